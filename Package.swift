@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "qgen",
+    products: [
+        // A user's model.swift is compiled against this library (like Package.swift against PackageDescription),
+        // so it must be a dynamic library that `swift build` places next to the qgen binary.
+        .library(name: "QGen", type: .dynamic, targets: ["QGen"]),
+        .executable(name: "qgen", targets: ["qgen"]),
+        .executable(name: "qgen-bench", targets: ["qgen-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+    ],
+    targets: [
+        .target(name: "QGen"),
+        .target(name: "QGenArithmetic"),
+        .target(
+            name: "QGenCompiler",
+            dependencies: ["QGen", "QGenArithmetic", .product(name: "Mustache", package: "swift-mustache")]),
+        .target(name: "QGenReference", dependencies: ["QGenCompiler", "QGenArithmetic"]),
+        .systemLibrary(name: "CTCC", path: "Sources/CTCC"),
+        .target(name: "QGenJIT", dependencies: ["CTCC"]),
+        .target(name: "QGenVerify", dependencies: ["QGenCompiler", "QGenReference", "QGenJIT"]),
+        .executableTarget(
+            name: "qgen",
+            dependencies: ["QGenCompiler", "QGenVerify", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "qgen-bench", dependencies: ["QGenCompiler", "QGenVerify", "QGenJIT"]),
+        .testTarget(name: "QGenArithmeticTests", dependencies: ["QGenArithmetic"]),
+        .testTarget(name: "QGenCompilerTests", dependencies: ["QGenCompiler", "QGen", "QGenReference"]),
+        .testTarget(name: "QGenJITTests", dependencies: ["QGenVerify", "QGenJIT", "QGenCompiler", "QGenReference", "QGen"]),
+        .testTarget(name: "QGenCLITests", dependencies: ["QGenCompiler"]),
+    ]
+)
