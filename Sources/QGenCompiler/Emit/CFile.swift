@@ -1,0 +1,117 @@
+/// The structured C output of the emit stage: typed template contexts and constant arrays. The
+/// renderer turns it into text; nothing here is C text except identifiers and expressions the
+/// templates splice in.
+public struct CFile: Equatable, Sendable {
+    public var headerName: String
+    public var sourceName: String
+    public var header: HeaderContext
+    public var source: SourceContext
+}
+
+public struct HeaderContext: Equatable, Sendable {
+    var headerName: String
+    var modelName: String
+    var version: String
+    var sourceFile: String
+    var schemeSummary: String
+    var guardName: String
+    var prefix: String
+    var macroPrefix: String
+    var inputName: String
+    var inputType: String
+    var inputCType: String
+    var inputShapeText: String
+    var inputLayout: String
+    var inputScale: String
+    var inputZeroPoint: Int32
+    var inputSize: Int
+    var outputName: String
+    var outputType: String
+    var outputCType: String
+    var outputShapeText: String
+    var outputLayout: String
+    var outputScale: String
+    var outputZeroPoint: Int32
+    var outputSize: Int
+    var arenaSize: Int
+}
+
+public struct SourceContext: Equatable, Sendable {
+    var sourceName: String
+    var headerName: String
+    var modelName: String
+    var version: String
+    var sourceFile: String
+    var schemeSummary: String
+    var prefix: String
+    var macroPrefix: String
+    var inputCType: String
+    var outputCType: String
+    var layerSummaries: [String]
+    /// The template holding the scheme's requantization helpers.
+    var helperTemplate: String
+    var arrays: [CArray]
+    var kernels: [Kernel]
+    var usesArena: Bool
+    var steps: [RunStep]
+}
+
+/// A `static const` array. Values are rendered as decimal literals; `elementComments`, when
+/// present, puts one element per line with its comment.
+public struct CArray: Equatable, Sendable {
+    var name: String
+    var cType: String
+    var comment: String
+    var values: [Int64]
+    var elementComments: [String]?
+}
+
+public enum Kernel: Equatable, Sendable {
+    case linear(LinearKernel)
+    case conv2d(Conv2dKernel)
+}
+
+/// Fields shared by every kernel template.
+struct KernelCommon: Equatable, Sendable {
+    var name: String
+    var layerName: String
+    var location: String
+    var inputType: String
+    var inputCType: String
+    var outputType: String
+    var outputCType: String
+    var inputZeroPoint: Int32
+    var outputZeroPoint: Int32
+    var activationText: String
+    var activationMin: Int32
+    var activationMax: Int32
+    var accumulatorBound: Int64
+    /// `o`/`oc` for per-channel parameters, `0` for per-tensor ones.
+    var channelIndex: String
+    var hasWeightZeroPoint: Bool
+}
+
+public struct LinearKernel: Equatable, Sendable {
+    var common: KernelCommon
+    var batch: Int
+    var inFeatures: Int
+    var outFeatures: Int
+}
+
+public struct Conv2dKernel: Equatable, Sendable {
+    var common: KernelCommon
+    var geometry: Conv2dGeometry
+    var hasPadding: Bool
+    // Derived sizes the template needs as stored values (templates see stored properties only).
+    var inChannelsPerGroup: Int
+    var outChannelsPerGroup: Int
+    var inPlaneSize: Int
+    var kernelSize: Int
+}
+
+/// One call in `<prefix>_run`.
+public struct RunStep: Equatable, Sendable {
+    var function: String
+    var inputExpression: String
+    var outputExpression: String
+}

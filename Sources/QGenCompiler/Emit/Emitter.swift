@@ -1,0 +1,98 @@
+import QGen
+import QGenArithmetic
+
+/// The emit stage: chooses a kernel per layer and fills its typed context, and lays out the
+/// constant arrays and the run sequence. It decides; the renderer writes.
+public enum Emitter {
+    /// `fileStem` names the pair `<stem>.c`/`<stem>.h` (default: the C prefix).
+    public static func emit(_ model: LoweredModel, fileStem: String? = nil) -> CFile {
+        let headerName = "\(fileStem ?? model.cPrefix).h"
+        let sourceName = "\(fileStem ?? model.cPrefix).c"
+        let macroPrefix = model.cPrefix.uppercased()
+        let inputLayout = model.input.shape.count == 4 ? "NCHW" : "batch-major"
+        let outputLayout = model.output.shape.count == 4 ? "NCHW" : "batch-major"
+        let header = HeaderContext(
+            headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,
+            schemeSummary: model.scheme.summary, guardName: "\(macroPrefix)_H", prefix: model.cPrefix, macroPrefix: macroPrefix,
+            inputName: model.input.name, inputType: model.input.dtype.rawValue, inputCType: cType(model.input.dtype),
+            inputShapeText: shapeText(model.input.shape), inputLayout: inputLayout, inputScale: model.input.scaleText,
+            inputZeroPoint: model.input.zeroPoint, inputSize: model.input.count,
+            outputName: model.output.name, outputType: model.output.dtype.rawValue, outputCType: cType(model.output.dtype),
+            outputShapeText: shapeText(model.output.shape), outputLayout: outputLayout, outputScale: model.output.scaleText,
+            outputZeroPoint: model.output.zeroPoint, outputSize: model.output.count, arenaSize: model.arenaSize)
+
+        var arrays: [CArray] = []
+        var kernels: [Kernel] = []
+        var steps: [RunStep] = []
+        var summaries: [String] = []
+        for layer in model.layers {
+            arrays += constants(of: layer)
+            kernels.append(kernel(for: layer))
+            steps.append(RunStep(function: layer.cName, inputExpression: bufferExpression(layer.inputBuffer, type: layer.inputType, const: true),
+                                 outputExpression: bufferExpression(layer.outputBuffer, type: layer.outputType, const: false)))
+            summaries.append("\(layer.cName): \(layer.kindName) \(bracketed(layer.inputShape)) -> \(bracketed(layer.outputShape)) (\(layer.location.fileName):\(layer.location.line))")
+        }
+        let source = SourceContext(
+            sourceName: sourceName, headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,
+            schemeSummary: model.scheme.summary, prefix: model.cPrefix, macroPrefix: macroPrefix,
+            inputCType: header.inputCType, outputCType: header.outputCType, layerSummaries: summaries,
+            helperTemplate: "helpers_\(model.scheme.rawValue)", arrays: arrays, kernels: kernels,
+            usesArena: model.arenaSize > 0, steps: steps)
+        return CFile(headerName: headerName, sourceName: sourceName, header: header, source: source)
+    }
+
+    static func cType(_ dtype: DType) -> String { dtype == .uint8 ? "uint8_t" : "int8_t" }
+
+    private static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: ", ") }
+    private static func bracketed(_ shape: [Int]) -> String { "[" + shapeText(shape) + "]" }
+
+    private static func bufferExpression(_ buffer: BufferRef, type: DType, const: Bool) -> String {
+        switch buffer {
+        case .modelInput: return "input"
+        case .modelOutput: return "output"
+        case .arena(let offset, _): return "(\(const ? "const " : "")\(cType(type)) *)(memory + \(offset))"
+        }
+    }
+
+    private static func constants(of layer: LoweredLayer) -> [CArray] {
+        let shape = layer.geometry.weightShape.map(String.init).joined(separator: "][")
+        let perWhat = layer.isPerChannel ? "per output channel" : "per tensor"
+        var arrays = [
+            CArray(name: "\(layer.cName)_weights", cType: "int8_t", comment: "\(layer.name): int8 weights [\(shape)] (PyTorch layout)",
+                   values: layer.weights.map(Int64.init), elementComments: nil),
+            CArray(name: "\(layer.cName)_bias", cType: "int32_t",
+                   comment: "\(layer.name): \(layer.hasBias ? "int32 bias" : "no bias (0)") minus input zero point \(layer.inputZeroPoint) times the channel's weight sum (units of s_in*s_w)",
+                   values: layer.foldedBias.map(Int64.init), elementComments: nil),
+            CArray(name: "\(layer.cName)_multiplier", cType: "int32_t", comment: "\(layer.name): Q31 multipliers, \(perWhat)",
+                   values: layer.multipliers.map { Int64($0.mantissa) }, elementComments: layer.multiplierTexts),
+            CArray(name: "\(layer.cName)_shift", cType: "int32_t", comment: "\(layer.name): left-shift exponents (negative: right shift), \(perWhat)",
+                   values: layer.multipliers.map { Int64($0.shift) }, elementComments: nil),
+        ]
+        if layer.hasWeightZeroPoint {
+            arrays.append(CArray(name: "\(layer.cName)_weight_zero_point", cType: "int32_t", comment: "\(layer.name): weight zero points, \(perWhat)",
+                                 values: layer.weightZeroPoints.map(Int64.init), elementComments: nil))
+        }
+        return arrays
+    }
+
+    private static func kernel(for layer: LoweredLayer) -> Kernel {
+        var common = KernelCommon(
+            name: layer.cName, layerName: layer.name, location: "\(layer.location.fileName):\(layer.location.line)",
+            inputType: layer.inputType.rawValue, inputCType: cType(layer.inputType),
+            outputType: layer.outputType.rawValue, outputCType: cType(layer.outputType),
+            inputZeroPoint: layer.inputZeroPoint, outputZeroPoint: layer.outputZeroPoint, activationText: layer.activationText,
+            activationMin: layer.activationMin, activationMax: layer.activationMax, accumulatorBound: layer.accumulatorBound,
+            channelIndex: "0", hasWeightZeroPoint: layer.hasWeightZeroPoint)
+        switch layer.geometry {
+        case .linear(let g):
+            common.channelIndex = layer.isPerChannel ? "o" : "0"
+            return .linear(LinearKernel(common: common, batch: g.batch, inFeatures: g.inFeatures, outFeatures: g.outFeatures))
+        case .conv2d(let g):
+            common.channelIndex = layer.isPerChannel ? "oc" : "0"
+            return .conv2d(Conv2dKernel(
+                common: common, geometry: g, hasPadding: g.padHeight > 0 || g.padWidth > 0,
+                inChannelsPerGroup: g.inChannelsPerGroup, outChannelsPerGroup: g.outChannelsPerGroup,
+                inPlaneSize: g.inHeight * g.inWidth, kernelSize: g.kernelHeight * g.kernelWidth))
+        }
+    }
+}

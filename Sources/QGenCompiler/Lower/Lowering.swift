@@ -1,0 +1,212 @@
+import Foundation
+import QGen
+import QGenArithmetic
+
+/// The version written into every emitted file's provenance comment.
+public let qgenVersion = "0.1.0"
+
+/// The lower stage: turns every real-valued scale into integers for the model's scheme and
+/// proves, per layer, that no int32 computation in the kernel can overflow.
+public enum Lowering {
+    public struct Result: Sendable {
+        public var model: LoweredModel
+        public var real: RealModel
+        public var diagnostics: [Diagnostic]
+    }
+
+    public static func lower(_ resolved: ResolvedModel) throws -> Result {
+        var log = DiagnosticLog()
+        var layers: [LoweredLayer] = []
+        var realLayers: [RealModel.Layer] = []
+        for layer in resolved.layers {
+            if let (lowered, real) = LayerLowering(scheme: resolved.scheme, layer: layer).lower(log: &log) {
+                layers.append(lowered)
+                realLayers.append(real)
+            }
+        }
+        let diagnostics = try log.check()
+        let input = resolved.input
+        let output = resolved.outputQuant
+        let model = LoweredModel(
+            name: resolved.name, cPrefix: resolved.cPrefix, scheme: resolved.scheme, sourceFile: resolved.sourceFile,
+            qgenVersion: qgenVersion,
+            input: LoweredTensor(name: input.name, shape: input.shape, dtype: input.quant.dtype, zeroPoint: Int32(input.quant.zeroPoint),
+                                 scaleText: "\(input.quant.scale)"),
+            output: LoweredTensor(name: resolved.layers.last?.name ?? input.name, shape: resolved.outputShape, dtype: output.dtype,
+                                  zeroPoint: Int32(output.zeroPoint), scaleText: "\(output.scale)"),
+            layers: layers, arenaSize: resolved.arenaSize)
+        return Result(model: model, real: RealModel(inputScale: input.quant.scale, layers: realLayers), diagnostics: diagnostics)
+    }
+}
+
+/// Lowering of one layer under one scheme.
+struct LayerLowering {
+    let scheme: RequantizationScheme
+    let layer: ResolvedLayer
+
+    private var what: String { "layer '\(layer.name)' (\(layer.kindName))" }
+
+    func lower(log: inout DiagnosticLog) -> (LoweredLayer, RealModel.Layer)? {
+        let at = layer.location
+        let channels = layer.geometry.outputChannels
+        let errorsBefore = log.items.filter { $0.severity == .error }.count
+
+        // 1. int8 weights with their scales and zero points.
+        let quantized: WeightQuantizer.Result
+        switch layer.weights.kind {
+        case .real(let rule):
+            quantized = WeightQuantizer.quantize(layer.weights.values, channels: channels, rule: rule)
+        case .quantized(let scales, let zeroPoints):
+            quantized = WeightQuantizer.Result(values: layer.weights.values.map { Int8($0) }, scales: scales, zeroPoints: zeroPoints)
+        }
+        let perChannel = quantized.scales.count > 1
+        let taps = layer.geometry.tapsPerOutput
+
+        // 2. Scales as the scheme stores them (float32 for the TFLite family).
+        let sIn = Float(layer.input.scale), sOut = Float(layer.output.scale)
+        let sW = quantized.scales.map { Float($0) }
+        for (label, value, original) in [("input scale", sIn, layer.input.scale), ("output scale", sOut, layer.output.scale)]
+            + sW.enumerated().map({ ("weight scale[\($0.offset)]", $0.element, quantized.scales[$0.offset]) })
+        where !(value.isFinite && value >= Float.leastNormalMagnitude) {
+            log.error("\(what): \(label) \(original) is not representable as a normal float32, which the \(scheme.rawValue) scheme stores scales as", at: at)
+        }
+        if log.items.filter({ $0.severity == .error }).count > errorsBefore { return nil }
+
+        // 3. Multipliers, per TFLite's formulas (requant.md §2.2).
+        var multipliers: [QuantizedMultiplier] = []
+        var multiplierTexts: [String] = []
+        for c in 0..<quantized.scales.count {
+            let real: Double
+            if case .linear = layer.geometry, !perChannel {
+                real = Double(sIn * sW[c]) / Double(sOut)    // per-tensor FC: float product first
+            } else {
+                real = Double(sIn) * Double(sW[c]) / Double(sOut)
+            }
+            let m = QuantizedMultiplier(real: real)
+            let channel = perChannel ? " (channel \(c))" : ""
+            if m.isFlushedToZero {
+                log.warning("\(what): multiplier s_in·s_w/s_out = \(format(real))\(channel) is below 2^-32 and is flushed to 0: the output is constant", at: at)
+            } else if real > 0 && !scheme.shiftRange.contains(m.shift) {
+                let limit = scheme.shiftRange.upperBound
+                log.error("\(what): multiplier s_in·s_w/s_out = \(format(real))\(channel) is too large for the \(scheme.rawValue) scheme (it needs < 2^\(limit)); check the output scale (\(layer.output.scale))", at: at)
+            }
+            multipliers.append(m)
+            multiplierTexts.append("s_in*s_w/s_out = \(format(real)) ~ \(m.mantissa) * 2^\(Int(m.shift) - 31)")
+        }
+
+        // 4. int32 bias, TFLite converter rule: q = round_half_away(float(b) · float(1 / (s_in · s_w))).
+        var bias = Array(repeating: Int32(0), count: channels)
+        var realBias = Array(repeating: 0.0, count: channels)
+        if let b = layer.bias {
+            for c in 0..<channels {
+                let scale = sIn * sW[perChannel ? c : 0]
+                if b.isInt32 {
+                    bias[c] = Int32(b.values[c])
+                    realBias[c] = b.values[c] * Double(scale)
+                    continue
+                }
+                realBias[c] = b.values[c]
+                let inverse = Float(1.0 / Double(scale))
+                let q = (Float(b.values[c]) * inverse).rounded(.toNearestOrAwayFromZero)
+                guard q.isFinite, abs(Double(q)) <= Double(Int32.max) else {
+                    log.error("\(what): bias[\(c)] = \(b.values[c]) is \(format(Double(q))) in units of s_in·s_w = \(format(Double(scale))), beyond int32; the weight scale is too small for this bias", at: at)
+                    return nil
+                }
+                bias[c] = Int32(q)
+            }
+        }
+
+        // 5. Fold the input zero point into the bias and bound every accumulator.
+        let zx = Int64(layer.input.zeroPoint)
+        let xRange = layer.input.dtype.range
+        let maxDeviation = Int64(max(xRange.upperBound - layer.input.zeroPoint, layer.input.zeroPoint - xRange.lowerBound))
+        let maxMagnitude = Int64(max(abs(xRange.lowerBound), abs(xRange.upperBound)))
+        var folded = Array(repeating: Int32(0), count: channels)
+        var bound: Int64 = 0
+        for c in 0..<channels {
+            let zw = Int64(quantized.zeroPoints[perChannel ? c : 0])
+            var sum: Int64 = 0, sumAbs: Int64 = 0
+            for k in 0..<taps {
+                let w = Int64(quantized.values[c * taps + k]) - zw
+                sum += w
+                sumAbs += abs(w)
+            }
+            let f = Int64(bias[c]) - zx * sum
+            guard let f32 = Int32(exactly: f) else {
+                log.error("\(what): bias[\(c)] = \(bias[c]) minus input zero point \(zx) × Σ weights \(sum) = \(f) overflows int32", at: at)
+                return nil
+            }
+            folded[c] = f32
+            // The reference sums (x − zp_in)(w − zp_w) onto the bias; the C kernel sums x·(w − zp_w)
+            // onto the folded bias. Every partial sum of either is bounded by these.
+            let referenceBound = abs(Int64(bias[c])) + maxDeviation * sumAbs
+            let kernelBound = abs(f) + maxMagnitude * sumAbs
+            let channelBound = max(referenceBound, kernelBound)
+            bound = max(bound, channelBound)
+            let m = multipliers[perChannel ? c : 0]
+            if !checkScaledRange(channelBound: channelBound, referenceBound: referenceBound, multiplier: m, channel: c, log: &log) { return nil }
+        }
+        if bound > Int64(Int32.max) {
+            log.error("\(what): an accumulator can reach \(bound) over all inputs, beyond int32 (2147483647): \(taps) taps per output with |weights| summing up to \(bound / max(maxMagnitude, 1)); split the layer or reduce its fan-in", at: at)
+            return nil
+        }
+        if bound > Int64(1) << 30 {
+            log.warning("\(what): the accumulator bound \(bound) is within a factor of 2 of int32 overflow", at: at)
+        }
+
+        // 6. Clamp bounds from the fused activation (TFLite: zp + round(limit / scale), in float).
+        let outRange = layer.output.dtype.range
+        let zy = layer.output.zeroPoint
+        func quantizeLimit(_ limit: Double) -> Int {
+            let q = Double((Float(limit) / sOut).rounded(.toNearestOrAwayFromZero))
+            return zy + Int(max(min(q, 1e9), -1e9))
+        }
+        var lo = outRange.lowerBound, hi = outRange.upperBound
+        let activationText: String
+        switch layer.activation {
+        case .none: activationText = "none"
+        case .relu: lo = max(lo, zy); activationText = "ReLU"
+        case .relu6: lo = max(lo, zy); hi = min(hi, quantizeLimit(6)); activationText = "ReLU6"
+        case .clamp(let a, let b): lo = max(lo, quantizeLimit(a)); hi = min(hi, quantizeLimit(b)); activationText = "clamp(\(a), \(b))"
+        }
+        if lo > hi {
+            log.error("\(what): activation \(activationText) leaves no representable output value with output scale \(layer.output.scale) and zero point \(zy) (clamp [\(lo), \(hi)])", at: at)
+            return nil
+        }
+        if log.items.filter({ $0.severity == .error }).count > errorsBefore { return nil }
+
+        let lowered = LoweredLayer(
+            name: layer.name, cName: layer.cName, kindName: layer.kindName, location: at, geometry: layer.geometry,
+            inputShape: layer.inputShape, outputShape: layer.outputShape, inputType: layer.input.dtype, outputType: layer.output.dtype,
+            inputZeroPoint: Int32(layer.input.zeroPoint), outputZeroPoint: Int32(zy),
+            weights: quantized.values, weightZeroPoints: quantized.zeroPoints.map { Int32($0) },
+            hasBias: layer.bias != nil, bias: bias, foldedBias: folded,
+            multipliers: multipliers, multiplierTexts: multiplierTexts,
+            activationMin: Int32(lo), activationMax: Int32(hi), activationText: activationText,
+            accumulatorBound: bound, inputBuffer: layer.inputBuffer, outputBuffer: layer.outputBuffer)
+        let real = RealModel.Layer(
+            inputScale: layer.input.scale, outputScale: layer.output.scale, weightScales: quantized.scales,
+            weightZeroPoints: quantized.zeroPoints, bias: realBias, activation: layer.activation)
+        return (lowered, real)
+    }
+
+    /// The scheme's intermediate values: `tflite` shifts the accumulator left by `max(shift, 0)`
+    /// in int32; then the scaled value plus the output zero point is an int32 addition.
+    private func checkScaledRange(channelBound: Int64, referenceBound: Int64, multiplier m: QuantizedMultiplier, channel: Int, log: inout DiagnosticLog) -> Bool {
+        let left = max(Int(m.shift), 0)
+        if scheme == .tflite && left > 0 && Int128(referenceBound) << Int128(left) > Int128(Int32.max) {
+            log.error("\(what): channel \(channel): the accumulator (up to \(referenceBound)) shifted left by \(left) for a multiplier ≥ 1 overflows int32; the output scale is too small for this layer", at: layer.location)
+            return false
+        }
+        // |R(acc · m)| ≤ ceil(bound · M · 2^shift / 2^31) + 1
+        let numerator = Int128(referenceBound) * Int128(m.mantissa) << Int128(left)
+        let scaled = (numerator >> Int128(31 + max(-Int(m.shift), 0))) + 2
+        if scaled + Int128(abs(layer.output.zeroPoint)) > Int128(Int32.max) {
+            log.error("\(what): channel \(channel): the rescaled accumulator (up to \(scaled)) plus the output zero point overflows int32; the output scale is too small for this layer", at: layer.location)
+            return false
+        }
+        return true
+    }
+
+    private func format(_ x: Double) -> String { String(format: "%.9g", x) }
+}

@@ -1,0 +1,45 @@
+import QGen
+import QGenArithmetic
+
+/// Quantizes real weights to int8 by a `WeightQuantization` rule (formulas in its doc comment).
+enum WeightQuantizer {
+    struct Result: Equatable {
+        var values: [Int8]
+        var scales: [Double]
+        var zeroPoints: [Int]
+    }
+
+    /// float32 epsilon, the smallest scale PyTorch's observers produce.
+    static let minimumScale = Double(Float.ulpOfOne)
+
+    static func quantize(_ values: [Double], channels: Int, rule: WeightQuantization) -> Result {
+        let groups = rule.granularity == .perChannel ? channels : 1
+        let per = values.count / groups
+        let qmin = rule.range == .full ? -128 : -127
+        let qmax = 127
+        let rounding: RealRounding = rule.range == .full ? .halfToEven : .halfAwayFromZero
+        var result = Result(values: [], scales: [], zeroPoints: [])
+        result.values.reserveCapacity(values.count)
+        for g in 0..<groups {
+            let slice = values[(g * per)..<((g + 1) * per)]
+            let lo = min(slice.min() ?? 0, 0), hi = max(slice.max() ?? 0, 0)
+            var scale: Double
+            var zeroPoint = 0
+            switch rule.mode {
+            case .symmetric:
+                scale = max(-lo, hi) / (Double(qmax - qmin) / 2)
+                scale = max(scale, minimumScale)
+            case .affine:
+                scale = max((hi - lo) / Double(qmax - qmin), minimumScale)
+                zeroPoint = min(max(qmin - Int(RealRounding.halfToEven.round(lo / scale)), qmin), qmax)
+            }
+            for w in slice {
+                let q = Int(rounding.round(w / scale)) + zeroPoint
+                result.values.append(Int8(min(max(q, qmin), qmax)))
+            }
+            result.scales.append(scale)
+            result.zeroPoints.append(zeroPoint)
+        }
+        return result
+    }
+}

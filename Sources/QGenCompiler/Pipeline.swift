@@ -1,0 +1,26 @@
+import QGen
+
+/// The whole compiler for a model already in memory: resolve → lower → emit → render.
+public enum Pipeline {
+    public struct Result: Sendable {
+        public var resolved: ResolvedModel
+        public var lowering: Lowering.Result
+        public var output: Renderer.Output
+        /// Warnings and notes from every stage.
+        public var diagnostics: [Diagnostic]
+
+        public var lowered: LoweredModel { lowering.model }
+    }
+
+    public static func compile(_ spec: ModelSpec, options: CompileOptions) throws -> Result {
+        let (resolved, resolveNotes) = try Resolver.resolve(spec, options: options)
+        let lowering: Lowering.Result
+        do {
+            lowering = try Lowering.lower(resolved)
+        } catch let error as DiagnosticsError {
+            throw DiagnosticsError(resolveNotes + error.diagnostics)
+        }
+        let output = Renderer.render(Emitter.emit(lowering.model, fileStem: options.fileStem))
+        return Result(resolved: resolved, lowering: lowering, output: output, diagnostics: resolveNotes + lowering.diagnostics)
+    }
+}

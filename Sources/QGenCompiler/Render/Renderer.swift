@@ -1,0 +1,110 @@
+import Mustache
+
+/// The render stage, the only code that writes characters: it formats constant arrays, fills the
+/// templates from the emit stage's typed contexts, and normalizes whitespace. It makes no decisions.
+public enum Renderer {
+    public struct Output: Equatable, Sendable {
+        public var headerName: String
+        public var header: String
+        public var sourceName: String
+        public var source: String
+    }
+
+    public static func render(_ file: CFile) -> Output {
+        let s = file.source
+        let context = SourceText(
+            sourceName: s.sourceName, headerName: s.headerName, modelName: s.modelName, version: s.version, sourceFile: s.sourceFile,
+            schemeSummary: s.schemeSummary, prefix: s.prefix, macroPrefix: s.macroPrefix, inputCType: s.inputCType,
+            outputCType: s.outputCType, layerSummaries: s.layerSummaries,
+            helpers: piece(EmptyContext(), s.helperTemplate),
+            arrays: s.arrays.map(render), kernels: s.kernels.map(render), usesArena: s.usesArena, steps: s.steps)
+        return Output(headerName: file.headerName, header: finish(piece(file.header, "model_h")),
+                      sourceName: file.sourceName, source: finish(piece(context, "model_c")))
+    }
+
+    private static let library: MustacheLibrary = {
+        var templates: [String: MustacheTemplate] = [:]
+        for (name, text) in EmbeddedTemplates.all {
+            // A template that does not parse is a build defect, caught by every emitter test.
+            templates[name] = try! MustacheTemplate(string: text)
+        }
+        return MustacheLibrary(templates: templates)
+    }()
+
+    private struct EmptyContext {}
+
+    /// The model_c template's context: the source context with its parts already rendered.
+    private struct SourceText {
+        var sourceName, headerName, modelName, version, sourceFile, schemeSummary, prefix, macroPrefix, inputCType, outputCType: String
+        var layerSummaries: [String]
+        var helpers: String
+        var arrays: [String]
+        var kernels: [String]
+        var usesArena: Bool
+        var steps: [RunStep]
+    }
+
+    private struct ArrayText {
+        var comment, cType, name: String
+        var count: Int
+        var lines: [String]
+    }
+
+    private static func render(_ kernel: Kernel) -> String {
+        switch kernel {
+        case .linear(let k): return piece(k, "kernel_linear")
+        case .conv2d(let k): return piece(k, "kernel_conv2d")
+        }
+    }
+
+    private static func render(_ array: CArray) -> String {
+        var lines: [String] = []
+        let literals = array.values.map(literal)
+        if let comments = array.elementComments {
+            lines = zip(literals, comments).map { "\($0), /* \($1) */" }
+        } else {
+            let perLine = array.cType == "int8_t" ? 16 : 8
+            let width = literals.map(\.count).max() ?? 0
+            var i = 0
+            while i < literals.count {
+                let chunk = literals[i..<min(i + perLine, literals.count)]
+                lines.append(chunk.map { String(repeating: " ", count: width - $0.count) + $0 + "," }.joined(separator: " "))
+                i += perLine
+            }
+        }
+        return piece(ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: array.values.count, lines: lines), "const_array")
+    }
+
+    /// A decimal C literal of the value's type; INT32_MIN is spelled so that no constant exceeds int32.
+    private static func literal(_ v: Int64) -> String {
+        v == Int64(Int32.min) ? "(-2147483647 - 1)" : String(v)
+    }
+
+    private static func piece(_ context: Any, _ template: String) -> String {
+        guard let text = library.render(context, withTemplate: template) else {
+            preconditionFailure("missing template '\(template)'")
+        }
+        return trimBlankLines(text)
+    }
+
+    private static func trimBlankLines(_ text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+            var l = line
+            while l.last == " " { l = l.dropLast() }
+            return l
+        }
+        while lines.first?.isEmpty == true { lines.removeFirst() }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One trailing newline, no runs of more than one blank line.
+    private static func finish(_ text: String) -> String {
+        var out: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty && out.last?.isEmpty == true { continue }
+            out.append(line)
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,54 @@
+/// Where each intermediate tensor lives in the caller's arena. A tensor is live from the step that
+/// writes it to the last step that reads it (inclusive); tensors whose lifetimes do not overlap may
+/// share bytes.
+public struct ArenaPlan: Equatable, Codable, Sendable {
+    public struct Placement: Equatable, Codable, Sendable {
+        public var offset: Int
+        public var size: Int
+    }
+
+    /// One entry per planned tensor, in the order given to `plan`.
+    public var placements: [Placement]
+    /// The arena size in bytes: the end of the highest placement (0 when nothing is planned).
+    public var size: Int
+
+    public struct Request: Equatable, Sendable {
+        public var size: Int
+        public var firstStep: Int
+        public var lastStep: Int
+
+        public init(size: Int, firstStep: Int, lastStep: Int) {
+            self.size = size
+            self.firstStep = firstStep
+            self.lastStep = lastStep
+        }
+
+        func overlaps(_ other: Request) -> Bool { firstStep <= other.lastStep && other.firstStep <= lastStep }
+    }
+
+    /// Greedy by size (as TFLite Micro's GreedyMemoryPlanner): the largest tensor first, each at the
+    /// lowest offset that does not intersect a placed tensor alive at the same time. Ties in size
+    /// are broken by request order, so the plan is deterministic.
+    public static func plan(_ requests: [Request]) -> ArenaPlan {
+        let order = requests.indices.sorted { a, b in
+            requests[a].size != requests[b].size ? requests[a].size > requests[b].size : a < b
+        }
+        var placements = Array(repeating: Placement(offset: 0, size: 0), count: requests.count)
+        var placed: [Int] = []
+        for index in order {
+            let request = requests[index]
+            let conflicts = placed
+                .filter { requests[$0].overlaps(request) }
+                .map { placements[$0] }
+                .sorted { $0.offset < $1.offset }
+            var offset = 0
+            for other in conflicts where offset + request.size > other.offset {
+                offset = max(offset, other.offset + other.size)
+            }
+            placements[index] = Placement(offset: offset, size: request.size)
+            placed.append(index)
+        }
+        let size = placements.map { $0.offset + $0.size }.max() ?? 0
+        return ArenaPlan(placements: placements, size: size)
+    }
+}

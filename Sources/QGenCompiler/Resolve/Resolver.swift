@@ -1,0 +1,170 @@
+import Foundation
+import QGen
+import QGenArithmetic
+
+/// Options that the command line (or a test) adds to a model.
+public struct CompileOptions: Equatable, Sendable {
+    /// Overrides the model's `.requantization(…)`; nil keeps it (default `tflite`).
+    public var scheme: RequantizationScheme?
+    /// The C prefix; nil uses the sanitized model name.
+    public var prefix: String?
+    /// The directory that relative `.npy` paths are resolved against (model.swift's directory).
+    public var baseDirectory: URL
+    /// The file name stem of the emitted pair (`<stem>.c` includes `"<stem>.h"`); nil uses the prefix.
+    public var fileStem: String?
+
+    public init(scheme: RequantizationScheme? = nil, prefix: String? = nil, baseDirectory: URL = URL(fileURLWithPath: "."), fileStem: String? = nil) {
+        self.scheme = scheme
+        self.prefix = prefix
+        self.baseDirectory = baseDirectory
+        self.fileStem = fileStem
+    }
+}
+
+/// The resolve stage: shapes, C names, constant data and the arena plan. It reports every problem
+/// it finds (not only the first) and throws if any is an error.
+public enum Resolver {
+    public static func resolve(_ spec: ModelSpec, options: CompileOptions) throws -> (ResolvedModel, [Diagnostic]) {
+        var log = DiagnosticLog()
+        let model = resolve(spec, options: options, log: &log)
+        let diagnostics = try log.check()
+        return (model!, diagnostics)
+    }
+
+    private static func resolve(_ spec: ModelSpec, options: CompileOptions, log: inout DiagnosticLog) -> ResolvedModel? {
+        let scheme = resolveScheme(spec, options: options, log: &log)
+        let prefix = resolvePrefix(spec, options: options, log: &log)
+
+        guard case .input(let input)? = spec.layers.first else {
+            log.error("model '\(spec.name)' must start with an Input(…)", at: spec.location)
+            return nil
+        }
+        if spec.layers.count < 2 {
+            log.error("model '\(spec.name)' has no layers after its Input", at: spec.location)
+        }
+        checkActivationQuant(input.quant, what: "input '\(input.name)'", at: input.location, log: &log)
+        if input.shape.count < 2 || input.shape.contains(where: { $0 < 1 }) {
+            log.error("input '\(input.name)': shape \(input.shape) is not valid; give [N, features] or [N, C, H, W] with every dimension ≥ 1", at: input.location)
+            return nil
+        }
+
+        var names = NameTable(prefix: prefix)
+        names.claim(input.name, at: input.location, log: &log)
+
+        var layers: [ResolvedLayer] = []
+        var shape = input.shape
+        var quant = input.quant
+        var producer = "input '\(input.name)'"
+        for layer in spec.layers.dropFirst() {
+            let cName = names.claim(layer.name, at: layer.location, log: &log)
+            let resolved: ResolvedLayer?
+            switch layer {
+            case .input(let extra):
+                log.error("input '\(extra.name)': a model has exactly one Input, and it comes first", at: extra.location)
+                resolved = nil
+            case .linear(let linear):
+                resolved = LayerResolver(baseDirectory: options.baseDirectory)
+                    .linear(linear, cName: cName, inputShape: shape, input: quant, producer: producer, log: &log)
+            case .conv2d(let conv):
+                resolved = LayerResolver(baseDirectory: options.baseDirectory)
+                    .conv2d(conv, cName: cName, inputShape: shape, input: quant, producer: producer, log: &log)
+            }
+            guard let resolved else { return nil }
+            layers.append(resolved)
+            shape = resolved.outputShape
+            quant = resolved.output
+            producer = "'\(resolved.name)'"
+        }
+        names.checkGeneratedIdentifiers(layers: layers, log: &log)
+        if log.hasErrors { return nil }
+
+        // Intermediate tensor i is written by layer i and read by layer i + 1.
+        let requests = layers.dropLast().enumerated().map { i, layer in
+            ArenaPlan.Request(size: layer.outputShape.reduce(1, *), firstStep: i, lastStep: i + 1)
+        }
+        let plan = ArenaPlan.plan(requests)
+        for i in layers.indices {
+            layers[i].inputBuffer = i == 0 ? .modelInput : .arena(offset: plan.placements[i - 1].offset, size: plan.placements[i - 1].size)
+            layers[i].outputBuffer = i == layers.count - 1 ? .modelOutput : .arena(offset: plan.placements[i].offset, size: plan.placements[i].size)
+        }
+        return ResolvedModel(
+            name: spec.name, cPrefix: prefix, scheme: scheme, sourceFile: spec.location.fileName,
+            input: ResolvedInput(name: input.name, shape: input.shape, quant: input.quant, location: input.location),
+            layers: layers, arenaSize: plan.size)
+    }
+
+    private static func resolveScheme(_ spec: ModelSpec, options: CompileOptions, log: inout DiagnosticLog) -> RequantizationScheme {
+        if let scheme = options.scheme { return scheme }
+        guard let name = spec.requantization?.name else { return .tflite }
+        if let scheme = RequantizationScheme(rawValue: name) { return scheme }
+        let known = RequantizationScheme.allCases.map(\.rawValue).joined(separator: ", ")
+        log.error("model '\(spec.name)': unknown requantization scheme '\(name)'; known schemes: \(known)", at: spec.location)
+        return .tflite
+    }
+
+    private static func resolvePrefix(_ spec: ModelSpec, options: CompileOptions, log: inout DiagnosticLog) -> String {
+        let raw = options.prefix ?? spec.name
+        let prefix = CIdentifier.sanitize(raw)
+        if let problem = CIdentifier.problem(with: prefix) {
+            let what = options.prefix != nil ? "--prefix '\(raw)'" : "model name '\(raw)'"
+            log.error("\(what) cannot be used as a C prefix: \(problem); choose a name like 'my_model'", at: spec.location)
+        }
+        return prefix
+    }
+
+    static func checkActivationQuant(_ q: QuantParams, what: String, at location: SourceLocation, log: inout DiagnosticLog) {
+        if !(q.scale.isFinite && q.scale > 0) {
+            log.error("\(what): scale must be a finite number > 0, got \(q.scale)", at: location)
+        }
+        if !q.dtype.range.contains(q.zeroPoint) {
+            log.error("\(what): zero point \(q.zeroPoint) is outside \(q.dtype.rawValue) [\(q.dtype.range.lowerBound), \(q.dtype.range.upperBound)]", at: location)
+        }
+    }
+}
+
+/// Layer names → unique C identifiers, and the check that every identifier the emitter will
+/// write is unique.
+private struct NameTable {
+    let prefix: String
+    var byName: [String: SourceLocation] = [:]
+    var byIdentifier: [String: (name: String, location: SourceLocation)] = [:]
+
+    init(prefix: String) { self.prefix = prefix }
+
+    @discardableResult
+    mutating func claim(_ name: String, at location: SourceLocation, log: inout DiagnosticLog) -> String {
+        let identifier = CIdentifier.sanitize(name)
+        if let first = byName[name] {
+            log.error("duplicate layer name '\(name)' (first used at \(first)); every layer needs its own name", at: location)
+            return identifier
+        }
+        byName[name] = location
+        if let problem = CIdentifier.problem(with: identifier) {
+            log.error("layer name '\(name)' cannot become a C identifier: \(problem); rename it, e.g. 'layer_\(identifier.filter { $0 != "_" })'", at: location)
+        } else if let other = byIdentifier[identifier] {
+            log.error("layer names '\(other.name)' (\(other.location)) and '\(name)' both become the C identifier '\(identifier)'; rename one of them", at: location)
+        }
+        byIdentifier[identifier] = (name, location)
+        return identifier
+    }
+
+    /// The emitter writes `<layer>` (function), `<layer>_weights`, `_bias`, `_multiplier`, `_shift`,
+    /// `_weight_zero_point`, plus `<prefix>_run` and `<PREFIX>_*` macros; all must be distinct.
+    func checkGeneratedIdentifiers(layers: [ResolvedLayer], log: inout DiagnosticLog) {
+        let upper = prefix.uppercased()
+        var seen: [String: String] = [:]
+        for api in ["\(prefix)_run", "\(upper)_INPUT_SIZE", "\(upper)_OUTPUT_SIZE", "\(upper)_ARENA_SIZE", "\(upper)_OK",
+                    "\(upper)_ERROR_NULL_POINTER", "\(upper)_H"] {
+            seen[api] = "the model's C API"
+        }
+        for layer in layers {
+            for suffix in ["", "_weights", "_bias", "_multiplier", "_shift", "_weight_zero_point"] {
+                let identifier = layer.cName + suffix
+                if let owner = seen[identifier] {
+                    log.error("layer '\(layer.name)': its C identifier '\(identifier)' collides with \(owner); rename the layer", at: layer.location)
+                }
+                seen[identifier] = "layer '\(layer.name)'"
+            }
+        }
+    }
+}
