@@ -94,6 +94,8 @@ struct LayerLowering {
             multiplierTexts.append("s_in*s_w/s_out = \(format(real)) ~ \(m.mantissa) * 2^\(Int(m.shift) - 31)")
         }
 
+        if log.items.filter({ $0.severity == .error }).count > errorsBefore { return nil }
+
         // 4. int32 bias, TFLite converter rule: q = round_half_away(float(b) · float(1 / (s_in · s_w))).
         var bias = Array(repeating: Int32(0), count: channels)
         var realBias = Array(repeating: 0.0, count: channels)
@@ -123,6 +125,7 @@ struct LayerLowering {
         let maxMagnitude = Int64(max(abs(xRange.lowerBound), abs(xRange.upperBound)))
         var folded = Array(repeating: Int32(0), count: channels)
         var bound: Int64 = 0
+        var largestWeightSum: Int64 = 0
         for c in 0..<channels {
             let zw = Int64(quantized.zeroPoints[perChannel ? c : 0])
             var sum: Int64 = 0, sumAbs: Int64 = 0
@@ -137,6 +140,7 @@ struct LayerLowering {
                 return nil
             }
             folded[c] = f32
+            largestWeightSum = max(largestWeightSum, sumAbs)
             // The reference sums (x − zp_in)(w − zp_w) onto the bias; the C kernel sums x·(w − zp_w)
             // onto the folded bias. Every partial sum of either is bounded by these.
             let referenceBound = abs(Int64(bias[c])) + maxDeviation * sumAbs
@@ -147,7 +151,7 @@ struct LayerLowering {
             if !checkScaledRange(channelBound: channelBound, referenceBound: referenceBound, multiplier: m, channel: c, log: &log) { return nil }
         }
         if bound > Int64(Int32.max) {
-            log.error("\(what): an accumulator can reach \(bound) over all inputs, beyond int32 (2147483647): \(taps) taps per output with |weights| summing up to \(bound / max(maxMagnitude, 1)); split the layer or reduce its fan-in", at: at)
+            log.error("\(what): an accumulator can reach \(bound) over all inputs, beyond int32 (2147483647): \(taps) taps per output, Σ|w − zp_w| up to \(largestWeightSum), inputs up to \(maxMagnitude) in magnitude; split the layer or reduce its fan-in", at: at)
             return nil
         }
         if bound > Int64(1) << 30 {

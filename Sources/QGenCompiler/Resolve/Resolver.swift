@@ -128,6 +128,9 @@ private struct NameTable {
     let prefix: String
     var byName: [String: SourceLocation] = [:]
     var byIdentifier: [String: (name: String, location: SourceLocation)] = [:]
+    /// Layers already reported (duplicate or unusable names): not checked again, so one mistake
+    /// gives one message.
+    var reported: Set<String> = []
 
     init(prefix: String) { self.prefix = prefix }
 
@@ -135,13 +138,16 @@ private struct NameTable {
     mutating func claim(_ name: String, at location: SourceLocation, log: inout DiagnosticLog) -> String {
         let identifier = CIdentifier.sanitize(name)
         if let first = byName[name] {
+            reported.insert(name)
             log.error("duplicate layer name '\(name)' (first used at \(first)); every layer needs its own name", at: location)
             return identifier
         }
         byName[name] = location
         if let problem = CIdentifier.problem(with: identifier) {
+            reported.insert(name)
             log.error("layer name '\(name)' cannot become a C identifier: \(problem); rename it, e.g. 'layer_\(identifier.filter { $0 != "_" })'", at: location)
         } else if let other = byIdentifier[identifier] {
+            reported.insert(name)
             log.error("layer names '\(other.name)' (\(other.location)) and '\(name)' both become the C identifier '\(identifier)'; rename one of them", at: location)
         }
         byIdentifier[identifier] = (name, location)
@@ -157,7 +163,7 @@ private struct NameTable {
                     "\(upper)_ERROR_NULL_POINTER", "\(upper)_H"] {
             seen[api] = "the model's C API"
         }
-        for layer in layers {
+        for layer in layers where !reported.contains(layer.name) {
             for suffix in ["", "_weights", "_bias", "_multiplier", "_shift", "_weight_zero_point"] {
                 let identifier = layer.cName + suffix
                 if let owner = seen[identifier] {

@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+import QGen
+import QGenCompiler
+
+/// Every kind of bad input gets an error that names the layer, the model.swift line, the value and
+/// what would be valid. The full texts are asserted.
+@Suite struct DiagnosticsTests {
+    @Test func zeroNegativeNaNAndInfiniteScales() {
+        #expect(errors(spec([input10.layerSpec, linear(output: .uint8(scale: 0, zeroPoint: 0)).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear) output: scale must be a finite number > 0, got 0.0"])
+        #expect(errors(spec([input10.layerSpec, linear(output: .uint8(scale: -0.1, zeroPoint: 0)).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear) output: scale must be a finite number > 0, got -0.1"])
+        let nanInput = Input("x", shape: [1, 10], .uint8(scale: .nan, zeroPoint: 0), file: "model.swift", line: 2)
+        #expect(errors(spec([nanInput.layerSpec, linear().layerSpec])) ==
+                ["model.swift:2: error: input 'x': scale must be a finite number > 0, got nan"])
+        #expect(errors(spec([input10.layerSpec, linear(weights: .int8(.values(Array(repeating: 1, count: 30)), scale: .infinity)).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear): weight scale[0] must be a finite number > 0, got inf"])
+        #expect(errors(spec([input10.layerSpec, linear(output: .uint8(scale: 1e-50, zeroPoint: 0)).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear): output scale 1e-50 is not representable as a normal float32, which the tflite scheme stores scales as"])
+    }
+
+    @Test func zeroPointsOutsideTheirType() {
+        #expect(errors(spec([input10.layerSpec, linear(output: .int8(scale: 0.1, zeroPoint: 200)).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear) output: zero point 200 is outside int8 [-128, 127]"])
+        #expect(errors(spec([input10.layerSpec, linear(weights: .int8(.values(Array(repeating: 1, count: 30)), scale: 0.1, zeroPoint: -129)).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear): weight zero point[0] = -129 is outside int8 [-128, 127]"])
+    }
+
+    @Test func weightValuesAndShapes() {
+        #expect(errors(spec([input10.layerSpec, linear(weights: .int8(.values(Array(repeating: 130, count: 30)), scale: 0.1)).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear): int8 weight[0] = 130.0 is not an integer in [-128, 127]"])
+        #expect(errors(spec([input10.layerSpec, linear(weights: .float(.values([1, 2, 3]))).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear): 3 weight values given, the layer needs 30 (shape [3, 10], [outFeatures, inFeatures])"])
+        #expect(errors(spec([input10.layerSpec, linear(weights: .int8(.values(Array(repeating: 1, count: 30)), scales: [0.1, 0.2])).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear): 2 weight scales given; give 1 (per tensor) or 3 (one per output channel)"])
+        #expect(errors(spec([input10.layerSpec, linear(bias: .float([1, 2])).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear): 2 bias values given, the layer needs 3 (shape [3], [3])"])
+        #expect(errors(spec([input10.layerSpec, linear(bias: .float([1, .infinity, 0])).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear): bias[1] is inf; biases must be finite"])
+    }
+
+    @Test func inputShapesALayerCannotTake() {
+        let conv = Conv2d("conv", outChannels: 2, kernel: 3, weight: .float(.values([])), output: .uint8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 3)
+        #expect(errors(spec([input10.layerSpec, conv.layerSpec])) ==
+                ["model.swift:3: error: layer 'conv' (Conv2d): needs a [N, C, H, W] input, but input 'x' produces [1, 10]"])
+        let big = Conv2d("conv", outChannels: 2, kernel: 5, weight: .float(.values(Array(repeating: 0.1, count: 100))), output: .uint8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 3)
+        #expect(errors(spec([input4x4.layerSpec, big.layerSpec])) ==
+                ["model.swift:3: error: layer 'conv' (Conv2d): kernel 5 with dilation 1 spans 5×5, larger than the padded input 4×4 (input 'x' produces [1, 2, 4, 4])"])
+        let grouped = Conv2d("conv", outChannels: 3, kernel: 1, groups: 2, weight: .float(.values([1, 2, 3])), output: .uint8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 3)
+        #expect(errors(spec([input4x4.layerSpec, grouped.layerSpec])) ==
+                ["model.swift:3: error: layer 'conv' (Conv2d): groups = 2 must divide both the input channels (2, from input 'x') and outChannels (3)"])
+        let badInput = Input("x", shape: [1, 0, 4], .uint8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 2)
+        #expect(errors(spec([badInput.layerSpec, linear().layerSpec])) ==
+                ["model.swift:2: error: input 'x': shape [1, 0, 4] is not valid; give [N, features] or [N, C, H, W] with every dimension ≥ 1"])
+    }
+
+    @Test func multiplierTheSchemeCannotRepresent() {
+        let s = spec([input10.layerSpec, linear(weights: .int8(.values(Array(repeating: 1, count: 30)), scale: 1e6), output: .uint8(scale: 1e-6, zeroPoint: 0)).layerSpec])
+        #expect(errors(s) == ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 2.00000001e+10 is too large for the tflite scheme (it needs < 2^31); check the output scale (1e-06)"])
+        // 2^30 ≤ m < 2^31 fits double rounding's left shift range but not single rounding's.
+        let m30 = spec([input10.layerSpec, linear(weights: .int8(.values(Array(repeating: 0, count: 30)), scale: 0x1p30), output: .uint8(scale: 0.02, zeroPoint: 0)).layerSpec])
+        #expect(errors(m30, options: CompileOptions(scheme: .singleRounding)) ==
+                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 1.07374182e+09 is too large for the singleRounding scheme (it needs < 2^30); check the output scale (0.02)"])
+    }
+
+    @Test func accumulatorThatCouldOverflowInt32() {
+        let wide = Input("x", shape: [1, 70000], .uint8(scale: 0.02, zeroPoint: 0), file: "model.swift", line: 2)
+        let big = Linear("big", outFeatures: 1, weight: .int8(.values(Array(repeating: 127, count: 70000)), scale: 0.01), output: .uint8(scale: 1000, zeroPoint: 0), file: "model.swift", line: 3)
+        // 70000 · 127 · 255 = 2266950000 > 2^31 − 1 (hand computed).
+        #expect(errors(spec([wide.layerSpec, big.layerSpec])) ==
+                ["model.swift:3: error: layer 'big' (Linear): an accumulator can reach 2266950000 over all inputs, beyond int32 (2147483647): 70000 taps per output, Σ|w − zp_w| up to 8890000, inputs up to 255 in magnitude; split the layer or reduce its fan-in"])
+    }
+
+    /// The zero-weight Conv2d of the user story: bias 0.5 with weight scale 2^-23 and input scale
+    /// 1/255 is about 0.5 · 255 · 2^23 in int32 units, just under 2^30; bias 1.0 doubles it (a
+    /// warning: within a factor 2 of overflow); 1.01 no longer fits int32. Expected values: TFLite's
+    /// converter formula `round(float(b) · float(1 / float(s_in · s_w)))` evaluated with numpy
+    /// float32 (1069547456, not the exact-arithmetic 1069547520: float(1/255) is not exact).
+    @Test func biasThatOverflowsInt32() throws {
+        func model(bias: Double) -> ModelSpec {
+            spec([Input("x", shape: [1, 5, 7, 7], .quint8(scale: 1.0 / 255, zeroPoint: 0), file: "model.swift", line: 2).layerSpec,
+                  Conv2d("conv", outChannels: 2, kernel: 3, weight: .float(.values(Array(repeating: 0, count: 90)), .perChannel(.affine)),
+                         bias: .float([bias, bias]), output: .quint8(scale: 0.5 / 255, zeroPoint: 0), file: "model.swift", line: 3).layerSpec])
+        }
+        let ok = try Pipeline.compile(model(bias: 0.5), options: CompileOptions())
+        #expect(ok.lowered.layers[0].bias == [1_069_547_456, 1_069_547_456])
+        #expect(ok.diagnostics.isEmpty)
+        let close = try Pipeline.compile(model(bias: 1.0), options: CompileOptions())
+        #expect(close.lowered.layers[0].bias == [2_139_094_912, 2_139_094_912])
+        #expect(close.diagnostics.map(\.description) == ["model.swift:3: warning: layer 'conv' (Conv2d): the accumulator bound 2139094912 is within a factor of 2 of int32 overflow"])
+        #expect(errors(model(bias: 1.01)) ==
+                ["model.swift:3: error: layer 'conv' (Conv2d): bias[0] = 1.01 is 2.16048589e+09 in units of s_in·s_w = 4.67487438e-10, beyond int32; the weight scale is too small for this bias"])
+    }
+
+    @Test func duplicateNames() {
+        #expect(errors(spec([input10.layerSpec, linear(out: 10, line: 3).layerSpec, linear(out: 10, line: 4).layerSpec])) ==
+                ["model.swift:4: error: duplicate layer name 'fc' (first used at model.swift:3); every layer needs its own name"])
+    }
+
+    @Test func namesThatAreNotValidCIdentifiers() {
+        #expect(errors(spec([input10.layerSpec, linear("2fc").layerSpec])) ==
+                ["model.swift:3: error: layer name '2fc' cannot become a C identifier: it starts with a digit; rename it, e.g. 'layer_2fc'"])
+        #expect(errors(spec([input10.layerSpec, linear("int").layerSpec])) ==
+                ["model.swift:3: error: layer name 'int' cannot become a C identifier: 'int' is a C keyword; rename it, e.g. 'layer_int'"])
+        #expect(errors(spec([input10.layerSpec, linear("_fc").layerSpec])) ==
+                ["model.swift:3: error: layer name '_fc' cannot become a C identifier: names starting with '_' are reserved for the C implementation; rename it, e.g. 'layer_fc'"])
+        #expect(errors(spec([input10.layerSpec, linear("qgen_fc").layerSpec])) ==
+                ["model.swift:3: error: layer name 'qgen_fc' cannot become a C identifier: names starting with 'qgen' are reserved for qgen's helpers; rename it, e.g. 'layer_qgenfc'"])
+        #expect(errors(spec([input10.layerSpec, linear().layerSpec]), options: CompileOptions(prefix: "9lives")) ==
+                ["model.swift:1: error: --prefix '9lives' cannot be used as a C prefix: it starts with a digit; choose a name like 'my_model'"])
+    }
+
+    @Test func namesThatCollideAfterSanitizing() {
+        #expect(errors(spec([input10.layerSpec, linear("a.b", out: 10, line: 3).layerSpec, linear("a_b", out: 10, line: 4).layerSpec])) ==
+                ["model.swift:4: error: layer names 'a.b' (model.swift:3) and 'a_b' both become the C identifier 'a_b'; rename one of them"])
+        // A layer whose name equals another's generated array name.
+        #expect(errors(spec([input10.layerSpec, linear("fc", out: 10, line: 3).layerSpec, linear("fc_bias", out: 10, line: 4).layerSpec])) ==
+                ["model.swift:4: error: layer 'fc_bias': its C identifier 'fc_bias' collides with layer 'fc'; rename the layer"])
+        // A layer named like the model's API.
+        #expect(errors(spec([input10.layerSpec, linear("m_run").layerSpec])) ==
+                ["model.swift:3: error: layer 'm_run': its C identifier 'm_run' collides with the model's C API; rename the layer"])
+    }
+
+    @Test func missingAndMalformedNpyFiles() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let options = CompileOptions(baseDirectory: dir)
+        #expect(errors(spec([input10.layerSpec, linear(weights: .float(.npy("nope.npy"))).layerSpec]), options: options) ==
+                ["model.swift:3: error: layer 'fc' (Linear): weight file 'nope.npy': cannot read '\(dir.path)/nope.npy': no such file or not readable"])
+        try Data("not numpy".utf8).write(to: dir.appendingPathComponent("bad.npy"))
+        #expect(errors(spec([input10.layerSpec, linear(weights: .float(.npy("bad.npy"))).layerSpec]), options: options) ==
+                ["model.swift:3: error: layer 'fc' (Linear): weight file 'bad.npy': 'bad.npy' is not a valid .npy file: missing the \\x93NUMPY magic"])
+        let truncated = NpyArray.encode(shape: [3, 10], float32: Array(repeating: 0.5, count: 30)).dropLast(8)
+        try Data(truncated).write(to: dir.appendingPathComponent("short.npy"))
+        #expect(errors(spec([input10.layerSpec, linear(weights: .float(.npy("short.npy"))).layerSpec]), options: options) ==
+                ["model.swift:3: error: layer 'fc' (Linear): weight file 'short.npy': 'short.npy' is not a valid .npy file: data is truncated: shape [3, 10] needs 120 bytes, the file has 112"])
+        try Data(NpyArray.encode(shape: [10, 3], float32: Array(repeating: 0.5, count: 30))).write(to: dir.appendingPathComponent("t.npy"))
+        #expect(errors(spec([input10.layerSpec, linear(weights: .float(.npy("t.npy"))).layerSpec]), options: options) ==
+                ["model.swift:3: error: layer 'fc' (Linear): weight file 't.npy' has shape [10, 3], the layer needs [3, 10] ([outFeatures, inFeatures])"])
+    }
+
+    @Test func activationsWithNoRepresentableOutput() {
+        #expect(errors(spec([input10.layerSpec, linear(output: .uint8(scale: 0.05, zeroPoint: 0), activation: .clamp(min: 20, max: 30)).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear): activation clamp(20.0, 30.0) leaves no representable output value with output scale 0.05 and zero point 0 (clamp [400, 255])"])
+        #expect(errors(spec([input10.layerSpec, linear(activation: .clamp(min: 1, max: -1)).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear): clamp(min: 1.0, max: -1.0) needs finite bounds with min < max"])
+    }
+
+    @Test func modelStructure() {
+        #expect(errors(spec([linear().layerSpec])) == ["model.swift:1: error: model 'm' must start with an Input(…)"])
+        #expect(errors(spec([input10.layerSpec])) == ["model.swift:1: error: model 'm' has no layers after its Input"])
+        #expect(errors(spec([input10.layerSpec, linear().layerSpec], requantization: Requantization(name: "fbgem"))) ==
+                ["model.swift:1: error: model 'm': unknown requantization scheme 'fbgem'; known schemes: tflite, singleRounding"])
+    }
+
+    @Test func tinyMultipliersAreFlushedWithAWarning() throws {
+        let s = spec([input10.layerSpec, linear(weights: .int8(.values(Array(repeating: 1, count: 30)), scale: 1e-9), output: .uint8(scale: 100, zeroPoint: 7)).layerSpec])
+        let result = try Pipeline.compile(s, options: CompileOptions())
+        // double(float(0.02f · 1e-9f)) / double(100f), per-tensor Linear formula (numpy float32).
+        #expect(result.diagnostics.map(\.description) == ["model.swift:3: warning: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 1.99999982e-13 is below 2^-32 and is flushed to 0: the output is constant"])
+        #expect(result.lowered.layers[0].multipliers.map(\.mantissa) == [0])
+        #expect(result.lowered.layers[0].multipliers[0].isFlushedToZero)
+    }
+}
