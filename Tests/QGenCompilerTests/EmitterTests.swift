@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+import QGen
+import QGenCompiler
+
+/// Loads the example models' specs without running swiftc: the examples are real model.swift
+/// files, so this re-creates each one's spec through the loader (which does run swiftc).
+enum ExampleModels {
+    struct Loaded {
+        var spec: ModelSpec
+        var options: CompileOptions
+    }
+
+    static func load(_ name: String) throws -> Loaded {
+        let path = packageRoot.appendingPathComponent("Examples/\(name)/model.swift")
+        let spec = try ModelLoader.load(path: path.path)
+        return Loaded(spec: spec, options: CompileOptions(baseDirectory: path.deletingLastPathComponent(), fileStem: name))
+    }
+
+    static var names: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Examples").path)) ?? [])
+            .filter { FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent("Examples/\($0)/model.swift").path) }
+            .sorted()
+    }
+}
+
+@Suite struct EmitterTests {
+    private func sample() throws -> Pipeline.Result {
+        try Pipeline.compile(spec([
+            input4x4.layerSpec,
+            Conv2d("conv", outChannels: 2, kernel: 3, padding: 1, weight: .float(.values((0..<36).map { Double($0) / 50 - 0.3 })),
+                   output: .uint8(scale: 0.1, zeroPoint: 3), file: "/home/someone/models/model.swift", line: 9).layerSpec,
+            linear(out: 4, weights: .float(.values(Array(repeating: 0.1, count: 128)))).layerSpec,
+        ]), options: CompileOptions())
+    }
+
+    @Test func outputIsDeterministicAndHasNoAbsolutePaths() throws {
+        let a = try sample().output, b = try sample().output
+        #expect(a == b)
+        #expect(!a.source.contains("/home/someone") && !a.header.contains("/home/someone"))
+        #expect(a.source.contains("(model.swift:9)"))
+    }
+
+    @Test func emittedCIsASCIIWithoutFloatingPointOrLibc() throws {
+        let out = try sample().output
+        for text in [out.source, out.header] {
+            #expect(text.unicodeScalars.allSatisfy { $0.isASCII })
+            // Strip comments, then look for floating-point types and any include but the two allowed.
+            var code = text
+            while let start = code.range(of: "/*"), let end = code.range(of: "*/", range: start.upperBound..<code.endIndex) {
+                code.removeSubrange(start.lowerBound..<end.upperBound)
+            }
+            let words = Set(code.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" }).map(String.init))
+            #expect(!words.contains("float") && !words.contains("double"))
+            #expect(!words.contains("malloc") && !words.contains("memset") && !words.contains("memcpy"))
+            let includes = code.split(separator: "\n").filter { $0.hasPrefix("#include") }.map(String.init)
+            #expect(includes.allSatisfy { ["#include <stddef.h>", "#include <stdint.h>", "#include \"m.h\""].contains($0) }, "\(includes)")
+        }
+    }
+
+    @Test func embeddedTemplatesMatchTemplatesDirectory() throws {
+        // Tools/embed_templates.py writes the embedded copy; `make generate` runs it.
+        let generated = try String(contentsOf: packageRoot.appendingPathComponent("Sources/QGenCompiler/Render/EmbeddedTemplates.swift"), encoding: .utf8)
+        let templates = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Templates").path).filter { $0.hasSuffix(".mustache") }
+        #expect(!templates.isEmpty)
+        for file in templates {
+            let text = try String(contentsOf: packageRoot.appendingPathComponent("Templates/\(file)"), encoding: .utf8)
+            let name = String(file.dropLast(".mustache".count))
+            #expect(generated.contains("        \"\(name)\": #\"\"\"\n\(text)\"\"\"#,\n"), "Templates/\(file) differs from its embedded copy: run make generate")
+        }
+        #expect(generated.components(separatedBy: "\": #\"\"\"").count - 1 == templates.count)
+    }
+
+    @Test func generatedDirectoryMatchesAFreshEmit() throws {
+        let names = ExampleModels.names
+        #expect(names.count >= 5)
+        for name in names {
+            let example = try ExampleModels.load(name)
+            let output = try Pipeline.compile(example.spec, options: example.options).output
+            let dir = packageRoot.appendingPathComponent("Generated/\(name)")
+            let source = try String(contentsOf: dir.appendingPathComponent("\(name).c"), encoding: .utf8)
+            let header = try String(contentsOf: dir.appendingPathComponent("\(name).h"), encoding: .utf8)
+            #expect(source == output.source, "Generated/\(name)/\(name).c is stale: run make generate\n\(firstDifference(source, output.source))")
+            #expect(header == output.header, "Generated/\(name)/\(name).h is stale: run make generate\n\(firstDifference(header, output.header))")
+        }
+    }
+
+    private func firstDifference(_ a: String, _ b: String) -> String {
+        let la = a.split(separator: "\n", omittingEmptySubsequences: false), lb = b.split(separator: "\n", omittingEmptySubsequences: false)
+        for i in 0..<max(la.count, lb.count) where i >= la.count || i >= lb.count || la[i] != lb[i] {
+            return "line \(i + 1):\n- \(i < la.count ? la[i] : "<end>")\n+ \(i < lb.count ? lb[i] : "<end>")"
+        }
+        return ""
+    }
+}
