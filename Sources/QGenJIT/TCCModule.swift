@@ -19,6 +19,11 @@ public final class TCCModule {
         /// tcc's messages, e.g. `model.c:12: error: 'x' undeclared`.
         public var messages: [String]
         public var description: String { "C \(stage) failed:\n" + messages.joined(separator: "\n") }
+
+        public init(stage: String, messages: [String]) {
+            self.stage = stage
+            self.messages = messages
+        }
     }
 
     /// Compiles `source`. `headers` are written to a private temporary directory that is on the

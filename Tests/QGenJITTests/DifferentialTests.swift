@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import QGen
+import QGenArithmetic
+import QGenCompiler
+import QGenJIT
+import QGenReference
+import QGenVerify
+
+/// Emitted C, compiled in-process by libtcc, against the Swift integer reference: zero mismatching
+/// elements, on random models and on the examples.
+@Suite struct DifferentialTests {
+    /// Inputs for one model: random ones plus the extremes of the input type (all min, all max).
+    private func inputs(for model: LoweredModel, rng: inout SeededGenerator, random: Int) -> [[Int32]] {
+        let range = model.input.dtype.range
+        return [Array(repeating: Int32(range.lowerBound), count: model.input.count), Array(repeating: Int32(range.upperBound), count: model.input.count)]
+            + (0..<random).map { _ in Verifier.randomInput(for: model, using: &rng) }
+    }
+
+    @Test func randomLayersMatchTheReference() throws {
+        let seed = UInt64(ProcessInfo.processInfo.environment["QGEN_TEST_SEED"] ?? "") ?? 20261122
+        var generator = RandomModels(seed: seed)
+        var rng = SeededGenerator(seed: seed ^ 0xABCD)
+        var compared = 0, elements = 0, rejected = 0, index = 0
+        var features: Set<String> = []
+        while compared < 600 {
+            index += 1
+            let spec = generator.model(index: index)
+            let result: Pipeline.Result
+            do {
+                result = try Pipeline.compile(spec, options: CompileOptions())
+            } catch let error as DiagnosticsError {
+                // The generator sometimes asks for layers the lowering rightly refuses (overflow bounds).
+                #expect(error.errors.allSatisfy { $0.message.contains("int32") || $0.message.contains("too large") || $0.message.contains("no representable") },
+                        "seed \(seed), model \(index): unexpected refusal \(error)")
+                rejected += 1
+                continue
+            }
+            let model = result.lowered
+            let compiled = try Verifier.compile(result.output, model: model)
+            for x in inputs(for: model, rng: &rng, random: 3) {
+                let expected = IntegerReference.run(model, input: x)
+                let got = compiled.run(x)
+                elements += expected.count
+                if got != expected {
+                    let j = zip(expected, got ?? []).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1
+                    Issue.record("seed \(seed), model \(index) (\(model.layers.map(\.kindName))): element \(j) differs; rerun with QGEN_TEST_SEED=\(seed)\n\(result.output.source.prefix(3000))")
+                    return
+                }
+            }
+            for layer in model.layers {
+                features.insert(layer.kindName)
+                features.insert(model.scheme.rawValue)
+                if layer.isPerChannel { features.insert("perChannel") }
+                if layer.hasWeightZeroPoint { features.insert("weightZeroPoint") }
+                if layer.inputZeroPoint != 0 { features.insert("inputZeroPoint") }
+                if case .conv2d(let g) = layer.geometry {
+                    if g.padHeight + g.padWidth > 0 { features.insert("padding") }
+                    if g.groups > 1 && g.groups == g.inChannels { features.insert("depthwise") } else if g.groups > 1 { features.insert("groups") }
+                    if g.dilationHeight + g.dilationWidth > 2 { features.insert("dilation") }
+                    if g.strideHeight + g.strideWidth > 2 { features.insert("stride") }
+                    if g.batch > 1 { features.insert("batch") }
+                }
+                if layer.activationText != "none" { features.insert("activation") }
+                if model.layers.count > 1 { features.insert("chain") }
+            }
+            compared += 1
+        }
+        print("differential: \(compared) random models (seed \(seed)), \(elements) elements, 0 mismatches; \(rejected) refused by the lowering")
+        #expect(features.isSuperset(of: ["Linear", "Conv2d", "tflite", "singleRounding", "perChannel", "weightZeroPoint", "inputZeroPoint",
+                                         "padding", "depthwise", "groups", "dilation", "stride", "batch", "activation", "chain"]), "\(features)")
+        #expect(rejected < compared / 4)
+    }
+
+    @Test(arguments: ["conv1x1_per_channel", "conv_zero_weights", "linear_2x2", "linear_sweep", "tiny_cnn"])
+    func examplesMatchTheReference(name: String) throws {
+        let path = packageRoot.appendingPathComponent("Examples/\(name)/model.swift")
+        let spec = try ModelLoader.load(path: path.path)
+        let result = try Pipeline.compile(spec, options: CompileOptions(baseDirectory: path.deletingLastPathComponent(), fileStem: name))
+        let report = try Verifier.verify(result, inputs: 25, seed: 7)
+        #expect(report.mismatches == 0 && report.elements > 0)
+    }
+
+    /// The user story's zero-weight convolution outputs 255 (0.5 at scale 0.5/255) everywhere, as
+    /// PyTorch printed it, for any input.
+    @Test func zeroWeightConvolutionOutputs255() throws {
+        let path = packageRoot.appendingPathComponent("Examples/conv_zero_weights/model.swift")
+        let result = try Pipeline.compile(try ModelLoader.load(path: path.path), options: CompileOptions(baseDirectory: path.deletingLastPathComponent()))
+        let compiled = try Verifier.compile(result.output, model: result.lowered)
+        var rng = SeededGenerator(seed: 3)
+        for _ in 0..<5 {
+            #expect(compiled.run(Verifier.randomInput(for: result.lowered, using: &rng)) == Array(repeating: 255, count: 100))
+        }
+    }
+}
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

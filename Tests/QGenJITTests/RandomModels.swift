@@ -1,0 +1,126 @@
+import QGen
+import QGenArithmetic
+
+/// A seeded generator of random models that covers every feature the lowering supports: Linear
+/// and Conv2d (kernel, stride, padding, dilation, groups, depthwise), batches, uint8/int8 on
+/// both sides, every zero point, float weights under every rule, int8 weights per tensor and per
+/// channel with zero points, float/int32/no bias, every activation, both schemes.
+struct RandomModels {
+    var rng: SeededGenerator
+
+    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
+
+    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
+    mutating func double(_ range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &rng) }
+    mutating func bool(_ p: Double = 0.5) -> Bool { double(0...1) < p }
+    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
+    mutating func logUniform(_ lo: Double, _ hi: Double) -> Double { lo * power(hi / lo, double(0...1)) }
+
+    /// r^t for r > 0 via exp/log series (accuracy is irrelevant here: any positive value will do).
+    private func power(_ r: Double, _ t: Double) -> Double {
+        let x = t * naturalLog(r)
+        var sum = 1.0, term = 1.0
+        for k in 1...60 { term *= x / Double(k); sum += term }
+        return sum
+    }
+
+    private func naturalLog(_ x: Double) -> Double {
+        let e = Double(x.exponent), m = x.significand
+        let t = (m - 1) / (m + 1)
+        var sum = 0.0, p = t
+        for k in stride(from: 1, through: 41, by: 2) { sum += p / Double(k); p *= t * t }
+        return 2 * sum + e * 0.6931471805599453
+    }
+
+    mutating func quant(_ dtype: DType? = nil, scale: Double) -> QuantParams {
+        let type = dtype ?? pick([DType.uint8, .int8])
+        let zp = bool(0.3) ? 0 : int(type.range)
+        return QuantParams(dtype: type, scale: scale, zeroPoint: zp)
+    }
+
+    mutating func activation() -> Activation {
+        switch int(0...4) {
+        case 0, 1: return .none
+        case 2: return .relu
+        case 3: return .relu6
+        default:
+            let lo = double(-3...0.5)
+            return .clamp(min: lo, max: lo + double(0.1...4))
+        }
+    }
+
+    mutating func weights(count: Int, channels: Int) -> (Weights, typicalScale: Double) {
+        if bool() {
+            let rule = WeightQuantization(granularity: pick([.perTensor, .perChannel]), mode: pick([.symmetric, .affine]), range: pick([.full, .narrow]))
+            let spread = logUniform(0.01, 2)
+            let values = (0..<count).map { _ in double(-spread...spread) + (rule.mode == .affine ? spread * 0.3 : 0) }
+            return (.float(.values(values), rule), spread / 127)
+        }
+        let perChannel = bool()
+        let n = perChannel ? channels : 1
+        let scales = (0..<n).map { _ in logUniform(0.001, 0.1) }
+        let zps = (0..<n).map { _ in bool(0.6) ? 0 : int(-20...20) }
+        let values = (0..<count).map { _ in Double(int(-128...127)) }
+        return (.quantized(.values(values), scales: scales, zeroPoints: zps), scales.reduce(0, +) / Double(n))
+    }
+
+    mutating func bias(channels: Int) -> Bias? {
+        switch int(0...2) {
+        case 0: return nil
+        case 1: return .float(.values((0..<channels).map { _ in double(-2...2) }))
+        default: return .int32(.values((0..<channels).map { _ in Double(int(-50_000...50_000)) }))
+        }
+    }
+
+    /// One or two layers after a random input.
+    mutating func model(index: Int) -> ModelSpec {
+        let scheme = pick([Requantization.tflite, .singleRounding])
+        var layers: [LayerSpec] = []
+        let conv = bool(0.6)
+        var shape: [Int]
+        var inScale = logUniform(0.002, 0.1)
+        if conv {
+            shape = [int(1...2), int(1...6), int(1...9), int(1...9)]
+        } else {
+            shape = [int(1...3), int(1...40)]
+        }
+        layers.append(Input("x", shape: shape, quant(scale: inScale)).layerSpec)
+        let count = bool(0.25) ? 2 : 1
+        for i in 0..<count {
+            let name = "layer\(i)"
+            if shape.count == 4 && (conv || bool(0.3)) {
+                let c = shape[1]
+                let depthwise = bool(0.2)
+                let groups = depthwise ? c : pick((1...c).filter { c % $0 == 0 })
+                let out = depthwise ? c * int(1...2) : groups * int(1...max(1, 6 / groups))
+                var k = Size2(int(1...5), int(1...5))
+                var dilation = Size2(int(1...2), int(1...2))
+                let padding = Size2(int(0...2), int(0...2))
+                let stride = Size2(int(1...3), int(1...3))
+                // Shrink a kernel that does not fit the padded input along that dimension.
+                if dilation.height * (k.height - 1) + 1 > shape[2] + 2 * padding.height { k.height = 1; dilation.height = 1 }
+                if dilation.width * (k.width - 1) + 1 > shape[3] + 2 * padding.width { k.width = 1; dilation.width = 1 }
+                let extentH = dilation.height * (k.height - 1) + 1, extentW = dilation.width * (k.width - 1) + 1
+                let taps = (c / groups) * k.height * k.width
+                let (w, ws) = weights(count: out * taps, channels: out)
+                let outScale = inScale * ws * 128 * Double(taps).squareRoot() * logUniform(0.05, 4) / 20
+                let oq = quant(scale: outScale)
+                layers.append(Conv2d(name, outChannels: out, kernel: k, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                                     weight: w, bias: bias(channels: out), output: oq, activation: activation()).layerSpec)
+                let oh = (shape[2] + 2 * padding.height - extentH) / stride.height + 1
+                let ow = (shape[3] + 2 * padding.width - extentW) / stride.width + 1
+                shape = [shape[0], out, oh, ow]
+                inScale = outScale
+            } else {
+                let k = shape.dropFirst().reduce(1, *)
+                let out = int(1...12)
+                let (w, ws) = weights(count: out * k, channels: out)
+                let outScale = inScale * ws * 128 * Double(k).squareRoot() * logUniform(0.05, 4) / 20
+                layers.append(Linear(name, outFeatures: out, weight: w, bias: bias(channels: out), output: quant(scale: outScale), activation: activation()).layerSpec)
+                shape = [shape[0], out]
+                inScale = outScale
+            }
+        }
+        return ModelSpec(name: "random\(index)", layers: layers, requantization: scheme, location: SourceLocation(file: "random.swift", line: index))
+    }
+}
