@@ -71,7 +71,8 @@ struct Emit: ParsableCommand {
             var isDirectory: ObjCBool = false
             let directory = url.deletingLastPathComponent().path
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                FileHandle.standardError.write(Data("error: cannot write '\(output)': directory '\(directory)' does not exist\n".utf8))
+                let given = output.contains("/") ? String(output[..<output.lastIndex(of: "/")!]) : "."
+                FileHandle.standardError.write(Data("error: cannot write '\(output)': directory '\(given)' does not exist\n".utf8))
                 throw ExitCode(1)
             }
             let stem = url.deletingPathExtension().lastPathComponent

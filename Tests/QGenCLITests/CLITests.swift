@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+/// Runs the built qgen binary, as a user would.
+@Suite struct CLITests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let qgen = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("qgen").path
+
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    func qgen(_ arguments: [String], in directory: URL) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.qgen)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func scratch(model: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try model.write(to: dir.appendingPathComponent("model.swift"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    static let good = """
+        import QGen
+        Model("tiny") {
+            Input("x", shape: [2, 4], .uint8(scale: 0.02, zeroPoint: 128))
+            Linear("fc", outFeatures: 2, weight: .float([1, 0, -1, 0.5, 0.25, 0, 0, 1]), bias: .float([0.1, -0.1]),
+                   output: .uint8(scale: 0.05, zeroPoint: 128), activation: .relu)
+        }
+        """
+
+    @Test func helpForEveryCommand() throws {
+        let dir = FileManager.default.temporaryDirectory
+        for args in [["--help"], ["emit", "--help"], ["verify", "--help"]] {
+            let r = try qgen(args, in: dir)
+            #expect(r.status == 0, "\(args)")
+            #expect(r.stdout.contains("USAGE: qgen"), "\(args): \(r.stdout)")
+        }
+        #expect(try qgen(["emit", "--help"], in: dir).stdout.contains("singleRounding"))
+    }
+
+    @Test func emitWritesTheSourceAndHeader() throws {
+        let dir = try scratch(model: Self.good)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try qgen(["emit", "model.swift", "-o", "net.c", "--prefix", "net", "--scheme", "singleRounding"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "wrote net.c and net.h (1 layers, arena 0 bytes, scheme singleRounding)\n")
+        let source = try String(contentsOf: dir.appendingPathComponent("net.c"), encoding: .utf8)
+        #expect(source.contains("#include \"net.h\"") && source.contains("int net_run(const uint8_t *input, uint8_t *output, void *arena)"))
+        #expect(source.contains("TFLITE_SINGLE_ROUNDING"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("net.h").path))
+    }
+
+    @Test func verifyReportsZeroMismatches() throws {
+        let dir = try scratch(model: Self.good)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try qgen(["verify", "model.swift", "--inputs", "30", "--seed", "5"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("compared 120 output elements over 30 random inputs (seed 5): 0 mismatches"), "\(r.stdout)")
+    }
+
+    @Test func aBadModelFailsWithItsLineAndWritesNothing() throws {
+        let bad = Self.good.replacingOccurrences(of: "scale: 0.05", with: "scale: 0")
+        let dir = try scratch(model: bad)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try qgen(["emit", "model.swift", "-o", "out.c"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr == "model.swift:4: error: layer 'fc' (Linear) output: scale must be a finite number > 0, got 0.0\n")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(left == ["model.swift"], "partial output: \(left)")
+    }
+
+    @Test func aSwiftCompileErrorIsShownWithItsLocation() throws {
+        let dir = try scratch(model: Self.good.replacingOccurrences(of: "outFeatures: 2", with: "outFeatures: \"2\""))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try qgen(["emit", "model.swift", "-o", "out.c"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: model.swift does not compile:\n"))
+        #expect(r.stderr.contains("model.swift:4:"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["model.swift"])
+    }
+
+    @Test func usageErrors() throws {
+        let dir = try scratch(model: Self.good)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try qgen(["emit", "model.swift", "-o", "missing/out.c"], in: dir).stderr == "error: cannot write 'missing/out.c': directory 'missing' does not exist\n")
+        #expect(try qgen(["emit", "model.swift", "-o", "out.txt"], in: dir).status == 1)
+        #expect(try qgen(["emit", "model.swift", "-o", "out.c", "--scheme", "nope"], in: dir).status != 0)
+        #expect(try qgen(["emit", "absent.swift", "-o", "out.c"], in: dir).stderr == "error: absent.swift: no such file\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["model.swift"])
+    }
+}
