@@ -148,7 +148,7 @@ struct LayerLowering {
             let channelBound = max(referenceBound, kernelBound)
             bound = max(bound, channelBound)
             let m = multipliers[perChannel ? c : 0]
-            if !checkScaledRange(channelBound: channelBound, referenceBound: referenceBound, multiplier: m, channel: c, log: &log) { return nil }
+            if !checkScaledRange(referenceBound: referenceBound, multiplier: m, channel: c, log: &log) { return nil }
         }
         if bound > Int64(Int32.max) {
             log.error("\(what): an accumulator can reach \(bound) over all inputs, beyond int32 (2147483647): \(taps) taps per output, Σ|w − zp_w| up to \(largestWeightSum), inputs up to \(maxMagnitude) in magnitude; split the layer or reduce its fan-in", at: at)
@@ -196,7 +196,7 @@ struct LayerLowering {
 
     /// The scheme's intermediate values: `tflite` shifts the accumulator left by `max(shift, 0)`
     /// in int32; then the scaled value plus the output zero point is an int32 addition.
-    private func checkScaledRange(channelBound: Int64, referenceBound: Int64, multiplier m: QuantizedMultiplier, channel: Int, log: inout DiagnosticLog) -> Bool {
+    private func checkScaledRange(referenceBound: Int64, multiplier m: QuantizedMultiplier, channel: Int, log: inout DiagnosticLog) -> Bool {
         let left = max(Int(m.shift), 0)
         if scheme == .tflite && left > 0 && Int128(referenceBound) << Int128(left) > Int128(Int32.max) {
             log.error("\(what): channel \(channel): the accumulator (up to \(referenceBound)) shifted left by \(left) for a multiplier ≥ 1 overflows int32; the output scale is too small for this layer", at: layer.location)

@@ -9,10 +9,10 @@ struct LayerResolver {
     func linear(_ l: Linear, cName: String, inputShape: [Int], input: QuantParams, producer: String, log: inout DiagnosticLog) -> ResolvedLayer? {
         let at = l.location
         let what = "layer '\(l.name)' (Linear)"
-        let start = log.items.count
+        let errorsBefore = log.items.filter { $0.severity == .error }.count
         if l.outFeatures < 1 { log.error("\(what): outFeatures must be ≥ 1, got \(l.outFeatures)", at: at) }
         checkCommon(output: l.output, activation: l.activation, what: what, at: at, log: &log)
-        guard log.items.count == start || !log.items[start...].contains(where: { $0.severity == .error }) else { return nil }
+        guard log.items.filter({ $0.severity == .error }).count == errorsBefore else { return nil }
         let batch = inputShape[0]
         let inFeatures = inputShape.dropFirst().reduce(1, *)
         let geometry = LayerGeometry.linear(LinearGeometry(batch: batch, inFeatures: inFeatures, outFeatures: l.outFeatures))
