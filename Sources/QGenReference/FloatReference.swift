@@ -1,3 +1,4 @@
+import Foundation
 import QGen
 import QGenCompiler
 
@@ -80,16 +81,5 @@ public enum FloatReference {
         }
         if noise == 0 { return .infinity }
         return 10 * log10(signal / noise)
-    }
-
-    private static func log10(_ x: Double) -> Double {
-        // ln(x)/ln(10) via the exponent and a short series, to avoid importing Foundation here.
-        guard x > 0 else { return -.infinity }
-        let e = Double(x.exponent)
-        let m = x.significand               // in [1, 2)
-        let t = (m - 1) / (m + 1)
-        var sum = 0.0, power = t
-        for k in stride(from: 1, through: 41, by: 2) { sum += power / Double(k); power *= t * t }
-        return (2 * sum + e * 0.6931471805599453) / 2.302585092994046
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import QGenArithmetic
 
@@ -30,20 +31,12 @@ import QGenArithmetic
         var rng = SeededGenerator(seed: 42)
         for _ in 0..<100_000 {
             let real = Double.random(in: -30...10, using: &rng)
-            let m = QuantizedMultiplier(real: Double(sign: .plus, exponent: 0, significand: 1) * pow2(real))
-            let value = Double(m.mantissa) * pow2(Double(m.shift) - 31)
-            let r = pow2(real)
+            let r = exp2(real)
+            let m = QuantizedMultiplier(real: r)
+            let value = Double(m.mantissa) * exp2(Double(m.shift) - 31)
             #expect(m.mantissa >= 1 << 30)
             #expect(abs(value - r) <= r * 0x1p-31 * 1.0000001, "\(r) -> \(m)")
         }
     }
 
-    private func pow2(_ e: Double) -> Double {
-        // 2^e for real e without Foundation: split into integer and fractional parts.
-        let whole = e.rounded(.down)
-        var frac = 1.0, term = 1.0
-        let x = (e - whole) * 0.6931471805599453
-        for k in 1...30 { term *= x / Double(k); frac += term }
-        return Double(sign: .plus, exponent: Int(whole), significand: frac)
-    }
 }

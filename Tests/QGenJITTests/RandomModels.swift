@@ -1,3 +1,4 @@
+import Foundation
 import QGen
 import QGenArithmetic
 
@@ -14,23 +15,7 @@ struct RandomModels {
     mutating func double(_ range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &rng) }
     mutating func bool(_ p: Double = 0.5) -> Bool { double(0...1) < p }
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
-    mutating func logUniform(_ lo: Double, _ hi: Double) -> Double { lo * power(hi / lo, double(0...1)) }
-
-    /// r^t for r > 0 via exp/log series (accuracy is irrelevant here: any positive value will do).
-    private func power(_ r: Double, _ t: Double) -> Double {
-        let x = t * naturalLog(r)
-        var sum = 1.0, term = 1.0
-        for k in 1...60 { term *= x / Double(k); sum += term }
-        return sum
-    }
-
-    private func naturalLog(_ x: Double) -> Double {
-        let e = Double(x.exponent), m = x.significand
-        let t = (m - 1) / (m + 1)
-        var sum = 0.0, p = t
-        for k in stride(from: 1, through: 41, by: 2) { sum += p / Double(k); p *= t * t }
-        return 2 * sum + e * 0.6931471805599453
-    }
+    mutating func logUniform(_ lo: Double, _ hi: Double) -> Double { lo * pow(hi / lo, double(0...1)) }
 
     mutating func quant(_ dtype: DType? = nil, scale: Double) -> QuantParams {
         let type = dtype ?? pick([DType.uint8, .int8])

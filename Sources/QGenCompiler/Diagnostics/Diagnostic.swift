@@ -40,7 +40,6 @@ struct DiagnosticLog {
 
     mutating func error(_ message: String, at location: SourceLocation?) { items.append(Diagnostic(.error, message, at: location)) }
     mutating func warning(_ message: String, at location: SourceLocation?) { items.append(Diagnostic(.warning, message, at: location)) }
-    mutating func note(_ message: String, at location: SourceLocation?) { items.append(Diagnostic(.note, message, at: location)) }
 
     /// Throws when an error was logged; otherwise returns the warnings and notes.
     func check() throws -> [Diagnostic] {
