@@ -70,7 +70,7 @@ static const int32_t conv1_bias[1] = {
     1068,
 };
 
-/* conv1: Q31 multipliers, per tensor */
+/* conv1: fixed-point multipliers (value = multiplier * 2^(shift - 31)), per tensor */
 static const int32_t conv1_multiplier[1] = {
     2031095125, /* s_in*s_w/s_out = 0.00738908102 ~ 2031095125 * 2^-38 */
 };

@@ -75,7 +75,7 @@ static const int32_t conv_bias[2] = {
     1069547456, 1069547456,
 };
 
-/* conv: Q31 multipliers, per output channel */
+/* conv: fixed-point multipliers (value = multiplier * 2^(shift - 31)), per output channel */
 static const int32_t conv_multiplier[2] = {
     1073741824, /* s_in*s_w/s_out = 2.38418579e-07 ~ 1073741824 * 2^-52 */
     1073741824, /* s_in*s_w/s_out = 2.38418579e-07 ~ 1073741824 * 2^-52 */

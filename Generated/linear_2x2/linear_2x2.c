@@ -23,12 +23,18 @@ static int64_t qgen_round_half_up_pow2(int64_t v, int32_t n)
 {
     return qgen_floor_div_pow2(v + ((int64_t)1 << (n - 1)), n);
 }
-/* TFLite's MultiplyByQuantizedMultiplier with TFLITE_SINGLE_ROUNDING: the exact 64-bit product
- * acc * multiplier divided by 2^(31 - shift), rounded once with ties toward +infinity.
- * -31 <= shift <= 30, so 1 <= 31 - shift <= 62. */
+
+/* acc * multiplier / 2^(31 - shift): the exact 64-bit product, rounded once with ties toward
+ * +infinity (TFLite's TFLITE_SINGLE_ROUNDING MultiplyByQuantizedMultiplier).
+ * qgen keeps 0 <= 31 - shift <= 62, and |acc| < 2^31, |multiplier| < 2^31, so the product is exact. */
 static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multiplier, int32_t shift)
 {
-    return (int32_t)qgen_round_half_up_pow2((int64_t)acc * (int64_t)multiplier, 31 - shift);
+    const int64_t product = (int64_t)acc * (int64_t)multiplier;
+
+    if (shift == 31) {
+        return (int32_t)product;
+    }
+    return (int32_t)qgen_round_half_up_pow2(product, 31 - shift);
 }
 
 /* The output stage shared by every kernel: scale, add the output zero point, clamp to the fused
@@ -57,7 +63,7 @@ static const int32_t fc_bias[2] = {
      5343, 53156,
 };
 
-/* fc: Q31 multipliers, per tensor */
+/* fc: fixed-point multipliers (value = multiplier * 2^(shift - 31)), per tensor */
 static const int32_t fc_multiplier[1] = {
     1988950523, /* s_in*s_w/s_out = 0.00361787993 ~ 1988950523 * 2^-39 */
 };

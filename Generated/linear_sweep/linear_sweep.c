@@ -77,7 +77,7 @@ static const int32_t fc_bias[10] = {
     -24940, -58696,
 };
 
-/* fc: Q31 multipliers, per tensor */
+/* fc: fixed-point multipliers (value = multiplier * 2^(shift - 31)), per tensor */
 static const int32_t fc_multiplier[1] = {
     1129897537, /* s_in*s_w/s_out = 0.00411054329 ~ 1129897537 * 2^-38 */
 };

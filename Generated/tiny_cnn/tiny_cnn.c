@@ -76,7 +76,7 @@ static const int32_t conv1_bias[8] = {
     -1405,  -294,  2030,  1831,  -979,  -749,  -707,  3108,
 };
 
-/* conv1: Q31 multipliers, per output channel */
+/* conv1: fixed-point multipliers (value = multiplier * 2^(shift - 31)), per output channel */
 static const int32_t conv1_multiplier[8] = {
     1498494295, /* s_in*s_w/s_out = 0.00272574524 ~ 1498494295 * 2^-39 */
     1502965895, /* s_in*s_w/s_out = 0.00273387904 ~ 1502965895 * 2^-39 */
@@ -175,7 +175,7 @@ static const int32_t conv2_bias[16] = {
      2528, -1110, -2529,  4387,  2060,   631,  2595,  3412,
 };
 
-/* conv2: Q31 multipliers, per output channel */
+/* conv2: fixed-point multipliers (value = multiplier * 2^(shift - 31)), per output channel */
 static const int32_t conv2_multiplier[16] = {
     1146883012, /* s_in*s_w/s_out = 0.00417233609 ~ 1146883012 * 2^-38 */
     1078023642, /* s_in*s_w/s_out = 0.00392182716 ~ 1078023642 * 2^-38 */
@@ -2171,7 +2171,7 @@ static const int32_t fc_bias[10] = {
       -581, -14039,
 };
 
-/* fc: Q31 multipliers, per output channel */
+/* fc: fixed-point multipliers (value = multiplier * 2^(shift - 31)), per output channel */
 static const int32_t fc_multiplier[10] = {
     1173324113, /* s_in*s_w/s_out = 0.000533566032 ~ 1173324113 * 2^-41 */
     1301686329, /* s_in*s_w/s_out = 0.00059193841 ~ 1301686329 * 2^-41 */

@@ -66,14 +66,45 @@ public enum Activation: Codable, Equatable, Sendable {
     case clamp(min: Double, max: Double)
 }
 
-/// The requantization scheme of a model, by name. See `qgen emit --help` for the list; the
-/// compiler rejects unknown names.
+/// The requantization scheme of a model, by its canonical name (the same text `--scheme` takes).
+/// The compiler parses and validates the name; see README "Requantization schemes" for each
+/// scheme's arithmetic and the stack it matches bit for bit.
 public struct Requantization: Codable, Equatable, Sendable {
     public var name: String
     public init(name: String) { self.name = name }
+
+    /// How a single rounding step breaks ties (`powerOfTwo`, `fixedPoint`).
+    public enum Rounding: String, Codable, Sendable {
+        /// Ties toward +infinity: `(v + 2^(n-1)) >> n`.
+        case halfUp
+        /// Ties away from zero (C `round`).
+        case halfAwayFromZero
+        /// Ties to even (IEEE default).
+        case halfEven
+    }
 
     /// TFLite / TFLite Micro / CMSIS-NN default: Q31 multiplier, double rounding.
     public static let tflite = Requantization(name: "tflite")
     /// TFLite single rounding (`TFLITE_SINGLE_ROUNDING`, CMSIS-NN option, ruy).
     public static let singleRounding = Requantization(name: "singleRounding")
+    /// PyTorch's `fbgemm`/`x86` engines: float32 multiplier, float bias, ties to even.
+    public static let fbgemm = Requantization(name: "fbgemm")
+    /// PyTorch's `fbgemm` engine on x86 CPUs without AVX512-VNNI when `saturatingPairs` is true:
+    /// each adjacent pair of uint8 × int8 products saturates to int16, as `vpmaddubsw` does.
+    public static func fbgemm(saturatingPairs: Bool) -> Requantization {
+        Requantization(name: saturatingPairs ? "fbgemm(saturatingPairs)" : "fbgemm")
+    }
+    /// PyTorch's `qnnpack` engine: int32 bias, float32 multiplier `(s_w·s_in)·(1/s_out)`.
+    public static let qnnpack = Requantization(name: "qnnpack")
+    /// ONNX Runtime's QLinearConv / QLinearMatMul: int32 bias, float32 `s_in·s_w/s_out`.
+    public static let onnxRuntime = Requantization(name: "onnxRuntime")
+    /// Shift only: the nearest power of two, refused beyond `tolerance` relative error.
+    public static let powerOfTwo = Requantization(name: "powerOfTwo")
+    public static func powerOfTwo(rounding: Rounding = .halfUp, tolerance: Double = 1.0 / 256.0) -> Requantization {
+        Requantization(name: "powerOfTwo(rounding:\(rounding.rawValue),tolerance:\(tolerance))")
+    }
+    /// A signed `multiplierBits`-bit multiplier (2...32) and one rounding of the exact product.
+    public static func fixedPoint(multiplierBits: Int, rounding: Rounding) -> Requantization {
+        Requantization(name: "fixedPoint(multiplierBits:\(multiplierBits),rounding:\(rounding.rawValue))")
+    }
 }

@@ -2,20 +2,85 @@
 /// by the user per model, recorded in the lowered model and in the emitted C's provenance comment.
 ///
 /// Every scheme computes `y = clamp(R(acc · m) + zero_point_out, act_min, act_max)` where `m` is the
-/// real multiplier `s_in · s_w / s_out` and `R` is the scheme's product-and-rounding rule.
+/// real multiplier `s_in · s_w / s_out` and `R` is the scheme's product-and-rounding rule. The
+/// arithmetic of each stack is in shared/reference/requant.md (section numbers below).
 ///
-/// | scheme | multiplier | rounding | bit-exact with |
-/// |---|---|---|---|
-/// | `tflite` | Q31 mantissa + signed shift (`QuantizedMultiplier`) | SRDHM (ties → +∞), then RDBPOT (ties away from 0) | TFLite / TFLite Micro reference kernels, CMSIS-NN default |
-/// | `singleRounding` | the same, shift ≤ 30 | one rounding of the exact 64-bit product, ties → +∞ | TFLite built with `TFLITE_SINGLE_ROUNDING`, ruy, CMSIS-NN `CMSIS_NN_USE_SINGLE_ROUNDING` |
+/// | scheme | multiplier | bias enters | rounding | bit-exact with |
+/// |---|---|---|---|---|
+/// | `tflite` | Q31 mantissa + signed shift, from double (§2.2) | int32, added to acc | SRDHM (ties → +∞), then RDBPOT (ties away from 0) | TFLite / TFLite Micro reference kernels, CMSIS-NN default |
+/// | `singleRounding` | the same, shift ≤ 30 | int32 | one rounding of the exact 64-bit product, ties → +∞ | `TFLITE_SINGLE_ROUNDING`, ruy, CMSIS-NN single rounding |
+/// | `fbgemm` | float32 `(s_in·s_w)/s_out` (§4.2) | float32 `b/(s_in·s_w)` added to `float(acc)` | binary32 add and multiply, then ties to even | PyTorch engines `fbgemm`/`x86` (quint8) |
+/// | `fbgemm(saturatingPairs)` | as `fbgemm` | as `fbgemm` | as `fbgemm`; the accumulator sums int16-saturated pairs (§4.3) | the same on x86 CPUs without AVX512-VNNI |
+/// | `qnnpack` | float32 `(s_w·s_in)·(1/s_out)` (§5.5) | int32 `RNE(b · (1/(s_w·s_in)))`, added to acc | binary32 multiply, ties to even | PyTorch engine `qnnpack` (quint8) |
+/// | `onnxRuntime` | float32 `s_in·s_w/s_out` (§7.2) | int32, added to acc | binary32 multiply, ties to even | ONNX Runtime QLinearConv / QLinearMatMul (MLAS) |
+/// | `powerOfTwo` | `2^-n`, the nearest power of two | int32 | one rounding by the chosen rule | shift-only accelerators |
+/// | `fixedPoint(b, r)` | `M · 2^-n`, M a signed b-bit integer | int32 | one rounding of the exact product by rule r | accelerators with narrower multipliers |
 ///
-/// For both, scales are first rounded to float32 (the type a .tflite file stores) and the real
-/// multiplier is formed as TFLite forms it (shared/reference/requant.md §2.2): per channel
-/// `double(s_in) · double(s_w[c]) / double(s_out)`; for a per-tensor Linear
-/// `double(float(s_in · s_w)) / double(s_out)`.
-public enum RequantizationScheme: String, Equatable, Hashable, Codable, Sendable, CaseIterable {
+/// The float32 schemes are computed in the emitted C with integer operations only (an exact
+/// emulation of IEEE binary32 round-to-nearest-even, requant.md §11).
+public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConvertible {
     case tflite
     case singleRounding
+    case fbgemm(saturatingPairs: Bool)
+    case qnnpack
+    case onnxRuntime
+    /// Multiply by the nearest power of two `2^-n`; refused when that is further than
+    /// `tolerance` (relative) from the real multiplier.
+    case powerOfTwo(rounding: RoundingRule, tolerance: Double)
+    /// Multiply by a signed `multiplierBits`-bit integer, then shift right with one rounding.
+    case fixedPoint(multiplierBits: Int, rounding: RoundingRule)
+
+    /// The default relative tolerance of `powerOfTwo`: 2^-8, so that for outputs within ±128
+    /// codes the multiplier error moves a result by less than half a code.
+    public static let defaultPowerOfTwoTolerance = 1.0 / 256.0
+
+    /// The family decides which kernels and helpers the emitter uses.
+    public enum Family: String, Sendable {
+        /// Q31 multiplier and shift, TFLite's two roundings.
+        case tflite
+        /// Integer multiplier and one rounding of the exact 64-bit product.
+        case fixedPoint
+        /// IEEE binary32 arithmetic (emulated with integers in the C).
+        case float32
+    }
+
+    public var family: Family {
+        switch self {
+        case .tflite: return .tflite
+        case .singleRounding, .powerOfTwo, .fixedPoint: return .fixedPoint
+        case .fbgemm, .qnnpack, .onnxRuntime: return .float32
+        }
+    }
+
+    /// The rounding of the fixed-point family's single rounding step.
+    public var rounding: RoundingRule? {
+        switch self {
+        case .singleRounding: return .halfUp
+        case .powerOfTwo(let r, _), .fixedPoint(_, let r): return r
+        default: return nil
+        }
+    }
+
+    /// `fbgemm`: the float bias is added in binary32 after the integer accumulation.
+    public var hasFloatBias: Bool { if case .fbgemm = self { return true } else { return false } }
+
+    /// `fbgemm(saturatingPairs)`: non-VNNI x86 pair saturation in the accumulator.
+    public var saturatesPairs: Bool { if case .fbgemm(true) = self { return true } else { return false } }
+
+    /// The canonical spelling, accepted by `init(parsing:)`, `--scheme` and `Requantization(name:)`.
+    public var description: String {
+        switch self {
+        case .tflite: return "tflite"
+        case .singleRounding: return "singleRounding"
+        case .fbgemm(let saturating): return saturating ? "fbgemm(saturatingPairs)" : "fbgemm"
+        case .qnnpack: return "qnnpack"
+        case .onnxRuntime: return "onnxRuntime"
+        case .powerOfTwo(let rounding, let tolerance):
+            if rounding == .halfUp && tolerance == Self.defaultPowerOfTwoTolerance { return "powerOfTwo" }
+            return "powerOfTwo(rounding:\(rounding.rawValue),tolerance:\(tolerance))"
+        case .fixedPoint(let bits, let rounding): return "fixedPoint(multiplierBits:\(bits),rounding:\(rounding.rawValue))"
+        }
+    }
 
     /// One line for provenance comments and `--help`.
     public var summary: String {
@@ -24,20 +89,90 @@ public enum RequantizationScheme: String, Equatable, Hashable, Codable, Sendable
             return "tflite (Q31 multiplier, double rounding: SRDHM ties up, then RDBPOT ties away from zero; TFLite Micro / CMSIS-NN default)"
         case .singleRounding:
             return "singleRounding (Q31 multiplier, one rounding of the 64-bit product, ties up; TFLITE_SINGLE_ROUNDING / CMSIS_NN_USE_SINGLE_ROUNDING)"
+        case .fbgemm(let saturating):
+            return "\(self) (PyTorch fbgemm/x86: float32 (s_in*s_w)/s_out, float bias b/(s_in*s_w) added in float32, ties to even"
+                + (saturating ? "; u8*s8 pairs saturated to int16 as on x86 without AVX512-VNNI" : "") + "; float32 emulated with integers)"
+        case .qnnpack:
+            return "qnnpack (PyTorch qnnpack: float32 (s_w*s_in)*(1/s_out), int32 bias, ties to even; float32 emulated with integers)"
+        case .onnxRuntime:
+            return "onnxRuntime (ONNX Runtime MLAS: float32 s_in*s_w/s_out, int32 bias, ties to even; float32 emulated with integers)"
+        case .powerOfTwo(let rounding, let tolerance):
+            return "\(self) (multiplier rounded to the nearest power of two, at most \(tolerance) relative error; one shift, \(rounding.phrase))"
+        case .fixedPoint(let bits, let rounding):
+            return "\(self) (signed \(bits)-bit multiplier, one rounding of the exact product, \(rounding.phrase))"
         }
     }
 
-    /// The shifts this scheme can apply: `tflite` shifts the accumulator left by up to 31 bits and
-    /// right by up to 31 (RDBPOT's domain); `singleRounding` needs `31 − shift` in `[1, 62]` and
-    /// TFLite caps its shift at 30.
+    /// The schemes' names for help texts (parameterised ones in their general form).
+    public static let catalogue: [String] = [
+        RequantizationScheme.tflite.summary,
+        RequantizationScheme.singleRounding.summary,
+        RequantizationScheme.fbgemm(saturatingPairs: false).summary,
+        RequantizationScheme.fbgemm(saturatingPairs: true).summary,
+        RequantizationScheme.qnnpack.summary,
+        RequantizationScheme.onnxRuntime.summary,
+        "powerOfTwo, powerOfTwo(rounding:R,tolerance:T) (nearest power of two; R = halfUp (default), halfAwayFromZero or halfEven; T defaults to 0.00390625)",
+        "fixedPoint(multiplierBits:B,rounding:R) (signed B-bit multiplier, 2 <= B <= 32, one rounding by R)",
+    ]
+
+    /// Every accepted spelling, for error messages.
+    public static let spellings = "tflite, singleRounding, fbgemm, fbgemm(saturatingPairs), qnnpack, onnxRuntime, powerOfTwo, "
+        + "powerOfTwo(rounding:R,tolerance:T), fixedPoint(multiplierBits:B,rounding:R) with R one of halfUp, halfAwayFromZero, halfEven "
+        + "and 2 <= B <= 32"
+
+    /// Parses the canonical spelling. Spaces and a leading `.` before rounding names are ignored,
+    /// so `fixedPoint(multiplierBits: 16, rounding: .halfEven)` is accepted as written in Swift.
+    public init?(parsing text: String) {
+        let compact = text.filter { !$0.isWhitespace }.replacingDotBeforeRounding()
+        var name = compact
+        var arguments: [String: String] = [:]
+        var flags: [String] = []
+        if let open = compact.firstIndex(of: "("), compact.hasSuffix(")") {
+            name = String(compact[..<open])
+            let inner = compact[compact.index(after: open)..<compact.index(before: compact.endIndex)]
+            for part in inner.split(separator: ",") {
+                let pieces = part.split(separator: ":", maxSplits: 1).map(String.init)
+                if pieces.count == 2 { arguments[pieces[0]] = pieces[1] } else { flags.append(String(part)) }
+            }
+        }
+        func done(_ allowed: Set<String>) -> Bool { Set(arguments.keys).isSubset(of: allowed) }
+        switch name {
+        case "tflite" where arguments.isEmpty && flags.isEmpty: self = .tflite
+        case "singleRounding" where arguments.isEmpty && flags.isEmpty: self = .singleRounding
+        case "qnnpack" where arguments.isEmpty && flags.isEmpty: self = .qnnpack
+        case "onnxRuntime" where arguments.isEmpty && flags.isEmpty: self = .onnxRuntime
+        case "fbgemm" where arguments.isEmpty && flags.isEmpty: self = .fbgemm(saturatingPairs: false)
+        case "fbgemm" where flags == ["saturatingPairs"] && arguments.isEmpty: self = .fbgemm(saturatingPairs: true)
+        case "fbgemm" where flags.isEmpty && done(["saturatingPairs"]):
+            guard let value = Bool(arguments["saturatingPairs"] ?? "") else { return nil }
+            self = .fbgemm(saturatingPairs: value)
+        case "powerOfTwo" where flags.isEmpty && done(["rounding", "tolerance"]):
+            let rounding = arguments["rounding"].map { RoundingRule(rawValue: $0) } ?? .halfUp
+            let tolerance = arguments["tolerance"].map { Double($0) } ?? Self.defaultPowerOfTwoTolerance
+            guard let rounding, let tolerance, tolerance.isFinite, tolerance >= 0 else { return nil }
+            self = .powerOfTwo(rounding: rounding, tolerance: tolerance)
+        case "fixedPoint" where flags.isEmpty && done(["multiplierBits", "rounding"]):
+            guard let bits = arguments["multiplierBits"].flatMap({ Int($0) }), (2...32).contains(bits),
+                  let rounding = arguments["rounding"].flatMap({ RoundingRule(rawValue: $0) }) else { return nil }
+            self = .fixedPoint(multiplierBits: bits, rounding: rounding)
+        default: return nil
+        }
+    }
+
+    /// The shifts a fixed-point scheme can apply (`shift` as in `QuantizedMultiplier`: the value
+    /// is `mantissa · 2^(shift − 31)`): `tflite` shifts the accumulator left by up to 31 bits and
+    /// right by up to 31 (RDBPOT's domain); the single-rounding schemes divide by `2^(31 − shift)`
+    /// with `31 − shift` in `[0, 62]`, and TFLite caps its own shift at 30.
     public var shiftRange: ClosedRange<Int32> {
         switch self {
         case .tflite: return -31...31
         case .singleRounding: return -31...30
+        default: return -31...31
         }
     }
 
-    /// `R(acc · m)`, the scaled accumulator before the output zero point is added.
+    /// `R(acc · m)` for the fixed-point families, the scaled accumulator before the output zero
+    /// point is added. The float32 family is computed by `Float32Requantization`.
     ///
     /// Preconditions (proved for every layer at lowering): `multiplier.shift` in `shiftRange`, and
     /// for `tflite` `acc · 2^max(shift, 0)` fits in int32.
@@ -46,8 +181,10 @@ public enum RequantizationScheme: String, Equatable, Hashable, Codable, Sendable
         switch self {
         case .tflite:
             return Self.doubleRounding(acc, multiplier)
-        case .singleRounding:
-            return Self.singleRounding(acc, multiplier)
+        case .singleRounding, .powerOfTwo, .fixedPoint:
+            return Self.singleRounding(acc, multiplier, rounding: rounding ?? .halfUp)
+        case .fbgemm, .qnnpack, .onnxRuntime:
+            preconditionFailure("\(self) is a float32 scheme; use Float32Requantization")
         }
     }
 
@@ -62,12 +199,53 @@ public enum RequantizationScheme: String, Equatable, Hashable, Codable, Sendable
         return Gemmlowp.roundingDivideByPOT(high, right)
     }
 
-    /// TFLite's `TFLITE_SINGLE_ROUNDING` `MultiplyByQuantizedMultiplier`:
-    /// `(acc · M + 2^(total − 1)) >> total` with `total = 31 − shift`, i.e. one rounding, ties up.
+    /// One rounding of the exact product: `round(acc · M / 2^(31 − shift))` by `rounding`. With
+    /// `.halfUp` this is TFLite's `TFLITE_SINGLE_ROUNDING` `MultiplyByQuantizedMultiplier`.
     @inlinable
-    public static func singleRounding(_ acc: Int32, _ multiplier: QuantizedMultiplier) -> Int32 {
+    public static func singleRounding(_ acc: Int32, _ multiplier: QuantizedMultiplier, rounding: RoundingRule = .halfUp) -> Int32 {
         let total = 31 - Int(multiplier.shift)
         let product = Int64(acc) * Int64(multiplier.mantissa)
-        return Int32(PowerOfTwoRounding.roundHalfUp(product, byPowerOfTwo: total))
+        if total < 0 { return Int32(product << Int64(-total)) }   // traps if the lowering's bound were wrong
+        return Int32(rounding.round(product, byPowerOfTwo: total))
+    }
+}
+
+/// How a single rounding step breaks ties.
+public enum RoundingRule: String, Hashable, Codable, Sendable, CaseIterable {
+    /// Ties toward +∞: `(v + 2^(n−1)) >> n`, the cheapest in hardware.
+    case halfUp
+    /// Ties away from zero (C `round`).
+    case halfAwayFromZero
+    /// Ties to even (IEEE default, `nearbyint`).
+    case halfEven
+
+    public var phrase: String {
+        switch self {
+        case .halfUp: return "ties toward +infinity"
+        case .halfAwayFromZero: return "ties away from zero"
+        case .halfEven: return "ties to even"
+        }
+    }
+
+    @inlinable
+    public func round(_ value: Int64, byPowerOfTwo n: Int) -> Int64 {
+        switch self {
+        case .halfUp: return PowerOfTwoRounding.roundHalfUp(value, byPowerOfTwo: n)
+        case .halfAwayFromZero: return PowerOfTwoRounding.roundHalfAwayFromZero(value, byPowerOfTwo: n)
+        case .halfEven: return PowerOfTwoRounding.roundHalfToEven(value, byPowerOfTwo: n)
+        }
+    }
+}
+
+extension String {
+    /// `rounding:.halfEven` → `rounding:halfEven` (a `.` between `:` and a letter is dropped).
+    fileprivate func replacingDotBeforeRounding() -> String {
+        let chars = Array(self)
+        var out = ""
+        for (i, c) in chars.enumerated() {
+            if c == ".", i > 0, chars[i - 1] == ":", i + 1 < chars.count, chars[i + 1].isLetter { continue }
+            out.append(c)
+        }
+        return out
     }
 }

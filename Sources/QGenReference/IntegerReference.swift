@@ -29,8 +29,15 @@ public enum IntegerReference {
 
     /// The output stage for channel `c`.
     public static func requantize(_ acc: Int32, layer: LoweredLayer, channel c: Int, scheme: RequantizationScheme) -> Int32 {
-        let m = layer.multipliers[layer.isPerChannel ? c : 0]
-        let v = scheme.scale(acc, by: m) + layer.outputZeroPoint
+        let index = layer.isPerChannel ? c : 0
+        let scaled: Int64
+        if scheme.family == .float32 {
+            let biasTerm = layer.floatBiasTerms.isEmpty ? nil : layer.floatBiasTerms[c].value
+            scaled = Float32Requantization.scale(acc, multiplier: layer.floatMultipliers[index].value, biasTerm: biasTerm)
+        } else {
+            scaled = Int64(scheme.scale(acc, by: layer.multipliers[index]))
+        }
+        let v = Int32(scaled) + layer.outputZeroPoint   // traps if the lowering's bound were wrong
         return min(max(v, layer.activationMin), layer.activationMax)
     }
 
@@ -43,9 +50,14 @@ public enum IntegerReference {
         for n in 0..<g.batch {
             for o in 0..<g.outFeatures {
                 let zw = weightZeroPoint(layer, o)
-                var acc = layer.bias[o]
-                for k in 0..<g.inFeatures {
-                    acc += (input[n * g.inFeatures + k] - layer.inputZeroPoint) * (Int32(layer.weights[o * g.inFeatures + k]) - zw)
+                let x = Array(input[n * g.inFeatures..<(n + 1) * g.inFeatures])
+                let w = layer.weights[o * g.inFeatures..<(o + 1) * g.inFeatures].map { Int32($0) }
+                var acc: Int32
+                if scheme.saturatesPairs {
+                    acc = layer.bias[o] + fbgemmNonVNNIDot(x, w, inputZeroPoint: layer.inputZeroPoint, weightZeroPoint: zw)
+                } else {
+                    acc = layer.bias[o]
+                    for k in 0..<g.inFeatures { acc += (x[k] - layer.inputZeroPoint) * (w[k] - zw) }
                 }
                 out[n * g.outFeatures + o] = requantize(acc, layer: layer, channel: o, scheme: scheme)
             }
@@ -83,5 +95,25 @@ public enum IntegerReference {
             }
         }
         return out
+    }
+
+    /// FBGEMM's u8×s8 GEMM on x86 without AVX512-VNNI (requant.md §4.3): `vpmaddubsw` adds each
+    /// adjacent pair of raw products `x[2t]·w[2t] + x[2t+1]·w[2t+1]` with signed saturation to
+    /// int16 (K is zero-padded, so an odd last element pairs with 0); `vpmaddwd` and `vpaddd` sum
+    /// the pairs exactly. The zero points are then removed with PyTorch's offsets:
+    /// `− zp_in · col_offset − row_offset · zp_w`, `col_offset = Σ w − zp_w·K`, `row_offset = Σ x`.
+    /// Without saturation this equals `Σ (x − zp_in)(w − zp_w)`.
+    public static func fbgemmNonVNNIDot(_ x: [Int32], _ w: [Int32], inputZeroPoint: Int32, weightZeroPoint: Int32) -> Int32 {
+        var raw: Int32 = 0
+        var t = 0
+        while t < x.count {
+            var pair = x[t] * w[t]
+            if t + 1 < x.count { pair += x[t + 1] * w[t + 1] }
+            raw += min(max(pair, -32768), 32767)
+            t += 2
+        }
+        let colOffset = w.reduce(0, +) - weightZeroPoint * Int32(w.count)
+        let rowOffset = x.reduce(0, +)
+        return raw - inputZeroPoint * colOffset - rowOffset * weightZeroPoint
     }
 }

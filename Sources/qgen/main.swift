@@ -4,7 +4,9 @@ import QGenArithmetic
 import QGenCompiler
 import QGenVerify
 
-extension RequantizationScheme: ExpressibleByArgument {}
+extension RequantizationScheme: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
 
 struct QGenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +22,7 @@ struct ModelOptions: ParsableArguments {
     var model: String
 
     @Option(help: ArgumentHelp("Requantization scheme; overrides the model's .requantization(…).",
-                               discussion: RequantizationScheme.allCases.map { "  \($0.summary)" }.joined(separator: "\n")))
+                               discussion: RequantizationScheme.catalogue.map { "  \($0)" }.joined(separator: "\n")))
     var scheme: RequantizationScheme?
 
     @Option(help: "Prefix of every public C symbol (default: the model name).")
@@ -95,7 +97,7 @@ struct Emit: ParsableCommand {
             let header = url.deletingPathExtension().appendingPathExtension("h")
             try AtomicFiles.write([(url, result.output.source), (header, result.output.header)])
             let headerPath = String(output.dropLast(2)) + ".h"
-            print("wrote \(output) and \(headerPath) (\(result.lowered.layers.count) layers, arena \(result.lowered.arenaSize) bytes, scheme \(result.lowered.scheme.rawValue))")
+            print("wrote \(output) and \(headerPath) (\(result.lowered.layers.count) layers, arena \(result.lowered.arenaSize) bytes, scheme \(result.lowered.scheme))")
         }
     }
 }
@@ -122,7 +124,7 @@ struct Verify: ParsableCommand {
             let result = try options.compile()
             let report = try Verifier.verify(result, inputs: inputs, seed: seed)
             let model = result.lowered
-            print("model \(model.name): \(model.layers.count) layers, scheme \(model.scheme.rawValue)")
+            print("model \(model.name): \(model.layers.count) layers, scheme \(model.scheme)")
             print("compared \(report.elements) output elements over \(report.inputs) random inputs (seed \(report.seed)): \(report.mismatches) mismatches")
             print("SQNR against the float reference: \(String(format: "%.2f", report.sqnr)) dB")
             if let m = report.firstMismatch {

@@ -17,8 +17,12 @@ struct RandomModels {
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
     mutating func logUniform(_ lo: Double, _ hi: Double) -> Double { lo * pow(hi / lo, double(0...1)) }
 
+    /// PyTorch's engines take quint8 activations only.
+    var activationType: DType? = nil
+    var sameWeightZeroPoints = false
+
     mutating func quant(_ dtype: DType? = nil, scale: Double) -> QuantParams {
-        let type = dtype ?? pick([DType.uint8, .int8])
+        let type = dtype ?? activationType ?? pick([DType.uint8, .int8])
         let zp = bool(0.3) ? 0 : int(type.range)
         return QuantParams(dtype: type, scale: scale, zeroPoint: zp)
     }
@@ -36,7 +40,8 @@ struct RandomModels {
 
     mutating func weights(count: Int, channels: Int) -> (Weights, typicalScale: Double) {
         if bool() {
-            let rule = WeightQuantization(granularity: pick([.perTensor, .perChannel]), mode: pick([.symmetric, .affine]), range: pick([.full, .narrow]))
+            let mode: WeightQuantization.Mode = sameWeightZeroPoints ? .symmetric : pick([.symmetric, .affine])
+            let rule = WeightQuantization(granularity: pick([.perTensor, .perChannel]), mode: mode, range: pick([.full, .narrow]))
             let spread = logUniform(0.01, 2)
             let values = (0..<count).map { _ in double(-spread...spread) + (rule.mode == .affine ? spread * 0.3 : 0) }
             return (.float(.values(values), rule), spread / 127)
@@ -44,7 +49,8 @@ struct RandomModels {
         let perChannel = bool()
         let n = perChannel ? channels : 1
         let scales = (0..<n).map { _ in logUniform(0.001, 0.1) }
-        let zps = (0..<n).map { _ in bool(0.6) ? 0 : int(-20...20) }
+        let shared = bool(0.6) ? 0 : int(-20...20)
+        let zps = (0..<n).map { _ in sameWeightZeroPoints ? shared : bool(0.6) ? 0 : int(-20...20) }
         let values = (0..<count).map { _ in Double(int(-128...127)) }
         return (.quantized(.values(values), scales: scales, zeroPoints: zps), scales.reduce(0, +) / Double(n))
     }
@@ -59,9 +65,13 @@ struct RandomModels {
 
     /// One or two layers after a random input.
     mutating func model(index: Int) -> ModelSpec {
-        let scheme = pick([Requantization.tflite, .singleRounding])
+        let scheme = pick([Requantization.tflite, .singleRounding, .fbgemm, .fbgemm(saturatingPairs: true), .qnnpack, .onnxRuntime,
+                           .powerOfTwo(rounding: pick([.halfUp, .halfAwayFromZero, .halfEven]), tolerance: 0.5),
+                           .fixedPoint(multiplierBits: pick([2, 8, 16, 24, 32]), rounding: pick([.halfUp, .halfAwayFromZero, .halfEven]))])
+        activationType = ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name) ? .uint8 : nil
+        sameWeightZeroPoints = scheme == .onnxRuntime
         var layers: [LayerSpec] = []
-        let conv = bool(0.6)
+        let conv = scheme.name == "fbgemm(saturatingPairs)" ? false : bool(0.6)
         var shape: [Int]
         var inScale = logUniform(0.002, 0.1)
         if conv {
@@ -73,7 +83,7 @@ struct RandomModels {
         let count = bool(0.25) ? 2 : 1
         for i in 0..<count {
             let name = "layer\(i)"
-            if shape.count == 4 && (conv || bool(0.3)) {
+            if shape.count == 4 && (conv || (bool(0.3) && scheme.name != "fbgemm(saturatingPairs)")) {
                 let c = shape[1]
                 let depthwise = bool(0.2)
                 let groups = depthwise ? c : pick((1...c).filter { c % $0 == 0 })

@@ -37,9 +37,11 @@ struct DiagnosticLog {
     private(set) var items: [Diagnostic] = []
 
     var hasErrors: Bool { items.contains { $0.severity == .error } }
+    var errorCount: Int { items.filter { $0.severity == .error }.count }
 
     mutating func error(_ message: String, at location: SourceLocation?) { items.append(Diagnostic(.error, message, at: location)) }
     mutating func warning(_ message: String, at location: SourceLocation?) { items.append(Diagnostic(.warning, message, at: location)) }
+    mutating func note(_ message: String, at location: SourceLocation?) { items.append(Diagnostic(.note, message, at: location)) }
 
     /// Throws when an error was logged; otherwise returns the warnings and notes.
     func check() throws -> [Diagnostic] {

@@ -50,6 +50,7 @@ public struct SourceContext: Equatable, Sendable {
     var layerSummaries: [String]
     /// The template holding the scheme's requantization helpers.
     var helperTemplate: String
+    var helpers: HelperContext
     var arrays: [CArray]
     var kernels: [Kernel]
     var usesArena: Bool
@@ -88,6 +89,8 @@ struct KernelCommon: Equatable, Sendable {
     var accumulatorBound: Int64
     /// `o`/`oc` for per-channel parameters, `0` for per-tensor ones.
     var channelIndex: String
+    /// The scheme's constants for this output element, after `acc` in the `qgen_requantize` call.
+    var requantizeArguments: String
     var hasWeightZeroPoint: Bool
 }
 
@@ -96,6 +99,10 @@ public struct LinearKernel: Equatable, Sendable {
     var batch: Int
     var inFeatures: Int
     var outFeatures: Int
+    /// `fbgemm(saturatingPairs)`: sum int16-saturated pairs of raw products (FBGEMM without VNNI).
+    var saturatesPairs: Bool
+    var pairCount: Int
+    var hasOddTail: Bool
 }
 
 public struct Conv2dKernel: Equatable, Sendable {
@@ -107,6 +114,16 @@ public struct Conv2dKernel: Equatable, Sendable {
     var outChannelsPerGroup: Int
     var inPlaneSize: Int
     var kernelSize: Int
+}
+
+/// What the scheme's helper template needs to know.
+public struct HelperContext: Equatable, Sendable {
+    /// `fbgemm`: `qgen_requantize` takes a float32 bias term.
+    var hasFloatBias: Bool
+    /// The single rounding step of the fixed-point family.
+    var halfUp: Bool
+    var halfAwayFromZero: Bool
+    var halfEven: Bool
 }
 
 /// One call in `<prefix>_run`.

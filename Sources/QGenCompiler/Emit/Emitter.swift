@@ -27,7 +27,7 @@ public enum Emitter {
         var summaries: [String] = []
         for layer in model.layers {
             arrays += constants(of: layer)
-            kernels.append(kernel(for: layer))
+            kernels.append(kernel(for: layer, saturatesPairs: model.scheme.saturatesPairs))
             steps.append(RunStep(function: layer.cName, inputExpression: bufferExpression(layer.inputBuffer, type: layer.inputType, const: true),
                                  outputExpression: bufferExpression(layer.outputBuffer, type: layer.outputType, const: false)))
             summaries.append("\(layer.cName): \(layer.kindName) \(bracketed(layer.inputShape)) -> \(bracketed(layer.outputShape)) (\(layer.location.fileName):\(layer.location.line))")
@@ -36,7 +36,7 @@ public enum Emitter {
             sourceName: sourceName, headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,
             schemeSummary: model.scheme.summary, prefix: model.cPrefix, macroPrefix: macroPrefix,
             inputCType: header.inputCType, outputCType: header.outputCType, layerSummaries: summaries,
-            helperTemplate: "helpers_\(model.scheme.rawValue)", arrays: arrays, kernels: kernels,
+            helperTemplate: "helpers_\(model.scheme.family.rawValue)", helpers: helperContext(model.scheme), arrays: arrays, kernels: kernels,
             usesArena: model.arenaSize > 0, steps: steps)
         return CFile(headerName: headerName, sourceName: sourceName, header: header, source: source)
     }
@@ -61,13 +61,31 @@ public enum Emitter {
             CArray(name: "\(layer.cName)_weights", cType: "int8_t", comment: "\(layer.name): int8 weights [\(shape)] (PyTorch layout)",
                    values: layer.weights.map(Int64.init), elementComments: nil),
             CArray(name: "\(layer.cName)_bias", cType: "int32_t",
-                   comment: "\(layer.name): \(layer.hasBias ? "int32 bias" : "no bias (0)") minus input zero point \(layer.inputZeroPoint) times the channel's weight sum (units of s_in*s_w)",
+                   comment: "\(layer.name): \(!layer.hasBias ? "no bias (0)" : layer.floatBiasTerms.isEmpty ? "int32 bias" : "no int32 bias (the float bias is \(layer.cName)_bias_term)") minus input zero point \(layer.inputZeroPoint) times the channel's weight sum (units of s_in*s_w)",
                    values: layer.foldedBias.map(Int64.init), elementComments: nil),
-            CArray(name: "\(layer.cName)_multiplier", cType: "int32_t", comment: "\(layer.name): Q31 multipliers, \(perWhat)",
-                   values: layer.multipliers.map { Int64($0.mantissa) }, elementComments: layer.multiplierTexts),
-            CArray(name: "\(layer.cName)_shift", cType: "int32_t", comment: "\(layer.name): left-shift exponents (negative: right shift), \(perWhat)",
-                   values: layer.multipliers.map { Int64($0.shift) }, elementComments: nil),
         ]
+        if !layer.multipliers.isEmpty {
+            let what = layer.multipliers.allSatisfy({ $0.mantissa == 1 || $0.mantissa == 0 }) ? "power-of-two multipliers" : "fixed-point multipliers"
+            arrays.append(CArray(name: "\(layer.cName)_multiplier", cType: "int32_t", comment: "\(layer.name): \(what) (value = multiplier * 2^(shift - 31)), \(perWhat)",
+                                 values: layer.multipliers.map { Int64($0.mantissa) }, elementComments: layer.multiplierTexts))
+            arrays.append(CArray(name: "\(layer.cName)_shift", cType: "int32_t", comment: "\(layer.name): left-shift exponents (negative: right shift), \(perWhat)",
+                                 values: layer.multipliers.map { Int64($0.shift) }, elementComments: nil))
+        }
+        if !layer.floatMultipliers.isEmpty {
+            arrays.append(CArray(name: "\(layer.cName)_scale_mantissa", cType: "int32_t",
+                                 comment: "\(layer.name): float32 multipliers as exact integers (value = mantissa * 2^exponent), \(perWhat)",
+                                 values: layer.floatMultipliers.map { Int64($0.mantissa) }, elementComments: layer.multiplierTexts))
+            arrays.append(CArray(name: "\(layer.cName)_scale_exponent", cType: "int32_t", comment: "\(layer.name): exponents of the float32 multipliers",
+                                 values: layer.floatMultipliers.map { Int64($0.exponent) }, elementComments: nil))
+        }
+        if !layer.floatBiasTerms.isEmpty {
+            arrays.append(CArray(name: "\(layer.cName)_bias_term_mantissa", cType: "int32_t",
+                                 comment: "\(layer.name): float32 bias / (s_in*s_w) as exact integers (value = mantissa * 2^exponent), per output channel",
+                                 values: layer.floatBiasTerms.map { Int64($0.mantissa) },
+                                 elementComments: layer.floatBiasTerms.map { "\($0.value)" }))
+            arrays.append(CArray(name: "\(layer.cName)_bias_term_exponent", cType: "int32_t", comment: "\(layer.name): exponents of the float32 bias terms",
+                                 values: layer.floatBiasTerms.map { Int64($0.exponent) }, elementComments: nil))
+        }
         if layer.hasWeightZeroPoint {
             arrays.append(CArray(name: "\(layer.cName)_weight_zero_point", cType: "int32_t", comment: "\(layer.name): weight zero points, \(perWhat)",
                                  values: layer.weightZeroPoints.map(Int64.init), elementComments: nil))
@@ -75,24 +93,43 @@ public enum Emitter {
         return arrays
     }
 
-    private static func kernel(for layer: LoweredLayer) -> Kernel {
+    private static func kernel(for layer: LoweredLayer, saturatesPairs: Bool) -> Kernel {
         var common = KernelCommon(
             name: layer.cName, layerName: layer.name, location: "\(layer.location.fileName):\(layer.location.line)",
             inputType: layer.inputType.rawValue, inputCType: cType(layer.inputType),
             outputType: layer.outputType.rawValue, outputCType: cType(layer.outputType),
             inputZeroPoint: layer.inputZeroPoint, outputZeroPoint: layer.outputZeroPoint, activationText: layer.activationText,
             activationMin: layer.activationMin, activationMax: layer.activationMax, accumulatorBound: layer.accumulatorBound,
-            channelIndex: "0", hasWeightZeroPoint: layer.hasWeightZeroPoint)
+            channelIndex: "0", requantizeArguments: "", hasWeightZeroPoint: layer.hasWeightZeroPoint)
+        let outputIndex: String
+        switch layer.geometry {
+        case .linear: outputIndex = "o"
+        case .conv2d: outputIndex = "oc"
+        }
+        common.channelIndex = layer.isPerChannel ? outputIndex : "0"
+        let n = layer.cName, c = common.channelIndex
+        if !layer.floatMultipliers.isEmpty {
+            common.requantizeArguments = "\(n)_scale_mantissa[\(c)], \(n)_scale_exponent[\(c)]"
+            if !layer.floatBiasTerms.isEmpty {
+                common.requantizeArguments += ", \(n)_bias_term_mantissa[\(outputIndex)], \(n)_bias_term_exponent[\(outputIndex)]"
+            }
+        } else {
+            common.requantizeArguments = "\(n)_multiplier[\(c)], \(n)_shift[\(c)]"
+        }
         switch layer.geometry {
         case .linear(let g):
-            common.channelIndex = layer.isPerChannel ? "o" : "0"
-            return .linear(LinearKernel(common: common, batch: g.batch, inFeatures: g.inFeatures, outFeatures: g.outFeatures))
+            return .linear(LinearKernel(common: common, batch: g.batch, inFeatures: g.inFeatures, outFeatures: g.outFeatures,
+                                        saturatesPairs: saturatesPairs, pairCount: g.inFeatures / 2, hasOddTail: g.inFeatures % 2 == 1))
         case .conv2d(let g):
-            common.channelIndex = layer.isPerChannel ? "oc" : "0"
             return .conv2d(Conv2dKernel(
                 common: common, geometry: g, hasPadding: g.padHeight > 0 || g.padWidth > 0,
                 inChannelsPerGroup: g.inChannelsPerGroup, outChannelsPerGroup: g.outChannelsPerGroup,
                 inPlaneSize: g.inHeight * g.inWidth, kernelSize: g.kernelHeight * g.kernelWidth))
         }
+    }
+
+    private static func helperContext(_ scheme: RequantizationScheme) -> HelperContext {
+        HelperContext(hasFloatBias: scheme.hasFloatBias, halfUp: scheme.rounding == .halfUp,
+                      halfAwayFromZero: scheme.rounding == .halfAwayFromZero, halfEven: scheme.rounding == .halfEven)
     }
 }

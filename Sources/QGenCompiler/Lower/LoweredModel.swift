@@ -48,9 +48,18 @@ public struct LoweredLayer: Equatable, Codable, Sendable {
     /// `bias[c] − zp_in · Σ_k (w[c][k] − zp_w[c])`: what the C kernel starts each accumulator at,
     /// so that it can sum raw `x · (w − zp_w)` products (padding taps read `zp_in`).
     public var foldedBias: [Int32]
-    /// One per output channel, or one for the whole tensor.
+    /// Whether scales (and so multipliers) are per output channel; otherwise one for the tensor.
+    public var isPerChannel: Bool
+    /// Fixed-point schemes (`tflite`, `singleRounding`, `powerOfTwo`, `fixedPoint`): the multiplier
+    /// `mantissa · 2^(shift − 31)`. Empty for float32 schemes.
     public var multipliers: [QuantizedMultiplier]
-    /// For comments: `s_in·s_w/s_out = 0.0123 ≈ 1690499329·2^-37`.
+    /// float32 schemes (`fbgemm`, `qnnpack`, `onnxRuntime`): the float32 multiplier as an exact
+    /// integer pair. Empty for fixed-point schemes.
+    public var floatMultipliers: [Float32Parts]
+    /// `fbgemm` only, one per output channel: the float bias in accumulator units (`b / (s_in·s_w)`
+    /// in float32), added to `float(acc)` before the multiply. Empty otherwise.
+    public var floatBiasTerms: [Float32Parts]
+    /// For comments, one per multiplier: `s_in·s_w/s_out = 0.0123 ~ 1690499329 * 2^-37`.
     public var multiplierTexts: [String]
     public var activationMin: Int32
     public var activationMax: Int32
@@ -60,7 +69,6 @@ public struct LoweredLayer: Equatable, Codable, Sendable {
     public var inputBuffer: BufferRef
     public var outputBuffer: BufferRef
 
-    public var isPerChannel: Bool { multipliers.count > 1 }
     public var hasWeightZeroPoint: Bool { weightZeroPoints.contains { $0 != 0 } }
 }
 

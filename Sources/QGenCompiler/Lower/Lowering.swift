@@ -44,12 +44,12 @@ struct LayerLowering {
     let scheme: RequantizationScheme
     let layer: ResolvedLayer
 
-    private var what: String { "layer '\(layer.name)' (\(layer.kindName))" }
+    var what: String { "layer '\(layer.name)' (\(layer.kindName))" }
 
     func lower(log: inout DiagnosticLog) -> (LoweredLayer, RealModel.Layer)? {
         let at = layer.location
         let channels = layer.geometry.outputChannels
-        let errorsBefore = log.items.filter { $0.severity == .error }.count
+        let errorsBefore = log.errorCount
 
         // 1. int8 weights with their scales and zero points.
         let quantized: WeightQuantizer.Result
@@ -62,60 +62,67 @@ struct LayerLowering {
         let perChannel = quantized.scales.count > 1
         let taps = layer.geometry.tapsPerOutput
 
-        // 2. Scales as the scheme stores them (float32 for the TFLite family).
+        // 2. What the scheme's stack accepts, and the scales as it stores them (float32).
+        checkSchemeSupports(quantized: quantized, log: &log)
         let sIn = Float(layer.input.scale), sOut = Float(layer.output.scale)
         let sW = quantized.scales.map { Float($0) }
         for (label, value, original) in [("input scale", sIn, layer.input.scale), ("output scale", sOut, layer.output.scale)]
             + sW.enumerated().map({ ("weight scale[\($0.offset)]", $0.element, quantized.scales[$0.offset]) })
         where !(value.isFinite && value >= Float.leastNormalMagnitude) {
-            log.error("\(what): \(label) \(original) is not representable as a normal float32, which the \(scheme.rawValue) scheme stores scales as", at: at)
+            log.error("\(what): \(label) \(original) is not representable as a normal float32, which the \(scheme) scheme stores scales as", at: at)
         }
-        if log.items.filter({ $0.severity == .error }).count > errorsBefore { return nil }
+        if log.errorCount > errorsBefore { return nil }
 
-        // 3. Multipliers, per TFLite's formulas (requant.md §2.2).
-        var multipliers: [QuantizedMultiplier] = []
-        var multiplierTexts: [String] = []
-        for c in 0..<quantized.scales.count {
-            let real: Double
-            if case .linear = layer.geometry, !perChannel {
-                real = Double(sIn * sW[c]) / Double(sOut)    // per-tensor FC: float product first
-            } else {
-                real = Double(sIn) * Double(sW[c]) / Double(sOut)
-            }
-            let m = QuantizedMultiplier(real: real)
-            let channel = perChannel ? " (channel \(c))" : ""
-            if m.isFlushedToZero {
-                log.warning("\(what): multiplier s_in·s_w/s_out = \(format(real))\(channel) is below 2^-32 and is flushed to 0: the output is constant", at: at)
-            } else if real > 0 && !scheme.shiftRange.contains(m.shift) {
-                let limit = scheme.shiftRange.upperBound
-                log.error("\(what): multiplier s_in·s_w/s_out = \(format(real))\(channel) is too large for the \(scheme.rawValue) scheme (it needs < 2^\(limit)); check the output scale (\(layer.output.scale))", at: at)
-            }
-            multipliers.append(m)
-            multiplierTexts.append("s_in*s_w/s_out = \(format(real)) ~ \(m.mantissa) * 2^\(Int(m.shift) - 31)")
-        }
+        // 3. The output stage's multipliers (and fbgemm's float bias term).
+        let scales = ScaleSet(input: layer.input.scale, output: layer.output.scale, weights: quantized.scales)
+        guard var stage = outputStage(scales: scales, perChannel: perChannel, log: &log) else { return nil }
 
-        if log.items.filter({ $0.severity == .error }).count > errorsBefore { return nil }
-
-        // 4. int32 bias, TFLite converter rule: q = round_half_away(float(b) · float(1 / (s_in · s_w))).
+        // 4. int32 bias, by the scheme's stack's rule (fbgemm keeps a float bias: step 3's term).
         var bias = Array(repeating: Int32(0), count: channels)
         var realBias = Array(repeating: 0.0, count: channels)
         if let b = layer.bias {
             for c in 0..<channels {
-                let scale = sIn * sW[perChannel ? c : 0]
+                let w = perChannel ? c : 0
+                let scale = sIn * sW[w]
                 if b.isInt32 {
                     bias[c] = Int32(b.values[c])
                     realBias[c] = b.values[c] * Double(scale)
                     continue
                 }
                 realBias[c] = b.values[c]
-                let inverse = Float(1.0 / Double(scale))
-                let q = (Float(b.values[c]) * inverse).rounded(.toNearestOrAwayFromZero)
+                let q: Float
+                switch scheme {
+                case .fbgemm:
+                    // ReQuantizeOutput: per channel bias / act_times_w_scale; per tensor (AVX2) bias · float(1 / double(atw)).
+                    let atw = scales.fbgemmActTimesWeight(w)
+                    let term = perChannel ? Float(b.values[c]) / atw : Float(b.values[c]) * Float(1.0 / Double(atw))
+                    guard term.isFinite, abs(Double(term)) < Double(Int32.max) else {
+                        log.error("\(what): bias[\(c)] = \(b.values[c]) is \(format(Double(term))) in units of s_in·s_w = \(format(Double(atw))), beyond int32; the weight scale is too small for this bias", at: at)
+                        return nil
+                    }
+                    stage.floatBiasTerms.append(Float32Parts(term))
+                    continue
+                case .qnnpack:
+                    // QuantizeBias: quantize_per_channel(b, s_w·s_in (double), 0, qint32) = nearbyint(b · (1.0f / float(scale))).
+                    let inverse = Float(1) / Float(quantized.scales[w] * layer.input.scale)
+                    q = (Float(b.values[c]) * inverse).rounded(.toNearestOrEven)
+                case .onnxRuntime:
+                    // onnxruntime.quantization: round(b / (s_in · s_w)) in float32, ties to even.
+                    q = (Float(b.values[c]) / scale).rounded(.toNearestOrEven)
+                default:
+                    // TFLite converter: round_half_away(float(b) · float(1 / (s_in · s_w))).
+                    let inverse = Float(1.0 / Double(scale))
+                    q = (Float(b.values[c]) * inverse).rounded(.toNearestOrAwayFromZero)
+                }
                 guard q.isFinite, abs(Double(q)) <= Double(Int32.max) else {
                     log.error("\(what): bias[\(c)] = \(b.values[c]) is \(format(Double(q))) in units of s_in·s_w = \(format(Double(scale))), beyond int32; the weight scale is too small for this bias", at: at)
                     return nil
                 }
                 bias[c] = Int32(q)
             }
+        }
+        if scheme.hasFloatBias && stage.floatBiasTerms.isEmpty {
+            stage.floatBiasTerms = Array(repeating: Float32Parts(0), count: channels)
         }
 
         // 5. Fold the input zero point into the bias and bound every accumulator.
@@ -145,10 +152,18 @@ struct LayerLowering {
             // onto the folded bias. Every partial sum of either is bounded by these.
             let referenceBound = abs(Int64(bias[c])) + maxDeviation * sumAbs
             let kernelBound = abs(f) + maxMagnitude * sumAbs
-            let channelBound = max(referenceBound, kernelBound)
+            var channelBound = max(referenceBound, kernelBound)
+            var finalBound = referenceBound
+            if scheme.saturatesPairs {
+                // x·w pairs (raw w, each pair clamped to int16) and −zp_w·Σx, onto the folded bias.
+                var rawSumAbs: Int64 = 0
+                for k in 0..<taps { rawSumAbs += abs(Int64(quantized.values[c * taps + k])) }
+                let pairBound = abs(f) + maxMagnitude * (rawSumAbs + Int64(taps) * abs(zw))
+                channelBound = max(channelBound, pairBound)
+                finalBound = pairBound
+            }
             bound = max(bound, channelBound)
-            let m = multipliers[perChannel ? c : 0]
-            if !checkScaledRange(referenceBound: referenceBound, multiplier: m, channel: c, log: &log) { return nil }
+            if !checkScaledRange(accumulatorBound: finalBound, stage: stage, index: perChannel ? c : 0, channel: c, log: &log) { return nil }
         }
         if bound > Int64(Int32.max) {
             log.error("\(what): an accumulator can reach \(bound) over all inputs, beyond int32 (2147483647): \(taps) taps per output, Σ|w − zp_w| up to \(largestWeightSum), inputs up to \(maxMagnitude) in magnitude; split the layer or reduce its fan-in", at: at)
@@ -177,7 +192,7 @@ struct LayerLowering {
             log.error("\(what): activation \(activationText) leaves no representable output value with output scale \(layer.output.scale) and zero point \(zy) (clamp [\(lo), \(hi)])", at: at)
             return nil
         }
-        if log.items.filter({ $0.severity == .error }).count > errorsBefore { return nil }
+        if log.errorCount > errorsBefore { return nil }
 
         let lowered = LoweredLayer(
             name: layer.name, cName: layer.cName, kindName: layer.kindName, location: at, geometry: layer.geometry,
@@ -185,7 +200,8 @@ struct LayerLowering {
             inputZeroPoint: Int32(layer.input.zeroPoint), outputZeroPoint: Int32(zy),
             weights: quantized.values, weightZeroPoints: quantized.zeroPoints.map { Int32($0) },
             hasBias: layer.bias != nil, bias: bias, foldedBias: folded,
-            multipliers: multipliers, multiplierTexts: multiplierTexts,
+            isPerChannel: perChannel, multipliers: stage.multipliers, floatMultipliers: stage.floatMultipliers,
+            floatBiasTerms: stage.floatBiasTerms, multiplierTexts: stage.texts,
             activationMin: Int32(lo), activationMax: Int32(hi), activationText: activationText,
             accumulatorBound: bound, inputBuffer: layer.inputBuffer, outputBuffer: layer.outputBuffer)
         let real = RealModel.Layer(
@@ -195,16 +211,26 @@ struct LayerLowering {
     }
 
     /// The scheme's intermediate values: `tflite` shifts the accumulator left by `max(shift, 0)`
-    /// in int32; then the scaled value plus the output zero point is an int32 addition.
-    private func checkScaledRange(referenceBound: Int64, multiplier m: QuantizedMultiplier, channel: Int, log: inout DiagnosticLog) -> Bool {
-        let left = max(Int(m.shift), 0)
-        if scheme == .tflite && left > 0 && Int128(referenceBound) << Int128(left) > Int128(Int32.max) {
-            log.error("\(what): channel \(channel): the accumulator (up to \(referenceBound)) shifted left by \(left) for a multiplier ≥ 1 overflows int32; the output scale is too small for this layer", at: layer.location)
-            return false
+    /// in int32; then the scaled value plus the output zero point is an int32 addition. For the
+    /// float32 schemes, `|v| ≤ (bound + |bias term|) · m` up to three float roundings (each a
+    /// relative 2^-24), and the emulation converts `v` to int32.
+    private func checkScaledRange(accumulatorBound: Int64, stage: OutputStage, index: Int, channel: Int, log: inout DiagnosticLog) -> Bool {
+        let scaled: Int128
+        if scheme.family == .float32 {
+            let term = stage.floatBiasTerms.isEmpty ? 0 : abs(Double(stage.floatBiasTerms[channel].value))
+            let v = (Double(accumulatorBound) + term) * stage.realMultipliers[index] * (1 + 0x1p-20) + 1
+            scaled = v < 0x1p100 ? Int128(v.rounded(.up)) : Int128(1) << 100
+        } else {
+            let m = stage.multipliers[index]
+            let left = max(Int(m.shift), 0)
+            if scheme == .tflite && left > 0 && Int128(accumulatorBound) << Int128(left) > Int128(Int32.max) {
+                log.error("\(what): channel \(channel): the accumulator (up to \(accumulatorBound)) shifted left by \(left) for a multiplier ≥ 1 overflows int32; the output scale is too small for this layer", at: layer.location)
+                return false
+            }
+            // |R(acc · m)| ≤ ceil(bound · M · 2^shift / 2^31) + 1
+            let numerator = Int128(accumulatorBound) * Int128(m.mantissa) << Int128(left)
+            scaled = (numerator >> Int128(31 + max(-Int(m.shift), 0))) + 2
         }
-        // |R(acc · m)| ≤ ceil(bound · M · 2^shift / 2^31) + 1
-        let numerator = Int128(referenceBound) * Int128(m.mantissa) << Int128(left)
-        let scaled = (numerator >> Int128(31 + max(-Int(m.shift), 0))) + 2
         if scaled + Int128(abs(layer.output.zeroPoint)) > Int128(Int32.max) {
             log.error("\(what): channel \(channel): the rescaled accumulator (up to \(scaled)) plus the output zero point overflows int32; the output scale is too small for this layer", at: layer.location)
             return false
@@ -212,5 +238,26 @@ struct LayerLowering {
         return true
     }
 
-    private func format(_ x: Double) -> String { String(format: "%.9g", x) }
+    /// Layers a scheme's reference stack cannot run are refused, naming a scheme that can.
+    private func checkSchemeSupports(quantized: WeightQuantizer.Result, log: inout DiagnosticLog) {
+        let at = layer.location
+        switch scheme {
+        case .fbgemm, .qnnpack:
+            let engine = scheme == .qnnpack ? "qnnpack" : "fbgemm"
+            if layer.input.dtype != .uint8 || layer.output.dtype != .uint8 {
+                log.error("\(what): PyTorch's \(engine) engine takes and produces quint8 (uint8) activations, but this layer has \(layer.input.dtype) input and \(layer.output.dtype) output; use uint8 activations, or the onnxRuntime or tflite scheme for int8", at: at)
+            }
+            if scheme.saturatesPairs, case .conv2d = layer.geometry {
+                log.error("\(what): fbgemm(saturatingPairs) models FBGEMM's Linear kernel only (its convolutions pair taps differently per kernel family); use fbgemm for Conv2d", at: at)
+            }
+        case .onnxRuntime:
+            if Set(quantized.zeroPoints).count > 1 {
+                log.error("\(what): ONNX Runtime requires one weight zero point for all channels (QLinearConv), but this layer has \(Set(quantized.zeroPoints).sorted()); use symmetric per-channel weights", at: at)
+            }
+        default:
+            break
+        }
+    }
+
+    func format(_ x: Double) -> String { String(format: "%.9g", x) }
 }

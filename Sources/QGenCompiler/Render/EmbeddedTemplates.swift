@@ -21,11 +21,184 @@ static int64_t qgen_floor_div_pow2(int64_t v, int32_t n)
     }
     return -(int64_t)((uint64_t)(-(v + 1)) >> n) - 1;
 }
+{{^halfEven}}
 
 /* round(v / 2^n), ties toward +infinity, for 1 <= n <= 62 and |v| < 2^62. */
 static int64_t qgen_round_half_up_pow2(int64_t v, int32_t n)
 {
     return qgen_floor_div_pow2(v + ((int64_t)1 << (n - 1)), n);
+}
+{{/halfEven}}
+"""#,
+        "helpers_fixedPoint": #"""
+{{% CONTENT_TYPE: TEXT}}
+{{> helpers_common}}
+{{#halfAwayFromZero}}
+
+/* round(v / 2^n), ties away from zero, for 1 <= n <= 62 and |v| < 2^62. */
+static int64_t qgen_round_pow2(int64_t v, int32_t n)
+{
+    if (v >= 0) {
+        return qgen_round_half_up_pow2(v, n);
+    }
+    return -qgen_round_half_up_pow2(-v, n);
+}
+{{/halfAwayFromZero}}
+{{#halfEven}}
+
+/* round(v / 2^n), ties to even, for 1 <= n <= 62 and |v| < 2^62. */
+static int64_t qgen_round_pow2(int64_t v, int32_t n)
+{
+    const int64_t quotient = qgen_floor_div_pow2(v, n);
+    const int64_t remainder = v - quotient * ((int64_t)1 << n);
+    const int64_t half = (int64_t)1 << (n - 1);
+
+    if (remainder > half || (remainder == half && quotient % 2 != 0)) {
+        return quotient + 1;
+    }
+    return quotient;
+}
+{{/halfEven}}
+
+/* acc * multiplier / 2^(31 - shift): the exact 64-bit product, rounded once{{#halfUp}} with ties toward
+ * +infinity (TFLite's TFLITE_SINGLE_ROUNDING MultiplyByQuantizedMultiplier){{/halfUp}}{{#halfAwayFromZero}} with ties away from zero{{/halfAwayFromZero}}{{#halfEven}} with ties to even{{/halfEven}}.
+ * qgen keeps 0 <= 31 - shift <= 62, and |acc| < 2^31, |multiplier| < 2^31, so the product is exact. */
+static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multiplier, int32_t shift)
+{
+    const int64_t product = (int64_t)acc * (int64_t)multiplier;
+
+    if (shift == 31) {
+        return (int32_t)product;
+    }
+{{#halfUp}}
+    return (int32_t)qgen_round_half_up_pow2(product, 31 - shift);
+{{/halfUp}}
+{{^halfUp}}
+    return (int32_t)qgen_round_pow2(product, 31 - shift);
+{{/halfUp}}
+}
+{{> helpers_requantize}}
+"""#,
+        "helpers_float32": #"""
+{{% CONTENT_TYPE: TEXT}}
+/* IEEE binary32 arithmetic (round to nearest, ties to even) emulated with integer operations, so
+ * that the float32 requantization of the reference stack is reproduced bit for bit on any core.
+ * A value is a pair mantissa * 2^exponent with |mantissa| in [2^23, 2^24), or mantissa 0. The exponent
+ * range is not modelled: qgen proved every value here finite and below 2^31 in magnitude, and a
+ * value too small for a normal float32 rounds to the integer 0 either way. */
+/* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa and
+ * stores its exponent in *exponent. */
+static int64_t qgen_float32_round(int64_t m, int32_t e, int32_t *exponent)
+{
+    uint64_t u = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
+    int32_t s = 0;
+
+    *exponent = 0;
+    if (u == 0u) {
+        return 0;
+    }
+    while ((u >> s) >= ((uint64_t)1 << 24)) {
+        ++s;
+    }
+    if (s > 0) {
+        const uint64_t half = (uint64_t)1 << (s - 1);
+        const uint64_t remainder = u & (((uint64_t)1 << s) - 1u);
+
+        u >>= s;
+        if (remainder > half || (remainder == half && (u & 1u) != 0u)) {
+            ++u;
+        }
+        if (u == ((uint64_t)1 << 24)) {
+            u >>= 1;
+            ++s;
+        }
+    }
+    while (u < ((uint64_t)1 << 23)) {
+        u <<= 1;
+        --s;
+    }
+    *exponent = e + s;
+    return m < 0 ? -(int64_t)u : (int64_t)u;
+}
+{{#hasFloatBias}}
+
+/* (a_m * 2^a_e) + (b_m * 2^b_e), rounded once; returns the mantissa, stores the exponent. When the
+ * exponents differ by more than 38, the smaller operand is below 2^-14 units in the last place of
+ * the larger and cannot change the rounded sum. */
+static int64_t qgen_float32_add(int64_t a_m, int32_t a_e, int64_t b_m, int32_t b_e, int32_t *exponent)
+{
+    if (a_m == 0) {
+        *exponent = b_e;
+        return b_m;
+    }
+    if (b_m == 0) {
+        *exponent = a_e;
+        return a_m;
+    }
+    if (a_e >= b_e) {
+        if (a_e - b_e > 38) {
+            *exponent = a_e;
+            return a_m;
+        }
+        return qgen_float32_round(a_m * ((int64_t)1 << (a_e - b_e)) + b_m, b_e, exponent);
+    }
+    if (b_e - a_e > 38) {
+        *exponent = b_e;
+        return b_m;
+    }
+    return qgen_float32_round(b_m * ((int64_t)1 << (b_e - a_e)) + a_m, a_e, exponent);
+}
+{{/hasFloatBias}}
+
+/* The integer nearest to m * 2^e (ties to even, as lrintf in the default rounding mode), for a
+ * binary32 value below 2^31 in magnitude. */
+static int32_t qgen_float32_to_int32(int64_t m, int32_t e)
+{
+    const uint64_t u = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
+    uint64_t q;
+
+    if (e >= 0) {
+        q = u << e;
+    } else if (e < -25) {
+        q = 0u; /* |value| < 2^24 * 2^-26 < 0.5 */
+    } else {
+        const int32_t s = -e;
+        const uint64_t half = (uint64_t)1 << (s - 1);
+        const uint64_t remainder = u & (((uint64_t)1 << s) - 1u);
+
+        q = u >> s;
+        if (remainder > half || (remainder == half && (q & 1u) != 0u)) {
+            ++q;
+        }
+    }
+    return m < 0 ? -(int32_t)q : (int32_t)q;
+}
+
+/* The output stage: {{#hasFloatBias}}((float)acc + bias_term) * scale{{/hasFloatBias}}{{^hasFloatBias}}(float)acc * scale{{/hasFloatBias}}, each operation rounded to binary32
+ * as the reference stack's float arithmetic does, then to the nearest integer (ties to even), plus
+ * the output zero point, clamped to the fused activation's range. */
+static int32_t qgen_requantize(int32_t acc, int32_t scale_mantissa, int32_t scale_exponent,
+{{#hasFloatBias}}
+                               int32_t bias_term_mantissa, int32_t bias_term_exponent,
+{{/hasFloatBias}}
+                               int32_t output_zero_point, int32_t activation_min, int32_t activation_max)
+{
+    int32_t e;
+    int64_t m = qgen_float32_round((int64_t)acc, 0, &e);
+    int32_t y;
+
+{{#hasFloatBias}}
+    m = qgen_float32_add(m, e, (int64_t)bias_term_mantissa, bias_term_exponent, &e);
+{{/hasFloatBias}}
+    m = qgen_float32_round(m * (int64_t)scale_mantissa, e + scale_exponent, &e);
+    y = qgen_float32_to_int32(m, e) + output_zero_point;
+    if (y < activation_min) {
+        y = activation_min;
+    }
+    if (y > activation_max) {
+        y = activation_max;
+    }
+    return y;
 }
 """#,
         "helpers_requantize": #"""
@@ -46,19 +219,6 @@ static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, i
     }
     return v;
 }
-"""#,
-        "helpers_singleRounding": #"""
-{{% CONTENT_TYPE: TEXT}}
-{{> helpers_common}}
-
-/* TFLite's MultiplyByQuantizedMultiplier with TFLITE_SINGLE_ROUNDING: the exact 64-bit product
- * acc * multiplier divided by 2^(31 - shift), rounded once with ties toward +infinity.
- * -31 <= shift <= 30, so 1 <= 31 - shift <= 62. */
-static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multiplier, int32_t shift)
-{
-    return (int32_t)qgen_round_half_up_pow2((int64_t)acc * (int64_t)multiplier, 31 - shift);
-}
-{{> helpers_requantize}}
 """#,
         "helpers_tflite": #"""
 {{% CONTENT_TYPE: TEXT}}
@@ -133,7 +293,7 @@ static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
                         }
                     }
                     output[((n * {{outChannels}} + oc) * {{outHeight}} + oy) * {{outWidth}} + ox] =
-                        ({{outputCType}})qgen_requantize(acc, {{name}}_multiplier[{{channelIndex}}], {{name}}_shift[{{channelIndex}}],
+                        ({{outputCType}})qgen_requantize(acc, {{requantizeArguments}},
                                                   {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
                 }
             }
@@ -161,10 +321,30 @@ static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
             const int8_t *w = &{{name}}_weights[o * {{inFeatures}}];
             int32_t acc = {{name}}_bias[o];
 
+{{^saturatesPairs}}
             for (k = 0; k < {{inFeatures}}; ++k) {
                 acc += (int32_t)x[k] * ((int32_t)w[k]{{#hasWeightZeroPoint}} - {{name}}_weight_zero_point[{{channelIndex}}]{{/hasWeightZeroPoint}});
             }
-            output[n * {{outFeatures}} + o] = ({{outputCType}})qgen_requantize(acc, {{name}}_multiplier[{{channelIndex}}], {{name}}_shift[{{channelIndex}}],
+{{/saturatesPairs}}
+{{#saturatesPairs}}
+            /* FBGEMM without AVX512-VNNI (vpmaddubsw): each adjacent pair of raw uint8 x int8
+             * products is summed with saturation to int16 before the exact int32 accumulation. */
+            for (k = 0; k < {{pairCount}}; ++k) {
+                int32_t pair = (int32_t)x[2 * k] * (int32_t)w[2 * k] + (int32_t)x[2 * k + 1] * (int32_t)w[2 * k + 1];
+
+                if (pair > 32767) {
+                    pair = 32767;
+                }
+                if (pair < -32768) {
+                    pair = -32768;
+                }
+                acc += pair{{#hasWeightZeroPoint}} - {{name}}_weight_zero_point[{{channelIndex}}] * ((int32_t)x[2 * k] + (int32_t)x[2 * k + 1]){{/hasWeightZeroPoint}};
+            }
+{{#hasOddTail}}
+            acc += (int32_t)x[{{inFeatures}} - 1] * ((int32_t)w[{{inFeatures}} - 1]{{#hasWeightZeroPoint}} - {{name}}_weight_zero_point[{{channelIndex}}]{{/hasWeightZeroPoint}});
+{{/hasOddTail}}
+{{/saturatesPairs}}
+            output[n * {{outFeatures}} + o] = ({{outputCType}})qgen_requantize(acc, {{requantizeArguments}},
                                                                 {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
         }
     }

@@ -16,7 +16,7 @@ public enum Renderer {
             sourceName: s.sourceName, headerName: s.headerName, modelName: s.modelName, version: s.version, sourceFile: s.sourceFile,
             schemeSummary: s.schemeSummary, prefix: s.prefix, macroPrefix: s.macroPrefix, inputCType: s.inputCType,
             outputCType: s.outputCType, layerSummaries: s.layerSummaries,
-            helpers: piece(EmptyContext(), s.helperTemplate),
+            helpers: piece(s.helpers, s.helperTemplate),
             arrays: s.arrays.map(render), kernels: s.kernels.map(render), usesArena: s.usesArena, steps: s.steps)
         return Output(headerName: file.headerName, header: finish(piece(file.header, "model_h")),
                       sourceName: file.sourceName, source: finish(piece(context, "model_c")))
@@ -30,8 +30,6 @@ public enum Renderer {
         }
         return MustacheLibrary(templates: templates)
     }()
-
-    private struct EmptyContext {}
 
     /// The model_c template's context: the source context with its parts already rendered.
     private struct SourceText {

@@ -96,9 +96,8 @@ public enum Resolver {
     private static func resolveScheme(_ spec: ModelSpec, options: CompileOptions, log: inout DiagnosticLog) -> RequantizationScheme {
         if let scheme = options.scheme { return scheme }
         guard let name = spec.requantization?.name else { return .tflite }
-        if let scheme = RequantizationScheme(rawValue: name) { return scheme }
-        let known = RequantizationScheme.allCases.map(\.rawValue).joined(separator: ", ")
-        log.error("model '\(spec.name)': unknown requantization scheme '\(name)'; known schemes: \(known)", at: spec.location)
+        if let scheme = RequantizationScheme(parsing: name) { return scheme }
+        log.error("model '\(spec.name)': unknown requantization scheme '\(name)'; known schemes: \(RequantizationScheme.spellings)", at: spec.location)
         return .tflite
     }
 
