@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Runs seeded quantized Linear/Conv2d cases through the real engines and writes their integer
+outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
+
+    bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm]
+
+CI never runs this; it runs the committed fixtures through qgen's emitted C.
+"""
+import pathlib
+import sys
+
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import fixtures as fx  # noqa: E402
+
+OUT = pathlib.Path(__file__).resolve().parent.parent.parent / "Tests/Fixtures/engines"
+
+
+def pytorch():
+    import pytorch_cases as pt
+    rng, np_rng = fx.seeded(20261122), np.random.default_rng(20261122)
+    # fbgemm: activations below 128 (PyTorch's reduce_range), so no u8*s8 pair can saturate.
+    cases = [pt.linear_case("fbgemm", i, rng, np_rng, x_max=127) for i in range(120)]
+    cases += [pt.conv_case("fbgemm", i, rng, np_rng, x_max=127) for i in range(180)]
+    cases += [pt.conv1x1_story(), pt.linear2x2_story()]
+    fx.write(OUT / "pytorch_fbgemm.json", pt.provenance("fbgemm"), "fbgemm", cases)
+    # fbgemm with full-range activations: the non-VNNI kernel saturates pairs.
+    cases = [pt.sweep_story()] + [pt.linear_case("fbgemm", i, rng, np_rng, x_max=255, saturating=True) for i in range(100)]
+    fx.write(OUT / "pytorch_fbgemm_saturating.json", pt.provenance("fbgemm"), "fbgemm(saturatingPairs)", cases)
+    cases = [pt.linear_case("qnnpack", i, rng, np_rng, x_max=255) for i in range(100)]
+    cases += [pt.conv_case("qnnpack", i, rng, np_rng, x_max=255) for i in range(150)]
+    fx.write(OUT / "pytorch_qnnpack.json", pt.provenance("qnnpack"), "qnnpack", cases)
+
+
+def onnxruntime():
+    import onnxruntime_cases as ort
+    rng, np_rng = fx.seeded(20261123), np.random.default_rng(20261123)
+    cases = [ort.matmul_case(i, rng, np_rng) for i in range(100)] + [ort.conv_case(i, rng, np_rng) for i in range(150)]
+    fx.write(OUT / "onnxruntime.json", ort.provenance(), "onnxRuntime", cases)
+
+
+def tflm():
+    import tflm_cases as tm
+    rng, np_rng = fx.seeded(20261124), np.random.default_rng(20261124)
+    cases = [tm.dense_case(i, rng, np_rng) for i in range(80)] + [tm.conv_case(i, rng, np_rng) for i in range(170)]
+    fx.write(OUT / "tflite_micro.json", tm.provenance(), "tflite", cases)
+
+
+if __name__ == "__main__":
+    OUT.mkdir(parents=True, exist_ok=True)
+    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm"]
+    for name in chosen:
+        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm}[name]()
