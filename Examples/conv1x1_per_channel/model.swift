@@ -2,13 +2,16 @@
 import QGen
 
 // The 1x1 Conv2d of the forum post "the result of quantized conv2d is different from the result I
-// calculate": int8 weight 127 with per-channel symmetric scale 0.4808 / 127, float bias 0.0317,
-// quint8 input (scale 1/127.5, reduce_range) and output scale 0.004018464591354132. The post
-// computes 31 by hand for input 24; the engines give 30.
+// calculate", with the parameters PyTorch produced for the post's code (PyTorch 2.15.0+cu132 quantized engine 'fbgemm' (torch.ao.nn.quantized Linear/Conv2d, LinearReLU/ConvReLU2d), CPU x86_64 with avx2 fma): weight 0.4808
+// as int8 127 with per-channel symmetric scale, float bias 0.0317, HistogramObserver quint8
+// activations (reduce_range). For input 24 the engine gives 30; the post computes 31 by hand from
+// the printed scales. input.npy is the post's input, arange(64) / 255. Try:
+//   qgen explain model.swift --layer conv1 --index 0,0,2,15 --input input.npy --printed-digits 4
 Model("conv1x1_per_channel") {
-    Input("x", shape: [1, 1, 4, 16], .quint8(scale: 0.00784313725490196, zeroPoint: 0))
+    Input("x", shape: [1, 1, 4, 16], .quint8(scale: 0.007839367724955082, zeroPoint: 0))
     Conv2d("conv1", outChannels: 1, kernel: 1,
-           weight: .int8([127], scales: [0.0037858267716535433]),
-           bias: .float([0.0317]),
-           output: .quint8(scale: 0.004018464591354132, zeroPoint: 0))
+           weight: .int8([127], scales: [0.003770980518311262]),
+           bias: .float([0.031700000166893005]),
+           output: .quint8(scale: 0.004018774256110191, zeroPoint: 0))
 }
+.requantization(.fbgemm)

@@ -13,7 +13,7 @@ struct QGenCommand: ParsableCommand {
         commandName: "qgen",
         abstract: "Turns a quantized model described in Swift into integer-only C99 and proves the C bit-exact.",
         version: qgenVersion,
-        subcommands: [Emit.self, Verify.self])
+        subcommands: [Emit.self, Verify.self, Explain.self])
 }
 
 /// Options shared by the commands that compile a model.
@@ -136,3 +136,91 @@ struct Verify: ParsableCommand {
 }
 
 QGenCommand.main()
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Prints the integer trace of one output element of one layer, beside a second scheme and real arithmetic.",
+        discussion: """
+            The trace shows the products summed, the zero points, the bias (real and integer), the accumulator, the \
+            multiplier (real and its fixed-point or float32 form), each rounding step, the output zero point and the \
+            clamp, then a side-by-side table and the step where the schemes part. The layer's input comes from \
+            --input (a .npy of the model input: integer codes, or float values quantized by the scheme's stack rule) \
+            or from --seed.
+            """)
+
+    @OptionGroup var options: ModelOptions
+
+    @Option(help: "The layer's name (as in model.swift).")
+    var layer: String
+
+    @Option(help: "The output element: one index per dimension of the layer's output (e.g. 0,0,2,15) or one flat index.")
+    var index: String
+
+    @Option(help: "A .npy file with the model input: integers are codes; floats are quantized with the scheme's boundary rule.")
+    var input: String?
+
+    @Option(help: "Seed of a random input when no --input is given.")
+    var seed: UInt64 = 1
+
+    @Option(help: "The second scheme (default: tflite, or fbgemm when the model's scheme is tflite).")
+    var compare: RequantizationScheme?
+
+    @Option(help: "Also compute the element by hand from scales printed with this many decimals (as PyTorch prints them: 4).")
+    var printedDigits: Int?
+
+    func run() throws {
+        try reportingErrors {
+            let result = try options.compile()
+            let model = result.lowered
+            let indices = index.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !indices.isEmpty, indices.allSatisfy({ $0 != nil }) else {
+                FileHandle.standardError.write(Data("error: --index takes comma-separated integers, got '\(index)'\n".utf8))
+                throw ExitCode(1)
+            }
+            var x: [Int32]
+            if let input {
+                let array: NpyArray
+                do {
+                    array = try NpyArray(contentsOf: URL(fileURLWithPath: input))
+                } catch let error as NpyArray.ReadError {
+                    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                    throw ExitCode(1)
+                }
+                guard array.values.count == model.input.count else {
+                    FileHandle.standardError.write(Data("error: --input '\(input)' has \(array.values.count) values (shape \(array.shape)), the model input '\(model.input.name)' needs \(model.input.count) (shape \(model.input.shape))\n".utf8))
+                    throw ExitCode(1)
+                }
+                let range = model.input.dtype.range
+                if array.isFloatingPoint {
+                    let rule = model.scheme.boundary
+                    let scale = result.lowering.real.inputScale
+                    x = array.values.map { Int32(rule.quantize(Float($0), scale: scale, zeroPoint: Int(model.input.zeroPoint), range: range)) }
+                    print("input: \(array.values.count) float values quantized with the \(rule.rawValue) rule")
+                } else {
+                    guard let bad = array.values.first(where: { !range.contains(Int($0)) }) else {
+                        x = array.values.map { Int32($0) }
+                        return try explain(result, indices: indices.map { $0! }, input: x)
+                    }
+                    FileHandle.standardError.write(Data("error: --input '\(input)' holds \(Int(bad)), outside the \(model.input.dtype) range \(range)\n".utf8))
+                    throw ExitCode(1)
+                }
+            } else {
+                var rng = SeededGenerator(seed: seed)
+                x = Verifier.randomInput(for: model, using: &rng)
+                print("input: random codes, seed \(seed)")
+            }
+            try explain(result, indices: indices.map { $0! }, input: x)
+        }
+    }
+
+    private func explain(_ result: Pipeline.Result, indices: [Int], input: [Int32]) throws {
+        let second = compare ?? (result.lowered.scheme == .tflite ? .fbgemm(saturatingPairs: false) : .tflite)
+        do {
+            let explanation = try Explainer.explain(result, layer: layer, index: indices, input: input, compare: second, printedDigits: printedDigits)
+            print(explanation.text)
+        } catch let error as Explainer.ExplainError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

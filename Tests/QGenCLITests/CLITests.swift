@@ -6,7 +6,7 @@ import Testing
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let qgen = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("qgen").path
 
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
+    struct Run: Sendable { var status: Int32; var stdout: String; var stderr: String }
 
     func qgen(_ arguments: [String], in directory: URL) throws -> Run {
         let process = Process()
@@ -40,7 +40,7 @@ import Testing
 
     @Test func helpForEveryCommand() throws {
         let dir = FileManager.default.temporaryDirectory
-        for args in [["--help"], ["emit", "--help"], ["verify", "--help"]] {
+        for args in [["--help"], ["emit", "--help"], ["verify", "--help"], ["explain", "--help"]] {
             let r = try qgen(args, in: dir)
             #expect(r.status == 0, "\(args)")
             #expect(r.stdout.contains("USAGE: qgen"), "\(args): \(r.stdout)")

@@ -1,0 +1,331 @@
+import Foundation
+import QGen
+import QGenArithmetic
+import QGenCompiler
+import QGenReference
+
+/// `qgen explain`: the integer trace of one output element of one layer, under the model's scheme,
+/// a second scheme and real arithmetic, side by side, with the step where they part.
+public enum Explainer {
+    public struct Explanation: Sendable {
+        public var text: String
+        /// The element under the model's scheme, the comparison scheme (nil when that scheme
+        /// cannot express the layer) and the emitted C.
+        public var value: Int32
+        public var comparison: Int32?
+        public var emittedC: Int32?
+        /// The real-arithmetic value in output codes before rounding.
+        public var real: Double
+        /// The first step whose values differ between the two schemes (nil when none does).
+        public var partingStep: String?
+    }
+
+    public struct ExplainError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// One column of the side-by-side table: the value after each step.
+    struct Column {
+        var title: String
+        var rows: [(step: String, value: Double, text: String)] = []
+        var output: Int32 = 0
+        mutating func add(_ step: String, _ value: Double, _ text: String) { rows.append((step, value, text)) }
+    }
+
+    /// - Parameters:
+    ///   - index: the element in the layer's output shape (one index per dimension, or one flat index).
+    ///   - input: the model input (codes of the input type).
+    ///   - printedDigits: add the hand computation from scales printed with this many decimals.
+    public static func explain(_ result: Pipeline.Result, layer layerName: String, index: [Int], input: [Int32],
+                               compare: RequantizationScheme, printedDigits: Int? = nil) throws -> Explanation {
+        let model = result.lowered
+        guard let layerIndex = model.layers.firstIndex(where: { $0.name == layerName }) else {
+            throw ExplainError(description: "no layer named '\(layerName)'; the layers are \(model.layers.map { "'\($0.name)'" }.joined(separator: ", "))")
+        }
+        let layer = model.layers[layerIndex]
+        let real = result.lowering.real.layers[layerIndex]
+        let flat = try flatIndex(index, shape: layer.outputShape, layer: layerName)
+        var x = input
+        for l in model.layers[..<layerIndex] { x = IntegerReference.run(l, scheme: model.scheme, input: x) }
+        let taps = Taps(layer: layer, flat: flat, input: x)
+
+        // The same resolved layer lowered under the comparison scheme.
+        var other = result.resolved
+        other.scheme = compare
+        let otherLayer: LoweredLayer?
+        let otherError: String?
+        do {
+            otherLayer = try Lowering.lower(other).model.layers[layerIndex]
+            otherError = nil
+        } catch let error as DiagnosticsError {
+            otherLayer = nil
+            otherError = error.errors.first?.message ?? "\(error)"
+        }
+
+        var lines: [String] = []
+        let coordinates = coordinatesText(flat, shape: layer.outputShape)
+        lines.append("layer '\(layer.name)' (\(layer.kindName), \(layer.location.fileName):\(layer.location.line)), output element \(coordinates) (flat \(flat)), output channel \(taps.channel)")
+        lines.append("scheme \(model.scheme); compared with \(compare) and with real arithmetic")
+        lines.append("")
+        lines.append("products (x - zp_in) * (w - zp_w), zp_in = \(layer.inputZeroPoint), zp_w = \(taps.weightZeroPoint):")
+        for (n, t) in taps.items.enumerated() where n < 24 {
+            let xText = t.isPadding ? "padding (x = zp_in)" : "x\(t.inputCoordinates) = \(t.x)"
+            lines.append("  \(xText) * w\(t.weightCoordinates) = \(t.w): (\(t.x - layer.inputZeroPoint)) * (\(t.w - taps.weightZeroPoint)) = \(t.product)")
+        }
+        if taps.items.count > 24 { lines.append("  ... \(taps.items.count - 24) more taps") }
+        lines.append("  sum = \(taps.sum)")
+        if model.scheme.saturatesPairs {
+            let saturated = IntegerReference.fbgemmNonVNNIDot(taps.items.map(\.x), taps.items.map(\.w), inputZeroPoint: layer.inputZeroPoint, weightZeroPoint: taps.weightZeroPoint)
+            lines.append("  with int16-saturated pairs (vpmaddubsw): \(saturated)" + (saturated == taps.sum ? " (no pair saturates)" : " (\(taps.sum - saturated) lost to saturation)"))
+        }
+        lines.append("")
+
+        var first = trace(layer, scheme: model.scheme, taps: taps, real: real, lines: &lines)
+        first.title = "\(model.scheme)"
+        var second: Column? = nil
+        if let otherLayer {
+            var scratch: [String] = []
+            var c = trace(otherLayer, scheme: compare, taps: taps, real: real, lines: &scratch)
+            c.title = "\(compare)"
+            second = c
+        } else if let otherError {
+            lines.append("\(compare) cannot express this layer: \(otherError)")
+        }
+        let realColumn = realTrace(layer, taps: taps, real: real, title: "real arithmetic", scales: (real.inputScale, real.weightScales[layer.isPerChannel ? taps.channel : 0], real.outputScale), roundBias: false)
+        var columns = [first] + (second.map { [$0] } ?? []) + [realColumn]
+        if let digits = printedDigits {
+            let p = { (v: Double) -> Double in
+                let f = pow(10, Double(digits))
+                return (v * f).rounded() / f
+            }
+            columns.append(realTrace(layer, taps: taps, real: real, title: "by hand, scales printed with \(digits) decimals",
+                                     scales: (p(real.inputScale), p(real.weightScales[layer.isPerChannel ? taps.channel : 0]), p(real.outputScale)),
+                                     roundBias: true))
+        }
+
+        // Side by side.
+        lines.append("")
+        lines.append("side by side:")
+        let steps = first.rows.map(\.step)
+        let stepWidth = max(steps.map(\.count).max() ?? 0, 4)
+        let widths = columns.map { c in max(c.title.count, c.rows.map(\.text.count).max() ?? 0) }
+        lines.append("  " + "step".padding(toLength: stepWidth, withPad: " ", startingAt: 0) + " | "
+                     + zip(columns, widths).map { $0.title.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: " | "))
+        for (r, step) in steps.enumerated() {
+            let cells = zip(columns, widths).map { c, w in (r < c.rows.count ? c.rows[r].text : "").padding(toLength: w, withPad: " ", startingAt: 0) }
+            lines.append("  " + step.padding(toLength: stepWidth, withPad: " ", startingAt: 0) + " | " + cells.joined(separator: " | "))
+        }
+
+        var parting: String? = nil
+        if let second {
+            parting = zip(first.rows, second.rows).first { $0.value != $1.value }?.0.step
+            if let parting {
+                let decisive = zip(first.rows, second.rows).first { a, b in (a.step == "rounded" || a.step == "output") && a.value != b.value }?.0.step
+                lines.append("")
+                lines.append("\(first.title) and \(compare) part at '\(parting)'" + (decisive == nil
+                    ? "; both give \(first.output)."
+                    : "; the outputs differ from '\(decisive!)' on: \(first.output) vs \(second.output)."))
+            } else {
+                lines.append("")
+                lines.append("\(first.title) and \(compare) agree at every step: \(first.output).")
+            }
+        }
+        if columns.count > 3 || second == nil, let hand = columns.last, hand.title.hasPrefix("by hand") {
+            let step = zip(realColumn.rows, hand.rows).first { abs($0.value - $1.value) > 1e-9 * max(1, abs($0.value)) }?.0.step ?? "nowhere"
+            lines.append("The hand computation parts from real arithmetic at '\(step)' (the printed scales are rounded) and gives \(hand.output); \(first.title) gives \(first.output).")
+        }
+
+        // The emitted C for the same element.
+        var emitted: Int32? = nil
+        if let compiled = try? Verifier.compile(result.output, model: model), let out = compiled.run(input) {
+            var y = input
+            for l in model.layers[...layerIndex] { y = IntegerReference.run(l, scheme: model.scheme, input: y) }
+            if layerIndex == model.layers.count - 1 {
+                emitted = out[flat]
+                lines.append("The emitted C (compiled with libtcc) gives \(out[flat]) for this element" + (out[flat] == first.output ? ", the same." : ", which DIFFERS: please report this."))
+            } else {
+                lines.append("The emitted C's model output equals the Swift reference: \(out == IntegerReference.run(model, input: input) ? "yes" : "NO: please report this").")
+            }
+        }
+        lines = lines.map { line in String(line.reversed().drop { $0 == " " }.reversed()) }
+        return Explanation(text: lines.joined(separator: "\n"), value: first.output, comparison: second?.output, emittedC: emitted,
+                           real: realColumn.rows.first { $0.step == "scaled" }?.value ?? 0, partingStep: parting)
+    }
+
+    // MARK: - One scheme's steps
+
+    private static func trace(_ layer: LoweredLayer, scheme: RequantizationScheme, taps: Taps, real: RealModel.Layer, lines: inout [String]) -> Column {
+        let c = taps.channel
+        let i = layer.isPerChannel ? c : 0
+        var col = Column(title: "\(scheme)")
+        var acc = Int64(layer.bias[c]) + Int64(taps.sum)
+        if scheme.saturatesPairs {
+            acc = Int64(layer.bias[c]) + Int64(IntegerReference.fbgemmNonVNNIDot(taps.items.map(\.x), taps.items.map(\.w), inputZeroPoint: layer.inputZeroPoint, weightZeroPoint: taps.weightZeroPoint))
+        }
+        let realBias = real.bias[c]
+        let unit = real.inputScale * real.weightScales[i]
+        lines.append("\(scheme):")
+        let scaled: Double, rounded: Int64
+        if scheme.family == .float32 {
+            let m = layer.floatMultipliers[i].value
+            if let term = layer.floatBiasTerms.isEmpty ? nil : layer.floatBiasTerms[c].value {
+                col.add("bias", Double(term), "float32 \(g(Double(term)))")
+                lines.append("  bias \(g(realBias)) enters as float32 b/(s_in*s_w) = \(g(Double(term))) (FBGEMM adds it to float(acc))")
+                let f = Float(Int32(acc))
+                let sum = f + term
+                col.add("accumulator", Double(sum), "float32 \(g(Double(sum)))")
+                lines.append("  float(acc) = float(\(acc)) = \(g(Double(f))); + bias term = \(g(Double(sum))) (rounded to float32)")
+                let v = sum * m
+                scaled = Double(v)
+                lines.append("  multiplier: real s_in*s_w/s_out = \(g(real.inputScale * real.weightScales[i] / real.outputScale)), float32 \(g(Double(m))) = \(layer.floatMultipliers[i].mantissa) * 2^\(layer.floatMultipliers[i].exponent)")
+                col.add("multiplier", Double(m), "float32 \(g(Double(m)))")
+                lines.append("  (float32 sum) * multiplier = \(g(scaled)) (rounded to float32)")
+            } else {
+                col.add("bias", Double(layer.bias[c]), "int32 \(layer.bias[c])")
+                lines.append("  bias \(g(realBias)) as int32 in units of s_in*s_w = \(layer.bias[c])")
+                col.add("accumulator", Double(acc), "\(acc)")
+                lines.append("  accumulator = \(acc); float(acc) = \(g(Double(Float(Int32(acc)))))")
+                col.add("multiplier", Double(m), "float32 \(g(Double(m)))")
+                lines.append("  multiplier: real s_in*s_w/s_out = \(g(real.inputScale * real.weightScales[i] / real.outputScale)), float32 \(g(Double(m))) = \(layer.floatMultipliers[i].mantissa) * 2^\(layer.floatMultipliers[i].exponent)")
+                scaled = Double(Float(Int32(acc)) * m)
+                lines.append("  float(acc) * multiplier = \(g(scaled)) (rounded to float32)")
+            }
+            rounded = Int64(scaled.rounded(.toNearestOrEven))
+            col.add("scaled", scaled, g(scaled))
+            lines.append("  round half to even: \(rounded)")
+        } else {
+            let m = layer.multipliers[i]
+            let mReal = Double(m.mantissa) * pow(2, Double(Int(m.shift) - 31))
+            col.add("bias", Double(layer.bias[c]), "int32 \(layer.bias[c])")
+            lines.append("  bias \(g(realBias)) as int32 in units of s_in*s_w = \(g(unit)): \(layer.bias[c])")
+            col.add("accumulator", Double(acc), "\(acc)")
+            lines.append("  accumulator = sum + bias = \(acc)")
+            col.add("multiplier", mReal, "\(m.mantissa)*2^\(Int(m.shift) - 31)")
+            lines.append("  multiplier: real \(g(real.inputScale * real.weightScales[i] / real.outputScale)), fixed point \(m.mantissa) * 2^\(Int(m.shift) - 31) = \(g(mReal))")
+            scaled = Double(acc) * mReal
+            if scheme == .tflite {
+                let left = max(Int(m.shift), 0), right = max(-Int(m.shift), 0)
+                let high = Gemmlowp.saturatingRoundingDoublingHighMul(Int32(acc << Int64(left)), m.mantissa)
+                lines.append("  acc * 2^\(left) * M / 2^31 = \(g(Double(acc << Int64(left)) * Double(m.mantissa) / 2147483648)) -> SRDHM (ties up) = \(high)")
+                rounded = Int64(Gemmlowp.roundingDivideByPOT(high, Int32(right)))
+                lines.append("  \(high) / 2^\(right) = \(g(Double(high) / pow(2, Double(right)))) -> RDBPOT (ties away from zero) = \(rounded)")
+            } else {
+                rounded = Int64(scheme.scale(Int32(acc), by: m))
+                lines.append("  acc * M / 2^\(31 - Int(m.shift)) = \(g(scaled)) -> \(scheme.rounding?.phrase ?? "") = \(rounded)")
+            }
+            col.add("scaled", scaled, g(scaled))
+        }
+        col.add("rounded", Double(rounded), "\(rounded)")
+        let withZeroPoint = rounded + Int64(layer.outputZeroPoint)
+        let clamped = min(max(withZeroPoint, Int64(layer.activationMin)), Int64(layer.activationMax))
+        lines.append("  + output zero point \(layer.outputZeroPoint) = \(withZeroPoint); clamp [\(layer.activationMin), \(layer.activationMax)] (\(layer.activationText)) = \(clamped)")
+        col.add("output", Double(clamped), "\(clamped)")
+        col.output = Int32(clamped)
+        return col
+    }
+
+    /// Real arithmetic: `(Σ (x − zp_in)(w − zp_w) · s_in · s_w + b) / s_out`, rounded half to even.
+    /// With `roundBias`, the hand computation of the forum posts: `bias_q = round(b / (s_w·s_in))`,
+    /// `(sum + bias_q) · s_in · s_w / s_out`, rounded half to even (Python's round).
+    private static func realTrace(_ layer: LoweredLayer, taps: Taps, real: RealModel.Layer, title: String,
+                                  scales: (input: Double, weight: Double, output: Double), roundBias: Bool) -> Column {
+        var col = Column(title: title)
+        let unit = scales.input * scales.weight
+        let b = real.bias[taps.channel]
+        let biasUnits = roundBias ? (b / unit).rounded(.toNearestOrEven) : b / unit
+        col.add("bias", biasUnits, roundBias ? "round(b/(s_in*s_w)) = \(Int64(biasUnits))" : g(biasUnits))
+        let acc = Double(taps.sum) + biasUnits
+        col.add("accumulator", acc, g(acc))
+        let m = unit / scales.output
+        col.add("multiplier", m, g(m))
+        let scaled = acc * m
+        col.add("scaled", scaled, g(scaled))
+        let rounded = scaled.rounded(.toNearestOrEven)
+        col.add("rounded", rounded, "\(Int64(rounded))")
+        let out = min(max(rounded + Double(layer.outputZeroPoint), Double(layer.activationMin)), Double(layer.activationMax))
+        col.add("output", out, "\(Int64(out))")
+        col.output = Int32(out)
+        return col
+    }
+
+    private static func g(_ v: Double) -> String { String(format: "%.9g", v) }
+
+    // MARK: - Taps of one output element
+
+    struct Tap {
+        var x: Int32
+        var w: Int32
+        var product: Int32
+        var isPadding: Bool
+        var inputCoordinates: String
+        var weightCoordinates: String
+    }
+
+    struct Taps {
+        var channel: Int
+        var weightZeroPoint: Int32
+        var items: [Tap] = []
+        var sum: Int32 = 0
+
+        init(layer: LoweredLayer, flat: Int, input: [Int32]) {
+            let zx = layer.inputZeroPoint
+            switch layer.geometry {
+            case .linear(let g):
+                let n = flat / g.outFeatures, o = flat % g.outFeatures
+                channel = o
+                weightZeroPoint = layer.weightZeroPoints[layer.weightZeroPoints.count > 1 ? o : 0]
+                for k in 0..<g.inFeatures {
+                    let x = input[n * g.inFeatures + k], w = Int32(layer.weights[o * g.inFeatures + k])
+                    add(Tap(x: x, w: w, product: (x - zx) * (w - weightZeroPoint), isPadding: false, inputCoordinates: "[\(n),\(k)]", weightCoordinates: "[\(o),\(k)]"))
+                }
+            case .conv2d(let g):
+                let ox = flat % g.outWidth, oy = (flat / g.outWidth) % g.outHeight
+                let oc = (flat / (g.outWidth * g.outHeight)) % g.outChannels, n = flat / (g.outWidth * g.outHeight * g.outChannels)
+                channel = oc
+                weightZeroPoint = layer.weightZeroPoints[layer.weightZeroPoints.count > 1 ? oc : 0]
+                let icpg = g.inChannelsPerGroup, group = oc / g.outChannelsPerGroup
+                for ic in 0..<icpg {
+                    for ky in 0..<g.kernelHeight {
+                        for kx in 0..<g.kernelWidth {
+                            let iy = oy * g.strideHeight - g.padHeight + ky * g.dilationHeight
+                            let ix = ox * g.strideWidth - g.padWidth + kx * g.dilationWidth
+                            let w = Int32(layer.weights[((oc * icpg + ic) * g.kernelHeight + ky) * g.kernelWidth + kx])
+                            let c = group * icpg + ic
+                            let inside = iy >= 0 && iy < g.inHeight && ix >= 0 && ix < g.inWidth
+                            let x = inside ? input[((n * g.inChannels + c) * g.inHeight + iy) * g.inWidth + ix] : zx
+                            add(Tap(x: x, w: w, product: (x - zx) * (w - weightZeroPoint), isPadding: !inside,
+                                    inputCoordinates: "[\(n),\(c),\(iy),\(ix)]", weightCoordinates: "[\(oc),\(ic),\(ky),\(kx)]"))
+                        }
+                    }
+                }
+            }
+        }
+
+        private mutating func add(_ t: Tap) {
+            items.append(t)
+            sum += t.product
+        }
+    }
+
+    private static func flatIndex(_ index: [Int], shape: [Int], layer: String) throws -> Int {
+        let count = shape.reduce(1, *)
+        if index.count == 1, let i = index.first, shape.count != 1 {
+            guard (0..<count).contains(i) else { throw ExplainError(description: "--index \(i) is outside layer '\(layer)''s \(count) output elements (shape \(shape))") }
+            return i
+        }
+        guard index.count == shape.count, zip(index, shape).allSatisfy({ (0..<$1).contains($0) }) else {
+            throw ExplainError(description: "--index \(index.map(String.init).joined(separator: ",")) does not address layer '\(layer)''s output shape \(shape); give one index per dimension (each from 0) or one flat index")
+        }
+        return zip(index, shape).reduce(0) { $0 * $1.1 + $1.0 }
+    }
+
+    private static func coordinatesText(_ flat: Int, shape: [Int]) -> String {
+        var rest = flat
+        var coordinates: [Int] = []
+        for d in shape.reversed() {
+            coordinates.append(rest % d)
+            rest /= d
+        }
+        return "[" + coordinates.reversed().map(String.init).joined(separator: ",") + "]"
+    }
+}
