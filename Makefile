@@ -5,11 +5,12 @@ QGEN := $(BIN)/qgen
 EXAMPLES := $(sort $(wildcard Examples/*/model.swift))
 DEMO := .build/demo
 
-.PHONY: all setup build test demo generate check-c bench clean
+.PHONY: all setup build test demo generate check-c check-targets fixtures bench clean
 
 all: build
 
-# System packages: libtcc (the in-process C compiler) and tcc. Needs root (apt-get) when missing.
+# System packages: libtcc (the in-process C compiler), tcc, arm-none-eabi-gcc and qemu-system-arm.
+# Needs root (apt-get) when missing.
 setup:
 	@bash Tools/setup.sh
 
@@ -20,6 +21,7 @@ build: setup
 test: build
 	$(SWIFT) test
 	bash Tools/check-c.sh
+	bash Tools/check-targets.sh
 
 demo: build
 	@mkdir -p $(DEMO)
@@ -41,6 +43,18 @@ generate: setup
 # runs it under ASan/UBSan and compares the outputs of all compilers.
 check-c:
 	bash Tools/check-c.sh
+
+# The same bytes everywhere: examples and seeded random models (every scheme) built with gcc, clang
+# and tcc at -O0/-O2/-Os and for Cortex-M0+/M4/M7/M55 under QEMU, all against the Swift reference.
+check-targets: build
+	bash Tools/check-targets.sh
+
+# Re-runs the real engines (PyTorch, ONNX Runtime, TFLite Micro) for Tests/Fixtures/engines. Needs the
+# ~3 GB venv of Tools/engines/setup_venv.sh; CI never does this.
+fixtures:
+	test -x .venv-engines/bin/python || bash Tools/engines/setup_venv.sh
+	.venv-engines/bin/python Tools/engines/make_fixtures.py
+	python3 Tools/make_examples.py
 
 bench: setup
 	$(SWIFT) build -c release

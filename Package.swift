@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "QGen", type: .dynamic, targets: ["QGen"]),
         .executable(name: "qgen", targets: ["qgen"]),
         .executable(name: "qgen-bench", targets: ["qgen-bench"]),
+        .executable(name: "qgen-corpus", targets: ["qgen-corpus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,9 +29,12 @@ let package = Package(
             name: "qgen",
             dependencies: ["QGenCompiler", "QGenVerify", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "qgen-bench", dependencies: ["QGenCompiler", "QGenVerify", "QGenJIT"]),
+        // Seeded random models: the differential tests' generator, and qgen-corpus, which writes their C for make check-targets.
+        .target(name: "QGenRandom", dependencies: ["QGen", "QGenArithmetic"]),
+        .executableTarget(name: "qgen-corpus", dependencies: ["QGenRandom", "QGenCompiler", "QGenReference"]),
         .testTarget(name: "QGenArithmeticTests", dependencies: ["QGenArithmetic"]),
         .testTarget(name: "QGenCompilerTests", dependencies: ["QGenCompiler", "QGen", "QGenReference"]),
-        .testTarget(name: "QGenJITTests", dependencies: ["QGenVerify", "QGenJIT", "QGenCompiler", "QGenReference", "QGen"]),
+        .testTarget(name: "QGenJITTests", dependencies: ["QGenVerify", "QGenJIT", "QGenCompiler", "QGenReference", "QGen", "QGenRandom"]),
         .testTarget(name: "QGenCLITests", dependencies: ["QGenCompiler"]),
     ]
 )

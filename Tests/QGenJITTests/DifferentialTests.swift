@@ -4,6 +4,7 @@ import QGen
 import QGenArithmetic
 import QGenCompiler
 import QGenJIT
+import QGenRandom
 import QGenReference
 import QGenVerify
 

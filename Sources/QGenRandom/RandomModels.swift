@@ -5,11 +5,19 @@ import QGenArithmetic
 /// A seeded generator of random models that covers every feature the lowering supports: Linear
 /// and Conv2d (kernel, stride, padding, dilation, groups, depthwise), batches, uint8/int8 on
 /// both sides, every zero point, float weights under every rule, int8 weights per tensor and per
-/// channel with zero points, float/int32/no bias, every activation, both schemes.
-struct RandomModels {
+/// channel with zero points, float/int32/no bias, every activation, every scheme (with the
+/// activation types and weight zero points each scheme's stack accepts). Used by the differential
+/// tests and by qgen-corpus (the cross-compiler and Cortex-M checks).
+public struct RandomModels {
     var rng: SeededGenerator
 
-    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
+    /// When true, model `i` uses scheme `i mod 8` (every scheme equally often) instead of a random one.
+    public var cycleSchemes = false
+
+    public init(seed: UInt64, cycleSchemes: Bool = false) {
+        rng = SeededGenerator(seed: seed)
+        self.cycleSchemes = cycleSchemes
+    }
 
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
     mutating func double(_ range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &rng) }
@@ -64,10 +72,11 @@ struct RandomModels {
     }
 
     /// One or two layers after a random input.
-    mutating func model(index: Int) -> ModelSpec {
-        let scheme = pick([Requantization.tflite, .singleRounding, .fbgemm, .fbgemm(saturatingPairs: true), .qnnpack, .onnxRuntime,
-                           .powerOfTwo(rounding: pick([.halfUp, .halfAwayFromZero, .halfEven]), tolerance: 0.5),
-                           .fixedPoint(multiplierBits: pick([2, 8, 16, 24, 32]), rounding: pick([.halfUp, .halfAwayFromZero, .halfEven]))])
+    public mutating func model(index: Int) -> ModelSpec {
+        let schemes = [Requantization.tflite, .singleRounding, .fbgemm, .fbgemm(saturatingPairs: true), .qnnpack, .onnxRuntime,
+                       .powerOfTwo(rounding: pick([.halfUp, .halfAwayFromZero, .halfEven]), tolerance: 0.5),
+                       .fixedPoint(multiplierBits: pick([2, 8, 16, 24, 32]), rounding: pick([.halfUp, .halfAwayFromZero, .halfEven]))]
+        let scheme = cycleSchemes ? schemes[index % schemes.count] : pick(schemes)
         activationType = ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name) ? .uint8 : nil
         sameWeightZeroPoints = scheme == .onnxRuntime
         var layers: [LayerSpec] = []
