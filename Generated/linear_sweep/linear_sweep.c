@@ -13,20 +13,50 @@
  * A value is a pair mantissa * 2^exponent with |mantissa| in [2^23, 2^24), or mantissa 0. The exponent
  * range is not modelled: qgen proved every value here finite and below 2^31 in magnitude, and a
  * value too small for a normal float32 rounds to the integer 0 either way. */
+/* The number of significant bits of u (0 for 0), by binary search. */
+static int32_t qgen_bit_length(uint64_t u)
+{
+    int32_t n = 0;
+
+    if (u >= ((uint64_t)1 << 32)) {
+        u >>= 32;
+        n += 32;
+    }
+    if (u >= ((uint64_t)1 << 16)) {
+        u >>= 16;
+        n += 16;
+    }
+    if (u >= ((uint64_t)1 << 8)) {
+        u >>= 8;
+        n += 8;
+    }
+    if (u >= ((uint64_t)1 << 4)) {
+        u >>= 4;
+        n += 4;
+    }
+    if (u >= ((uint64_t)1 << 2)) {
+        u >>= 2;
+        n += 2;
+    }
+    if (u >= ((uint64_t)1 << 1)) {
+        u >>= 1;
+        n += 1;
+    }
+    return n + (int32_t)u;
+}
+
 /* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa and
  * stores its exponent in *exponent. */
 static int64_t qgen_float32_round(int64_t m, int32_t e, int32_t *exponent)
 {
     uint64_t u = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
-    int32_t s = 0;
+    int32_t s;
 
     *exponent = 0;
     if (u == 0u) {
         return 0;
     }
-    while ((u >> s) >= ((uint64_t)1 << 24)) {
-        ++s;
-    }
+    s = qgen_bit_length(u) - 24;
     if (s > 0) {
         const uint64_t half = (uint64_t)1 << (s - 1);
         const uint64_t remainder = u & (((uint64_t)1 << s) - 1u);
@@ -39,10 +69,8 @@ static int64_t qgen_float32_round(int64_t m, int32_t e, int32_t *exponent)
             u >>= 1;
             ++s;
         }
-    }
-    while (u < ((uint64_t)1 << 23)) {
-        u <<= 1;
-        --s;
+    } else if (s < 0) {
+        u <<= -s;
     }
     *exponent = e + s;
     return m < 0 ? -(int64_t)u : (int64_t)u;

@@ -71,3 +71,59 @@ if parts.count == 2, let runs = Double(parts[0]), let secs = Double(parts[1]) {
 } else {
     print("unexpected harness output: \(line)")
 }
+
+// 4. Cost of each scheme's output stage: a requantization-heavy layer (1x1 Conv2d 8→8 on 32x32, 8 taps
+//    per output, uint8 in and out), compiled with cc -O2. The float32 schemes run their integer-only
+//    binary32 emulation.
+func compileAndTime(_ result: Pipeline.Result, runs: Int) throws -> Double? {
+    let dir = work.appendingPathComponent(result.lowered.cPrefix)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try result.output.source.write(to: dir.appendingPathComponent(result.output.sourceName), atomically: true, encoding: .utf8)
+    try result.output.header.write(to: dir.appendingPathComponent(result.output.headerName), atomically: true, encoding: .utf8)
+    let m = result.lowered, macro = m.cPrefix.uppercased()
+    let exe = dir.appendingPathComponent("bench").path
+    let build = Process()
+    build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    build.arguments = ["cc", "-std=c99", "-O2", "-I", dir.path, "-DMODEL_HEADER=\"\(result.output.headerName)\"", "-DRUN=\(m.cPrefix)_run",
+                       "-DINPUT_T=uint8_t", "-DOUTPUT_T=uint8_t", "-DINPUT_SIZE=\(macro)_INPUT_SIZE", "-DOUTPUT_SIZE=\(macro)_OUTPUT_SIZE",
+                       "-DARENA_SIZE=\(macro)_ARENA_SIZE", "-DRUNS=\(runs)", dir.appendingPathComponent(result.output.sourceName).path,
+                       root.appendingPathComponent("Tools/harness/bench_model.c").path, "-o", exe]
+    try build.run()
+    build.waitUntilExit()
+    guard build.terminationStatus == 0 else { return nil }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: exe)
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    let fields = text.split(whereSeparator: \.isWhitespace)
+    guard fields.count == 2, let n = Double(fields[0]), let s = Double(fields[1]) else { return nil }
+    return s / n
+}
+
+var weights = SeededGenerator(seed: 5)
+let heavyWeights = (0..<64).map { _ in Double(Int.random(in: -128...127, using: &weights)) }
+print("output stage cost per scheme (1x1 Conv2d 8->8 on 32x32, 8192 outputs of 8 taps, cc -O2):")
+for scheme in ["tflite", "singleRounding", "fixedPoint(multiplierBits:16,rounding:halfEven)", "powerOfTwo(rounding:halfUp,tolerance:0.5)",
+               "fbgemm", "fbgemm(saturatingPairs)", "qnnpack", "onnxRuntime"] {
+    let isSaturating = scheme.hasPrefix("fbgemm(")
+    let layer: LayerSpec = isSaturating
+        ? Linear("fc", outFeatures: 8, weight: .quantized(.values(heavyWeights), scales: [0.01], zeroPoints: [0]), bias: .float(.values(Array(repeating: 0.1, count: 8))),
+                 output: .uint8(scale: 0.3, zeroPoint: 128)).layerSpec
+        : Conv2d("conv", outChannels: 8, kernel: 1, weight: .quantized(.values(heavyWeights), scales: [0.01], zeroPoints: [0]),
+                 bias: .float(.values(Array(repeating: 0.1, count: 8))), output: .uint8(scale: 0.3, zeroPoint: 128)).layerSpec
+    let input = isSaturating ? Input("x", shape: [1024, 8], .uint8(scale: 0.05, zeroPoint: 0)).layerSpec
+                             : Input("x", shape: [1, 8, 32, 32], .uint8(scale: 0.05, zeroPoint: 0)).layerSpec
+    let name = "heavy_" + String(scheme.prefix { $0.isLetter }) + (isSaturating ? "_pairs" : "")
+    let spec = ModelSpec(name: name, layers: [input, layer], requantization: Requantization(name: scheme), location: SourceLocation(file: "bench.swift", line: 2))
+    let compiled = try Pipeline.compile(spec, options: CompileOptions())
+    if let t = try compileAndTime(compiled, runs: 2000) {
+        let label = scheme.padding(toLength: 48, withPad: " ", startingAt: 0)
+        print("  " + label + String(format: "%7.1f us per inference, %5.2f ns per output", t * 1e6, t * 1e9 / 8192)
+              + (isSaturating ? " (as a [1024, 8] Linear)" : ""))
+    } else {
+        print("  \(scheme): cc failed")
+    }
+}

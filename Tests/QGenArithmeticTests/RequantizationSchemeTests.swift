@@ -73,4 +73,38 @@ import QGenArithmetic
             #expect(RequantizationScheme.singleRounding.scale(acc, by: three) == acc * 3)
         }
     }
+
+    /// requant.md §10.1 item 7: m = 0.25 on 1, 5, −2, −6 (exact products 0.25, 1.25, −0.5, −1.5).
+    @Test func singleRoundingTieRules() {
+        let quarter = QuantizedMultiplier(mantissa: 1 << 30, shift: -1)
+        let accs: [Int32] = [1, 5, -2, -6]
+        #expect(accs.map { RequantizationScheme.singleRounding($0, quarter, rounding: .halfUp) } == [0, 1, 0, -1])
+        #expect(accs.map { RequantizationScheme.singleRounding($0, quarter, rounding: .halfAwayFromZero) } == [0, 1, -1, -2])
+        #expect(accs.map { RequantizationScheme.singleRounding($0, quarter, rounding: .halfEven) } == [0, 1, 0, -2])
+        // shift 31 (n = 0): the exact product, no rounding.
+        #expect(RequantizationScheme.singleRounding(-7, QuantizedMultiplier(mantissa: 3, shift: 31), rounding: .halfEven) == -21)
+    }
+
+    @Test func schemeSpellingsRoundTrip() {
+        let schemes: [RequantizationScheme] = [.tflite, .singleRounding, .fbgemm(saturatingPairs: false), .fbgemm(saturatingPairs: true), .qnnpack,
+                                               .onnxRuntime, .powerOfTwo(rounding: .halfUp, tolerance: 1.0 / 256), .powerOfTwo(rounding: .halfEven, tolerance: 0.01),
+                                               .fixedPoint(multiplierBits: 16, rounding: .halfAwayFromZero)]
+        for s in schemes { #expect(RequantizationScheme(parsing: s.description) == s, "\(s)") }
+        #expect(RequantizationScheme(parsing: "fixedPoint(multiplierBits: 16, rounding: .halfEven)") == .fixedPoint(multiplierBits: 16, rounding: .halfEven))
+        #expect(RequantizationScheme(parsing: "powerOfTwo") == .powerOfTwo(rounding: .halfUp, tolerance: 1.0 / 256))
+        for bad in ["fbgem", "fixedPoint(multiplierBits:33,rounding:halfUp)", "fixedPoint(multiplierBits:16)", "powerOfTwo(tolerance:-1)",
+                    "tflite(x)", "fbgemm(saturatingPairs:maybe)", "qnnpack(rounding:halfUp)"] {
+            #expect(RequantizationScheme(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
+    /// Float32Parts carries float32 constants into the C as exact integer pairs.
+    @Test func float32PartsAreExact() {
+        for v: Float in [1, -1, 0.1, 3.4e38, 1.17549435e-38, 1.0e-45, -2.5e-40, 0.0073559997, 1072.31885] {
+            let p = Float32Parts(v)
+            #expect(p.value == v, "\(v)")
+            #expect(p.mantissa.magnitude >= 1 << 23 && p.mantissa.magnitude < 1 << 24, "\(v)")
+        }
+        #expect(Float32Parts(0.5) == Float32Parts(mantissa: 1 << 23, exponent: -24))
+    }
 }

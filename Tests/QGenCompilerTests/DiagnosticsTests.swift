@@ -162,4 +162,30 @@ import QGenCompiler
         #expect(result.lowered.layers[0].multipliers.map(\.mantissa) == [0])
         #expect(result.lowered.layers[0].multipliers[0].isFlushedToZero)
     }
+
+    @Test func schemesRefuseLayersTheirStackCannotRun() {
+        let int8Input = Input("x", shape: [1, 10], .int8(scale: 0.02, zeroPoint: 0), file: "model.swift", line: 2)
+        #expect(errors(spec([int8Input.layerSpec, linear(output: .int8(scale: 0.05, zeroPoint: 0)).layerSpec], requantization: .fbgemm)) ==
+                ["model.swift:3: error: layer 'fc' (Linear): PyTorch's fbgemm engine takes and produces quint8 (uint8) activations, but this layer has int8 input and int8 output; use uint8 activations, or the onnxRuntime or tflite scheme for int8"])
+        #expect(errors(spec([int8Input.layerSpec, linear().layerSpec], requantization: .qnnpack)) ==
+                ["model.swift:3: error: layer 'fc' (Linear): PyTorch's qnnpack engine takes and produces quint8 (uint8) activations, but this layer has int8 input and uint8 output; use uint8 activations, or the onnxRuntime or tflite scheme for int8"])
+        let conv = Conv2d("conv", outChannels: 1, kernel: 1, weight: .float([0.5, 0.25]), output: .uint8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 3)
+        #expect(errors(spec([input4x4.layerSpec, conv.layerSpec], requantization: .fbgemm(saturatingPairs: true))) ==
+                ["model.swift:3: error: layer 'conv' (Conv2d): fbgemm(saturatingPairs) models FBGEMM's Linear kernel only (its convolutions pair taps differently per kernel family); use fbgemm for Conv2d"])
+        let twoZeroPoints = linear(out: 2, weights: .int8(.values(Array(repeating: 3, count: 20)), scales: [0.01, 0.02], zeroPoints: [0, 1]))
+        #expect(errors(spec([input10.layerSpec, twoZeroPoints.layerSpec], requantization: .onnxRuntime)) ==
+                ["model.swift:3: error: layer 'fc' (Linear): ONNX Runtime requires one weight zero point for all channels (QLinearConv), but this layer has [0, 1]; use symmetric per-channel weights"])
+    }
+
+    @Test func multipliersTheAcceleratorSchemesCannotHold() {
+        // m = 0.02 · 0.01 / 0.05 with float32 scales = 0.00399999976 (numpy), 2.34374418% above 2^-8.
+        let layer = linear(weights: .int8(.values(Array(repeating: 3, count: 30)), scale: 0.01), output: .uint8(scale: 0.05, zeroPoint: 10))
+        #expect(errors(spec([input10.layerSpec, layer.layerSpec], requantization: .powerOfTwo)) ==
+                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 0.00399999976 is 2.34374418% from the nearest power of two 2^-8, beyond the powerOfTwo tolerance 0.390625%; make the output scale a power-of-two ratio (e.g. 0.0511999977) or use fixedPoint(multiplierBits:…)"])
+        #expect(errors(spec([input10.layerSpec, layer.layerSpec], requantization: .powerOfTwo(rounding: .halfUp, tolerance: 0.03))) == [])
+        // m = 0.02 · 0.01 / 0.000001 = 200 needs 9 integer bits: too many for an 8-bit multiplier with right shifts only.
+        let large = linear(weights: .int8(.values(Array(repeating: 0, count: 30)), scale: 0.01), output: .uint8(scale: 0.000001, zeroPoint: 10))
+        #expect(errors(spec([input10.layerSpec, large.layerSpec], requantization: .fixedPoint(multiplierBits: 8, rounding: .halfEven))) ==
+                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 199.999992 needs 9 bits, more than fixedPoint's 8-bit multiplier with a right shift can hold; check the output scale (1e-06) or use more multiplierBits"])
+    }
 }

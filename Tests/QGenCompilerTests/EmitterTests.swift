@@ -25,13 +25,13 @@ enum ExampleModels {
 }
 
 @Suite struct EmitterTests {
-    private func sample() throws -> Pipeline.Result {
+    private func sample(_ scheme: String = "tflite") throws -> Pipeline.Result {
         try Pipeline.compile(spec([
             input4x4.layerSpec,
             Conv2d("conv", outChannels: 2, kernel: 3, padding: 1, weight: .float(.values((0..<36).map { Double($0) / 50 - 0.3 })),
                    output: .uint8(scale: 0.1, zeroPoint: 3), file: "/home/someone/models/model.swift", line: 9).layerSpec,
-            linear(out: 4, weights: .float(.values(Array(repeating: 0.1, count: 128)))).layerSpec,
-        ]), options: CompileOptions())
+            linear(out: 4, weights: .float(.values(Array(repeating: 0.1, count: 128))), bias: .float([0.1, -0.2, 0.3, 0])).layerSpec,
+        ], requantization: Requantization(name: scheme)), options: CompileOptions())
     }
 
     @Test func outputIsDeterministicAndHasNoAbsolutePaths() throws {
@@ -41,8 +41,11 @@ enum ExampleModels {
         #expect(a.source.contains("(model.swift:9)"))
     }
 
-    @Test func emittedCIsASCIIWithoutFloatingPointOrLibc() throws {
-        let out = try sample().output
+    /// The float32 schemes too: their binary32 arithmetic is emulated with integers.
+    @Test(arguments: ["tflite", "singleRounding", "fbgemm", "qnnpack", "onnxRuntime", "powerOfTwo(rounding:halfEven,tolerance:0.5)",
+                      "fixedPoint(multiplierBits:12,rounding:halfAwayFromZero)"])
+    func emittedCIsASCIIWithoutFloatingPointOrLibc(scheme: String) throws {
+        let out = try sample(scheme).output
         for text in [out.source, out.header] {
             #expect(text.unicodeScalars.allSatisfy { $0.isASCII })
             // Strip comments, then look for floating-point types and any include but the two allowed.

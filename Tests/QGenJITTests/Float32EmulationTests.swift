@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import QGen
+import QGenArithmetic
+import QGenCompiler
+import QGenJIT
+
+/// The emitted C's integer-only binary32 emulation (helpers_float32) against the host's IEEE float
+/// arithmetic (Swift `Float`, no FMA), on seeded values that reach every branch: accumulators beyond
+/// 2^24 (the int→float conversion rounds), exact ties of the final rounding, bias terms far below
+/// and far above the accumulator, cancellation, zero.
+@Suite struct Float32EmulationTests {
+    typealias Probe = @convention(c) (Int32, Int32, Int32, Int32, Int32) -> Int32
+
+    @Test func requantizeMatchesIEEEFloat() throws {
+        // Any fbgemm model brings the helpers with the float bias; a probe calls them directly.
+        let spec = ModelSpec(name: "probe", layers: [
+            Input("x", shape: [1, 2], .uint8(scale: 0.1, zeroPoint: 0)).layerSpec,
+            Linear("fc", outFeatures: 1, weight: .int8([1, 1], scale: 0.1), bias: .float([0.5]), output: .uint8(scale: 0.1, zeroPoint: 0)).layerSpec,
+        ], requantization: .fbgemm, location: SourceLocation(file: "probe.swift", line: 1))
+        let result = try Pipeline.compile(spec, options: CompileOptions())
+        let source = result.output.source + """
+
+            int32_t probe_requantize(int32_t acc, int32_t sm, int32_t se, int32_t bm, int32_t be);
+            int32_t probe_requantize(int32_t acc, int32_t sm, int32_t se, int32_t bm, int32_t be)
+            {
+                return qgen_requantize(acc, sm, se, bm, be, 0, -2147483647 - 1, 2147483647);
+            }
+
+            """
+        let module = try TCCModule(source: source, fileName: result.output.sourceName, headers: [result.output.headerName: result.output.header])
+        let probe = try #require(module.function("probe_requantize", as: Probe.self))
+
+        var rng = SeededGenerator(seed: 20261122)
+        var checked = 0, ties = 0, wide = 0
+        for i in 0..<300_000 {
+            let acc: Int32
+            switch i % 4 {
+            case 0: acc = Int32.random(in: -2000...2000, using: &rng)
+            case 1: acc = Int32.random(in: -(1 << 30)...(1 << 30), using: &rng)
+            case 2: acc = Int32.random(in: (1 << 24)...(1 << 26), using: &rng) * (Bool.random(using: &rng) ? 1 : -1)
+            default: acc = Int32.random(in: -100_000...100_000, using: &rng)
+            }
+            var multiplier: Float
+            var bias: Float
+            if i % 5 == 0 {
+                // Power-of-two multipliers and integer or half-integer biases: exact ties.
+                multiplier = Float(sign: .plus, exponent: -Int.random(in: 1...12, using: &rng), significand: 1)
+                bias = Float(Int.random(in: -50...50, using: &rng)) / 2
+            } else {
+                multiplier = Float(sign: .plus, exponent: -Int.random(in: 2...40, using: &rng), significand: Float.random(in: 1..<2, using: &rng))
+                let magnitude = Float(sign: .plus, exponent: Int.random(in: -60...28, using: &rng), significand: Float.random(in: 1..<2, using: &rng))
+                bias = i % 7 == 0 ? -Float(acc) + Float.random(in: -2...2, using: &rng) : (Bool.random(using: &rng) ? magnitude : -magnitude)
+                if i % 11 == 0 { bias = 0 }
+            }
+            // Keep |v| below 2^30, as the lowering proves for real models.
+            let v = (Float(acc) + bias) * multiplier
+            guard v.isFinite, abs(v) < 0x1p30 else { continue }
+            let expected = Float32Requantization.scale(acc, multiplier: multiplier, biasTerm: bias)
+            let m = Float32Parts(multiplier), b = Float32Parts(bias)
+            let got = probe(acc, m.mantissa, m.exponent, b.mantissa, b.exponent)
+            if Int64(got) != expected {
+                Issue.record("acc \(acc), bias \(bias), multiplier \(multiplier): C \(got), IEEE \(expected)")
+                return
+            }
+            if v.rounded(.down) + 0.5 == v { ties += 1 }
+            if abs(acc) > 1 << 24 { wide += 1 }
+            checked += 1
+        }
+        print("float32 emulation: \(checked) values equal to IEEE float (\(ties) exact ties, \(wide) accumulators beyond 2^24)")
+        #expect(checked > 200_000 && ties > 1000 && wide > 50_000)
+    }
+}
