@@ -18,6 +18,15 @@ done
 echo "check-targets: $count random models: $(cut -d' ' -f2 "$work/corpus.log" | sed 's/(.*//; s/,$//' | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')"
 
 cores="cortex-m0plus:microbit:link_microbit.ld cortex-m4:mps2-an386:link_mps.ld cortex-m7:mps2-an500:link_mps.ld cortex-m55:mps3-an547:link_mps.ld"
+# --float-requant models (<name>_native) use each core's FPU: none on M0+ (libgcc's soft float).
+float_abi() {
+    case $1 in
+        cortex-m0plus) echo "-mfloat-abi=soft" ;;
+        cortex-m4) echo "-mfloat-abi=hard -mfpu=fpv4-sp-d16" ;;
+        cortex-m7) echo "-mfloat-abi=hard -mfpu=fpv5-d16" ;;
+        cortex-m55) echo "-mfloat-abi=hard -mfpu=auto" ;;
+    esac
+}
 host_flags="-std=c99 -pedantic -Wall -Wextra -Werror"
 arm_flags="-mthumb -std=c99 -ffreestanding -nostdlib -Wall -Wextra -Werror -O2"
 passed=0
@@ -61,9 +70,10 @@ check_model() {
     for spec in $cores; do
         local cpu=${spec%%:*} rest=${spec#*:}
         local board=${rest%%:*} ld=${rest#*:}
-        local elf="$work/$name-$cpu.elf"
+        local elf="$work/$name-$cpu.elf" abi=""
+        [[ $name == *_native ]] && abi=$(float_abi "$cpu")
         # shellcheck disable=SC2086
-        if ! arm-none-eabi-gcc -mcpu="$cpu" $arm_flags -I"$dir" -I"$root/Tools/cortex-m" "${flags[@]}" -T "$root/Tools/cortex-m/$ld" \
+        if ! arm-none-eabi-gcc -mcpu="$cpu" $abi $arm_flags -I"$dir" -I"$root/Tools/cortex-m" "${flags[@]}" -T "$root/Tools/cortex-m/$ld" \
                 "$root/Tools/cortex-m/startup.c" "$root/Tools/cortex-m/semihost.c" "$source" "$root/Tools/harness/targets_main.c" \
                 -lgcc -o "$elf" 2> "$elf.log"; then
             bad+=" $cpu(build: $(head -c 300 "$elf.log"))"; continue
@@ -74,7 +84,7 @@ check_model() {
     done
     if [ -z "$bad" ]; then
         passed=$((passed + 1))
-        echo "PASS $name: gcc/clang/tcc x -O0/-O2/-Os and Cortex-M0+/M4/M7/M55 all print '$expected'"
+        echo "PASS $name: gcc/clang/tcc x -O0/-O2/-Os and Cortex-M0+/M4/M7/M55$([[ $name == *_native ]] && echo " (native float32: FPUs, M0+ soft float)") all print '$expected'"
     else
         failed=$((failed + 1))
         echo "FAIL $name: expected '$expected', differing:$bad"

@@ -5,7 +5,8 @@ import QGenRandom
 import QGenReference
 
 // qgen-corpus DIR [COUNT] [SEED]: writes the emitted C of COUNT seeded random models (every scheme)
-// to DIR/<name>/<name>.c/.h, and DIR/<name>/expected.txt: the Swift integer reference's checksum
+// to DIR/<name>/<name>.c/.h (and DIR/<name>_native/ with --float-requant for the float32 schemes),
+// and DIR/<name>/expected.txt: the Swift integer reference's checksum
 // over the inputs Tools/harness/targets_main.c generates. make check-targets compiles each file with
 // gcc, clang and tcc and for Cortex-M cores, and compares all of them with that checksum.
 
@@ -55,5 +56,14 @@ while written < count {
     let runs = 8
     try "\(runs) \(checksum(result.lowered, runs: runs))\n".write(to: dir.appendingPathComponent("expected.txt"), atomically: true, encoding: .utf8)
     print("random\(index): \(result.lowered.scheme), \(result.lowered.layers.map(\.kindName).joined(separator: "+"))")
+    // The float32 schemes also with --float-requant (native binary32): the same checksum.
+    if result.lowered.scheme.family == .float32,
+       let native = try? Pipeline.compile(spec, options: CompileOptions(fileStem: "random\(index)_native", floatRequant: true)) {
+        let nativeDir = directory.appendingPathComponent("random\(index)_native")
+        try FileManager.default.createDirectory(at: nativeDir, withIntermediateDirectories: true)
+        try native.output.source.write(to: nativeDir.appendingPathComponent(native.output.sourceName), atomically: true, encoding: .utf8)
+        try native.output.header.write(to: nativeDir.appendingPathComponent(native.output.headerName), atomically: true, encoding: .utf8)
+        try "\(runs) \(checksum(native.lowered, runs: runs))\n".write(to: nativeDir.appendingPathComponent("expected.txt"), atomically: true, encoding: .utf8)
+    }
     written += 1
 }

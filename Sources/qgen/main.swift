@@ -28,10 +28,14 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Prefix of every public C symbol (default: the model name).")
     var prefix: String?
 
+    @Flag(help: "For fbgemm, qnnpack and onnxRuntime: emit the output stage as native float32 code (targets with an FPU) instead of the integer-only emulation. Same results.")
+    var floatRequant = false
+
     func compile(fileStem: String? = nil) throws -> Pipeline.Result {
         let spec = try ModelLoader.load(path: model)
         let base = URL(fileURLWithPath: model).deletingLastPathComponent()
-        let result = try Pipeline.compile(spec, options: CompileOptions(scheme: scheme, prefix: prefix, baseDirectory: base, fileStem: fileStem))
+        let result = try Pipeline.compile(spec, options: CompileOptions(scheme: scheme, prefix: prefix, baseDirectory: base, fileStem: fileStem,
+                                                                         floatRequant: floatRequant))
         for d in result.diagnostics { FileHandle.standardError.write(Data("\(d)\n".utf8)) }
         return result
     }

@@ -188,4 +188,10 @@ import QGenCompiler
         #expect(errors(spec([input10.layerSpec, large.layerSpec], requantization: .fixedPoint(multiplierBits: 8, rounding: .halfEven))) ==
                 ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 199.999992 needs 9 bits, more than fixedPoint's 8-bit multiplier with a right shift can hold; check the output scale (1e-06) or use more multiplierBits"])
     }
+
+    @Test func floatRequantOnlyForFloatSchemes() {
+        #expect(errors(spec([input10.layerSpec, linear().layerSpec]), options: CompileOptions(floatRequant: true)) ==
+                ["model.swift:1: error: model 'm': --float-requant applies to the float32 schemes (fbgemm, qnnpack, onnxRuntime); tflite is integer arithmetic already"])
+        #expect(errors(spec([input10.layerSpec, linear().layerSpec], requantization: .qnnpack), options: CompileOptions(floatRequant: true)) == [])
+    }
 }

@@ -74,6 +74,28 @@ import QGenVerify
         #expect(rejected < compared / 4)
     }
 
+    /// --float-requant: the native binary32 output stage (libtcc uses SSE) against the same reference.
+    @Test func floatRequantMatchesTheReference() throws {
+        var generator = RandomModels(seed: 20261123, cycleSchemes: true)
+        var rng = SeededGenerator(seed: 99)
+        var compared = 0, elements = 0, index = 0
+        while compared < 150 {
+            index += 1
+            let spec = generator.model(index: index)
+            guard let scheme = RequantizationScheme(parsing: spec.requantization?.name ?? ""), scheme.family == .float32,
+                  let result = try? Pipeline.compile(spec, options: CompileOptions(floatRequant: true)) else { continue }
+            #expect(result.output.source.contains("static int32_t qgen_round_to_int32(float v)"))
+            let compiled = try Verifier.compile(result.output, model: result.lowered)
+            for x in inputs(for: result.lowered, rng: &rng, random: 3) {
+                let expected = IntegerReference.run(result.lowered, input: x)
+                elements += expected.count
+                #expect(compiled.run(x) == expected, "model \(index) (\(scheme))")
+            }
+            compared += 1
+        }
+        print("float-requant: \(compared) random models, \(elements) elements, native float32 equal to the reference")
+    }
+
     @Test(arguments: ["conv1x1_per_channel", "conv_zero_weights", "linear_2x2", "linear_sweep", "tiny_cnn"])
     func examplesMatchTheReference(name: String) throws {
         let path = packageRoot.appendingPathComponent("Examples/\(name)/model.swift")

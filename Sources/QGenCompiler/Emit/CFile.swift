@@ -34,6 +34,7 @@ public struct HeaderContext: Equatable, Sendable {
     var outputZeroPoint: Int32
     var outputSize: Int
     var arenaSize: Int
+    var floatRequant: Bool
 }
 
 public struct SourceContext: Equatable, Sendable {
@@ -55,6 +56,8 @@ public struct SourceContext: Equatable, Sendable {
     var kernels: [Kernel]
     var usesArena: Bool
     var steps: [RunStep]
+    /// `--float-requant`: the output stage uses native binary32 arithmetic.
+    var floatRequant: Bool
 }
 
 /// A `static const` array. Values are rendered as decimal literals; `elementComments`, when
@@ -65,6 +68,8 @@ public struct CArray: Equatable, Sendable {
     var comment: String
     var values: [Int64]
     var elementComments: [String]?
+    /// Literal texts that replace `values` (hex float literals for `--float-requant`).
+    var literals: [String]? = nil
 }
 
 public enum Kernel: Equatable, Sendable {

@@ -19,15 +19,16 @@ public enum Emitter {
             inputZeroPoint: model.input.zeroPoint, inputSize: model.input.count,
             outputName: model.output.name, outputType: model.output.dtype.rawValue, outputCType: cType(model.output.dtype),
             outputShapeText: shapeText(model.output.shape), outputLayout: outputLayout, outputScale: model.output.scaleText,
-            outputZeroPoint: model.output.zeroPoint, outputSize: model.output.count, arenaSize: model.arenaSize)
+            outputZeroPoint: model.output.zeroPoint, outputSize: model.output.count, arenaSize: model.arenaSize,
+            floatRequant: model.floatRequant)
 
         var arrays: [CArray] = []
         var kernels: [Kernel] = []
         var steps: [RunStep] = []
         var summaries: [String] = []
         for layer in model.layers {
-            arrays += constants(of: layer)
-            kernels.append(kernel(for: layer, saturatesPairs: model.scheme.saturatesPairs))
+            arrays += constants(of: layer, native: model.floatRequant)
+            kernels.append(kernel(for: layer, saturatesPairs: model.scheme.saturatesPairs, native: model.floatRequant))
             steps.append(RunStep(function: layer.cName, inputExpression: bufferExpression(layer.inputBuffer, type: layer.inputType, const: true),
                                  outputExpression: bufferExpression(layer.outputBuffer, type: layer.outputType, const: false)))
             summaries.append("\(layer.cName): \(layer.kindName) \(bracketed(layer.inputShape)) -> \(bracketed(layer.outputShape)) (\(layer.location.fileName):\(layer.location.line))")
@@ -36,8 +37,9 @@ public enum Emitter {
             sourceName: sourceName, headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,
             schemeSummary: model.scheme.summary, prefix: model.cPrefix, macroPrefix: macroPrefix,
             inputCType: header.inputCType, outputCType: header.outputCType, layerSummaries: summaries,
-            helperTemplate: "helpers_\(model.scheme.family.rawValue)", helpers: helperContext(model.scheme), arrays: arrays, kernels: kernels,
-            usesArena: model.arenaSize > 0, steps: steps)
+            helperTemplate: model.floatRequant ? "helpers_float32_native" : "helpers_\(model.scheme.family.rawValue)",
+            helpers: helperContext(model.scheme), arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
+            floatRequant: model.floatRequant)
         return CFile(headerName: headerName, sourceName: sourceName, header: header, source: source)
     }
 
@@ -54,7 +56,10 @@ public enum Emitter {
         }
     }
 
-    private static func constants(of layer: LoweredLayer) -> [CArray] {
+    /// A C99 hexadecimal float literal: exact for every float32.
+    static func hexLiteral(_ value: Float) -> String { String(format: "%a", Double(value)) + "f" }
+
+    private static func constants(of layer: LoweredLayer, native: Bool) -> [CArray] {
         let shape = layer.geometry.weightShape.map(String.init).joined(separator: "][")
         let perWhat = layer.isPerChannel ? "per output channel" : "per tensor"
         var arrays = [
@@ -71,14 +76,21 @@ public enum Emitter {
             arrays.append(CArray(name: "\(layer.cName)_shift", cType: "int32_t", comment: "\(layer.name): left-shift exponents (negative: right shift), \(perWhat)",
                                  values: layer.multipliers.map { Int64($0.shift) }, elementComments: nil))
         }
-        if !layer.floatMultipliers.isEmpty {
+        if native {
+            arrays.append(CArray(name: "\(layer.cName)_scale", cType: "float", comment: "\(layer.name): float32 multipliers, \(perWhat)",
+                                 values: [], elementComments: layer.multiplierTexts, literals: layer.floatMultipliers.map { hexLiteral($0.value) }))
+            if !layer.floatBiasTerms.isEmpty {
+                arrays.append(CArray(name: "\(layer.cName)_bias_term", cType: "float", comment: "\(layer.name): float32 bias / (s_in*s_w), per output channel",
+                                     values: [], elementComments: layer.floatBiasTerms.map { "\($0.value)" }, literals: layer.floatBiasTerms.map { hexLiteral($0.value) }))
+            }
+        } else if !layer.floatMultipliers.isEmpty {
             arrays.append(CArray(name: "\(layer.cName)_scale_mantissa", cType: "int32_t",
                                  comment: "\(layer.name): float32 multipliers as exact integers (value = mantissa * 2^exponent), \(perWhat)",
                                  values: layer.floatMultipliers.map { Int64($0.mantissa) }, elementComments: layer.multiplierTexts))
             arrays.append(CArray(name: "\(layer.cName)_scale_exponent", cType: "int32_t", comment: "\(layer.name): exponents of the float32 multipliers",
                                  values: layer.floatMultipliers.map { Int64($0.exponent) }, elementComments: nil))
         }
-        if !layer.floatBiasTerms.isEmpty {
+        if !layer.floatBiasTerms.isEmpty && !native {
             arrays.append(CArray(name: "\(layer.cName)_bias_term_mantissa", cType: "int32_t",
                                  comment: "\(layer.name): float32 bias / (s_in*s_w) as exact integers (value = mantissa * 2^exponent), per output channel",
                                  values: layer.floatBiasTerms.map { Int64($0.mantissa) },
@@ -93,7 +105,7 @@ public enum Emitter {
         return arrays
     }
 
-    private static func kernel(for layer: LoweredLayer, saturatesPairs: Bool) -> Kernel {
+    private static func kernel(for layer: LoweredLayer, saturatesPairs: Bool, native: Bool) -> Kernel {
         var common = KernelCommon(
             name: layer.cName, layerName: layer.name, location: "\(layer.location.fileName):\(layer.location.line)",
             inputType: layer.inputType.rawValue, inputCType: cType(layer.inputType),
@@ -108,7 +120,9 @@ public enum Emitter {
         }
         common.channelIndex = layer.isPerChannel ? outputIndex : "0"
         let n = layer.cName, c = common.channelIndex
-        if !layer.floatMultipliers.isEmpty {
+        if native {
+            common.requantizeArguments = "\(n)_scale[\(c)]" + (layer.floatBiasTerms.isEmpty ? "" : ", \(n)_bias_term[\(outputIndex)]")
+        } else if !layer.floatMultipliers.isEmpty {
             common.requantizeArguments = "\(n)_scale_mantissa[\(c)], \(n)_scale_exponent[\(c)]"
             if !layer.floatBiasTerms.isEmpty {
                 common.requantizeArguments += ", \(n)_bias_term_mantissa[\(outputIndex)], \(n)_bias_term_exponent[\(outputIndex)]"

@@ -8,6 +8,8 @@ public struct LoweredModel: Equatable, Codable, Sendable {
     public var name: String
     public var cPrefix: String
     public var scheme: RequantizationScheme
+    /// Native binary32 output stage (`--float-requant`) instead of the integer emulation.
+    public var floatRequant: Bool
     public var sourceFile: String
     public var qgenVersion: String
     public var input: LoweredTensor

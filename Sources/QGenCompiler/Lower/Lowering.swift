@@ -28,7 +28,7 @@ public enum Lowering {
         let input = resolved.input
         let output = resolved.outputQuant
         let model = LoweredModel(
-            name: resolved.name, cPrefix: resolved.cPrefix, scheme: resolved.scheme, sourceFile: resolved.sourceFile,
+            name: resolved.name, cPrefix: resolved.cPrefix, scheme: resolved.scheme, floatRequant: resolved.floatRequant, sourceFile: resolved.sourceFile,
             qgenVersion: qgenVersion,
             input: LoweredTensor(name: input.name, shape: input.shape, dtype: input.quant.dtype, zeroPoint: Int32(input.quant.zeroPoint),
                                  scaleText: "\(input.quant.scale)"),

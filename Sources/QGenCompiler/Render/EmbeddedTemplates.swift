@@ -229,6 +229,66 @@ static int32_t qgen_requantize(int32_t acc, int32_t scale_mantissa, int32_t scal
     return y;
 }
 """#,
+        "helpers_float32_native": #"""
+{{% CONTENT_TYPE: TEXT}}
+#include <float.h>
+
+/* --float-requant: the output stage in native IEEE binary32, operation for operation as the
+ * reference stack computes it. It needs binary32 evaluation (FLT_EVAL_METHOD 0: SSE, NEON, the
+ * Cortex-M FPUs or a soft-float library; not the x87) and the default rounding mode (to nearest,
+ * ties to even). volatile stores round each product to binary32, so no compiler can fuse it with
+ * the following addition into a fused multiply-add. */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
+#error "qgen --float-requant needs FLT_EVAL_METHOD == 0 (binary32 arithmetic evaluated in binary32)"
+#endif
+
+/* The integer nearest to v (ties to even, as lrintf), for |v| < 2^31, without libm: adding 2^23
+ * to a non-negative v below 2^23 leaves no fraction bits, so that addition performs the rounding. */
+static int32_t qgen_round_to_int32(float v)
+{
+    volatile float t;
+    float u;
+
+    if (v >= 8388608.0f || v <= -8388608.0f) {
+        return (int32_t)v; /* already an integer */
+    }
+    if (v >= 0.0f) {
+        t = v + 8388608.0f;
+        u = t;
+        return (int32_t)(u - 8388608.0f);
+    }
+    t = 8388608.0f - v;
+    u = t;
+    return -(int32_t)(u - 8388608.0f);
+}
+
+/* The output stage: {{#hasFloatBias}}((float)acc + bias_term) * scale{{/hasFloatBias}}{{^hasFloatBias}}(float)acc * scale{{/hasFloatBias}} in binary32, rounded to the nearest
+ * integer (ties to even), plus the output zero point, clamped to the fused activation's range. */
+static int32_t qgen_requantize(int32_t acc, float scale,
+{{#hasFloatBias}}
+                               float bias_term,
+{{/hasFloatBias}}
+                               int32_t output_zero_point, int32_t activation_min, int32_t activation_max)
+{
+    volatile float product;
+    float v = (float)acc;
+    int32_t y;
+
+{{#hasFloatBias}}
+    v = v + bias_term;
+{{/hasFloatBias}}
+    product = v * scale;
+    v = product;
+    y = qgen_round_to_int32(v) + output_zero_point;
+    if (y < activation_min) {
+        y = activation_min;
+    }
+    if (y > activation_max) {
+        y = activation_max;
+    }
+    return y;
+}
+"""#,
         "helpers_requantize": #"""
 {{% CONTENT_TYPE: TEXT}}
 
@@ -386,7 +446,7 @@ static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
  * Do not edit: regenerate with qgen emit.
  *
  * Requantization: {{schemeSummary}}.
- * Integer-only C99: no heap, no libc, no floating point. Layers:
+ {{^floatRequant}}* Integer-only C99: no heap, no libc, no floating point. Layers:{{/floatRequant}}{{#floatRequant}}* C99 with a native float32 output stage (--float-requant; needs an FPU or soft-float): no heap, no libc. Layers:{{/floatRequant}}
 {{#layerSummaries}}
  *   {{.}}
 {{/layerSummaries}}
@@ -455,7 +515,7 @@ extern "C" {
 /*
  * Runs the model on one input. input: {{macroPrefix}}_INPUT_SIZE values; output: {{macroPrefix}}_OUTPUT_SIZE
  * values; arena: {{macroPrefix}}_ARENA_SIZE bytes owned by the caller (not kept after the call).
- * Uses no heap, no libc and no floating point; reentrant when each caller passes its own arena.
+ * Uses no heap{{^floatRequant}}, no libc and no floating point{{/floatRequant}}{{#floatRequant}} and no libc; the output stage uses float32 (--float-requant){{/floatRequant}}; reentrant when each caller passes its own arena.
  */
 int {{prefix}}_run(const {{inputCType}} *input, {{outputCType}} *output, void *arena);
 

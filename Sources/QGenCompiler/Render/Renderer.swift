@@ -17,7 +17,7 @@ public enum Renderer {
             schemeSummary: s.schemeSummary, prefix: s.prefix, macroPrefix: s.macroPrefix, inputCType: s.inputCType,
             outputCType: s.outputCType, layerSummaries: s.layerSummaries,
             helpers: piece(s.helpers, s.helperTemplate),
-            arrays: s.arrays.map(render), kernels: s.kernels.map(render), usesArena: s.usesArena, steps: s.steps)
+            arrays: s.arrays.map(render), kernels: s.kernels.map(render), usesArena: s.usesArena, steps: s.steps, floatRequant: s.floatRequant)
         return Output(headerName: file.headerName, header: finish(piece(file.header, "model_h")),
                       sourceName: file.sourceName, source: finish(piece(context, "model_c")))
     }
@@ -40,6 +40,7 @@ public enum Renderer {
         var kernels: [String]
         var usesArena: Bool
         var steps: [RunStep]
+        var floatRequant: Bool
     }
 
     private struct ArrayText {
@@ -57,7 +58,7 @@ public enum Renderer {
 
     private static func render(_ array: CArray) -> String {
         var lines: [String] = []
-        let literals = array.values.map(literal)
+        let literals = array.literals ?? array.values.map(literal)
         if let comments = array.elementComments {
             lines = zip(literals, comments).map { "\($0), /* \($1) */" }
         } else {
@@ -70,7 +71,7 @@ public enum Renderer {
                 i += perLine
             }
         }
-        return piece(ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: array.values.count, lines: lines), "const_array")
+        return piece(ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: literals.count, lines: lines), "const_array")
     }
 
     /// A decimal C literal of the value's type; INT32_MIN is spelled so that no constant exceeds int32.

@@ -8,6 +8,8 @@ public struct ResolvedModel: Equatable, Codable, Sendable {
     /// The prefix of every public C symbol (`<prefix>_run`, `<PREFIX>_INPUT_SIZE`).
     public var cPrefix: String
     public var scheme: RequantizationScheme
+    /// Native binary32 output stage (`--float-requant`) instead of the integer emulation.
+    public var floatRequant: Bool
     /// model.swift's file name (no directory), for provenance comments.
     public var sourceFile: String
     public var input: ResolvedInput

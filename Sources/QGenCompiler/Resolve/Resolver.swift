@@ -12,12 +12,17 @@ public struct CompileOptions: Equatable, Sendable {
     public var baseDirectory: URL
     /// The file name stem of the emitted pair (`<stem>.c` includes `"<stem>.h"`); nil uses the prefix.
     public var fileStem: String?
+    /// `--float-requant`: emit the float32 schemes' output stage as native binary32 code (for targets
+    /// with an FPU) instead of the integer-only emulation. Only for `fbgemm`, `qnnpack`, `onnxRuntime`.
+    public var floatRequant: Bool
 
-    public init(scheme: RequantizationScheme? = nil, prefix: String? = nil, baseDirectory: URL = URL(fileURLWithPath: "."), fileStem: String? = nil) {
+    public init(scheme: RequantizationScheme? = nil, prefix: String? = nil, baseDirectory: URL = URL(fileURLWithPath: "."), fileStem: String? = nil,
+                floatRequant: Bool = false) {
         self.scheme = scheme
         self.prefix = prefix
         self.baseDirectory = baseDirectory
         self.fileStem = fileStem
+        self.floatRequant = floatRequant
     }
 }
 
@@ -33,6 +38,9 @@ public enum Resolver {
 
     private static func resolve(_ spec: ModelSpec, options: CompileOptions, log: inout DiagnosticLog) -> ResolvedModel? {
         let scheme = resolveScheme(spec, options: options, log: &log)
+        if options.floatRequant && scheme.family != .float32 {
+            log.error("model '\(spec.name)': --float-requant applies to the float32 schemes (fbgemm, qnnpack, onnxRuntime); \(scheme) is integer arithmetic already", at: spec.location)
+        }
         let prefix = resolvePrefix(spec, options: options, log: &log)
 
         guard case .input(let input)? = spec.layers.first else {
@@ -88,7 +96,7 @@ public enum Resolver {
             layers[i].outputBuffer = i == layers.count - 1 ? .modelOutput : .arena(offset: plan.placements[i].offset, size: plan.placements[i].size)
         }
         return ResolvedModel(
-            name: spec.name, cPrefix: prefix, scheme: scheme, sourceFile: spec.location.fileName,
+            name: spec.name, cPrefix: prefix, scheme: scheme, floatRequant: options.floatRequant, sourceFile: spec.location.fileName,
             input: ResolvedInput(name: input.name, shape: input.shape, quant: input.quant, location: input.location),
             layers: layers, arenaSize: plan.size)
     }
