@@ -56,9 +56,10 @@ while written < count {
     let runs = 8
     try "\(runs) \(checksum(result.lowered, runs: runs))\n".write(to: dir.appendingPathComponent("expected.txt"), atomically: true, encoding: .utf8)
     print("random\(index): \(result.lowered.scheme), \(result.lowered.layers.map(\.kindName).joined(separator: "+"))")
-    // The float32 schemes also with --float-requant (native binary32): the same checksum.
+    // The float32 schemes also with --float-requant (native binary32): the same checksum. --float-io
+    // too, so that its functions are compiled (-Werror) by every host compiler and for every core.
     if result.lowered.scheme.family == .float32,
-       let native = try? Pipeline.compile(spec, options: CompileOptions(fileStem: "random\(index)_native", floatRequant: true)) {
+       let native = try? Pipeline.compile(spec, options: CompileOptions(fileStem: "random\(index)_native", floatRequant: true, floatIO: true)) {
         let nativeDir = directory.appendingPathComponent("random\(index)_native")
         try FileManager.default.createDirectory(at: nativeDir, withIntermediateDirectories: true)
         try native.output.source.write(to: nativeDir.appendingPathComponent(native.output.sourceName), atomically: true, encoding: .utf8)

@@ -31,11 +31,14 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "For fbgemm, qnnpack and onnxRuntime: emit the output stage as native float32 code (targets with an FPU) instead of the integer-only emulation. Same results.")
     var floatRequant = false
 
+    @Flag(help: "Also emit <prefix>_quantize_input and <prefix>_dequantize_output, which convert float data with the scheme's stack's exact formula (they use float; the model does not).")
+    var floatIO = false
+
     func compile(fileStem: String? = nil) throws -> Pipeline.Result {
         let spec = try ModelLoader.load(path: model)
         let base = URL(fileURLWithPath: model).deletingLastPathComponent()
         let result = try Pipeline.compile(spec, options: CompileOptions(scheme: scheme, prefix: prefix, baseDirectory: base, fileStem: fileStem,
-                                                                         floatRequant: floatRequant))
+                                                                         floatRequant: floatRequant, floatIO: floatIO))
         for d in result.diagnostics { FileHandle.standardError.write(Data("\(d)\n".utf8)) }
         return result
     }

@@ -3,7 +3,7 @@
 outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
 
     bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
-    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm]
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm] [boundary]
 
 CI never runs this; it runs the committed fixtures through qgen's emitted C.
 """
@@ -48,8 +48,21 @@ def tflm():
     fx.write(OUT / "tflite_micro.json", tm.provenance(), "tflite", cases)
 
 
+def boundary():
+    import json
+
+    import boundary_cases as bc
+    rng, np_rng = fx.seeded(20261125), np.random.default_rng(20261125)
+    cases = bc.pytorch_cases(rng, np_rng) + bc.onnxruntime_cases(rng, np_rng) + bc.tflm_cases(rng, np_rng)
+    with open(OUT / "boundary.json", "w") as f:
+        f.write('{"provenance":' + json.dumps(bc.provenance()) + ',"cases":[\n')
+        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in cases))
+        f.write("\n]}\n")
+    print(f"wrote {OUT / 'boundary.json'}: {len(cases)} cases of 512 values")
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
-    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm"]
+    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm", "boundary"]
     for name in chosen:
-        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm}[name]()
+        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm, "boundary": boundary}[name]()

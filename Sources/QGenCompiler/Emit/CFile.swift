@@ -35,6 +35,7 @@ public struct HeaderContext: Equatable, Sendable {
     var outputSize: Int
     var arenaSize: Int
     var floatRequant: Bool
+    var floatIO: FloatIOContext?
 }
 
 public struct SourceContext: Equatable, Sendable {
@@ -58,6 +59,29 @@ public struct SourceContext: Equatable, Sendable {
     var steps: [RunStep]
     /// `--float-requant`: the output stage uses native binary32 arithmetic.
     var floatRequant: Bool
+    /// `--float-io`: the boundary conversion functions.
+    var floatIO: FloatIOContext?
+}
+
+/// `--float-io`: `<prefix>_quantize_input` and `<prefix>_dequantize_output` with the stack's rule.
+public struct FloatIOContext: Equatable, Sendable {
+    var prefix: String
+    var macroPrefix: String
+    var ruleName: String
+    var ruleText: String
+    /// PyTorch multiplies by the float32 reciprocal; ONNX and TFLite divide.
+    var multipliesByInverse: Bool
+    /// TFLite rounds half away from zero; PyTorch and ONNX to even.
+    var roundsHalfAway: Bool
+    var inputCType: String
+    var inputScaleLiteral: String
+    var inputInverseScaleLiteral: String
+    var inputZeroPoint: Int32
+    var inputMin: Int
+    var inputMax: Int
+    var outputCType: String
+    var outputScaleLiteral: String
+    var outputZeroPoint: Int32
 }
 
 /// A `static const` array. Values are rendered as decimal literals; `elementComments`, when

@@ -20,7 +20,7 @@ public enum Emitter {
             outputName: model.output.name, outputType: model.output.dtype.rawValue, outputCType: cType(model.output.dtype),
             outputShapeText: shapeText(model.output.shape), outputLayout: outputLayout, outputScale: model.output.scaleText,
             outputZeroPoint: model.output.zeroPoint, outputSize: model.output.count, arenaSize: model.arenaSize,
-            floatRequant: model.floatRequant)
+            floatRequant: model.floatRequant, floatIO: floatIOContext(model))
 
         var arrays: [CArray] = []
         var kernels: [Kernel] = []
@@ -39,7 +39,7 @@ public enum Emitter {
             inputCType: header.inputCType, outputCType: header.outputCType, layerSummaries: summaries,
             helperTemplate: model.floatRequant ? "helpers_float32_native" : "helpers_\(model.scheme.family.rawValue)",
             helpers: helperContext(model.scheme), arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
-            floatRequant: model.floatRequant)
+            floatRequant: model.floatRequant, floatIO: header.floatIO)
         return CFile(headerName: headerName, sourceName: sourceName, header: header, source: source)
     }
 
@@ -145,5 +145,24 @@ public enum Emitter {
     private static func helperContext(_ scheme: RequantizationScheme) -> HelperContext {
         HelperContext(hasFloatBias: scheme.hasFloatBias, halfUp: scheme.rounding == .halfUp,
                       halfAwayFromZero: scheme.rounding == .halfAwayFromZero, halfEven: scheme.rounding == .halfEven)
+    }
+
+    private static func floatIOContext(_ model: LoweredModel) -> FloatIOContext? {
+        guard model.floatIO else { return nil }
+        let rule = model.scheme.boundary
+        let text: String
+        switch rule {
+        case .pytorch: text = "PyTorch quantize_per_tensor: q = clamp(round_half_even(x * (1.0f / scale)) + zero_point), the reciprocal in float32"
+        case .onnx: text = "ONNX QuantizeLinear / ONNX Runtime: q = clamp(round_half_even(x / scale) + zero_point), float32 division"
+        case .tflite: text = "TFLite Quantize: q = clamp(round_half_away_from_zero(x / scale) + zero_point), float32 division"
+        }
+        return FloatIOContext(
+            prefix: model.cPrefix, macroPrefix: model.cPrefix.uppercased(), ruleName: rule.rawValue, ruleText: text,
+            multipliesByInverse: rule == .pytorch, roundsHalfAway: rule == .tflite,
+            inputCType: cType(model.input.dtype), inputScaleLiteral: hexLiteral(model.input.scale32.value),
+            inputInverseScaleLiteral: hexLiteral(model.input.inverseScale32.value), inputZeroPoint: model.input.zeroPoint,
+            inputMin: model.input.dtype.range.lowerBound, inputMax: model.input.dtype.range.upperBound,
+            outputCType: cType(model.output.dtype), outputScaleLiteral: hexLiteral(model.output.scale32.value),
+            outputZeroPoint: model.output.zeroPoint)
     }
 }

@@ -10,6 +10,8 @@ public struct LoweredModel: Equatable, Codable, Sendable {
     public var scheme: RequantizationScheme
     /// Native binary32 output stage (`--float-requant`) instead of the integer emulation.
     public var floatRequant: Bool
+    /// Float conversion helpers at the model boundary (`--float-io`).
+    public var floatIO: Bool
     public var sourceFile: String
     public var qgenVersion: String
     public var input: LoweredTensor
@@ -24,6 +26,10 @@ public struct LoweredTensor: Equatable, Codable, Sendable {
     public var dtype: DType
     public var zeroPoint: Int32
     public var scaleText: String
+    /// The scale as the stacks store it (float32), and `1 / scale` computed in float32 (PyTorch's
+    /// quantize multiplies by it), as exact integer pairs.
+    public var scale32: Float32Parts
+    public var inverseScale32: Float32Parts
 
     public var count: Int { shape.reduce(1, *) }
 }

@@ -28,12 +28,14 @@ public enum Lowering {
         let input = resolved.input
         let output = resolved.outputQuant
         let model = LoweredModel(
-            name: resolved.name, cPrefix: resolved.cPrefix, scheme: resolved.scheme, floatRequant: resolved.floatRequant, sourceFile: resolved.sourceFile,
+            name: resolved.name, cPrefix: resolved.cPrefix, scheme: resolved.scheme, floatRequant: resolved.floatRequant, floatIO: resolved.floatIO, sourceFile: resolved.sourceFile,
             qgenVersion: qgenVersion,
             input: LoweredTensor(name: input.name, shape: input.shape, dtype: input.quant.dtype, zeroPoint: Int32(input.quant.zeroPoint),
-                                 scaleText: "\(input.quant.scale)"),
+                                 scaleText: "\(input.quant.scale)", scale32: Float32Parts(Float(input.quant.scale)),
+                                 inverseScale32: Float32Parts(Float(1) / Float(input.quant.scale))),
             output: LoweredTensor(name: resolved.layers.last?.name ?? input.name, shape: resolved.outputShape, dtype: output.dtype,
-                                  zeroPoint: Int32(output.zeroPoint), scaleText: "\(output.scale)"),
+                                  zeroPoint: Int32(output.zeroPoint), scaleText: "\(output.scale)", scale32: Float32Parts(Float(output.scale)),
+                                  inverseScale32: Float32Parts(Float(1) / Float(output.scale))),
             layers: layers, arenaSize: resolved.arenaSize)
         return Result(model: model, real: RealModel(inputScale: input.quant.scale, layers: realLayers), diagnostics: diagnostics)
     }

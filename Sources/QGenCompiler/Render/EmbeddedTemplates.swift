@@ -10,6 +10,80 @@ static const {{cType}} {{name}}[{{count}}] = {
 {{/lines}}
 };
 """#,
+        "float_io": #"""
+{{% CONTENT_TYPE: TEXT}}
+/* --float-io: real values into and out of the model, converted as {{ruleName}} does:
+ * {{ruleText}}; dequantize: y = scale * (float)(q - zero_point). These two functions use
+ * float (binary32 evaluation and the default rounding mode); the model itself does not. */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
+#error "qgen --float-io needs FLT_EVAL_METHOD == 0 (binary32 arithmetic evaluated in binary32)"
+#endif
+
+void {{prefix}}_quantize_input(const float *x, {{inputCType}} *q)
+{
+    int32_t i;
+
+    for (i = 0; i < {{macroPrefix}}_INPUT_SIZE; ++i) {
+{{#multipliesByInverse}}
+        volatile float scaled = x[i] * {{inputInverseScaleLiteral}}; /* x * (1.0f / scale) */
+{{/multipliesByInverse}}
+{{^multipliesByInverse}}
+        volatile float scaled = x[i] / {{inputScaleLiteral}};
+{{/multipliesByInverse}}
+        float v = scaled;
+        float magnitude;
+        int32_t r;
+
+        if (v != v) {
+            q[i] = ({{inputCType}}){{inputZeroPoint}}; /* NaN */
+            continue;
+        }
+        /* Beyond +-2^20 every value clamps to the same code: bound it so the rounding below is exact. */
+        if (v > 1048576.0f) {
+            v = 1048576.0f;
+        }
+        if (v < -1048576.0f) {
+            v = -1048576.0f;
+        }
+        magnitude = v < 0.0f ? -v : v;
+{{#roundsHalfAway}}
+        r = (int32_t)magnitude; /* truncation; magnitude - r is exact below 2^23 */
+        if (magnitude - (float)r >= 0.5f) {
+            ++r;
+        }
+{{/roundsHalfAway}}
+{{^roundsHalfAway}}
+        {
+            /* Adding 2^23 to a non-negative value below 2^23 rounds it to an integer, ties to even. */
+            volatile float shifted = magnitude + 8388608.0f;
+            float rounded = shifted;
+
+            r = (int32_t)(rounded - 8388608.0f);
+        }
+{{/roundsHalfAway}}
+        if (v < 0.0f) {
+            r = -r;
+        }
+        r += {{inputZeroPoint}};
+        if (r < {{inputMin}}) {
+            r = {{inputMin}};
+        }
+        if (r > {{inputMax}}) {
+            r = {{inputMax}};
+        }
+        q[i] = ({{inputCType}})r;
+    }
+}
+
+void {{prefix}}_dequantize_output(const {{outputCType}} *q, float *y)
+{
+    int32_t i;
+
+    for (i = 0; i < {{macroPrefix}}_OUTPUT_SIZE; ++i) {
+        y[i] = {{outputScaleLiteral}} * (float)((int32_t)q[i] - {{outputZeroPoint}});
+    }
+}
+"""#,
         "helpers_common": #"""
 {{% CONTENT_TYPE: TEXT}}
 /* floor(v / 2^n) for 0 <= n <= 62. Never shifts a negative value right (implementation-defined
@@ -452,6 +526,9 @@ static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
 {{/layerSummaries}}
  */
 #include "{{headerName}}"
+{{#floatIO}}
+#include <float.h>
+{{/floatIO}}
 
 {{{helpers}}}
 {{#arrays}}
@@ -483,6 +560,10 @@ int {{prefix}}_run(const {{inputCType}} *input, {{outputCType}} *output, void *a
 {{/steps}}
     return {{macroPrefix}}_OK;
 }
+{{#floatIO}}
+
+{{{.}}}
+{{/floatIO}}
 """#,
         "model_h": #"""
 {{% CONTENT_TYPE: TEXT}}
@@ -518,6 +599,17 @@ extern "C" {
  * Uses no heap{{^floatRequant}}, no libc and no floating point{{/floatRequant}}{{#floatRequant}} and no libc; the output stage uses float32 (--float-requant){{/floatRequant}}; reentrant when each caller passes its own arena.
  */
 int {{prefix}}_run(const {{inputCType}} *input, {{outputCType}} *output, void *arena);
+{{#floatIO}}
+
+/*
+ * --float-io, with the rule of {{ruleName}}: {{ruleText}}.
+ * {{prefix}}_quantize_input: {{macroPrefix}}_INPUT_SIZE real values to input codes (NaN becomes the zero point).
+ * {{prefix}}_dequantize_output: output codes to {{macroPrefix}}_OUTPUT_SIZE real values, scale * (q - zero_point).
+ * They use float; {{prefix}}_run does not.
+ */
+void {{prefix}}_quantize_input(const float *x, {{inputCType}} *q);
+void {{prefix}}_dequantize_output(const {{outputCType}} *q, float *y);
+{{/floatIO}}
 
 #ifdef __cplusplus
 }

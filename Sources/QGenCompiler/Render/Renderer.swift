@@ -17,7 +17,8 @@ public enum Renderer {
             schemeSummary: s.schemeSummary, prefix: s.prefix, macroPrefix: s.macroPrefix, inputCType: s.inputCType,
             outputCType: s.outputCType, layerSummaries: s.layerSummaries,
             helpers: piece(s.helpers, s.helperTemplate),
-            arrays: s.arrays.map(render), kernels: s.kernels.map(render), usesArena: s.usesArena, steps: s.steps, floatRequant: s.floatRequant)
+            arrays: s.arrays.map(render), kernels: s.kernels.map(render), usesArena: s.usesArena, steps: s.steps, floatRequant: s.floatRequant,
+            floatIO: s.floatIO.map { piece($0, "float_io") })
         return Output(headerName: file.headerName, header: finish(piece(file.header, "model_h")),
                       sourceName: file.sourceName, source: finish(piece(context, "model_c")))
     }
@@ -41,6 +42,7 @@ public enum Renderer {
         var usesArena: Bool
         var steps: [RunStep]
         var floatRequant: Bool
+        var floatIO: String?
     }
 
     private struct ArrayText {

@@ -10,6 +10,8 @@ public struct ResolvedModel: Equatable, Codable, Sendable {
     public var scheme: RequantizationScheme
     /// Native binary32 output stage (`--float-requant`) instead of the integer emulation.
     public var floatRequant: Bool
+    /// Float conversion helpers at the model boundary (`--float-io`).
+    public var floatIO: Bool
     /// model.swift's file name (no directory), for provenance comments.
     public var sourceFile: String
     public var input: ResolvedInput

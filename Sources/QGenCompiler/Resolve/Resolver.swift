@@ -15,9 +15,13 @@ public struct CompileOptions: Equatable, Sendable {
     /// `--float-requant`: emit the float32 schemes' output stage as native binary32 code (for targets
     /// with an FPU) instead of the integer-only emulation. Only for `fbgemm`, `qnnpack`, `onnxRuntime`.
     public var floatRequant: Bool
+    /// `--float-io`: also emit `<prefix>_quantize_input` / `<prefix>_dequantize_output`, which
+    /// convert float data with the scheme's stack's exact formula (they use float; the model does not).
+    public var floatIO: Bool
 
     public init(scheme: RequantizationScheme? = nil, prefix: String? = nil, baseDirectory: URL = URL(fileURLWithPath: "."), fileStem: String? = nil,
-                floatRequant: Bool = false) {
+                floatRequant: Bool = false, floatIO: Bool = false) {
+        self.floatIO = floatIO
         self.scheme = scheme
         self.prefix = prefix
         self.baseDirectory = baseDirectory
@@ -96,7 +100,7 @@ public enum Resolver {
             layers[i].outputBuffer = i == layers.count - 1 ? .modelOutput : .arena(offset: plan.placements[i].offset, size: plan.placements[i].size)
         }
         return ResolvedModel(
-            name: spec.name, cPrefix: prefix, scheme: scheme, floatRequant: options.floatRequant, sourceFile: spec.location.fileName,
+            name: spec.name, cPrefix: prefix, scheme: scheme, floatRequant: options.floatRequant, floatIO: options.floatIO, sourceFile: spec.location.fileName,
             input: ResolvedInput(name: input.name, shape: input.shape, quant: input.quant, location: input.location),
             layers: layers, arenaSize: plan.size)
     }
