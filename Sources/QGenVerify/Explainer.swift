@@ -76,7 +76,7 @@ public enum Explainer {
         lines.append("  sum = \(taps.sum)")
         if model.scheme.saturatesPairs {
             let saturated = IntegerReference.fbgemmNonVNNIDot(taps.items.map(\.x), taps.items.map(\.w), inputZeroPoint: layer.inputZeroPoint, weightZeroPoint: taps.weightZeroPoint)
-            lines.append("  with int16-saturated pairs (vpmaddubsw): \(saturated)" + (saturated == taps.sum ? " (no pair saturates)" : " (\(taps.sum - saturated) lost to saturation)"))
+            lines.append("  with int16-saturated pairs (vpmaddubsw): \(saturated)" + (saturated == taps.sum ? " (no pair saturates)" : " (saturation changes the sum by \(saturated - taps.sum))"))
         }
         lines.append("")
 

@@ -1,4 +1,5 @@
 import Foundation
+import QGenCompiler
 import Testing
 
 /// `qgen explain` on the user stories, through the built binary. The expected numbers come from the
@@ -44,5 +45,22 @@ import Testing
         #expect(s.status == 1 && s.stderr == "error: --index 0,5 does not address layer 'fc''s output shape [1, 2]; give one index per dimension (each from 0) or one flat index\n", "\(s.stderr)")
         let t = try explain("linear_2x2", ["--layer", "fc", "--index", "a"])
         #expect(t.status == 1 && t.stderr == "error: --index takes comma-separated integers, got 'a'\n", "\(t.stderr)")
+    }
+
+    /// The sweep story at input 3.5: output 3's pairs saturate in vpmaddubsw. The exact products sum
+    /// to −2096 (hand: 131 · Σ(w − zp_w) = 131 · −16), the saturated pairs to 5808, so the engine's
+    /// non-VNNI result (160) is far from the exact one (127).
+    @Test func sweepStoryShowsTheSaturatedPairs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-explain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let input = dir.appendingPathComponent("x.npy")
+        try Data(NpyArray.encode(shape: [4, 10], float32: Array(repeating: 3.5, count: 40))).write(to: input)
+        let r = try explain("linear_sweep", ["--layer", "fc", "--index", "0,3", "--input", input.path, "--compare", "fbgemm"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("  sum = -2096"))
+        #expect(lines.contains("  with int16-saturated pairs (vpmaddubsw): 5808 (saturation changes the sum by 7904)"))
+        #expect(lines.contains("fbgemm(saturatingPairs) and fbgemm part at 'accumulator'; the outputs differ from 'rounded' on: 160 vs 127."))
+        #expect(lines.contains("The emitted C (compiled with libtcc) gives 160 for this element, the same."))
     }
 }
