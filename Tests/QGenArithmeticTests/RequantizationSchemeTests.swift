@@ -100,7 +100,9 @@ import QGenArithmetic
 
     /// Float32Parts carries float32 constants into the C as exact integer pairs.
     @Test func float32PartsAreExact() {
-        for v: Float in [1, -1, 0.1, 3.4e38, 1.17549435e-38, 1.0e-45, -2.5e-40, 0.0073559997, 1072.31885] {
+        // Normal, the largest, the smallest normal, the smallest subnormal, a negative subnormal.
+        for v: Float in [1, -1, 0.1, .greatestFiniteMagnitude, .leastNormalMagnitude, .leastNonzeroMagnitude, -Float(bitPattern: 0x0002_B8F1),
+                         0.0073559997, 1072.31885] {
             let p = Float32Parts(v)
             #expect(p.value == v, "\(v)")
             #expect(p.mantissa.magnitude >= 1 << 23 && p.mantissa.magnitude < 1 << 24, "\(v)")

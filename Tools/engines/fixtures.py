@@ -29,14 +29,19 @@ def cpu_flags():
 
 def conv_shape(rng, depthwise_allowed=True, max_channels=6, max_size=8):
     """A random Conv2d geometry: channels, kernel 1/3/5, stride, padding, dilation, groups."""
-    depthwise = depthwise_allowed and rng.random() < 0.25
-    c = rng.randint(1, max_channels)
+    kind = rng.random()
+    depthwise = depthwise_allowed and kind < 0.25
+    grouped = 0.25 <= kind < 0.45            # groups > 1 that are not depthwise
+    c = rng.choice([4, 6]) if grouped else rng.randint(1, max_channels)
     if depthwise:
         groups = c
         out = c * rng.choice([1, 2])
+    elif grouped:
+        groups = rng.choice([2, 3]) if c == 6 else 2
+        out = groups * rng.randint(1, 2)
     else:
-        groups = rng.choice([g for g in range(1, c + 1) if c % g == 0]) if rng.random() < 0.3 else 1
-        out = groups * rng.randint(1, max(1, max_channels // groups))
+        groups = 1
+        out = rng.randint(1, max_channels)
     k = rng.choice([1, 3, 5])
     stride = rng.choice([1, 1, 2])
     dilation = rng.choice([1, 1, 2]) if k > 1 else 1
