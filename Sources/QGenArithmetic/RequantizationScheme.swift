@@ -12,7 +12,7 @@
 /// | `fbgemm` | float32 `(s_in·s_w)/s_out` (§4.2) | float32 `b/(s_in·s_w)` added to `float(acc)` | binary32 add and multiply, then ties to even | PyTorch engines `fbgemm`/`x86` (quint8) |
 /// | `fbgemm(saturatingPairs)` | as `fbgemm` | as `fbgemm` | as `fbgemm`; the accumulator sums int16-saturated pairs (§4.3) | the same on x86 CPUs without AVX512-VNNI |
 /// | `qnnpack` | float32 `(s_w·s_in)·(1/s_out)` (§5.5) | int32 `RNE(b · (1/(s_w·s_in)))`, added to acc | binary32 multiply, ties to even | PyTorch engine `qnnpack` (quint8) |
-/// | `onnxRuntime` | float32 `s_in·s_w/s_out` (§7.2) | int32, added to acc | binary32 multiply, ties to even | ONNX Runtime QLinearConv / QLinearMatMul (MLAS) |
+/// | `onnxRuntime` | float32 `s_in·s_w/s_out` (§7.2) | int32, added to acc (a float bias: `RNE(double(b) / double(float(s_in)·float(s_w)))`, onnxruntime.quantization) | binary32 multiply, ties to even | ONNX Runtime QLinearConv / QLinearMatMul (MLAS) |
 /// | `powerOfTwo` | `2^-n`, the nearest power of two | int32 | one rounding by the chosen rule | shift-only accelerators |
 /// | `fixedPoint(b, r)` | `M · 2^-n`, M a signed b-bit integer | int32 | one rounding of the exact product by rule r | accelerators with narrower multipliers |
 ///

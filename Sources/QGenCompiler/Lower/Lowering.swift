@@ -109,8 +109,9 @@ struct LayerLowering {
                     let inverse = Float(1) / Float(quantized.scales[w] * layer.input.scale)
                     q = (Float(b.values[c]) * inverse).rounded(.toNearestOrEven)
                 case .onnxRuntime:
-                    // onnxruntime.quantization: round(b / (s_in · s_w)) in float32, ties to even.
-                    q = (Float(b.values[c]) / scale).rounded(.toNearestOrEven)
+                    // onnxruntime.quantization (base_quantizer.py, quantize_bias_static_impl): the scale
+                    // s_in · s_w is a float32 product, the division is in float64, np.round ties to even.
+                    q = Float((Double(Float(b.values[c])) / Double(scale)).rounded(.toNearestOrEven))
                 default:
                     // TFLite converter: round_half_away(float(b) · float(1 / (s_in · s_w))).
                     let inverse = Float(1.0 / Double(scale))
