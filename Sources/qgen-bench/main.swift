@@ -118,12 +118,15 @@ for scheme in ["tflite", "singleRounding", "fixedPoint(multiplierBits:16,roundin
                              : Input("x", shape: [1, 8, 32, 32], .uint8(scale: 0.05, zeroPoint: 0)).layerSpec
     let name = "heavy_" + String(scheme.prefix { $0.isLetter }) + (isSaturating ? "_pairs" : "")
     let spec = ModelSpec(name: name, layers: [input, layer], requantization: Requantization(name: scheme), location: SourceLocation(file: "bench.swift", line: 2))
-    let compiled = try Pipeline.compile(spec, options: CompileOptions())
-    if let t = try compileAndTime(compiled, runs: 2000) {
-        let label = scheme.padding(toLength: 48, withPad: " ", startingAt: 0)
-        print("  " + label + String(format: "%7.1f us per inference, %5.2f ns per output", t * 1e6, t * 1e9 / 8192)
-              + (isSaturating ? " (as a [1024, 8] Linear)" : ""))
-    } else {
-        print("  \(scheme): cc failed")
+    let float32 = RequantizationScheme(parsing: scheme)?.family == .float32
+    for native in float32 ? [false, true] : [false] {
+        let compiled = try Pipeline.compile(spec, options: CompileOptions(prefix: name + (native ? "_native" : ""), floatRequant: native))
+        let label = (scheme + (native ? " --float-requant" : "")).padding(toLength: 48, withPad: " ", startingAt: 0)
+        if let t = try compileAndTime(compiled, runs: 2000) {
+            print("  " + label + String(format: "%7.1f us per inference, %5.2f ns per output", t * 1e6, t * 1e9 / 8192)
+                  + (isSaturating ? " (as a [1024, 8] Linear)" : ""))
+        } else {
+            print("  \(label): cc failed")
+        }
     }
 }
