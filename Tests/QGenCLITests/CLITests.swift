@@ -99,3 +99,27 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["model.swift"])
     }
 }
+
+/// The float options through the binary: accepted only for the float32 schemes, and visible in the C.
+@Suite struct FloatOptionsCLITests {
+    let cli = CLITests()
+
+    @Test func floatRequantAndFloatIO() throws {
+        let dir = try cli.scratch(model: CLITests.good)
+        let ok = try cli.qgen(["emit", "model.swift", "-o", "net.c", "--scheme", "qnnpack", "--float-requant", "--float-io"], in: dir)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let source = try String(contentsOf: dir.appendingPathComponent("net.c"), encoding: .utf8)
+        let header = try String(contentsOf: dir.appendingPathComponent("net.h"), encoding: .utf8)
+        #expect(source.contains("static int32_t qgen_requantize(int32_t acc, float scale,"))
+        #expect(source.contains("void tiny_quantize_input(const float *x, uint8_t *q)"))
+        #expect(header.contains("void tiny_dequantize_output(const uint8_t *q, float *y);"))
+        let refused = try cli.qgen(["emit", "model.swift", "-o", "other.c", "--float-requant"], in: dir)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("error: model 'tiny': --float-requant applies to the float32 schemes (fbgemm, qnnpack, onnxRuntime); tflite is integer arithmetic already"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("other.c").path))
+        let scheme = try cli.qgen(["emit", "model.swift", "-o", "x.c", "--scheme", "fixedPoint(multiplierBits: 16, rounding: .halfEven)"], in: dir)
+        #expect(scheme.status == 0 && scheme.stdout.contains("scheme fixedPoint(multiplierBits:16,rounding:halfEven)"), "\(scheme.stdout)\(scheme.stderr)")
+        let bad = try cli.qgen(["emit", "model.swift", "-o", "y.c", "--scheme", "fbgem"], in: dir)
+        #expect(bad.status != 0 && bad.stderr.contains("fbgem"))
+    }
+}

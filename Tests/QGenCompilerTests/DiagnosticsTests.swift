@@ -185,6 +185,9 @@ import QGenCompiler
         #expect(errors(spec([input10.layerSpec, layer.layerSpec], requantization: .powerOfTwo(rounding: .halfUp, tolerance: 0.03))) == [])
         // m = 0.02 · 0.01 / 0.000001 = 200 needs 9 integer bits: too many for an 8-bit multiplier with right shifts only.
         let large = linear(weights: .int8(.values(Array(repeating: 0, count: 30)), scale: 0.01), output: .uint8(scale: 0.000001, zeroPoint: 10))
+        // m = 200 is nearest to 2^8, a left shift: powerOfTwo only shifts right.
+        #expect(errors(spec([input10.layerSpec, large.layerSpec], requantization: .powerOfTwo(rounding: .halfUp, tolerance: 0.5))) ==
+                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 199.999992 is nearest to 2^8, outside the powerOfTwo scheme's right shifts 0...62; check the output scale (1e-06)"])
         #expect(errors(spec([input10.layerSpec, large.layerSpec], requantization: .fixedPoint(multiplierBits: 8, rounding: .halfEven))) ==
                 ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 199.999992 needs 9 bits, more than fixedPoint's 8-bit multiplier with a right shift can hold; check the output scale (1e-06) or use more multiplierBits"])
     }
