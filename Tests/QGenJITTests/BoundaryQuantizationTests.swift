@@ -61,6 +61,14 @@ import QGenArithmetic
             var zeroPoint: Int
             var x: String
             var q: String
+
+            /// The float32 inputs (little-endian bytes in base64).
+            var values: [Float] {
+                let bytes = [UInt8](Data(base64Encoded: x) ?? Data())
+                return stride(from: 0, to: bytes.count, by: 4).map { i in
+                    Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
+                }
+            }
         }
         var provenance: String
         var cases: [Case]
@@ -73,10 +81,7 @@ import QGenArithmetic
         var wrapped = 0
         for c in fixture.cases {
             let rule: BoundaryQuantization = c.engine == "pytorch" ? .pytorch : c.engine == "onnxruntime" ? .onnx : .tflite
-            let xBytes = [UInt8](Data(base64Encoded: c.x) ?? Data()), qBytes = [UInt8](Data(base64Encoded: c.q) ?? Data())
-            let x = stride(from: 0, to: xBytes.count, by: 4).map { i in
-                Float(bitPattern: UInt32(xBytes[i]) | UInt32(xBytes[i + 1]) << 8 | UInt32(xBytes[i + 2]) << 16 | UInt32(xBytes[i + 3]) << 24)
-            }
+            let x = c.values, qBytes = [UInt8](Data(base64Encoded: c.q) ?? Data())
             let range = c.dtype == "int8" ? -128...127 : 0...255
             let q = qBytes.map { c.dtype == "int8" ? Int(Int8(bitPattern: $0)) : Int($0) }
             #expect(x.count == 512 && q.count == 512)
@@ -107,9 +112,7 @@ import QGenArithmetic
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
         var differences = 0
         for c in fixture.cases where c.engine == "tflite" {
-            let xBytes = [UInt8](Data(base64Encoded: c.x) ?? Data())
-            for i in stride(from: 0, to: xBytes.count, by: 4) {
-                let v = Float(bitPattern: UInt32(xBytes[i]) | UInt32(xBytes[i + 1]) << 8 | UInt32(xBytes[i + 2]) << 16 | UInt32(xBytes[i + 3]) << 24)
+            for v in c.values {
                 if BoundaryQuantization.tflite.quantize(v, scale: c.scale, zeroPoint: c.zeroPoint, range: -128...127)
                     != BoundaryQuantization.onnx.quantize(v, scale: c.scale, zeroPoint: c.zeroPoint, range: -128...127) { differences += 1 }
             }

@@ -92,19 +92,14 @@ def conv_case(engine, index, rng, np_rng, x_max):
                         w, w_scales, w_zps, bias, relu, list(x), list(y))
 
 
-def sweep_story():
-    """The forum's 10→10 Linear (shared/seeds/000): MinMaxObserver quint8 activations calibrated on
-    randn(100, 10) with seed 100, MinMaxObserver qint8 weights, no bias, fbgemm; a constant input
-    swept over arange(-4, 4, 0.01). Returns the case with the quantized inputs and outputs."""
-    torch.backends.quantized.engine = "fbgemm"
-    np.random.seed(100)
-    torch.manual_seed(100)
-
+def _story_linear(in_features, out_features, calibration):
+    """The forum posts' module: QuantStub → Linear(bias=False) → DeQuantStub, MinMaxObserver quint8
+    activations and qint8 weights (PyTorch's defaults for them), calibrated on calibration(), converted."""
     class M(torch.nn.Module):
         def __init__(self):
             super().__init__()
             self.quant = torch.ao.quantization.QuantStub()
-            self.fc = torch.nn.Linear(10, 10, bias=False)
+            self.fc = torch.nn.Linear(in_features, out_features, bias=False)
             self.dequant = torch.ao.quantization.DeQuantStub()
 
         def forward(self, x):
@@ -114,8 +109,19 @@ def sweep_story():
     model.qconfig = torch.ao.quantization.QConfig(activation=MinMaxObserver.with_args(dtype=torch.quint8),
                                                   weight=MinMaxObserver.with_args(dtype=torch.qint8))
     prepared = torch.ao.quantization.prepare(model)
-    prepared(torch.randn((100, 10)))
-    q = torch.ao.quantization.convert(prepared)
+    prepared(calibration())
+    return torch.ao.quantization.convert(prepared)
+
+
+def sweep_story():
+    """The forum's 10→10 Linear (shared/seeds/000): MinMaxObserver quint8 activations calibrated on
+    randn(100, 10) with seed 100, MinMaxObserver qint8 weights, no bias, fbgemm; a constant input
+    swept over arange(-4, 4, 0.01). Returns the case with the quantized inputs and outputs."""
+    torch.backends.quantized.engine = "fbgemm"
+    np.random.seed(100)
+    torch.manual_seed(100)
+
+    q = _story_linear(10, 10, lambda: torch.randn((100, 10)))
     values = np.arange(-4, 4, 0.01)
     x = torch.ones((len(values), 10)) * torch.tensor(values, dtype=torch.float32)[:, None]
     qx = q.quant(x)
@@ -169,23 +175,14 @@ def linear2x2_story():
     np.random.seed(0)
     torch.manual_seed(0)
 
-    class M(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.quant = torch.ao.quantization.QuantStub()
-            self.fc = torch.nn.Linear(2, 2, bias=False)
-            self.dequant = torch.ao.quantization.DeQuantStub()
+    x = None
 
-        def forward(self, x):
-            return self.dequant(self.fc(self.quant(x)))
+    def calibration():
+        nonlocal x
+        x = torch.randn(1, 2)
+        return x
 
-    model = M().eval()
-    model.qconfig = torch.ao.quantization.QConfig(activation=MinMaxObserver.with_args(dtype=torch.quint8),
-                                                  weight=MinMaxObserver.with_args(dtype=torch.qint8))
-    prepared = torch.ao.quantization.prepare(model)
-    x = torch.randn(1, 2)
-    prepared(x)
-    q = torch.ao.quantization.convert(prepared)
+    q = _story_linear(2, 2, calibration)
     qx = q.quant(x)
     y = q.fc(qx).int_repr().numpy()
     qw = q.fc.weight()
