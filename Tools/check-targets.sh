@@ -47,7 +47,7 @@ defines() {
 }
 
 check_model() {
-    local source=$1 expected=$2 name dir results="" out
+    local source=$1 expected=$2 name dir out
     local -a flags
     name=$(basename "$source" .c)
     dir=$(dirname "$source")
@@ -62,7 +62,6 @@ check_model() {
                 bad+=" $cc$opt(build: $(head -c 300 "$exe.log"))"; continue
             fi
             out=$("$exe")
-            results+="$cc$opt=$out;"
             [ -z "$expected" ] && expected=$out
             [ "$out" = "$expected" ] || bad+=" $cc$opt($out)"
         done

@@ -29,44 +29,15 @@ public enum FloatReference {
     }
 
     private static func run(_ layer: LoweredLayer, _ p: RealModel.Layer, _ x: [Double]) -> [Double] {
-        switch layer.geometry {
-        case .linear(let g):
-            var out = [Double](repeating: 0, count: g.batch * g.outFeatures)
-            for n in 0..<g.batch {
-                for o in 0..<g.outFeatures {
-                    var acc = p.bias[o]
-                    for k in 0..<g.inFeatures { acc += x[n * g.inFeatures + k] * weight(layer, p, o, o * g.inFeatures + k) }
-                    out[n * g.outFeatures + o] = activate(acc, p.activation)
-                }
+        let g = layer.geometry
+        return (0..<g.outputCount).map { flat in
+            let c = g.outputChannel(of: flat)
+            var acc = p.bias[c]
+            g.forEachTap(of: flat) { i, k in
+                guard let i else { return }   // padding: real 0
+                acc += x[i] * weight(layer, p, c, k)
             }
-            return out
-        case .conv2d(let g):
-            var out = [Double](repeating: 0, count: g.batch * g.outChannels * g.outHeight * g.outWidth)
-            let icpg = g.inChannelsPerGroup
-            for n in 0..<g.batch {
-                for oc in 0..<g.outChannels {
-                    let group = oc / g.outChannelsPerGroup
-                    for oy in 0..<g.outHeight {
-                        for ox in 0..<g.outWidth {
-                            var acc = p.bias[oc]
-                            for ic in 0..<icpg {
-                                for ky in 0..<g.kernelHeight {
-                                    let iy = oy * g.strideHeight - g.padHeight + ky * g.dilationHeight
-                                    guard iy >= 0 && iy < g.inHeight else { continue }
-                                    for kx in 0..<g.kernelWidth {
-                                        let ix = ox * g.strideWidth - g.padWidth + kx * g.dilationWidth
-                                        guard ix >= 0 && ix < g.inWidth else { continue }
-                                        let xi = ((n * g.inChannels + group * icpg + ic) * g.inHeight + iy) * g.inWidth + ix
-                                        acc += x[xi] * weight(layer, p, oc, ((oc * icpg + ic) * g.kernelHeight + ky) * g.kernelWidth + kx)
-                                    }
-                                }
-                            }
-                            out[((n * g.outChannels + oc) * g.outHeight + oy) * g.outWidth + ox] = activate(acc, p.activation)
-                        }
-                    }
-                }
-            }
-            return out
+            return activate(acc, p.activation)
         }
     }
 

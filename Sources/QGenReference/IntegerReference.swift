@@ -19,12 +19,35 @@ public enum IntegerReference {
         return x
     }
 
-    /// Runs one layer.
+    /// Runs one layer: for every output element, the accumulator over its taps (padding taps
+    /// contribute 0), then the output stage.
     public static func run(_ layer: LoweredLayer, scheme: RequantizationScheme, input: [Int32]) -> [Int32] {
-        switch layer.geometry {
-        case .linear(let g): return linear(layer, g, scheme, input)
-        case .conv2d(let g): return conv2d(layer, g, scheme, input)
+        let g = layer.geometry
+        return (0..<g.outputCount).map { flat in
+            let c = g.outputChannel(of: flat)
+            return requantize(accumulator(layer, flat: flat, scheme: scheme, input: input), layer: layer, channel: c, scheme: scheme)
         }
+    }
+
+    /// `bias[c] + Σ (x − zp_in)(w − zp_w)` for output element `flat`; under `fbgemm(saturatingPairs)`
+    /// the sum is FBGEMM's non-VNNI pair-saturating one (padding taps read the input zero point).
+    public static func accumulator(_ layer: LoweredLayer, flat: Int, scheme: RequantizationScheme, input: [Int32]) -> Int32 {
+        let c = layer.geometry.outputChannel(of: flat)
+        let zx = layer.inputZeroPoint, zw = weightZeroPoint(layer, c)
+        if scheme.saturatesPairs {
+            var x: [Int32] = [], w: [Int32] = []
+            layer.geometry.forEachTap(of: flat) { i, k in
+                x.append(i.map { input[$0] } ?? zx)
+                w.append(Int32(layer.weights[k]))
+            }
+            return layer.bias[c] + fbgemmNonVNNIDot(x, w, inputZeroPoint: zx, weightZeroPoint: zw)
+        }
+        var acc = layer.bias[c]
+        layer.geometry.forEachTap(of: flat) { i, k in
+            guard let i else { return }
+            acc += (input[i] - zx) * (Int32(layer.weights[k]) - zw)
+        }
+        return acc
     }
 
     /// The output stage for channel `c`.
@@ -43,58 +66,6 @@ public enum IntegerReference {
 
     private static func weightZeroPoint(_ layer: LoweredLayer, _ c: Int) -> Int32 {
         layer.weightZeroPoints[layer.weightZeroPoints.count > 1 ? c : 0]
-    }
-
-    private static func linear(_ layer: LoweredLayer, _ g: LinearGeometry, _ scheme: RequantizationScheme, _ input: [Int32]) -> [Int32] {
-        var out = [Int32](repeating: 0, count: g.batch * g.outFeatures)
-        for n in 0..<g.batch {
-            for o in 0..<g.outFeatures {
-                let zw = weightZeroPoint(layer, o)
-                let x = Array(input[n * g.inFeatures..<(n + 1) * g.inFeatures])
-                let w = layer.weights[o * g.inFeatures..<(o + 1) * g.inFeatures].map { Int32($0) }
-                var acc: Int32
-                if scheme.saturatesPairs {
-                    acc = layer.bias[o] + fbgemmNonVNNIDot(x, w, inputZeroPoint: layer.inputZeroPoint, weightZeroPoint: zw)
-                } else {
-                    acc = layer.bias[o]
-                    for k in 0..<g.inFeatures { acc += (x[k] - layer.inputZeroPoint) * (w[k] - zw) }
-                }
-                out[n * g.outFeatures + o] = requantize(acc, layer: layer, channel: o, scheme: scheme)
-            }
-        }
-        return out
-    }
-
-    private static func conv2d(_ layer: LoweredLayer, _ g: Conv2dGeometry, _ scheme: RequantizationScheme, _ input: [Int32]) -> [Int32] {
-        var out = [Int32](repeating: 0, count: g.batch * g.outChannels * g.outHeight * g.outWidth)
-        let icpg = g.inChannelsPerGroup, ocpg = g.outChannelsPerGroup
-        for n in 0..<g.batch {
-            for oc in 0..<g.outChannels {
-                let group = oc / ocpg
-                let zw = weightZeroPoint(layer, oc)
-                for oy in 0..<g.outHeight {
-                    for ox in 0..<g.outWidth {
-                        var acc = layer.bias[oc]
-                        for ic in 0..<icpg {
-                            let channel = group * icpg + ic
-                            for ky in 0..<g.kernelHeight {
-                                let iy = oy * g.strideHeight - g.padHeight + ky * g.dilationHeight
-                                guard iy >= 0 && iy < g.inHeight else { continue }
-                                for kx in 0..<g.kernelWidth {
-                                    let ix = ox * g.strideWidth - g.padWidth + kx * g.dilationWidth
-                                    guard ix >= 0 && ix < g.inWidth else { continue }
-                                    let x = input[((n * g.inChannels + channel) * g.inHeight + iy) * g.inWidth + ix]
-                                    let w = Int32(layer.weights[((oc * icpg + ic) * g.kernelHeight + ky) * g.kernelWidth + kx])
-                                    acc += (x - layer.inputZeroPoint) * (w - zw)
-                                }
-                            }
-                        }
-                        out[((n * g.outChannels + oc) * g.outHeight + oy) * g.outWidth + ox] = requantize(acc, layer: layer, channel: oc, scheme: scheme)
-                    }
-                }
-            }
-        }
-        return out
     }
 
     /// FBGEMM's u8×s8 GEMM on x86 without AVX512-VNNI (requant.md §4.3): `vpmaddubsw` adds each

@@ -75,7 +75,7 @@ public enum Explainer {
         if taps.items.count > 24 { lines.append("  ... \(taps.items.count - 24) more taps") }
         lines.append("  sum = \(taps.sum)")
         if model.scheme.saturatesPairs {
-            let saturated = IntegerReference.fbgemmNonVNNIDot(taps.items.map(\.x), taps.items.map(\.w), inputZeroPoint: layer.inputZeroPoint, weightZeroPoint: taps.weightZeroPoint)
+            let saturated = IntegerReference.accumulator(layer, flat: flat, scheme: model.scheme, input: x) - layer.bias[taps.channel]
             lines.append("  with int16-saturated pairs (vpmaddubsw): \(saturated)" + (saturated == taps.sum ? " (no pair saturates)" : " (saturation changes the sum by \(saturated - taps.sum))"))
         }
         lines.append("")
@@ -138,8 +138,6 @@ public enum Explainer {
         // The emitted C for the same element.
         var emitted: Int32? = nil
         if let compiled = try? Verifier.compile(result.output, model: model), let out = compiled.run(input) {
-            var y = input
-            for l in model.layers[...layerIndex] { y = IntegerReference.run(l, scheme: model.scheme, input: y) }
             if layerIndex == model.layers.count - 1 {
                 emitted = out[flat]
                 lines.append("The emitted C (compiled with libtcc) gives \(out[flat]) for this element" + (out[flat] == first.output ? ", the same." : ", which DIFFERS: please report this."))
@@ -158,10 +156,7 @@ public enum Explainer {
         let c = taps.channel
         let i = layer.isPerChannel ? c : 0
         var col = Column(title: "\(scheme)")
-        var acc = Int64(layer.bias[c]) + Int64(taps.sum)
-        if scheme.saturatesPairs {
-            acc = Int64(layer.bias[c]) + Int64(IntegerReference.fbgemmNonVNNIDot(taps.items.map(\.x), taps.items.map(\.w), inputZeroPoint: layer.inputZeroPoint, weightZeroPoint: taps.weightZeroPoint))
-        }
+        let acc = Int64(IntegerReference.accumulator(layer, flat: taps.flat, scheme: scheme, input: taps.input))
         let realBias = real.bias[c]
         let unit = real.inputScale * real.weightScales[i]
         lines.append("\(scheme):")
@@ -262,6 +257,8 @@ public enum Explainer {
     }
 
     struct Taps {
+        var flat: Int
+        var input: [Int32]
         var channel: Int
         var weightZeroPoint: Int32
         var items: [Tap] = []
@@ -269,41 +266,19 @@ public enum Explainer {
 
         init(layer: LoweredLayer, flat: Int, input: [Int32]) {
             let zx = layer.inputZeroPoint
-            switch layer.geometry {
-            case .linear(let g):
-                let n = flat / g.outFeatures, o = flat % g.outFeatures
-                channel = o
-                weightZeroPoint = layer.weightZeroPoints[layer.weightZeroPoints.count > 1 ? o : 0]
-                for k in 0..<g.inFeatures {
-                    let x = input[n * g.inFeatures + k], w = Int32(layer.weights[o * g.inFeatures + k])
-                    add(Tap(x: x, w: w, product: (x - zx) * (w - weightZeroPoint), isPadding: false, inputCoordinates: "[\(n),\(k)]", weightCoordinates: "[\(o),\(k)]"))
-                }
-            case .conv2d(let g):
-                let ox = flat % g.outWidth, oy = (flat / g.outWidth) % g.outHeight
-                let oc = (flat / (g.outWidth * g.outHeight)) % g.outChannels, n = flat / (g.outWidth * g.outHeight * g.outChannels)
-                channel = oc
-                weightZeroPoint = layer.weightZeroPoints[layer.weightZeroPoints.count > 1 ? oc : 0]
-                let icpg = g.inChannelsPerGroup, group = oc / g.outChannelsPerGroup
-                for ic in 0..<icpg {
-                    for ky in 0..<g.kernelHeight {
-                        for kx in 0..<g.kernelWidth {
-                            let iy = oy * g.strideHeight - g.padHeight + ky * g.dilationHeight
-                            let ix = ox * g.strideWidth - g.padWidth + kx * g.dilationWidth
-                            let w = Int32(layer.weights[((oc * icpg + ic) * g.kernelHeight + ky) * g.kernelWidth + kx])
-                            let c = group * icpg + ic
-                            let inside = iy >= 0 && iy < g.inHeight && ix >= 0 && ix < g.inWidth
-                            let x = inside ? input[((n * g.inChannels + c) * g.inHeight + iy) * g.inWidth + ix] : zx
-                            add(Tap(x: x, w: w, product: (x - zx) * (w - weightZeroPoint), isPadding: !inside,
-                                    inputCoordinates: "[\(n),\(c),\(iy),\(ix)]", weightCoordinates: "[\(oc),\(ic),\(ky),\(kx)]"))
-                        }
-                    }
-                }
+            self.flat = flat
+            self.input = input
+            channel = layer.geometry.outputChannel(of: flat)
+            weightZeroPoint = layer.weightZeroPoints[layer.weightZeroPoints.count > 1 ? channel : 0]
+            var items: [Tap] = []
+            layer.geometry.forEachTap(of: flat) { [weightZeroPoint] i, k in
+                let x = i.map { input[$0] } ?? zx, w = Int32(layer.weights[k])
+                items.append(Tap(x: x, w: w, product: (x - zx) * (w - weightZeroPoint), isPadding: i == nil,
+                                 inputCoordinates: i.map { coordinatesText($0, shape: layer.inputShape) } ?? "",
+                                 weightCoordinates: coordinatesText(k, shape: layer.geometry.weightShape)))
             }
-        }
-
-        private mutating func add(_ t: Tap) {
-            items.append(t)
-            sum += t.product
+            self.items = items
+            sum = items.reduce(0) { $0 + $1.product }
         }
     }
 
@@ -319,7 +294,7 @@ public enum Explainer {
         return zip(index, shape).reduce(0) { $0 * $1.1 + $1.0 }
     }
 
-    private static func coordinatesText(_ flat: Int, shape: [Int]) -> String {
+    static func coordinatesText(_ flat: Int, shape: [Int]) -> String {
         var rest = flat
         var coordinates: [Int] = []
         for d in shape.reversed() {

@@ -8,7 +8,8 @@ import QGenVerify
 // make bench: the figures of qgen's performance, measured here (never asserted by tests).
 //   1. time to emit a model with about 1M parameters (resolve + lower + emit + render);
 //   2. libtcc compile time of that model's C;
-//   3. throughput of the emitted tiny_cnn compiled with cc -O2 (MAC/s).
+//   3. throughput of the emitted tiny_cnn compiled with cc -O2 (MAC/s);
+//   4. the cost of each scheme's output stage, integer-only and with --float-requant.
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -39,42 +40,12 @@ print(String(format: "emit a %d-parameter model (resolve, lower, emit, render): 
 let tccTimes = try (0..<3).map { _ in try seconds { _ = try Verifier.compile(big.output, model: big.lowered) } }
 print(String(format: "libtcc compile + relocate of that C: %.3f s (median of 3)", median(tccTimes)))
 
-// tiny_cnn with cc -O2: a timing harness around the emitted C.
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let generated = root.appendingPathComponent("Generated/tiny_cnn")
 let work = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-bench-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: work) }
-let exe = work.appendingPathComponent("tiny_cnn_bench").path
-let cc = Process()
-cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-cc.arguments = ["cc", "-std=c99", "-O2", "-I", generated.path, generated.appendingPathComponent("tiny_cnn.c").path,
-                root.appendingPathComponent("Tools/harness/bench_tiny_cnn.c").path, "-o", exe]
-try cc.run()
-cc.waitUntilExit()
-guard cc.terminationStatus == 0 else { print("cc failed"); exit(1) }
-let run = Process()
-run.executableURL = URL(fileURLWithPath: exe)
-let pipe = Pipe()
-run.standardOutput = pipe
-try run.run()
-let data = pipe.fileHandleForReading.readDataToEndOfFile()
-run.waitUntilExit()
-let line = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-let parts = line.split(separator: " ")
-let spec = try ModelLoader.load(path: root.appendingPathComponent("Examples/tiny_cnn/model.swift").path)
-let tiny = try Pipeline.compile(spec, options: CompileOptions(baseDirectory: root.appendingPathComponent("Examples/tiny_cnn")))
-let macs = tiny.lowered.layers.map(\.geometry.multiplyAccumulates).reduce(0, +)
-if parts.count == 2, let runs = Double(parts[0]), let secs = Double(parts[1]) {
-    let perRun = secs / runs
-    print(String(format: "tiny_cnn (cc -O2): %d MACs per inference, %.1f us per inference, %.2f GMAC/s", macs, perRun * 1e6, Double(macs) / perRun / 1e9))
-} else {
-    print("unexpected harness output: \(line)")
-}
 
-// 4. Cost of each scheme's output stage: a requantization-heavy layer (1x1 Conv2d 8→8 on 32x32, 8 taps
-//    per output, uint8 in and out), compiled with cc -O2. The float32 schemes run their integer-only
-//    binary32 emulation.
+/// Seconds per inference of the emitted C compiled with cc -O2 around Tools/harness/bench_model.c.
 func compileAndTime(_ result: Pipeline.Result, runs: Int) throws -> Double? {
     let dir = work.appendingPathComponent(result.lowered.cPrefix)
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -85,7 +56,8 @@ func compileAndTime(_ result: Pipeline.Result, runs: Int) throws -> Double? {
     let build = Process()
     build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     build.arguments = ["cc", "-std=c99", "-O2", "-I", dir.path, "-DMODEL_HEADER=\"\(result.output.headerName)\"", "-DRUN=\(m.cPrefix)_run",
-                       "-DINPUT_T=uint8_t", "-DOUTPUT_T=uint8_t", "-DINPUT_SIZE=\(macro)_INPUT_SIZE", "-DOUTPUT_SIZE=\(macro)_OUTPUT_SIZE",
+                       "-DINPUT_T=\(m.input.dtype == .int8 ? "int8_t" : "uint8_t")", "-DOUTPUT_T=\(m.output.dtype == .int8 ? "int8_t" : "uint8_t")",
+                       "-DINPUT_SIZE=\(macro)_INPUT_SIZE", "-DOUTPUT_SIZE=\(macro)_OUTPUT_SIZE",
                        "-DARENA_SIZE=\(macro)_ARENA_SIZE", "-DRUNS=\(runs)", dir.appendingPathComponent(result.output.sourceName).path,
                        root.appendingPathComponent("Tools/harness/bench_model.c").path, "-o", exe]
     try build.run()
@@ -103,6 +75,19 @@ func compileAndTime(_ result: Pipeline.Result, runs: Int) throws -> Double? {
     return s / n
 }
 
+// 3. tiny_cnn with cc -O2.
+let spec = try ModelLoader.load(path: root.appendingPathComponent("Examples/tiny_cnn/model.swift").path)
+let tiny = try Pipeline.compile(spec, options: CompileOptions(baseDirectory: root.appendingPathComponent("Examples/tiny_cnn")))
+let macs = tiny.lowered.layers.map(\.geometry.multiplyAccumulates).reduce(0, +)
+if let perRun = try compileAndTime(tiny, runs: 2000) {
+    print(String(format: "tiny_cnn (cc -O2): %d MACs per inference, %.1f us per inference, %.2f GMAC/s", macs, perRun * 1e6, Double(macs) / perRun / 1e9))
+} else {
+    print("tiny_cnn: cc failed")
+}
+
+// 4. Cost of each scheme's output stage: a requantization-heavy layer (1x1 Conv2d 8→8 on 32x32, 8 taps
+//    per output, uint8 in and out). The float32 schemes run their integer-only binary32 emulation, and
+//    with --float-requant native float.
 var weights = SeededGenerator(seed: 5)
 let heavyWeights = (0..<64).map { _ in Double(Int.random(in: -128...127, using: &weights)) }
 print("output stage cost per scheme (1x1 Conv2d 8->8 on 32x32, 8192 outputs of 8 taps, cc -O2):")

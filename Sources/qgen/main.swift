@@ -184,7 +184,7 @@ struct Explain: ParsableCommand {
                 FileHandle.standardError.write(Data("error: --index takes comma-separated integers, got '\(index)'\n".utf8))
                 throw ExitCode(1)
             }
-            var x: [Int32]
+            let x: [Int32]
             if let input {
                 let array: NpyArray
                 do {
@@ -203,13 +203,11 @@ struct Explain: ParsableCommand {
                     let scale = result.lowering.real.inputScale
                     x = array.values.map { Int32(rule.quantize(Float($0), scale: scale, zeroPoint: Int(model.input.zeroPoint), range: range)) }
                     print("input: \(array.values.count) float values quantized with the \(rule.rawValue) rule")
-                } else {
-                    guard let bad = array.values.first(where: { !range.contains(Int($0)) }) else {
-                        x = array.values.map { Int32($0) }
-                        return try explain(result, indices: indices.map { $0! }, input: x)
-                    }
+                } else if let bad = array.values.first(where: { !range.contains(Int($0)) }) {
                     FileHandle.standardError.write(Data("error: --input '\(input)' holds \(Int(bad)), outside the \(model.input.dtype) range \(range)\n".utf8))
                     throw ExitCode(1)
+                } else {
+                    x = array.values.map { Int32($0) }
                 }
             } else {
                 var rng = SeededGenerator(seed: seed)

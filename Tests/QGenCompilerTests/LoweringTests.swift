@@ -65,6 +65,45 @@ import QGenCompiler
         #expect(layer.accumulatorBound == 1803)
     }
 
+    /// The accelerator schemes' multipliers, by hand. m = 1 · 0.75 / 1 = 0.75 = 0.75 · 2^0 exactly.
+    @Test func acceleratorMultipliersByHand() throws {
+        func multipliers(_ weightScale: Double, _ scheme: Requantization) throws -> [QuantizedMultiplier] {
+            let s = spec([Input("x", shape: [1, 2], .uint8(scale: 1, zeroPoint: 0)).layerSpec,
+                          Linear("fc", outFeatures: 1, weight: .int8([1, -1], scale: weightScale), output: .uint8(scale: 1, zeroPoint: 0)).layerSpec],
+                         requantization: scheme)
+            return try Pipeline.compile(s, options: CompileOptions()).lowered.layers[0].multipliers
+        }
+        // 8 bits: M = round(0.75 · 2^7) = 96, n = 7, stored as shift 31 − 7 = 24.
+        #expect(try multipliers(0.75, .fixedPoint(multiplierBits: 8, rounding: .halfEven)) == [QuantizedMultiplier(mantissa: 96, shift: 24)])
+        // 32 bits: M = 0.75 · 2^31 = 1610612736, n = 31: TFLite's QuantizeMultiplier(0.75) too.
+        #expect(try multipliers(0.75, .fixedPoint(multiplierBits: 32, rounding: .halfUp)) == [QuantizedMultiplier(mantissa: 1610612736, shift: 0)])
+        // float32(0.1) = 0.800000011920929 · 2^-3: M = round(0.800000011920929 · 2^15) = round(26214.4004) = 26214, n = 18.
+        #expect(try multipliers(0.1, .fixedPoint(multiplierBits: 16, rounding: .halfEven)) == [QuantizedMultiplier(mantissa: 26214, shift: 13)])
+        // 0.75 is 1/3 from both 2^-1 and 2^0; the lower one is taken: M = 1, n = 1.
+        #expect(try multipliers(0.75, .powerOfTwo(rounding: .halfUp, tolerance: 0.5)) == [QuantizedMultiplier(mantissa: 1, shift: 30)])
+        // 0.1 is nearest to 2^-3 (25% off) rather than 2^-4 (37.5%): M = 1, n = 3.
+        #expect(try multipliers(0.1, .powerOfTwo(rounding: .halfUp, tolerance: 0.5)) == [QuantizedMultiplier(mantissa: 1, shift: 28)])
+    }
+
+    /// The float32 schemes' constants, by hand: s_in 0.5, s_w 0.25, s_out 0.125 (all exact in
+    /// float32), bias 1.0: m = 1.0 = 2^23 · 2^-23; the bias is 1.0 / 0.125 = 8 accumulator units.
+    @Test func float32SchemeConstantsByHand() throws {
+        func layer(_ scheme: Requantization) throws -> LoweredLayer {
+            let s = spec([Input("x", shape: [1, 2], .uint8(scale: 0.5, zeroPoint: 0)).layerSpec,
+                          Linear("fc", outFeatures: 1, weight: .int8([1, -1], scale: 0.25), bias: .float([1.0]),
+                                 output: .uint8(scale: 0.125, zeroPoint: 0)).layerSpec], requantization: scheme)
+            return try Pipeline.compile(s, options: CompileOptions()).lowered.layers[0]
+        }
+        let one = Float32Parts(mantissa: 1 << 23, exponent: -23)
+        let fbgemm = try layer(.fbgemm)
+        #expect(fbgemm.floatMultipliers == [one] && fbgemm.multipliers.isEmpty)
+        #expect(fbgemm.bias == [0] && fbgemm.floatBiasTerms == [Float32Parts(mantissa: 1 << 23, exponent: -20)])   // 8.0, kept as float
+        for scheme in [Requantization.qnnpack, .onnxRuntime] {
+            let l = try layer(scheme)
+            #expect(l.floatMultipliers == [one] && l.bias == [8] && l.floatBiasTerms.isEmpty, "\(scheme.name)")
+        }
+    }
+
     @Test func clampBoundsFollowTFLite() throws {
         // relu6 with scale 0.05, zp 3: hi = 3 + round(6 / 0.05) = 123. clamp(−0.26, 0.33) with scale
         // 0.1, zp 0 (int8): lo = round(−2.6) = −3, hi = round(3.3) = 3.

@@ -73,6 +73,8 @@ public struct FloatIOContext: Equatable, Sendable {
     var multipliesByInverse: Bool
     /// TFLite rounds half away from zero; PyTorch and ONNX to even.
     var roundsHalfAway: Bool
+    /// Ties-to-even rules use `qgen_round_to_int32`, which `--float-requant` defines already.
+    var definesRoundHelper: Bool
     var inputCType: String
     var inputScaleLiteral: String
     var inputInverseScaleLiteral: String

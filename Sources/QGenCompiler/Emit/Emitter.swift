@@ -158,7 +158,7 @@ public enum Emitter {
         }
         return FloatIOContext(
             prefix: model.cPrefix, macroPrefix: model.cPrefix.uppercased(), ruleName: rule.rawValue, ruleText: text,
-            multipliesByInverse: rule == .pytorch, roundsHalfAway: rule == .tflite,
+            multipliesByInverse: rule == .pytorch, roundsHalfAway: rule == .tflite, definesRoundHelper: rule != .tflite && !model.floatRequant,
             inputCType: cType(model.input.dtype), inputScaleLiteral: hexLiteral(model.input.scale32.value),
             inputInverseScaleLiteral: hexLiteral(model.input.inverseScale32.value), inputZeroPoint: model.input.zeroPoint,
             inputMin: model.input.dtype.range.lowerBound, inputMax: model.input.dtype.range.upperBound,

@@ -221,7 +221,7 @@ struct LayerLowering {
         let scaled: Int128
         if scheme.family == .float32 {
             let term = stage.floatBiasTerms.isEmpty ? 0 : abs(Double(stage.floatBiasTerms[channel].value))
-            let v = (Double(accumulatorBound) + term) * stage.realMultipliers[index] * (1 + 0x1p-20) + 1
+            let v = (Double(accumulatorBound) + term) * Double(stage.floatMultipliers[index].value) * (1 + 0x1p-20) + 1
             scaled = v < 0x1p100 ? Int128(v.rounded(.up)) : Int128(1) << 100
         } else {
             let m = stage.multipliers[index]

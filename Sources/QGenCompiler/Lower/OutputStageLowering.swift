@@ -13,8 +13,6 @@ struct OutputStage {
     var floatMultipliers: [Float32Parts] = []
     /// `fbgemm` only: the float bias in accumulator units, `b / (s_in · s_w)` in float32.
     var floatBiasTerms: [Float32Parts] = []
-    /// The multiplier as a real number per channel (for the overflow proof and explanations).
-    var realMultipliers: [Double] = []
     /// One comment per channel: the real value and its representation.
     var texts: [String] = []
 }
@@ -48,15 +46,15 @@ extension LayerLowering {
             let channel = perChannel ? " (channel \(c))" : ""
             switch scheme.family {
             case .tflite, .fixedPoint:
+                let product = Double(scales.inputF) * Double(scales.weightF(c))
                 let real: Double
                 if case .linear = layer.geometry, !perChannel, scheme.family == .tflite || scheme == .singleRounding {
                     real = Double(scales.inputF * scales.weightF(c)) / Double(scales.outputF)   // TFLite per-tensor FC: float product first
                 } else {
-                    real = Double(scales.inputF) * Double(scales.weightF(c)) / Double(scales.outputF)
+                    real = product / Double(scales.outputF)
                 }
-                guard let m = fixedPointMultiplier(real, scaleProduct: Double(scales.inputF) * Double(scales.weightF(c)), channel: channel, log: &log) else { continue }
+                guard let m = fixedPointMultiplier(real, scaleProduct: product, channel: channel, log: &log) else { continue }
                 stage.multipliers.append(m.multiplier)
-                stage.realMultipliers.append(real)
                 stage.texts.append(m.text)
             case .float32:
                 let multiplier: Float
@@ -69,9 +67,9 @@ extension LayerLowering {
                     log.error("\(what): the float32 multiplier\(channel) s_in·s_w/s_out = \(format(Double(multiplier))) is not a normal float32; check the scales", at: layer.location)
                     continue
                 }
-                stage.floatMultipliers.append(Float32Parts(multiplier))
-                stage.realMultipliers.append(Double(multiplier))
-                stage.texts.append("float32 multiplier \(format(Double(multiplier))) = \(Float32Parts(multiplier).mantissa) * 2^\(Float32Parts(multiplier).exponent)")
+                let parts = Float32Parts(multiplier)
+                stage.floatMultipliers.append(parts)
+                stage.texts.append("float32 multiplier \(format(Double(multiplier))) = \(parts.mantissa) * 2^\(parts.exponent)")
             }
         }
         return log.errorCount > errorsBefore ? nil : stage

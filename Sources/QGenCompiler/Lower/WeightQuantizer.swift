@@ -1,5 +1,4 @@
 import QGen
-import QGenArithmetic
 
 /// Quantizes real weights to int8 by a `WeightQuantization` rule (formulas in its doc comment).
 enum WeightQuantizer {
@@ -17,7 +16,8 @@ enum WeightQuantizer {
         let per = values.count / groups
         let qmin = rule.range == .full ? -128 : -127
         let qmax = 127
-        let rounding: RealRounding = rule.range == .full ? .halfToEven : .halfAwayFromZero
+        // PyTorch's nearbyint for the full range, TFLite's std::round for the narrow one.
+        let rounding: FloatingPointRoundingRule = rule.range == .full ? .toNearestOrEven : .toNearestOrAwayFromZero
         var result = Result(values: [], scales: [], zeroPoints: [])
         result.values.reserveCapacity(values.count)
         for g in 0..<groups {
@@ -31,10 +31,10 @@ enum WeightQuantizer {
                 scale = max(scale, minimumScale)
             case .affine:
                 scale = max((hi - lo) / Double(qmax - qmin), minimumScale)
-                zeroPoint = min(max(qmin - Int(RealRounding.halfToEven.round(lo / scale)), qmin), qmax)
+                zeroPoint = min(max(qmin - Int((lo / scale).rounded(.toNearestOrEven)), qmin), qmax)
             }
             for w in slice {
-                let q = Int(rounding.round(w / scale)) + zeroPoint
+                let q = Int((w / scale).rounded(rounding)) + zeroPoint
                 result.values.append(Int8(min(max(q, qmin), qmax)))
             }
             result.scales.append(scale)

@@ -15,9 +15,10 @@ static const {{cType}} {{name}}[{{count}}] = {
 /* --float-io: real values into and out of the model, converted as {{ruleName}} does:
  * {{ruleText}}; dequantize: y = scale * (float)(q - zero_point). These two functions use
  * float (binary32 evaluation and the default rounding mode); the model itself does not. */
-#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
-#error "qgen --float-io needs FLT_EVAL_METHOD == 0 (binary32 arithmetic evaluated in binary32)"
-#endif
+{{#definesRoundHelper}}
+{{> float_round}}
+
+{{/definesRoundHelper}}
 
 void {{prefix}}_quantize_input(const float *x, {{inputCType}} *q)
 {
@@ -31,7 +32,6 @@ void {{prefix}}_quantize_input(const float *x, {{inputCType}} *q)
         volatile float scaled = x[i] / {{inputScaleLiteral}};
 {{/multipliesByInverse}}
         float v = scaled;
-        float magnitude;
         int32_t r;
 
         if (v != v) {
@@ -45,25 +45,22 @@ void {{prefix}}_quantize_input(const float *x, {{inputCType}} *q)
         if (v < -1048576.0f) {
             v = -1048576.0f;
         }
-        magnitude = v < 0.0f ? -v : v;
 {{#roundsHalfAway}}
-        r = (int32_t)magnitude; /* truncation; magnitude - r is exact below 2^23 */
-        if (magnitude - (float)r >= 0.5f) {
-            ++r;
+        {
+            const float magnitude = v < 0.0f ? -v : v;
+
+            r = (int32_t)magnitude; /* truncation; magnitude - r is exact below 2^23 */
+            if (magnitude - (float)r >= 0.5f) {
+                ++r;
+            }
+            if (v < 0.0f) {
+                r = -r;
+            }
         }
 {{/roundsHalfAway}}
 {{^roundsHalfAway}}
-        {
-            /* Adding 2^23 to a non-negative value below 2^23 rounds it to an integer, ties to even. */
-            volatile float shifted = magnitude + 8388608.0f;
-            float rounded = shifted;
-
-            r = (int32_t)(rounded - 8388608.0f);
-        }
+        r = qgen_round_to_int32(v);
 {{/roundsHalfAway}}
-        if (v < 0.0f) {
-            r = -r;
-        }
         r += {{inputZeroPoint}};
         if (r < {{inputMin}}) {
             r = {{inputMin}};
@@ -82,6 +79,29 @@ void {{prefix}}_dequantize_output(const {{outputCType}} *q, float *y)
     for (i = 0; i < {{macroPrefix}}_OUTPUT_SIZE; ++i) {
         y[i] = {{outputScaleLiteral}} * (float)((int32_t)q[i] - {{outputZeroPoint}});
     }
+}
+"""#,
+        "float_round": #"""
+{{% CONTENT_TYPE: TEXT}}
+/* The integer nearest to v (ties to even, as lrintf), for |v| < 2^31, without libm: adding 2^23
+ * to a non-negative v below 2^23 leaves no fraction bits, so that addition performs the rounding;
+ * the volatile store keeps it a binary32 addition that no compiler fuses with an earlier multiply. */
+static int32_t qgen_round_to_int32(float v)
+{
+    volatile float t;
+    float u;
+
+    if (v >= 8388608.0f || v <= -8388608.0f) {
+        return (int32_t)v; /* already an integer */
+    }
+    if (v >= 0.0f) {
+        t = v + 8388608.0f;
+        u = t;
+        return (int32_t)(u - 8388608.0f);
+    }
+    t = 8388608.0f - v;
+    u = t;
+    return -(int32_t)(u - 8388608.0f);
 }
 """#,
         "helpers_common": #"""
@@ -305,36 +325,11 @@ static int32_t qgen_requantize(int32_t acc, int32_t scale_mantissa, int32_t scal
 """#,
         "helpers_float32_native": #"""
 {{% CONTENT_TYPE: TEXT}}
-#include <float.h>
-
 /* --float-requant: the output stage in native IEEE binary32, operation for operation as the
- * reference stack computes it. It needs binary32 evaluation (FLT_EVAL_METHOD 0: SSE, NEON, the
- * Cortex-M FPUs or a soft-float library; not the x87) and the default rounding mode (to nearest,
- * ties to even). volatile stores round each product to binary32, so no compiler can fuse it with
- * the following addition into a fused multiply-add. */
-#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
-#error "qgen --float-requant needs FLT_EVAL_METHOD == 0 (binary32 arithmetic evaluated in binary32)"
-#endif
-
-/* The integer nearest to v (ties to even, as lrintf), for |v| < 2^31, without libm: adding 2^23
- * to a non-negative v below 2^23 leaves no fraction bits, so that addition performs the rounding. */
-static int32_t qgen_round_to_int32(float v)
-{
-    volatile float t;
-    float u;
-
-    if (v >= 8388608.0f || v <= -8388608.0f) {
-        return (int32_t)v; /* already an integer */
-    }
-    if (v >= 0.0f) {
-        t = v + 8388608.0f;
-        u = t;
-        return (int32_t)(u - 8388608.0f);
-    }
-    t = 8388608.0f - v;
-    u = t;
-    return -(int32_t)(u - 8388608.0f);
-}
+ * reference stack computes it (binary32 evaluation is checked at the top of this file; the default
+ * rounding mode, to nearest with ties to even, is assumed). volatile stores round each product to
+ * binary32, so no compiler can fuse it with the following addition into a fused multiply-add. */
+{{> float_round}}
 
 /* The output stage: {{#hasFloatBias}}((float)acc + bias_term) * scale{{/hasFloatBias}}{{^hasFloatBias}}(float)acc * scale{{/hasFloatBias}} in binary32, rounded to the nearest
  * integer (ties to even), plus the output zero point, clamped to the fused activation's range. */
@@ -526,9 +521,13 @@ static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
 {{/layerSummaries}}
  */
 #include "{{headerName}}"
-{{#floatIO}}
+{{#usesFloat}}
 #include <float.h>
-{{/floatIO}}
+
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
+#error "this file uses float (--float-requant or --float-io) and needs FLT_EVAL_METHOD == 0: binary32 arithmetic evaluated in binary32"
+#endif
+{{/usesFloat}}
 
 {{{helpers}}}
 {{#arrays}}

@@ -18,7 +18,7 @@ public enum Renderer {
             outputCType: s.outputCType, layerSummaries: s.layerSummaries,
             helpers: piece(s.helpers, s.helperTemplate),
             arrays: s.arrays.map(render), kernels: s.kernels.map(render), usesArena: s.usesArena, steps: s.steps, floatRequant: s.floatRequant,
-            floatIO: s.floatIO.map { piece($0, "float_io") })
+            floatIO: s.floatIO.map { piece($0, "float_io") }, usesFloat: s.floatRequant || s.floatIO != nil)
         return Output(headerName: file.headerName, header: finish(piece(file.header, "model_h")),
                       sourceName: file.sourceName, source: finish(piece(context, "model_c")))
     }
@@ -43,6 +43,7 @@ public enum Renderer {
         var steps: [RunStep]
         var floatRequant: Bool
         var floatIO: String?
+        var usesFloat: Bool
     }
 
     private struct ArrayText {
