@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "qgen", targets: ["qgen"]),
         .executable(name: "qgen-bench", targets: ["qgen-bench"]),
         .executable(name: "qgen-corpus", targets: ["qgen-corpus"]),
+        .executable(name: "qgen-fuzz", targets: ["qgen-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,20 +19,24 @@ let package = Package(
     targets: [
         .target(name: "QGen"),
         .target(name: "QGenArithmetic"),
+        // fork/exec of swiftc and the user's model in their own process group (Load/ChildProcess.swift).
+        .target(name: "CProcess"),
         .target(
             name: "QGenCompiler",
-            dependencies: ["QGen", "QGenArithmetic", .product(name: "Mustache", package: "swift-mustache")]),
+            dependencies: ["QGen", "QGenArithmetic", "CProcess", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "QGenReference", dependencies: ["QGenCompiler", "QGenArithmetic"]),
         .systemLibrary(name: "CTCC", path: "Sources/CTCC"),
         .target(name: "QGenJIT", dependencies: ["CTCC"]),
         .target(name: "QGenVerify", dependencies: ["QGenCompiler", "QGenReference", "QGenJIT"]),
         .executableTarget(
             name: "qgen",
-            dependencies: ["QGenCompiler", "QGenVerify", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["QGenCompiler", "QGenVerify", "QGenJIT", "QGenReference", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "qgen-bench", dependencies: ["QGenCompiler", "QGenVerify", "QGenJIT"]),
         // Seeded random models: the differential tests' generator, and qgen-corpus, which writes their C for make check-targets.
         .target(name: "QGenRandom", dependencies: ["QGen", "QGenArithmetic"]),
         .executableTarget(name: "qgen-corpus", dependencies: ["QGenRandom", "QGenCompiler", "QGenReference"]),
+        // Fuzz targets (make fuzz builds them with -sanitize=fuzzer,address); the plain build replays a corpus.
+        .executableTarget(name: "qgen-fuzz", dependencies: ["QGen", "QGenCompiler"]),
         .testTarget(name: "QGenArithmeticTests", dependencies: ["QGenArithmetic"]),
         .testTarget(name: "QGenCompilerTests", dependencies: ["QGenCompiler", "QGen", "QGenReference"]),
         .testTarget(name: "QGenJITTests", dependencies: ["QGenVerify", "QGenJIT", "QGenCompiler", "QGenReference", "QGen", "QGenRandom"]),

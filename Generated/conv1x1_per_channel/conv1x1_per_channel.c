@@ -155,7 +155,7 @@ static const int8_t conv1_weights[1] = {
     127,
 };
 
-/* conv1: no int32 bias (the float bias is conv1_bias_term) minus input zero point 0 times the channel's weight sum (units of s_in*s_w) */
+/* conv1: no int32 bias (the float bias is conv1_bias_term_mantissa) minus input zero point 0 times the channel's weight sum (units of s_in*s_w) */
 static const int32_t conv1_bias[1] = {
     0,
 };

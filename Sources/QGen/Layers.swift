@@ -90,16 +90,16 @@ public struct Conv2d: LayerConvertible, Codable, Equatable, Sendable {
     public var location: SourceLocation
 
     public init(
-        _ name: String, outChannels: Int, kernel: Size2, stride: Size2 = 1, padding: Size2 = 0,
-        dilation: Size2 = 1, groups: Int = 1, weight: Weights, bias: Bias? = nil,
+        _ name: String, outChannels: Int, kernel: some Size2Convertible, stride: some Size2Convertible = 1, padding: some Size2Convertible = 0,
+        dilation: some Size2Convertible = 1, groups: Int = 1, weight: Weights, bias: Bias? = nil,
         output: QuantParams, activation: Activation = .none, file: String = #filePath, line: Int = #line
     ) {
         self.name = name
         self.outChannels = outChannels
-        self.kernel = kernel
-        self.stride = stride
-        self.padding = padding
-        self.dilation = dilation
+        self.kernel = kernel.size2
+        self.stride = stride.size2
+        self.padding = padding.size2
+        self.dilation = dilation.size2
         self.groups = groups
         self.weight = weight
         self.bias = bias

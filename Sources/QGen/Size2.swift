@@ -23,3 +23,26 @@ public struct Size2: Codable, Equatable, Sendable, ExpressibleByIntegerLiteral, 
 
     public var description: String { height == width ? "\(height)" : "[\(height), \(width)]" }
 }
+
+/// What `kernel:`, `stride:`, `padding:` and `dilation:` take: an `Int` (literal or variable) for
+/// both dimensions, an `[Int]` `[height, width]`, or a `Size2`.
+public protocol Size2Convertible {
+    var size2: Size2 { get }
+}
+
+extension Int: Size2Convertible {
+    public var size2: Size2 { Size2(self, self) }
+}
+
+extension Array: Size2Convertible where Element == Int {
+    /// `[h, w]`; any other count is kept (height = first, width = last) for the compiler to report.
+    public var size2: Size2 {
+        var size = Size2(first ?? 0, last ?? 0)
+        size.elementCount = count
+        return size
+    }
+}
+
+extension Size2: Size2Convertible {
+    public var size2: Size2 { self }
+}

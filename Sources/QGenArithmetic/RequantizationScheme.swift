@@ -120,14 +120,31 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
         + "powerOfTwo(rounding:R,tolerance:T), fixedPoint(multiplierBits:B,rounding:R) with R one of halfUp, halfAwayFromZero, halfEven "
         + "and 2 <= B <= 32"
 
+    /// Why a text is not a scheme: the message names the mistake and the valid spellings.
+    public struct ParseError: Error, Equatable, CustomStringConvertible {
+        /// The text that was parsed.
+        public var text: String
+        /// What is wrong with it, and what would be valid.
+        public var reason: String
+        public var description: String { "'\(text)' is not a requantization scheme: \(reason)" }
+    }
+
     /// Parses the canonical spelling. Spaces and a leading `.` before rounding names are ignored,
     /// so `fixedPoint(multiplierBits: 16, rounding: .halfEven)` is accepted as written in Swift.
     public init?(parsing text: String) {
+        guard let scheme = try? Self(validating: text) else { return nil }
+        self = scheme
+    }
+
+    /// Parses the canonical spelling, or throws a `ParseError` that says what is wrong.
+    public init(validating text: String) throws {
+        func fail(_ why: String) -> ParseError { ParseError(text: text, reason: why) }
         let compact = text.filter { !$0.isWhitespace }.replacingDotBeforeRounding()
         var name = compact
         var arguments: [String: String] = [:]
         var flags: [String] = []
-        if let open = compact.firstIndex(of: "("), compact.hasSuffix(")") {
+        if let open = compact.firstIndex(of: "(") {
+            guard compact.hasSuffix(")") else { throw fail("the '(' is not closed by a ')' at the end") }
             name = String(compact[..<open])
             let inner = compact[compact.index(after: open)..<compact.index(before: compact.endIndex)]
             for part in inner.split(separator: ",") {
@@ -135,27 +152,50 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
                 if pieces.count == 2 { arguments[pieces[0]] = pieces[1] } else { flags.append(String(part)) }
             }
         }
-        func done(_ allowed: Set<String>) -> Bool { Set(arguments.keys).isSubset(of: allowed) }
+        let roundings = RoundingRule.allCases.map(\.rawValue).joined(separator: ", ")
+        func only(_ allowed: [String], flags allowedFlags: [String] = []) throws {
+            if let extra = arguments.keys.sorted().first(where: { !allowed.contains($0) }) ?? flags.first(where: { !allowedFlags.contains($0) }) {
+                let takes = allowed.isEmpty && allowedFlags.isEmpty ? "takes no arguments" : "takes " + (allowed.map { "\($0):" } + allowedFlags).joined(separator: " and ")
+                throw fail("\(name) \(takes), not '\(extra)'")
+            }
+        }
+        func rounding(_ key: String) throws -> RoundingRule? {
+            guard let value = arguments[key] else { return nil }
+            guard let rule = RoundingRule(rawValue: value) else { throw fail("rounding '\(value)' is not one of \(roundings)") }
+            return rule
+        }
         switch name {
-        case "tflite" where arguments.isEmpty && flags.isEmpty: self = .tflite
-        case "singleRounding" where arguments.isEmpty && flags.isEmpty: self = .singleRounding
-        case "qnnpack" where arguments.isEmpty && flags.isEmpty: self = .qnnpack
-        case "onnxRuntime" where arguments.isEmpty && flags.isEmpty: self = .onnxRuntime
-        case "fbgemm" where arguments.isEmpty && flags.isEmpty: self = .fbgemm(saturatingPairs: false)
-        case "fbgemm" where flags == ["saturatingPairs"] && arguments.isEmpty: self = .fbgemm(saturatingPairs: true)
-        case "fbgemm" where flags.isEmpty && done(["saturatingPairs"]):
-            guard let value = Bool(arguments["saturatingPairs"] ?? "") else { return nil }
-            self = .fbgemm(saturatingPairs: value)
-        case "powerOfTwo" where flags.isEmpty && done(["rounding", "tolerance"]):
-            let rounding = arguments["rounding"].map { RoundingRule(rawValue: $0) } ?? .halfUp
-            let tolerance = arguments["tolerance"].map { Double($0) } ?? Self.defaultPowerOfTwoTolerance
-            guard let rounding, let tolerance, tolerance.isFinite, tolerance >= 0 else { return nil }
-            self = .powerOfTwo(rounding: rounding, tolerance: tolerance)
-        case "fixedPoint" where flags.isEmpty && done(["multiplierBits", "rounding"]):
-            guard let bits = arguments["multiplierBits"].flatMap({ Int($0) }), (2...32).contains(bits),
-                  let rounding = arguments["rounding"].flatMap({ RoundingRule(rawValue: $0) }) else { return nil }
-            self = .fixedPoint(multiplierBits: bits, rounding: rounding)
-        default: return nil
+        case "tflite": try only([]); self = .tflite
+        case "singleRounding": try only([]); self = .singleRounding
+        case "qnnpack": try only([]); self = .qnnpack
+        case "onnxRuntime": try only([]); self = .onnxRuntime
+        case "fbgemm":
+            try only(["saturatingPairs"], flags: ["saturatingPairs"])
+            if let value = arguments["saturatingPairs"] {
+                guard let flag = Bool(value) else { throw fail("saturatingPairs takes true or false, not '\(value)'") }
+                self = .fbgemm(saturatingPairs: flag)
+            } else {
+                self = .fbgemm(saturatingPairs: flags == ["saturatingPairs"])
+            }
+        case "powerOfTwo":
+            try only(["rounding", "tolerance"])
+            var tolerance = Self.defaultPowerOfTwoTolerance
+            if let text = arguments["tolerance"] {
+                guard let t = Double(text), t.isFinite, t >= 0 else { throw fail("powerOfTwo's tolerance must be a finite number ≥ 0 (a relative error, e.g. 0.01), not '\(text)'") }
+                tolerance = t
+            }
+            self = .powerOfTwo(rounding: try rounding("rounding") ?? .halfUp, tolerance: tolerance)
+        case "fixedPoint":
+            try only(["multiplierBits", "rounding"])
+            guard let bitsText = arguments["multiplierBits"], let rule = try rounding("rounding") else {
+                throw fail("fixedPoint needs both multiplierBits:B (2...32) and rounding:R (\(roundings)), e.g. fixedPoint(multiplierBits:16,rounding:halfEven)")
+            }
+            guard let bits = Int(bitsText), (2...32).contains(bits) else {
+                throw fail("fixedPoint's multiplierBits must be a whole number in 2...32 (the multiplier is a signed B-bit integer), not '\(bitsText)'")
+            }
+            self = .fixedPoint(multiplierBits: bits, rounding: rule)
+        default:
+            throw fail("unknown scheme '\(name)'; the schemes are \(Self.spellings)")
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An emitted model (`<prefix>.c` + `<prefix>.h`) compiled by libtcc and ready to run.
-public final class CompiledModel {
+public final class CompiledModel: @unchecked Sendable {
     public typealias RunFunction = @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Int32
 
     public let module: TCCModule
@@ -17,10 +17,10 @@ public final class CompiledModel {
         public var description: String { "the compiled C has no function '\(name)'" }
     }
 
-    public init(source: String, sourceName: String, header: String, headerName: String, prefix: String,
+    public init(source: String, sourceName: String, header: String, headerName: String, runSymbol: String,
                 inputCount: Int, outputCount: Int, inputIsSigned: Bool, outputIsSigned: Bool, arenaSize: Int) throws {
         module = try TCCModule(source: source, fileName: sourceName, headers: [headerName: header])
-        guard let run = module.function("\(prefix)_run", as: RunFunction.self) else { throw MissingSymbol(name: "\(prefix)_run") }
+        guard let run = module.function(runSymbol, as: RunFunction.self) else { throw MissingSymbol(name: runSymbol) }
         runFunction = run
         self.inputCount = inputCount
         self.outputCount = outputCount

@@ -9,7 +9,7 @@ import Foundation
 ///   its own lock is initialized without a guard).
 /// - The module owns the code: function pointers are valid while the module is alive, so use
 ///   them inside `withExtendedLifetime(module)`.
-public final class TCCModule {
+public final class TCCModule: @unchecked Sendable {
     private let state: OpaquePointer
     private let sink = MessageSink()
 

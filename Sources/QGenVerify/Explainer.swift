@@ -37,7 +37,7 @@ public enum Explainer {
     ///   - input: the model input (codes of the input type).
     ///   - printedDigits: add the hand computation from scales printed with this many decimals.
     public static func explain(_ result: Pipeline.Result, layer layerName: String, index: [Int], input: [Int32],
-                               compare: RequantizationScheme, printedDigits: Int? = nil) throws -> Explanation {
+                               compare: RequantizationScheme, printedDigits: Int? = nil, progress: ((String) -> Void)? = nil) throws -> Explanation {
         let model = result.lowered
         guard let layerIndex = model.layers.firstIndex(where: { $0.name == layerName }) else {
             throw ExplainError(description: "no layer named '\(layerName)'; the layers are \(model.layers.map { "'\($0.name)'" }.joined(separator: ", "))")
@@ -46,7 +46,10 @@ public enum Explainer {
         let real = result.lowering.real.layers[layerIndex]
         let flat = try flatIndex(index, shape: layer.outputShape, layer: layerName)
         var x = input
-        for l in model.layers[..<layerIndex] { x = IntegerReference.run(l, scheme: model.scheme, input: x) }
+        for (i, l) in model.layers[..<layerIndex].enumerated() {
+            progress?("running the reference, layer \(i + 1) of \(layerIndex)")
+            x = IntegerReference.run(l, scheme: model.scheme, input: x)
+        }
         let taps = Taps(layer: layer, flat: flat, input: x)
 
         // The same resolved layer lowered under the comparison scheme.
@@ -94,13 +97,20 @@ public enum Explainer {
         let realColumn = realTrace(layer, taps: taps, real: real, title: "real arithmetic", scales: (real.inputScale, real.weightScales[layer.isPerChannel ? taps.channel : 0], real.outputScale), roundBias: false)
         var columns = [first] + (second.map { [$0] } ?? []) + [realColumn]
         if let digits = printedDigits {
-            let p = { (v: Double) -> Double in
-                let f = pow(10, Double(digits))
-                return (v * f).rounded() / f
+            guard printedDigitsRange.contains(digits) else {
+                throw ExplainError(description: "--printed-digits must be in \(printedDigitsRange.lowerBound)...\(printedDigitsRange.upperBound) (the decimals a scale is printed with; PyTorch prints 4), got \(digits)")
             }
-            columns.append(realTrace(layer, taps: taps, real: real, title: "by hand, scales printed with \(digits) decimals",
-                                     scales: (p(real.inputScale), p(real.weightScales[layer.isPerChannel ? taps.channel : 0]), p(real.outputScale)),
-                                     roundBias: true))
+            let f = pow(10, Double(digits))   // exact for digits ≤ 22
+            let p = { (v: Double) -> Double in (v * f).rounded() / f }
+            let named = [("input", real.inputScale), ("weight", real.weightScales[layer.isPerChannel ? taps.channel : 0]), ("output", real.outputScale)]
+            if let (role, scale) = named.first(where: { p($0.1) == 0 }) {
+                let needed = ((digits + 1)...printedDigitsRange.upperBound).first { (scale * pow(10, Double($0))).rounded() != 0 }
+                lines.append("by hand with \(digits) decimals: the \(role) scale \(g(scale)) prints as \(String(format: "%.\(digits)f", 0.0)), so the hand computation would divide by zero"
+                             + (needed.map { "; it needs --printed-digits \($0) or more." } ?? "."))
+            } else {
+                columns.append(realTrace(layer, taps: taps, real: real, title: "by hand, scales printed with \(digits) decimals",
+                                         scales: (p(named[0].1), p(named[1].1), p(named[2].1)), roundBias: true))
+            }
         }
 
         // Side by side.
@@ -137,6 +147,7 @@ public enum Explainer {
 
         // The emitted C for the same element.
         var emitted: Int32? = nil
+        progress?("compiling and running the emitted C")
         if let compiled = try? Verifier.compile(result.output, model: model), let out = compiled.run(input) {
             if layerIndex == model.layers.count - 1 {
                 emitted = out[flat]
@@ -228,7 +239,7 @@ public enum Explainer {
         let unit = scales.input * scales.weight
         let b = real.bias[taps.channel]
         let biasUnits = roundBias ? (b / unit).rounded(.toNearestOrEven) : b / unit
-        col.add("bias", biasUnits, roundBias ? "round(b/(s_in*s_w)) = \(Int64(biasUnits))" : g(biasUnits))
+        col.add("bias", biasUnits, roundBias ? "round(b/(s_in*s_w)) = \(whole(biasUnits))" : g(biasUnits))
         let acc = Double(taps.sum) + biasUnits
         col.add("accumulator", acc, g(acc))
         let m = unit / scales.output
@@ -236,14 +247,21 @@ public enum Explainer {
         let scaled = acc * m
         col.add("scaled", scaled, g(scaled))
         let rounded = scaled.rounded(.toNearestOrEven)
-        col.add("rounded", rounded, "\(Int64(rounded))")
+        col.add("rounded", rounded, whole(rounded))
         let out = min(max(rounded + Double(layer.outputZeroPoint), Double(layer.activationMin)), Double(layer.activationMax))
-        col.add("output", out, "\(Int64(out))")
+        col.add("output", out, whole(out))
         col.output = Int32(out)
         return col
     }
 
     private static func g(_ v: Double) -> String { String(format: "%.9g", v) }
+
+    /// The decimals `--printed-digits` accepts: 10^d is exact in double up to 22.
+    public static let printedDigitsRange = 0...22
+
+    /// An integral value as text, or as `%g` when it does not fit an Int64 (hand computations with
+    /// coarse printed scales can be huge).
+    private static func whole(_ v: Double) -> String { abs(v) < 9e18 ? "\(Int64(v))" : g(v) }
 
     // MARK: - Taps of one output element
 

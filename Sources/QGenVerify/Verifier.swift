@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import QGen
 import QGenArithmetic
 import QGenCompiler
@@ -21,7 +23,7 @@ public enum Verifier {
     public static func compile(_ output: Renderer.Output, model: LoweredModel) throws -> CompiledModel {
         try CompiledModel(
             source: output.source, sourceName: output.sourceName, header: output.header, headerName: output.headerName,
-            prefix: model.cPrefix, inputCount: model.input.count, outputCount: model.output.count,
+            runSymbol: EmittedNames.Model(prefix: model.cPrefix).run, inputCount: model.input.count, outputCount: model.output.count,
             inputIsSigned: model.input.dtype == .int8, outputIsSigned: model.output.dtype == .int8, arenaSize: model.arenaSize)
     }
 
@@ -31,26 +33,65 @@ public enum Verifier {
         return (0..<model.input.count).map { _ in Int32(Int.random(in: range, using: &rng)) }
     }
 
-    public static func verify(_ result: Pipeline.Result, inputs: Int, seed: UInt64) throws -> Report {
+    /// What one input gave: the C's output, the reference's, and the float reference's error terms.
+    private struct Outcome: Sendable {
+        var expected: [Int32] = []
+        var got: [Int32] = []
+        var signal = 0.0
+        var noise = 0.0
+    }
+
+    /// Runs `inputs` seeded random inputs. The inputs are drawn in order from one generator (the
+    /// same inputs for a seed on every machine); each batch is then checked on all cores, and
+    /// `progress` is told how many inputs are done after each batch.
+    public static func verify(_ result: Pipeline.Result, inputs: Int, seed: UInt64, progress: ((Int) -> Void)? = nil) throws -> Report {
         let model = result.lowered
+        let real = result.lowering.real
         let compiled = try compile(result.output, model: model)
+        let outputScale = real.layers.last?.outputScale ?? real.inputScale
         var rng = SeededGenerator(seed: seed)
         var report = Report(inputs: inputs, elements: 0, mismatches: 0, firstMismatch: nil, sqnr: .infinity, seed: seed)
-        var realOutputs: [Double] = [], quantizedOutputs: [Int32] = []
-        for i in 0..<inputs {
-            let x = randomInput(for: model, using: &rng)
-            let expected = IntegerReference.run(model, input: x)
-            let got = compiled.run(x) ?? []
-            report.elements += expected.count
-            for (j, e) in expected.enumerated() where j >= got.count || got[j] != e {
-                report.mismatches += 1
-                if report.firstMismatch == nil { report.firstMismatch = (i, j, j < got.count ? got[j] : Int32.min, e) }
+        var signal = 0.0, noise = 0.0
+        let batchSize = max(1, ProcessInfo.processInfo.activeProcessorCount) * 4
+        var done = 0
+        while done < inputs {
+            let count = min(batchSize, inputs - done)
+            let batch = (0..<count).map { _ in randomInput(for: model, using: &rng) }
+            let outcomes = Outcomes(count: count)
+            DispatchQueue.concurrentPerform(iterations: count) { i in
+                var o = Outcome()
+                o.expected = IntegerReference.run(model, input: batch[i])
+                o.got = compiled.run(batch[i]) ?? []
+                let reals = FloatReference.run(model, real: real, input: batch[i])
+                for (r, q) in zip(reals, o.expected) {
+                    let d = outputScale * Double(q - model.output.zeroPoint)
+                    o.signal += r * r
+                    o.noise += (r - d) * (r - d)
+                }
+                outcomes.set(i, o)
             }
-            realOutputs += FloatReference.run(model, real: result.lowering.real, input: x)
-            quantizedOutputs += expected
+            for (i, o) in outcomes.all.enumerated() {
+                report.elements += o.expected.count
+                signal += o.signal
+                noise += o.noise
+                for (j, e) in o.expected.enumerated() where j >= o.got.count || o.got[j] != e {
+                    report.mismatches += 1
+                    if report.firstMismatch == nil { report.firstMismatch = (done + i, j, j < o.got.count ? o.got[j] : Int32.min, e) }
+                }
+            }
+            done += count
+            progress?(done)
         }
-        let outputScale = result.lowering.real.layers.last?.outputScale ?? result.lowering.real.inputScale
-        report.sqnr = FloatReference.sqnr(reference: realOutputs, quantized: quantizedOutputs, scale: outputScale, zeroPoint: model.output.zeroPoint)
+        report.sqnr = noise == 0 ? .infinity : 10 * log10(signal / noise)
         return report
+    }
+
+    /// Results written by concurrent workers, one slot each.
+    private final class Outcomes: @unchecked Sendable {
+        private var slots: [Outcome]
+        private let lock = NSLock()
+        init(count: Int) { slots = Array(repeating: Outcome(), count: count) }
+        func set(_ i: Int, _ o: Outcome) { lock.withLock { slots[i] = o } }
+        var all: [Outcome] { lock.withLock { slots } }
     }
 }

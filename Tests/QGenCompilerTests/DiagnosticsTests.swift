@@ -57,11 +57,11 @@ import QGenCompiler
 
     @Test func multiplierTheSchemeCannotRepresent() {
         let s = spec([input10.layerSpec, linear(weights: .int8(.values(Array(repeating: 1, count: 30)), scale: 1e6), output: .uint8(scale: 1e-6, zeroPoint: 0)).layerSpec])
-        #expect(errors(s) == ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 2.00000001e+10 is too large for the tflite scheme (it needs < 2^31); check the output scale (1e-06)"])
+        #expect(errors(s) == ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 0.02·1000000/1e-06 = 2.00000001e+10 is too large for the tflite scheme (it needs < 2^31); with these input and weight scales the output scale must be above 9.31322554e-06"])
         // 2^30 ≤ m < 2^31 fits double rounding's left shift range but not single rounding's.
         let m30 = spec([input10.layerSpec, linear(weights: .int8(.values(Array(repeating: 0, count: 30)), scale: 0x1p30), output: .uint8(scale: 0.02, zeroPoint: 0)).layerSpec])
         #expect(errors(m30, options: CompileOptions(scheme: .singleRounding)) ==
-                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 1.07374182e+09 is too large for the singleRounding scheme (it needs < 2^30); check the output scale (0.02)"])
+                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 0.02·1.07374182e+09/0.02 = 1.07374182e+09 is too large for the singleRounding scheme (it needs < 2^30); with these input and weight scales the output scale must be above 0.0199999996"])
     }
 
     @Test func accumulatorThatCouldOverflowInt32() {
@@ -102,11 +102,11 @@ import QGenCompiler
         #expect(errors(spec([input10.layerSpec, linear("2fc").layerSpec])) ==
                 ["model.swift:3: error: layer name '2fc' cannot become a C identifier: it starts with a digit; rename it, e.g. 'layer_2fc'"])
         #expect(errors(spec([input10.layerSpec, linear("int").layerSpec])) ==
-                ["model.swift:3: error: layer name 'int' cannot become a C identifier: 'int' is a C keyword; rename it, e.g. 'layer_int'"])
+                ["model.swift:3: error: layer name 'int' cannot become a C identifier: 'int' is a C keyword; rename it, e.g. 'int_layer'"])
         #expect(errors(spec([input10.layerSpec, linear("_fc").layerSpec])) ==
-                ["model.swift:3: error: layer name '_fc' cannot become a C identifier: names starting with '_' are reserved for the C implementation; rename it, e.g. 'layer_fc'"])
+                ["model.swift:3: error: layer name '_fc' cannot become a C identifier: names starting with '_' are reserved for the C implementation; rename it, e.g. 'fc'"])
         #expect(errors(spec([input10.layerSpec, linear("qgen_fc").layerSpec])) ==
-                ["model.swift:3: error: layer name 'qgen_fc' cannot become a C identifier: names starting with 'qgen' are reserved for qgen's helpers; rename it, e.g. 'layer_qgenfc'"])
+                ["model.swift:3: error: layer name 'qgen_fc' cannot become a C identifier: names starting with 'qgen' are reserved for qgen's helpers; rename it, e.g. 'layer_fc'"])
         #expect(errors(spec([input10.layerSpec, linear().layerSpec]), options: CompileOptions(prefix: "9lives")) ==
                 ["model.swift:1: error: --prefix '9lives' cannot be used as a C prefix: it starts with a digit; choose a name like 'my_model'"])
     }
@@ -127,7 +127,7 @@ import QGenCompiler
         defer { try? FileManager.default.removeItem(at: dir) }
         let options = CompileOptions(baseDirectory: dir)
         #expect(errors(spec([input10.layerSpec, linear(weights: .float(.npy("nope.npy"))).layerSpec]), options: options) ==
-                ["model.swift:3: error: layer 'fc' (Linear): weight file 'nope.npy': cannot read '\(dir.path)/nope.npy': no such file or not readable"])
+                ["model.swift:3: error: layer 'fc' (Linear): weight file 'nope.npy': cannot read '\(dir.path)/nope.npy': no such file or directory"])
         try Data("not numpy".utf8).write(to: dir.appendingPathComponent("bad.npy"))
         #expect(errors(spec([input10.layerSpec, linear(weights: .float(.npy("bad.npy"))).layerSpec]), options: options) ==
                 ["model.swift:3: error: layer 'fc' (Linear): weight file 'bad.npy': 'bad.npy' is not a valid .npy file: missing the \\x93NUMPY magic"])
@@ -151,14 +151,14 @@ import QGenCompiler
         #expect(errors(spec([linear().layerSpec])) == ["model.swift:1: error: model 'm' must start with an Input(…)"])
         #expect(errors(spec([input10.layerSpec])) == ["model.swift:1: error: model 'm' has no layers after its Input"])
         #expect(errors(spec([input10.layerSpec, linear().layerSpec], requantization: Requantization(name: "fbgem"))) ==
-                ["model.swift:1: error: model 'm': unknown requantization scheme 'fbgem'; known schemes: tflite, singleRounding, fbgemm, fbgemm(saturatingPairs), qnnpack, onnxRuntime, powerOfTwo, powerOfTwo(rounding:R,tolerance:T), fixedPoint(multiplierBits:B,rounding:R) with R one of halfUp, halfAwayFromZero, halfEven and 2 <= B <= 32"])
+                ["model.swift:1: error: model 'm': 'fbgem' is not a requantization scheme: unknown scheme 'fbgem'; the schemes are tflite, singleRounding, fbgemm, fbgemm(saturatingPairs), qnnpack, onnxRuntime, powerOfTwo, powerOfTwo(rounding:R,tolerance:T), fixedPoint(multiplierBits:B,rounding:R) with R one of halfUp, halfAwayFromZero, halfEven and 2 <= B <= 32"])
     }
 
     @Test func tinyMultipliersAreFlushedWithAWarning() throws {
         let s = spec([input10.layerSpec, linear(weights: .int8(.values(Array(repeating: 1, count: 30)), scale: 1e-9), output: .uint8(scale: 100, zeroPoint: 7)).layerSpec])
         let result = try Pipeline.compile(s, options: CompileOptions())
         // double(float(0.02f · 1e-9f)) / double(100f), per-tensor Linear formula (numpy float32).
-        #expect(result.diagnostics.map(\.description) == ["model.swift:3: warning: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 1.99999982e-13 is below 2^-32 and is flushed to 0: the output is constant"])
+        #expect(result.diagnostics.map(\.description) == ["model.swift:3: warning: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 0.02·1e-09/100 = 1.99999982e-13 is below 2^-32 and is flushed to 0: the output is constant"])
         #expect(result.lowered.layers[0].multipliers.map(\.mantissa) == [0])
         #expect(result.lowered.layers[0].multipliers[0].isFlushedToZero)
     }
@@ -181,15 +181,15 @@ import QGenCompiler
         // m = 0.02 · 0.01 / 0.05 with float32 scales = 0.00399999976 (numpy), 2.34374418% above 2^-8.
         let layer = linear(weights: .int8(.values(Array(repeating: 3, count: 30)), scale: 0.01), output: .uint8(scale: 0.05, zeroPoint: 10))
         #expect(errors(spec([input10.layerSpec, layer.layerSpec], requantization: .powerOfTwo)) ==
-                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 0.00399999976 is 2.34374418% from the nearest power of two 2^-8, beyond the powerOfTwo tolerance 0.390625%; make the output scale a power-of-two ratio (e.g. 0.0511999977) or use fixedPoint(multiplierBits:…)"])
+                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 0.02·0.01/0.05 = 0.00399999976 is 2.34374418% from the nearest power of two 2^-8, beyond the powerOfTwo tolerance 0.390625%; set the output scale to 0.0511999977, which makes every multiplier a power of two within the tolerance, or use fixedPoint(multiplierBits:…)"])
         #expect(errors(spec([input10.layerSpec, layer.layerSpec], requantization: .powerOfTwo(rounding: .halfUp, tolerance: 0.03))) == [])
         // m = 0.02 · 0.01 / 0.000001 = 200 needs 9 integer bits: too many for an 8-bit multiplier with right shifts only.
         let large = linear(weights: .int8(.values(Array(repeating: 0, count: 30)), scale: 0.01), output: .uint8(scale: 0.000001, zeroPoint: 10))
         // m = 200 is nearest to 2^8, a left shift: powerOfTwo only shifts right.
         #expect(errors(spec([input10.layerSpec, large.layerSpec], requantization: .powerOfTwo(rounding: .halfUp, tolerance: 0.5))) ==
-                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 199.999992 is nearest to 2^8, outside the powerOfTwo scheme's right shifts 0...62; check the output scale (1e-06)"])
+                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 0.02·0.01/1e-06 = 199.999992 is nearest to 2^8, outside the powerOfTwo scheme's right shifts 0...62; with these input and weight scales the output scale must be above 0.000199999991"])
         #expect(errors(spec([input10.layerSpec, large.layerSpec], requantization: .fixedPoint(multiplierBits: 8, rounding: .halfEven))) ==
-                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 199.999992 needs 9 bits, more than fixedPoint's 8-bit multiplier with a right shift can hold; check the output scale (1e-06) or use more multiplierBits"])
+                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 0.02·0.01/1e-06 = 199.999992 needs 9 bits, more than fixedPoint's 8-bit multiplier with a right shift can hold; use more multiplierBits, or with these input and weight scales the output scale must be above 1.56249993e-06"])
     }
 
     @Test func floatRequantOnlyForFloatSchemes() {

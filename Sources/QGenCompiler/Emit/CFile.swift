@@ -14,9 +14,7 @@ public struct HeaderContext: Equatable, Sendable {
     var version: String
     var sourceFile: String
     var schemeSummary: String
-    var guardName: String
-    var prefix: String
-    var macroPrefix: String
+    var api: EmittedNames.Model
     var inputName: String
     var inputType: String
     var inputCType: String
@@ -45,8 +43,7 @@ public struct SourceContext: Equatable, Sendable {
     var version: String
     var sourceFile: String
     var schemeSummary: String
-    var prefix: String
-    var macroPrefix: String
+    var api: EmittedNames.Model
     var inputCType: String
     var outputCType: String
     var layerSummaries: [String]
@@ -65,8 +62,7 @@ public struct SourceContext: Equatable, Sendable {
 
 /// `--float-io`: `<prefix>_quantize_input` and `<prefix>_dequantize_output` with the stack's rule.
 public struct FloatIOContext: Equatable, Sendable {
-    var prefix: String
-    var macroPrefix: String
+    var api: EmittedNames.Model
     var ruleName: String
     var ruleText: String
     /// PyTorch multiplies by the float32 reciprocal; ONNX and TFLite divide.
@@ -105,7 +101,7 @@ public enum Kernel: Equatable, Sendable {
 
 /// Fields shared by every kernel template.
 struct KernelCommon: Equatable, Sendable {
-    var name: String
+    var names: EmittedNames.Layer
     var layerName: String
     var location: String
     var inputType: String

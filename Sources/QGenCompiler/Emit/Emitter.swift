@@ -8,12 +8,12 @@ public enum Emitter {
     public static func emit(_ model: LoweredModel, fileStem: String? = nil) -> CFile {
         let headerName = "\(fileStem ?? model.cPrefix).h"
         let sourceName = "\(fileStem ?? model.cPrefix).c"
-        let macroPrefix = model.cPrefix.uppercased()
+        let api = EmittedNames.Model(prefix: model.cPrefix)
         let inputLayout = model.input.shape.count == 4 ? "NCHW" : "batch-major"
         let outputLayout = model.output.shape.count == 4 ? "NCHW" : "batch-major"
         let header = HeaderContext(
             headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,
-            schemeSummary: model.scheme.summary, guardName: "\(macroPrefix)_H", prefix: model.cPrefix, macroPrefix: macroPrefix,
+            schemeSummary: model.scheme.summary, api: api,
             inputName: model.input.name, inputType: model.input.dtype.rawValue, inputCType: cType(model.input.dtype),
             inputShapeText: shapeText(model.input.shape), inputLayout: inputLayout, inputScale: model.input.scaleText,
             inputZeroPoint: model.input.zeroPoint, inputSize: model.input.count,
@@ -29,13 +29,13 @@ public enum Emitter {
         for layer in model.layers {
             arrays += constants(of: layer, native: model.floatRequant)
             kernels.append(kernel(for: layer, saturatesPairs: model.scheme.saturatesPairs, native: model.floatRequant))
-            steps.append(RunStep(function: layer.cName, inputExpression: bufferExpression(layer.inputBuffer, type: layer.inputType, const: true),
+            steps.append(RunStep(function: EmittedNames.Layer(cName: layer.cName).function, inputExpression: bufferExpression(layer.inputBuffer, type: layer.inputType, const: true),
                                  outputExpression: bufferExpression(layer.outputBuffer, type: layer.outputType, const: false)))
             summaries.append("\(layer.cName): \(layer.kindName) \(bracketed(layer.inputShape)) -> \(bracketed(layer.outputShape)) (\(layer.location.fileName):\(layer.location.line))")
         }
         let source = SourceContext(
             sourceName: sourceName, headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,
-            schemeSummary: model.scheme.summary, prefix: model.cPrefix, macroPrefix: macroPrefix,
+            schemeSummary: model.scheme.summary, api: api,
             inputCType: header.inputCType, outputCType: header.outputCType, layerSummaries: summaries,
             helperTemplate: model.floatRequant ? "helpers_float32_native" : "helpers_\(model.scheme.family.rawValue)",
             helpers: helperContext(model.scheme), arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
@@ -60,46 +60,47 @@ public enum Emitter {
     static func hexLiteral(_ value: Float) -> String { String(format: "%a", Double(value)) + "f" }
 
     private static func constants(of layer: LoweredLayer, native: Bool) -> [CArray] {
+        let names = EmittedNames.Layer(cName: layer.cName)
         let shape = layer.geometry.weightShape.map(String.init).joined(separator: "][")
         let perWhat = layer.isPerChannel ? "per output channel" : "per tensor"
         var arrays = [
-            CArray(name: "\(layer.cName)_weights", cType: "int8_t", comment: "\(layer.name): int8 weights [\(shape)] (PyTorch layout)",
+            CArray(name: names.weights, cType: "int8_t", comment: "\(layer.name): int8 weights [\(shape)] (PyTorch layout)",
                    values: layer.weights.map(Int64.init), elementComments: nil),
-            CArray(name: "\(layer.cName)_bias", cType: "int32_t",
-                   comment: "\(layer.name): \(!layer.hasBias ? "no bias (0)" : layer.floatBiasTerms.isEmpty ? "int32 bias" : "no int32 bias (the float bias is \(layer.cName)_bias_term)") minus input zero point \(layer.inputZeroPoint) times the channel's weight sum (units of s_in*s_w)",
+            CArray(name: names.bias, cType: "int32_t",
+                   comment: "\(layer.name): \(!layer.hasBias ? "no bias (0)" : layer.floatBiasTerms.isEmpty ? "int32 bias" : "no int32 bias (the float bias is \(native ? names.biasTerm : names.biasTermMantissa))") minus input zero point \(layer.inputZeroPoint) times the channel's weight sum (units of s_in*s_w)",
                    values: layer.foldedBias.map(Int64.init), elementComments: nil),
         ]
         if !layer.multipliers.isEmpty {
             let what = layer.multipliers.allSatisfy({ $0.mantissa == 1 || $0.mantissa == 0 }) ? "power-of-two multipliers" : "fixed-point multipliers"
-            arrays.append(CArray(name: "\(layer.cName)_multiplier", cType: "int32_t", comment: "\(layer.name): \(what) (value = multiplier * 2^(shift - 31)), \(perWhat)",
+            arrays.append(CArray(name: names.multiplier, cType: "int32_t", comment: "\(layer.name): \(what) (value = multiplier * 2^(shift - 31)), \(perWhat)",
                                  values: layer.multipliers.map { Int64($0.mantissa) }, elementComments: layer.multiplierTexts))
-            arrays.append(CArray(name: "\(layer.cName)_shift", cType: "int32_t", comment: "\(layer.name): left-shift exponents (negative: right shift), \(perWhat)",
+            arrays.append(CArray(name: names.shift, cType: "int32_t", comment: "\(layer.name): left-shift exponents (negative: right shift), \(perWhat)",
                                  values: layer.multipliers.map { Int64($0.shift) }, elementComments: nil))
         }
         if native {
-            arrays.append(CArray(name: "\(layer.cName)_scale", cType: "float", comment: "\(layer.name): float32 multipliers, \(perWhat)",
+            arrays.append(CArray(name: names.scale, cType: "float", comment: "\(layer.name): float32 multipliers, \(perWhat)",
                                  values: [], elementComments: layer.multiplierTexts, literals: layer.floatMultipliers.map { hexLiteral($0.value) }))
             if !layer.floatBiasTerms.isEmpty {
-                arrays.append(CArray(name: "\(layer.cName)_bias_term", cType: "float", comment: "\(layer.name): float32 bias / (s_in*s_w), per output channel",
+                arrays.append(CArray(name: names.biasTerm, cType: "float", comment: "\(layer.name): float32 bias / (s_in*s_w), per output channel",
                                      values: [], elementComments: layer.floatBiasTerms.map { "\($0.value)" }, literals: layer.floatBiasTerms.map { hexLiteral($0.value) }))
             }
         } else if !layer.floatMultipliers.isEmpty {
-            arrays.append(CArray(name: "\(layer.cName)_scale_mantissa", cType: "int32_t",
+            arrays.append(CArray(name: names.scaleMantissa, cType: "int32_t",
                                  comment: "\(layer.name): float32 multipliers as exact integers (value = mantissa * 2^exponent), \(perWhat)",
                                  values: layer.floatMultipliers.map { Int64($0.mantissa) }, elementComments: layer.multiplierTexts))
-            arrays.append(CArray(name: "\(layer.cName)_scale_exponent", cType: "int32_t", comment: "\(layer.name): exponents of the float32 multipliers",
+            arrays.append(CArray(name: names.scaleExponent, cType: "int32_t", comment: "\(layer.name): exponents of the float32 multipliers",
                                  values: layer.floatMultipliers.map { Int64($0.exponent) }, elementComments: nil))
         }
         if !layer.floatBiasTerms.isEmpty && !native {
-            arrays.append(CArray(name: "\(layer.cName)_bias_term_mantissa", cType: "int32_t",
+            arrays.append(CArray(name: names.biasTermMantissa, cType: "int32_t",
                                  comment: "\(layer.name): float32 bias / (s_in*s_w) as exact integers (value = mantissa * 2^exponent), per output channel",
                                  values: layer.floatBiasTerms.map { Int64($0.mantissa) },
                                  elementComments: layer.floatBiasTerms.map { "\($0.value)" }))
-            arrays.append(CArray(name: "\(layer.cName)_bias_term_exponent", cType: "int32_t", comment: "\(layer.name): exponents of the float32 bias terms",
+            arrays.append(CArray(name: names.biasTermExponent, cType: "int32_t", comment: "\(layer.name): exponents of the float32 bias terms",
                                  values: layer.floatBiasTerms.map { Int64($0.exponent) }, elementComments: nil))
         }
         if layer.hasWeightZeroPoint {
-            arrays.append(CArray(name: "\(layer.cName)_weight_zero_point", cType: "int32_t", comment: "\(layer.name): weight zero points, \(perWhat)",
+            arrays.append(CArray(name: names.weightZeroPoint, cType: "int32_t", comment: "\(layer.name): weight zero points, \(perWhat)",
                                  values: layer.weightZeroPoints.map(Int64.init), elementComments: nil))
         }
         return arrays
@@ -107,7 +108,7 @@ public enum Emitter {
 
     private static func kernel(for layer: LoweredLayer, saturatesPairs: Bool, native: Bool) -> Kernel {
         var common = KernelCommon(
-            name: layer.cName, layerName: layer.name, location: "\(layer.location.fileName):\(layer.location.line)",
+            names: EmittedNames.Layer(cName: layer.cName), layerName: layer.name, location: "\(layer.location.fileName):\(layer.location.line)",
             inputType: layer.inputType.rawValue, inputCType: cType(layer.inputType),
             outputType: layer.outputType.rawValue, outputCType: cType(layer.outputType),
             inputZeroPoint: layer.inputZeroPoint, outputZeroPoint: layer.outputZeroPoint, activationText: layer.activationText,
@@ -119,16 +120,16 @@ public enum Emitter {
         case .conv2d: outputIndex = "oc"
         }
         common.channelIndex = layer.isPerChannel ? outputIndex : "0"
-        let n = layer.cName, c = common.channelIndex
+        let n = common.names, c = common.channelIndex
         if native {
-            common.requantizeArguments = "\(n)_scale[\(c)]" + (layer.floatBiasTerms.isEmpty ? "" : ", \(n)_bias_term[\(outputIndex)]")
+            common.requantizeArguments = "\(n.scale)[\(c)]" + (layer.floatBiasTerms.isEmpty ? "" : ", \(n.biasTerm)[\(outputIndex)]")
         } else if !layer.floatMultipliers.isEmpty {
-            common.requantizeArguments = "\(n)_scale_mantissa[\(c)], \(n)_scale_exponent[\(c)]"
+            common.requantizeArguments = "\(n.scaleMantissa)[\(c)], \(n.scaleExponent)[\(c)]"
             if !layer.floatBiasTerms.isEmpty {
-                common.requantizeArguments += ", \(n)_bias_term_mantissa[\(outputIndex)], \(n)_bias_term_exponent[\(outputIndex)]"
+                common.requantizeArguments += ", \(n.biasTermMantissa)[\(outputIndex)], \(n.biasTermExponent)[\(outputIndex)]"
             }
         } else {
-            common.requantizeArguments = "\(n)_multiplier[\(c)], \(n)_shift[\(c)]"
+            common.requantizeArguments = "\(n.multiplier)[\(c)], \(n.shift)[\(c)]"
         }
         switch layer.geometry {
         case .linear(let g):
@@ -157,7 +158,7 @@ public enum Emitter {
         case .tflite: text = "TFLite Quantize: q = clamp(round_half_away_from_zero(x / scale) + zero_point), float32 division"
         }
         return FloatIOContext(
-            prefix: model.cPrefix, macroPrefix: model.cPrefix.uppercased(), ruleName: rule.rawValue, ruleText: text,
+            api: EmittedNames.Model(prefix: model.cPrefix), ruleName: rule.rawValue, ruleText: text,
             multipliesByInverse: rule == .pytorch, roundsHalfAway: rule == .tflite, definesRoundHelper: rule != .tflite && !model.floatRequant,
             inputCType: cType(model.input.dtype), inputScaleLiteral: hexLiteral(model.input.scale32.value),
             inputInverseScaleLiteral: hexLiteral(model.input.inverseScale32.value), inputZeroPoint: model.input.zeroPoint,

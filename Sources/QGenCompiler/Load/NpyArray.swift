@@ -20,14 +20,50 @@ public struct NpyArray: Equatable, Sendable {
         self.values = values
     }
 
+    /// The largest header read from a file (NumPy writes headers of a few hundred bytes).
+    public static let maxHeaderBytes = 1 << 16
+
+    /// Reads a `.npy` file. Only a regular file is read, and only as many bytes as its header
+    /// says its data needs (at most `SizeLimits.maxTensorElements` values), so a device, a pipe or
+    /// a huge unrelated file gives an error instead of a hang or an exhausted memory.
     public init(contentsOf url: URL) throws {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ReadError(description: "cannot read '\(url.path)': no such file or not readable")
+        let path = url.path
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw ReadError(description: "cannot read '\(path)': \(String(cString: strerror(errno)).lowercased())")
         }
-        try self.init(data: [UInt8](data), name: url.lastPathComponent)
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw ReadError(description: "cannot read '\(path)': it is not a regular file")
+        }
+        guard let file = FileHandle(forReadingAtPath: path) else {
+            throw ReadError(description: "cannot read '\(path)': permission denied")
+        }
+        defer { try? file.close() }
+        do {
+            let prefix = [UInt8](try file.read(upToCount: Self.maxHeaderBytes + 12) ?? Data())
+            let layout = try Self.layout(prefix, name: url.lastPathComponent)
+            let wanted = min(Int(info.st_size), layout.dataOffset + layout.count * layout.itemSize)
+            var bytes = prefix
+            if wanted > bytes.count { bytes += [UInt8](try file.read(upToCount: wanted - bytes.count) ?? Data()) }
+            try self.init(data: bytes, name: url.lastPathComponent)
+        } catch let error as ReadError {
+            throw error
+        } catch {
+            throw ReadError(description: "cannot read '\(path)': \(error.localizedDescription)")
+        }
     }
 
-    public init(data bytes: [UInt8], name: String) throws {
+    /// What the header says: the shape, element type and where the data starts.
+    private struct Layout {
+        var shape: [Int]
+        var descr: String
+        var itemSize: Int
+        var count: Int
+        var dataOffset: Int
+    }
+
+    /// Parses the header from the first bytes of a file (the data need not follow).
+    private static func layout(_ bytes: [UInt8], name: String) throws -> Layout {
         func fail(_ why: String) -> ReadError { ReadError(description: "'\(name)' is not a valid .npy file: \(why)") }
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail("missing the \\x93NUMPY magic") }
@@ -45,14 +81,15 @@ public struct NpyArray: Equatable, Sendable {
         default:
             throw fail("unsupported format version \(major)")
         }
+        guard headerLength <= maxHeaderBytes else { throw fail("the header claims \(headerLength) bytes, more than the \(maxHeaderBytes) qgen reads") }
         guard bytes.count >= headerStart + headerLength else { throw fail("truncated header") }
         guard let header = String(bytes: bytes[headerStart..<headerStart + headerLength], encoding: .utf8) else {
             throw fail("header is not text")
         }
-        guard let descr = Self.field("descr", in: header).flatMap(Self.unquote) else { throw fail("header has no 'descr'") }
-        guard let fortran = Self.field("fortran_order", in: header) else { throw fail("header has no 'fortran_order'") }
+        guard let descr = field("descr", in: header).flatMap(unquote) else { throw fail("header has no 'descr'") }
+        guard let fortran = field("fortran_order", in: header) else { throw fail("header has no 'fortran_order'") }
         if fortran == "True" { throw fail("Fortran-ordered arrays are not supported; save np.ascontiguousarray(a)") }
-        guard let shapeText = Self.field("shape", in: header) else { throw fail("header has no 'shape'") }
+        guard let shapeText = field("shape", in: header) else { throw fail("header has no 'shape'") }
         let dims = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         var shape: [Int] = []
@@ -60,14 +97,22 @@ public struct NpyArray: Equatable, Sendable {
             guard let v = Int(d), v >= 0 else { throw fail("bad shape \(shapeText)") }
             shape.append(v)
         }
-        let count = shape.reduce(1, *)
-        let body = Array(bytes[(headerStart + headerLength)...])
-        let kind = descr.dropFirst()
-        let order = descr.first
-        guard let itemSize = ["f4": 4, "f8": 8, "i1": 1, "u1": 1, "i2": 2, "i4": 4, "i8": 8][String(kind)] else {
+        guard let count = SizeLimits.elementCount(shape) else {
+            throw fail("shape \(shape) has more than \(SizeLimits.tensorLimitText) elements, qgen's limit for one tensor")
+        }
+        guard let itemSize = ["f4": 4, "f8": 8, "i1": 1, "u1": 1, "i2": 2, "i4": 4, "i8": 8][String(descr.dropFirst())] else {
             throw fail("element type '\(descr)' is not supported (use float32, float64, int8, uint8, int16, int32 or int64)")
         }
-        if order == ">" && itemSize > 1 { throw fail("big-endian data ('\(descr)') is not supported") }
+        if descr.first == ">" && itemSize > 1 { throw fail("big-endian data ('\(descr)') is not supported") }
+        return Layout(shape: shape, descr: descr, itemSize: itemSize, count: count, dataOffset: headerStart + headerLength)
+    }
+
+    public init(data bytes: [UInt8], name: String) throws {
+        func fail(_ why: String) -> ReadError { ReadError(description: "'\(name)' is not a valid .npy file: \(why)") }
+        let layout = try Self.layout(bytes, name: name)
+        let (shape, descr, count, itemSize) = (layout.shape, layout.descr, layout.count, layout.itemSize)
+        let body = bytes[layout.dataOffset...]
+        let kind = descr.dropFirst()
         guard body.count >= count * itemSize else {
             throw fail("data is truncated: shape \(shape) needs \(count * itemSize) bytes, the file has \(body.count)")
         }
@@ -75,7 +120,7 @@ public struct NpyArray: Equatable, Sendable {
         values.reserveCapacity(count)
         for i in 0..<count {
             var raw: UInt64 = 0
-            for b in 0..<itemSize { raw |= UInt64(body[i * itemSize + b]) << UInt64(8 * b) }
+            for b in 0..<itemSize { raw |= UInt64(body[body.startIndex + i * itemSize + b]) << UInt64(8 * b) }
             switch kind {
             case "f4": values.append(Double(Float(bitPattern: UInt32(raw))))
             case "f8": values.append(Double(bitPattern: raw))
@@ -121,6 +166,11 @@ public struct NpyArray: Equatable, Sendable {
 
     public static func encode(shape: [Int], int8 values: [Int8]) -> [UInt8] {
         header(descr: "|i1", shape: shape) + values.map { UInt8(bitPattern: $0) }
+    }
+
+    /// int8 (`|i1`) or uint8 (`|u1`) codes, each given as an Int32 of the type's range.
+    public static func encode(shape: [Int], codes: [Int32], signed: Bool) -> [UInt8] {
+        header(descr: signed ? "|i1" : "|u1", shape: shape) + codes.map { signed ? UInt8(bitPattern: Int8($0)) : UInt8($0) }
     }
 
     public static func encode(shape: [Int], int32 values: [Int32]) -> [UInt8] {

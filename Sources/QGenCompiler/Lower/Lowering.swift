@@ -195,6 +195,9 @@ struct LayerLowering {
             log.error("\(what): activation \(activationText) leaves no representable output value with output scale \(layer.output.scale) and zero point \(zy) (clamp [\(lo), \(hi)])", at: at)
             return nil
         }
+        if lo == hi && layer.activation != .none {
+            log.warning("\(what): activation \(activationText) leaves one output value with output scale \(layer.output.scale) and zero point \(zy) (clamp [\(lo), \(hi)]): every output of the layer is \(lo); move the zero point so that the activation's range is representable", at: at)
+        }
         if log.errorCount > errorsBefore { return nil }
 
         let lowered = LoweredLayer(

@@ -42,18 +42,13 @@ extension LayerLowering {
     func outputStage(scales: ScaleSet, perChannel: Bool, log: inout DiagnosticLog) -> OutputStage? {
         var stage = OutputStage()
         let errorsBefore = log.errorCount
+        var powerOfTwoMisses: [PowerOfTwoMiss] = []
         for c in 0..<scales.weights.count {
             let channel = perChannel ? " (channel \(c))" : ""
             switch scheme.family {
             case .tflite, .fixedPoint:
-                let product = Double(scales.inputF) * Double(scales.weightF(c))
-                let real: Double
-                if case .linear = layer.geometry, !perChannel, scheme.family == .tflite || scheme == .singleRounding {
-                    real = Double(scales.inputF * scales.weightF(c)) / Double(scales.outputF)   // TFLite per-tensor FC: float product first
-                } else {
-                    real = product / Double(scales.outputF)
-                }
-                guard let m = fixedPointMultiplier(real, scaleProduct: product, channel: channel, log: &log) else { continue }
+                let real = fixedPointReal(scales, c, perChannel: perChannel, outputScale: scales.outputF)
+                guard let m = fixedPointMultiplier(real, scales: scales, channel: c, perChannel: perChannel, misses: &powerOfTwoMisses, log: &log) else { continue }
                 stage.multipliers.append(m.multiplier)
                 stage.texts.append(m.text)
             case .float32:
@@ -64,7 +59,11 @@ extension LayerLowering {
                 default: multiplier = scales.fbgemmMultiplier(c)
                 }
                 guard multiplier.isNormal else {
-                    log.error("\(what): the float32 multiplier\(channel) s_in·s_w/s_out = \(format(Double(multiplier))) is not a normal float32; check the scales", at: layer.location)
+                    let product = Double(scales.inputF) * Double(scales.weightF(c))
+                    let fix = multiplier.isInfinite || multiplier > 1
+                        ? "with these input and weight scales the output scale must be above \(format(product / Double(Float.greatestFiniteMagnitude)))"
+                        : "with these input and weight scales the output scale must be below \(format(product / Double(Float.leastNormalMagnitude)))"
+                    log.error("\(what): the float32 multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(Double(multiplier))) is not a normal float32; \(fix)\(weightOrigin(c))", at: layer.location)
                     continue
                 }
                 let parts = Float32Parts(multiplier)
@@ -72,34 +71,103 @@ extension LayerLowering {
                 stage.texts.append("float32 multiplier \(format(Double(multiplier))) = \(parts.mantissa) * 2^\(parts.exponent)")
             }
         }
+        if !powerOfTwoMisses.isEmpty { reportPowerOfTwoMisses(powerOfTwoMisses, scales: scales, perChannel: perChannel, log: &log) }
         return log.errorCount > errorsBefore ? nil : stage
     }
 
-    private func fixedPointMultiplier(_ real: Double, scaleProduct: Double, channel: String, log: inout DiagnosticLog) -> (multiplier: QuantizedMultiplier, text: String)? {
+    /// The real multiplier of channel `c` as the fixed-point families compute it from float32 scales.
+    private func fixedPointReal(_ scales: ScaleSet, _ c: Int, perChannel: Bool, outputScale: Float) -> Double {
+        if case .linear = layer.geometry, !perChannel, scheme.family == .tflite || scheme == .singleRounding {
+            return Double(scales.inputF * scales.weightF(c)) / Double(outputScale)   // TFLite per-tensor FC: float product first
+        }
+        return Double(scales.inputF) * Double(scales.weightF(c)) / Double(outputScale)
+    }
+
+    /// `s_in·s_w/s_out` spelled out with the values of channel `c`'s scales.
+    func factors(_ scales: ScaleSet, _ c: Int) -> String {
+        "\(format(scales.input))·\(format(scales.weights[c]))/\(format(scales.output))"
+    }
+
+    /// For real weights, where the weight scale of channel `c` came from: the largest |weight|.
+    func weightOrigin(_ c: Int) -> String {
+        guard case .real(let rule) = layer.weights.kind else { return "" }
+        let values = layer.weights.values
+        let perChannel = rule.granularity == .perChannel
+        let per = perChannel ? values.count / layer.geometry.outputChannels : values.count
+        let range = perChannel ? (c * per)..<((c + 1) * per) : 0..<values.count
+        guard let k = range.max(by: { abs(values[$0]) < abs(values[$1]) }) else { return "" }
+        return "; the weight scale comes from the largest |weight|, weight[\(k)] = \(format(values[k])): check the weights"
+    }
+
+    /// A channel whose multiplier is further from a power of two than the tolerance allows.
+    struct PowerOfTwoMiss {
+        var channel: Int
+        var real: Double
+        var error: Double
+        var exponent: Int
+        /// The output scale that would make this channel's multiplier exactly that power of two.
+        var outputScale: Double
+    }
+
+    /// The nearest power of two `2^-n` to `real` and its relative error.
+    private func nearestPowerOfTwo(_ real: Double) -> (n: Int, power: Double, error: Double) {
+        let below = Double(sign: .plus, exponent: real.exponent, significand: 1)
+        let above = below * 2
+        let (power, error) = (real - below) / real <= (above - real) / real ? (below, (real - below) / real) : (above, (above - real) / real)
+        return (-Int(power.exponent), power, error)
+    }
+
+    /// One message for all channels that miss the powerOfTwo tolerance, with one suggestion: an
+    /// output scale that brings every channel within it, when there is one.
+    private func reportPowerOfTwoMisses(_ misses: [PowerOfTwoMiss], scales: ScaleSet, perChannel: Bool, log: inout DiagnosticLog) {
+        guard case .powerOfTwo(_, let tolerance) = scheme else { return }
+        let fitsEveryChannel = misses.map(\.outputScale).first { candidate in
+            (0..<scales.weights.count).allSatisfy { c in
+                let real = fixedPointReal(scales, c, perChannel: perChannel, outputScale: Float(candidate))
+                let nearest = nearestPowerOfTwo(real)
+                return (0...62).contains(nearest.n) && nearest.error <= tolerance
+            }
+        }
+        let fix = fitsEveryChannel.map { "set the output scale to \(format($0)), which makes every multiplier a power of two within the tolerance, or use fixedPoint(multiplierBits:…)" }
+            ?? "no single output scale fits every channel, because their weight scales differ by factors that are not powers of two; quantize the weights per tensor (or with power-of-two scale ratios), or use fixedPoint(multiplierBits:…)"
+        let worst = misses.max { $0.error < $1.error }!
+        if misses.count == 1 && !perChannel {
+            log.error("\(what): multiplier s_in·s_w/s_out = \(factors(scales, 0)) = \(format(worst.real)) is \(format(worst.error * 100))% from the nearest power of two 2^\(-worst.exponent), beyond the powerOfTwo tolerance \(format(tolerance * 100))%; \(fix)", at: layer.location)
+        } else {
+            let channels = misses.map { String($0.channel) }.joined(separator: ", ")
+            log.error("\(what): the multipliers of \(misses.count) of \(scales.weights.count) channels (\(channels)) are up to \(format(worst.error * 100))% from the nearest power of two (channel \(worst.channel): s_in·s_w/s_out = \(factors(scales, worst.channel)) = \(format(worst.real)), nearest 2^\(-worst.exponent)), beyond the powerOfTwo tolerance \(format(tolerance * 100))%; \(fix)", at: layer.location)
+        }
+    }
+
+    private func fixedPointMultiplier(_ real: Double, scales: ScaleSet, channel c: Int, perChannel: Bool, misses: inout [PowerOfTwoMiss],
+                                      log: inout DiagnosticLog) -> (multiplier: QuantizedMultiplier, text: String)? {
         let at = layer.location
+        let channel = perChannel ? " (channel \(c))" : ""
+        let scaleProduct = Double(scales.inputF) * Double(scales.weightF(c))
+        /// The advice when the multiplier must stay below `limit`: the output scale that achieves it.
+        func aboveAdvice(_ limit: Double) -> String {
+            "with these input and weight scales the output scale must be above \(format(scaleProduct / limit))\(weightOrigin(c))"
+        }
         switch scheme {
         case .tflite, .singleRounding:
             let m = QuantizedMultiplier(real: real)
             if m.isFlushedToZero {
-                log.warning("\(what): multiplier s_in·s_w/s_out = \(format(real))\(channel) is below 2^-32 and is flushed to 0: the output is constant", at: at)
+                log.warning("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) is below 2^-32 and is flushed to 0: the output is constant", at: at)
             } else if real > 0 && !scheme.shiftRange.contains(m.shift) {
-                log.error("\(what): multiplier s_in·s_w/s_out = \(format(real))\(channel) is too large for the \(scheme) scheme (it needs < 2^\(scheme.shiftRange.upperBound)); check the output scale (\(layer.output.scale))", at: at)
+                let limit = Int(scheme.shiftRange.upperBound)
+                log.error("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) is too large for the \(scheme) scheme (it needs < 2^\(limit)); \(aboveAdvice(Double(sign: .plus, exponent: limit, significand: 1)))", at: at)
                 return nil
             }
             return (m, "s_in*s_w/s_out = \(format(real)) ~ \(m.mantissa) * 2^\(Int(m.shift) - 31)")
         case .powerOfTwo(_, let tolerance):
-            // The power of two with the smaller relative error: 2^floor(log2 m) or twice that.
-            let below = Double(sign: .plus, exponent: real.exponent, significand: 1)
-            let above = below * 2
-            let (power, error) = (real - below) / real <= (above - real) / real ? (below, (real - below) / real) : (above, (above - real) / real)
-            let n = -Int(power.exponent)
+            let (n, power, error) = nearestPowerOfTwo(real)
             guard (0...62).contains(n) else {
-                log.error("\(what): multiplier s_in·s_w/s_out = \(format(real))\(channel) is nearest to 2^\(-n), outside the powerOfTwo scheme's right shifts 0...62; check the output scale (\(layer.output.scale))", at: at)
+                let fix = n < 0 ? aboveAdvice(1) : "with these input and weight scales the output scale must be below \(format(scaleProduct * 0x1p62))"
+                log.error("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) is nearest to 2^\(-n), outside the powerOfTwo scheme's right shifts 0...62; \(fix)", at: at)
                 return nil
             }
             guard error <= tolerance else {
-                let suggestion = scaleProduct / power
-                log.error("\(what): multiplier s_in·s_w/s_out = \(format(real))\(channel) is \(format(error * 100))% from the nearest power of two 2^\(-n), beyond the powerOfTwo tolerance \(format(tolerance * 100))%; make the output scale a power-of-two ratio (e.g. \(format(suggestion))) or use fixedPoint(multiplierBits:…)", at: at)
+                misses.append(PowerOfTwoMiss(channel: c, real: real, error: error, exponent: n, outputScale: scaleProduct / power))
                 return nil
             }
             return (QuantizedMultiplier(mantissa: 1, shift: Int32(31 - n)),
@@ -114,14 +182,14 @@ extension LayerLowering {
                 n -= 1
             }
             if n < 0 {
-                log.error("\(what): multiplier s_in·s_w/s_out = \(format(real))\(channel) needs \(bits - n) bits, more than fixedPoint's \(bits)-bit multiplier with a right shift can hold; check the output scale (\(layer.output.scale)) or use more multiplierBits", at: at)
+                log.error("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) needs \(bits - n) bits, more than fixedPoint's \(bits)-bit multiplier with a right shift can hold; use more multiplierBits, or \(aboveAdvice(Double(sign: .plus, exponent: bits - 1, significand: 1)))", at: at)
                 return nil
             }
             if n > 62 {   // keep the shift in 0...62: fewer mantissa bits for tiny multipliers
                 mantissa = (real * Double(sign: .plus, exponent: 62, significand: 1)).rounded(.toNearestOrAwayFromZero)
                 n = 62
                 if mantissa == 0 {
-                    log.warning("\(what): multiplier s_in·s_w/s_out = \(format(real))\(channel) is below 2^-63 and is flushed to 0: the output is constant", at: at)
+                    log.warning("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) is below 2^-63 and is flushed to 0: the output is constant", at: at)
                 }
             }
             let error = abs(mantissa / Double(sign: .plus, exponent: n, significand: 1) - real) / real

@@ -2,7 +2,7 @@
 enum EmbeddedTemplates {
     static let all: [String: String] = [
         "const_array": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 /* {{comment}} */
 static const {{cType}} {{name}}[{{count}}] = {
 {{#lines}}
@@ -11,7 +11,7 @@ static const {{cType}} {{name}}[{{count}}] = {
 };
 """#,
         "float_io": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 /* --float-io: real values into and out of the model, converted as {{ruleName}} does:
  * {{ruleText}}; dequantize: y = scale * (float)(q - zero_point). These two functions use
  * float (binary32 evaluation and the default rounding mode); the model itself does not. */
@@ -20,11 +20,11 @@ static const {{cType}} {{name}}[{{count}}] = {
 
 {{/definesRoundHelper}}
 
-void {{prefix}}_quantize_input(const float *x, {{inputCType}} *q)
+void {{api.quantizeInput}}(const float *x, {{inputCType}} *q)
 {
     int32_t i;
 
-    for (i = 0; i < {{macroPrefix}}_INPUT_SIZE; ++i) {
+    for (i = 0; i < {{api.inputSize}}; ++i) {
 {{#multipliesByInverse}}
         volatile float scaled = x[i] * {{inputInverseScaleLiteral}}; /* x * (1.0f / scale) */
 {{/multipliesByInverse}}
@@ -72,17 +72,17 @@ void {{prefix}}_quantize_input(const float *x, {{inputCType}} *q)
     }
 }
 
-void {{prefix}}_dequantize_output(const {{outputCType}} *q, float *y)
+void {{api.dequantizeOutput}}(const {{outputCType}} *q, float *y)
 {
     int32_t i;
 
-    for (i = 0; i < {{macroPrefix}}_OUTPUT_SIZE; ++i) {
+    for (i = 0; i < {{api.outputSize}}; ++i) {
         y[i] = {{outputScaleLiteral}} * (float)((int32_t)q[i] - {{outputZeroPoint}});
     }
 }
 """#,
         "float_round": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 /* The integer nearest to v (ties to even, as lrintf), for |v| < 2^31, without libm: adding 2^23
  * to a non-negative v below 2^23 leaves no fraction bits, so that addition performs the rounding;
  * the volatile store keeps it a binary32 addition that no compiler fuses with an earlier multiply. */
@@ -105,7 +105,7 @@ static int32_t qgen_round_to_int32(float v)
 }
 """#,
         "helpers_common": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 /* floor(v / 2^n) for 0 <= n <= 62. Never shifts a negative value right (implementation-defined
  * in C99): a negative v is mapped to the non-negative -(v + 1) first. */
 static int64_t qgen_floor_div_pow2(int64_t v, int32_t n)
@@ -125,7 +125,7 @@ static int64_t qgen_round_half_up_pow2(int64_t v, int32_t n)
 {{/halfEven}}
 """#,
         "helpers_fixedPoint": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 {{> helpers_common}}
 {{#halfAwayFromZero}}
 
@@ -174,7 +174,7 @@ static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multip
 {{> helpers_requantize}}
 """#,
         "helpers_float32": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 /* IEEE binary32 arithmetic (round to nearest, ties to even) emulated with integer operations, so
  * that the float32 requantization of the reference stack is reproduced bit for bit on any core.
  * A value is a pair mantissa * 2^exponent with |mantissa| in [2^23, 2^24), or mantissa 0. The exponent
@@ -324,7 +324,7 @@ static int32_t qgen_requantize(int32_t acc, int32_t scale_mantissa, int32_t scal
 }
 """#,
         "helpers_float32_native": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 /* --float-requant: the output stage in native IEEE binary32, operation for operation as the
  * reference stack computes it (binary32 evaluation is checked at the top of this file; the default
  * rounding mode, to nearest with ties to even, is assumed). volatile stores round each product to
@@ -359,7 +359,7 @@ static int32_t qgen_requantize(int32_t acc, float scale,
 }
 """#,
         "helpers_requantize": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 
 /* The output stage shared by every kernel: scale, add the output zero point, clamp to the fused
  * activation's range (which lies inside the output type's range). */
@@ -378,7 +378,7 @@ static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, i
 }
 """#,
         "helpers_tflite": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 {{> helpers_common}}
 
 
@@ -404,13 +404,13 @@ static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multip
 {{> helpers_requantize}}
 """#,
         "kernel_conv2d": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 {{#common}}{{#geometry}}
 /* Layer "{{layerName}}" ({{location}}): Conv2d, [{{batch}}, {{inChannels}}, {{inHeight}}, {{inWidth}}] -> [{{batch}}, {{outChannels}}, {{outHeight}}, {{outWidth}}],
  * kernel {{kernelHeight}}x{{kernelWidth}}, stride {{strideHeight}}x{{strideWidth}}, padding {{padHeight}}x{{padWidth}}, dilation {{dilationHeight}}x{{dilationWidth}}, groups {{groups}}.
- * {{inputType}} input (zero point {{inputZeroPoint}}, folded into {{name}}_bias; padding reads it), {{outputType}} output (zero point {{outputZeroPoint}}),
+ * {{inputType}} input (zero point {{inputZeroPoint}}, folded into {{names.bias}}; padding reads it), {{outputType}} output (zero point {{outputZeroPoint}}),
  * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. Every partial sum is within +-{{accumulatorBound}}. */
-static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
+static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
     int32_t n;
     int32_t oc;
@@ -426,11 +426,11 @@ static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
 
             for (oy = 0; oy < {{outHeight}}; ++oy) {
                 for (ox = 0; ox < {{outWidth}}; ++ox) {
-                    int32_t acc = {{name}}_bias[oc];
+                    int32_t acc = {{names.bias}}[oc];
 
                     for (ic = 0; ic < {{inChannelsPerGroup}}; ++ic) {
                         const {{inputCType}} *plane = &input[(n * {{inChannels}} + group * {{inChannelsPerGroup}} + ic) * {{inPlaneSize}}];
-                        const int8_t *w = &{{name}}_weights[(oc * {{inChannelsPerGroup}} + ic) * {{kernelSize}}];
+                        const int8_t *w = &{{names.weights}}[(oc * {{inChannelsPerGroup}} + ic) * {{kernelSize}}];
 
                         for (ky = 0; ky < {{kernelHeight}}; ++ky) {
                             const int32_t iy = oy * {{strideHeight}} + ky * {{dilationHeight}} - {{padHeight}};
@@ -445,7 +445,7 @@ static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
                                 const int32_t x = (int32_t)plane[iy * {{inWidth}} + ix];
 {{/hasPadding}}
 
-                                acc += x * ((int32_t)w[ky * {{kernelWidth}} + kx]{{#hasWeightZeroPoint}} - {{name}}_weight_zero_point[{{channelIndex}}]{{/hasWeightZeroPoint}});
+                                acc += x * ((int32_t)w[ky * {{kernelWidth}} + kx]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
                             }
                         }
                     }
@@ -460,12 +460,12 @@ static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
 {{/geometry}}{{/common}}
 """#,
         "kernel_linear": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 {{#common}}
 /* Layer "{{layerName}}" ({{location}}): Linear, [{{batch}}, {{inFeatures}}] -> [{{batch}}, {{outFeatures}}].
- * {{inputType}} input (zero point {{inputZeroPoint}}, folded into {{name}}_bias), {{outputType}} output (zero point {{outputZeroPoint}}),
+ * {{inputType}} input (zero point {{inputZeroPoint}}, folded into {{names.bias}}), {{outputType}} output (zero point {{outputZeroPoint}}),
  * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. Every partial sum is within +-{{accumulatorBound}}. */
-static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
+static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
     int32_t n;
     int32_t o;
@@ -475,12 +475,12 @@ static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
         const {{inputCType}} *x = &input[n * {{inFeatures}}];
 
         for (o = 0; o < {{outFeatures}}; ++o) {
-            const int8_t *w = &{{name}}_weights[o * {{inFeatures}}];
-            int32_t acc = {{name}}_bias[o];
+            const int8_t *w = &{{names.weights}}[o * {{inFeatures}}];
+            int32_t acc = {{names.bias}}[o];
 
 {{^saturatesPairs}}
             for (k = 0; k < {{inFeatures}}; ++k) {
-                acc += (int32_t)x[k] * ((int32_t)w[k]{{#hasWeightZeroPoint}} - {{name}}_weight_zero_point[{{channelIndex}}]{{/hasWeightZeroPoint}});
+                acc += (int32_t)x[k] * ((int32_t)w[k]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
             }
 {{/saturatesPairs}}
 {{#saturatesPairs}}
@@ -495,10 +495,10 @@ static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
                 if (pair < -32768) {
                     pair = -32768;
                 }
-                acc += pair{{#hasWeightZeroPoint}} - {{name}}_weight_zero_point[{{channelIndex}}] * ((int32_t)x[2 * k] + (int32_t)x[2 * k + 1]){{/hasWeightZeroPoint}};
+                acc += pair{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}] * ((int32_t)x[2 * k] + (int32_t)x[2 * k + 1]){{/hasWeightZeroPoint}};
             }
 {{#hasOddTail}}
-            acc += (int32_t)x[{{inFeatures}} - 1] * ((int32_t)w[{{inFeatures}} - 1]{{#hasWeightZeroPoint}} - {{name}}_weight_zero_point[{{channelIndex}}]{{/hasWeightZeroPoint}});
+            acc += (int32_t)x[{{inFeatures}} - 1] * ((int32_t)w[{{inFeatures}} - 1]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
 {{/hasOddTail}}
 {{/saturatesPairs}}
             output[n * {{outFeatures}} + o] = ({{outputCType}})qgen_requantize(acc, {{requantizeArguments}},
@@ -509,7 +509,7 @@ static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
 {{/common}}
 """#,
         "model_c": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 /*
  * {{sourceName}}: model "{{modelName}}", generated by qgen {{version}} from {{sourceFile}}.
  * Do not edit: regenerate with qgen emit.
@@ -539,25 +539,25 @@ static void {{name}}(const {{inputCType}} *input, {{outputCType}} *output)
 {{{.}}}
 {{/kernels}}
 
-int {{prefix}}_run(const {{inputCType}} *input, {{outputCType}} *output, void *arena)
+int {{api.run}}(const {{inputCType}} *input, {{outputCType}} *output, void *arena)
 {
 {{#usesArena}}
     unsigned char *const memory = (unsigned char *)arena;
 
     if (input == NULL || output == NULL || arena == NULL) {
-        return {{macroPrefix}}_ERROR_NULL_POINTER;
+        return {{api.errorNullPointer}};
     }
 {{/usesArena}}
 {{^usesArena}}
     (void)arena;
     if (input == NULL || output == NULL) {
-        return {{macroPrefix}}_ERROR_NULL_POINTER;
+        return {{api.errorNullPointer}};
     }
 {{/usesArena}}
 {{#steps}}
     {{function}}({{{inputExpression}}}, {{{outputExpression}}});
 {{/steps}}
-    return {{macroPrefix}}_OK;
+    return {{api.ok}};
 }
 {{#floatIO}}
 
@@ -565,14 +565,14 @@ int {{prefix}}_run(const {{inputCType}} *input, {{outputCType}} *output, void *a
 {{/floatIO}}
 """#,
         "model_h": #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: C}}
 /*
  * {{headerName}}: the C API of model "{{modelName}}".
  * Generated by qgen {{version}} from {{sourceFile}}. Do not edit: regenerate with qgen emit.
  * Requantization: {{schemeSummary}}.
  */
-#ifndef {{guardName}}
-#define {{guardName}}
+#ifndef {{api.headerGuard}}
+#define {{api.headerGuard}}
 
 #include <stddef.h>
 #include <stdint.h>
@@ -582,39 +582,39 @@ extern "C" {
 #endif
 
 /* Input "{{inputName}}": {{inputType}}[{{inputShapeText}}] ({{inputLayout}}), real = {{inputScale}} * (q - {{inputZeroPoint}}). */
-#define {{macroPrefix}}_INPUT_SIZE {{inputSize}}
+#define {{api.inputSize}} {{inputSize}}
 /* Output "{{outputName}}": {{outputType}}[{{outputShapeText}}] ({{outputLayout}}), real = {{outputScale}} * (q - {{outputZeroPoint}}). */
-#define {{macroPrefix}}_OUTPUT_SIZE {{outputSize}}
-/* Bytes of scratch memory {{prefix}}_run needs (any alignment). When 0, arena may be NULL. */
-#define {{macroPrefix}}_ARENA_SIZE {{arenaSize}}
+#define {{api.outputSize}} {{outputSize}}
+/* Bytes of scratch memory {{api.run}} needs (any alignment). When 0, arena may be NULL. */
+#define {{api.arenaSize}} {{arenaSize}}
 
-/* Status codes returned by {{prefix}}_run. */
-#define {{macroPrefix}}_OK 0
-#define {{macroPrefix}}_ERROR_NULL_POINTER 1
+/* Status codes returned by {{api.run}}. */
+#define {{api.ok}} 0
+#define {{api.errorNullPointer}} 1
 
 /*
- * Runs the model on one input. input: {{macroPrefix}}_INPUT_SIZE values; output: {{macroPrefix}}_OUTPUT_SIZE
- * values; arena: {{macroPrefix}}_ARENA_SIZE bytes owned by the caller (not kept after the call).
+ * Runs the model on one input. input: {{api.inputSize}} values; output: {{api.outputSize}}
+ * values; arena: {{api.arenaSize}} bytes owned by the caller (not kept after the call).
  * Uses no heap{{^floatRequant}}, no libc and no floating point{{/floatRequant}}{{#floatRequant}} and no libc; the output stage uses float32 (--float-requant){{/floatRequant}}; reentrant when each caller passes its own arena.
  */
-int {{prefix}}_run(const {{inputCType}} *input, {{outputCType}} *output, void *arena);
+int {{api.run}}(const {{inputCType}} *input, {{outputCType}} *output, void *arena);
 {{#floatIO}}
 
 /*
  * --float-io, with the rule of {{ruleName}}: {{ruleText}}.
- * {{prefix}}_quantize_input: {{macroPrefix}}_INPUT_SIZE real values to input codes (NaN becomes the zero point).
- * {{prefix}}_dequantize_output: output codes to {{macroPrefix}}_OUTPUT_SIZE real values, scale * (q - zero_point).
- * They use float; {{prefix}}_run does not.
+ * {{api.quantizeInput}}: {{api.inputSize}} real values to input codes (NaN becomes the zero point).
+ * {{api.dequantizeOutput}}: output codes to {{api.outputSize}} real values, scale * (q - zero_point).
+ * They use float; {{api.run}} does not.
  */
-void {{prefix}}_quantize_input(const float *x, {{inputCType}} *q);
-void {{prefix}}_dequantize_output(const {{outputCType}} *q, float *y);
+void {{api.quantizeInput}}(const float *x, {{inputCType}} *q);
+void {{api.dequantizeOutput}}(const {{outputCType}} *q, float *y);
 {{/floatIO}}
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* {{guardName}} */
+#endif /* {{api.headerGuard}} */
 """#,
     ]
 }

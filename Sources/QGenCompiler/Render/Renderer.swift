@@ -14,7 +14,7 @@ public enum Renderer {
         let s = file.source
         let context = SourceText(
             sourceName: s.sourceName, headerName: s.headerName, modelName: s.modelName, version: s.version, sourceFile: s.sourceFile,
-            schemeSummary: s.schemeSummary, prefix: s.prefix, macroPrefix: s.macroPrefix, inputCType: s.inputCType,
+            schemeSummary: s.schemeSummary, api: s.api, inputCType: s.inputCType,
             outputCType: s.outputCType, layerSummaries: s.layerSummaries,
             helpers: piece(s.helpers, s.helperTemplate),
             arrays: s.arrays.map(render), kernels: s.kernels.map(render), usesArena: s.usesArena, steps: s.steps, floatRequant: s.floatRequant,
@@ -24,6 +24,7 @@ public enum Renderer {
     }
 
     private static let library: MustacheLibrary = {
+        MustacheContentTypes.register(CText.ContentType(), named: "C")
         var templates: [String: MustacheTemplate] = [:]
         for (name, text) in EmbeddedTemplates.all {
             // A template that does not parse is a build defect, caught by every emitter test.
@@ -34,7 +35,9 @@ public enum Renderer {
 
     /// The model_c template's context: the source context with its parts already rendered.
     private struct SourceText {
-        var sourceName, headerName, modelName, version, sourceFile, schemeSummary, prefix, macroPrefix, inputCType, outputCType: String
+        var sourceName, headerName, modelName, version, sourceFile, schemeSummary: String
+        var api: EmittedNames.Model
+        var inputCType, outputCType: String
         var layerSummaries: [String]
         var helpers: String
         var arrays: [String]
@@ -63,7 +66,7 @@ public enum Renderer {
         var lines: [String] = []
         let literals = array.literals ?? array.values.map(literal)
         if let comments = array.elementComments {
-            lines = zip(literals, comments).map { "\($0), /* \($1) */" }
+            lines = zip(literals, comments).map { "\($0), /* \(CText.escape($1)) */" }
         } else {
             let perLine = array.cType == "int8_t" ? 16 : 8
             let width = literals.map(\.count).max() ?? 0

@@ -10,11 +10,14 @@ struct LayerResolver {
         let at = l.location
         let what = "layer '\(l.name)' (Linear)"
         let errorsBefore = log.items.filter { $0.severity == .error }.count
-        if l.outFeatures < 1 { log.error("\(what): outFeatures must be ≥ 1, got \(l.outFeatures)", at: at) }
+        if l.outFeatures < 1 || l.outFeatures > SizeLimits.maxDimension {
+            log.error("\(what): outFeatures must be in 1...\(SizeLimits.maxDimension), got \(l.outFeatures)", at: at)
+        }
         checkCommon(output: l.output, activation: l.activation, what: what, at: at, log: &log)
         guard log.items.filter({ $0.severity == .error }).count == errorsBefore else { return nil }
         let batch = inputShape[0]
-        let inFeatures = inputShape.dropFirst().reduce(1, *)
+        let inFeatures = inputShape.dropFirst().reduce(1, *)   // ≤ the input's element count, already bounded
+        guard checkSizes(what: what, at: at, ("output", [batch, l.outFeatures]), ("weight", [l.outFeatures, inFeatures]), log: &log) else { return nil }
         let geometry = LayerGeometry.linear(LinearGeometry(batch: batch, inFeatures: inFeatures, outFeatures: l.outFeatures))
         return finish(name: l.name, cName: cName, kind: "Linear", at: at, geometry: geometry, inputShape: inputShape,
                       outputShape: [batch, l.outFeatures], input: input, output: l.output, activation: l.activation,
@@ -36,9 +39,11 @@ struct LayerResolver {
         let (batch, inC, inH, inW) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         for (label, size, minimum) in [("kernel", c.kernel, 1), ("stride", c.stride, 1), ("padding", c.padding, 0), ("dilation", c.dilation, 1)] {
             if size.elementCount != 2 { fail("\(label) must be one integer or [height, width], got \(size.elementCount) values") }
-            if size.height < minimum || size.width < minimum { fail("\(label) must be ≥ \(minimum), got \(size)") }
+            if size.height < minimum || size.width < minimum || size.height > SizeLimits.maxDimension || size.width > SizeLimits.maxDimension {
+                fail("\(label) must be in \(minimum)...\(SizeLimits.maxDimension), got \(size)")
+            }
         }
-        if c.outChannels < 1 { fail("outChannels must be ≥ 1, got \(c.outChannels)") }
+        if c.outChannels < 1 || c.outChannels > SizeLimits.maxDimension { fail("outChannels must be in 1...\(SizeLimits.maxDimension), got \(c.outChannels)") }
         if c.groups < 1 {
             fail("groups must be ≥ 1, got \(c.groups)")
         } else if inC % c.groups != 0 || c.outChannels % c.groups != 0 {
@@ -55,6 +60,8 @@ struct LayerResolver {
         }
         let outH = (paddedH - extentH) / c.stride.height + 1
         let outW = (paddedW - extentW) / c.stride.width + 1
+        guard checkSizes(what: what, at: at, ("output", [batch, c.outChannels, outH, outW]),
+                         ("weight", [c.outChannels, inC / c.groups, c.kernel.height, c.kernel.width]), log: &log) else { return nil }
         let geometry = Conv2dGeometry(
             batch: batch, inChannels: inC, inHeight: inH, inWidth: inW, outChannels: c.outChannels, outHeight: outH, outWidth: outW,
             kernelHeight: c.kernel.height, kernelWidth: c.kernel.width, strideHeight: c.stride.height, strideWidth: c.stride.width,
@@ -63,6 +70,15 @@ struct LayerResolver {
         return finish(name: c.name, cName: cName, kind: "Conv2d", at: at, geometry: .conv2d(geometry), inputShape: inputShape,
                       outputShape: [batch, c.outChannels, outH, outW], input: input, output: c.output, activation: c.activation,
                       weight: c.weight, bias: c.bias, weightLayout: "[outChannels, inChannels / groups, kH, kW]", log: &log)
+    }
+
+    /// Each tensor's element count within `SizeLimits` (computed without overflow).
+    private func checkSizes(what: String, at: SourceLocation, _ tensors: (String, [Int])..., log: inout DiagnosticLog) -> Bool {
+        for (role, shape) in tensors where SizeLimits.elementCount(shape) == nil {
+            log.error("\(what): the \(role) tensor \(shape) has more than \(SizeLimits.tensorLimitText) elements, qgen's limit for one tensor", at: at)
+            return false
+        }
+        return true
     }
 
     private func checkCommon(output: QuantParams, activation: Activation, what: String, at: SourceLocation, log: inout DiagnosticLog) {
@@ -112,6 +128,10 @@ struct LayerResolver {
             guard let values = load(data, role: "weight", shape: shape, layout: layout, what: what, at: at, log: &log) else { return nil }
             if let i = values.firstIndex(where: { !$0.isFinite }) {
                 log.error("\(what): weight[\(i)] is \(values[i]); weights must be finite", at: at)
+                return nil
+            }
+            if let i = values.firstIndex(where: { abs($0) > Double(Float.greatestFiniteMagnitude) }) {
+                log.error("\(what): weight[\(i)] = \(values[i]) is beyond the float32 range (±\(Float.greatestFiniteMagnitude)) that every stack stores real weights in; check the weights", at: at)
                 return nil
             }
             return ResolvedWeights(kind: .real(rule), values: values)

@@ -3,7 +3,7 @@
 /// emitted C spells the same loops out in its kernel templates).
 extension LayerGeometry {
     /// Number of output elements (`[N, F]` or NCHW).
-    public var outputCount: Int {
+    @inlinable public var outputCount: Int {
         switch self {
         case .linear(let g): return g.batch * g.outFeatures
         case .conv2d(let g): return g.batch * g.outChannels * g.outHeight * g.outWidth
@@ -11,7 +11,7 @@ extension LayerGeometry {
     }
 
     /// The output channel (feature) of output element `flat`.
-    public func outputChannel(of flat: Int) -> Int {
+    @inlinable public func outputChannel(of flat: Int) -> Int {
         switch self {
         case .linear(let g): return flat % g.outFeatures
         case .conv2d(let g): return (flat / (g.outHeight * g.outWidth)) % g.outChannels
@@ -22,7 +22,7 @@ extension LayerGeometry {
     /// weight tensor (Linear: k; Conv2d: input channel of the group, then ky, kx). `input` is the
     /// flat index into the layer's input, or nil for a padding tap (which reads the input zero
     /// point, real 0); `weight` is the flat index into the weights in PyTorch layout.
-    public func forEachTap(of flat: Int, _ body: (_ input: Int?, _ weight: Int) -> Void) {
+    @inlinable public func forEachTap(of flat: Int, _ body: (_ input: Int?, _ weight: Int) -> Void) {
         switch self {
         case .linear(let g):
             let n = flat / g.outFeatures, o = flat % g.outFeatures

@@ -96,8 +96,8 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable {
     public var dilationWidth: Int
     public var groups: Int
 
-    public var inChannelsPerGroup: Int { inChannels / groups }
-    public var outChannelsPerGroup: Int { outChannels / groups }
+    @inlinable public var inChannelsPerGroup: Int { inChannels / groups }
+    @inlinable public var outChannelsPerGroup: Int { outChannels / groups }
 }
 
 /// Constant weights with everything needed to quantize them (if real) or use them (if int8).

@@ -59,6 +59,13 @@ public enum Resolver {
             log.error("input '\(input.name)': shape \(input.shape) is not valid; give [N, features] or [N, C, H, W] with every dimension ≥ 1", at: input.location)
             return nil
         }
+        if SizeLimits.elementCount(input.shape) == nil {
+            log.error("input '\(input.name)': shape \(input.shape) has more than \(SizeLimits.tensorLimitText) elements, qgen's limit for one tensor", at: input.location)
+            return nil
+        }
+        if let stem = options.fileStem, let problem = includeNameProblem(stem + ".h") {
+            log.error("the header '\(CText.escape(stem)).h' cannot be named in the C line #include \"…\": \(problem); name the output file with letters, digits, '.', '_', '-' and '+' only", at: nil)
+        }
 
         var names = NameTable(prefix: prefix)
         names.claim(input.name, at: input.location, log: &log)
@@ -95,6 +102,11 @@ public enum Resolver {
             ArenaPlan.Request(size: layer.outputShape.reduce(1, *), firstStep: i, lastStep: i + 1)
         }
         let plan = ArenaPlan.plan(requests)
+        guard plan.size <= SizeLimits.maxArenaBytes else {
+            let largest = layers.dropLast().max { $0.outputShape.reduce(1, *) < $1.outputShape.reduce(1, *) }!
+            log.error("model '\(spec.name)': its arena needs \(plan.size) bytes, more than qgen's limit of \(SizeLimits.maxArenaBytes) (256 MiB); the largest intermediate tensor is the output of '\(largest.name)', \(largest.outputShape)", at: spec.location)
+            return nil
+        }
         for i in layers.indices {
             layers[i].inputBuffer = i == 0 ? .modelInput : .arena(offset: plan.placements[i - 1].offset, size: plan.placements[i - 1].size)
             layers[i].outputBuffer = i == layers.count - 1 ? .modelOutput : .arena(offset: plan.placements[i].offset, size: plan.placements[i].size)
@@ -108,19 +120,32 @@ public enum Resolver {
     private static func resolveScheme(_ spec: ModelSpec, options: CompileOptions, log: inout DiagnosticLog) -> RequantizationScheme {
         if let scheme = options.scheme { return scheme }
         guard let name = spec.requantization?.name else { return .tflite }
-        if let scheme = RequantizationScheme(parsing: name) { return scheme }
-        log.error("model '\(spec.name)': unknown requantization scheme '\(name)'; known schemes: \(RequantizationScheme.spellings)", at: spec.location)
-        return .tflite
+        do {
+            return try RequantizationScheme(validating: name)
+        } catch {
+            log.error("model '\(spec.name)': \(error)", at: spec.location)
+            return .tflite
+        }
     }
 
     private static func resolvePrefix(_ spec: ModelSpec, options: CompileOptions, log: inout DiagnosticLog) -> String {
         let raw = options.prefix ?? spec.name
         let prefix = CIdentifier.sanitize(raw)
-        if let problem = CIdentifier.problem(with: prefix) {
+        if let problem = CIdentifier.problem(name: raw, identifier: prefix) {
             let what = options.prefix != nil ? "--prefix '\(raw)'" : "model name '\(raw)'"
             log.error("\(what) cannot be used as a C prefix: \(problem); choose a name like 'my_model'", at: spec.location)
         }
         return prefix
+    }
+
+    /// Why `name` cannot stand between the quotes of `#include "…"` (C99 6.4.7: no `"` or newline;
+    /// `'`, `\\`, `//` and `/*` are undefined there), or nil when it can.
+    static func includeNameProblem(_ name: String) -> String? {
+        for scalar in name.unicodeScalars where !(CIdentifier.isIdentifierCharacter(scalar) || ".-+".unicodeScalars.contains(scalar)) {
+            return scalar.isASCII && scalar.value >= 0x20 && scalar.value < 0x7F
+                ? "it contains '\(scalar)'" : "it contains the character U+\(String(scalar.value, radix: 16, uppercase: true))"
+        }
+        return nil
     }
 
     static func checkActivationQuant(_ q: QuantParams, what: String, at location: SourceLocation, log: inout DiagnosticLog) {
@@ -134,7 +159,7 @@ public enum Resolver {
 }
 
 /// Layer names → unique C identifiers, and the check that every identifier the emitter will
-/// write is unique.
+/// write (`EmittedNames`) is unique.
 private struct NameTable {
     let prefix: String
     var byName: [String: SourceLocation] = [:]
@@ -154,9 +179,9 @@ private struct NameTable {
             return identifier
         }
         byName[name] = location
-        if let problem = CIdentifier.problem(with: identifier) {
+        if let problem = CIdentifier.problem(name: name, identifier: identifier) {
             reported.insert(name)
-            log.error("layer name '\(name)' cannot become a C identifier: \(problem); rename it, e.g. 'layer_\(identifier.filter { $0 != "_" })'", at: location)
+            log.error("layer name '\(name)' cannot become a C identifier: \(problem); rename it, e.g. '\(CIdentifier.suggestion(for: identifier))'", at: location)
         } else if let other = byIdentifier[identifier] {
             reported.insert(name)
             log.error("layer names '\(other.name)' (\(other.location)) and '\(name)' both become the C identifier '\(identifier)'; rename one of them", at: location)
@@ -165,23 +190,19 @@ private struct NameTable {
         return identifier
     }
 
-    /// The emitter writes `<layer>` (function), `<layer>_weights`, `_bias`, `_multiplier`, `_shift`,
-    /// `_weight_zero_point`, plus `<prefix>_run` and `<PREFIX>_*` macros; all must be distinct.
+    /// Every name in `EmittedNames` (the model's API and each layer's function and arrays, for
+    /// all schemes and options) must be distinct.
     func checkGeneratedIdentifiers(layers: [ResolvedLayer], log: inout DiagnosticLog) {
-        let upper = prefix.uppercased()
         var seen: [String: String] = [:]
-        for api in ["\(prefix)_run", "\(upper)_INPUT_SIZE", "\(upper)_OUTPUT_SIZE", "\(upper)_ARENA_SIZE", "\(upper)_OK",
-                    "\(upper)_ERROR_NULL_POINTER", "\(upper)_H"] {
-            seen[api] = "the model's C API"
-        }
+        for api in EmittedNames.Model(prefix: prefix).all { seen[api] = "the model's C API" }
         for layer in layers where !reported.contains(layer.name) {
-            for suffix in ["", "_weights", "_bias", "_multiplier", "_shift", "_weight_zero_point"] {
-                let identifier = layer.cName + suffix
+            for identifier in EmittedNames.Layer(cName: layer.cName).all {
                 if let owner = seen[identifier] {
                     log.error("layer '\(layer.name)': its C identifier '\(identifier)' collides with \(owner); rename the layer", at: layer.location)
+                    break
                 }
-                seen[identifier] = "layer '\(layer.name)'"
             }
+            for identifier in EmittedNames.Layer(cName: layer.cName).all { seen[identifier] = seen[identifier] ?? "layer '\(layer.name)'" }
         }
     }
 }

@@ -1,0 +1,46 @@
+import Foundation
+import QGen
+import QGenArithmetic
+import QGenCompiler
+
+/// A model input read from a `.npy` file (`qgen explain --input`, `qgen run --input`): integer
+/// arrays are the input codes themselves; float arrays are quantized with the boundary rule of the
+/// scheme's stack (the rule `--float-io` emits), exactly as that stack would quantize them.
+public enum InputFile {
+    public struct InputError: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public struct Read: Sendable {
+        public var codes: [Int32]
+        /// How the values became codes, for the user.
+        public var note: String
+    }
+
+    public static func read(_ path: String, for result: Pipeline.Result) throws -> Read {
+        let model = result.lowered
+        let array: NpyArray
+        do {
+            array = try NpyArray(contentsOf: URL(fileURLWithPath: path))
+        } catch let error as NpyArray.ReadError {
+            throw InputError(description: "--input: \(error)")
+        }
+        guard array.values.count == model.input.count else {
+            throw InputError(description: "--input '\(path)' has \(array.values.count) values (shape \(array.shape)), the model input '\(model.input.name)' needs \(model.input.count) (shape \(model.input.shape))")
+        }
+        let range = model.input.dtype.range
+        if array.isFloatingPoint {
+            if let i = array.values.firstIndex(where: { $0.isNaN }) {
+                throw InputError(description: "--input '\(path)' holds NaN at index \(i); give real numbers (a NaN has no quantized code)")
+            }
+            let rule = model.scheme.boundary
+            let scale = result.lowering.real.inputScale
+            let codes = array.values.map { Int32(rule.quantize(Float($0), scale: scale, zeroPoint: Int(model.input.zeroPoint), range: range)) }
+            return Read(codes: codes, note: "\(array.values.count) float values quantized with the \(rule.rawValue) rule")
+        }
+        if let i = array.values.firstIndex(where: { !range.contains(Int($0)) }) {
+            throw InputError(description: "--input '\(path)' holds \(Int(array.values[i])) at index \(i), outside the \(model.input.dtype) range \(range)")
+        }
+        return Read(codes: array.values.map { Int32($0) }, note: "\(array.values.count) integer codes")
+    }
+}
