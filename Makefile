@@ -1,11 +1,14 @@
 # qgen — see README.md. `make demo` and `make test` work on a fresh machine (they install what they need).
 SWIFT ?= swift
-BIN := .build/debug
+# The qgen a user runs is the release build (the Swift reference checks verify's inputs 10x faster);
+# the tests build and use the debug one next to the test bundle.
+BIN := .build/release
 QGEN := $(BIN)/qgen
+FUZZ_SECONDS ?= 600
 EXAMPLES := $(sort $(wildcard Examples/*/model.swift))
 DEMO := .build/demo
 
-.PHONY: all setup build test demo generate check-c check-targets fixtures bench clean
+.PHONY: all setup build test demo generate check-c check-targets fixtures bench fuzz clean
 
 all: build
 
@@ -14,14 +17,18 @@ all: build
 setup:
 	@bash Tools/setup.sh
 
-# Plain `swift build` (all products) also builds libQGen.so, which model.swift files link against.
+# `swift build` of all products also builds libQGen.so, which model.swift files link against.
 build: setup
-	$(SWIFT) build
+	$(SWIFT) build -c release
 
-test: build
+# Swift tests (debug build), the C checks of Generated/, every target under QEMU, and each fuzz
+# target for 20 s from the committed corpus.
+test: setup
+	$(SWIFT) build
 	$(SWIFT) test
 	bash Tools/check-c.sh
 	bash Tools/check-targets.sh
+	bash Tools/fuzz.sh 20
 
 demo: build
 	@mkdir -p $(DEMO)
@@ -36,7 +43,7 @@ generate: setup
 	$(SWIFT) build
 	@for m in $(EXAMPLES); do \
 		name=$$(basename $$(dirname $$m)); mkdir -p Generated/$$name; \
-		$(QGEN) emit $$m -o Generated/$$name/$$name.c || exit 1; \
+		.build/debug/qgen emit $$m -o Generated/$$name/$$name.c || exit 1; \
 	done
 
 # Compiles every file in Generated/ with gcc, clang and tcc (-Werror), checks that it needs no libc,
@@ -46,8 +53,14 @@ check-c:
 
 # The same bytes everywhere: examples and seeded random models (every scheme) built with gcc, clang
 # and tcc at -O0/-O2/-Os and for Cortex-M0+/M4/M7/M55 under QEMU, all against the Swift reference.
-check-targets: build
+check-targets: setup
+	$(SWIFT) build
 	bash Tools/check-targets.sh
+
+# Fuzzes the .npy parser and the model compiler (the JSON model.swift hands qgen) with libFuzzer
+# and ASan, FUZZ_SECONDS per target (default 600); any crash, hang or out-of-memory fails.
+fuzz: setup
+	bash Tools/fuzz.sh $(FUZZ_SECONDS)
 
 # Re-runs the real engines (PyTorch, ONNX Runtime, TFLite Micro) for Tests/Fixtures/engines. Needs the
 # ~3 GB venv of Tools/engines/setup_venv.sh; CI never does this.

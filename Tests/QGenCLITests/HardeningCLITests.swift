@@ -67,6 +67,51 @@ import Testing
         #expect(try files(dir) == ["model.swift"])
     }
 
+    /// Ctrl-C while the model runs: qgen kills the model's process group, removes its temporary
+    /// directory and ends with SIGINT.
+    @Test func anInterruptedLoadLeavesNothingBehind() throws {
+        let dir = try cli.scratch(model: "import QGen\nvar i = 0\nwhile true { i &+= 1 }\n")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLITests.qgen)
+        process.arguments = ["emit", "model.swift", "-o", "out.c"]
+        process.currentDirectoryURL = dir
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let marker = "qgen-model-\(process.processIdentifier)-"
+        func modelProcesses() -> Int {
+            let procs = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return procs.filter { Int($0) != nil }.filter { pid in
+                // The compiled model itself (swiftc's arguments name the same directory).
+                let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+                let program = cmdline.split(separator: "\u{0}").first ?? ""
+                return program.contains(marker) && program.hasSuffix("/model")
+            }.count
+        }
+        var waited = 0.0
+        while modelProcesses() == 0 && waited < 60 {   // swiftc first compiles the model
+            usleep(100_000)
+            waited += 0.1
+        }
+        #expect(modelProcesses() == 1, "the model never started")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
+        usleep(200_000)
+        #expect(modelProcesses() == 0)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasPrefix(marker) }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func verifyRefusesAnInputBeyondTheLimitUpFront() throws {
+        let model = CLITests.good.replacingOccurrences(of: "shape: [2, 4]", with: "shape: [1, 1_000_000_000]")
+        let dir = try cli.scratch(model: model)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try cli.qgen(["verify", "model.swift", "--inputs", "1"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr == "model.swift:3: error: input 'x': shape [1, 1000000000] has more than 268435456 (2^28) elements, qgen's limit for one tensor\n")
+    }
+
     @Test func aModelsPrintOutputReachesStandardError() throws {
         let dir = try cli.scratch(model: CLITests.good.replacingOccurrences(of: "import QGen\n", with: "import QGen\nprint(\"scales checked\")\n"))
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -180,12 +180,19 @@ final class Interruption: @unchecked Sendable {
         }
     }
 
+    /// Kills the groups, removes the directories and ends qgen by the same signal. The lock is
+    /// never released: a thread that notices its child died (and would report it) waits in
+    /// `finished` until the process ends.
     private func interrupted(by sig: Int32) {
         lock.lock()
         for pid in groups { kill(-pid, SIGKILL) }
         for directory in directories { try? FileManager.default.removeItem(at: directory) }
-        lock.unlock()
         signal(sig, SIG_DFL)
-        kill(getpid(), sig)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, sig)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        raise(sig)
+        _exit(128 + sig)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import QGen
 import QGenCompiler
 
-// Fuzz targets for qgen's parsers of outside input. `make fuzz` builds this file with
+// Fuzz targets for qgen's parsers of outside input. `make fuzz` builds this target with
 // `-sanitize=fuzzer,address -D FUZZING` (libFuzzer supplies main and calls
 // LLVMFuzzerTestOneInput; QGEN_FUZZ_TARGET picks the target). The ordinary build is a replayer:
 // `qgen-fuzz TARGET FILE|DIR…` runs every file through the target once, as the tests do with the
@@ -40,7 +40,7 @@ let fuzzDirectory: URL = {
 }()
 
 #if FUZZING
-nonisolated(unsafe) let selectedTarget: FuzzTarget = {
+let selectedTarget: FuzzTarget = {
     guard let name = ProcessInfo.processInfo.environment["QGEN_FUZZ_TARGET"], let target = FuzzTarget(rawValue: name) else {
         fatalError("set QGEN_FUZZ_TARGET to one of \(FuzzTarget.allCases.map(\.rawValue))")
     }
@@ -52,25 +52,44 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     selectedTarget.run(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
 }
-#else
-let arguments = CommandLine.arguments.dropFirst()
-guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
-    FileHandle.standardError.write(Data("usage: qgen-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE|DIR...\n".utf8))
-    exit(2)
+
+/// libFuzzer's driver, for programs that have their own entry point.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's entry point as `<module>_main`; it hands over to libFuzzer.
+@_cdecl("qgen_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var vector = argv
+    return LLVMFuzzerRunDriver(&count, &vector) { data, size in fuzzOneInput(data, size) }
 }
-var files: [String] = []
-for path in arguments.dropFirst() {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-    if isDirectory.boolValue {
-        files += ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { "\(path)/\($0)" }
-    } else {
-        files.append(path)
+#else
+/// The replayer: `qgen-fuzz TARGET FILE|DIR…` runs every file through the target once.
+@main
+struct Replayer {
+    static func main() {
+        let arguments = CommandLine.arguments.dropFirst()
+        guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
+            FileHandle.standardError.write(Data("usage: qgen-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE|DIR...\n".utf8))
+            exit(2)
+        }
+        var files: [String] = []
+        for path in arguments.dropFirst() {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                files += ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { "\(path)/\($0)" }
+            } else {
+                files.append(path)
+            }
+        }
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else { continue }
+            target.run([UInt8](data))
+        }
+        print("qgen-fuzz \(target.rawValue): \(files.count) inputs replayed")
     }
 }
-for file in files {
-    guard let data = FileManager.default.contents(atPath: file) else { continue }
-    target.run([UInt8](data))
-}
-print("qgen-fuzz \(target.rawValue): \(files.count) inputs replayed")
 #endif
