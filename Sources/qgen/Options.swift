@@ -104,12 +104,14 @@ func reportingErrors(_ body: () throws -> Void) throws {
 /// Progress of a long command on a terminal: nothing for the first second, then one line on
 /// standard error, rewritten in place at most ten times a second and cleared at the end. Silent
 /// when standard error is not a terminal (logs and tests see only the results).
+/// `QGEN_PROGRESS_DELAY` (seconds) replaces the one second, for tests.
 final class Progress {
     private let label: String
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lastPrint: UInt64 = 0
     private var width = 0
     private let enabled = isatty(2) != 0
+    private let delay = UInt64((Double(ProcessInfo.processInfo.environment["QGEN_PROGRESS_DELAY"] ?? "") ?? 1) * 1e9)
 
     init(_ label: String) { self.label = label }
 
@@ -121,7 +123,7 @@ final class Progress {
     func update(_ status: String) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        guard now - start >= 1_000_000_000, now - lastPrint >= 100_000_000 else { return }
+        guard now - start >= delay, now - lastPrint >= 100_000_000 else { return }
         lastPrint = now
         let line = "\(label): \(status), \(String(format: "%.1f", elapsed)) s"
         FileHandle.standardError.write(Data(("\r" + line + String(repeating: " ", count: max(0, width - line.count))).utf8))

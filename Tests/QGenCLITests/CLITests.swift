@@ -9,10 +9,15 @@ import Testing
     struct Run: Sendable { var status: Int32; var stdout: String; var stderr: String; var pid: Int32 = 0 }
 
     func qgen(_ arguments: [String], in directory: URL) throws -> Run {
+        try Self.run(Self.qgen, arguments, in: directory)
+    }
+
+    /// Runs a program to completion and collects what it printed.
+    static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.qgen)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.currentDirectoryURL = directory
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -6,18 +6,7 @@ import Testing
 @Suite struct DocumentationTests {
     private static let buildDirectory = URL(fileURLWithPath: CLITests.qgen).deletingLastPathComponent()
 
-    private func run(_ tool: String, _ arguments: [String]) throws -> CLITests.Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLITests.Run(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    private func run(_ tool: String, _ arguments: [String]) throws -> CLITests.Run { try CLITests.run(tool, arguments) }
 
     /// Every ```swift block of README.md type-checks against the QGen module a model.swift imports.
     @Test func everySwiftSnippetInTheREADMECompiles() throws {

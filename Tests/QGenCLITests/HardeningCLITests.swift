@@ -112,6 +112,21 @@ import Testing
         #expect(r.stderr == "model.swift:3: error: input 'x': shape [1, 1000000000] has more than 268435456 (2^28) elements, qgen's limit for one tensor\n")
     }
 
+    /// On a terminal (`script` provides one), verify shows inputs done and elapsed time, and clears
+    /// the line before its results.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func verifyShowsProgressOnATerminal() throws {
+        let dir = try cli.scratch(model: CLITests.good)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let command = "QGEN_PROGRESS_DELAY=0 '\(CLITests.qgen)' verify model.swift --inputs 40"
+        let r = try CLITests.run("/usr/bin/script", ["-qec", command, "/dev/null"], in: dir)
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout.contains("\rverify: ") && r.stdout.contains("/40 inputs, "), "\(r.stdout)")
+        #expect(r.stdout.contains("compared 160 output elements over 40 random inputs (seed 1): 0 mismatches"))
+        let plain = try cli.qgen(["verify", "model.swift", "--inputs", "40"], in: dir)
+        #expect(plain.stderr.isEmpty)
+    }
+
     @Test func aModelsPrintOutputReachesStandardError() throws {
         let dir = try cli.scratch(model: CLITests.good.replacingOccurrences(of: "import QGen\n", with: "import QGen\nprint(\"scales checked\")\n"))
         defer { try? FileManager.default.removeItem(at: dir) }
