@@ -27,6 +27,12 @@ struct Run: ParsableCommand {
 
     static let printLimit = 64
 
+    /// `[a, b, …]` for up to `printLimit` values, else the count and the first ones.
+    static func listing(_ values: [Int32]) -> String {
+        let shown = values.prefix(printLimit).map(String.init).joined(separator: ", ")
+        return values.count <= printLimit ? "[\(shown)]" : "\(values.count) values (first \(printLimit): \(shown), …)"
+    }
+
     func run() throws {
         try reportingErrors {
             let destination = output.map { URL(fileURLWithPath: $0) }
@@ -40,11 +46,7 @@ struct Run: ParsableCommand {
                 throw CLIError("the emitted C returned an error status for this input")
             }
             let shapeText = "\(model.output.dtype)\(model.output.shape)"
-            if codes.count <= Self.printLimit {
-                print("output '\(model.output.name)' \(shapeText): [\(codes.map(String.init).joined(separator: ", "))]")
-            } else {
-                print("output '\(model.output.name)' \(shapeText): \(codes.count) values (first \(Self.printLimit): \(codes.prefix(Self.printLimit).map(String.init).joined(separator: ", ")), …)")
-            }
+            print("output '\(model.output.name)' \(shapeText): \(Self.listing(codes))")
             var agree = true
             if reference {
                 let expected = IntegerReference.run(model, input: read.codes)
@@ -55,6 +57,7 @@ struct Run: ParsableCommand {
                 } else {
                     let first = differing[0]
                     print("Swift reference: DIFFERS in \(differing.count) of \(expected.count) values; first at flat index \(first.offset): C \(first.element.0), reference \(first.element.1). Please report this.")
+                    print("reference output: \(Self.listing(expected))")
                 }
             }
             if let destination {
