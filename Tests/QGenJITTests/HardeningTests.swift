@@ -98,6 +98,35 @@ import QGenVerify
         }
     }
 
+    /// Random names from an alphabet of comment, trigraph, quote and escape characters, keywords,
+    /// library names and non-ASCII text: each one is refused with a message or accepted, and all
+    /// accepted ones together give C that gcc and clang compile warning-free and that equals the
+    /// reference.
+    @Test func randomNamesAreRefusedOrCompile() throws {
+        let pieces = ["*/", "/*", "??/", "??=", "\"", "\\", "\n", "\t", "\u{0}", "'", " ", ".", "-", "_", "0", "9", "é", "中", "😀",
+                      "fc", "conv", "int", "main", "abs", "input", "memory", "qgen", "_t", "x", "n", "acc", "INT", "NULL", "run"]
+        var rng = SeededGenerator(seed: 707)
+        var accepted: [String] = [], refused = 0
+        var identifiers: Set<String> = []
+        while accepted.count < 40 {
+            let name = (0..<Int.random(in: 1...5, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            let problems = errors(model([input("image"), fc(name)]))
+            if !problems.isEmpty {
+                #expect(problems.count == 1 && problems[0].hasPrefix("model.swift:3: error: layer name '"), "\(problems)")
+                refused += 1
+                continue
+            }
+            let identifier = String(String.UnicodeScalarView(name.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") ? $0 : "_" }))
+            guard identifiers.insert(identifier).inserted else { continue }
+            accepted.append(name)
+        }
+        #expect(refused > 10)
+        var layers = [input("image", shape: [1, 2])]
+        for (i, name) in accepted.enumerated() { layers.append(fc(name, inFeatures: 2, line: 3 + i)) }
+        let result = try Pipeline.compile(model(layers, name: accepted[0]), options: CompileOptions(prefix: "net"))
+        try expectSoundC(result, "random names")
+    }
+
     @Test func escapingIsReadableAndExact() {
         #expect(CText.escape("a*/b/*c") == "a*\\/b/\\*c")
         #expect(CText.escape("??/ ??= ???") == "?\\?/ ?\\?= ?\\?\\?")
