@@ -11,17 +11,37 @@ public enum Renderer {
     }
 
     public static func render(_ file: CFile) -> Output {
+        render(file) { _, _ in }
+    }
+
+    /// Renders `file`, telling `visit` each template it fills and the context it fills it with
+    /// (a test checks every key of every template against these typed contexts).
+    static func render(_ file: CFile, visiting visit: (_ template: String, _ context: Any) -> Void) -> Output {
+        func piece(_ context: Any, _ template: String) -> String {
+            visit(template, context)
+            return Self.piece(context, template)
+        }
         let s = file.source
         let context = SourceText(
             sourceName: s.sourceName, headerName: s.headerName, modelName: s.modelName, version: s.version, sourceFile: s.sourceFile,
             schemeSummary: s.schemeSummary, api: s.api, inputCType: s.inputCType,
             outputCType: s.outputCType, layerSummaries: s.layerSummaries,
             helpers: piece(s.helpers, s.helperTemplate),
-            arrays: s.arrays.map(render), kernels: s.kernels.map(render), usesArena: s.usesArena, steps: s.steps, floatRequant: s.floatRequant,
+            arrays: s.arrays.map { piece(arrayText($0), "const_array") },
+            kernels: s.kernels.map { kernel in
+                switch kernel {
+                case .linear(let k): return piece(k, "kernel_linear")
+                case .conv2d(let k): return piece(k, "kernel_conv2d")
+                }
+            },
+            usesArena: s.usesArena, steps: s.steps, floatRequant: s.floatRequant,
             floatIO: s.floatIO.map { piece($0, "float_io") }, usesFloat: s.floatRequant || s.floatIO != nil)
         return Output(headerName: file.headerName, header: finish(piece(file.header, "model_h")),
                       sourceName: file.sourceName, source: finish(piece(context, "model_c")))
     }
+
+    /// The template texts by name, as the renderer parses them.
+    static var templates: [String: String] { EmbeddedTemplates.all }
 
     private static let library: MustacheLibrary = {
         MustacheContentTypes.register(CText.ContentType(), named: "C")
@@ -55,14 +75,8 @@ public enum Renderer {
         var lines: [String]
     }
 
-    private static func render(_ kernel: Kernel) -> String {
-        switch kernel {
-        case .linear(let k): return piece(k, "kernel_linear")
-        case .conv2d(let k): return piece(k, "kernel_conv2d")
-        }
-    }
-
-    private static func render(_ array: CArray) -> String {
+    /// A constant array's lines: one element with its comment per line, or aligned rows.
+    private static func arrayText(_ array: CArray) -> ArrayText {
         var lines: [String] = []
         let literals = array.literals ?? array.values.map(literal)
         if let comments = array.elementComments {
@@ -77,7 +91,7 @@ public enum Renderer {
                 i += perLine
             }
         }
-        return piece(ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: literals.count, lines: lines), "const_array")
+        return ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: literals.count, lines: lines)
     }
 
     /// A decimal C literal of the value's type; INT32_MIN is spelled so that no constant exceeds int32.

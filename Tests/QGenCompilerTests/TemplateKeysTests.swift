@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+import QGen
+@testable import QGenCompiler
+
+/// Every key of every template names a field of the typed context it is rendered with. Mustache
+/// renders an unknown key as empty text, so a renamed field would otherwise silently drop a number
+/// from a comment or an identifier from the C.
+@Suite struct TemplateKeysTests {
+    private enum Tag {
+        case variable(String)
+        case section(String)
+        case inverted(String)
+        case end
+        case partial(String)
+    }
+
+    private static func tags(_ text: String) throws -> [Tag] {
+        let pattern = try Regex(#"\{\{(\{?)([#^/>%!&]?)\s*(.*?)\s*\}?\}\}"#)
+        return text.matches(of: pattern).compactMap { match in
+            let sigil = String(match.output[2].substring ?? ""), key = String(match.output[3].substring ?? "")
+            switch sigil {
+            case "#": return .section(key)
+            case "^": return .inverted(key)
+            case "/": return .end
+            case ">": return .partial(key)
+            case "%", "!": return nil
+            default: return .variable(key)
+            }
+        }
+    }
+
+    private static func unwrap(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first.map { unwrap($0.value) } ?? nil
+    }
+
+    /// The value of `key` (dotted) seen from the context stack, as Mustache resolves it: the first
+    /// component in the innermost frame that has it, the rest inside that value. `.some(nil)` is a
+    /// key that exists with a nil value; nil is a key that exists nowhere.
+    private static func lookup(_ key: String, in stack: [Any]) -> Any?? {
+        if key == "." { return .some(stack.last) }
+        let parts = key.split(separator: ".").map(String.init)
+        for frame in stack.reversed() {
+            guard var value = child(parts[0], of: frame) else { continue }
+            for part in parts.dropFirst() {
+                guard let inner = value.flatMap({ child(part, of: $0) }) else { return nil }
+                value = inner
+            }
+            return .some(value)
+        }
+        return nil
+    }
+
+    private static func child(_ name: String, of value: Any) -> Any?? {
+        guard let unwrapped = unwrap(value) else { return nil }
+        guard let field = Mirror(reflecting: unwrapped).children.first(where: { $0.label == name }) else { return nil }
+        return .some(unwrap(field.value))
+    }
+
+    /// Problems with `template` rendered against `stack`; `visited` collects the templates seen.
+    private static func check(_ template: String, stack initial: [Any], visited: inout Set<String>) throws -> [String] {
+        visited.insert(template)
+        guard let text = Renderer.templates[template] else { return ["no template '\(template)'"] }
+        var problems: [String] = []
+        var stack = initial
+        // Per open section: how many frames it pushed, and whether its body is rendered (and so checked).
+        var open: [(pushed: Int, active: Bool)] = []
+        var active: Bool { open.allSatisfy(\.active) }
+        func missing(_ key: String) -> String {
+            "\(template): {{\(key)}} is not a field of \(String(describing: type(of: stack.last.flatMap(unwrap) ?? "nothing")))"
+        }
+        for tag in try tags(text) {
+            switch tag {
+            case .variable(let key):
+                if active, lookup(key, in: stack) == nil { problems.append(missing(key)) }
+            case .section(let key):
+                guard active else { open.append((0, false)); continue }
+                guard let found = lookup(key, in: stack) else {
+                    problems.append(missing(key))
+                    open.append((0, false))
+                    continue
+                }
+                switch found {
+                case nil, false as Bool: open.append((0, false))
+                case true as Bool: open.append((0, true))
+                case let array as [Any]:
+                    if let first = array.first {
+                        stack.append(first)
+                        open.append((1, true))
+                    } else {
+                        open.append((0, false))
+                    }
+                case let value?:
+                    stack.append(value)
+                    open.append((1, true))
+                }
+            case .inverted(let key):
+                if active, lookup(key, in: stack) == nil { problems.append(missing(key)) }
+                open.append((0, active))
+            case .end:
+                let section = open.removeLast()
+                stack.removeLast(section.pushed)
+            case .partial(let name):
+                if active { problems += try check(name, stack: stack, visited: &visited) }
+            }
+        }
+        return problems
+    }
+
+    /// Models that between them take every branch of every template.
+    private static let samples: [(scheme: String, floatRequant: Bool, floatIO: Bool)] = [
+        ("tflite", false, true), ("singleRounding", false, false), ("fbgemm", false, false), ("fbgemm", true, true),
+        ("qnnpack", true, true), ("onnxRuntime", false, true), ("powerOfTwo(rounding:halfEven,tolerance:0.5)", false, false),
+        ("fixedPoint(multiplierBits:12,rounding:halfAwayFromZero)", false, false), ("fixedPoint(multiplierBits:16,rounding:halfUp)", false, false),
+    ]
+
+    private static func sample(_ scheme: String, floatRequant: Bool, floatIO: Bool) throws -> CFile {
+        let affine = WeightQuantization.perChannel(.affine)
+        let conv = Conv2d("conv", outChannels: 2, kernel: 3, padding: 1, weight: .float(.values((0..<36).map { Double($0 % 5) / 5 - 0.3 }), affine),
+                          bias: .float([0.1, -0.1]), output: .uint8(scale: 0.1, zeroPoint: 3), activation: .relu, file: "model.swift", line: 3)
+        let fc = Linear("fc", outFeatures: 3, weight: .float(.values((0..<96).map { Double($0 % 7) / 7 - 0.4 })), bias: .float([0.1, 0, -0.1]),
+                        output: .uint8(scale: 0.05, zeroPoint: 10), file: "model.swift", line: 4)
+        let spec = ModelSpec(name: "m", layers: [input4x4.layerSpec, conv.layerSpec, fc.layerSpec], requantization: Requantization(name: scheme),
+                             location: SourceLocation(file: "model.swift", line: 1))
+        let lowered = try Pipeline.compile(spec, options: CompileOptions(floatRequant: floatRequant, floatIO: floatIO)).lowered
+        return Emitter.emit(lowered)
+    }
+
+    @Test func everyTemplateKeyIsAFieldOfItsContext() throws {
+        var visited: Set<String> = []
+        var problems: Set<String> = []
+        var files = try Self.samples.map { try Self.sample($0.scheme, floatRequant: $0.floatRequant, floatIO: $0.floatIO) }
+        // fbgemm(saturatingPairs) is Linear only: the sample's conv is dropped.
+        let saturating = ModelSpec(name: "m", layers: [input10.layerSpec, linear(out: 3, output: .uint8(scale: 0.05, zeroPoint: 10)).layerSpec],
+                                   requantization: .fbgemm(saturatingPairs: true), location: SourceLocation(file: "model.swift", line: 1))
+        files.append(Emitter.emit(try Pipeline.compile(saturating, options: CompileOptions()).lowered))
+        for file in files {
+            var pieces: [(String, Any)] = []
+            _ = Renderer.render(file) { pieces.append(($0, $1)) }
+            for (template, context) in pieces { problems.formUnion(try Self.check(template, stack: [context], visited: &visited)) }
+        }
+        #expect(problems.isEmpty, "\(problems.sorted().joined(separator: "\n"))")
+        #expect(visited == Set(Renderer.templates.keys), "templates no sample renders: \(Set(Renderer.templates.keys).subtracting(visited).sorted())")
+    }
+
+    /// The checker itself finds a key that is not a field.
+    @Test func theCheckerFindsAMisspelledKey() throws {
+        struct Context { var name: String }
+        var visited: Set<String> = []
+        let problems = try Self.check("const_array", stack: [Context(name: "x")], visited: &visited)
+        #expect(problems.contains("const_array: {{comment}} is not a field of Context"), "\(problems)")
+    }
+}
