@@ -97,9 +97,7 @@ public enum Explainer {
         let realColumn = realTrace(layer, taps: taps, real: real, title: "real arithmetic", scales: (real.inputScale, real.weightScales[layer.isPerChannel ? taps.channel : 0], real.outputScale), roundBias: false)
         var columns = [first] + (second.map { [$0] } ?? []) + [realColumn]
         if let digits = printedDigits {
-            guard printedDigitsRange.contains(digits) else {
-                throw ExplainError(description: "--printed-digits must be in \(printedDigitsRange.lowerBound)...\(printedDigitsRange.upperBound) (the decimals a scale is printed with; PyTorch prints 4), got \(digits)")
-            }
+            if let problem = printedDigitsProblem(digits) { throw ExplainError(description: problem) }
             let f = pow(10, Double(digits))   // exact for digits ≤ 22
             let p = { (v: Double) -> Double in (v * f).rounded() / f }
             let named = [("input", real.inputScale), ("weight", real.weightScales[layer.isPerChannel ? taps.channel : 0]), ("output", real.outputScale)]
@@ -258,6 +256,12 @@ public enum Explainer {
 
     /// The decimals `--printed-digits` accepts: 10^d is exact in double up to 22.
     public static let printedDigitsRange = 0...22
+
+    /// Why `digits` is not a valid `--printed-digits`, or nil.
+    public static func printedDigitsProblem(_ digits: Int) -> String? {
+        printedDigitsRange.contains(digits) ? nil
+            : "--printed-digits must be in \(printedDigitsRange.lowerBound)...\(printedDigitsRange.upperBound) (the decimals a scale is printed with; PyTorch prints 4), got \(digits)"
+    }
 
     /// An integral value as text, or as `%g` when it does not fit an Int64 (hand computations with
     /// coarse printed scales can be huge).

@@ -52,10 +52,7 @@ struct Explain: ParsableCommand {
 
     func validate() throws {
         _ = try indices
-        if let printedDigits, !Explainer.printedDigitsRange.contains(printedDigits) {
-            let range = Explainer.printedDigitsRange
-            throw ValidationError("--printed-digits must be in \(range.lowerBound)...\(range.upperBound) (the decimals a scale is printed with; PyTorch prints 4), got \(printedDigits)")
-        }
+        if let problem = printedDigits.flatMap(Explainer.printedDigitsProblem) { throw ValidationError(problem) }
     }
 
     func run() throws {
