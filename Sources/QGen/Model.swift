@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// What qgen compiles: a named sequence of layers, starting with one `Input`.
+/// What qgen compiles: a graph of named nodes in the order they were written. Each node reads the
+/// tensors it names (or, naming none, the previous node's output); `Input`s start it.
 public struct ModelSpec: Codable, Equatable, Sendable {
     public var name: String
     public var layers: [LayerSpec]

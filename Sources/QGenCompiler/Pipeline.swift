@@ -20,7 +20,7 @@ public enum Pipeline {
         } catch let error as DiagnosticsError {
             throw DiagnosticsError(resolveNotes + error.diagnostics)
         }
-        let output = Renderer.render(Emitter.emit(lowering.model, fileStem: options.fileStem))
+        let output = Renderer.render(Emitter.emit(lowering.model, options: EmitOptions(fileStem: options.fileStem, floatRequant: options.floatRequant, floatIO: options.floatIO)))
         return Result(resolved: resolved, lowering: lowering, output: output, diagnostics: resolveNotes + lowering.diagnostics)
     }
 }

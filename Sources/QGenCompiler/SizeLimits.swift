@@ -1,3 +1,5 @@
+import QGen
+
 /// The largest model qgen accepts, stated once. Shapes are computed with overflow-checked
 /// arithmetic against these limits before anything is allocated, so an absurd shape is an error
 /// with its model.swift line, never a trap, an allocation failure or C that overflows.
@@ -27,5 +29,16 @@ public enum SizeLimits {
             count = product
         }
         return count
+    }
+}
+
+extension SizeLimits {
+    /// Logs an error for the first tensor (`role`, shape) beyond the element limit; true when all fit.
+    static func check(what: String, at: SourceLocation, _ tensors: (String, [Int])..., log: inout DiagnosticLog) -> Bool {
+        for (role, shape) in tensors where elementCount(shape) == nil {
+            log.error("\(what): the \(role) tensor \(shape) has more than \(tensorLimitText) elements, qgen's limit for one tensor", at: at)
+            return false
+        }
+        return true
     }
 }

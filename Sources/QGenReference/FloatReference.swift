@@ -3,42 +3,16 @@ import QGen
 import QGenCompiler
 
 /// The real-valued model for error analysis: dequantized int8 weights, real bias, real
-/// activations, no requantization between layers. Never used to pass or fail integer results.
+/// activations, no requantization between nodes. Never used to pass or fail integer results.
 public enum FloatReference {
-    /// Runs the model on the dequantized input and returns real outputs.
+    /// Runs the model on the dequantized input and returns the real first output.
     public static func run(_ model: LoweredModel, real: RealModel, input: [Int32]) -> [Double] {
-        var x = input.map { real.inputScale * Double($0 - model.input.zeroPoint) }
-        for (layer, params) in zip(model.layers, real.layers) {
-            x = run(layer, params, x)
+        let id = model.inputs[0]
+        var values: [TensorID: [Double]] = [id: input.map { real.scales[id] * Double($0 - model.tensors[id].zeroPoint) }]
+        for node in model.nodes {
+            values[node.output] = node.op.kernel.runReal(node.inputs.map { values[$0]! }, node: node, real: real)
         }
-        return x
-    }
-
-    private static func weight(_ layer: LoweredLayer, _ p: RealModel.Layer, _ c: Int, _ index: Int) -> Double {
-        let i = p.weightScales.count > 1 ? c : 0
-        return p.weightScales[i] * Double(Int(layer.weights[index]) - p.weightZeroPoints[i])
-    }
-
-    private static func activate(_ v: Double, _ a: Activation) -> Double {
-        switch a {
-        case .none: return v
-        case .relu: return max(v, 0)
-        case .relu6: return min(max(v, 0), 6)
-        case .clamp(let lo, let hi): return min(max(v, lo), hi)
-        }
-    }
-
-    private static func run(_ layer: LoweredLayer, _ p: RealModel.Layer, _ x: [Double]) -> [Double] {
-        let g = layer.geometry
-        return (0..<g.outputCount).map { flat in
-            let c = g.outputChannel(of: flat)
-            var acc = p.bias[c]
-            g.forEachTap(of: flat) { i, k in
-                guard let i else { return }   // padding: real 0
-                acc += x[i] * weight(layer, p, c, k)
-            }
-            return activate(acc, p.activation)
-        }
+        return values[model.outputs[0]]!
     }
 
     /// Signal-to-quantization-noise ratio in dB of `quantized` (dequantized with `scale`,

@@ -39,26 +39,31 @@ public enum Explainer {
     public static func explain(_ result: Pipeline.Result, layer layerName: String, index: [Int], input: [Int32],
                                compare: RequantizationScheme, printedDigits: Int? = nil, progress: ((String) -> Void)? = nil) throws -> Explanation {
         let model = result.lowered
-        guard let layerIndex = model.layers.firstIndex(where: { $0.name == layerName }) else {
-            throw ExplainError(description: "no layer named '\(layerName)'; the layers are \(model.layers.map { "'\($0.name)'" }.joined(separator: ", "))")
+        guard let layerIndex = model.nodes.firstIndex(where: { $0.name == layerName }) else {
+            throw ExplainError(description: "no layer named '\(layerName)'; the layers are \(model.nodes.map { "'\($0.name)'" }.joined(separator: ", "))")
         }
-        let layer = model.layers[layerIndex]
-        let real = result.lowering.real.layers[layerIndex]
-        let flat = try flatIndex(index, shape: layer.outputShape, layer: layerName)
-        var x = input
-        for (i, l) in model.layers[..<layerIndex].enumerated() {
+        let node = model.nodes[layerIndex]
+        guard let layer = node.mac, let realMAC = result.lowering.real.mac(node.name) else {
+            throw ExplainError(description: "layer '\(layerName)' is a \(node.kindName); explain traces the multiply-accumulate layers (Linear, Conv2d)")
+        }
+        let real = RealLayer(mac: realMAC, inputScale: result.lowering.real.scales[node.inputs[0]], outputScale: result.lowering.real.scales[node.output])
+        let inputShape = model.tensors[node.inputs[0]].shape, outputShape = model.tensors[node.output].shape
+        let flat = try flatIndex(index, shape: outputShape, layer: layerName)
+        var values: [TensorID: [Int32]] = [model.inputs[0]: input]
+        for (i, n) in model.nodes[..<layerIndex].enumerated() {
             progress?("running the reference, layer \(i + 1) of \(layerIndex)")
-            x = IntegerReference.run(l, scheme: model.scheme, input: x)
+            values[n.output] = IntegerReference.run(n, in: model, inputs: n.inputs.map { values[$0]! })
         }
-        let taps = Taps(layer: layer, flat: flat, input: x)
+        let x = values[node.inputs[0]]!
+        let taps = Taps(layer: layer, flat: flat, input: x, inputShape: inputShape)
 
         // The same resolved layer lowered under the comparison scheme.
         var other = result.resolved
         other.scheme = compare
-        let otherLayer: LoweredLayer?
+        let otherLayer: LoweredMAC?
         let otherError: String?
         do {
-            otherLayer = try Lowering.lower(other).model.layers[layerIndex]
+            otherLayer = try Lowering.lower(other).model.nodes[layerIndex].mac
             otherError = nil
         } catch let error as DiagnosticsError {
             otherLayer = nil
@@ -66,8 +71,8 @@ public enum Explainer {
         }
 
         var lines: [String] = []
-        let coordinates = coordinatesText(flat, shape: layer.outputShape)
-        lines.append("layer '\(layer.name)' (\(layer.kindName), \(layer.location.fileName):\(layer.location.line)), output element \(coordinates) (flat \(flat)), output channel \(taps.channel)")
+        let coordinates = coordinatesText(flat, shape: outputShape)
+        lines.append("layer '\(node.name)' (\(node.kindName), \(node.location.fileName):\(node.location.line)), output element \(coordinates) (flat \(flat)), output channel \(taps.channel)")
         lines.append("scheme \(model.scheme); compared with \(compare) and with real arithmetic")
         lines.append("")
         lines.append("products (x - zp_in) * (w - zp_w), zp_in = \(layer.inputZeroPoint), zp_w = \(taps.weightZeroPoint):")
@@ -78,7 +83,7 @@ public enum Explainer {
         if taps.items.count > 24 { lines.append("  ... \(taps.items.count - 24) more taps") }
         lines.append("  sum = \(taps.sum)")
         if model.scheme.saturatesPairs {
-            let saturated = IntegerReference.accumulator(layer, flat: flat, scheme: model.scheme, input: x) - layer.bias[taps.channel]
+            let saturated = layer.accumulator(flat: flat, scheme: model.scheme, input: x) - layer.bias[taps.channel]
             lines.append("  with int16-saturated pairs (vpmaddubsw): \(saturated)" + (saturated == taps.sum ? " (no pair saturates)" : " (saturation changes the sum by \(saturated - taps.sum))"))
         }
         lines.append("")
@@ -147,7 +152,7 @@ public enum Explainer {
         var emitted: Int32? = nil
         progress?("compiling and running the emitted C")
         if let compiled = try? Verifier.compile(result.output, model: model), let out = compiled.run(input) {
-            if layerIndex == model.layers.count - 1 {
+            if node.output == model.outputs[0] {
                 emitted = out[flat]
                 lines.append("The emitted C (compiled with libtcc) gives \(out[flat]) for this element" + (out[flat] == first.output ? ", the same." : ", which DIFFERS: please report this."))
             } else {
@@ -161,18 +166,18 @@ public enum Explainer {
 
     // MARK: - One scheme's steps
 
-    private static func trace(_ layer: LoweredLayer, scheme: RequantizationScheme, taps: Taps, real: RealModel.Layer, lines: inout [String]) -> Column {
+    private static func trace(_ layer: LoweredMAC, scheme: RequantizationScheme, taps: Taps, real: RealLayer, lines: inout [String]) -> Column {
         let c = taps.channel
         let i = layer.isPerChannel ? c : 0
         var col = Column(title: "\(scheme)")
-        let acc = Int64(IntegerReference.accumulator(layer, flat: taps.flat, scheme: scheme, input: taps.input))
+        let acc = Int64(layer.accumulator(flat: taps.flat, scheme: scheme, input: taps.input))
         let realBias = real.bias[c]
         let unit = real.inputScale * real.weightScales[i]
         lines.append("\(scheme):")
         let scaled: Double, rounded: Int64
         if scheme.family == .float32 {
-            let m = layer.floatMultipliers[i].value
-            if let term = layer.floatBiasTerms.isEmpty ? nil : layer.floatBiasTerms[c].value {
+            let m = layer.requantizer.floatMultipliers[i].value
+            if let term = layer.requantizer.floatBiasTerms.isEmpty ? nil : layer.requantizer.floatBiasTerms[c].value {
                 col.add("bias", Double(term), "float32 \(g(Double(term)))")
                 lines.append("  bias \(g(realBias)) enters as float32 b/(s_in*s_w) = \(g(Double(term))) (FBGEMM adds it to float(acc))")
                 let f = Float(Int32(acc))
@@ -181,7 +186,7 @@ public enum Explainer {
                 lines.append("  float(acc) = float(\(acc)) = \(g(Double(f))); + bias term = \(g(Double(sum))) (rounded to float32)")
                 let v = sum * m
                 scaled = Double(v)
-                lines.append("  multiplier: real s_in*s_w/s_out = \(g(real.inputScale * real.weightScales[i] / real.outputScale)), float32 \(g(Double(m))) = \(layer.floatMultipliers[i].mantissa) * 2^\(layer.floatMultipliers[i].exponent)")
+                lines.append("  multiplier: real s_in*s_w/s_out = \(g(real.inputScale * real.weightScales[i] / real.outputScale)), float32 \(g(Double(m))) = \(layer.requantizer.floatMultipliers[i].mantissa) * 2^\(layer.requantizer.floatMultipliers[i].exponent)")
                 col.add("multiplier", Double(m), "float32 \(g(Double(m)))")
                 lines.append("  (float32 sum) * multiplier = \(g(scaled)) (rounded to float32)")
             } else {
@@ -190,7 +195,7 @@ public enum Explainer {
                 col.add("accumulator", Double(acc), "\(acc)")
                 lines.append("  accumulator = \(acc); float(acc) = \(g(Double(Float(Int32(acc)))))")
                 col.add("multiplier", Double(m), "float32 \(g(Double(m)))")
-                lines.append("  multiplier: real s_in*s_w/s_out = \(g(real.inputScale * real.weightScales[i] / real.outputScale)), float32 \(g(Double(m))) = \(layer.floatMultipliers[i].mantissa) * 2^\(layer.floatMultipliers[i].exponent)")
+                lines.append("  multiplier: real s_in*s_w/s_out = \(g(real.inputScale * real.weightScales[i] / real.outputScale)), float32 \(g(Double(m))) = \(layer.requantizer.floatMultipliers[i].mantissa) * 2^\(layer.requantizer.floatMultipliers[i].exponent)")
                 scaled = Double(Float(Int32(acc)) * m)
                 lines.append("  float(acc) * multiplier = \(g(scaled)) (rounded to float32)")
             }
@@ -198,7 +203,7 @@ public enum Explainer {
             col.add("scaled", scaled, g(scaled))
             lines.append("  round half to even: \(rounded)")
         } else {
-            let m = layer.multipliers[i]
+            let m = layer.requantizer.multipliers[i]
             let mReal = Double(m.mantissa) * pow(2, Double(Int(m.shift) - 31))
             col.add("bias", Double(layer.bias[c]), "int32 \(layer.bias[c])")
             lines.append("  bias \(g(realBias)) as int32 in units of s_in*s_w = \(g(unit)): \(layer.bias[c])")
@@ -220,9 +225,9 @@ public enum Explainer {
             col.add("scaled", scaled, g(scaled))
         }
         col.add("rounded", Double(rounded), "\(rounded)")
-        let withZeroPoint = rounded + Int64(layer.outputZeroPoint)
-        let clamped = min(max(withZeroPoint, Int64(layer.activationMin)), Int64(layer.activationMax))
-        lines.append("  + output zero point \(layer.outputZeroPoint) = \(withZeroPoint); clamp [\(layer.activationMin), \(layer.activationMax)] (\(layer.activationText)) = \(clamped)")
+        let withZeroPoint = rounded + Int64(layer.requantizer.outputZeroPoint)
+        let clamped = min(max(withZeroPoint, Int64(layer.requantizer.activationMin)), Int64(layer.requantizer.activationMax))
+        lines.append("  + output zero point \(layer.requantizer.outputZeroPoint) = \(withZeroPoint); clamp [\(layer.requantizer.activationMin), \(layer.requantizer.activationMax)] (\(layer.requantizer.activationText)) = \(clamped)")
         col.add("output", Double(clamped), "\(clamped)")
         col.output = Int32(clamped)
         return col
@@ -231,7 +236,7 @@ public enum Explainer {
     /// Real arithmetic: `(Σ (x − zp_in)(w − zp_w) · s_in · s_w + b) / s_out`, rounded half to even.
     /// With `roundBias`, the hand computation of the forum posts: `bias_q = round(b / (s_w·s_in))`,
     /// `(sum + bias_q) · s_in · s_w / s_out`, rounded half to even (Python's round).
-    private static func realTrace(_ layer: LoweredLayer, taps: Taps, real: RealModel.Layer, title: String,
+    private static func realTrace(_ layer: LoweredMAC, taps: Taps, real: RealLayer, title: String,
                                   scales: (input: Double, weight: Double, output: Double), roundBias: Bool) -> Column {
         var col = Column(title: title)
         let unit = scales.input * scales.weight
@@ -246,7 +251,7 @@ public enum Explainer {
         col.add("scaled", scaled, g(scaled))
         let rounded = scaled.rounded(.toNearestOrEven)
         col.add("rounded", rounded, whole(rounded))
-        let out = min(max(rounded + Double(layer.outputZeroPoint), Double(layer.activationMin)), Double(layer.activationMax))
+        let out = min(max(rounded + Double(layer.requantizer.outputZeroPoint), Double(layer.requantizer.activationMin)), Double(layer.requantizer.activationMax))
         col.add("output", out, whole(out))
         col.output = Int32(out)
         return col
@@ -267,6 +272,15 @@ public enum Explainer {
     /// coarse printed scales can be huge).
     private static func whole(_ v: Double) -> String { abs(v) < 9e18 ? "\(Int64(v))" : g(v) }
 
+    /// The real parameters of the explained node with the scales of its input and output.
+    struct RealLayer {
+        var mac: RealMAC
+        var inputScale: Double
+        var outputScale: Double
+        var weightScales: [Double] { mac.weightScales }
+        var bias: [Double] { mac.bias }
+    }
+
     // MARK: - Taps of one output element
 
     struct Tap {
@@ -286,7 +300,7 @@ public enum Explainer {
         var items: [Tap] = []
         var sum: Int32 = 0
 
-        init(layer: LoweredLayer, flat: Int, input: [Int32]) {
+        init(layer: LoweredMAC, flat: Int, input: [Int32], inputShape: [Int]) {
             let zx = layer.inputZeroPoint
             self.flat = flat
             self.input = input
@@ -296,7 +310,7 @@ public enum Explainer {
             layer.geometry.forEachTap(of: flat) { [weightZeroPoint] i, k in
                 let x = i.map { input[$0] } ?? zx, w = Int32(layer.weights[k])
                 items.append(Tap(x: x, w: w, product: (x - zx) * (w - weightZeroPoint), isPadding: i == nil,
-                                 inputCoordinates: i.map { coordinatesText($0, shape: layer.inputShape) } ?? "",
+                                 inputCoordinates: i.map { coordinatesText($0, shape: inputShape) } ?? "",
                                  weightCoordinates: coordinatesText(k, shape: layer.geometry.weightShape)))
             }
             self.items = items

@@ -34,7 +34,7 @@ public enum InputFile {
                 throw InputError(description: "--input '\(path)' holds NaN at index \(i); give real numbers (a NaN has no quantized code)")
             }
             let rule = model.scheme.boundary
-            let scale = result.lowering.real.inputScale
+            let scale = result.lowering.real.scales[model.inputs[0]]
             let codes = array.values.map { Int32(rule.quantize(Float($0), scale: scale, zeroPoint: Int(model.input.zeroPoint), range: range)) }
             return Read(codes: codes, note: "\(array.values.count) float values quantized with the \(rule.rawValue) rule")
         }

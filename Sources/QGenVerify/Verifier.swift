@@ -48,7 +48,7 @@ public enum Verifier {
         let model = result.lowered
         let real = result.lowering.real
         let compiled = try compile(result.output, model: model)
-        let outputScale = real.layers.last?.outputScale ?? real.inputScale
+        let outputScale = real.scales[model.outputs[0]]
         var rng = SeededGenerator(seed: seed)
         var report = Report(inputs: inputs, elements: 0, mismatches: 0, firstMismatch: nil, sqnr: .infinity, seed: seed)
         var signal = 0.0, noise = 0.0

@@ -78,7 +78,7 @@ func compileAndTime(_ result: Pipeline.Result, runs: Int) throws -> Double? {
 // 3. tiny_cnn with cc -O2.
 let spec = try ModelLoader.load(path: root.appendingPathComponent("Examples/tiny_cnn/model.swift").path)
 let tiny = try Pipeline.compile(spec, options: CompileOptions(baseDirectory: root.appendingPathComponent("Examples/tiny_cnn")))
-let macs = tiny.lowered.layers.map(\.geometry.multiplyAccumulates).reduce(0, +)
+let macs = tiny.lowered.nodes.compactMap { $0.mac?.geometry.multiplyAccumulates }.reduce(0, +)
 if let perRun = try compileAndTime(tiny, runs: 2000) {
     print(String(format: "tiny_cnn (cc -O2): %d MACs per inference, %.1f us per inference, %.2f GMAC/s", macs, perRun * 1e6, Double(macs) / perRun / 1e9))
 } else {

@@ -55,7 +55,7 @@ while written < count {
     try result.output.header.write(to: dir.appendingPathComponent(result.output.headerName), atomically: true, encoding: .utf8)
     let runs = 8
     try "\(runs) \(checksum(result.lowered, runs: runs))\n".write(to: dir.appendingPathComponent("expected.txt"), atomically: true, encoding: .utf8)
-    print("random\(index): \(result.lowered.scheme), \(result.lowered.layers.map(\.kindName).joined(separator: "+"))")
+    print("random\(index): \(result.lowered.scheme), \(result.lowered.nodes.map(\.kindName).joined(separator: "+"))")
     // The float32 schemes also with --float-requant (native binary32): the same checksum. --float-io
     // too, so that its functions are compiled (-Werror) by every host compiler and for every core.
     if result.lowered.scheme.family == .float32,

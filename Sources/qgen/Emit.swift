@@ -42,7 +42,7 @@ struct Emit: ParsableCommand {
             }
             try AtomicFiles.write([(url, result.output.source), (header, result.output.header)])
             let headerPath = String(output.dropLast(2)) + ".h"
-            print("wrote \(output) and \(headerPath) (\(result.lowered.layers.count) layers, arena \(result.lowered.arenaSize) bytes, scheme \(result.lowered.scheme))")
+            print("wrote \(output) and \(headerPath) (\(result.lowered.nodes.count) layers, arena \(result.lowered.arenaSize) bytes, scheme \(result.lowered.scheme))")
         }
     }
 }

@@ -27,7 +27,7 @@ struct Verify: ParsableCommand {
             let report = try Verifier.verify(result, inputs: inputs, seed: seed) { progress.update($0, of: inputs, "inputs") }
             progress.finish()
             let model = result.lowered
-            print("model \(model.name): \(model.layers.count) layers, scheme \(model.scheme)")
+            print("model \(model.name): \(model.nodes.count) layers, scheme \(model.scheme)")
             print("compared \(report.elements) output elements over \(report.inputs) random inputs (seed \(report.seed)): \(report.mismatches) mismatches")
             print("SQNR against the float reference: \(String(format: "%.2f", report.sqnr)) dB")
             if let m = report.firstMismatch {

@@ -84,10 +84,10 @@ import QGenCompiler
                          bias: .float([bias, bias]), output: .quint8(scale: 0.5 / 255, zeroPoint: 0), file: "model.swift", line: 3).layerSpec])
         }
         let ok = try Pipeline.compile(model(bias: 0.5), options: CompileOptions())
-        #expect(ok.lowered.layers[0].bias == [1_069_547_456, 1_069_547_456])
+        #expect(ok.lowered.nodes[0].mac!.bias == [1_069_547_456, 1_069_547_456])
         #expect(ok.diagnostics.isEmpty)
         let close = try Pipeline.compile(model(bias: 1.0), options: CompileOptions())
-        #expect(close.lowered.layers[0].bias == [2_139_094_912, 2_139_094_912])
+        #expect(close.lowered.nodes[0].mac!.bias == [2_139_094_912, 2_139_094_912])
         #expect(close.diagnostics.map(\.description) == ["model.swift:3: warning: layer 'conv' (Conv2d): the accumulator bound 2139094912 is within a factor of 2 of int32 overflow"])
         #expect(errors(model(bias: 1.01)) ==
                 ["model.swift:3: error: layer 'conv' (Conv2d): bias[0] = 1.01 is 2.16048589e+09 in units of s_in·s_w = 4.67487438e-10, beyond int32; the weight scale is too small for this bias"])
@@ -159,8 +159,8 @@ import QGenCompiler
         let result = try Pipeline.compile(s, options: CompileOptions())
         // double(float(0.02f · 1e-9f)) / double(100f), per-tensor Linear formula (numpy float32).
         #expect(result.diagnostics.map(\.description) == ["model.swift:3: warning: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 0.02·1e-09/100 = 1.99999982e-13 is below 2^-32 and is flushed to 0: the output is constant"])
-        #expect(result.lowered.layers[0].multipliers.map(\.mantissa) == [0])
-        #expect(result.lowered.layers[0].multipliers[0].isFlushedToZero)
+        #expect(result.lowered.nodes[0].mac!.requantizer.multipliers.map(\.mantissa) == [0])
+        #expect(result.lowered.nodes[0].mac!.requantizer.multipliers[0].isFlushedToZero)
     }
 
     @Test func schemesRefuseLayersTheirStackCannotRun() {

@@ -51,15 +51,15 @@ import QGenCompiler
             Linear("fc", outFeatures: 2, weight: .int8([1, -2, 3, 4], scale: 0.25), bias: .float([1.0, -0.5]),
                    output: .uint8(scale: 0.125, zeroPoint: 10), activation: .relu).layerSpec,
         ])
-        let layer = try Pipeline.compile(s, options: CompileOptions()).lowered.layers[0]
+        let layer = try Pipeline.compile(s, options: CompileOptions()).lowered.nodes[0].mac!
         // Bias in units of s_in·s_w = 0.125: 1.0 → 8, −0.5 → −4.
         #expect(layer.bias == [8, -4])
         // Folded: 8 − 2·(1 − 2) = 10; −4 − 2·(3 + 4) = −18.
         #expect(layer.foldedBias == [10, -18])
         // m = 0.5 · 0.25 / 0.125 = 1.0 = 2^30 · 2^(1 − 31).
-        #expect(layer.multipliers == [QuantizedMultiplier(mantissa: 1 << 30, shift: 1)])
+        #expect(layer.requantizer.multipliers == [QuantizedMultiplier(mantissa: 1 << 30, shift: 1)])
         // ReLU: clamp from the output zero point.
-        #expect(layer.activationMin == 10 && layer.activationMax == 255)
+        #expect(layer.requantizer.activationMin == 10 && layer.requantizer.activationMax == 255)
         // Bound: max over channels of |b| + 253·Σ|w| (reference: max deviation 253 from zp 2) and
         // |folded| + 255·Σ|w| (kernel): channel 1: 4 + 253·7 = 1775, 18 + 255·7 = 1803.
         #expect(layer.accumulatorBound == 1803)
@@ -71,7 +71,7 @@ import QGenCompiler
             let s = spec([Input("x", shape: [1, 2], .uint8(scale: 1, zeroPoint: 0)).layerSpec,
                           Linear("fc", outFeatures: 1, weight: .int8([1, -1], scale: weightScale), output: .uint8(scale: 1, zeroPoint: 0)).layerSpec],
                          requantization: scheme)
-            return try Pipeline.compile(s, options: CompileOptions()).lowered.layers[0].multipliers
+            return try Pipeline.compile(s, options: CompileOptions()).lowered.nodes[0].mac!.requantizer.multipliers
         }
         // 8 bits: M = round(0.75 · 2^7) = 96, n = 7, stored as shift 31 − 7 = 24.
         #expect(try multipliers(0.75, .fixedPoint(multiplierBits: 8, rounding: .halfEven)) == [QuantizedMultiplier(mantissa: 96, shift: 24)])
@@ -88,19 +88,19 @@ import QGenCompiler
     /// The float32 schemes' constants, by hand: s_in 0.5, s_w 0.25, s_out 0.125 (all exact in
     /// float32), bias 1.0: m = 1.0 = 2^23 · 2^-23; the bias is 1.0 / 0.125 = 8 accumulator units.
     @Test func float32SchemeConstantsByHand() throws {
-        func layer(_ scheme: Requantization) throws -> LoweredLayer {
+        func layer(_ scheme: Requantization) throws -> LoweredMAC {
             let s = spec([Input("x", shape: [1, 2], .uint8(scale: 0.5, zeroPoint: 0)).layerSpec,
                           Linear("fc", outFeatures: 1, weight: .int8([1, -1], scale: 0.25), bias: .float([1.0]),
                                  output: .uint8(scale: 0.125, zeroPoint: 0)).layerSpec], requantization: scheme)
-            return try Pipeline.compile(s, options: CompileOptions()).lowered.layers[0]
+            return try Pipeline.compile(s, options: CompileOptions()).lowered.nodes[0].mac!
         }
         let one = Float32Parts(mantissa: 1 << 23, exponent: -23)
         let fbgemm = try layer(.fbgemm)
-        #expect(fbgemm.floatMultipliers == [one] && fbgemm.multipliers.isEmpty)
-        #expect(fbgemm.bias == [0] && fbgemm.floatBiasTerms == [Float32Parts(mantissa: 1 << 23, exponent: -20)])   // 8.0, kept as float
+        #expect(fbgemm.requantizer.floatMultipliers == [one] && fbgemm.requantizer.multipliers.isEmpty)
+        #expect(fbgemm.bias == [0] && fbgemm.requantizer.floatBiasTerms == [Float32Parts(mantissa: 1 << 23, exponent: -20)])   // 8.0, kept as float
         for scheme in [Requantization.qnnpack, .onnxRuntime] {
             let l = try layer(scheme)
-            #expect(l.floatMultipliers == [one] && l.bias == [8] && l.floatBiasTerms.isEmpty, "\(scheme.name)")
+            #expect(l.requantizer.floatMultipliers == [one] && l.bias == [8] && l.requantizer.floatBiasTerms.isEmpty, "\(scheme.name)")
         }
     }
 
@@ -108,16 +108,16 @@ import QGenCompiler
         // relu6 with scale 0.05, zp 3: hi = 3 + round(6 / 0.05) = 123. clamp(−0.26, 0.33) with scale
         // 0.1, zp 0 (int8): lo = round(−2.6) = −3, hi = round(3.3) = 3.
         let relu6 = try Pipeline.compile(spec([input10.layerSpec, linear(output: .uint8(scale: 0.05, zeroPoint: 3), activation: .relu6).layerSpec]), options: CompileOptions())
-        #expect(relu6.lowered.layers[0].activationMin == 3 && relu6.lowered.layers[0].activationMax == 123)
+        #expect(relu6.lowered.nodes[0].mac!.requantizer.activationMin == 3 && relu6.lowered.nodes[0].mac!.requantizer.activationMax == 123)
         let clamp = try Pipeline.compile(spec([input10.layerSpec, linear(output: .int8(scale: 0.1, zeroPoint: 0), activation: .clamp(min: -0.26, max: 0.33)).layerSpec]), options: CompileOptions())
-        #expect(clamp.lowered.layers[0].activationMin == -3 && clamp.lowered.layers[0].activationMax == 3)
+        #expect(clamp.lowered.nodes[0].mac!.requantizer.activationMin == -3 && clamp.lowered.nodes[0].mac!.requantizer.activationMax == 3)
     }
 
     @Test func weightQuantizationRules() throws {
-        func lowered(_ rule: WeightQuantization, _ w: [Double]) throws -> LoweredLayer {
+        func lowered(_ rule: WeightQuantization, _ w: [Double]) throws -> LoweredMAC {
             try Pipeline.compile(spec([Input("x", shape: [1, 2], .int8(scale: 1, zeroPoint: 0)).layerSpec,
                                        Linear("fc", outFeatures: 2, weight: .float(.values(w), rule), output: .int8(scale: 1, zeroPoint: 0)).layerSpec]),
-                                 options: CompileOptions()).lowered.layers[0]
+                                 options: CompileOptions()).lowered.nodes[0].mac!
         }
         let w = [1.0, -0.5, 0.25, 2.0]
         // Per-channel symmetric full: scales 1/127.5 and 2/127.5; q = round_half_even(w / s):

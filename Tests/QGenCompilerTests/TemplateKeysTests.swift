@@ -125,7 +125,7 @@ import QGen
         let spec = ModelSpec(name: "m", layers: [input4x4.layerSpec, conv.layerSpec, fc.layerSpec], requantization: Requantization(name: scheme),
                              location: SourceLocation(file: "model.swift", line: 1))
         let lowered = try Pipeline.compile(spec, options: CompileOptions(floatRequant: floatRequant, floatIO: floatIO)).lowered
-        return Emitter.emit(lowered)
+        return Emitter.emit(lowered, options: EmitOptions(floatRequant: floatRequant, floatIO: floatIO))
     }
 
     @Test func everyTemplateKeyIsAFieldOfItsContext() throws {

@@ -45,12 +45,13 @@ import QGenVerify
                 elements += expected.count
                 if got != expected {
                     let j = zip(expected, got ?? []).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1
-                    Issue.record("seed \(seed), model \(index) (\(model.layers.map(\.kindName))): element \(j) differs; rerun with QGEN_TEST_SEED=\(seed)\n\(result.output.source.prefix(3000))")
+                    Issue.record("seed \(seed), model \(index) (\(model.nodes.map(\.kindName))): element \(j) differs; rerun with QGEN_TEST_SEED=\(seed)\n\(result.output.source.prefix(3000))")
                     return
                 }
             }
-            for layer in model.layers {
-                features.insert(layer.kindName)
+            for node in model.nodes {
+                features.insert(node.kindName)
+                guard let layer = node.mac else { continue }
                 features.insert(model.scheme.description.hasPrefix("fbgemm(") ? "fbgemm(saturatingPairs)" : String(model.scheme.description.prefix { $0 != "(" }))
                 if layer.isPerChannel { features.insert("perChannel") }
                 if layer.hasWeightZeroPoint { features.insert("weightZeroPoint") }
@@ -62,8 +63,8 @@ import QGenVerify
                     if g.strideHeight + g.strideWidth > 2 { features.insert("stride") }
                     if g.batch > 1 { features.insert("batch") }
                 }
-                if layer.activationText != "none" { features.insert("activation") }
-                if model.layers.count > 1 { features.insert("chain") }
+                if layer.requantizer.activationText != "none" { features.insert("activation") }
+                if model.nodes.count > 1 { features.insert("chain") }
             }
             compared += 1
         }

@@ -147,7 +147,7 @@ import QGenVerify
         let spec = model([input(shape: [1, 2, 4, 4]), conv, fc("fc", inFeatures: 32, line: 4)], scheme: scheme)
         let result = try Pipeline.compile(spec, options: CompileOptions(floatRequant: floatOptions, floatIO: floatOptions))
         var allowed = Set(EmittedNames.Model(prefix: "m").all)
-        for layer in result.lowered.layers { allowed.formUnion(EmittedNames.Layer(cName: layer.cName).all) }
+        for layer in result.lowered.nodes { allowed.formUnion(EmittedNames.Layer(cName: layer.cName).all) }
         let declaration = try Regex(#"^(?:static\s+)?(?:const\s+)?(?:int|void|float|int8_t|int32_t|int64_t|uint8_t)\s+\*?\s*([A-Za-z_][A-Za-z0-9_]*)\s*[\[(]"#)
         let define = try Regex(#"^#(?:define|ifndef)\s+([A-Za-z_][A-Za-z0-9_]*)"#)
         var declared: [String] = []

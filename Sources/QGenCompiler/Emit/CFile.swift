@@ -1,7 +1,7 @@
 /// The structured C output of the emit stage: typed template contexts and constant arrays. The
 /// renderer turns it into text; nothing here is C text except identifiers and expressions the
 /// templates splice in.
-public struct CFile: Equatable, Sendable {
+public struct CFile: Sendable {
     public var headerName: String
     public var sourceName: String
     public var header: HeaderContext
@@ -36,7 +36,7 @@ public struct HeaderContext: Equatable, Sendable {
     var floatIO: FloatIOContext?
 }
 
-public struct SourceContext: Equatable, Sendable {
+public struct SourceContext: Sendable {
     var sourceName: String
     var headerName: String
     var modelName: String
@@ -51,7 +51,7 @@ public struct SourceContext: Equatable, Sendable {
     var helperTemplate: String
     var helpers: HelperContext
     var arrays: [CArray]
-    var kernels: [Kernel]
+    var kernels: [any KernelContext]
     var usesArena: Bool
     var steps: [RunStep]
     /// `--float-requant`: the output stage uses native binary32 arithmetic.
@@ -94,53 +94,32 @@ public struct CArray: Equatable, Sendable {
     var literals: [String]? = nil
 }
 
-public enum Kernel: Equatable, Sendable {
-    case linear(LinearKernel)
-    case conv2d(Conv2dKernel)
+/// A kernel's typed template context. Each op defines its own (Ops/<Op>/), naming its template.
+public protocol KernelContext: Sendable {
+    /// The template under Templates/ (without `.mustache`) that this context fills.
+    var template: String { get }
 }
 
-/// Fields shared by every kernel template.
-struct KernelCommon: Equatable, Sendable {
-    var names: EmittedNames.Layer
-    var layerName: String
-    var location: String
-    var inputType: String
-    var inputCType: String
-    var outputType: String
-    var outputCType: String
-    var inputZeroPoint: Int32
-    var outputZeroPoint: Int32
-    var activationText: String
-    var activationMin: Int32
-    var activationMax: Int32
-    var accumulatorBound: Int64
-    /// `o`/`oc` for per-channel parameters, `0` for per-tensor ones.
-    var channelIndex: String
-    /// The scheme's constants for this output element, after `acc` in the `qgen_requantize` call.
-    var requantizeArguments: String
-    var hasWeightZeroPoint: Bool
+/// What one node contributes to the C file.
+public struct EmittedNode: Sendable {
+    var arrays: [CArray]
+    var kernel: any KernelContext
 }
 
-public struct LinearKernel: Equatable, Sendable {
-    var common: KernelCommon
-    var batch: Int
-    var inFeatures: Int
-    var outFeatures: Int
-    /// `fbgemm(saturatingPairs)`: sum int16-saturated pairs of raw products (FBGEMM without VNNI).
-    var saturatesPairs: Bool
-    var pairCount: Int
-    var hasOddTail: Bool
-}
+/// Options that change only the emitted text, never the lowered model.
+public struct EmitOptions: Equatable, Sendable {
+    /// Names the pair `<stem>.c`/`<stem>.h` (default: the C prefix).
+    public var fileStem: String?
+    /// `--float-requant`: the float32 schemes' output stage as native binary32 code.
+    public var floatRequant: Bool
+    /// `--float-io`: `<prefix>_quantize_input` and `<prefix>_dequantize_output`.
+    public var floatIO: Bool
 
-public struct Conv2dKernel: Equatable, Sendable {
-    var common: KernelCommon
-    var geometry: Conv2dGeometry
-    var hasPadding: Bool
-    // Derived sizes the template needs as stored values (templates see stored properties only).
-    var inChannelsPerGroup: Int
-    var outChannelsPerGroup: Int
-    var inPlaneSize: Int
-    var kernelSize: Int
+    public init(fileStem: String? = nil, floatRequant: Bool = false, floatIO: Bool = false) {
+        self.fileStem = fileStem
+        self.floatRequant = floatRequant
+        self.floatIO = floatIO
+    }
 }
 
 /// What the scheme's helper template needs to know.
@@ -156,6 +135,6 @@ public struct HelperContext: Equatable, Sendable {
 /// One call in `<prefix>_run`.
 public struct RunStep: Equatable, Sendable {
     var function: String
-    var inputExpression: String
-    var outputExpression: String
+    /// The buffer expressions it is called with: its inputs, then its output.
+    var arguments: String
 }

@@ -555,7 +555,7 @@ int {{api.run}}(const {{inputCType}} *input, {{outputCType}} *output, void *aren
     }
 {{/usesArena}}
 {{#steps}}
-    {{function}}({{{inputExpression}}}, {{{outputExpression}}});
+    {{function}}({{{arguments}}});
 {{/steps}}
     return {{api.ok}};
 }

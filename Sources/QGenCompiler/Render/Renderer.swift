@@ -28,12 +28,7 @@ public enum Renderer {
             outputCType: s.outputCType, layerSummaries: s.layerSummaries,
             helpers: piece(s.helpers, s.helperTemplate),
             arrays: s.arrays.map { piece(arrayText($0), "const_array") },
-            kernels: s.kernels.map { kernel in
-                switch kernel {
-                case .linear(let k): return piece(k, "kernel_linear")
-                case .conv2d(let k): return piece(k, "kernel_conv2d")
-                }
-            },
+            kernels: s.kernels.map { piece($0, $0.template) },
             usesArena: s.usesArena, steps: s.steps, floatRequant: s.floatRequant,
             floatIO: s.floatIO.map { piece($0, "float_io") }, usesFloat: s.floatRequant || s.floatIO != nil)
         return Output(headerName: file.headerName, header: finish(piece(file.header, "model_h")),

@@ -1,135 +1,71 @@
 import QGen
 import QGenArithmetic
 
-/// The model after name, shape and data resolution: every tensor's shape is known, every C
-/// identifier is unique, constant data is loaded, and the arena is planned. Scales are still real.
+/// A tensor's index in its model's `tensors`.
+public typealias TensorID = Int
+
+/// The model after name, shape and data resolution: a graph of nodes in topological order over
+/// tensors with ids. Every tensor's shape is known, every C identifier is unique, constant data is
+/// loaded, and the arena is planned. Scales are still real.
 public struct ResolvedModel: Equatable, Codable, Sendable {
     public var name: String
     /// The prefix of every public C symbol (`<prefix>_run`, `<PREFIX>_INPUT_SIZE`).
     public var cPrefix: String
     public var scheme: RequantizationScheme
-    /// Native binary32 output stage (`--float-requant`) instead of the integer emulation.
-    public var floatRequant: Bool
-    /// Float conversion helpers at the model boundary (`--float-io`).
-    public var floatIO: Bool
     /// model.swift's file name (no directory), for provenance comments.
     public var sourceFile: String
-    public var input: ResolvedInput
-    public var layers: [ResolvedLayer]
+    /// Every tensor: the model inputs, then each node's output, in node order.
+    public var tensors: [ResolvedTensor]
+    /// In an order where every node comes after the producers of its inputs.
+    public var nodes: [ResolvedNode]
+    public var inputs: [TensorID]
+    /// The tensors no node reads, in node order.
+    public var outputs: [TensorID]
     public var arenaSize: Int
-
-    public var outputShape: [Int] { layers.last?.outputShape ?? input.shape }
-    public var outputQuant: QuantParams { layers.last?.output ?? input.quant }
 }
 
-public struct ResolvedInput: Equatable, Codable, Sendable {
+/// An activation tensor: a model input or one node's output.
+public struct ResolvedTensor: Equatable, Codable, Sendable {
     public var name: String
     public var shape: [Int]
+    /// The axis order of a 4-D tensor; nil for other ranks.
+    public var layout: Layout?
     public var quant: QuantParams
+    /// Where the node (or Input) that makes it was written.
     public var location: SourceLocation
+    /// The index of the node that writes it; nil for a model input.
+    public var producer: Int?
+    /// Where the C keeps it.
+    public var buffer: BufferRef
+
+    public var count: Int { shape.reduce(1, *) }
+
+    /// How messages name where the tensor comes from: `input 'x'` or `'conv1'`.
+    public var producerText: String { producer == nil ? "input '\(name)'" : "'\(name)'" }
 }
 
-/// Where a layer reads or writes its activations.
+/// Where a tensor lives.
 public enum BufferRef: Equatable, Codable, Sendable {
-    case modelInput
-    case modelOutput
+    /// The caller's input buffer of model input `index` (the order of `inputs`).
+    case modelInput(Int)
+    /// The caller's output buffer of model output `index` (the order of `outputs`).
+    case modelOutput(Int)
+    /// Bytes of the caller's arena.
     case arena(offset: Int, size: Int)
 }
 
-/// The integer geometry of a layer (no real values), shared by the resolved and lowered models.
-public enum LayerGeometry: Equatable, Codable, Sendable {
-    case linear(LinearGeometry)
-    case conv2d(Conv2dGeometry)
-
-    public var outputChannels: Int {
-        switch self {
-        case .linear(let g): return g.outFeatures
-        case .conv2d(let g): return g.outChannels
-        }
-    }
-
-    /// Number of input taps that contribute to one output element.
-    public var tapsPerOutput: Int {
-        switch self {
-        case .linear(let g): return g.inFeatures
-        case .conv2d(let g): return g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth
-        }
-    }
-
-    /// Weight tensor shape in PyTorch layout.
-    public var weightShape: [Int] {
-        switch self {
-        case .linear(let g): return [g.outFeatures, g.inFeatures]
-        case .conv2d(let g): return [g.outChannels, g.inChannelsPerGroup, g.kernelHeight, g.kernelWidth]
-        }
-    }
-
-    public var multiplyAccumulates: Int {
-        switch self {
-        case .linear(let g): return g.batch * g.outFeatures * g.inFeatures
-        case .conv2d(let g): return g.batch * g.outChannels * g.outHeight * g.outWidth * tapsPerOutput
-        }
-    }
-}
-
-public struct LinearGeometry: Equatable, Codable, Sendable {
-    public var batch: Int
-    public var inFeatures: Int
-    public var outFeatures: Int
-}
-
-public struct Conv2dGeometry: Equatable, Codable, Sendable {
-    public var batch: Int
-    public var inChannels: Int
-    public var inHeight: Int
-    public var inWidth: Int
-    public var outChannels: Int
-    public var outHeight: Int
-    public var outWidth: Int
-    public var kernelHeight: Int
-    public var kernelWidth: Int
-    public var strideHeight: Int
-    public var strideWidth: Int
-    public var padHeight: Int
-    public var padWidth: Int
-    public var dilationHeight: Int
-    public var dilationWidth: Int
-    public var groups: Int
-
-    @inlinable public var inChannelsPerGroup: Int { inChannels / groups }
-    @inlinable public var outChannelsPerGroup: Int { outChannels / groups }
-}
-
-/// Constant weights with everything needed to quantize them (if real) or use them (if int8).
-public struct ResolvedWeights: Equatable, Codable, Sendable {
-    public enum Kind: Equatable, Codable, Sendable {
-        case real(WeightQuantization)
-        case quantized(scales: [Double], zeroPoints: [Int])
-    }
-    public var kind: Kind
-    /// PyTorch layout, `geometry.weightShape`.
-    public var values: [Double]
-}
-
-public struct ResolvedBias: Equatable, Codable, Sendable {
-    /// true: values are int32 in units of `s_in · s_w[c]`; false: real values.
-    public var isInt32: Bool
-    public var values: [Double]
-}
-
-public struct ResolvedLayer: Equatable, Codable, Sendable {
+/// One op applied to tensors.
+public struct ResolvedNode: Equatable, Codable, Sendable {
     public var name: String
+    /// The node's C identifier (its kernel function's name).
     public var cName: String
+    /// The op's DSL name, for messages and comments (`Linear`, `Conv2d`).
     public var kindName: String
     public var location: SourceLocation
-    public var geometry: LayerGeometry
-    public var inputShape: [Int]
-    public var outputShape: [Int]
-    public var input: QuantParams
-    public var output: QuantParams
-    public var activation: Activation
-    public var weights: ResolvedWeights
-    public var bias: ResolvedBias?
-    public var inputBuffer: BufferRef
-    public var outputBuffer: BufferRef
+    public var inputs: [TensorID]
+    public var output: TensorID
+    public var op: ResolvedOp
+
+    /// `layer 'fc' (Linear)`: how messages name the node.
+    public var what: String { "layer '\(name)' (\(kindName))" }
 }

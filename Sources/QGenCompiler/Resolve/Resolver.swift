@@ -47,13 +47,74 @@ public enum Resolver {
         }
         let prefix = resolvePrefix(spec, options: options, log: &log)
 
-        guard case .input(let input)? = spec.layers.first else {
+        guard case .input? = spec.layers.first else {
             log.error("model '\(spec.name)' must start with an Input(…)", at: spec.location)
             return nil
         }
         if spec.layers.count < 2 {
             log.error("model '\(spec.name)' has no layers after its Input", at: spec.location)
         }
+        if let stem = options.fileStem, let problem = includeNameProblem(stem + ".h") {
+            log.error("the header '\(CText.escape(stem)).h' cannot be named in the C line #include \"…\": \(problem); name the output file with letters, digits, '.', '_', '-' and '+' only", at: nil)
+        }
+        guard let graph = GraphOrder(spec, log: &log) else { return nil }
+
+        var names = NameTable(prefix: prefix)
+        var tensors: [ResolvedTensor] = []
+        var tensorOf: [String: TensorID] = [:]
+        var inputs: [TensorID] = []
+        var nodes: [ResolvedNode] = []
+        for index in graph.order {
+            let layer = spec.layers[index]
+            if case .input(let input) = layer {
+                guard index == 0 else {
+                    log.error("input '\(input.name)': a model has exactly one Input, and it comes first", at: input.location)
+                    return nil
+                }
+                names.claim(input.name, at: input.location, log: &log)
+                guard let tensor = resolveInput(input, log: &log) else { return nil }
+                tensorOf[input.name] = tensors.count
+                inputs.append(tensors.count)
+                tensors.append(tensor)
+                continue
+            }
+            let cName = names.claim(layer.name, at: layer.location, log: &log)
+            guard let op = layer.op as? any ResolvableOp else {
+                log.error("layer '\(layer.name)': qgen cannot compile this op", at: layer.location)
+                return nil
+            }
+            let kind = type(of: op).kindName
+            let what = "layer '\(layer.name)' (\(kind))"
+            let inputIDs = graph.inputs[index].map { tensorOf[spec.layers[$0].name]! }
+            let context = ResolveContext(inputs: inputIDs.map { tensors[$0] }, baseDirectory: options.baseDirectory, what: what, location: layer.location)
+            guard let (resolved, type) = op.resolve(context, log: &log) else { return nil }
+            tensorOf[layer.name] = tensors.count
+            tensors.append(ResolvedTensor(name: layer.name, shape: type.shape, layout: type.layout, quant: type.quant, location: layer.location,
+                                          producer: nodes.count, buffer: .modelOutput(0)))
+            nodes.append(ResolvedNode(name: layer.name, cName: cName, kindName: kind, location: layer.location,
+                                      inputs: inputIDs, output: tensors.count - 1, op: resolved))
+        }
+        names.checkGeneratedIdentifiers(nodes: nodes, log: &log)
+        if log.hasErrors { return nil }
+
+        let consumed = Set(nodes.flatMap(\.inputs))
+        let outputs = tensors.indices.filter { !consumed.contains($0) && !inputs.contains($0) }
+        for id in inputs where !consumed.contains(id) {
+            log.error("input '\(tensors[id].name)' is not read by any layer", at: tensors[id].location)
+        }
+        if outputs.count > 1 {
+            let names = outputs.map { "'\(tensors[$0].name)'" }.joined(separator: ", ")
+            log.error("model '\(spec.name)': layers \(names) are not read by any other layer, so each would be an output; the C API has one output: connect them (e.g. with Add or Concatenation) or remove the unused ones", at: spec.location)
+        }
+        if log.hasErrors { return nil }
+
+        guard let arena = planArena(tensors: &tensors, nodes: nodes, inputs: inputs, outputs: outputs, model: spec, log: &log) else { return nil }
+        return ResolvedModel(
+            name: spec.name, cPrefix: prefix, scheme: scheme, sourceFile: spec.location.fileName,
+            tensors: tensors, nodes: nodes, inputs: inputs, outputs: outputs, arenaSize: arena)
+    }
+
+    private static func resolveInput(_ input: Input, log: inout DiagnosticLog) -> ResolvedTensor? {
         checkActivationQuant(input.quant, what: "input '\(input.name)'", at: input.location, log: &log)
         if input.shape.count < 2 || input.shape.contains(where: { $0 < 1 }) {
             log.error("input '\(input.name)': shape \(input.shape) is not valid; give [N, features] or [N, C, H, W] with every dimension ≥ 1", at: input.location)
@@ -63,58 +124,28 @@ public enum Resolver {
             log.error("input '\(input.name)': shape \(input.shape) has more than \(SizeLimits.tensorLimitText) elements, qgen's limit for one tensor", at: input.location)
             return nil
         }
-        if let stem = options.fileStem, let problem = includeNameProblem(stem + ".h") {
-            log.error("the header '\(CText.escape(stem)).h' cannot be named in the C line #include \"…\": \(problem); name the output file with letters, digits, '.', '_', '-' and '+' only", at: nil)
-        }
+        return ResolvedTensor(name: input.name, shape: input.shape, layout: input.shape.count == 4 ? input.layout : nil, quant: input.quant,
+                              location: input.location, producer: nil, buffer: .modelInput(0))
+    }
 
-        var names = NameTable(prefix: prefix)
-        names.claim(input.name, at: input.location, log: &log)
-
-        var layers: [ResolvedLayer] = []
-        var shape = input.shape
-        var quant = input.quant
-        var producer = "input '\(input.name)'"
-        for layer in spec.layers.dropFirst() {
-            let cName = names.claim(layer.name, at: layer.location, log: &log)
-            let resolved: ResolvedLayer?
-            switch layer {
-            case .input(let extra):
-                log.error("input '\(extra.name)': a model has exactly one Input, and it comes first", at: extra.location)
-                resolved = nil
-            case .linear(let linear):
-                resolved = LayerResolver(baseDirectory: options.baseDirectory)
-                    .linear(linear, cName: cName, inputShape: shape, input: quant, producer: producer, log: &log)
-            case .conv2d(let conv):
-                resolved = LayerResolver(baseDirectory: options.baseDirectory)
-                    .conv2d(conv, cName: cName, inputShape: shape, input: quant, producer: producer, log: &log)
-            }
-            guard let resolved else { return nil }
-            layers.append(resolved)
-            shape = resolved.outputShape
-            quant = resolved.output
-            producer = "'\(resolved.name)'"
-        }
-        names.checkGeneratedIdentifiers(layers: layers, log: &log)
-        if log.hasErrors { return nil }
-
-        // Intermediate tensor i is written by layer i and read by layer i + 1.
-        let requests = layers.dropLast().enumerated().map { i, layer in
-            ArenaPlan.Request(size: layer.outputShape.reduce(1, *), firstStep: i, lastStep: i + 1)
-        }
+    /// Places every tensor: model inputs and outputs in the caller's buffers, the others in the
+    /// arena, each live from the node that writes it to the last node that reads it.
+    private static func planArena(tensors: inout [ResolvedTensor], nodes: [ResolvedNode], inputs: [TensorID], outputs: [TensorID],
+                                  model spec: ModelSpec, log: inout DiagnosticLog) -> Int? {
+        var lastUse = Array(repeating: -1, count: tensors.count)
+        for (step, node) in nodes.enumerated() { for id in node.inputs { lastUse[id] = max(lastUse[id], step) } }
+        let planned = tensors.indices.filter { !inputs.contains($0) && !outputs.contains($0) }
+        let requests = planned.map { ArenaPlan.Request(size: tensors[$0].count, firstStep: tensors[$0].producer!, lastStep: lastUse[$0]) }
         let plan = ArenaPlan.plan(requests)
         guard plan.size <= SizeLimits.maxArenaBytes else {
-            let largest = layers.dropLast().max { $0.outputShape.reduce(1, *) < $1.outputShape.reduce(1, *) }!
-            log.error("model '\(spec.name)': its arena needs \(plan.size) bytes, more than qgen's limit of \(SizeLimits.maxArenaBytes) (256 MiB); the largest intermediate tensor is the output of '\(largest.name)', \(largest.outputShape)", at: spec.location)
+            let largest = planned.max { tensors[$0].count < tensors[$1].count }!
+            log.error("model '\(spec.name)': its arena needs \(plan.size) bytes, more than qgen's limit of \(SizeLimits.maxArenaBytes) (256 MiB); the largest intermediate tensor is the output of '\(tensors[largest].name)', \(tensors[largest].shape)", at: spec.location)
             return nil
         }
-        for i in layers.indices {
-            layers[i].inputBuffer = i == 0 ? .modelInput : .arena(offset: plan.placements[i - 1].offset, size: plan.placements[i - 1].size)
-            layers[i].outputBuffer = i == layers.count - 1 ? .modelOutput : .arena(offset: plan.placements[i].offset, size: plan.placements[i].size)
-        }
-        return ResolvedModel(
-            name: spec.name, cPrefix: prefix, scheme: scheme, floatRequant: options.floatRequant, floatIO: options.floatIO, sourceFile: spec.location.fileName,
-            input: ResolvedInput(name: input.name, shape: input.shape, quant: input.quant, location: input.location),
-            layers: layers, arenaSize: plan.size)
+        for (i, id) in inputs.enumerated() { tensors[id].buffer = .modelInput(i) }
+        for (i, id) in outputs.enumerated() { tensors[id].buffer = .modelOutput(i) }
+        for (id, placement) in zip(planned, plan.placements) { tensors[id].buffer = .arena(offset: placement.offset, size: placement.size) }
+        return plan.size
     }
 
     private static func resolveScheme(_ spec: ModelSpec, options: CompileOptions, log: inout DiagnosticLog) -> RequantizationScheme {
@@ -190,19 +221,19 @@ private struct NameTable {
         return identifier
     }
 
-    /// Every name in `EmittedNames` (the model's API and each layer's function and arrays, for
+    /// Every name in `EmittedNames` (the model's API and each node's function and arrays, for
     /// all schemes and options) must be distinct.
-    func checkGeneratedIdentifiers(layers: [ResolvedLayer], log: inout DiagnosticLog) {
+    func checkGeneratedIdentifiers(nodes: [ResolvedNode], log: inout DiagnosticLog) {
         var seen: [String: String] = [:]
         for api in EmittedNames.Model(prefix: prefix).all { seen[api] = "the model's C API" }
-        for layer in layers where !reported.contains(layer.name) {
-            for identifier in EmittedNames.Layer(cName: layer.cName).all {
+        for node in nodes where !reported.contains(node.name) {
+            for identifier in EmittedNames.Layer(cName: node.cName).all {
                 if let owner = seen[identifier] {
-                    log.error("layer '\(layer.name)': its C identifier '\(identifier)' collides with \(owner); rename the layer", at: layer.location)
+                    log.error("layer '\(node.name)': its C identifier '\(identifier)' collides with \(owner); rename the layer", at: node.location)
                     break
                 }
             }
-            for identifier in EmittedNames.Layer(cName: layer.cName).all { seen[identifier] = seen[identifier] ?? "layer '\(layer.name)'" }
+            for identifier in EmittedNames.Layer(cName: node.cName).all { seen[identifier] = seen[identifier] ?? "layer '\(node.name)'" }
         }
     }
 }

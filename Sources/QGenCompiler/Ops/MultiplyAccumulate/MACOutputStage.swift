@@ -37,7 +37,7 @@ struct ScaleSet {
     func onnxRuntimeMultiplier(_ c: Int) -> Float { inputF * weightF(c) / outputF }
 }
 
-extension LayerLowering {
+extension MACLowering {
     /// Builds the output stage, or logs why the scheme cannot express this layer.
     func outputStage(scales: ScaleSet, perChannel: Bool, log: inout DiagnosticLog) -> OutputStage? {
         var stage = OutputStage()
@@ -63,7 +63,7 @@ extension LayerLowering {
                     let fix = multiplier.isInfinite || multiplier > 1
                         ? "with these input and weight scales the output scale must be above \(format(product / Double(Float.greatestFiniteMagnitude)))"
                         : "with these input and weight scales the output scale must be below \(format(product / Double(Float.leastNormalMagnitude)))"
-                    log.error("\(what): the float32 multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(Double(multiplier))) is not a normal float32; \(fix)\(weightOrigin(c))", at: layer.location)
+                    log.error("\(what): the float32 multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(Double(multiplier))) is not a normal float32; \(fix)\(weightOrigin(c))", at: node.location)
                     continue
                 }
                 let parts = Float32Parts(multiplier)
@@ -77,7 +77,7 @@ extension LayerLowering {
 
     /// The real multiplier of channel `c` as the fixed-point families compute it from float32 scales.
     private func fixedPointReal(_ scales: ScaleSet, _ c: Int, perChannel: Bool, outputScale: Float) -> Double {
-        if case .linear = layer.geometry, !perChannel, scheme.family == .tflite || scheme == .singleRounding {
+        if case .linear = mac.geometry, !perChannel, scheme.family == .tflite || scheme == .singleRounding {
             return Double(scales.inputF * scales.weightF(c)) / Double(outputScale)   // TFLite per-tensor FC: float product first
         }
         return Double(scales.inputF) * Double(scales.weightF(c)) / Double(outputScale)
@@ -90,10 +90,10 @@ extension LayerLowering {
 
     /// For real weights, where the weight scale of channel `c` came from: the largest |weight|.
     func weightOrigin(_ c: Int) -> String {
-        guard case .real(let rule) = layer.weights.kind else { return "" }
-        let values = layer.weights.values
+        guard case .real(let rule) = mac.weights.kind else { return "" }
+        let values = mac.weights.values
         let perChannel = rule.granularity == .perChannel
-        let per = perChannel ? values.count / layer.geometry.outputChannels : values.count
+        let per = perChannel ? values.count / mac.geometry.outputChannels : values.count
         let range = perChannel ? (c * per)..<((c + 1) * per) : 0..<values.count
         guard let k = range.max(by: { abs(values[$0]) < abs(values[$1]) }) else { return "" }
         return "; the weight scale comes from the largest |weight|, weight[\(k)] = \(format(values[k])): check the weights"
@@ -132,16 +132,16 @@ extension LayerLowering {
             ?? "no single output scale fits every channel, because their weight scales differ by factors that are not powers of two; quantize the weights per tensor (or with power-of-two scale ratios), or use fixedPoint(multiplierBits:…)"
         let worst = misses.max { $0.error < $1.error }!
         if misses.count == 1 && !perChannel {
-            log.error("\(what): multiplier s_in·s_w/s_out = \(factors(scales, 0)) = \(format(worst.real)) is \(format(worst.error * 100))% from the nearest power of two 2^\(-worst.exponent), beyond the powerOfTwo tolerance \(format(tolerance * 100))%; \(fix)", at: layer.location)
+            log.error("\(what): multiplier s_in·s_w/s_out = \(factors(scales, 0)) = \(format(worst.real)) is \(format(worst.error * 100))% from the nearest power of two 2^\(-worst.exponent), beyond the powerOfTwo tolerance \(format(tolerance * 100))%; \(fix)", at: node.location)
         } else {
             let channels = misses.map { String($0.channel) }.joined(separator: ", ")
-            log.error("\(what): the multipliers of \(misses.count) of \(scales.weights.count) channels (\(channels)) are up to \(format(worst.error * 100))% from the nearest power of two (channel \(worst.channel): s_in·s_w/s_out = \(factors(scales, worst.channel)) = \(format(worst.real)), nearest 2^\(-worst.exponent)), beyond the powerOfTwo tolerance \(format(tolerance * 100))%; \(fix)", at: layer.location)
+            log.error("\(what): the multipliers of \(misses.count) of \(scales.weights.count) channels (\(channels)) are up to \(format(worst.error * 100))% from the nearest power of two (channel \(worst.channel): s_in·s_w/s_out = \(factors(scales, worst.channel)) = \(format(worst.real)), nearest 2^\(-worst.exponent)), beyond the powerOfTwo tolerance \(format(tolerance * 100))%; \(fix)", at: node.location)
         }
     }
 
     private func fixedPointMultiplier(_ real: Double, scales: ScaleSet, channel c: Int, perChannel: Bool, misses: inout [PowerOfTwoMiss],
                                       log: inout DiagnosticLog) -> (multiplier: QuantizedMultiplier, text: String)? {
-        let at = layer.location
+        let at = node.location
         let channel = perChannel ? " (channel \(c))" : ""
         let scaleProduct = Double(scales.inputF) * Double(scales.weightF(c))
         /// The advice when the multiplier must stay below `limit`: the output scale that achieves it.

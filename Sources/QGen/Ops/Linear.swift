@@ -1,0 +1,31 @@
+/// A fully connected layer, `y[n][o] = Σ_k x[n][k] · W[o][k] + b[o]` on a batch of inputs
+/// `[N, K]`. An input with more dimensions is flattened to `[N, product of the rest]` (like
+/// `torch.flatten(x, 1)`). Weights are `[outFeatures, K]` (PyTorch layout).
+public struct Linear: OpSpec {
+    public var name: String
+    /// The tensor it reads; nil reads the previous node's output.
+    public var input: String?
+    public var outFeatures: Int
+    public var weight: Weights
+    public var bias: Bias?
+    public var output: QuantParams
+    public var activation: Activation
+    public var location: SourceLocation
+
+    public init(
+        _ name: String, input: String? = nil, outFeatures: Int, weight: Weights, bias: Bias? = nil,
+        output: QuantParams, activation: Activation = .none, file: String = #filePath, line: Int = #line
+    ) {
+        self.name = name
+        self.input = input
+        self.outFeatures = outFeatures
+        self.weight = weight
+        self.bias = bias
+        self.output = output
+        self.activation = activation
+        self.location = SourceLocation(file: file, line: line)
+    }
+
+    public var inputs: [String] { input.map { [$0] } ?? [] }
+    public var layerSpec: LayerSpec { .linear(self) }
+}

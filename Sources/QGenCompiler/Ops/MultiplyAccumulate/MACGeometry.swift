@@ -1,0 +1,49 @@
+/// The integer geometry of a multiply-accumulate op (no real values): which input and weight
+/// elements feed each output element. Shared by the resolved and lowered payloads; each op's own
+/// geometry type (Ops/<Op>/) defines it, this enum only delegates.
+public enum MACGeometry: Equatable, Codable, Sendable {
+    case linear(LinearGeometry)
+    case conv2d(Conv2dGeometry)
+
+    /// The op's geometry behind the case (the one switch over multiply-accumulate ops).
+    var shape: any MACShape {
+        switch self {
+        case .linear(let g): return g
+        case .conv2d(let g): return g
+        }
+    }
+
+    public var outputChannels: Int { shape.outputChannels }
+    /// Number of input taps that contribute to one output element.
+    public var tapsPerOutput: Int { shape.tapsPerOutput }
+    /// The weight tensor's shape in its layout (`weightLayoutText`).
+    public var weightShape: [Int] { shape.weightShape }
+    public var multiplyAccumulates: Int { shape.outputCount * shape.tapsPerOutput }
+    /// Number of output elements.
+    public var outputCount: Int { shape.outputCount }
+    /// The output channel (feature) of output element `flat`.
+    public func outputChannel(of flat: Int) -> Int { shape.outputChannel(of: flat) }
+
+    /// Calls `body(input, weight)` for every tap of output element `flat`, in the order of the
+    /// weight tensor. `input` is the flat index into the op's input, or nil for a padding tap
+    /// (which reads the input zero point, real 0); `weight` is the flat index into the weights.
+    /// The one definition of connectivity that the integer reference, the float reference and
+    /// `qgen explain` share (the emitted C spells the same loops out in its kernel template).
+    public func forEachTap(of flat: Int, _ body: (_ input: Int?, _ weight: Int) -> Void) { shape.forEachTap(of: flat, body) }
+}
+
+/// What each multiply-accumulate op's geometry defines.
+protocol MACShape: Sendable {
+    var outputChannels: Int { get }
+    var tapsPerOutput: Int { get }
+    var weightShape: [Int] { get }
+    /// How messages and comments describe the weight layout: `[outFeatures, inFeatures]`.
+    var weightLayoutText: String { get }
+    var outputCount: Int { get }
+    func outputChannel(of flat: Int) -> Int
+    func forEachTap(of flat: Int, _ body: (_ input: Int?, _ weight: Int) -> Void)
+    /// The C loop variable that holds the output channel in the kernel template (`o`, `oc`).
+    var channelVariable: String { get }
+    /// The op's kernel context around the fields every multiply-accumulate kernel shares.
+    func kernel(_ common: KernelCommon, saturatesPairs: Bool) -> any KernelContext
+}

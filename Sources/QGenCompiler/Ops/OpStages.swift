@@ -1,0 +1,75 @@
+import Foundation
+import QGen
+
+// The stage enums: one case per op payload, one switch each, whose cases only delegate to the op's
+// own code (Ops/<Op>/). Adding an op adds a case here.
+
+/// An op after resolution: shapes known, constants loaded, scales still real.
+public enum ResolvedOp: Equatable, Codable, Sendable {
+    case multiplyAccumulate(ResolvedMAC)
+
+    var lowering: any OpLowering {
+        switch self {
+        case .multiplyAccumulate(let op): return op
+        }
+    }
+}
+
+/// An op after lowering: integers only.
+public enum LoweredOp: Equatable, Codable, Sendable {
+    case multiplyAccumulate(LoweredMAC)
+
+    /// The op's integer and float references and its emitter.
+    public var kernel: any LoweredKernel {
+        switch self {
+        case .multiplyAccumulate(let op): return op
+        }
+    }
+}
+
+/// An op's real-valued parameters, kept beside the lowered model for error analysis.
+public enum RealOp: Equatable, Sendable {
+    case multiplyAccumulate(RealMAC)
+}
+
+/// What the resolver hands an op: its input tensors, the directory of model.swift (for `.npy`
+/// paths) and the name messages use for the node.
+struct ResolveContext {
+    var inputs: [ResolvedTensor]
+    var baseDirectory: URL
+    /// `layer 'fc' (Linear)`.
+    var what: String
+    var location: SourceLocation
+}
+
+/// The type of the tensor an op produces.
+struct OutputType {
+    var shape: [Int]
+    var layout: Layout?
+    var quant: QuantParams
+}
+
+/// A DSL op the compiler can resolve (each op's file extends its DSL value with this).
+protocol ResolvableOp: OpSpec {
+    /// The op's name in messages and comments.
+    static var kindName: String { get }
+    /// Checks the op against its input tensors and loads its constants; logs every problem with
+    /// `context.location` and returns nil when there is one.
+    func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)?
+}
+
+/// The lowering of one resolved op payload under the model's scheme.
+protocol OpLowering {
+    func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)?
+}
+
+/// What every lowered op provides to the consumers of the lowered model.
+public protocol LoweredKernel: Sendable {
+    /// The integer reference: the executable specification of the op, written from its
+    /// mathematical definition (not from the C). `inputs` are the node's input tensors in order.
+    func run(_ inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [Int32]
+    /// Real arithmetic on dequantized values, for error analysis only.
+    func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double]
+    /// The op's constant arrays and kernel context.
+    func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode
+}
