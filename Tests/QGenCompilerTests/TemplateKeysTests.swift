@@ -136,6 +136,11 @@ import QGen
         let saturating = ModelSpec(name: "m", layers: [input10.layerSpec, linear(out: 3, output: .uint8(scale: 0.05, zeroPoint: 10)).layerSpec],
                                    requantization: .fbgemm(saturatingPairs: true), location: SourceLocation(file: "model.swift", line: 1))
         files.append(Emitter.emit(try Pipeline.compile(saturating, options: CompileOptions()).lowered))
+        // Ops the float32 schemes do not take, under a fixed-point scheme.
+        let graph = ModelSpec(name: "m", layers: [input10.layerSpec, linear(out: 3, output: .uint8(scale: 0.05, zeroPoint: 10)).layerSpec,
+                                                  Add("sum", "fc", "fc", output: .uint8(scale: 0.1, zeroPoint: 10)).layerSpec],
+                              requantization: .tflite, location: SourceLocation(file: "model.swift", line: 1))
+        files.append(Emitter.emit(try Pipeline.compile(graph, options: CompileOptions()).lowered))
         for file in files {
             var pieces: [(String, Any)] = []
             _ = Renderer.render(file) { pieces.append(($0, $1)) }

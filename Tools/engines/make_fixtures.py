@@ -3,7 +3,7 @@
 outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
 
     bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
-    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm] [boundary]
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm] [tflm_graphs] [boundary]
 
 CI never runs this; it runs the committed fixtures through qgen's emitted C.
 """
@@ -48,6 +48,20 @@ def tflm():
     fx.write(OUT / "tflite_micro.json", tm.provenance(), "tflite", cases)
 
 
+def tflm_graphs():
+    import json
+
+    import tflm_graph_cases as tg
+    rng, np_rng = fx.seeded(20261201), np.random.default_rng(20261201)
+    cases = [tg.residual_add_case(i, rng, np_rng) for i in range(120)]
+    path = OUT / "tflite_micro_graphs.json"
+    with open(path, "w") as f:
+        f.write('{"provenance":' + json.dumps(tg.provenance()) + ',"cases":[\n')
+        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in cases))
+        f.write("\n]}\n")
+    print(f"wrote {path}: {len(cases)} cases")
+
+
 def boundary():
     import json
 
@@ -63,6 +77,6 @@ def boundary():
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
-    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm", "boundary"]
+    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm", "tflm_graphs", "boundary"]
     for name in chosen:
-        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm, "boundary": boundary}[name]()
+        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm, "tflm_graphs": tflm_graphs, "boundary": boundary}[name]()

@@ -7,10 +7,12 @@ import QGen
 /// An op after resolution: shapes known, constants loaded, scales still real.
 public enum ResolvedOp: Equatable, Codable, Sendable {
     case multiplyAccumulate(ResolvedMAC)
+    case add(ResolvedAdd)
 
     var lowering: any OpLowering {
         switch self {
         case .multiplyAccumulate(let op): return op
+        case .add(let op): return op
         }
     }
 }
@@ -18,11 +20,13 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
 /// An op after lowering: integers only.
 public enum LoweredOp: Equatable, Codable, Sendable {
     case multiplyAccumulate(LoweredMAC)
+    case add(LoweredAdd)
 
     /// The op's integer and float references and its emitter.
     public var kernel: any LoweredKernel {
         switch self {
         case .multiplyAccumulate(let op): return op
+        case .add(let op): return op
         }
     }
 }
@@ -30,6 +34,8 @@ public enum LoweredOp: Equatable, Codable, Sendable {
 /// An op's real-valued parameters, kept beside the lowered model for error analysis.
 public enum RealOp: Equatable, Sendable {
     case multiplyAccumulate(RealMAC)
+    /// Ops whose only real parameter is their fused activation (the scales are the tensors').
+    case activation(Activation)
 }
 
 /// What the resolver hands an op: its input tensors, the directory of model.swift (for `.npy`

@@ -403,6 +403,25 @@ static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multip
 }
 {{> helpers_requantize}}
 """#,
+        "kernel_add": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Add, {{count}} elements of {{type}}, TFLite's quantized ADD.
+ * Each input minus its zero point, times 2^{{leftShift}}, is rescaled to twice the larger input scale
+ * (input1: {{input1Text}}; input2: {{input2Text}}); their sum is rescaled to the output ({{outputText}}),
+ * plus the output zero point {{outputZeroPoint}}, activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}].
+ * |input - zero point| <= 255, so every intermediate value stays within +-2^28. */
+static void {{names.function}}(const {{input1CType}} *input1, const {{input2CType}} *input2, {{outputCType}} *output)
+{
+    int32_t i;
+
+    for (i = 0; i < {{count}}; ++i) {
+        const int32_t a = qgen_multiply_by_quantized_multiplier(((int32_t)input1[i] + ({{input1Offset}})) * {{leftShiftFactor}}, {{input1Multiplier}}, {{input1Shift}});
+        const int32_t b = qgen_multiply_by_quantized_multiplier(((int32_t)input2[i] + ({{input2Offset}})) * {{leftShiftFactor}}, {{input2Multiplier}}, {{input2Shift}});
+
+        output[i] = ({{outputCType}})qgen_requantize(a + b, {{outputMultiplier}}, {{outputShift}}, {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
+    }
+}
+"""#,
         "kernel_conv2d": #"""
 {{% CONTENT_TYPE: C}}
 {{#common}}{{#geometry}}

@@ -179,6 +179,14 @@ public enum Resolver {
         return nil
     }
 
+    /// An op's output quantization and fused activation.
+    static func checkOutput(_ output: QuantParams, activation: Activation, what: String, at: SourceLocation, log: inout DiagnosticLog) {
+        checkActivationQuant(output, what: "\(what) output", at: at, log: &log)
+        if case .clamp(let lo, let hi) = activation, !(lo.isFinite && hi.isFinite && lo < hi) {
+            log.error("\(what): clamp(min: \(lo), max: \(hi)) needs finite bounds with min < max", at: at)
+        }
+    }
+
     static func checkActivationQuant(_ q: QuantParams, what: String, at location: SourceLocation, log: inout DiagnosticLog) {
         if !(q.scale.isFinite && q.scale > 0) {
             log.error("\(what): scale must be a finite number > 0, got \(q.scale)", at: location)

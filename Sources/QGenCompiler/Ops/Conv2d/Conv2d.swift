@@ -36,7 +36,7 @@ extension Conv2d: ResolvableOp {
         } else if inC % groups != 0 || outChannels % groups != 0 {
             fail("groups = \(groups) must divide both the input channels (\(inC), from \(source.producerText)) and outChannels (\(outChannels))")
         }
-        MACResolver.checkOutput(output, activation: activation, what: what, at: at, log: &log)
+        Resolver.checkOutput(output, activation: activation, what: what, at: at, log: &log)
         guard ok else { return nil }
         let extentH = dilation.height * (kernel.height - 1) + 1
         let extentW = dilation.width * (kernel.width - 1) + 1

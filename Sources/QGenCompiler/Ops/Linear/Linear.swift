@@ -12,7 +12,7 @@ extension Linear: ResolvableOp {
         if outFeatures < 1 || outFeatures > SizeLimits.maxDimension {
             log.error("\(what): outFeatures must be in 1...\(SizeLimits.maxDimension), got \(outFeatures)", at: at)
         }
-        MACResolver.checkOutput(output, activation: activation, what: what, at: at, log: &log)
+        Resolver.checkOutput(output, activation: activation, what: what, at: at, log: &log)
         guard log.errorCount == errorsBefore else { return nil }
         let inputShape = context.inputs[0].shape
         let batch = inputShape[0]

@@ -151,34 +151,15 @@ struct MACLowering {
             log.warning("\(what): the accumulator bound \(bound) is within a factor of 2 of int32 overflow", at: at)
         }
 
-        // 6. Clamp bounds from the fused activation (TFLite: zp + round(limit / scale), in float).
-        let outRange = output.dtype.range
+        // 6. Clamp bounds from the fused activation.
         let zy = output.zeroPoint
-        func quantizeLimit(_ limit: Double) -> Int {
-            let q = Double((Float(limit) / sOut).rounded(.toNearestOrAwayFromZero))
-            return zy + Int(max(min(q, 1e9), -1e9))
-        }
-        var lo = outRange.lowerBound, hi = outRange.upperBound
-        let activationText: String
-        switch mac.activation {
-        case .none: activationText = "none"
-        case .relu: lo = max(lo, zy); activationText = "ReLU"
-        case .relu6: lo = max(lo, zy); hi = min(hi, quantizeLimit(6)); activationText = "ReLU6"
-        case .clamp(let a, let b): lo = max(lo, quantizeLimit(a)); hi = min(hi, quantizeLimit(b)); activationText = "clamp(\(a), \(b))"
-        }
-        if lo > hi {
-            log.error("\(what): activation \(activationText) leaves no representable output value with output scale \(output.scale) and zero point \(zy) (clamp [\(lo), \(hi)])", at: at)
-            return nil
-        }
-        if lo == hi && mac.activation != .none {
-            log.warning("\(what): activation \(activationText) leaves one output value with output scale \(output.scale) and zero point \(zy) (clamp [\(lo), \(hi)]): every output of the layer is \(lo); move the zero point so that the activation's range is representable", at: at)
-        }
+        guard let clamp = ActivationRange(mac.activation, output: output, what: what, at: at, log: &log) else { return nil }
         if log.errorCount > errorsBefore { return nil }
 
         let requantizer = Requantizer(
             isPerChannel: perChannel, multipliers: stage.multipliers, floatMultipliers: stage.floatMultipliers,
             floatBiasTerms: stage.floatBiasTerms, multiplierTexts: stage.texts, outputZeroPoint: Int32(zy),
-            activationMin: Int32(lo), activationMax: Int32(hi), activationText: activationText)
+            activationMin: clamp.min, activationMax: clamp.max, activationText: clamp.text)
         let lowered = LoweredMAC(
             geometry: mac.geometry, inputZeroPoint: Int32(input.zeroPoint),
             weights: quantized.values, weightZeroPoints: quantized.zeroPoints.map { Int32($0) },

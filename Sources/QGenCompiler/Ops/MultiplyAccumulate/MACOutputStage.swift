@@ -109,14 +109,6 @@ extension MACLowering {
         var outputScale: Double
     }
 
-    /// The nearest power of two `2^-n` to `real` and its relative error.
-    private func nearestPowerOfTwo(_ real: Double) -> (n: Int, power: Double, error: Double) {
-        let below = Double(sign: .plus, exponent: real.exponent, significand: 1)
-        let above = below * 2
-        let (power, error) = (real - below) / real <= (above - real) / real ? (below, (real - below) / real) : (above, (above - real) / real)
-        return (-Int(power.exponent), power, error)
-    }
-
     /// One message for all channels that miss the powerOfTwo tolerance, with one suggestion: an
     /// output scale that brings every channel within it, when there is one.
     private func reportPowerOfTwoMisses(_ misses: [PowerOfTwoMiss], scales: ScaleSet, perChannel: Bool, log: inout DiagnosticLog) {
@@ -124,7 +116,7 @@ extension MACLowering {
         let fitsEveryChannel = misses.map(\.outputScale).first { candidate in
             (0..<scales.weights.count).allSatisfy { c in
                 let real = fixedPointReal(scales, c, perChannel: perChannel, outputScale: Float(candidate))
-                let nearest = nearestPowerOfTwo(real)
+                let nearest = FixedPointMultiplier.nearestPowerOfTwo(real)
                 return (0...62).contains(nearest.n) && nearest.error <= tolerance
             }
         }
@@ -148,55 +140,27 @@ extension MACLowering {
         func aboveAdvice(_ limit: Double) -> String {
             "with these input and weight scales the output scale must be above \(format(scaleProduct / limit))\(weightOrigin(c))"
         }
-        switch scheme {
-        case .tflite, .singleRounding:
-            let m = QuantizedMultiplier(real: real)
-            if m.isFlushedToZero {
-                log.warning("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) is below 2^-32 and is flushed to 0: the output is constant", at: at)
-            } else if real > 0 && !scheme.shiftRange.contains(m.shift) {
-                let limit = Int(scheme.shiftRange.upperBound)
-                log.error("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) is too large for the \(scheme) scheme (it needs < 2^\(limit)); \(aboveAdvice(Double(sign: .plus, exponent: limit, significand: 1)))", at: at)
-                return nil
-            }
-            return (m, "s_in*s_w/s_out = \(format(real)) ~ \(m.mantissa) * 2^\(Int(m.shift) - 31)")
-        case .powerOfTwo(_, let tolerance):
-            let (n, power, error) = nearestPowerOfTwo(real)
-            guard (0...62).contains(n) else {
-                let fix = n < 0 ? aboveAdvice(1) : "with these input and weight scales the output scale must be below \(format(scaleProduct * 0x1p62))"
-                log.error("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) is nearest to 2^\(-n), outside the powerOfTwo scheme's right shifts 0...62; \(fix)", at: at)
-                return nil
-            }
-            guard error <= tolerance else {
-                misses.append(PowerOfTwoMiss(channel: c, real: real, error: error, exponent: n, outputScale: scaleProduct / power))
-                return nil
-            }
-            return (QuantizedMultiplier(mantissa: 1, shift: Int32(31 - n)),
-                    "s_in*s_w/s_out = \(format(real)) ~ 2^-\(n) (relative error \(format(error)))")
-        case .fixedPoint(let bits, _):
-            // real = q · 2^e with q in [0.5, 1): M = round(q · 2^(bits−1)) < 2^(bits−1), n = bits − 1 − e.
-            let e = Int(real.exponent) + 1
-            var n = bits - 1 - e
-            var mantissa = (real.significand * Double(sign: .plus, exponent: bits - 2, significand: 1)).rounded(.toNearestOrAwayFromZero)
-            if mantissa == Double(sign: .plus, exponent: bits - 1, significand: 1) {
-                mantissa /= 2
-                n -= 1
-            }
-            if n < 0 {
-                log.error("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) needs \(bits - n) bits, more than fixedPoint's \(bits)-bit multiplier with a right shift can hold; use more multiplierBits, or \(aboveAdvice(Double(sign: .plus, exponent: bits - 1, significand: 1)))", at: at)
-                return nil
-            }
-            if n > 62 {   // keep the shift in 0...62: fewer mantissa bits for tiny multipliers
-                mantissa = (real * Double(sign: .plus, exponent: 62, significand: 1)).rounded(.toNearestOrAwayFromZero)
-                n = 62
-                if mantissa == 0 {
-                    log.warning("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) is below 2^-63 and is flushed to 0: the output is constant", at: at)
-                }
-            }
-            let error = abs(mantissa / Double(sign: .plus, exponent: n, significand: 1) - real) / real
-            return (QuantizedMultiplier(mantissa: Int32(mantissa), shift: Int32(31 - n)),
-                    "s_in*s_w/s_out = \(format(real)) ~ \(Int(mantissa)) * 2^-\(n) (relative error \(format(error)))")
-        case .fbgemm, .qnnpack, .onnxRuntime:
-            preconditionFailure("float32 scheme in fixed-point lowering")
+        let text = "s_in*s_w/s_out = \(format(real)) ~ "
+        switch FixedPointMultiplier.represent(real, scheme: scheme) {
+        case .multiplier(let m, let form):
+            return (m, text + form)
+        case .flushedToZero(let m, let form, let below):
+            log.warning("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) is below 2^\(below) and is flushed to 0: the output is constant", at: at)
+            return (m, text + form)
+        case .tooLarge(let limit):
+            log.error("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) is too large for the \(scheme) scheme (it needs < 2^\(limit)); \(aboveAdvice(Double(sign: .plus, exponent: limit, significand: 1)))", at: at)
+            return nil
+        case .powerOfTwoOutOfRange(let n):
+            let fix = n < 0 ? aboveAdvice(1) : "with these input and weight scales the output scale must be below \(format(scaleProduct * 0x1p62))"
+            log.error("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) is nearest to 2^\(-n), outside the powerOfTwo scheme's right shifts 0...62; \(fix)", at: at)
+            return nil
+        case .powerOfTwoMiss(let n, let power, let error):
+            misses.append(PowerOfTwoMiss(channel: c, real: real, error: error, exponent: n, outputScale: scaleProduct / power))
+            return nil
+        case .needsMoreBits(let needed):
+            guard case .fixedPoint(let bits, _) = scheme else { return nil }
+            log.error("\(what): multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) needs \(needed) bits, more than fixedPoint's \(bits)-bit multiplier with a right shift can hold; use more multiplierBits, or \(aboveAdvice(Double(sign: .plus, exponent: bits - 1, significand: 1)))", at: at)
+            return nil
         }
     }
 }

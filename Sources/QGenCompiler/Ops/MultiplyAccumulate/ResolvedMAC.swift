@@ -34,14 +34,6 @@ struct MACResolver {
     let what: String
     let at: SourceLocation
 
-    /// The output quantization and fused activation of a multiply-accumulate op.
-    static func checkOutput(_ output: QuantParams, activation: Activation, what: String, at: SourceLocation, log: inout DiagnosticLog) {
-        Resolver.checkActivationQuant(output, what: "\(what) output", at: at, log: &log)
-        if case .clamp(let lo, let hi) = activation, !(lo.isFinite && hi.isFinite && lo < hi) {
-            log.error("\(what): clamp(min: \(lo), max: \(hi)) needs finite bounds with min < max", at: at)
-        }
-    }
-
     func resolve(geometry: MACGeometry, weight: Weights, bias: Bias?, activation: Activation, log: inout DiagnosticLog) -> ResolvedMAC? {
         let channels = geometry.outputChannels
         guard let weights = resolveWeights(weight, shape: geometry.weightShape, layout: geometry.shape.weightLayoutText, channels: channels, log: &log)
