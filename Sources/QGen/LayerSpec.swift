@@ -4,6 +4,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case input(Input)
     case linear(Linear)
     case conv2d(Conv2d)
+    case depthwiseConv2d(DepthwiseConv2d)
     case add(Add)
 
     /// The op value behind the case (the one switch over DSL ops).
@@ -12,6 +13,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .input(let o): return o
         case .linear(let o): return o
         case .conv2d(let o): return o
+        case .depthwiseConv2d(let o): return o
         case .add(let o): return o
         }
     }

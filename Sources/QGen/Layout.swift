@@ -8,3 +8,13 @@ public enum Layout: String, Codable, Equatable, Hashable, Sendable {
     case nchw
     case nhwc
 }
+
+/// The order of a weight tensor's axes, as given in model.swift or a model file.
+public enum WeightLayout: String, Codable, Equatable, Hashable, Sendable {
+    /// `[out, in / groups, kH, kW]`: PyTorch's Conv2d.
+    case oihw
+    /// `[out, kH, kW, in / groups]`: TFLite's CONV_2D.
+    case ohwi
+    /// `[1, kH, kW, channels · multiplier]`: TFLite's DEPTHWISE_CONV_2D.
+    case oneHWC = "1hwc"
+}

@@ -88,4 +88,60 @@ def residual_add_case(index, rng, np_rng):
 
 
 def provenance():
-    return tm.provenance().replace("; made by", " (graphs: FULLY_CONNECTED feeding ADD); made by")
+    return tm.provenance().replace("; made by", " (graphs: FULLY_CONNECTED feeding ADD; NHWC CONV_2D and DEPTHWISE_CONV_2D); made by")
+
+
+def nhwc_conv_case(index, rng, np_rng):
+    """One CONV_2D or DEPTHWISE_CONV_2D on NHWC input, as TFLite has it: OHWI or 1HWC weights,
+    SAME (possibly asymmetric) or VALID padding, strides, dilations, depth multipliers."""
+    depthwise = rng.random() < 0.45
+    c = rng.randint(1, 6)
+    k = [rng.choice([1, 2, 3, 5]), rng.choice([1, 2, 3, 5])]
+    stride = rng.choice([1, 1, 2, 3])
+    dilation = rng.choice([1, 2]) if stride == 1 and max(k) > 1 else 1
+    same = rng.random() < 0.6
+    extent = [dilation * (kk - 1) + 1 for kk in k]
+    h, w = rng.randint(max(extent[0], 1), 9), rng.randint(max(extent[1], 1), 9)
+    relu = rng.choice([None, None, "relu", "relu6"])
+    tf.random.set_seed(rng.randint(0, 2**31))
+    inp = tf.keras.Input(shape=(h, w, c), batch_size=1)
+    common = dict(strides=stride, padding="same" if same else "valid", dilation_rate=dilation, use_bias=rng.random() < 0.8,
+                  activation=relu, bias_initializer=tf.keras.initializers.RandomUniform(-0.5, 0.5))
+    if depthwise:
+        multiplier = rng.choice([1, 1, 2, 3])
+        layer = tf.keras.layers.DepthwiseConv2D(k, depth_multiplier=multiplier, **common)
+        out = c * multiplier
+    else:
+        out = rng.randint(1, 8)
+        layer = tf.keras.layers.Conv2D(out, k, **common)
+    model = tf.keras.Model(inp, layer(inp))
+    flatbuffer = tm._convert(model, (h, w, c), np_rng)
+    interpreter, ops, details = _graph(flatbuffer)
+    assert len(ops) == 1, [op["op_name"] for op in ops]
+    op = ops[0]
+    expected = "DEPTHWISE_CONV_2D" if depthwise else "CONV_2D"
+    assert op["op_name"] == expected, op["op_name"]
+    x, wt, y = details[op["inputs"][0]], details[op["inputs"][1]], details[op["outputs"][0]]
+    b = details[op["inputs"][2]] if len(op["inputs"]) > 2 and op["inputs"][2] >= 0 else None
+    wq = wt["quantization_parameters"]
+    activation = {"relu": {"relu": {}}, "relu6": {"relu6": {}}}.get(relu, {"none": {}})
+    size2 = lambda a, b: {"height": a, "width": b, "elementCount": 2}  # noqa: E731
+    body = {"name": "conv", "kernel": size2(*k), "stride": size2(stride, stride),
+            "padding": {"same": {}} if same else {"explicit": {"_0": size2(0, 0)}}, "dilation": size2(dilation, dilation),
+            "weight": {"quantized": {"_0": _values(interpreter.get_tensor(wt["index"])), "scales": [float(s) for s in wq["scales"]],
+                                     "zeroPoints": [int(z) for z in wq["zero_points"]]}},
+            "output": _quant(y), "activation": activation, "location": AT}
+    if b is not None:
+        body["bias"] = {"int32": {"_0": _values(interpreter.get_tensor(b["index"]))}}
+    if depthwise:
+        body |= {"depthMultiplier": multiplier}
+        node = {"depthwiseConv2d": {"_0": body}}
+    else:
+        body |= {"outChannels": out, "groups": 1}
+        node = {"conv2d": {"_0": body}}
+    layers = [{"input": {"_0": {"name": "x", "shape": [1, h, w, c], "layout": "nhwc", "quant": _quant(x), "location": AT}}}, node]
+    xs = [np_rng.integers(-128, 128, size=(1, h, w, c)).astype(np.int8) for _ in range(2)]
+    ys = tm._run(flatbuffer, xs)
+    model_json = {"name": f"tflm_{expected.lower()}_{index}", "layers": layers, "requantization": {"name": "tflite"}, "location": AT}
+    return {"id": f"tflm-nhwc-{expected.lower()}-{index}", "ops": [expected + (" SAME" if same else " VALID")], "model": model_json,
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}

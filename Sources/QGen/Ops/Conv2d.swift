@@ -1,6 +1,10 @@
-/// A 2-D convolution on `[N, C, H, W]` input with OIHW weights `[outChannels, C / groups, kH, kW]`
-/// (PyTorch layout and semantics: zero padding in real terms, i.e. padding with the input zero
-/// point). `groups == C == outChannels` is a depthwise convolution.
+/// A 2-D convolution. Padding reads the input zero point (zero in real terms).
+///
+/// - On NCHW input `[N, C, H, W]` (PyTorch): weights OIHW `[outChannels, C / groups, kH, kW]`.
+/// - On NHWC input `[N, H, W, C]` (TFLite): weights OHWI `[outChannels, kH, kW, C / groups]`.
+///
+/// `weightLayout` names the layout the weights are given in when it is not the input's usual one.
+/// `groups == C == outChannels` is a depthwise convolution (or use `DepthwiseConv2d`).
 public struct Conv2d: OpSpec {
     public var name: String
     /// The tensor it reads; nil reads the previous node's output.
@@ -8,9 +12,11 @@ public struct Conv2d: OpSpec {
     public var outChannels: Int
     public var kernel: Size2
     public var stride: Size2
-    public var padding: Size2
+    public var padding: Padding
     public var dilation: Size2
     public var groups: Int
+    /// nil: OIHW on NCHW input, OHWI on NHWC input.
+    public var weightLayout: WeightLayout?
     public var weight: Weights
     public var bias: Bias?
     public var output: QuantParams
@@ -19,7 +25,8 @@ public struct Conv2d: OpSpec {
 
     public init(
         _ name: String, input: String? = nil, outChannels: Int, kernel: some Size2Convertible, stride: some Size2Convertible = 1,
-        padding: some Size2Convertible = 0, dilation: some Size2Convertible = 1, groups: Int = 1, weight: Weights, bias: Bias? = nil,
+        padding: some PaddingConvertible = 0, dilation: some Size2Convertible = 1, groups: Int = 1, weightLayout: WeightLayout? = nil,
+        weight: Weights, bias: Bias? = nil,
         output: QuantParams, activation: Activation = .none, file: String = #filePath, line: Int = #line
     ) {
         self.name = name
@@ -27,9 +34,10 @@ public struct Conv2d: OpSpec {
         self.outChannels = outChannels
         self.kernel = kernel.size2
         self.stride = stride.size2
-        self.padding = padding.size2
+        self.padding = padding.padding
         self.dilation = dilation.size2
         self.groups = groups
+        self.weightLayout = weightLayout
         self.weight = weight
         self.bias = bias
         self.output = output

@@ -478,6 +478,64 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 }
 {{/geometry}}{{/common}}
 """#,
+        "kernel_conv2d_nhwc": #"""
+{{% CONTENT_TYPE: C}}
+{{#common}}{{#geometry}}
+/* Layer "{{layerName}}" ({{location}}): Conv2d on NHWC, [{{batch}}, {{inHeight}}, {{inWidth}}, {{inChannels}}] -> [{{batch}}, {{outHeight}}, {{outWidth}}, {{outChannels}}],
+ * kernel {{kernelHeight}}x{{kernelWidth}}, stride {{strideHeight}}x{{strideWidth}}, padding before {{padHeight}}x{{padWidth}}, dilation {{dilationHeight}}x{{dilationWidth}}, groups {{groups}}; OHWI weights.
+ * {{inputType}} input (zero point {{inputZeroPoint}}, folded into {{names.bias}}; padding reads it), {{outputType}} output (zero point {{outputZeroPoint}}),
+ * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. Every partial sum is within +-{{accumulatorBound}}. */
+static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
+{
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t ky;
+    int32_t kx;
+    int32_t ic;
+
+    for (n = 0; n < {{batch}}; ++n) {
+        for (oy = 0; oy < {{outHeight}}; ++oy) {
+            for (ox = 0; ox < {{outWidth}}; ++ox) {
+                for (oc = 0; oc < {{outChannels}}; ++oc) {
+                    const int32_t first = oc / {{outChannelsPerGroup}} * {{inChannelsPerGroup}};
+                    int32_t acc = {{names.bias}}[oc];
+
+                    for (ky = 0; ky < {{kernelHeight}}; ++ky) {
+                        const int32_t iy = oy * {{strideHeight}} + ky * {{dilationHeight}} - {{padHeight}};
+
+                        for (kx = 0; kx < {{kernelWidth}}; ++kx) {
+                            const int32_t ix = ox * {{strideWidth}} + kx * {{dilationWidth}} - {{padWidth}};
+                            const int8_t *w = &{{names.weights}}[((oc * {{kernelHeight}} + ky) * {{kernelWidth}} + kx) * {{inChannelsPerGroup}}];
+{{#hasPadding}}
+
+                            if (iy < 0 || iy >= {{inHeight}} || ix < 0 || ix >= {{inWidth}}) {
+                                for (ic = 0; ic < {{inChannelsPerGroup}}; ++ic) {
+                                    acc += {{inputZeroPoint}} * ((int32_t)w[ic]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
+                                }
+                                continue;
+                            }
+{{/hasPadding}}
+                            {
+                                const {{inputCType}} *x = &input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}} + first];
+
+                                for (ic = 0; ic < {{inChannelsPerGroup}}; ++ic) {
+                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
+                                }
+                            }
+                        }
+                    }
+                    output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
+                        ({{outputCType}})qgen_requantize(acc, {{requantizeArguments}},
+                                                  {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
+                }
+            }
+        }
+    }
+}
+{{/geometry}}{{/common}}
+"""#,
         "kernel_linear": #"""
 {{% CONTENT_TYPE: C}}
 {{#common}}

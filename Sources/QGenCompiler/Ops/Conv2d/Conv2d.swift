@@ -1,34 +1,59 @@
 import QGen
 
-// Conv2d on NCHW activations with OIHW weights, PyTorch's semantics (padding reads the input zero
-// point, real 0). The output stage and constants are the multiply-accumulate family's.
+// Conv2d on NCHW activations with OIHW weights (PyTorch) or NHWC with OHWI weights (TFLite); padding
+// reads the input zero point (real 0). The output stage and constants are the multiply-accumulate family's.
 
 extension Conv2d: ResolvableOp {
     static var kindName: String { "Conv2d" }
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
+        ConvolutionResolver(context: context, kernel: kernel, stride: stride, padding: padding, dilation: dilation,
+                            weight: weight, bias: bias, output: output, activation: activation)
+            .resolve(outChannels: outChannels, groups: groups, weightLayout: weightLayout, log: &log)
+    }
+}
+
+/// What Conv2d and DepthwiseConv2d share: the checks of the window, the output shape (explicit or
+/// SAME padding), the weights in any layout permuted to the kernel's, the bias.
+struct ConvolutionResolver {
+    var context: ResolveContext
+    var kernel: Size2
+    var stride: Size2
+    var padding: Padding
+    var dilation: Size2
+    var weight: Weights
+    var bias: Bias?
+    var output: QuantParams
+    var activation: Activation
+
+    /// `groups` nil means depthwise (`outChannels` is then the depth multiplier's product).
+    func resolve(outChannels: Int, groups: Int?, weightLayout: WeightLayout?, depthMultiplier: Int? = nil,
+                 log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
         let what = context.what, at = context.location
         let source = context.inputs[0]
-        let inputShape = source.shape
         var ok = true
         func fail(_ message: String) {
             log.error("\(what): \(message)", at: at)
             ok = false
         }
-        guard inputShape.count == 4 else {
-            fail("needs a [N, C, H, W] input, but \(source.producerText) produces \(inputShape)")
+        guard let image = ImageShape(source) else {
+            fail("needs a [N, C, H, W] input, but \(source.producerText) produces \(source.shape)")
             return nil
         }
-        guard source.layout != .nhwc else {
-            fail("reads \(source.producerText), an NHWC tensor; Conv2d takes NCHW input (declare the Input with layout: .nchw)")
-            return nil
-        }
-        let (batch, inC, inH, inW) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+        let inC = image.channels
+        let padding = self.padding.explicitSize
         for (label, size, minimum) in [("kernel", kernel, 1), ("stride", stride, 1), ("padding", padding, 0), ("dilation", dilation, 1)] {
+            guard let size else { continue }
             if size.elementCount != 2 { fail("\(label) must be one integer or [height, width], got \(size.elementCount) values") }
             if size.height < minimum || size.width < minimum || size.height > SizeLimits.maxDimension || size.width > SizeLimits.maxDimension {
                 fail("\(label) must be in \(minimum)...\(SizeLimits.maxDimension), got \(size)")
             }
+        }
+        var outChannels = outChannels, groups = groups ?? inC
+        if let multiplier = depthMultiplier {
+            if multiplier < 1 || multiplier > SizeLimits.maxDimension { fail("depthMultiplier must be in 1...\(SizeLimits.maxDimension), got \(multiplier)") }
+            outChannels = inC * max(multiplier, 1)
+            groups = inC
         }
         if outChannels < 1 || outChannels > SizeLimits.maxDimension { fail("outChannels must be in 1...\(SizeLimits.maxDimension), got \(outChannels)") }
         if groups < 1 {
@@ -36,27 +61,89 @@ extension Conv2d: ResolvableOp {
         } else if inC % groups != 0 || outChannels % groups != 0 {
             fail("groups = \(groups) must divide both the input channels (\(inC), from \(source.producerText)) and outChannels (\(outChannels))")
         }
+        let given = weightLayout ?? (depthMultiplier != nil ? (image.layout == .nhwc ? .oneHWC : .oihw) : (image.layout == .nhwc ? .ohwi : .oihw))
+        if given == .oneHWC && depthMultiplier == nil {
+            fail("weightLayout 1hwc is DEPTHWISE_CONV_2D's; give Conv2d weights as oihw or ohwi, or use DepthwiseConv2d")
+        }
         Resolver.checkOutput(output, activation: activation, what: what, at: at, log: &log)
         guard ok else { return nil }
-        let extentH = dilation.height * (kernel.height - 1) + 1
-        let extentW = dilation.width * (kernel.width - 1) + 1
-        let paddedH = inH + 2 * padding.height, paddedW = inW + 2 * padding.width
-        guard extentH <= paddedH && extentW <= paddedW else {
-            fail("kernel \(kernel) with dilation \(dilation) spans \(extentH)×\(extentW), larger than the padded input \(paddedH)×\(paddedW) (\(source.producerText) produces \(inputShape))")
+        guard let rows = WindowAxis(input: image.height, kernel: kernel.height, stride: stride.height, dilation: dilation.height, padding: padding?.height),
+              let columns = WindowAxis(input: image.width, kernel: kernel.width, stride: stride.width, dilation: dilation.width, padding: padding?.width) else {
+            let extentH = dilation.height * (kernel.height - 1) + 1, extentW = dilation.width * (kernel.width - 1) + 1
+            let paddedH = image.height + 2 * (padding?.height ?? 0), paddedW = image.width + 2 * (padding?.width ?? 0)
+            fail("kernel \(kernel) with dilation \(dilation) spans \(extentH)×\(extentW), larger than the padded input \(paddedH)×\(paddedW) (\(source.producerText) produces \(source.shape))")
             return nil
         }
-        let outH = (paddedH - extentH) / stride.height + 1
-        let outW = (paddedW - extentW) / stride.width + 1
-        guard SizeLimits.check(what: what, at: at, ("output", [batch, outChannels, outH, outW]),
-                               ("weight", [outChannels, inC / groups, kernel.height, kernel.width]), log: &log) else { return nil }
+        let outShape = image.layout == .nhwc ? [image.batch, rows.output, columns.output, outChannels] : [image.batch, outChannels, rows.output, columns.output]
+        let givenShape = given.shape(out: outChannels, in: inC / groups, height: kernel.height, width: kernel.width)
+        guard SizeLimits.check(what: what, at: at, ("output", outShape), ("weight", givenShape), log: &log) else { return nil }
         let geometry = Conv2dGeometry(
-            batch: batch, inChannels: inC, inHeight: inH, inWidth: inW, outChannels: outChannels, outHeight: outH, outWidth: outW,
+            batch: image.batch, inChannels: inC, inHeight: image.height, inWidth: image.width, outChannels: outChannels,
+            outHeight: rows.output, outWidth: columns.output,
             kernelHeight: kernel.height, kernelWidth: kernel.width, strideHeight: stride.height, strideWidth: stride.width,
-            padHeight: padding.height, padWidth: padding.width, dilationHeight: dilation.height, dilationWidth: dilation.width,
-            groups: groups)
-        guard let mac = MACResolver(baseDirectory: context.baseDirectory, what: what, at: at)
-            .resolve(geometry: .conv2d(geometry), weight: weight, bias: bias, activation: activation, log: &log) else { return nil }
-        return (.multiplyAccumulate(mac), OutputType(shape: [batch, outChannels, outH, outW], layout: .nchw, quant: output))
+            padHeight: rows.padBefore, padWidth: columns.padBefore, dilationHeight: dilation.height, dilationWidth: dilation.width,
+            groups: groups, layout: image.layout)
+        guard var mac = MACResolver(baseDirectory: context.baseDirectory, what: what, at: at)
+            .resolve(geometry: .conv2d(geometry), weight: weight, weightShape: givenShape, weightLayoutText: given.shapeText, bias: bias, activation: activation, log: &log)
+        else { return nil }
+        mac.weights.values = given.permute(mac.weights.values, to: geometry.weightLayout, out: outChannels, in: inC / groups, height: kernel.height, width: kernel.width)
+        return (.multiplyAccumulate(mac), OutputType(shape: outShape, layout: image.layout, quant: output))
+    }
+}
+
+/// A 4-D activation read in its layout.
+struct ImageShape {
+    var batch: Int
+    var channels: Int
+    var height: Int
+    var width: Int
+    var layout: Layout
+
+    init?(_ tensor: ResolvedTensor) {
+        guard tensor.shape.count == 4, let layout = tensor.layout else { return nil }
+        let s = tensor.shape
+        self.layout = layout
+        (batch, channels, height, width) = layout == .nhwc ? (s[0], s[3], s[1], s[2]) : (s[0], s[1], s[2], s[3])
+    }
+}
+
+extension WeightLayout {
+    /// How messages describe the layout's shape.
+    var shapeText: String {
+        switch self {
+        case .oihw: return "[outChannels, inChannels / groups, kH, kW]"
+        case .ohwi: return "[outChannels, kH, kW, inChannels / groups] (OHWI)"
+        case .oneHWC: return "[1, kH, kW, channels * depthMultiplier] (1HWC)"
+        }
+    }
+
+    /// The shape of a convolution's weights in this layout (`in` is 1 for 1HWC).
+    func shape(out: Int, in inPerGroup: Int, height: Int, width: Int) -> [Int] {
+        switch self {
+        case .oihw: return [out, inPerGroup, height, width]
+        case .ohwi: return [out, height, width, inPerGroup]
+        case .oneHWC: return [1, height, width, out]
+        }
+    }
+
+    /// The offset of weight (o, i, y, x) in this layout.
+    func offset(_ o: Int, _ i: Int, _ y: Int, _ x: Int, out: Int, in inPerGroup: Int, height: Int, width: Int) -> Int {
+        switch self {
+        case .oihw: return ((o * inPerGroup + i) * height + y) * width + x
+        case .ohwi: return ((o * height + y) * width + x) * inPerGroup + i
+        case .oneHWC: return (y * width + x) * out + o
+        }
+    }
+
+    /// `values` in this layout, reordered into `target`.
+    func permute(_ values: [Double], to target: WeightLayout, out: Int, in inPerGroup: Int, height: Int, width: Int) -> [Double] {
+        guard target != self else { return values }
+        var result = values
+        for o in 0..<out { for i in 0..<inPerGroup { for y in 0..<height { for x in 0..<width {
+            result[target.offset(o, i, y, x, out: out, in: inPerGroup, height: height, width: width)]
+                = values[offset(o, i, y, x, out: out, in: inPerGroup, height: height, width: width)]
+        } } } }
+        return result
     }
 }
 
@@ -77,19 +164,26 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
     public var dilationHeight: Int
     public var dilationWidth: Int
     public var groups: Int
+    /// The activations' layout; the weights are OIHW for NCHW, OHWI for NHWC.
+    public var layout: Layout
+
+    var weightLayout: WeightLayout { layout == .nhwc ? .ohwi : .oihw }
 
     public var inChannelsPerGroup: Int { inChannels / groups }
     public var outChannelsPerGroup: Int { outChannels / groups }
 
     var outputChannels: Int { outChannels }
     var tapsPerOutput: Int { inChannelsPerGroup * kernelHeight * kernelWidth }
-    var weightShape: [Int] { [outChannels, inChannelsPerGroup, kernelHeight, kernelWidth] }
-    var weightLayoutText: String { "[outChannels, inChannels / groups, kH, kW]" }
+    var weightShape: [Int] {
+        layout == .nhwc ? [outChannels, kernelHeight, kernelWidth, inChannelsPerGroup] : [outChannels, inChannelsPerGroup, kernelHeight, kernelWidth]
+    }
+    var weightLayoutName: String { layout == .nhwc ? "OHWI, TFLite layout" : "PyTorch layout" }
     var outputCount: Int { batch * outChannels * outHeight * outWidth }
-    func outputChannel(of flat: Int) -> Int { (flat / (outHeight * outWidth)) % outChannels }
+    func outputChannel(of flat: Int) -> Int { layout == .nhwc ? flat % outChannels : (flat / (outHeight * outWidth)) % outChannels }
 
-    /// Taps in weight order: input channel of the group, then ky, kx.
+    /// Taps in weight order: NCHW input channel of the group, then ky, kx; NHWC ky, kx, then channel.
     func forEachTap(of flat: Int, _ body: (_ input: Int?, _ weight: Int) -> Void) {
+        if layout == .nhwc { return forEachTapNHWC(of: flat, body) }
         let ox = flat % outWidth, oy = (flat / outWidth) % outHeight
         let oc = (flat / (outWidth * outHeight)) % outChannels, n = flat / (outWidth * outHeight * outChannels)
         let icpg = inChannelsPerGroup, group = oc / outChannelsPerGroup
@@ -106,13 +200,51 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
         }
     }
 
+    private func forEachTapNHWC(of flat: Int, _ body: (_ input: Int?, _ weight: Int) -> Void) {
+        let oc = flat % outChannels, ox = (flat / outChannels) % outWidth
+        let oy = (flat / (outChannels * outWidth)) % outHeight, n = flat / (outChannels * outWidth * outHeight)
+        let icpg = inChannelsPerGroup, first = oc / outChannelsPerGroup * icpg
+        for ky in 0..<kernelHeight {
+            let iy = oy * strideHeight - padHeight + ky * dilationHeight
+            for kx in 0..<kernelWidth {
+                let ix = ox * strideWidth - padWidth + kx * dilationWidth
+                let inside = iy >= 0 && iy < inHeight && ix >= 0 && ix < inWidth
+                let pixel = ((n * inHeight + iy) * inWidth + ix) * inChannels + first
+                let tap = ((oc * kernelHeight + ky) * kernelWidth + kx) * icpg
+                for ic in 0..<icpg { body(inside ? pixel + ic : nil, tap + ic) }
+            }
+        }
+    }
+
     var channelVariable: String { "oc" }
 
     func kernel(_ common: KernelCommon, saturatesPairs: Bool) -> any KernelContext {
-        Conv2dKernel(common: common, geometry: self, hasPadding: padHeight > 0 || padWidth > 0,
+        if layout == .nhwc {
+            return Conv2dNHWCKernel(common: common, geometry: self, hasPadding: padHeight > 0 || padWidth > 0 || needsBottomRightPadding,
+                                    inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup)
+        }
+        return Conv2dKernel(common: common, geometry: self, hasPadding: padHeight > 0 || padWidth > 0 || needsBottomRightPadding,
                      inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
                      inPlaneSize: inHeight * inWidth, kernelSize: kernelHeight * kernelWidth)
     }
+}
+
+extension Conv2dGeometry {
+    /// Whether the last window reaches past the input's bottom or right edge (SAME padding).
+    var needsBottomRightPadding: Bool {
+        (outHeight - 1) * strideHeight - padHeight + (kernelHeight - 1) * dilationHeight >= inHeight
+            || (outWidth - 1) * strideWidth - padWidth + (kernelWidth - 1) * dilationWidth >= inWidth
+    }
+}
+
+/// Templates/kernel_conv2d_nhwc.mustache: channel-innermost loops over NHWC data and OHWI weights.
+struct Conv2dNHWCKernel: KernelContext {
+    var template: String { "kernel_conv2d_nhwc" }
+    var common: KernelCommon
+    var geometry: Conv2dGeometry
+    var hasPadding: Bool
+    var inChannelsPerGroup: Int
+    var outChannelsPerGroup: Int
 }
 
 /// Templates/kernel_conv2d.mustache.

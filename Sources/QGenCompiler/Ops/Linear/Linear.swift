@@ -20,7 +20,8 @@ extension Linear: ResolvableOp {
         guard SizeLimits.check(what: what, at: at, ("output", [batch, outFeatures]), ("weight", [outFeatures, inFeatures]), log: &log) else { return nil }
         let geometry = LinearGeometry(batch: batch, inFeatures: inFeatures, outFeatures: outFeatures)
         guard let mac = MACResolver(baseDirectory: context.baseDirectory, what: what, at: at)
-            .resolve(geometry: .linear(geometry), weight: weight, bias: bias, activation: activation, log: &log) else { return nil }
+            .resolve(geometry: .linear(geometry), weight: weight, weightShape: [outFeatures, inFeatures], weightLayoutText: "[outFeatures, inFeatures]",
+                     bias: bias, activation: activation, log: &log) else { return nil }
         return (.multiplyAccumulate(mac), OutputType(shape: [batch, outFeatures], layout: nil, quant: output))
     }
 }
@@ -33,7 +34,7 @@ public struct LinearGeometry: Equatable, Codable, Sendable, MACShape {
     var outputChannels: Int { outFeatures }
     var tapsPerOutput: Int { inFeatures }
     var weightShape: [Int] { [outFeatures, inFeatures] }
-    var weightLayoutText: String { "[outFeatures, inFeatures]" }
+    var weightLayoutName: String { "PyTorch layout" }
     var outputCount: Int { batch * outFeatures }
     func outputChannel(of flat: Int) -> Int { flat % outFeatures }
 

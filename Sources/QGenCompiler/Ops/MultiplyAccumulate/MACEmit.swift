@@ -15,7 +15,7 @@ extension LoweredMAC {
         let shape = geometry.weightShape.map(String.init).joined(separator: "][")
         let perWhat = isPerChannel ? "per output channel" : "per tensor"
         var arrays = [
-            CArray(name: names.weights, cType: "int8_t", comment: "\(node.name): int8 weights [\(shape)] (PyTorch layout)",
+            CArray(name: names.weights, cType: "int8_t", comment: "\(node.name): int8 weights [\(shape)] (\(geometry.shape.weightLayoutName))",
                    values: weights.map(Int64.init), elementComments: nil),
             CArray(name: names.bias, cType: "int32_t",
                    comment: "\(node.name): \(!hasBias ? "no bias (0)" : q.floatBiasTerms.isEmpty ? "int32 bias" : "no int32 bias (the float bias is \(native ? names.biasTerm : names.biasTermMantissa))") minus input zero point \(inputZeroPoint) times the channel's weight sum (units of s_in*s_w)",

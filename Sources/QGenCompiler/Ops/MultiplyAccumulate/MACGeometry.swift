@@ -37,8 +37,8 @@ protocol MACShape: Sendable {
     var outputChannels: Int { get }
     var tapsPerOutput: Int { get }
     var weightShape: [Int] { get }
-    /// How messages and comments describe the weight layout: `[outFeatures, inFeatures]`.
-    var weightLayoutText: String { get }
+    /// How comments name the layout of `weightShape`: `PyTorch layout`, `OHWI, TFLite layout`.
+    var weightLayoutName: String { get }
     var outputCount: Int { get }
     func outputChannel(of flat: Int) -> Int
     func forEachTap(of flat: Int, _ body: (_ input: Int?, _ weight: Int) -> Void)

@@ -17,7 +17,7 @@ public struct ResolvedWeights: Equatable, Codable, Sendable {
         case quantized(scales: [Double], zeroPoints: [Int])
     }
     public var kind: Kind
-    /// In the layout of `geometry.weightShape`.
+    /// In the layout of `geometry.weightShape` (the kernel's reading order).
     public var values: [Double]
 }
 
@@ -34,9 +34,12 @@ struct MACResolver {
     let what: String
     let at: SourceLocation
 
-    func resolve(geometry: MACGeometry, weight: Weights, bias: Bias?, activation: Activation, log: inout DiagnosticLog) -> ResolvedMAC? {
+    /// `weightShape` and `weightLayoutText` describe the weights as given (the op permutes them to
+    /// `geometry.weightShape` afterwards when the layouts differ).
+    func resolve(geometry: MACGeometry, weight: Weights, weightShape: [Int], weightLayoutText: String, bias: Bias?, activation: Activation,
+                 log: inout DiagnosticLog) -> ResolvedMAC? {
         let channels = geometry.outputChannels
-        guard let weights = resolveWeights(weight, shape: geometry.weightShape, layout: geometry.shape.weightLayoutText, channels: channels, log: &log)
+        guard let weights = resolveWeights(weight, shape: weightShape, layout: weightLayoutText, channels: channels, log: &log)
         else { return nil }
         var resolvedBias: ResolvedBias?
         if let bias {
