@@ -128,10 +128,27 @@ import QGen
         return Emitter.emit(lowered, options: EmitOptions(floatRequant: floatRequant, floatIO: floatIO))
     }
 
+    /// The NHWC kernels (SAME padding, affine weights) under `scheme`.
+    private static func nhwcSample(_ scheme: String) throws -> CFile {
+        let affine = WeightQuantization.perChannel(.affine)
+        let uint8 = ["fbgemm", "qnnpack"].contains(scheme)
+        let q = { (scale: Double) in QuantParams(dtype: uint8 ? .uint8 : .int8, scale: scale, zeroPoint: 3) }
+        let spec = ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, 4, 4, 2], layout: .nhwc, q(0.1)).layerSpec,
+            Conv2d("conv", outChannels: 2, kernel: 2, stride: 2, padding: .same, weight: .float(.values((0..<16).map { Double($0 % 5) / 5 - 0.3 }), affine),
+                   output: q(0.1)).layerSpec,
+            DepthwiseConv2d("dw", kernel: 3, depthMultiplier: 2, padding: .same, weight: .float(.values((0..<36).map { Double($0 % 7) / 7 - 0.4 })),
+                            output: q(0.1), activation: .relu).layerSpec,
+            Linear("fc", outFeatures: 2, weight: .float(.values((0..<32).map { Double($0 % 3) / 3 - 0.3 })), output: q(0.2)).layerSpec,
+        ], requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
+        return Emitter.emit(try Pipeline.compile(spec, options: CompileOptions()).lowered)
+    }
+
     @Test func everyTemplateKeyIsAFieldOfItsContext() throws {
         var visited: Set<String> = []
         var problems: Set<String> = []
         var files = try Self.samples.map { try Self.sample($0.scheme, floatRequant: $0.floatRequant, floatIO: $0.floatIO) }
+        files += try ["tflite", "fbgemm", "onnxRuntime"].map { try Self.nhwcSample($0) }
         // fbgemm(saturatingPairs) is Linear only: the sample's conv is dropped.
         let saturating = ModelSpec(name: "m", layers: [input10.layerSpec, linear(out: 3, output: .uint8(scale: 0.05, zeroPoint: 10)).layerSpec],
                                    requantization: .fbgemm(saturatingPairs: true), location: SourceLocation(file: "model.swift", line: 1))

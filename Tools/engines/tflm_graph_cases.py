@@ -127,7 +127,7 @@ def nhwc_conv_case(index, rng, np_rng):
     activation = {"relu": {"relu": {}}, "relu6": {"relu6": {}}}.get(relu, {"none": {}})
     size2 = lambda a, b: {"height": a, "width": b, "elementCount": 2}  # noqa: E731
     body = {"name": "conv", "kernel": size2(*k), "stride": size2(stride, stride),
-            "padding": {"same": {}} if same else {"explicit": {"_0": size2(0, 0)}}, "dilation": size2(dilation, dilation),
+            "padding": {} if same else {"size": size2(0, 0)}, "dilation": size2(dilation, dilation),
             "weight": {"quantized": {"_0": _values(interpreter.get_tensor(wt["index"])), "scales": [float(s) for s in wq["scales"]],
                                      "zeroPoints": [int(z) for z in wq["zero_points"]]}},
             "output": _quant(y), "activation": activation, "location": AT}

@@ -28,16 +28,5 @@ struct WindowAxis {
 
 extension Padding {
     /// The explicit padding per axis (nil for SAME).
-    var explicitSize: Size2? {
-        if case .explicit(let size) = self { return size }
-        return nil
-    }
-
-    /// `1`, `[1, 2]`, `same`: as the user wrote it, for messages.
-    var text: String {
-        switch self {
-        case .explicit(let size): return "\(size)"
-        case .same: return "same"
-        }
-    }
+    var explicitSize: Size2? { size }
 }
