@@ -6,6 +6,8 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case conv2d(Conv2d)
     case depthwiseConv2d(DepthwiseConv2d)
     case add(Add)
+    case pool2d(Pool2d)
+    case mean(Mean)
 
     /// The op value behind the case (the one switch over DSL ops).
     public var op: any OpSpec {
@@ -15,6 +17,8 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .conv2d(let o): return o
         case .depthwiseConv2d(let o): return o
         case .add(let o): return o
+        case .pool2d(let o): return o
+        case .mean(let o): return o
         }
     }
 

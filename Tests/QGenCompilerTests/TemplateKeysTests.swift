@@ -158,6 +158,16 @@ import QGen
                                                   Add("sum", "fc", "fc", output: .uint8(scale: 0.1, zeroPoint: 10)).layerSpec],
                               requantization: .tflite, location: SourceLocation(file: "model.swift", line: 1))
         files.append(Emitter.emit(try Pipeline.compile(graph, options: CompileOptions()).lowered))
+        // Every op of the engine graph fixtures (one model per op and padding kind).
+        struct Fixture: Decodable {
+            struct Case: Decodable { var ops: [String]; var model: ModelSpec }
+            var cases: [Case]
+        }
+        let url = packageRoot.appendingPathComponent("Tests/Fixtures/engines/tflite_micro_graphs.json")
+        var seen: Set<[String]> = []
+        for c in try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url)).cases where seen.insert(c.ops).inserted {
+            files.append(Emitter.emit(try Pipeline.compile(c.model, options: CompileOptions()).lowered))
+        }
         for file in files {
             var pieces: [(String, Any)] = []
             _ = Renderer.render(file) { pieces.append(($0, $1)) }

@@ -88,7 +88,7 @@ def residual_add_case(index, rng, np_rng):
 
 
 def provenance():
-    return tm.provenance().replace("; made by", " (graphs: FULLY_CONNECTED feeding ADD; NHWC CONV_2D and DEPTHWISE_CONV_2D); made by")
+    return tm.provenance().replace("; made by", " (graphs: FULLY_CONNECTED feeding ADD; NHWC CONV_2D, DEPTHWISE_CONV_2D, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN); made by")
 
 
 def nhwc_conv_case(index, rng, np_rng):
@@ -145,3 +145,55 @@ def nhwc_conv_case(index, rng, np_rng):
     model_json = {"name": f"tflm_{expected.lower()}_{index}", "layers": layers, "requantization": {"name": "tflite"}, "location": AT}
     return {"id": f"tflm-nhwc-{expected.lower()}-{index}", "ops": [expected + (" SAME" if same else " VALID")], "model": model_json,
             "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
+
+
+def _single_op_case(index, expected_op, label, model, shape, np_rng, node_for):
+    """Converts a one-op Keras model on NHWC input `shape` and builds the case with `node_for(op,
+    details, interpreter)`, which returns the qgen node."""
+    flatbuffer = tm._convert(model, shape, np_rng)
+    interpreter, ops, details = _graph(flatbuffer)
+    assert [op["op_name"] for op in ops] == [expected_op], [op["op_name"] for op in ops]
+    op = ops[0]
+    x = details[op["inputs"][0]]
+    layers = [{"input": {"_0": {"name": "x", "shape": [1, *shape], "layout": "nhwc" if len(shape) == 3 else "nchw",
+                                "quant": _quant(x), "location": AT}}},
+              node_for(op, details, interpreter)]
+    xs = [np_rng.integers(-128, 128, size=(1, *shape)).astype(np.int8) for _ in range(3)]
+    ys = tm._run(flatbuffer, xs)
+    model_json = {"name": f"tflm_{expected_op.lower()}_{index}", "layers": layers, "requantization": {"name": "tflite"}, "location": AT}
+    return {"id": f"tflm-{expected_op.lower()}-{index}", "ops": [label], "model": model_json,
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
+
+
+def pool_case(index, rng, np_rng):
+    """MAX_POOL_2D or AVERAGE_POOL_2D, SAME or VALID, with strides that overlap, skip or tile."""
+    average = rng.random() < 0.5
+    k = [rng.randint(1, 4), rng.randint(2, 4)]          # a 1x1 window is converted away
+    stride = [rng.randint(1, 3), rng.randint(1, 3)]
+    same = rng.random() < 0.5
+    h, w, c = rng.randint(k[0], 9), rng.randint(k[1], 9), rng.randint(1, 5)
+    layer = (tf.keras.layers.AveragePooling2D if average else tf.keras.layers.MaxPooling2D)(
+        pool_size=k, strides=stride, padding="same" if same else "valid")
+    inp = tf.keras.Input(shape=(h, w, c), batch_size=1)
+    model = tf.keras.Model(inp, layer(inp))
+    size2 = lambda a, b: {"height": a, "width": b, "elementCount": 2}  # noqa: E731
+    expected = "AVERAGE_POOL_2D" if average else "MAX_POOL_2D"
+
+    def node(op, details, interpreter):
+        return {"pool2d": {"_0": {"kind": "average" if average else "max", "name": "pool", "kernel": size2(*k), "stride": size2(*stride),
+                                  "padding": {} if same else {"size": size2(0, 0)}, "activation": {"none": {}}, "location": AT}}}
+    return _single_op_case(index, expected, expected + (" SAME" if same else " VALID"), model, (h, w, c), np_rng, node)
+
+
+def mean_case(index, rng, np_rng):
+    """MEAN over H and W (GlobalAveragePooling2D, keepdims either way) with its own output scale."""
+    h, w, c = rng.randint(1, 12), rng.randint(2, 12), rng.randint(1, 8)
+    keep = rng.random() < 0.5
+    inp = tf.keras.Input(shape=(h, w, c), batch_size=1)
+    # A scale after the mean makes the calibrated output range differ from the input's.
+    out = tf.keras.layers.GlobalAveragePooling2D(keepdims=keep)(inp)
+    model = tf.keras.Model(inp, out)
+
+    def node(op, details, interpreter):
+        return {"mean": {"_0": {"name": "mean", "axes": [1, 2], "keepDims": keep, "output": _quant(details[op["outputs"][0]]), "location": AT}}}
+    return _single_op_case(index, "MEAN", "MEAN", model, (h, w, c), np_rng, node)

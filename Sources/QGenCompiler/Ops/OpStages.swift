@@ -8,11 +8,15 @@ import QGen
 public enum ResolvedOp: Equatable, Codable, Sendable {
     case multiplyAccumulate(ResolvedMAC)
     case add(ResolvedAdd)
+    case pool2d(ResolvedPool)
+    case mean(ResolvedMean)
 
     var lowering: any OpLowering {
         switch self {
         case .multiplyAccumulate(let op): return op
         case .add(let op): return op
+        case .pool2d(let op): return op
+        case .mean(let op): return op
         }
     }
 }
@@ -21,12 +25,16 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
 public enum LoweredOp: Equatable, Codable, Sendable {
     case multiplyAccumulate(LoweredMAC)
     case add(LoweredAdd)
+    case pool2d(LoweredPool)
+    case mean(LoweredMean)
 
     /// The op's integer and float references and its emitter.
     public var kernel: any LoweredKernel {
         switch self {
         case .multiplyAccumulate(let op): return op
         case .add(let op): return op
+        case .pool2d(let op): return op
+        case .mean(let op): return op
         }
     }
 }
@@ -58,7 +66,7 @@ struct OutputType {
 /// A DSL op the compiler can resolve (each op's file extends its DSL value with this).
 protocol ResolvableOp: OpSpec {
     /// The op's name in messages and comments.
-    static var kindName: String { get }
+    var kindName: String { get }
     /// Checks the op against its input tensors and loads its constants; logs every problem with
     /// `context.location` and returns nil when there is one.
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)?

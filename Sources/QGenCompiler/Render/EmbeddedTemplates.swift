@@ -585,6 +585,96 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 }
 {{/common}}
 """#,
+        "kernel_mean": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Mean of {{reduced}} elements per output, the input seen as [{{outer}}, {{reduced}}, {{inner}}]
+ * (TFLite's MEAN: the sum minus {{reduced}} times the input zero point {{inputZeroPoint}}, rescaled by
+ * {{multiplierText}}, plus the output zero point {{outputZeroPoint}}). */
+static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
+{
+    int32_t a;
+    int32_t b;
+    int32_t r;
+
+    for (a = 0; a < {{outer}}; ++a) {
+        for (b = 0; b < {{inner}}; ++b) {
+            int32_t sum = 0;
+
+            for (r = 0; r < {{reduced}}; ++r) {
+                sum += (int32_t)input[(a * {{reduced}} + r) * {{inner}} + b];
+            }
+            output[a * {{inner}} + b] = ({{outputCType}})qgen_requantize(sum - ({{inputZeroPoint}}) * {{reduced}}, {{multiplier}}, {{shift}},
+                                                                 {{outputZeroPoint}}, {{outputMin}}, {{outputMax}});
+        }
+    }
+}
+"""#,
+        "kernel_pool2d": #"""
+{{% CONTENT_TYPE: C}}
+{{#geometry}}
+/* Layer "{{layerName}}" ({{location}}): {{#isMax}}MaxPool2d{{/isMax}}{{^isMax}}AvgPool2d{{/isMax}} on {{layout}} {{type}}, {{channels}} channels, {{inHeight}}x{{inWidth}} -> {{outHeight}}x{{outWidth}},
+ * kernel {{kernelHeight}}x{{kernelWidth}}, stride {{strideHeight}}x{{strideWidth}}, padding before {{padTop}}x{{padLeft}} (TFLite's {{#isMax}}MAX_POOL_2D{{/isMax}}{{^isMax}}AVERAGE_POOL_2D{{/isMax}}: each window is clipped
+ * to the input{{^isMax}}; the average rounds half away from zero{{/isMax}}), activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. */
+static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
+{
+    int32_t n;
+    int32_t c;
+    int32_t oy;
+    int32_t ox;
+    int32_t y;
+    int32_t x;
+
+    for (n = 0; n < {{batch}}; ++n) {
+        for (c = 0; c < {{channels}}; ++c) {
+            for (oy = 0; oy < {{outHeight}}; ++oy) {
+                const int32_t y0 = oy * {{strideHeight}} - {{padTop}};
+                const int32_t y_start = y0 < 0 ? 0 : y0;
+                const int32_t y_end = y0 + {{kernelHeight}} < {{inHeight}} ? y0 + {{kernelHeight}} : {{inHeight}};
+
+                for (ox = 0; ox < {{outWidth}}; ++ox) {
+                    const int32_t x0 = ox * {{strideWidth}} - {{padLeft}};
+                    const int32_t x_start = x0 < 0 ? 0 : x0;
+                    const int32_t x_end = x0 + {{kernelWidth}} < {{inWidth}} ? x0 + {{kernelWidth}} : {{inWidth}};
+{{#isMax}}
+                    int32_t acc = {{lowest}};
+{{/isMax}}
+{{^isMax}}
+                    int32_t acc = 0;
+                    const int32_t count = (y_end - y_start) * (x_end - x_start);
+{{/isMax}}
+
+                    for (y = y_start; y < y_end; ++y) {
+                        for (x = x_start; x < x_end; ++x) {
+                            const int32_t v = (int32_t)input[n * {{inN}} + c * {{inC}} + y * {{inY}} + x * {{inX}}];
+
+{{#isMax}}
+                            if (v > acc) {
+                                acc = v;
+                            }
+{{/isMax}}
+{{^isMax}}
+                            acc += v;
+{{/isMax}}
+                        }
+                    }
+{{^isMax}}
+                    /* C99 division truncates toward zero: this rounds half away from zero. */
+                    acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+{{/isMax}}
+                    if (acc < {{activationMin}}) {
+                        acc = {{activationMin}};
+                    }
+                    if (acc > {{activationMax}}) {
+                        acc = {{activationMax}};
+                    }
+                    output[n * {{outN}} + c * {{outC}} + oy * {{outY}} + ox * {{outX}}] = ({{cType}})acc;
+                }
+            }
+        }
+    }
+}
+{{/geometry}}
+"""#,
         "model_c": #"""
 {{% CONTENT_TYPE: C}}
 /*

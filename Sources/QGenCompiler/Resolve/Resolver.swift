@@ -83,7 +83,7 @@ public enum Resolver {
                 log.error("layer '\(layer.name)': qgen cannot compile this op", at: layer.location)
                 return nil
             }
-            let kind = type(of: op).kindName
+            let kind = op.kindName
             let what = "layer '\(layer.name)' (\(kind))"
             let inputIDs = graph.inputs[index].map { tensorOf[spec.layers[$0].name]! }
             let context = ResolveContext(inputs: inputIDs.map { tensors[$0] }, baseDirectory: options.baseDirectory, what: what, location: layer.location)

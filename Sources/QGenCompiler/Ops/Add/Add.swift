@@ -13,7 +13,7 @@ import QGenArithmetic
 // under `tflite`; the same algorithm with each scheme's own multipliers otherwise).
 
 extension Add: ResolvableOp {
-    static var kindName: String { "Add" }
+    var kindName: String { "Add" }
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
         let what = context.what, at = context.location

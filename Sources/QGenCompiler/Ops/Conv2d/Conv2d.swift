@@ -4,7 +4,7 @@ import QGen
 // reads the input zero point (real 0). The output stage and constants are the multiply-accumulate family's.
 
 extension Conv2d: ResolvableOp {
-    static var kindName: String { "Conv2d" }
+    var kindName: String { "Conv2d" }
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
         ConvolutionResolver(context: context, kernel: kernel, stride: stride, padding: padding, dilation: dilation,

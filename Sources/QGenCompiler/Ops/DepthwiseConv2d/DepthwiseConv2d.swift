@@ -5,7 +5,7 @@ import QGen
 // OHWI (NHWC) or OIHW (NCHW) at resolution. The integer sums equal TFLite's DEPTHWISE_CONV_2D.
 
 extension DepthwiseConv2d: ResolvableOp {
-    static var kindName: String { "DepthwiseConv2d" }
+    var kindName: String { "DepthwiseConv2d" }
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
         ConvolutionResolver(context: context, kernel: kernel, stride: stride, padding: padding, dilation: dilation,

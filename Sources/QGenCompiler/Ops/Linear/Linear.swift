@@ -4,7 +4,7 @@ import QGen
 // The output stage and constants are the multiply-accumulate family's (Ops/MultiplyAccumulate/).
 
 extension Linear: ResolvableOp {
-    static var kindName: String { "Linear" }
+    var kindName: String { "Linear" }
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
         let what = context.what, at = context.location

@@ -1,0 +1,182 @@
+import QGen
+import QGenArithmetic
+
+// Mean: TFLite Micro's int8 MEAN (reduce_common.cc, reference_ops::QuantizedMeanOrSum). With
+// (M, s) = QuantizeMultiplier(s_in / s_out) and n elements per output:
+//
+//     k  = min(floor(log2 n), 32, 31 + s)
+//     M' = (M · 2^k) / n          (int64, truncating)        s' = s − k
+//     y  = clamp(MultiplyByQuantizedMultiplier(Σ x − zp_in · n, M', s') + zp_out, type range)
+//
+// The other fixed-point schemes represent (s_in / s_out) / n in their own form and apply it to the
+// same sum.
+
+extension Mean: ResolvableOp {
+    var kindName: String { "Mean" }
+
+    func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
+        let what = context.what, at = context.location
+        let source = context.inputs[0]
+        let rank = source.shape.count
+        let errorsBefore = log.errorCount
+        Resolver.checkActivationQuant(output, what: "\(what) output", at: at, log: &log)
+        if output.dtype != source.quant.dtype {
+            log.error("\(what): its output is \(output.dtype) but its input \(source.producerText) is \(source.quant.dtype); Mean keeps the integer type", at: at)
+        }
+        guard !axes.isEmpty else {
+            log.error("\(what): axes is empty; name the axes to average over, e.g. [2, 3] for H and W of NCHW", at: at)
+            return nil
+        }
+        let resolved = axes.map { $0 < 0 ? $0 + rank : $0 }
+        if let bad = zip(axes, resolved).first(where: { !(0..<rank).contains($0.1) }) {
+            log.error("\(what): axis \(bad.0) is out of range for \(source.producerText), shape \(source.shape) (rank \(rank)): give axes in \(-rank)...\(rank - 1)", at: at)
+            return nil
+        }
+        let sorted = Array(Set(resolved)).sorted()
+        if sorted.count != resolved.count {
+            log.error("\(what): axes \(axes) name an axis twice", at: at)
+        } else if sorted.last! - sorted.first! + 1 != sorted.count {
+            log.error("\(what): axes \(axes) are not adjacent; qgen's Mean reduces adjacent axes (H and W of NCHW or NHWC, or the last axes)", at: at)
+        }
+        guard log.errorCount == errorsBefore else { return nil }
+        let outer = source.shape[..<sorted.first!].reduce(1, *)
+        let reduced = source.shape[sorted.first!...sorted.last!].reduce(1, *)
+        let inner = source.shape[(sorted.last! + 1)...].reduce(1, *)
+        let range = source.quant.dtype.range
+        let deviation = max(range.upperBound - source.quant.zeroPoint, source.quant.zeroPoint - range.lowerBound)
+        guard reduced <= Int(Int32.max) / max(deviation, 1) else {
+            log.error("\(what): it sums \(reduced) elements per output, which can leave int32 (each differs from the zero point by up to \(deviation)); average fewer elements", at: at)
+            return nil
+        }
+        var shape = source.shape
+        for axis in sorted.reversed() { if keepDims { shape[axis] = 1 } else { shape.remove(at: axis) } }
+        let layout = shape.count == 4 ? source.layout : nil
+        return (.mean(ResolvedMean(outer: outer, reduced: reduced, inner: inner)), OutputType(shape: shape, layout: layout, quant: output))
+    }
+}
+
+/// The input seen as `[outer, reduced, inner]`: output `(a, b)` averages `input[(a·reduced + r)·inner + b]`.
+public struct ResolvedMean: Equatable, Codable, Sendable {
+    public var outer: Int
+    public var reduced: Int
+    public var inner: Int
+}
+
+extension ResolvedMean: OpLowering {
+    func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
+        let scheme = model.scheme, what = node.what, at = node.location
+        let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
+        guard scheme.family != .float32 else {
+            log.error("\(what): the \(scheme) scheme has no Mean yet (PyTorch's and ONNX Runtime's come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint", at: at)
+            return nil
+        }
+        let ratio = Double(Float(input.scale)) / Double(Float(output.scale))
+        let n = reduced
+        let multiplier: QuantizedMultiplier, text: String
+        switch scheme {
+        case .tflite, .singleRounding:
+            let m = QuantizedMultiplier(real: ratio)
+            guard scheme.shiftRange.contains(m.shift) else {
+                log.error("\(what): s_in/s_out = \(format(ratio)) is too large for the \(scheme) scheme (it needs < 2^\(scheme.shiftRange.upperBound)); the output scale must be above \(format(input.scale / Double(sign: .plus, exponent: Int(scheme.shiftRange.upperBound), significand: 1)))", at: at)
+                return nil
+            }
+            var k = min(63 - Int64(n).leadingZeroBitCount, 32)
+            k = min(k, 31 + Int(m.shift))
+            let mantissa = (Int64(m.mantissa) << Int64(max(k, 0))) / Int64(n)
+            multiplier = QuantizedMultiplier(mantissa: Int32(mantissa), shift: m.shift - Int32(k))
+            text = "s_in/s_out = \(format(ratio)) ~ \(m.mantissa) * 2^\(Int(m.shift) - 31); divided by \(n): (\(m.mantissa) * 2^\(k)) / \(n) = \(mantissa), shift \(Int(m.shift) - k)"
+        default:
+            let real = ratio / Double(n)
+            switch FixedPointMultiplier.represent(real, scheme: scheme) {
+            case .multiplier(let m, let form), .flushedToZero(let m, let form, _):
+                multiplier = m
+                text = "s_in/(s_out*\(n)) = \(format(real)) ~ \(form)"
+            case .powerOfTwoMiss(let e, _, let error):
+                log.error("\(what): its multiplier s_in/(s_out·\(n)) = \(format(real)) is \(format(error * 100))% from the nearest power of two 2^\(-e), beyond the powerOfTwo tolerance; choose an output scale that makes it a power of two, or use fixedPoint(multiplierBits:…)", at: at)
+                return nil
+            case .powerOfTwoOutOfRange, .tooLarge, .needsMoreBits:
+                log.error("\(what): its multiplier s_in/(s_out·\(n)) = \(format(real)) cannot be held by the \(scheme) scheme; bring the input and output scales closer together", at: at)
+                return nil
+            }
+        }
+        // tflite shifts the sum left by max(shift, 0) inside int32.
+        let left = max(Int(multiplier.shift), 0)
+        let range = input.dtype.range
+        let bound = Int64(n) * Int64(max(range.upperBound - input.zeroPoint, input.zeroPoint - range.lowerBound))
+        if scheme == .tflite && bound << Int64(left) > Int64(Int32.max) {
+            log.error("\(what): the sum (up to \(bound)) shifted left by \(left) for s_in/s_out = \(format(ratio)) overflows int32; the output scale is too small for this input scale", at: at)
+            return nil
+        }
+        let type = output.dtype.range
+        let requantizer = Requantizer(isPerChannel: false, multipliers: [multiplier], floatMultipliers: [], floatBiasTerms: [], multiplierTexts: [text],
+                                      outputZeroPoint: Int32(output.zeroPoint), activationMin: Int32(type.lowerBound), activationMax: Int32(type.upperBound),
+                                      activationText: "none")
+        return (.mean(LoweredMean(outer: outer, reduced: reduced, inner: inner, inputZeroPoint: Int32(input.zeroPoint), requantizer: requantizer)),
+                .activation(.none))
+    }
+
+    private func format(_ x: Double) -> String { FixedPointMultiplier.format(x) }
+}
+
+public struct LoweredMean: Equatable, Codable, Sendable {
+    public var outer: Int
+    public var reduced: Int
+    public var inner: Int
+    public var inputZeroPoint: Int32
+    /// `(s_in / s_out) / n` in the scheme's form, the output zero point, the type's range.
+    public var requantizer: Requantizer
+}
+
+extension LoweredMean: LoweredKernel {
+    public func run(_ inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [Int32] {
+        let x = inputs[0]
+        var y: [Int32] = []
+        for a in 0..<outer {
+            for b in 0..<inner {
+                var sum: Int32 = 0
+                for r in 0..<reduced { sum += x[(a * reduced + r) * inner + b] }
+                y.append(requantizer.apply(sum - inputZeroPoint * Int32(reduced), channel: 0, scheme: model.scheme))
+            }
+        }
+        return y
+    }
+
+    public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
+        let x = inputs[0]
+        var y: [Double] = []
+        for a in 0..<outer {
+            for b in 0..<inner { y.append((0..<reduced).reduce(0.0) { $0 + x[(a * reduced + $1) * inner + b] } / Double(reduced)) }
+        }
+        return y
+    }
+
+    public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
+        let x = model.tensors[node.inputs[0]], y = model.tensors[node.output]
+        let m = requantizer.multipliers[0]
+        return EmittedNode(arrays: [], kernel: MeanKernel(
+            names: EmittedNames.Layer(cName: node.cName), layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
+            inputCType: Emitter.cType(x.dtype), outputCType: Emitter.cType(y.dtype), outer: outer, reduced: reduced, inner: inner,
+            inputZeroPoint: inputZeroPoint, multiplier: m.mantissa, shift: m.shift, multiplierText: requantizer.multiplierTexts[0],
+            outputZeroPoint: requantizer.outputZeroPoint, outputMin: requantizer.activationMin, outputMax: requantizer.activationMax))
+    }
+}
+
+/// Templates/kernel_mean.mustache.
+struct MeanKernel: KernelContext {
+    var template: String { "kernel_mean" }
+    var names: EmittedNames.Layer
+    var layerName: String
+    var location: String
+    var inputCType: String
+    var outputCType: String
+    var outer: Int
+    var reduced: Int
+    var inner: Int
+    var inputZeroPoint: Int32
+    var multiplier: Int32
+    var shift: Int32
+    var multiplierText: String
+    var outputZeroPoint: Int32
+    var outputMin: Int32
+    var outputMax: Int32
+}
