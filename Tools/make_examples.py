@@ -163,7 +163,7 @@ def tiny_cnn():
     s3, z3 = minmax_qparams(a3, -128, 127)
     write(d / "model.swift", HEADER.format(what="small CNN on 28x28 input") + f"""import QGen
 
-// A small CNN for 28x28 grey images: conv-ReLU, strided conv-ReLU, Linear to 10 int8 logits.
+// A small CNN for 28x28 grey images: conv-ReLU, strided conv-ReLU, flatten, Linear to 10 int8 logits.
 // Float weights from .npy files, quantized per channel (symmetric, full range); activation scales
 // calibrated with MinMaxObserver on 32 random images.
 Model("tiny_cnn") {{
@@ -174,6 +174,7 @@ Model("tiny_cnn") {{
     Conv2d("conv2", outChannels: 16, kernel: 3, stride: 2, padding: 1,
            weight: .float(.npy("conv2_w.npy")), bias: .float(.npy("conv2_b.npy")),
            output: .uint8(scale: {s2!r}, zeroPoint: {z2}), activation: .relu)
+    Flatten("flat")
     Linear("fc", outFeatures: 10,
            weight: .float(.npy("fc_w.npy")), bias: .float(.npy("fc_b.npy")),
            output: .int8(scale: {s3!r}, zeroPoint: {z3}))

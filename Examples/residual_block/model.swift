@@ -14,6 +14,7 @@ Model("residual_block") {
     Conv2d("conv2", outChannels: 4, kernel: 3, padding: 1, weight: .float(.values(w2)),
            output: .int8(scale: 0.07, zeroPoint: 4))
     Add("res", "conv2", "x", output: .int8(scale: 0.09, zeroPoint: -128), activation: .relu)
+    Flatten("flat")
     Linear("fc", outFeatures: 3, weight: .float(.values(wfc)), output: .int8(scale: 0.2, zeroPoint: 0))
 }
 .requantization(.tflite)

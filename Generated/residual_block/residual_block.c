@@ -7,7 +7,8 @@
  *   conv1: Conv2d [1, 4, 5, 5] -> [1, 4, 5, 5] (model.swift:12)
  *   conv2: Conv2d [1, 4, 5, 5] -> [1, 4, 5, 5] (model.swift:14)
  *   res: Add [1, 4, 5, 5] -> [1, 4, 5, 5] (model.swift:16)
- *   fc: Linear [1, 4, 5, 5] -> [1, 3] (model.swift:17)
+ *   flat: Flatten [1, 4, 5, 5] -> [1, 100] (model.swift:17), shares its input's memory
+ *   fc: Linear [1, 100] -> [1, 3] (model.swift:18)
  */
 #include "residual_block.h"
 
@@ -276,7 +277,7 @@ static void res(const int8_t *input1, const int8_t *input2, int8_t *output)
     }
 }
 
-/* Layer "fc" (model.swift:17): Linear, [1, 100] -> [1, 3].
+/* Layer "fc" (model.swift:18): Linear, [1, 100] -> [1, 3].
  * int8 input (zero point -128, folded into fc_bias), int8 output (zero point 0),
  * activation none: clamp [-128, 127]. Every partial sum is within +-1732470. */
 static void fc(const int8_t *input, int8_t *output)

@@ -6,7 +6,8 @@
  * Integer-only C99: no heap, no libc, no floating point. Layers:
  *   conv1: Conv2d [1, 1, 28, 28] -> [1, 8, 28, 28] (model.swift:9)
  *   conv2: Conv2d [1, 8, 28, 28] -> [1, 16, 14, 14] (model.swift:12)
- *   fc: Linear [1, 16, 14, 14] -> [1, 10] (model.swift:15)
+ *   flat: Flatten [1, 16, 14, 14] -> [1, 3136] (model.swift:15), shares its input's memory
+ *   fc: Linear [1, 3136] -> [1, 10] (model.swift:16)
  */
 #include "tiny_cnn.h"
 
@@ -2285,7 +2286,7 @@ static void conv2(const uint8_t *input, uint8_t *output)
     }
 }
 
-/* Layer "fc" (model.swift:15): Linear, [1, 3136] -> [1, 10].
+/* Layer "fc" (model.swift:16): Linear, [1, 3136] -> [1, 10].
  * uint8 input (zero point 0, folded into fc_bias), int8 output (zero point 21),
  * activation none: clamp [-128, 127]. Every partial sum is within +-24783468. */
 static void fc(const uint8_t *input, int8_t *output)

@@ -8,6 +8,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case add(Add)
     case pool2d(Pool2d)
     case mean(Mean)
+    case reshape(Reshape)
 
     /// The op value behind the case (the one switch over DSL ops).
     public var op: any OpSpec {
@@ -19,6 +20,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .add(let o): return o
         case .pool2d(let o): return o
         case .mean(let o): return o
+        case .reshape(let o): return o
         }
     }
 

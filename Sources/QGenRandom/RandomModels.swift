@@ -116,6 +116,10 @@ public struct RandomModels {
                 shape = [shape[0], out, oh, ow]
                 inScale = outScale
             } else {
+                if shape.count > 2 {
+                    layers.append(Flatten("flat\(i)").layerSpec)
+                    shape = [shape[0], shape.dropFirst().reduce(1, *)]
+                }
                 let k = shape.dropFirst().reduce(1, *)
                 let out = int(1...12)
                 let (w, ws) = weights(count: out * k, channels: out)

@@ -27,6 +27,7 @@ let bigSpec = ModelSpec(name: "big", layers: [
            output: .uint8(scale: 0.02, zeroPoint: 0), activation: .relu).layerSpec,
     Conv2d("c2", outChannels: 64, kernel: 3, padding: 1, weight: .float(.values((0..<36864).map { _ in Double.random(in: -0.1...0.1, using: &rng) })),
            output: .uint8(scale: 0.02, zeroPoint: 0), activation: .relu).layerSpec,
+    Flatten("flat").layerSpec,
     Linear("fc", outFeatures: 240, weight: .float(.values((0..<983_040).map { _ in Double.random(in: -0.02...0.02, using: &rng) })),
            output: .int8(scale: 0.05, zeroPoint: 0)).layerSpec,
 ], location: SourceLocation(file: "bench.swift", line: 1))

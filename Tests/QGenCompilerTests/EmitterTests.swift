@@ -30,6 +30,7 @@ enum ExampleModels {
             input4x4.layerSpec,
             Conv2d("conv", outChannels: 2, kernel: 3, padding: 1, weight: .float(.values((0..<36).map { Double($0) / 50 - 0.3 })),
                    output: .uint8(scale: 0.1, zeroPoint: 3), file: "/home/someone/models/model.swift", line: 9).layerSpec,
+            Flatten("flat").layerSpec,
             linear(out: 4, weights: .float(.values(Array(repeating: 0.1, count: 128))), bias: .float([0.1, -0.2, 0.3, 0])).layerSpec,
         ], requantization: Requantization(name: scheme)), options: CompileOptions())
     }

@@ -25,6 +25,7 @@ import QGenCompiler
             input4x4.layerSpec,
             Conv2d("c1", outChannels: 4, kernel: 3, padding: 1, weight: .float(.values((0..<72).map { Double($0) / 100 - 0.3 }), .perChannel(.affine)),
                    bias: .float([0.1, 0.2, -0.3, 0]), output: .int8(scale: 0.07, zeroPoint: -5), activation: .clamp(min: -1.5, max: 2.5)).layerSpec,
+            Flatten("flat").layerSpec,
             Linear("l1", outFeatures: 3, weight: .int8(.values((0..<192).map { Double($0 % 9) - 4 }), scales: [0.01, 0.02, 0.03], zeroPoints: [1, 0, -1]),
                    bias: .int32([100, -200, 300]), output: .uint8(scale: 0.2, zeroPoint: 100), activation: .relu6).layerSpec,
         ])

@@ -122,7 +122,7 @@ import QGen
                           bias: .float([0.1, -0.1]), output: .uint8(scale: 0.1, zeroPoint: 3), activation: .relu, file: "model.swift", line: 3)
         let fc = Linear("fc", outFeatures: 3, weight: .float(.values((0..<96).map { Double($0 % 7) / 7 - 0.4 })), bias: .float([0.1, 0, -0.1]),
                         output: .uint8(scale: 0.05, zeroPoint: 10), file: "model.swift", line: 4)
-        let spec = ModelSpec(name: "m", layers: [input4x4.layerSpec, conv.layerSpec, fc.layerSpec], requantization: Requantization(name: scheme),
+        let spec = ModelSpec(name: "m", layers: [input4x4.layerSpec, conv.layerSpec, Flatten("flat").layerSpec, fc.layerSpec], requantization: Requantization(name: scheme),
                              location: SourceLocation(file: "model.swift", line: 1))
         let lowered = try Pipeline.compile(spec, options: CompileOptions(floatRequant: floatRequant, floatIO: floatIO)).lowered
         return Emitter.emit(lowered, options: EmitOptions(floatRequant: floatRequant, floatIO: floatIO))
@@ -139,6 +139,7 @@ import QGen
                    output: q(0.1)).layerSpec,
             DepthwiseConv2d("dw", kernel: 3, depthMultiplier: 2, padding: .same, weight: .float(.values((0..<36).map { Double($0 % 7) / 7 - 0.4 })),
                             output: q(0.1), activation: .relu).layerSpec,
+            Flatten("flat").layerSpec,
             Linear("fc", outFeatures: 2, weight: .float(.values((0..<32).map { Double($0 % 3) / 3 - 0.3 })), output: q(0.2)).layerSpec,
         ], requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
         return Emitter.emit(try Pipeline.compile(spec, options: CompileOptions()).lowered)
@@ -158,6 +159,10 @@ import QGen
                                                   Add("sum", "fc", "fc", output: .uint8(scale: 0.1, zeroPoint: 10)).layerSpec],
                               requantization: .tflite, location: SourceLocation(file: "model.swift", line: 1))
         files.append(Emitter.emit(try Pipeline.compile(graph, options: CompileOptions()).lowered))
+        // A reshape of the model input into the model output copies.
+        let copy = ModelSpec(name: "m", layers: [input10.layerSpec, Reshape("r", shape: [2, 5]).layerSpec],
+                             location: SourceLocation(file: "model.swift", line: 1))
+        files.append(Emitter.emit(try Pipeline.compile(copy, options: CompileOptions()).lowered))
         // Every op of the engine graph fixtures (one model per op and padding kind).
         struct Fixture: Decodable {
             struct Case: Decodable { var ops: [String]; var model: ModelSpec }

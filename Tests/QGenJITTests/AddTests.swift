@@ -54,6 +54,7 @@ import QGenVerify
                    output: q(0.04, -10), activation: .relu).layerSpec,
             Conv2d("c2", outChannels: 4, kernel: 3, padding: 1, weight: .float(.values(w2)), output: q(0.07, 4)).layerSpec,
             Add("res", "c2", "x", output: q(0.09, -20), activation: activation).layerSpec,
+            Flatten("flat").layerSpec,
             Linear("fc", outFeatures: 3, weight: .float(.values((0..<300).map { Double($0 % 17 - 8) / 100 })), output: q(0.2, 0)).layerSpec,
         ]
     }
@@ -63,7 +64,7 @@ import QGenVerify
     func residualBlockMatchesTheReference(scheme: Requantization) throws {
         for activation in [Activation.none, .relu, .relu6] {
             let result = try compile(residual(scheme, activation: activation), scheme: scheme)
-            #expect(result.lowered.nodes.map(\.kindName) == ["Conv2d", "Conv2d", "Add", "Linear"])
+            #expect(result.lowered.nodes.map(\.kindName) == ["Conv2d", "Conv2d", "Add", "Flatten", "Linear"])
             let report = try Verifier.verify(result, inputs: 64, seed: 5)
             #expect(report.mismatches == 0, "\(scheme.name), \(activation): first mismatch \(String(describing: report.firstMismatch))")
             #expect(report.sqnr > 10, "\(scheme.name): SQNR \(report.sqnr) dB against real arithmetic")
@@ -76,8 +77,9 @@ import QGenVerify
     @Test func theBranchKeepsItsInputAliveInTheCallersBuffer() throws {
         let result = try compile(residual(.tflite, activation: .none))
         let t = result.lowered.tensors
-        #expect(t.map(\.name) == ["x", "c1", "c2", "res", "fc"])
-        #expect(t[0].buffer == .modelInput(0) && t[4].buffer == .modelOutput(0))
+        #expect(t.map(\.name) == ["x", "c1", "c2", "res", "flat", "fc"])
+        #expect(t[0].buffer == .modelInput(0) && t[5].buffer == .modelOutput(0))
+        #expect(t[4].buffer == t[3].buffer)   // Flatten shares its input's memory
         #expect(result.lowered.arenaSize == 400)   // two live [2, 4, 5, 5] int8 tensors
     }
 

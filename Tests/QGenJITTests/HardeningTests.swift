@@ -144,7 +144,7 @@ import QGenVerify
         let weights = WeightQuantization.perChannel(.affine)
         let conv = Conv2d("conv", outChannels: 2, kernel: 3, padding: 1, weight: .float(.values((0..<36).map { Double($0 % 5) / 5 - 0.3 }), weights),
                           bias: .float([0.1, -0.1]), output: .uint8(scale: 0.1, zeroPoint: 3), file: "model.swift", line: 3).layerSpec
-        let spec = model([input(shape: [1, 2, 4, 4]), conv, fc("fc", inFeatures: 32, line: 4)], scheme: scheme)
+        let spec = model([input(shape: [1, 2, 4, 4]), conv, Flatten("flat").layerSpec, fc("fc", inFeatures: 32, line: 4)], scheme: scheme)
         let result = try Pipeline.compile(spec, options: CompileOptions(floatRequant: floatOptions, floatIO: floatOptions))
         var allowed = Set(EmittedNames.Model(prefix: "m").all)
         for layer in result.lowered.nodes { allowed.formUnion(EmittedNames.Layer(cName: layer.cName).all) }

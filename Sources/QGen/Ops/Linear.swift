@@ -1,6 +1,6 @@
-/// A fully connected layer, `y[n][o] = Σ_k x[n][k] · W[o][k] + b[o]` on a batch of inputs
-/// `[N, K]`. An input with more dimensions is flattened to `[N, product of the rest]` (like
-/// `torch.flatten(x, 1)`). Weights are `[outFeatures, K]` (PyTorch layout).
+/// A fully connected layer over the last axis, `y[…][o] = Σ_k x[…][k] · W[o][k] + b[o]`, as
+/// PyTorch's `nn.Linear`: an input `[…, K]` gives `[…, outFeatures]`. Put a `Flatten` before it to
+/// use a whole `[N, C, H, W]` image. Weights are `[outFeatures, K]` (PyTorch layout).
 public struct Linear: OpSpec {
     public var name: String
     /// The tensor it reads; nil reads the previous node's output.

@@ -100,10 +100,11 @@ public protocol KernelContext: Sendable {
     var template: String { get }
 }
 
-/// What one node contributes to the C file.
+/// What one node contributes to the C file: constants and a kernel, or nothing at all (a reshape
+/// whose output shares its input's buffer).
 public struct EmittedNode: Sendable {
     var arrays: [CArray]
-    var kernel: any KernelContext
+    var kernel: (any KernelContext)?
 }
 
 /// Options that change only the emitted text, never the lowered model.

@@ -29,11 +29,13 @@ public enum Emitter {
         for node in model.nodes {
             let emitted = node.op.kernel.emit(node, in: model, options: options)
             arrays += emitted.arrays
-            kernels.append(emitted.kernel)
+            summaries.append("\(node.cName): \(node.kindName) \(bracketed(model.tensors[node.inputs[0]].shape)) -> \(bracketed(model.tensors[node.output].shape)) (\(node.location.fileName):\(node.location.line))"
+                             + (emitted.kernel == nil ? ", shares its input's memory" : ""))
+            guard let kernel = emitted.kernel else { continue }
+            kernels.append(kernel)
             let inputs = node.inputs.map { bufferExpression(model.tensors[$0], const: true) }
             steps.append(RunStep(function: EmittedNames.Layer(cName: node.cName).function,
                                  arguments: (inputs + [bufferExpression(model.tensors[node.output], const: false)]).joined(separator: ", ")))
-            summaries.append("\(node.cName): \(node.kindName) \(bracketed(model.tensors[node.inputs[0]].shape)) -> \(bracketed(model.tensors[node.output].shape)) (\(node.location.fileName):\(node.location.line))")
         }
         let source = SourceContext(
             sourceName: sourceName, headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,

@@ -10,6 +10,7 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
     case add(ResolvedAdd)
     case pool2d(ResolvedPool)
     case mean(ResolvedMean)
+    case reshape(ReshapeOp)
 
     var lowering: any OpLowering {
         switch self {
@@ -17,6 +18,7 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
         case .add(let op): return op
         case .pool2d(let op): return op
         case .mean(let op): return op
+        case .reshape(let op): return op
         }
     }
 }
@@ -27,6 +29,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
     case add(LoweredAdd)
     case pool2d(LoweredPool)
     case mean(LoweredMean)
+    case reshape(ReshapeOp)
 
     /// The op's integer and float references and its emitter.
     public var kernel: any LoweredKernel {
@@ -35,6 +38,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
         case .add(let op): return op
         case .pool2d(let op): return op
         case .mean(let op): return op
+        case .reshape(let op): return op
         }
     }
 }

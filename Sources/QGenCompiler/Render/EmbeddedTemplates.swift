@@ -536,6 +536,18 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 }
 {{/geometry}}{{/common}}
 """#,
+        "kernel_copy": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): a reshape of the model input into the model output, so a copy of {{count}} values. */
+static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
+{
+    int32_t i;
+
+    for (i = 0; i < {{count}}; ++i) {
+        output[i] = input[i];
+    }
+}
+"""#,
         "kernel_linear": #"""
 {{% CONTENT_TYPE: C}}
 {{#common}}

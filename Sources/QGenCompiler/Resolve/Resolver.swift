@@ -129,12 +129,23 @@ public enum Resolver {
     }
 
     /// Places every tensor: model inputs and outputs in the caller's buffers, the others in the
-    /// arena, each live from the node that writes it to the last node that reads it.
+    /// arena, each live from the node that writes it to the last node that reads it. A reshape's
+    /// output is its input's memory (an alias): the group of a tensor and its reshapes shares one
+    /// buffer, live until the last read of any of them. Only a reshape of a model input into a model
+    /// output copies.
     private static func planArena(tensors: inout [ResolvedTensor], nodes: [ResolvedNode], inputs: [TensorID], outputs: [TensorID],
                                   model spec: ModelSpec, log: inout DiagnosticLog) -> Int? {
+        var root = Array(tensors.indices)
+        for node in nodes {
+            guard case .reshape = node.op else { continue }
+            let source = root[node.inputs[0]]
+            if !(inputs.contains(source) && outputs.contains(node.output)) { root[node.output] = source }
+        }
         var lastUse = Array(repeating: -1, count: tensors.count)
-        for (step, node) in nodes.enumerated() { for id in node.inputs { lastUse[id] = max(lastUse[id], step) } }
-        let planned = tensors.indices.filter { !inputs.contains($0) && !outputs.contains($0) }
+        for (step, node) in nodes.enumerated() { for id in node.inputs { lastUse[root[id]] = max(lastUse[root[id]], step) } }
+        var outputOf: [TensorID: Int] = [:]
+        for (i, id) in outputs.enumerated() { outputOf[root[id]] = i }
+        let planned = tensors.indices.filter { root[$0] == $0 && !inputs.contains($0) && outputOf[$0] == nil }
         let requests = planned.map { ArenaPlan.Request(size: tensors[$0].count, firstStep: tensors[$0].producer!, lastStep: lastUse[$0]) }
         let plan = ArenaPlan.plan(requests)
         guard plan.size <= SizeLimits.maxArenaBytes else {
@@ -142,9 +153,11 @@ public enum Resolver {
             log.error("model '\(spec.name)': its arena needs \(plan.size) bytes, more than qgen's limit of \(SizeLimits.maxArenaBytes) (256 MiB); the largest intermediate tensor is the output of '\(tensors[largest].name)', \(tensors[largest].shape)", at: spec.location)
             return nil
         }
-        for (i, id) in inputs.enumerated() { tensors[id].buffer = .modelInput(i) }
-        for (i, id) in outputs.enumerated() { tensors[id].buffer = .modelOutput(i) }
-        for (id, placement) in zip(planned, plan.placements) { tensors[id].buffer = .arena(offset: placement.offset, size: placement.size) }
+        var buffers: [TensorID: BufferRef] = [:]
+        for (i, id) in inputs.enumerated() { buffers[id] = .modelInput(i) }
+        for (id, i) in outputOf { buffers[id] = .modelOutput(i) }
+        for (id, placement) in zip(planned, plan.placements) { buffers[id] = .arena(offset: placement.offset, size: placement.size) }
+        for id in tensors.indices { tensors[id].buffer = buffers[root[id]]! }
         return plan.size
     }
 

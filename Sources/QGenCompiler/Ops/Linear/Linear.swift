@@ -1,6 +1,7 @@
 import QGen
 
-// Linear: y[n][o] = Σ_k x[n][k] · W[o][k] + b[o] on [N, K] (higher ranks are flattened to [N, rest]).
+// Linear: y[…][o] = Σ_k x[…][k] · W[o][k] + b[o] over the last axis (PyTorch's nn.Linear, TFLite's
+// FULLY_CONNECTED with keep_num_dims); the leading axes are the batch.
 // The output stage and constants are the multiply-accumulate family's (Ops/MultiplyAccumulate/).
 
 extension Linear: ResolvableOp {
@@ -14,15 +15,21 @@ extension Linear: ResolvableOp {
         }
         Resolver.checkOutput(output, activation: activation, what: what, at: at, log: &log)
         guard log.errorCount == errorsBefore else { return nil }
-        let inputShape = context.inputs[0].shape
-        let batch = inputShape[0]
-        let inFeatures = inputShape.dropFirst().reduce(1, *)   // ≤ the input's element count, already bounded
-        guard SizeLimits.check(what: what, at: at, ("output", [batch, outFeatures]), ("weight", [outFeatures, inFeatures]), log: &log) else { return nil }
+        let source = context.inputs[0]
+        let inputShape = source.shape
+        let inFeatures = inputShape.last ?? 1
+        let batch = inputShape.dropLast().reduce(1, *)   // ≤ the input's element count, already bounded
+        let outputShape = Array(inputShape.dropLast()) + [outFeatures]
+        guard SizeLimits.check(what: what, at: at, ("output", outputShape), ("weight", [outFeatures, inFeatures]), log: &log) else { return nil }
         let geometry = LinearGeometry(batch: batch, inFeatures: inFeatures, outFeatures: outFeatures)
+        var layoutText = "[outFeatures, inFeatures]"
+        if inputShape.count > 2 {
+            layoutText += "; Linear applies to the last axis of \(source.producerText) \(inputShape), so inFeatures = \(inFeatures): put a Flatten before it to use all \(source.count) values"
+        }
         guard let mac = MACResolver(baseDirectory: context.baseDirectory, what: what, at: at)
-            .resolve(geometry: .linear(geometry), weight: weight, weightShape: [outFeatures, inFeatures], weightLayoutText: "[outFeatures, inFeatures]",
+            .resolve(geometry: .linear(geometry), weight: weight, weightShape: [outFeatures, inFeatures], weightLayoutText: layoutText,
                      bias: bias, activation: activation, log: &log) else { return nil }
-        return (.multiplyAccumulate(mac), OutputType(shape: [batch, outFeatures], layout: nil, quant: output))
+        return (.multiplyAccumulate(mac), OutputType(shape: outputShape, layout: outputShape.count == 4 ? source.layout : nil, quant: output))
     }
 }
 
