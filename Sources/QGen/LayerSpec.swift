@@ -9,6 +9,8 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case pool2d(Pool2d)
     case mean(Mean)
     case reshape(Reshape)
+    case concatenation(Concatenation)
+    case quantize(Quantize)
 
     /// The op value behind the case (the one switch over DSL ops).
     public var op: any OpSpec {
@@ -21,6 +23,8 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .pool2d(let o): return o
         case .mean(let o): return o
         case .reshape(let o): return o
+        case .concatenation(let o): return o
+        case .quantize(let o): return o
         }
     }
 

@@ -10,6 +10,8 @@ public enum Pipeline {
         public var diagnostics: [Diagnostic]
 
         public var lowered: LoweredModel { lowering.model }
+        /// Bytes of the emitted constant arrays (weights, biases, multipliers): the model's flash.
+        public var constantBytes: Int
     }
 
     public static func compile(_ spec: ModelSpec, options: CompileOptions) throws -> Result {
@@ -20,7 +22,8 @@ public enum Pipeline {
         } catch let error as DiagnosticsError {
             throw DiagnosticsError(resolveNotes + error.diagnostics)
         }
-        let output = Renderer.render(Emitter.emit(lowering.model, options: EmitOptions(fileStem: options.fileStem, floatRequant: options.floatRequant, floatIO: options.floatIO)))
-        return Result(resolved: resolved, lowering: lowering, output: output, diagnostics: resolveNotes + lowering.diagnostics)
+        let file = Emitter.emit(lowering.model, options: EmitOptions(fileStem: options.fileStem, floatRequant: options.floatRequant, floatIO: options.floatIO))
+        return Result(resolved: resolved, lowering: lowering, output: Renderer.render(file), diagnostics: resolveNotes + lowering.diagnostics,
+                      constantBytes: file.constantBytes)
     }
 }

@@ -42,7 +42,9 @@ struct Emit: ParsableCommand {
             }
             try AtomicFiles.write([(url, result.output.source), (header, result.output.header)])
             let headerPath = String(output.dropLast(2)) + ".h"
-            print("wrote \(output) and \(headerPath) (\(result.lowered.nodes.count) layers, arena \(result.lowered.arenaSize) bytes, scheme \(result.lowered.scheme))")
+            let model = result.lowered
+            print("wrote \(output) and \(headerPath) (\(model.nodes.count) layers, scheme \(model.scheme))")
+            print("memory: arena \(model.arenaSize) bytes (lower bound \(model.arenaLowerBound): the most bytes live at one layer), constants \(result.constantBytes) bytes")
         }
     }
 }

@@ -59,7 +59,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = try qgen(["emit", "model.swift", "-o", "net.c", "--prefix", "net", "--scheme", "singleRounding"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout == "wrote net.c and net.h (1 layers, arena 0 bytes, scheme singleRounding)\n")
+        // Constants: 8 int8 weights, then 2 int32 each of bias, multiplier and shift (per channel): 8 + 3 · 8 = 32 bytes.
+        #expect(r.stdout == "wrote net.c and net.h (1 layers, scheme singleRounding)\nmemory: arena 0 bytes (lower bound 0: the most bytes live at one layer), constants 32 bytes\n")
         let source = try String(contentsOf: dir.appendingPathComponent("net.c"), encoding: .utf8)
         #expect(source.contains("#include \"net.h\"") && source.contains("int net_run(const uint8_t *input, uint8_t *output, void *arena)"))
         #expect(source.contains("TFLITE_SINGLE_ROUNDING"))

@@ -163,6 +163,13 @@ import QGen
         let copy = ModelSpec(name: "m", layers: [input10.layerSpec, Reshape("r", shape: [2, 5]).layerSpec],
                              location: SourceLocation(file: "model.swift", line: 1))
         files.append(Emitter.emit(try Pipeline.compile(copy, options: CompileOptions()).lowered))
+        // Requantizing ops.
+        let requantizing = ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, 4], .int8(scale: 0.5, zeroPoint: 3)).layerSpec,
+            Quantize("q", output: .int8(scale: 0.2, zeroPoint: -10)).layerSpec,
+            Concatenation("c", ["x", "q"], axis: 1, output: .int8(scale: 0.2, zeroPoint: -10)).layerSpec,
+        ], location: SourceLocation(file: "model.swift", line: 1))
+        files.append(Emitter.emit(try Pipeline.compile(requantizing, options: CompileOptions()).lowered))
         // Every op of the engine graph fixtures (one model per op and padding kind).
         struct Fixture: Decodable {
             struct Case: Decodable { var ops: [String]; var model: ModelSpec }

@@ -3,7 +3,7 @@
 outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
 
     bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
-    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm] [tflm_graphs] [boundary]
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm] [tflm_graphs] [tflm_networks] [boundary]
 
 CI never runs this; it runs the committed fixtures through qgen's emitted C.
 """
@@ -63,6 +63,27 @@ def tflm_graphs():
     print(f"wrote {path}: {len(cases)} cases")
 
 
+def tflm_networks():
+    import json
+
+    import tflm_networks as tn
+    cases = [tn.case(name, seed) for name in tn.NETWORKS for seed in (1, 2)]
+    path = OUT / "tflite_micro_networks.json"
+    with open(path, "w") as f:
+        f.write('{"provenance":' + json.dumps(tg_provenance()) + ',"cases":[\n')
+        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in cases))
+        f.write("\n]}\n")
+    print(f"wrote {path}: {len(cases)} cases")
+    examples = pathlib.Path(__file__).resolve().parents[2] / "Examples"
+    for name in tn.NETWORKS:
+        tn.write_example(name, examples, "Versions: TensorFlow " + tn.tf.__version__ + ".")
+
+
+def tg_provenance():
+    import tflm_cases as tm
+    return tm.provenance().replace("; made by", " (whole networks from Tools/engines/tflm_networks.py, translated by tflite_spec.py); made by")
+
+
 def boundary():
     import json
 
@@ -78,6 +99,6 @@ def boundary():
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
-    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm", "tflm_graphs", "boundary"]
+    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm", "tflm_graphs", "tflm_networks", "boundary"]
     for name in chosen:
-        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm, "tflm_graphs": tflm_graphs, "boundary": boundary}[name]()
+        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_networks": tflm_networks, "boundary": boundary}[name]()

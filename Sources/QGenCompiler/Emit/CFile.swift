@@ -6,6 +6,11 @@ public struct CFile: Sendable {
     public var sourceName: String
     public var header: HeaderContext
     public var source: SourceContext
+
+    /// Bytes of all constant arrays.
+    public var constantBytes: Int {
+        source.arrays.map { a in (a.literals?.count ?? a.values.count) * (a.cType == "int8_t" || a.cType == "uint8_t" ? 1 : 4) }.reduce(0, +)
+    }
 }
 
 public struct HeaderContext: Equatable, Sendable {
@@ -32,6 +37,7 @@ public struct HeaderContext: Equatable, Sendable {
     var outputZeroPoint: Int32
     var outputSize: Int
     var arenaSize: Int
+    var arenaLowerBound: Int
     var floatRequant: Bool
     var floatIO: FloatIOContext?
 }

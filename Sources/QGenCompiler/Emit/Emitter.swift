@@ -19,7 +19,7 @@ public enum Emitter {
             inputZeroPoint: model.input.zeroPoint, inputSize: model.input.count,
             outputName: model.output.name, outputType: model.output.dtype.rawValue, outputCType: cType(model.output.dtype),
             outputShapeText: shapeText(model.output.shape), outputLayout: outputLayout, outputScale: model.output.scaleText,
-            outputZeroPoint: model.output.zeroPoint, outputSize: model.output.count, arenaSize: model.arenaSize,
+            outputZeroPoint: model.output.zeroPoint, outputSize: model.output.count, arenaSize: model.arenaSize, arenaLowerBound: model.arenaLowerBound,
             floatRequant: options.floatRequant, floatIO: floatIOContext(model, options: options))
 
         var arrays: [CArray] = []

@@ -18,6 +18,8 @@ public struct LoweredModel: Equatable, Codable, Sendable {
     public var inputs: [TensorID]
     public var outputs: [TensorID]
     public var arenaSize: Int
+    /// The most bytes of arena tensors live at one node (no plan can be smaller).
+    public var arenaLowerBound: Int
 
     /// The first model input (the C API's `input`).
     public var input: LoweredTensor { tensors[inputs[0]] }

@@ -34,7 +34,8 @@ public enum Lowering {
         }
         let model = LoweredModel(
             name: resolved.name, cPrefix: resolved.cPrefix, scheme: resolved.scheme, sourceFile: resolved.sourceFile, qgenVersion: qgenVersion,
-            tensors: tensors, nodes: nodes, inputs: resolved.inputs, outputs: resolved.outputs, arenaSize: resolved.arenaSize)
+            tensors: tensors, nodes: nodes, inputs: resolved.inputs, outputs: resolved.outputs, arenaSize: resolved.arenaSize,
+            arenaLowerBound: resolved.arenaLowerBound)
         return Result(model: model, real: RealModel(scales: resolved.tensors.map(\.quant.scale), nodes: realNodes), diagnostics: diagnostics)
     }
 }

@@ -11,6 +11,8 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
     case pool2d(ResolvedPool)
     case mean(ResolvedMean)
     case reshape(ReshapeOp)
+    case concatenation(ResolvedConcatenation)
+    case quantize(ResolvedQuantize)
 
     var lowering: any OpLowering {
         switch self {
@@ -19,6 +21,8 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
         case .pool2d(let op): return op
         case .mean(let op): return op
         case .reshape(let op): return op
+        case .concatenation(let op): return op
+        case .quantize(let op): return op
         }
     }
 }
@@ -30,6 +34,8 @@ public enum LoweredOp: Equatable, Codable, Sendable {
     case pool2d(LoweredPool)
     case mean(LoweredMean)
     case reshape(ReshapeOp)
+    case concatenation(LoweredConcatenation)
+    case quantize(LoweredQuantize)
 
     /// The op's integer and float references and its emitter.
     public var kernel: any LoweredKernel {
@@ -39,6 +45,8 @@ public enum LoweredOp: Equatable, Codable, Sendable {
         case .pool2d(let op): return op
         case .mean(let op): return op
         case .reshape(let op): return op
+        case .concatenation(let op): return op
+        case .quantize(let op): return op
         }
     }
 }

@@ -422,6 +422,34 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
     }
 }
 """#,
+        "kernel_concatenation": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Concatenation, {{outer}} blocks of {{total}} values, each block the inputs' blocks in order
+ * (TFLite's CONCATENATION; an input quantized unlike the output is requantized as TFLite's QUANTIZE does).
+{{#parts}}
+ *   input{{index}} ("{{name}}"): {{chunk}} values per block at offset {{offset}}{{#isCopy}}, copied{{/isCopy}}{{^isCopy}}, requantized: {{text}}{{/isCopy}}
+{{/parts}}
+ */
+static void {{names.function}}({{#parts}}const {{cType}} *input{{index}}, {{/parts}}{{outputCType}} *output)
+{
+    int32_t o;
+    int32_t i;
+
+    for (o = 0; o < {{outer}}; ++o) {
+{{#parts}}
+        for (i = 0; i < {{chunk}}; ++i) {
+{{#isCopy}}
+            output[o * {{total}} + {{offset}} + i] = input{{index}}[o * {{chunk}} + i];
+{{/isCopy}}
+{{^isCopy}}
+            output[o * {{total}} + {{offset}} + i] = ({{outputCType}})qgen_requantize((int32_t)input{{index}}[o * {{chunk}} + i] - ({{inputZeroPoint}}), {{multiplier}}, {{shift}},
+                                                                          {{outputZeroPoint}}, {{outputMin}}, {{outputMax}});
+{{/isCopy}}
+        }
+{{/parts}}
+    }
+}
+"""#,
         "kernel_conv2d": #"""
 {{% CONTENT_TYPE: C}}
 {{#common}}{{#geometry}}
@@ -687,6 +715,20 @@ static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
 }
 {{/geometry}}
 """#,
+        "kernel_quantize": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Quantize, {{count}} values (TFLite's QUANTIZE): minus the input zero point {{inputZeroPoint}},
+ * rescaled by {{text}}, plus the output zero point {{outputZeroPoint}}, clamp [{{outputMin}}, {{outputMax}}]. */
+static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
+{
+    int32_t i;
+
+    for (i = 0; i < {{count}}; ++i) {
+        output[i] = ({{outputCType}})qgen_requantize((int32_t)input[i] - ({{inputZeroPoint}}), {{multiplier}}, {{shift}},
+                                                     {{outputZeroPoint}}, {{outputMin}}, {{outputMax}});
+    }
+}
+"""#,
         "model_c": #"""
 {{% CONTENT_TYPE: C}}
 /*
@@ -764,7 +806,8 @@ extern "C" {
 #define {{api.inputSize}} {{inputSize}}
 /* Output "{{outputName}}": {{outputType}}[{{outputShapeText}}] ({{outputLayout}}), real = {{outputScale}} * (q - {{outputZeroPoint}}). */
 #define {{api.outputSize}} {{outputSize}}
-/* Bytes of scratch memory {{api.run}} needs (any alignment). When 0, arena may be NULL. */
+/* Bytes of scratch memory {{api.run}} needs (any alignment). When 0, arena may be NULL.
+ * The most bytes live at one layer is {{arenaLowerBound}} (a lower bound for any arena plan). */
 #define {{api.arenaSize}} {{arenaSize}}
 
 /* Status codes returned by {{api.run}}. */

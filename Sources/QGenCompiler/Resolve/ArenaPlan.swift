@@ -26,6 +26,12 @@ public struct ArenaPlan: Equatable, Codable, Sendable {
         func overlaps(_ other: Request) -> Bool { firstStep <= other.lastStep && other.firstStep <= lastStep }
     }
 
+    /// The largest number of bytes live at any one step: no plan can be smaller.
+    public static func lowerBound(_ requests: [Request]) -> Int {
+        let steps = Set(requests.flatMap { [$0.firstStep, $0.lastStep] })
+        return steps.map { step in requests.filter { $0.firstStep <= step && step <= $0.lastStep }.map(\.size).reduce(0, +) }.max() ?? 0
+    }
+
     /// Greedy by size (as TFLite Micro's GreedyMemoryPlanner): the largest tensor first, each at the
     /// lowest offset that does not intersect a placed tensor alive at the same time. Ties in size
     /// are broken by request order, so the plan is deterministic.

@@ -22,6 +22,8 @@ public struct ResolvedModel: Equatable, Codable, Sendable {
     /// The tensors no node reads, in node order.
     public var outputs: [TensorID]
     public var arenaSize: Int
+    /// The most bytes of arena tensors live at one node: `arenaSize` cannot be smaller.
+    public var arenaLowerBound: Int
 }
 
 /// An activation tensor: a model input or one node's output.

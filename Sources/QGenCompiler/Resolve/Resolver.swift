@@ -108,10 +108,10 @@ public enum Resolver {
         }
         if log.hasErrors { return nil }
 
-        guard let arena = planArena(tensors: &tensors, nodes: nodes, inputs: inputs, outputs: outputs, model: spec, log: &log) else { return nil }
+        guard let (arena, lowerBound) = planArena(tensors: &tensors, nodes: nodes, inputs: inputs, outputs: outputs, model: spec, log: &log) else { return nil }
         return ResolvedModel(
             name: spec.name, cPrefix: prefix, scheme: scheme, sourceFile: spec.location.fileName,
-            tensors: tensors, nodes: nodes, inputs: inputs, outputs: outputs, arenaSize: arena)
+            tensors: tensors, nodes: nodes, inputs: inputs, outputs: outputs, arenaSize: arena, arenaLowerBound: lowerBound)
     }
 
     private static func resolveInput(_ input: Input, log: inout DiagnosticLog) -> ResolvedTensor? {
@@ -134,7 +134,7 @@ public enum Resolver {
     /// buffer, live until the last read of any of them. Only a reshape of a model input into a model
     /// output copies.
     private static func planArena(tensors: inout [ResolvedTensor], nodes: [ResolvedNode], inputs: [TensorID], outputs: [TensorID],
-                                  model spec: ModelSpec, log: inout DiagnosticLog) -> Int? {
+                                  model spec: ModelSpec, log: inout DiagnosticLog) -> (size: Int, lowerBound: Int)? {
         var root = Array(tensors.indices)
         for node in nodes {
             guard case .reshape = node.op else { continue }
@@ -158,7 +158,7 @@ public enum Resolver {
         for (id, i) in outputOf { buffers[id] = .modelOutput(i) }
         for (id, placement) in zip(planned, plan.placements) { buffers[id] = .arena(offset: placement.offset, size: placement.size) }
         for id in tensors.indices { tensors[id].buffer = buffers[root[id]]! }
-        return plan.size
+        return (plan.size, ArenaPlan.lowerBound(requests))
     }
 
     private static func resolveScheme(_ spec: ModelSpec, options: CompileOptions, log: inout DiagnosticLog) -> RequantizationScheme {

@@ -1,0 +1,69 @@
+import Testing
+import QGen
+import QGenCompiler
+import QGenReference
+import QGenVerify
+
+/// Quantize and Concatenation's requantization: TFLite's QUANTIZE (reference_ops::Requantize),
+/// `y = clamp(MultiplyByQuantizedMultiplier(x − zp_in, QuantizeMultiplier(s_in / s_out)) + zp_out)`,
+/// checked against values computed by hand.
+@Suite struct RequantizingOpsTests {
+    private let at = SourceLocation(file: "model.swift", line: 1)
+
+    private func errors(_ layers: [LayerSpec]) -> [String] {
+        do {
+            _ = try Pipeline.compile(ModelSpec(name: "m", layers: layers, location: at), options: CompileOptions())
+            return []
+        } catch let error as DiagnosticsError {
+            return error.errors.map(\.description)
+        } catch {
+            return ["unexpected: \(error)"]
+        }
+    }
+
+    /// s_in = 0.375, zp_in = 3 → s_out = 0.25, zp_out = −10 (both exact in float32): the ratio
+    /// 1.5 = 0.75 · 2^1 is M = 1610612736, shift 1. TFLite shifts x − zp left by 1, then SRDHM
+    /// rounds ties toward +∞: x = 10: 7 · 1.5 = 10.5 → 11, + (−10) = 1; x = 2: −1.5 → −1 → −11;
+    /// x = 4: 1.5 → 2 → −8; x = 0: −4.5 → −4 → −14; x = 127: 186 → 176 → 127 (clamp);
+    /// x = −128: −196.5 → −196 → −206 → −128.
+    @Test func quantizeAndConcatenationRequantizeAsTFLite() throws {
+        let x: [Int32] = [10, 2, 4, 0, 127, -128]
+        let expected: [Int32] = [1, -11, -8, -14, 127, -128]
+        let result = try Pipeline.compile(ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, 6], .int8(scale: 0.375, zeroPoint: 3)).layerSpec,
+            Quantize("q", output: .int8(scale: 0.25, zeroPoint: -10)).layerSpec,
+            // x is requantized into the output's quantization; q already has it and is copied.
+            Concatenation("c", ["x", "q"], axis: -1, output: .int8(scale: 0.25, zeroPoint: -10)).layerSpec,
+        ], location: at), options: CompileOptions())
+        #expect(result.lowered.tensors.map(\.shape) == [[1, 6], [1, 6], [1, 12]])
+        #expect(IntegerReference.run(result.lowered, input: x) == expected + expected)
+        #expect(try Verifier.compile(result.output, model: result.lowered).run(x) == expected + expected)
+    }
+
+    @Test func badConcatenationsAreDiagnosed() {
+        let x = Input("x", shape: [1, 2, 3, 3], .int8(scale: 0.5, zeroPoint: 3), file: "model.swift", line: 2).layerSpec
+        let pool = MaxPool2d("p", kernel: 2, stride: 1, file: "model.swift", line: 3).layerSpec
+        #expect(errors([x, pool, Concatenation("c", ["x", "p"], axis: 1, file: "model.swift", line: 4).layerSpec]) == [
+            "model.swift:4: error: layer 'c' (Concatenation): 'p' [1, 2, 2, 2] and input 'x' [1, 2, 3, 3] differ in shape other than along axis 1; Concatenation joins tensors that match in every other axis",
+        ])
+        #expect(errors([x, Concatenation("c", ["x", "x"], axis: 4, file: "model.swift", line: 4).layerSpec]) == [
+            "model.swift:4: error: layer 'c' (Concatenation): axis 4 is out of range for input 'x', shape [1, 2, 3, 3] (rank 4): give an axis in -4...3",
+        ])
+        let q = Quantize("q", output: .int8(scale: 0.25, zeroPoint: 0), file: "model.swift", line: 3).layerSpec
+        #expect(errors([x, q, Concatenation("c", ["x", "q"], axis: 1, file: "model.swift", line: 4).layerSpec]) == [
+            "model.swift:4: error: layer 'c' (Concatenation): input 'x' and 'q' are quantized differently (scale 0.5, zero point 3 and scale 0.25, zero point 0); give output: to requantize them to one",
+        ])
+        #expect(errors([x, Mean("m", axes: [2, -5], output: .int8(scale: 0.5, zeroPoint: 3), file: "model.swift", line: 3).layerSpec]) == [
+            "model.swift:3: error: layer 'm' (Mean): axis -5 is out of range for input 'x', shape [1, 2, 3, 3] (rank 4): give axes in -4...3",
+        ])
+        #expect(errors([x, Mean("m", axes: [1, 3], output: .int8(scale: 0.5, zeroPoint: 3), file: "model.swift", line: 3).layerSpec]) == [
+            "model.swift:3: error: layer 'm' (Mean): axes [1, 3] are not adjacent; qgen's Mean reduces adjacent axes (H and W of NCHW or NHWC, or the last axes)",
+        ])
+        #expect(errors([x, Squeeze("s", axes: [1], file: "model.swift", line: 3).layerSpec]) == [
+            "model.swift:3: error: layer 's' (Squeeze): axis 1 of input 'x', shape [1, 2, 3, 3], has size 2; Squeeze removes axes of size 1",
+        ])
+        #expect(errors([x, Reshape("r", shape: [5, -1], file: "model.swift", line: 3).layerSpec]) == [
+            "model.swift:3: error: layer 'r' (Reshape): shape [5, -1] cannot hold the 18 elements of input 'x' [1, 2, 3, 3]: 18 is not a multiple of 5",
+        ])
+    }
+}
