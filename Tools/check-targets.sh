@@ -17,7 +17,9 @@ done
 .build/debug/qgen-corpus "$work/corpus" "$count" > "$work/corpus.log" || { echo "check-targets: qgen-corpus failed"; exit 1; }
 echo "check-targets: $count random models: $(cut -d' ' -f2 "$work/corpus.log" | sed 's/(.*//; s/,$//' | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')"
 
-cores="cortex-m0plus:microbit:link_microbit.ld cortex-m4:mps2-an386:link_mps.ld cortex-m7:mps2-an500:link_mps.ld cortex-m55:mps3-an547:link_mps.ld"
+# cpu:board:linker script:RAM bytes of the board (a model whose input, output and arena do not fit,
+# with 4 KiB for stack and data, is skipped on that core and the skip is printed).
+cores="cortex-m0plus:microbit:link_microbit.ld:16384 cortex-m4:mps2-an386:link_mps.ld:4194304 cortex-m7:mps2-an500:link_mps.ld:4194304 cortex-m55:mps3-an547:link_mps.ld:4194304"
 # --float-requant models (<name>_native) use each core's FPU: none on M0+ (libgcc's soft float).
 float_abi() {
     case $1 in
@@ -52,7 +54,12 @@ check_model() {
     name=$(basename "$source" .c)
     dir=$(dirname "$source")
     read -r -a flags <<<"$(defines "$dir/$name.h" 8)"
-    local bad=""
+    local bad="" skipped=""
+    local header_text needed
+    header_text=$(cat "$dir/$name.h")
+    needed=$(( $(grep -E '_ARENA_SIZE [0-9]+' <<<"$header_text" | awk '{print $3}') \
+             + $(grep -E '_INPUT_SIZE [0-9]+' <<<"$header_text" | awk '{print $3}') \
+             + $(grep -E '_OUTPUT_SIZE [0-9]+' <<<"$header_text" | awk '{print $3}') + 4096 ))
     for cc in gcc clang tcc; do
         for opt in -O0 -O2 -Os; do
             local exe="$work/$name-$cc$opt"
@@ -68,7 +75,11 @@ check_model() {
     done
     for spec in $cores; do
         local cpu=${spec%%:*} rest=${spec#*:}
-        local board=${rest%%:*} ld=${rest#*:}
+        local board=${rest%%:*} rest2=${rest#*:}
+        local ld=${rest2%%:*} ram=${rest2#*:}
+        if [ "$needed" -gt "$ram" ]; then
+            skipped+=" $cpu (needs $needed bytes of RAM, $board has $ram)"; continue
+        fi
         local elf="$work/$name-$cpu.elf" abi=""
         [[ $name == *_native ]] && abi=$(float_abi "$cpu")
         # shellcheck disable=SC2086
@@ -83,7 +94,7 @@ check_model() {
     done
     if [ -z "$bad" ]; then
         passed=$((passed + 1))
-        echo "PASS $name: gcc/clang/tcc x -O0/-O2/-Os and Cortex-M0+/M4/M7/M55$([[ $name == *_native ]] && echo " (native float32: FPUs, M0+ soft float)") all print '$expected'"
+        echo "PASS $name: gcc/clang/tcc x -O0/-O2/-Os and Cortex-M0+/M4/M7/M55$([[ $name == *_native ]] && echo " (native float32: FPUs, M0+ soft float)") all print '$expected'$([ -n "$skipped" ] && echo "; skipped:$skipped")"
     else
         failed=$((failed + 1))
         echo "FAIL $name: expected '$expected', differing:$bad"

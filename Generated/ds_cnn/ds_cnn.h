@@ -15,7 +15,7 @@ extern "C" {
 
 /* Input "x": int8[1, 49, 10, 1] (NCHW), real = 0.029335619881749153 * (q - -7). */
 #define DS_CNN_INPUT_SIZE 490
-/* Output "fc1": int8[1, 12] (batch-major), real = 0.0009691421873867512 * (q - 14). */
+/* Output "softmax1": int8[1, 12] (batch-major), real = 0.00390625 * (q - -128). */
 #define DS_CNN_OUTPUT_SIZE 12
 /* Bytes of scratch memory ds_cnn_run needs (any alignment). When 0, arena may be NULL.
  * The most bytes live at one layer is 16000 (a lower bound for any arena plan). */

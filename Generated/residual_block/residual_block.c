@@ -262,7 +262,7 @@ static void conv2(const int8_t *input, int8_t *output)
 
 /* Layer "res" (model.swift:16): Add, 100 elements of int8, TFLite's quantized ADD.
  * Each input minus its zero point, times 2^20, is rescaled to twice the larger input scale
- * (input1: s_a/(2*max(s_a,s_b)) = 0.5 ~ 1073741824 * 2^-31; input2: s_b/(2*max(s_a,s_b)) = 0.357142861 ~ 1533916908 * 2^-32); their sum is rescaled to the output (2*max(s_a,s_b)/(2^20*s_out) = 1.48349333e-06 ~ 1670265000 * 2^-50),
+ * (input1: s_a/(2*max(s_a,s_b)) = 0.5 ~ 1073741824 * 2^-31; input2: s_b/(2*max(s_a,s_b)) = 0.357142861 ~ 1533916908 * 2^-32); input1 + input2 is rescaled to the output (2*max(s_a,s_b)/(2^20*s_out) = 1.48349333e-06 ~ 1670265000 * 2^-50),
  * plus the output zero point -128, activation ReLU: clamp [-128, 127].
  * |input - zero point| <= 255, so every intermediate value stays within +-2^28. */
 static void res(const int8_t *input1, const int8_t *input2, int8_t *output)

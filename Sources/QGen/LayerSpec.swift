@@ -11,6 +11,11 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case reshape(Reshape)
     case concatenation(Concatenation)
     case quantize(Quantize)
+    case softmax(Softmax)
+    case lookup(Lookup)
+    case sub(Sub)
+    case mul(Mul)
+    case pad(Pad)
 
     /// The op value behind the case (the one switch over DSL ops).
     public var op: any OpSpec {
@@ -25,6 +30,11 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .reshape(let o): return o
         case .concatenation(let o): return o
         case .quantize(let o): return o
+        case .softmax(let o): return o
+        case .lookup(let o): return o
+        case .sub(let o): return o
+        case .mul(let o): return o
+        case .pad(let o): return o
         }
     }
 

@@ -4,7 +4,7 @@ import QGenCompiler
 import QGenRandom
 import QGenReference
 
-// qgen-corpus DIR [COUNT] [SEED]: writes the emitted C of COUNT seeded random models (every scheme)
+// qgen-corpus DIR [COUNT] [SEED]: writes the emitted C of COUNT seeded random models and graphs (every scheme)
 // to DIR/<name>/<name>.c/.h (and DIR/<name>_native/ with --float-requant for the float32 schemes),
 // and DIR/<name>/expected.txt: the Swift integer reference's checksum
 // over the inputs Tools/harness/targets_main.c generates. make check-targets compiles each file with
@@ -47,7 +47,8 @@ var generator = RandomModels(seed: seed, cycleSchemes: true)
 var written = 0, index = 0
 while written < count {
     index += 1
-    let spec = generator.model(index: index)
+    // Every other model is a random graph of every op (branches, NCHW and NHWC).
+    let spec = index % 2 == 0 ? generator.graph(index: index) : generator.model(index: index)
     guard let result = try? Pipeline.compile(spec, options: CompileOptions(fileStem: "random\(index)")) else { continue }
     let dir = directory.appendingPathComponent("random\(index)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -42,6 +42,25 @@ import QGenVerify
         #expect(try Verifier.compile(result.output, model: result.lowered).run(x) == expected)
     }
 
+    /// Sub and Mul by hand: x − x is 0 in real terms, so every output is the output zero point; with
+    /// s_x = 0.5 and s_out = 0.25, Mul's multiplier is exactly 1 (M = 2^30, shift 1) and x · x gives
+    /// x² codes, clamped to 127 from x = ±12 on.
+    @Test func subAndMulByHand() throws {
+        let x: [Int32] = [3, -4, 11, 12, -128, 0]
+        let sub = try compile([
+            Input("x", shape: [1, 6], .int8(scale: 0.5, zeroPoint: 0)).layerSpec,
+            Sub("d", "x", "x", output: .int8(scale: 2, zeroPoint: 5)).layerSpec,
+        ])
+        #expect(IntegerReference.run(sub.lowered, input: x) == Array(repeating: 5, count: 6))
+        #expect(try Verifier.compile(sub.output, model: sub.lowered).run(x) == Array(repeating: 5, count: 6))
+        let mul = try compile([
+            Input("x", shape: [1, 6], .int8(scale: 0.5, zeroPoint: 0)).layerSpec,
+            Mul("sq", "x", "x", output: .int8(scale: 0.25, zeroPoint: 0)).layerSpec,
+        ])
+        #expect(IntegerReference.run(mul.lowered, input: x) == [9, 16, 121, 127, 127, 0])
+        #expect(try Verifier.compile(mul.output, model: mul.lowered).run(x) == [9, 16, 121, 127, 127, 0])
+    }
+
     /// A residual block: the Add reads the block's input (a branch) and the second convolution.
     private func residual(_ scheme: Requantization, activation: Activation) -> [LayerSpec] {
         let w1 = (0..<144).map { Double(($0 * 37) % 11 - 5) / 40 }

@@ -67,3 +67,18 @@ import QGenVerify
         ])
     }
 }
+
+/// Pad: every element outside the input reads the zero point.
+@Suite struct PadTests {
+    @Test func padReadsTheZeroPoint() throws {
+        let result = try Pipeline.compile(ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, 2, 2, 1], layout: .nhwc, .int8(scale: 0.1, zeroPoint: -7)).layerSpec,
+            Pad("p", padding: [[0, 0], [1, 0], [0, 1], [0, 0]]).layerSpec,
+        ], location: SourceLocation(file: "model.swift", line: 1)), options: CompileOptions())
+        // [[1, 2], [3, 4]] → one row above, one column to the right: 3 × 3.
+        let expected: [Int32] = [-7, -7, -7, 1, 2, -7, 3, 4, -7]
+        #expect(result.lowered.output.shape == [1, 3, 3, 1])
+        #expect(IntegerReference.run(result.lowered, input: [1, 2, 3, 4]) == expected)
+        #expect(try Verifier.compile(result.output, model: result.lowered).run([1, 2, 3, 4]) == expected)
+    }
+}

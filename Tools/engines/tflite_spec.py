@@ -10,9 +10,9 @@ ACTIVATIONS = {0: "none", 1: "relu", 3: "relu6"}
 TYPES = {9: "int8", 3: "uint8", 2: "int32"}
 
 
-PREFIXES = {"CONV_2D": "conv", "DEPTHWISE_CONV_2D": "dw", "FULLY_CONNECTED": "fc", "ADD": "add", "AVERAGE_POOL_2D": "avgpool",
+PREFIXES = {"CONV_2D": "conv", "DEPTHWISE_CONV_2D": "dw", "FULLY_CONNECTED": "fc", "ADD": "add", "SUB": "sub", "MUL": "mul", "AVERAGE_POOL_2D": "avgpool",
             "MAX_POOL_2D": "maxpool", "MEAN": "mean", "RESHAPE": "reshape", "SQUEEZE": "squeeze", "CONCATENATION": "concat",
-            "QUANTIZE": "quantize", "SOFTMAX": "softmax"}
+            "QUANTIZE": "quantize", "PAD": "pad", "SOFTMAX": "softmax", "LOGISTIC": "logistic", "TANH": "tanh"}
 
 
 def translate(flatbuffer):
@@ -71,8 +71,18 @@ def translate(flatbuffer):
                 node["inputs"] = [flat]
             node |= {"op": "linear", "weight": w, "bias": data(ins[2]) if len(ins) > 2 and ins[2] >= 0 else None,
                      "outFeatures": int(w["values"].shape[0]), "activation": act()}
-        elif kind == "ADD":
-            node |= {"op": "add", "inputs": [names[i] for i in ins], "activation": act()}
+        elif kind in ("ADD", "SUB", "MUL"):
+            operands = []
+            for i in ins:
+                # TFLite broadcasts [n] against [1, n]: the same elements, so a reshape to the output's shape.
+                if [int(d) for d in tensors[i].shape] != node["outShape"]:
+                    assert int(np.prod(tensors[i].shape)) == int(np.prod(node["outShape"])), (kind, tensors[i].shape, node["outShape"])
+                    reshaped = f"{name}_in{len(operands)}"
+                    nodes.append({"op": "reshape", "name": reshaped, "inputs": [names[i]], "shape": node["outShape"]})
+                    operands.append(reshaped)
+                else:
+                    operands.append(names[i])
+            node |= {"op": kind.lower(), "inputs": operands, "activation": act()}
         elif kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
             node |= {"op": "pool2d", "kind": "average" if kind == "AVERAGE_POOL_2D" else "max", "kernel": [o.filterHeight, o.filterWidth],
                      "stride": [o.strideH, o.strideW], "same": o.padding == 0, "activation": act()}
@@ -83,10 +93,14 @@ def translate(flatbuffer):
         elif kind == "CONCATENATION":
             assert o.fusedActivationFunction == 0
             node |= {"op": "concatenation", "inputs": [names[i] for i in ins], "axis": int(o.axis)}
+        elif kind == "PAD":
+            node |= {"op": "pad", "padding": [[int(a), int(b)] for a, b in data(ins[1])]}
         elif kind == "QUANTIZE":
             node |= {"op": "quantize"}
         elif kind == "SOFTMAX":
             node |= {"op": "softmax", "beta": float(o.beta)}
+        elif kind in ("LOGISTIC", "TANH"):
+            node |= {"op": "lookup", "function": "logistic" if kind == "LOGISTIC" else "tanh"}
         else:
             raise ValueError(f"operator {k}: {kind} is not in qgen's op set")
         nodes.append(node)
@@ -131,7 +145,7 @@ def spec_json(model_name, source, nodes):
                              "output": n["output"], "activation": _activation(n["activation"])}
             if n["bias"] is not None:
                 body["bias"] = {"int32": {"_0": _values(n["bias"])}}
-        elif n["op"] == "add":
+        elif n["op"] in ("add", "sub", "mul"):
             body = common | {"inputs": n["inputs"], "output": n["output"], "activation": _activation(n["activation"])}
         elif n["op"] == "pool2d":
             body = common | {"input": n["inputs"][0], "kind": n["kind"], "kernel": _size2(n["kernel"]), "stride": _size2(n["stride"]),
@@ -144,8 +158,12 @@ def spec_json(model_name, source, nodes):
             body = common | {"inputs": n["inputs"], "axis": n["axis"], "output": n["output"]}
         elif n["op"] == "quantize":
             body = common | {"input": n["inputs"][0], "output": n["output"]}
+        elif n["op"] == "pad":
+            body = common | {"input": n["inputs"][0], "padding": n["padding"]}
         elif n["op"] == "softmax":
             body = common | {"input": n["inputs"][0], "beta": n["beta"], "output": n["output"]}
+        elif n["op"] == "lookup":
+            body = common | {"input": n["inputs"][0], "function": n["function"], "output": n["output"]}
         layers.append({n["op"]: {"_0": body}})
     return {"name": model_name, "layers": layers, "requantization": {"name": "tflite"}, "location": AT}
 
@@ -204,9 +222,10 @@ def swift_source(model_name, source, nodes, header, save):
                 args.append(f"activation: .{n['activation']}")
             call = {"conv2d": "Conv2d", "depthwiseConv2d": "DepthwiseConv2d", "linear": "Linear"}[n["op"]]
             text = f'{call}("{name}", {read}' + ", ".join(args) + ")"
-        elif n["op"] == "add":
+        elif n["op"] in ("add", "sub", "mul"):
             act = "" if n["activation"] == "none" else f", activation: .{n['activation']}"
-            text = f'Add("{name}", "{n["inputs"][0]}", "{n["inputs"][1]}", output: {_swift_quant(n["output"])}{act})'
+            call = n["op"].capitalize()
+            text = f'{call}("{name}", "{n["inputs"][0]}", "{n["inputs"][1]}", output: {_swift_quant(n["output"])}{act})'
         elif n["op"] == "pool2d":
             call = "AvgPool2d" if n["kind"] == "average" else "MaxPool2d"
             k, st = n["kernel"], n["stride"]
@@ -227,8 +246,10 @@ def swift_source(model_name, source, nodes, header, save):
             text = f'Concatenation("{name}", [{inputs}], axis: {n["axis"]}, output: {_swift_quant(n["output"])})'
         elif n["op"] == "quantize":
             text = f'Quantize("{name}", {read}output: {_swift_quant(n["output"])})'
+        elif n["op"] == "pad":
+            text = f'Pad("{name}", {read}padding: {n["padding"]})'
         elif n["op"] == "softmax":
-            text = f'Softmax("{name}", {read}beta: {n["beta"]!r}, output: {_swift_quant(n["output"])})'
+            text = f'Softmax("{name}", {read}beta: {n["beta"]!r})'
         else:
             raise ValueError(n["op"])
         lines.append("    " + text)

@@ -88,7 +88,7 @@ def residual_add_case(index, rng, np_rng):
 
 
 def provenance():
-    return tm.provenance().replace("; made by", " (graphs: FULLY_CONNECTED feeding ADD; NHWC CONV_2D, DEPTHWISE_CONV_2D, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN); made by")
+    return tm.provenance().replace("; made by", " (graphs: FULLY_CONNECTED feeding ADD; NHWC CONV_2D, DEPTHWISE_CONV_2D, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN, SOFTMAX, LOGISTIC, TANH, SUB, MUL, PAD); made by")
 
 
 def nhwc_conv_case(index, rng, np_rng):
@@ -197,3 +197,109 @@ def mean_case(index, rng, np_rng):
     def node(op, details, interpreter):
         return {"mean": {"_0": {"name": "mean", "axes": [1, 2], "keepDims": keep, "output": _quant(details[op["outputs"][0]]), "location": AT}}}
     return _single_op_case(index, "MEAN", "MEAN", model, (h, w, c), np_rng, node)
+
+
+def softmax_case(index, rng, np_rng):
+    """FULLY_CONNECTED (or a 1x1 CONV_2D on NHWC) feeding SOFTMAX over the last axis: the layer in
+    front gives the softmax input scales over a wide range."""
+    import tflite_spec as ts
+    image = rng.random() < 0.4
+    n = rng.randint(2, 40)
+    spread = fx.log_uniform(rng, 0.05, 30)
+    tf.random.set_seed(rng.randint(0, 2**31))
+    init = tf.keras.initializers.RandomNormal(0, spread)
+    if image:
+        shape = (rng.randint(1, 4), rng.randint(1, 4), rng.randint(1, 6))
+        inp = tf.keras.Input(shape=shape, batch_size=1)
+        x = tf.keras.layers.Conv2D(n, 1, kernel_initializer=init)(inp)
+    else:
+        shape = (rng.randint(1, 30),)
+        inp = tf.keras.Input(shape=shape, batch_size=1)
+        x = tf.keras.layers.Dense(n, kernel_initializer=init)(inp)
+    model = tf.keras.Model(inp, tf.keras.layers.Softmax()(x))
+    flatbuffer = tm._convert(model, shape, np_rng)
+    source, nodes = ts.translate(flatbuffer)
+    assert [n["op"] for n in nodes][-1] == "softmax", [n["op"] for n in nodes]
+    xs = [np_rng.integers(-128, 128, size=(1, *shape)).astype(np.int8) for _ in range(3)]
+    ys = tm._run(flatbuffer, xs)
+    return {"id": f"tflm-softmax-{index}", "ops": ["SOFTMAX"], "model": ts.spec_json(f"tflm_softmax_{index}", source, nodes),
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
+
+
+def lookup_case(index, rng, np_rng):
+    """LOGISTIC or TANH straight on the input, calibrated on normal data of a random spread so
+    that the input scale ranges widely."""
+    import tflite_spec as ts
+    function = "sigmoid" if rng.random() < 0.5 else "tanh"
+    shape = (rng.randint(1, 64),)
+    sigma = fx.log_uniform(rng, 0.02, 20)
+    inp = tf.keras.Input(shape=shape, batch_size=1)
+    model = tf.keras.Model(inp, tf.keras.layers.Activation(function)(inp))
+
+    def representative():
+        for _ in range(16):
+            yield [np_rng.normal(0, sigma, size=(1, *shape)).astype(np.float32)]
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = representative
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    flatbuffer = converter.convert()
+    source, nodes = ts.translate(flatbuffer)
+    xs = [np_rng.integers(-128, 128, size=(1, *shape)).astype(np.int8) for _ in range(3)]
+    # Every code once, too.
+    xs.append(np.resize(np.arange(-128, 128, dtype=np.int8), (1, *shape)))
+    ys = tm._run(flatbuffer, xs)
+    op = "LOGISTIC" if function == "sigmoid" else "TANH"
+    return {"id": f"tflm-{op.lower()}-{index}", "ops": [op], "model": ts.spec_json(f"tflm_{op.lower()}_{index}", source, nodes),
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
+
+
+def binary_case(index, rng, np_rng):
+    """x → FULLY_CONNECTED → SUB or MUL with x (either order), fused ReLU sometimes: the two inputs
+    have unrelated scales."""
+    import tflite_spec as ts
+    n = rng.randint(1, 48)
+    multiply = rng.random() < 0.5
+    spread = fx.log_uniform(rng, 0.05, 20)
+    tf.random.set_seed(rng.randint(0, 2**31))
+    inp = tf.keras.Input(shape=(n,), batch_size=1)
+    dense = tf.keras.layers.Dense(n, kernel_initializer=tf.keras.initializers.RandomNormal(0, spread / max(n, 1) ** 0.5),
+                                  bias_initializer=tf.keras.initializers.RandomUniform(-spread, spread))(inp)
+    operands = [inp, dense] if rng.random() < 0.5 else [dense, inp]
+    y = (tf.keras.layers.Multiply() if multiply else tf.keras.layers.Subtract())(operands)
+    if rng.random() < 0.4:
+        y = tf.keras.layers.ReLU()(y)
+    model = tf.keras.Model(inp, y)
+    flatbuffer = tm._convert(model, (n,), np_rng)
+    source, nodes = ts.translate(flatbuffer)
+    op = "MUL" if multiply else "SUB"
+    assert op.lower() in [n["op"] for n in nodes], [n["op"] for n in nodes]
+    xs = [np_rng.integers(-128, 128, size=(1, n)).astype(np.int8) for _ in range(3)]
+    ys = tm._run(flatbuffer, xs)
+    return {"id": f"tflm-{op.lower()}-{index}", "ops": [op], "model": ts.spec_json(f"tflm_{op.lower()}_{index}", source, nodes),
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
+
+
+def pad_case(index, rng, np_rng):
+    """PAD (ZeroPadding2D) of an NHWC tensor, then a 3x3 VALID CONV_2D that reads the padding, so that
+    the padded value (the zero point) shows in the result."""
+    import tflite_spec as ts
+    shape = (rng.randint(1, 6), rng.randint(1, 6), rng.randint(1, 4))
+    padding = ((rng.randint(0, 2), rng.randint(0, 2)), (rng.randint(0, 2), rng.randint(0, 2)))
+    if sum(map(sum, padding)) == 0:
+        padding = ((1, 0), (0, 2))
+    tf.random.set_seed(rng.randint(0, 2**31))
+    inp = tf.keras.Input(shape=shape, batch_size=1)
+    x = tf.keras.layers.ZeroPadding2D(padding)(inp)
+    if rng.random() < 0.5 and x.shape[1] >= 2 and x.shape[2] >= 2:
+        x = tf.keras.layers.Conv2D(3, 2)(x)
+    model = tf.keras.Model(inp, x)
+    flatbuffer = tm._convert(model, shape, np_rng)
+    source, nodes = ts.translate(flatbuffer)
+    assert "pad" in [n["op"] for n in nodes], [n["op"] for n in nodes]
+    xs = [np_rng.integers(-128, 128, size=(1, *shape)).astype(np.int8) for _ in range(3)]
+    ys = tm._run(flatbuffer, xs)
+    return {"id": f"tflm-pad-{index}", "ops": ["PAD"], "model": ts.spec_json(f"tflm_pad_{index}", source, nodes),
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}

@@ -33,7 +33,7 @@ L = _Layers()
 
 def ds_cnn():
     """The MLPerf Tiny keyword-spotting DS-CNN shape: 49×10 MFCCs, a 10×4 strided conv, four
-    depthwise-separable blocks, average pooling over the whole map, 12 classes."""
+    depthwise-separable blocks, average pooling over the whole map, 12 classes and a softmax."""
     inp = tf.keras.Input(shape=(49, 10, 1), batch_size=1)
     x = L.Conv2D(64, (10, 4), strides=2, padding="same", activation="relu")(inp)
     for _ in range(4):
@@ -41,7 +41,7 @@ def ds_cnn():
         x = L.Conv2D(64, 1, activation="relu")(x)
     x = L.AveragePooling2D(pool_size=(25, 5))(x)
     x = L.Flatten()(x)
-    return tf.keras.Model(inp, L.Dense(12)(x)), (49, 10, 1)
+    return tf.keras.Model(inp, L.Softmax()(L.Dense(12)(x))), (49, 10, 1)
 
 
 def mobilenet_v2_blocks():
@@ -117,7 +117,7 @@ def case(name, seed):
 
 
 DESCRIPTIONS = {
-    "ds_cnn": "the MLPerf Tiny keyword-spotting DS-CNN (49x10 MFCCs, a strided 10x4 conv, four depthwise-separable blocks, average pooling, 12 classes)",
+    "ds_cnn": "the MLPerf Tiny keyword-spotting DS-CNN (49x10 MFCCs, a strided 10x4 conv, four depthwise-separable blocks, average pooling, 12 classes, softmax)",
     "mobilenet_v2_blocks": "a MobileNetV2 stem and three inverted-residual blocks (expand, depthwise, project, residual Add), global average pooling, 10 classes",
     "resnet8": "the MLPerf Tiny image-classification ResNet-8 (32x32x3, three residual stacks with 1x1 strided shortcuts, 8x8 average pooling, 10 classes)",
     "inception_concat": "an Inception-style block (1x1, 3x3 and max-pool branches joined by Concatenation on the channel axis), global average pooling, 5 classes",

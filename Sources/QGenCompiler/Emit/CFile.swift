@@ -56,6 +56,8 @@ public struct SourceContext: Sendable {
     /// The template holding the scheme's requantization helpers.
     var helperTemplate: String
     var helpers: HelperContext
+    /// Helper templates that ops ask for (`helpers_gemmlowp`), in first-use order.
+    var opHelpers: [String]
     var arrays: [CArray]
     var kernels: [any KernelContext]
     var usesArena: Bool
@@ -111,6 +113,8 @@ public protocol KernelContext: Sendable {
 public struct EmittedNode: Sendable {
     var arrays: [CArray]
     var kernel: (any KernelContext)?
+    /// Helper templates the kernel calls (each emitted once per file, after the scheme's helpers).
+    var helpers: [String] = []
 }
 
 /// Options that change only the emitted text, never the lowered model.

@@ -26,9 +26,11 @@ public enum Emitter {
         var kernels: [any KernelContext] = []
         var steps: [RunStep] = []
         var summaries: [String] = []
+        var opHelpers: [String] = []
         for node in model.nodes {
             let emitted = node.op.kernel.emit(node, in: model, options: options)
             arrays += emitted.arrays
+            for helper in emitted.helpers where !opHelpers.contains(helper) { opHelpers.append(helper) }
             summaries.append("\(node.cName): \(node.kindName) \(bracketed(model.tensors[node.inputs[0]].shape)) -> \(bracketed(model.tensors[node.output].shape)) (\(node.location.fileName):\(node.location.line))"
                              + (emitted.kernel == nil ? ", shares its input's memory" : ""))
             guard let kernel = emitted.kernel else { continue }
@@ -42,7 +44,7 @@ public enum Emitter {
             schemeSummary: model.scheme.summary, api: api,
             inputCType: header.inputCType, outputCType: header.outputCType, layerSummaries: summaries,
             helperTemplate: options.floatRequant ? "helpers_float32_native" : "helpers_\(model.scheme.family.rawValue)",
-            helpers: helperContext(model.scheme), arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
+            helpers: helperContext(model.scheme), opHelpers: opHelpers, arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
             floatRequant: options.floatRequant, floatIO: header.floatIO)
         return CFile(headerName: headerName, sourceName: sourceName, header: header, source: source)
     }

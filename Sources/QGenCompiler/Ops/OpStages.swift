@@ -13,6 +13,10 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
     case reshape(ReshapeOp)
     case concatenation(ResolvedConcatenation)
     case quantize(ResolvedQuantize)
+    case softmax(ResolvedSoftmax)
+    case lookup(ResolvedLookup)
+    case mul(ResolvedMul)
+    case pad(PadOp)
 
     var lowering: any OpLowering {
         switch self {
@@ -23,6 +27,10 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
         case .reshape(let op): return op
         case .concatenation(let op): return op
         case .quantize(let op): return op
+        case .softmax(let op): return op
+        case .lookup(let op): return op
+        case .mul(let op): return op
+        case .pad(let op): return op
         }
     }
 }
@@ -36,6 +44,10 @@ public enum LoweredOp: Equatable, Codable, Sendable {
     case reshape(ReshapeOp)
     case concatenation(LoweredConcatenation)
     case quantize(LoweredQuantize)
+    case softmax(LoweredSoftmax)
+    case lookup(LoweredLookup)
+    case mul(LoweredMul)
+    case pad(LoweredPad)
 
     /// The op's integer and float references and its emitter.
     public var kernel: any LoweredKernel {
@@ -47,6 +59,10 @@ public enum LoweredOp: Equatable, Codable, Sendable {
         case .reshape(let op): return op
         case .concatenation(let op): return op
         case .quantize(let op): return op
+        case .softmax(let op): return op
+        case .lookup(let op): return op
+        case .mul(let op): return op
+        case .pad(let op): return op
         }
     }
 }
@@ -56,6 +72,8 @@ public enum RealOp: Equatable, Sendable {
     case multiplyAccumulate(RealMAC)
     /// Ops whose only real parameter is their fused activation (the scales are the tensors').
     case activation(Activation)
+    case softmax(beta: Double)
+    case lookup(Lookup.Function)
 }
 
 /// What the resolver hands an op: its input tensors, the directory of model.swift (for `.npy`

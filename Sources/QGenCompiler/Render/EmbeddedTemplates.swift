@@ -358,6 +358,81 @@ static int32_t qgen_requantize(int32_t acc, float scale,
     return y;
 }
 """#,
+        "helpers_gemmlowp": #"""
+{{% CONTENT_TYPE: C}}
+/* gemmlowp's fixed-point primitives (fixedpoint.h), for TFLite's softmax. */
+
+/* SaturatingRoundingDoublingHighMul: the high 32 bits of 2*a*b, ties toward +infinity; only
+ * INT32_MIN * INT32_MIN overflows, and saturates. C99 division truncates toward zero, as gemmlowp's. */
+static int32_t qgen_srdhm(int32_t a, int32_t b)
+{
+    const int64_t product = (int64_t)a * (int64_t)b;
+    const int64_t nudge = product >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
+
+    if (a == b && a == (-2147483647 - 1)) {
+        return 2147483647;
+    }
+    return (int32_t)((product + nudge) / ((int64_t)1 << 31));
+}
+
+/* RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from zero, 0 <= e <= 31. */
+static int32_t qgen_rdbpot(int32_t x, int32_t e)
+{
+    if (e == 0) {
+        return x;
+    }
+    if (x >= 0) {
+        return (int32_t)qgen_round_half_up_pow2((int64_t)x, e);
+    }
+    return (int32_t)-qgen_round_half_up_pow2(-(int64_t)x, e);
+}
+
+/* x * 2^e with saturation, 1 <= e <= 30 (gemmlowp's SaturatingRoundingMultiplyByPOT for e > 0). */
+static int32_t qgen_saturating_shift_left(int32_t x, int32_t e)
+{
+    const int32_t threshold = (int32_t)(((int32_t)1 << (31 - e)) - 1);
+
+    if (x > threshold) {
+        return 2147483647;
+    }
+    if (x < -threshold) {
+        return -2147483647 - 1;
+    }
+    return x * ((int32_t)1 << e);
+}
+
+/* gemmlowp's one_over_one_plus_x_for_x_in_0_1 on a Q0.31 value: (a + 1) / 2 rounded, then three
+ * Newton-Raphson steps in Q2.29 from 48/17 - 32/17 * d. */
+static int32_t qgen_one_over_one_plus_x(int32_t a)
+{
+    const int64_t sum = (int64_t)a + 2147483647;
+    const int32_t half = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
+    int32_t x = 1515870810 + qgen_srdhm(half, -1010580540);
+    int32_t i;
+
+    for (i = 0; i < 3; ++i) {
+        const int32_t one_minus = ((int32_t)1 << 29) - qgen_srdhm(half, x);
+
+        x = x + qgen_saturating_shift_left(qgen_srdhm(x, one_minus), 2);
+    }
+    return qgen_saturating_shift_left(x, 1);
+}
+
+/* TFLite's GetReciprocal(x, 12): 1 / x for a positive Q12.19 x, as a Q0.31 scale and the bits
+ * *bits_over_unit it is scaled by. */
+static int32_t qgen_reciprocal_q12(int32_t x, int32_t *bits_over_unit)
+{
+    int32_t headroom_plus_one = 0;
+    uint32_t shifted;
+
+    while (headroom_plus_one < 32 && ((uint32_t)x & ((uint32_t)1 << (31 - headroom_plus_one))) == 0) {
+        ++headroom_plus_one;
+    }
+    *bits_over_unit = 12 - headroom_plus_one;
+    shifted = ((uint32_t)x << headroom_plus_one) - ((uint32_t)1 << 31);
+    return qgen_one_over_one_plus_x((int32_t)shifted);
+}
+"""#,
         "helpers_requantize": #"""
 {{% CONTENT_TYPE: C}}
 
@@ -405,9 +480,9 @@ static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multip
 """#,
         "kernel_add": #"""
 {{% CONTENT_TYPE: C}}
-/* Layer "{{layerName}}" ({{location}}): Add, {{count}} elements of {{type}}, TFLite's quantized ADD.
+/* Layer "{{layerName}}" ({{location}}): {{kind}}, {{count}} elements of {{type}}, TFLite's quantized {{tfliteName}}.
  * Each input minus its zero point, times 2^{{leftShift}}, is rescaled to twice the larger input scale
- * (input1: {{input1Text}}; input2: {{input2Text}}); their sum is rescaled to the output ({{outputText}}),
+ * (input1: {{input1Text}}; input2: {{input2Text}}); input1 {{{operator}}} input2 is rescaled to the output ({{outputText}}),
  * plus the output zero point {{outputZeroPoint}}, activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}].
  * |input - zero point| <= 255, so every intermediate value stays within +-2^28. */
 static void {{names.function}}(const {{input1CType}} *input1, const {{input2CType}} *input2, {{outputCType}} *output)
@@ -418,7 +493,7 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
         const int32_t a = qgen_multiply_by_quantized_multiplier(((int32_t)input1[i] + ({{input1Offset}})) * {{leftShiftFactor}}, {{input1Multiplier}}, {{input1Shift}});
         const int32_t b = qgen_multiply_by_quantized_multiplier(((int32_t)input2[i] + ({{input2Offset}})) * {{leftShiftFactor}}, {{input2Multiplier}}, {{input2Shift}});
 
-        output[i] = ({{outputCType}})qgen_requantize(a + b, {{outputMultiplier}}, {{outputShift}}, {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
+        output[i] = ({{outputCType}})qgen_requantize(a {{{operator}}} b, {{outputMultiplier}}, {{outputShift}}, {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
     }
 }
 """#,
@@ -625,6 +700,18 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 }
 {{/common}}
 """#,
+        "kernel_lookup": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): {{kind}} of {{count}} int8 values, read from {{names.weights}}. */
+static void {{names.function}}(const int8_t *input, int8_t *output)
+{
+    int32_t i;
+
+    for (i = 0; i < {{count}}; ++i) {
+        output[i] = {{names.weights}}[(int32_t)input[i] + 128];
+    }
+}
+"""#,
         "kernel_mean": #"""
 {{% CONTENT_TYPE: C}}
 /* Layer "{{layerName}}" ({{location}}): Mean of {{reduced}} elements per output, the input seen as [{{outer}}, {{reduced}}, {{inner}}]
@@ -646,6 +733,45 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
             output[a * {{inner}} + b] = ({{outputCType}})qgen_requantize(sum - ({{inputZeroPoint}}) * {{reduced}}, {{multiplier}}, {{shift}},
                                                                  {{outputZeroPoint}}, {{outputMin}}, {{outputMax}});
         }
+    }
+}
+"""#,
+        "kernel_mul": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Mul, {{count}} elements, TFLite's quantized MUL: the product of the inputs minus their
+ * zero points (at most 255 * 255 in magnitude), rescaled by {{text}}, plus the output zero point {{outputZeroPoint}},
+ * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. */
+static void {{names.function}}(const {{input1CType}} *input1, const {{input2CType}} *input2, {{outputCType}} *output)
+{
+    int32_t i;
+
+    for (i = 0; i < {{count}}; ++i) {
+        const int32_t product = ((int32_t)input1[i] + ({{input1Offset}})) * ((int32_t)input2[i] + ({{input2Offset}}));
+
+        output[i] = ({{outputCType}})qgen_requantize(product, {{multiplier}}, {{shift}}, {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
+    }
+}
+"""#,
+        "kernel_pad": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Pad {{inputShape}} -> {{outputShape}} with the zero point {{zeroPoint}} (TFLite's PAD). */
+static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
+{
+    int32_t o;
+
+    for (o = 0; o < {{count}}; ++o) {
+        int32_t inside = 1;
+        int32_t index = 0;
+        int32_t c;
+
+{{#axes}}
+        c = (o / {{outputStride}}) % {{outputSize}} - {{before}};
+        if (c < 0 || c >= {{inputSize}}) {
+            inside = 0;
+        }
+        index += c * {{inputStride}};
+{{/axes}}
+        output[o] = inside ? input[index] : ({{cType}}){{zeroPoint}};
     }
 }
 """#,
@@ -726,6 +852,55 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
     for (i = 0; i < {{count}}; ++i) {
         output[i] = ({{outputCType}})qgen_requantize((int32_t)input[i] - ({{inputZeroPoint}}), {{multiplier}}, {{shift}},
                                                      {{outputZeroPoint}}, {{outputMin}}, {{outputMax}});
+    }
+}
+"""#,
+        "kernel_softmax": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Softmax over the last axis, {{outer}} rows of {{depth}} (TFLite's int8 SOFTMAX:
+ * beta * s_in * 2^26 ~ {{multiplierText}}; exp of each difference max - x <= {{maxDifference}} from {{names.weights}},
+ * summed in Q12.19 from {{names.bias}}, scaled by the sum's reciprocal). Output scale 1/256, zero point {{outputMin}}. */
+static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
+{
+    int32_t row;
+    int32_t c;
+
+    for (row = 0; row < {{outer}}; ++row) {
+        const {{inputCType}} *x = &input[row * {{depth}}];
+        {{outputCType}} *y = &output[row * {{depth}}];
+        int32_t top = (int32_t)x[0];
+        int32_t sum = 0;
+        int32_t bits_over_unit;
+        int32_t scale;
+
+        for (c = 1; c < {{depth}}; ++c) {
+            if ((int32_t)x[c] > top) {
+                top = (int32_t)x[c];
+            }
+        }
+        for (c = 0; c < {{depth}}; ++c) {
+            const int32_t d = top - (int32_t)x[c];
+
+            if (d <= {{maxDifference}}) {
+                sum += {{names.bias}}[d];
+            }
+        }
+        scale = qgen_reciprocal_q12(sum, &bits_over_unit);
+        for (c = 0; c < {{depth}}; ++c) {
+            const int32_t d = top - (int32_t)x[c];
+            int32_t v = {{outputMin}};
+
+            if (d <= {{maxDifference}}) {
+                v = qgen_rdbpot(qgen_srdhm(scale, {{names.weights}}[d]), bits_over_unit + 23) + ({{outputMin}});
+                if (v < {{outputMin}}) {
+                    v = {{outputMin}};
+                }
+                if (v > {{outputMax}}) {
+                    v = {{outputMax}};
+                }
+            }
+            y[c] = ({{outputCType}})v;
+        }
     }
 }
 """#,

@@ -16,25 +16,46 @@ extension Add: ResolvableOp {
     var kindName: String { "Add" }
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
+        guard let type = Elementwise.outputType(context, output: output, activation: activation, log: &log) else { return nil }
+        return (.add(ResolvedAdd(activation: activation, subtract: false)), type)
+    }
+}
+
+extension Sub: ResolvableOp {
+    var kindName: String { "Sub" }
+
+    func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
+        guard let type = Elementwise.outputType(context, output: output, activation: activation, log: &log) else { return nil }
+        return (.add(ResolvedAdd(activation: activation, subtract: true)), type)
+    }
+}
+
+/// The checks every two-input elementwise op shares: same shape, layout and integer type.
+enum Elementwise {
+    static func outputType(_ context: ResolveContext, output: QuantParams, activation: Activation, log: inout DiagnosticLog) -> OutputType? {
         let what = context.what, at = context.location
         let (a, b) = (context.inputs[0], context.inputs[1])
+        let kind = what.split(separator: "(").last.map { String($0.dropLast()) } ?? "the op"
         let errorsBefore = log.errorCount
         Resolver.checkOutput(output, activation: activation, what: what, at: at, log: &log)
         if a.shape != b.shape {
-            log.error("\(what): its inputs \(a.producerText) \(a.shape) and \(b.producerText) \(b.shape) differ in shape; Add takes two tensors of the same shape", at: at)
+            log.error("\(what): its inputs \(a.producerText) \(a.shape) and \(b.producerText) \(b.shape) differ in shape; \(kind) takes two tensors of the same shape", at: at)
         } else if a.layout != b.layout {
-            log.error("\(what): its inputs \(a.producerText) (\(a.layout?.rawValue ?? "no layout")) and \(b.producerText) (\(b.layout?.rawValue ?? "no layout")) have different layouts; Add takes two tensors of the same layout", at: at)
+            log.error("\(what): its inputs \(a.producerText) (\(a.layout?.rawValue ?? "no layout")) and \(b.producerText) (\(b.layout?.rawValue ?? "no layout")) have different layouts; \(kind) takes two tensors of the same layout", at: at)
         }
         if a.quant.dtype != output.dtype || b.quant.dtype != output.dtype {
-            log.error("\(what): Add takes and produces one integer type, but its inputs are \(a.quant.dtype) (\(a.producerText)) and \(b.quant.dtype) (\(b.producerText)) and its output is \(output.dtype); quantize all three as the same type", at: at)
+            log.error("\(what): \(kind) takes and produces one integer type, but its inputs are \(a.quant.dtype) (\(a.producerText)) and \(b.quant.dtype) (\(b.producerText)) and its output is \(output.dtype); quantize all three as the same type", at: at)
         }
         guard log.errorCount == errorsBefore else { return nil }
-        return (.add(ResolvedAdd(activation: activation)), OutputType(shape: a.shape, layout: a.layout, quant: output))
+        return OutputType(shape: a.shape, layout: a.layout, quant: output)
     }
 }
 
 public struct ResolvedAdd: Equatable, Codable, Sendable {
     public var activation: Activation
+    /// Sub: the second input's rescaled value is subtracted, and TFLite Micro computes the
+    /// multipliers from float32 quotients (Add computes them in double).
+    public var subtract: Bool
 }
 
 extension ResolvedAdd: OpLowering {
@@ -45,17 +66,22 @@ extension ResolvedAdd: OpLowering {
         let scheme = model.scheme, what = node.what, at = node.location
         let a = model.tensors[node.inputs[0]], b = model.tensors[node.inputs[1]], output = model.tensors[node.output].quant
         guard scheme.family != .float32 else {
-            log.error("\(what): the \(scheme) scheme has no Add yet (PyTorch's and ONNX Runtime's quantized add come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint", at: at)
+            log.error("\(what): the \(scheme) scheme has no \(node.kindName) yet (PyTorch's and ONNX Runtime's quantized \(node.kindName.lowercased()) come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint", at: at)
             return nil
         }
         let errorsBefore = log.errorCount
         let (sa, sb, so) = (Float(a.quant.scale), Float(b.quant.scale), Float(output.scale))
         let twiceMax = 2 * Double(max(sa, sb))
-        let reals = [Double(sa) / twiceMax, Double(sb) / twiceMax, twiceMax / (Double(1 << Self.leftShift) * Double(so))]
+        var reals = [Double(sa) / twiceMax, Double(sb) / twiceMax, twiceMax / (Double(1 << Self.leftShift) * Double(so))]
+        if subtract {
+            // sub_common.cc: float twice_max_input_scale, float quotients, then double.
+            let twiceMax32 = 2 * max(sa, sb)
+            reals = [Double(sa / twiceMax32), Double(sb / twiceMax32), Double(twiceMax32 / (Float(1 << Self.leftShift) * so))]
+        }
         let roles = ["input '\(a.name)'", "input '\(b.name)'", "output"]
         let formulas = ["s_a/(2*max(s_a,s_b))", "s_b/(2*max(s_a,s_b))", "2*max(s_a,s_b)/(2^20*s_out)"]
         if reals[2] >= 1 {
-            log.error("\(what): the output multiplier 2·max(s_a, s_b)/(2^20·s_out) = \(format(reals[2])) is not below 1, as TFLite's Add requires: the output scale \(output.scale) is too small for input scales \(a.quant.scale) and \(b.quant.scale); it must be above \(format(twiceMax / Double(1 << Self.leftShift)))", at: at)
+            log.error("\(what): the output multiplier 2·max(s_a, s_b)/(2^20·s_out) = \(format(reals[2])) is not below 1, as TFLite's \(node.kindName) requires: the output scale \(output.scale) is too small for input scales \(a.quant.scale) and \(b.quant.scale); it must be above \(format(twiceMax / Double(1 << Self.leftShift)))", at: at)
             return nil
         }
         var multipliers: [(QuantizedMultiplier, String)] = []
@@ -86,7 +112,7 @@ extension ResolvedAdd: OpLowering {
         var out = rescale(2)
         out.outputZeroPoint = Int32(output.zeroPoint)
         (out.activationMin, out.activationMax, out.activationText) = (clamp.min, clamp.max, clamp.text)
-        let lowered = LoweredAdd(count: model.tensors[node.output].count, leftShift: Int32(Self.leftShift),
+        let lowered = LoweredAdd(count: model.tensors[node.output].count, leftShift: Int32(Self.leftShift), subtract: subtract,
                                  inputOffsets: [Int32(-a.quant.zeroPoint), Int32(-b.quant.zeroPoint)],
                                  inputRescales: [rescale(0), rescale(1)], output: out)
         return (.add(lowered), .activation(activation))
@@ -98,6 +124,8 @@ extension ResolvedAdd: OpLowering {
 public struct LoweredAdd: Equatable, Codable, Sendable {
     public var count: Int
     public var leftShift: Int32
+    /// Sub: the second rescaled input is subtracted.
+    public var subtract: Bool
     /// `−zp` of each input (TFLite's `input1_offset`, `input2_offset`).
     public var inputOffsets: [Int32]
     /// Each input's rescale to twice the larger input scale (no zero point, no clamp).
@@ -109,23 +137,21 @@ public struct LoweredAdd: Equatable, Codable, Sendable {
 extension LoweredAdd: LoweredKernel {
     public func run(_ inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [Int32] {
         (0..<count).map { i in
-            let sum = (0..<2).reduce(Int32(0)) { sum, k in
-                sum + inputRescales[k].apply((inputs[k][i] + inputOffsets[k]) * (1 << leftShift), channel: 0, scheme: model.scheme)
-            }
-            return output.apply(sum, channel: 0, scheme: model.scheme)
+            let scaled = (0..<2).map { k in inputRescales[k].apply((inputs[k][i] + inputOffsets[k]) * (1 << leftShift), channel: 0, scheme: model.scheme) }
+            return output.apply(subtract ? scaled[0] - scaled[1] : scaled[0] + scaled[1], channel: 0, scheme: model.scheme)
         }
     }
 
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
         guard case .activation(let activation)? = real.nodes[node.name] else { preconditionFailure("no real parameters for '\(node.name)'") }
-        return zip(inputs[0], inputs[1]).map { activation.apply($0 + $1) }
+        return zip(inputs[0], inputs[1]).map { activation.apply(subtract ? $0 - $1 : $0 + $1) }
     }
 
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let a = model.tensors[node.inputs[0]], b = model.tensors[node.inputs[1]], y = model.tensors[node.output]
         let kernel = AddKernel(
             names: EmittedNames.Layer(cName: node.cName), layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
-            count: count, type: y.dtype.rawValue, input1CType: Emitter.cType(a.dtype), input2CType: Emitter.cType(b.dtype), outputCType: Emitter.cType(y.dtype),
+            kind: node.kindName, tfliteName: subtract ? "SUB" : "ADD", operator: subtract ? "-" : "+", count: count, type: y.dtype.rawValue, input1CType: Emitter.cType(a.dtype), input2CType: Emitter.cType(b.dtype), outputCType: Emitter.cType(y.dtype),
             leftShift: leftShift, leftShiftFactor: 1 << leftShift,
             input1Offset: inputOffsets[0], input1Multiplier: inputRescales[0].multipliers[0].mantissa, input1Shift: inputRescales[0].multipliers[0].shift,
             input1Text: inputRescales[0].multiplierTexts[0],
@@ -143,6 +169,10 @@ struct AddKernel: KernelContext {
     var names: EmittedNames.Layer
     var layerName: String
     var location: String
+    var kind: String
+    var tfliteName: String
+    /// `+` or `-`: C text chosen by the emitter, spliced raw.
+    var `operator`: String
     var count: Int
     var type: String
     var input1CType: String

@@ -1,0 +1,158 @@
+import Foundation
+import QGen
+import QGenArithmetic
+
+// Softmax: TFLite Micro's int8 SOFTMAX (softmax_common.cc, reference_ops::Softmax). At lowering:
+//
+//     (M, shift) = QuantizeMultiplierGreaterThanOne(min(β · s_in · 2^26, 2^31 − 1))
+//     d_max      = floor(31 · 2^26 / 2^shift)           (TFLite's diff_min = −d_max)
+//     exp[d]     = exp_on_negative_values<5>(MultiplyByQuantizedMultiplierGreaterThanOne(−d, M, shift))
+//     acc[d]     = RoundingDivideByPOT(exp[d], 12)      (Rescale to Q12.19)
+//
+// for every difference d = max − x in 0…255 (a table, so no transcendental runs in the C). Per row:
+// sum = Σ acc[d] over d ≤ d_max, (scale, n) = GetReciprocal(sum, 12), and each output is
+// RoundingDivideByPOT(SRDHM(scale, exp[d]), n + 23) + type min (the type min where d > d_max).
+
+extension Softmax: ResolvableOp {
+    var kindName: String { "Softmax" }
+
+    func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
+        let what = context.what, at = context.location
+        let source = context.inputs[0]
+        let dtype = source.quant.dtype
+        let expected = QuantParams(dtype: dtype, scale: 1.0 / 256, zeroPoint: dtype == .int8 ? -128 : 0)
+        let quant = output ?? expected
+        guard quant == expected else {
+            log.error("\(what): TFLite's \(dtype) softmax produces scale 1/256 (0.00390625) with zero point \(expected.zeroPoint), not scale \(quant.scale) with zero point \(quant.zeroPoint); leave output: out or give .\(dtype)(scale: 1.0 / 256, zeroPoint: \(expected.zeroPoint))", at: at)
+            return nil
+        }
+        guard beta.isFinite && beta > 0 else {
+            log.error("\(what): beta must be a finite number > 0, got \(beta)", at: at)
+            return nil
+        }
+        let depth = source.shape.last ?? 1
+        guard depth <= 511 else {
+            log.error("\(what): it normalizes \(depth) values (the last axis of \(source.producerText) \(source.shape)); TFLite's int8 softmax holds at most 511 (its sum of exponentials is Q12.19 and its output shift must stay ≤ 31)", at: at)
+            return nil
+        }
+        return (.softmax(ResolvedSoftmax(beta: beta, depth: depth, outer: source.count / depth)),
+                OutputType(shape: source.shape, layout: source.layout, quant: quant))
+    }
+}
+
+public struct ResolvedSoftmax: Equatable, Codable, Sendable {
+    public var beta: Double
+    public var depth: Int
+    public var outer: Int
+}
+
+extension ResolvedSoftmax: OpLowering {
+    func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
+        let scheme = model.scheme, what = node.what, at = node.location
+        guard scheme == .tflite || scheme == .singleRounding else {
+            log.error("\(what): Softmax follows TFLite's fixed-point algorithm, under the tflite and singleRounding schemes only; the \(scheme) scheme has no Softmax yet", at: at)
+            return nil
+        }
+        let input = model.tensors[node.inputs[0]].quant
+        let maxReal = scheme == .singleRounding ? Double((1 << 30) - 1) : Double((1 << 31) - 1)
+        let real = min(Double(Float(beta)) * Double(Float(input.scale)) * Double(1 << 26), maxReal)
+        let m = QuantizedMultiplier(real: real)
+        guard real > 1, m.shift >= 0, m.shift <= 31 else {
+            log.error("\(what): β · s_in · 2^26 = \(FixedPointMultiplier.format(real)) is not above 1, as TFLite's softmax requires: the input scale \(input.scale) is too small (it must be above \(FixedPointMultiplier.format(1 / (beta * Double(1 << 26)))))", at: at)
+            return nil
+        }
+        let dMax = min(255, Int((31.0 * Double(1 << 26) / Double(sign: .plus, exponent: Int(m.shift), significand: 1)).rounded(.down)))
+        var exps: [Int32] = [], accs: [Int32] = []
+        for d in 0...dMax {
+            let rescaled = scheme.scale(Int32(-d), by: m)
+            let e = GemmlowpFixedPoint.expOnNegativeValues(rescaled, integerBits: 5)
+            exps.append(e)
+            accs.append(GemmlowpFixedPoint.multiplyByPOT(e, -12))
+        }
+        let type = model.tensors[node.output].quant.dtype.range
+        return (.softmax(LoweredSoftmax(depth: depth, outer: outer, multiplier: m, maxDifference: Int32(dMax), exps: exps, sums: accs,
+                                        outputMin: Int32(type.lowerBound), outputMax: Int32(type.upperBound))), .softmax(beta: beta))
+    }
+}
+
+public struct LoweredSoftmax: Equatable, Codable, Sendable {
+    public var depth: Int
+    public var outer: Int
+    /// β · s_in · 2^26 as TFLite's `input_multiplier` and `input_left_shift` (for comments).
+    public var multiplier: QuantizedMultiplier
+    /// Differences `max − x` above this are left out (TFLite's `−diff_min`, at most 255).
+    public var maxDifference: Int32
+    /// exp of each difference in Q0.31, and the same in Q12.19 for the sum.
+    public var exps: [Int32]
+    public var sums: [Int32]
+    public var outputMin: Int32
+    public var outputMax: Int32
+}
+
+extension LoweredSoftmax: LoweredKernel {
+    public func run(_ inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [Int32] {
+        let x = inputs[0]
+        var y: [Int32] = []
+        for row in 0..<outer {
+            let values = x[(row * depth)..<((row + 1) * depth)]
+            let top = values.max()!
+            var sum: Int32 = 0
+            for v in values where top - v <= maxDifference { sum += sums[Int(top - v)] }
+            let (scale, bits) = GemmlowpFixedPoint.reciprocal(sum, integerDigits: 12)
+            let exponent = Int32(bits + 31 - 8)
+            precondition((0...31).contains(exponent), "softmax exponent \(exponent) outside 0...31 (depth was bounded at lowering)")
+            for v in values {
+                guard top - v <= maxDifference else { y.append(outputMin); continue }
+                let unsaturated = Gemmlowp.roundingDivideByPOT(Gemmlowp.saturatingRoundingDoublingHighMul(scale, exps[Int(top - v)]), exponent)
+                y.append(min(max(unsaturated + outputMin, outputMin), outputMax))
+            }
+        }
+        return y
+    }
+
+    public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
+        guard case .softmax(let beta)? = real.nodes[node.name] else { preconditionFailure("no real parameters for '\(node.name)'") }
+        let x = inputs[0]
+        var y: [Double] = []
+        for row in 0..<outer {
+            let values = x[(row * depth)..<((row + 1) * depth)]
+            let top = values.max()!
+            let e = values.map { exp(beta * ($0 - top)) }
+            let total = e.reduce(0, +)
+            y += e.map { $0 / total }
+        }
+        return y
+    }
+
+    public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
+        let x = model.tensors[node.inputs[0]], y = model.tensors[node.output]
+        let names = EmittedNames.Layer(cName: node.cName)
+        let arrays = [
+            CArray(name: names.weights, cType: "int32_t", comment: "\(node.name): exp(-d * beta * s_in) in Q0.31 for d = max - x = 0...\(maxDifference) (gemmlowp's exp_on_negative_values)",
+                   values: exps.map(Int64.init), elementComments: nil),
+            CArray(name: names.bias, cType: "int32_t", comment: "\(node.name): the same in Q12.19, summed per row",
+                   values: sums.map(Int64.init), elementComments: nil),
+        ]
+        return EmittedNode(arrays: arrays, kernel: SoftmaxKernel(
+            names: names, layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
+            inputCType: Emitter.cType(x.dtype), outputCType: Emitter.cType(y.dtype), outer: outer, depth: depth,
+            maxDifference: maxDifference, outputMin: outputMin, outputMax: outputMax,
+            multiplierText: "\(multiplier.mantissa) * 2^\(Int(multiplier.shift) - 31)"), helpers: ["helpers_gemmlowp"])
+    }
+}
+
+/// Templates/kernel_softmax.mustache.
+struct SoftmaxKernel: KernelContext {
+    var template: String { "kernel_softmax" }
+    var names: EmittedNames.Layer
+    var layerName: String
+    var location: String
+    var inputCType: String
+    var outputCType: String
+    var outer: Int
+    var depth: Int
+    var maxDifference: Int32
+    var outputMin: Int32
+    var outputMax: Int32
+    var multiplierText: String
+}

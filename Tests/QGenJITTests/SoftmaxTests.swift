@@ -1,0 +1,45 @@
+import Testing
+import QGen
+import QGenCompiler
+import QGenReference
+import QGenVerify
+
+/// Softmax: TFLite's int8 algorithm on rows whose result follows by hand. Equal inputs: the sum of
+/// exponentials is n · RDBPOT(INT32_MAX, 12) = n · 2^19 exactly, its reciprocal for n = 2^k is
+/// 2^31 − ε with k bits over the unit, and each output RDBPOT(SRDHM(2^31 − ε, INT32_MAX), k + 23)
+/// is 256 / n, so n = 4 gives 64 − 128 = −64 and n = 2 gives 0. A row whose other values lie more
+/// than d_max below its maximum gives 256 − 128, clamped to 127, and −128 for the rest.
+@Suite struct SoftmaxTests {
+    private func run(_ shape: [Int], scale: Double, _ x: [Int32]) throws -> (reference: [Int32], c: [Int32]?) {
+        let result = try Pipeline.compile(ModelSpec(name: "m", layers: [
+            Input("x", shape: shape, .int8(scale: scale, zeroPoint: 0)).layerSpec,
+            Softmax("prob").layerSpec,
+        ], location: SourceLocation(file: "model.swift", line: 1)), options: CompileOptions())
+        return (IntegerReference.run(result.lowered, input: x), try Verifier.compile(result.output, model: result.lowered).run(x))
+    }
+
+    @Test func equalInputsShareTheUnit() throws {
+        let four = try run([2, 4], scale: 0.1, [5, 5, 5, 5, -7, -7, -7, -7])
+        #expect(four.reference == Array(repeating: -64, count: 8) && four.c == four.reference)
+        let two = try run([1, 2], scale: 0.1, [100, 100])
+        #expect(two.reference == [0, 0] && two.c == two.reference)
+    }
+
+    /// With s_in = 1, β · s_in · 2^26 = 2^26 is M = 2^30, shift 27, so d_max = floor(31 · 2^26 / 2^27)
+    /// = 15: differences of 100 and 200 are left out and the top takes everything (256 − 128,
+    /// clamped to 127; −128 for the rest).
+    @Test func aDominantValueTakesEverything() throws {
+        let r = try run([1, 3], scale: 1, [100, 0, -100])
+        #expect(r.reference == [127, -128, -128] && r.c == r.reference)
+    }
+
+    @Test func theOutputQuantizationIsTFLites() {
+        let spec = ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, 4], .int8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 2).layerSpec,
+            Softmax("prob", output: .int8(scale: 0.01, zeroPoint: 0), file: "model.swift", line: 3).layerSpec,
+        ], location: SourceLocation(file: "model.swift", line: 1))
+        #expect(throws: DiagnosticsError([Diagnostic(.error, "layer 'prob' (Softmax): TFLite's int8 softmax produces scale 1/256 (0.00390625) with zero point -128, not scale 0.01 with zero point 0; leave output: out or give .int8(scale: 1.0 / 256, zeroPoint: -128)", at: SourceLocation(file: "model.swift", line: 3))])) {
+            _ = try Pipeline.compile(spec, options: CompileOptions())
+        }
+    }
+}
