@@ -87,16 +87,18 @@ static int32_t qgen_srdhm(int32_t a, int32_t b)
     return (int32_t)((product + nudge) / ((int64_t)1 << 31));
 }
 
-/* RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from zero, 0 <= e <= 31. */
+/* RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from zero, 0 <= e <= 31. Only
+ * non-negative values are shifted (>> of a negative value is implementation-defined in C99). */
 static int32_t qgen_rdbpot(int32_t x, int32_t e)
 {
+    const int64_t magnitude = x >= 0 ? (int64_t)x : -(int64_t)x;
+    int64_t rounded;
+
     if (e == 0) {
         return x;
     }
-    if (x >= 0) {
-        return (int32_t)qgen_round_half_up_pow2((int64_t)x, e);
-    }
-    return (int32_t)-qgen_round_half_up_pow2(-(int64_t)x, e);
+    rounded = (magnitude + ((int64_t)1 << (e - 1))) >> e;
+    return (int32_t)(x >= 0 ? rounded : -rounded);
 }
 
 /* x * 2^e with saturation, 1 <= e <= 30 (gemmlowp's SaturatingRoundingMultiplyByPOT for e > 0). */

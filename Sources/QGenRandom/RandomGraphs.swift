@@ -36,7 +36,7 @@ extension RandomModels {
             if !float32 && current.shape.count == 4 { options += ["avgpool", "mean", "add", "sub", "mul", "quantize"] }
             if !float32 && current.shape.count == 2 { options += ["add", "sub", "mul", "quantize"] }
             if current.shape.count == 4 { options += ["flatten"] }
-            if ["tflite", "singleRounding"].contains(scheme.name) && current.quant.dtype == .int8 { options += ["softmax", "logistic", "tanh"] }
+            if ["tflite", "singleRounding"].contains(scheme.name) && current.quant.dtype == .int8 { options += ["softmax", "logistic", "tanh", "relu", "relu6", "leakyRelu"] }
             if linearOnly { options = ["linear"] }
             if i == length - 1 && current.shape.count == 4 && bool(0.5) { options = ["flatten"] }
             let choice = pick(options)
@@ -146,6 +146,10 @@ extension RandomModels {
         case "softmax":
             let q = QuantParams(dtype: .int8, scale: 1.0 / 256, zeroPoint: -128)
             return (Softmax(name, beta: pick([1, 0.5, 2])).layerSpec, Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))
+        case "relu", "relu6", "leakyRelu":
+            let q = choice == "relu6" ? current.quant : QuantParams(dtype: .int8, scale: relatedScale, zeroPoint: int(-128...0))
+            let op = choice == "relu" ? ReLU(name, output: q) : choice == "relu6" ? ReLU6(name) : LeakyReLU(name, alpha: pick([0.01, 0.2, 0.5]), output: q)
+            return (op.layerSpec, Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))
         case "logistic", "tanh":
             let q = choice == "logistic" ? QuantParams(dtype: .int8, scale: 1.0 / 256, zeroPoint: -128) : QuantParams(dtype: .int8, scale: 1.0 / 128, zeroPoint: 0)
             let op = choice == "logistic" ? Logistic(name) : Tanh(name)

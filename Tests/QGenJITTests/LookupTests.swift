@@ -33,6 +33,24 @@ import QGenVerify
         for v in 1...100 where tanh.table[128 + 3 + v] < 127 { #expect(tanh.table[128 + 3 + v] == -tanh.table[128 + 3 - v], "v = \(v)") }
     }
 
+    /// ReLU6 on s = 0.05 (float32 0.0500000007), zp −10: 6 / s = 119.99999… rounds to 120, so codes
+    /// clamp to [−10, 110]. ReLU with the input's quantization has multiplier 1: max(x, zp). LeakyReLU
+    /// with α = 0.5 and one quantization: v ≥ 0 stays, v < 0 becomes SRDHM(v, 2^30) = v / 2 with ties
+    /// toward +∞ (−3 → −1, −4 → −2).
+    @Test func rectifiersByHand() throws {
+        func run(_ op: Lookup, scale: Double, zeroPoint: Int, _ x: [Int32]) throws -> [Int32] {
+            let result = try Pipeline.compile(ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, x.count], .int8(scale: scale, zeroPoint: zeroPoint)).layerSpec, op.layerSpec,
+            ], location: SourceLocation(file: "model.swift", line: 1)), options: CompileOptions())
+            let reference = IntegerReference.run(result.lowered, input: x)
+            #expect(try Verifier.compile(result.output, model: result.lowered).run(x) == reference)
+            return reference
+        }
+        #expect(try run(ReLU6("r6"), scale: 0.05, zeroPoint: -10, [-128, -10, 50, 110, 127]) == [-10, -10, 50, 110, 110])
+        #expect(try run(ReLU("r"), scale: 0.1, zeroPoint: 0, [-5, 7, -128, 127]) == [0, 7, 0, 127])
+        #expect(try run(LeakyReLU("l", alpha: 0.5), scale: 0.25, zeroPoint: 0, [-3, -4, 5, -128]) == [-1, -2, 5, -64])
+    }
+
     @Test func theOutputQuantizationIsTFLites() throws {
         let spec = ModelSpec(name: "m", layers: [
             Input("x", shape: [1, 4], .uint8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 2).layerSpec,

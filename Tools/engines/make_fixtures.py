@@ -55,7 +55,7 @@ def tflm_graphs():
     rng, np_rng = fx.seeded(20261201), np.random.default_rng(20261201)
     cases = [tg.residual_add_case(i, rng, np_rng) for i in range(120)] + [tg.nhwc_conv_case(i, rng, np_rng) for i in range(200)]
     cases += [tg.pool_case(i, rng, np_rng) for i in range(200)] + [tg.mean_case(i, rng, np_rng) for i in range(100)]
-    cases += [tg.softmax_case(i, rng, np_rng) for i in range(100)] + [tg.lookup_case(i, rng, np_rng) for i in range(100)]
+    cases += [tg.softmax_case(i, rng, np_rng) for i in range(100)] + [tg.lookup_case(i, rng, np_rng) for i in range(200)]
     cases += [tg.binary_case(i, rng, np_rng) for i in range(100)] + [tg.pad_case(i, rng, np_rng) for i in range(60)]
     path = OUT / "tflite_micro_graphs.json"
     with open(path, "w") as f:

@@ -12,7 +12,7 @@ TYPES = {9: "int8", 3: "uint8", 2: "int32"}
 
 PREFIXES = {"CONV_2D": "conv", "DEPTHWISE_CONV_2D": "dw", "FULLY_CONNECTED": "fc", "ADD": "add", "SUB": "sub", "MUL": "mul", "AVERAGE_POOL_2D": "avgpool",
             "MAX_POOL_2D": "maxpool", "MEAN": "mean", "RESHAPE": "reshape", "SQUEEZE": "squeeze", "CONCATENATION": "concat",
-            "QUANTIZE": "quantize", "PAD": "pad", "SOFTMAX": "softmax", "LOGISTIC": "logistic", "TANH": "tanh"}
+            "QUANTIZE": "quantize", "PAD": "pad", "SOFTMAX": "softmax", "LOGISTIC": "logistic", "TANH": "tanh", "RELU": "relu", "RELU6": "relu6", "LEAKY_RELU": "leakyrelu"}
 
 
 def translate(flatbuffer):
@@ -99,8 +99,11 @@ def translate(flatbuffer):
             node |= {"op": "quantize"}
         elif kind == "SOFTMAX":
             node |= {"op": "softmax", "beta": float(o.beta)}
-        elif kind in ("LOGISTIC", "TANH"):
-            node |= {"op": "lookup", "function": "logistic" if kind == "LOGISTIC" else "tanh"}
+        elif kind in ("LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU"):
+            function = {"LOGISTIC": "logistic", "TANH": "tanh", "RELU": "relu", "RELU6": "relu6", "LEAKY_RELU": "leakyRelu"}[kind]
+            node |= {"op": "lookup", "function": function}
+            if kind == "LEAKY_RELU":
+                node["alpha"] = float(np.float32(o.alpha))
         else:
             raise ValueError(f"operator {k}: {kind} is not in qgen's op set")
         nodes.append(node)
@@ -164,6 +167,8 @@ def spec_json(model_name, source, nodes):
             body = common | {"input": n["inputs"][0], "beta": n["beta"], "output": n["output"]}
         elif n["op"] == "lookup":
             body = common | {"input": n["inputs"][0], "function": n["function"], "output": n["output"]}
+            if "alpha" in n:
+                body["alpha"] = n["alpha"]
         layers.append({n["op"]: {"_0": body}})
     return {"name": model_name, "layers": layers, "requantization": {"name": "tflite"}, "location": AT}
 

@@ -88,7 +88,7 @@ def residual_add_case(index, rng, np_rng):
 
 
 def provenance():
-    return tm.provenance().replace("; made by", " (graphs: FULLY_CONNECTED feeding ADD; NHWC CONV_2D, DEPTHWISE_CONV_2D, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN, SOFTMAX, LOGISTIC, TANH, SUB, MUL, PAD); made by")
+    return tm.provenance().replace("; made by", " (graphs: FULLY_CONNECTED feeding ADD; NHWC CONV_2D, DEPTHWISE_CONV_2D, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN, SOFTMAX, LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, SUB, MUL, PAD); made by")
 
 
 def nhwc_conv_case(index, rng, np_rng):
@@ -227,14 +227,20 @@ def softmax_case(index, rng, np_rng):
 
 
 def lookup_case(index, rng, np_rng):
-    """LOGISTIC or TANH straight on the input, calibrated on normal data of a random spread so
+    """LOGISTIC, TANH, RELU, RELU6 or LEAKY_RELU straight on the input, calibrated on normal data of a random spread so
     that the input scale ranges widely."""
     import tflite_spec as ts
-    function = "sigmoid" if rng.random() < 0.5 else "tanh"
+    function = rng.choice(["sigmoid", "tanh", "relu", "relu6", "leaky"])
     shape = (rng.randint(1, 64),)
     sigma = fx.log_uniform(rng, 0.02, 20)
     inp = tf.keras.Input(shape=shape, batch_size=1)
-    model = tf.keras.Model(inp, tf.keras.layers.Activation(function)(inp))
+    if function == "relu6":
+        layer = tf.keras.layers.ReLU(max_value=6)
+    elif function == "leaky":
+        layer = tf.keras.layers.LeakyReLU(negative_slope=rng.choice([0.01, 0.1, 0.2, 0.3, 0.7]))
+    else:
+        layer = tf.keras.layers.Activation(function)
+    model = tf.keras.Model(inp, layer(inp))
 
     def representative():
         for _ in range(16):
@@ -251,7 +257,8 @@ def lookup_case(index, rng, np_rng):
     # Every code once, too.
     xs.append(np.resize(np.arange(-128, 128, dtype=np.int8), (1, *shape)))
     ys = tm._run(flatbuffer, xs)
-    op = "LOGISTIC" if function == "sigmoid" else "TANH"
+    op = {"sigmoid": "LOGISTIC", "tanh": "TANH", "relu": "RELU", "relu6": "RELU6", "leaky": "LEAKY_RELU"}[function]
+    assert nodes[-1]["op"] == "lookup", [n["op"] for n in nodes]
     return {"id": f"tflm-{op.lower()}-{index}", "ops": [op], "model": ts.spec_json(f"tflm_{op.lower()}_{index}", source, nodes),
             "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
 

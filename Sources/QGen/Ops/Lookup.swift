@@ -1,11 +1,13 @@
-/// An elementwise function of one int8 tensor that TFLite computes in fixed point: `Logistic(…)`
-/// (TFLite's LOGISTIC, output scale 1/256 and zero point −128) and `Tanh(…)` (TANH, output scale
-/// 1/128 and zero point 0). qgen evaluates TFLite's integer algorithm for all 256 input codes at
-/// lowering; the C looks the result up.
+/// An elementwise function of one int8 tensor that TFLite computes in integers: `Logistic(…)`
+/// (TFLite's LOGISTIC, output scale 1/256 and zero point −128), `Tanh(…)` (TANH, 1/128 and 0),
+/// `ReLU(…)`, `ReLU6(…)` and `LeakyReLU(…)` (RELU, RELU6, LEAKY_RELU). qgen evaluates TFLite's
+/// integer algorithm for all 256 input codes at lowering; the C looks the result up.
 public struct Lookup: OpSpec {
-    public enum Function: String, Codable, Sendable { case logistic, tanh }
+    public enum Function: String, Codable, Sendable { case logistic, tanh, relu, relu6, leakyRelu }
 
     public var function: Function
+    /// LeakyReLU's slope for negative inputs (nil for the other functions).
+    public var alpha: Double?
     public var name: String
     /// The tensor it reads; nil reads the previous node's output.
     public var input: String?
@@ -33,4 +35,21 @@ public func Logistic(_ name: String, input: String? = nil, output: QuantParams? 
 /// `tanh(x)`, TFLite's int8 TANH.
 public func Tanh(_ name: String, input: String? = nil, output: QuantParams? = nil, file: String = #filePath, line: Int = #line) -> Lookup {
     Lookup(.tanh, name, input: input, output: output, file: file, line: line)
+}
+
+/// `max(x, 0)` as a layer, TFLite's RELU (which may also rescale to `output`; nil keeps the input's).
+public func ReLU(_ name: String, input: String? = nil, output: QuantParams? = nil, file: String = #filePath, line: Int = #line) -> Lookup {
+    Lookup(.relu, name, input: input, output: output, file: file, line: line)
+}
+
+/// `min(max(x, 0), 6)` as a layer, TFLite's RELU6 (a clamp of the codes; the quantization is the input's).
+public func ReLU6(_ name: String, input: String? = nil, file: String = #filePath, line: Int = #line) -> Lookup {
+    Lookup(.relu6, name, input: input, output: nil, file: file, line: line)
+}
+
+/// `x ≥ 0 ? x : alpha · x`, TFLite's LEAKY_RELU (alpha ≥ 0; nil output keeps the input's quantization).
+public func LeakyReLU(_ name: String, input: String? = nil, alpha: Double, output: QuantParams? = nil, file: String = #filePath, line: Int = #line) -> Lookup {
+    var op = Lookup(.leakyRelu, name, input: input, output: output, file: file, line: line)
+    op.alpha = alpha
+    return op
 }

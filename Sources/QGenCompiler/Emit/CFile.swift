@@ -53,8 +53,8 @@ public struct SourceContext: Sendable {
     var inputCType: String
     var outputCType: String
     var layerSummaries: [String]
-    /// The template holding the scheme's requantization helpers.
-    var helperTemplate: String
+    /// The template holding the scheme's requantization helpers (nil when no op rescales).
+    var helperTemplate: String?
     var helpers: HelperContext
     /// Helper templates that ops ask for (`helpers_gemmlowp`), in first-use order.
     var opHelpers: [String]
@@ -114,7 +114,12 @@ public struct EmittedNode: Sendable {
     var arrays: [CArray]
     var kernel: (any KernelContext)?
     /// Helper templates the kernel calls (each emitted once per file, after the scheme's helpers).
+    /// `EmittedNode.requantize` stands for the scheme's own helpers (`qgen_requantize`, …), which a
+    /// file without any rescaling op leaves out (unused static functions would not compile with
+    /// -Werror).
     var helpers: [String] = []
+
+    static let requantize = "requantize"
 }
 
 /// Options that change only the emitted text, never the lowered model.

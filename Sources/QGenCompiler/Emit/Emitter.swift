@@ -20,17 +20,19 @@ public enum Emitter {
             outputName: model.output.name, outputType: model.output.dtype.rawValue, outputCType: cType(model.output.dtype),
             outputShapeText: shapeText(model.output.shape), outputLayout: outputLayout, outputScale: model.output.scaleText,
             outputZeroPoint: model.output.zeroPoint, outputSize: model.output.count, arenaSize: model.arenaSize, arenaLowerBound: model.arenaLowerBound,
-            floatRequant: options.floatRequant, floatIO: floatIOContext(model, options: options))
+            floatRequant: options.floatRequant, floatIO: floatIOContext(model, options: options, nativeHelpers: false))
 
         var arrays: [CArray] = []
         var kernels: [any KernelContext] = []
         var steps: [RunStep] = []
         var summaries: [String] = []
         var opHelpers: [String] = []
+        var requantizes = false
         for node in model.nodes {
             let emitted = node.op.kernel.emit(node, in: model, options: options)
             arrays += emitted.arrays
             for helper in emitted.helpers where !opHelpers.contains(helper) { opHelpers.append(helper) }
+            if emitted.helpers.contains(EmittedNode.requantize) { requantizes = true }
             summaries.append("\(node.cName): \(node.kindName) \(bracketed(model.tensors[node.inputs[0]].shape)) -> \(bracketed(model.tensors[node.output].shape)) (\(node.location.fileName):\(node.location.line))"
                              + (emitted.kernel == nil ? ", shares its input's memory" : ""))
             guard let kernel = emitted.kernel else { continue }
@@ -43,9 +45,9 @@ public enum Emitter {
             sourceName: sourceName, headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,
             schemeSummary: model.scheme.summary, api: api,
             inputCType: header.inputCType, outputCType: header.outputCType, layerSummaries: summaries,
-            helperTemplate: options.floatRequant ? "helpers_float32_native" : "helpers_\(model.scheme.family.rawValue)",
-            helpers: helperContext(model.scheme), opHelpers: opHelpers, arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
-            floatRequant: options.floatRequant, floatIO: header.floatIO)
+            helperTemplate: !requantizes ? nil : options.floatRequant ? "helpers_float32_native" : "helpers_\(model.scheme.family.rawValue)",
+            helpers: helperContext(model.scheme), opHelpers: opHelpers.filter { $0 != EmittedNode.requantize }, arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
+            floatRequant: options.floatRequant, floatIO: floatIOContext(model, options: options, nativeHelpers: requantizes && options.floatRequant))
         return CFile(headerName: headerName, sourceName: sourceName, header: header, source: source)
     }
 
@@ -70,7 +72,8 @@ public enum Emitter {
                       halfAwayFromZero: scheme.rounding == .halfAwayFromZero, halfEven: scheme.rounding == .halfEven)
     }
 
-    private static func floatIOContext(_ model: LoweredModel, options: EmitOptions) -> FloatIOContext? {
+    /// `nativeHelpers`: the file defines `qgen_round_to_int32` already (--float-requant's helpers).
+    private static func floatIOContext(_ model: LoweredModel, options: EmitOptions, nativeHelpers: Bool) -> FloatIOContext? {
         guard options.floatIO else { return nil }
         let rule = model.scheme.boundary
         let text: String
@@ -81,7 +84,7 @@ public enum Emitter {
         }
         return FloatIOContext(
             api: EmittedNames.Model(prefix: model.cPrefix), ruleName: rule.rawValue, ruleText: text,
-            multipliesByInverse: rule == .pytorch, roundsHalfAway: rule == .tflite, definesRoundHelper: rule != .tflite && !options.floatRequant,
+            multipliesByInverse: rule == .pytorch, roundsHalfAway: rule == .tflite, definesRoundHelper: rule != .tflite && !nativeHelpers,
             inputCType: cType(model.input.dtype), inputScaleLiteral: hexLiteral(model.input.scale32.value),
             inputInverseScaleLiteral: hexLiteral(model.input.inverseScale32.value), inputZeroPoint: model.input.zeroPoint,
             inputMin: model.input.dtype.range.lowerBound, inputMax: model.input.dtype.range.upperBound,

@@ -74,6 +74,7 @@ public enum RealOp: Equatable, Sendable {
     case activation(Activation)
     case softmax(beta: Double)
     case lookup(Lookup.Function)
+    case leakyRelu(alpha: Double)
 }
 
 /// What the resolver hands an op: its input tensors, the directory of model.swift (for `.npy`

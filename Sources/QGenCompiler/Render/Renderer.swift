@@ -26,7 +26,7 @@ public enum Renderer {
             sourceName: s.sourceName, headerName: s.headerName, modelName: s.modelName, version: s.version, sourceFile: s.sourceFile,
             schemeSummary: s.schemeSummary, api: s.api, inputCType: s.inputCType,
             outputCType: s.outputCType, layerSummaries: s.layerSummaries,
-            helpers: ([piece(s.helpers, s.helperTemplate)] + s.opHelpers.map { piece(s.helpers, $0) }).joined(separator: "\n\n"),
+            helpers: ((s.helperTemplate.map { [piece(s.helpers, $0)] } ?? []) + s.opHelpers.map { piece(s.helpers, $0) }).joined(separator: "\n\n"),
             arrays: s.arrays.map { piece(arrayText($0), "const_array") },
             kernels: s.kernels.map { piece($0, $0.template) },
             usesArena: s.usesArena, steps: s.steps, floatRequant: s.floatRequant,

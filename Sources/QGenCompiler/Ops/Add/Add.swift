@@ -159,7 +159,7 @@ extension LoweredAdd: LoweredKernel {
             input2Text: inputRescales[1].multiplierTexts[0],
             outputMultiplier: output.multipliers[0].mantissa, outputShift: output.multipliers[0].shift, outputText: output.multiplierTexts[0],
             outputZeroPoint: output.outputZeroPoint, activationText: output.activationText, activationMin: output.activationMin, activationMax: output.activationMax)
-        return EmittedNode(arrays: [], kernel: kernel)
+        return EmittedNode(arrays: [], kernel: kernel, helpers: [EmittedNode.requantize])
     }
 }
 

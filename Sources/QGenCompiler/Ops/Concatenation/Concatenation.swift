@@ -129,7 +129,8 @@ extension LoweredConcatenation: LoweredKernel {
         }
         return EmittedNode(arrays: [], kernel: ConcatenationKernel(
             names: EmittedNames.Layer(cName: node.cName), layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
-            outputCType: Emitter.cType(y.dtype), outer: outer, total: total, parts: parts))
+            outputCType: Emitter.cType(y.dtype), outer: outer, total: total, parts: parts),
+            helpers: rescales.contains { $0 != nil } ? [EmittedNode.requantize] : [])
     }
 }
 

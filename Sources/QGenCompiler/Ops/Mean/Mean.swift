@@ -157,7 +157,7 @@ extension LoweredMean: LoweredKernel {
             names: EmittedNames.Layer(cName: node.cName), layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
             inputCType: Emitter.cType(x.dtype), outputCType: Emitter.cType(y.dtype), outer: outer, reduced: reduced, inner: inner,
             inputZeroPoint: inputZeroPoint, multiplier: m.mantissa, shift: m.shift, multiplierText: requantizer.multiplierTexts[0],
-            outputZeroPoint: requantizer.outputZeroPoint, outputMin: requantizer.activationMin, outputMax: requantizer.activationMax))
+            outputZeroPoint: requantizer.outputZeroPoint, outputMin: requantizer.activationMin, outputMax: requantizer.activationMax), helpers: [EmittedNode.requantize])
     }
 }
 

@@ -78,7 +78,7 @@ extension LoweredMul: LoweredKernel {
             names: EmittedNames.Layer(cName: node.cName), layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
             count: count, input1CType: Emitter.cType(a.dtype), input2CType: Emitter.cType(b.dtype), outputCType: Emitter.cType(y.dtype),
             input1Offset: inputOffsets[0], input2Offset: inputOffsets[1], multiplier: m.mantissa, shift: m.shift, text: output.multiplierTexts[0],
-            outputZeroPoint: output.outputZeroPoint, activationText: output.activationText, activationMin: output.activationMin, activationMax: output.activationMax))
+            outputZeroPoint: output.outputZeroPoint, activationText: output.activationText, activationMin: output.activationMin, activationMax: output.activationMax), helpers: [EmittedNode.requantize])
     }
 }
 

@@ -6,7 +6,7 @@ extension LoweredMAC {
     /// of a multiply-accumulate node; the op's geometry supplies its own kernel template.
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         EmittedNode(arrays: constants(node, native: options.floatRequant),
-                    kernel: kernel(node, in: model, native: options.floatRequant))
+                    kernel: kernel(node, in: model, native: options.floatRequant), helpers: [EmittedNode.requantize])
     }
 
     private func constants(_ node: LoweredNode, native: Bool) -> [CArray] {

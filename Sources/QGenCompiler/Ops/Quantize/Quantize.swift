@@ -48,7 +48,7 @@ extension LoweredQuantize: LoweredKernel {
             names: EmittedNames.Layer(cName: node.cName), layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
             inputCType: Emitter.cType(x.dtype), outputCType: Emitter.cType(y.dtype), count: x.count, inputZeroPoint: inputZeroPoint,
             multiplier: m.mantissa, shift: m.shift, text: rescale.multiplierTexts[0], outputZeroPoint: rescale.outputZeroPoint,
-            outputMin: rescale.activationMin, outputMax: rescale.activationMax))
+            outputMin: rescale.activationMin, outputMax: rescale.activationMax), helpers: [EmittedNode.requantize])
     }
 }
 
