@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-/* Input "x": int8[1, 49, 10, 1] (NCHW), real = 0.029335619881749153 * (q - -7). */
+/* Input "x": int8[1, 49, 10, 1] (NHWC), real = 0.029335619881749153 * (q - -7). */
 #define DS_CNN_INPUT_SIZE 490
 /* Output "softmax1": int8[1, 12] (batch-major), real = 0.00390625 * (q - -128). */
 #define DS_CNN_OUTPUT_SIZE 12

@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-/* Input "x": int8[1, 16, 16, 8] (NCHW), real = 0.03308532387018204 * (q - -6). */
+/* Input "x": int8[1, 16, 16, 8] (NHWC), real = 0.03308532387018204 * (q - -6). */
 #define INCEPTION_CONCAT_INPUT_SIZE 2048
 /* Output "fc1": int8[1, 5] (batch-major), real = 0.018327850848436356 * (q - -14). */
 #define INCEPTION_CONCAT_OUTPUT_SIZE 5

@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-/* Input "x": int8[1, 24, 24, 3] (NCHW), real = 0.030657686293125153 * (q - -1). */
+/* Input "x": int8[1, 24, 24, 3] (NHWC), real = 0.030657686293125153 * (q - -1). */
 #define MOBILENET_V2_BLOCKS_INPUT_SIZE 1728
 /* Output "fc1": int8[1, 10] (batch-major), real = 0.004677549935877323 * (q - 6). */
 #define MOBILENET_V2_BLOCKS_OUTPUT_SIZE 10

@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-/* Input "x": int8[1, 32, 32, 3] (NCHW), real = 0.03308532387018204 * (q - -6). */
+/* Input "x": int8[1, 32, 32, 3] (NHWC), real = 0.03308532387018204 * (q - -6). */
 #define RESNET8_INPUT_SIZE 3072
 /* Output "fc1": int8[1, 10] (batch-major), real = 0.039423223584890366 * (q - -3). */
 #define RESNET8_OUTPUT_SIZE 10

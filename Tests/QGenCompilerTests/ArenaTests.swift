@@ -39,4 +39,14 @@ import QGen
         #expect(size == bound, "\(example): arena \(size), lower bound \(bound)")
         #expect(size > 0)
     }
+
+    /// The header documents the boundary layouts: NHWC where the Input declares it.
+    @Test func theHeaderNamesTheBoundaryLayouts() throws {
+        let spec = ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, 4, 4, 2], layout: .nhwc, .int8(scale: 0.1, zeroPoint: 0)).layerSpec,
+            MaxPool2d("pool", kernel: 2).layerSpec,
+        ], location: SourceLocation(file: "model.swift", line: 1))
+        let header = try Pipeline.compile(spec, options: CompileOptions()).output.header
+        #expect(header.contains("/* Input \"x\": int8[1, 4, 4, 2] (NHWC)") && header.contains("/* Output \"pool\": int8[1, 2, 2, 2] (NHWC)"))
+    }
 }

@@ -9,8 +9,9 @@ public enum Emitter {
         let headerName = "\(fileStem ?? model.cPrefix).h"
         let sourceName = "\(fileStem ?? model.cPrefix).c"
         let api = EmittedNames.Model(prefix: model.cPrefix)
-        let inputLayout = model.input.shape.count == 4 ? "NCHW" : "batch-major"
-        let outputLayout = model.output.shape.count == 4 ? "NCHW" : "batch-major"
+        // The boundary keeps the layout the Input declared (and the output inherits).
+        let inputLayout = model.input.layout?.rawValue.uppercased() ?? "batch-major"
+        let outputLayout = model.output.layout?.rawValue.uppercased() ?? "batch-major"
         let header = HeaderContext(
             headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,
             schemeSummary: model.scheme.summary, api: api,
