@@ -63,15 +63,24 @@ public enum GemmlowpFixedPoint {
     /// `one_over_one_plus_x_for_x_in_0_1` on a Q0.31 raw value: Newton–Raphson division with
     /// 48/17 and −32/17 in Q2.29, three iterations.
     public static func oneOverOnePlusX(_ a: Int32) -> Int32 {
+        multiplyByPOT(reciprocalOfHalfSum(a), 1)            // ExactMulByPot<-1> then Rescale<0>
+    }
+
+    /// 1 / ((1 + a) / 2) in Q2.29 for a Q0.31 `a` in [0, 1): gemmlowp's Newton–Raphson division
+    /// from 48/17 − 32/17 · d, three iterations (shared by `one_over_one_plus_x_for_x_in_0_1` and
+    /// `one_minus_x_over_one_plus_x_for_x_in_0_1`).
+    static func reciprocalOfHalfSum(_ a: Int32) -> Int32 {
         let half = roundingHalfSum(a, Int32.max)
-        let one2: Int32 = 1 << 29                           // 1.0 in Q2.29
         var x: Int32 = 1_515_870_810 &+ mul(half, -1_010_580_540)
         for _ in 0..<3 {
-            let oneMinus = one2 &- mul(half, x)
+            let oneMinus = oneQ2 &- mul(half, x)
             x = x &+ multiplyByPOT(mul(x, oneMinus), 2)    // Rescale<2> of a Q4.27 product
         }
-        return multiplyByPOT(x, 1)                          // ExactMulByPot<-1> then Rescale<0>
+        return x
     }
+
+    /// 1.0 in Q2.29.
+    static let oneQ2: Int32 = 1 << 29
 
     /// TFLite's `GetReciprocal(x, integerDigits)`: `1 / x` for a positive `FixedPoint<int32_t,
     /// integerDigits>` as a Q0.31 value and the number of bits it is scaled by.
@@ -95,14 +104,7 @@ public enum GemmlowpFixedPoint {
         let n = a < 0 ? a : -a
         // ExactMulByPot<1>: the same raw value read with one more integer bit is 2n.
         let e = expOnNegativeValues(n, integerBits: integerBits + 1)
-        let half = roundingHalfSum(e, Int32.max)
-        let one2: Int32 = 1 << 29
-        var x: Int32 = 1_515_870_810 &+ mul(half, -1_010_580_540)
-        for _ in 0..<3 {
-            let oneMinus = one2 &- mul(half, x)
-            x = x &+ multiplyByPOT(mul(x, oneMinus), 2)
-        }
-        let t = multiplyByPOT(x &- one2, 2)                  // Rescale<0>(x − 1) from Q2.29
+        let t = multiplyByPOT(reciprocalOfHalfSum(e) &- oneQ2, 2)   // Rescale<0>(2/(1 + e) − 1) from Q2.29
         return a < 0 ? -t : t
     }
 }

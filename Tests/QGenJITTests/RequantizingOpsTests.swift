@@ -82,3 +82,46 @@ import QGenVerify
         #expect(try Verifier.compile(result.output, model: result.lowered).run([1, 2, 3, 4]) == expected)
     }
 }
+
+/// The graph ops' refusals, each with its line and what would be valid.
+@Suite struct GraphOpDiagnosticsTests {
+    private func errors(_ layers: [LayerSpec], scheme: Requantization = .tflite) -> [String] {
+        do {
+            _ = try Pipeline.compile(ModelSpec(name: "m", layers: layers, requantization: scheme, location: SourceLocation(file: "model.swift", line: 1)),
+                                     options: CompileOptions())
+            return []
+        } catch let error as DiagnosticsError {
+            return error.errors.map(\.description)
+        } catch {
+            return ["unexpected: \(error)"]
+        }
+    }
+
+    @Test func refusalsNameTheLayerAndTheFix() {
+        let wide = Input("x", shape: [1, 600], .int8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 2).layerSpec
+        #expect(errors([wide, Softmax("p", file: "model.swift", line: 3).layerSpec]) == [
+            "model.swift:3: error: layer 'p' (Softmax): it normalizes 600 values (the last axis of input 'x' [1, 600]); TFLite's int8 softmax holds at most 511 (its sum of exponentials is Q12.19 and its output shift must stay ≤ 31)",
+        ])
+        let x = Input("x", shape: [1, 4, 4, 2], layout: .nhwc, .int8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 2).layerSpec
+        #expect(errors([x, Softmax("p", file: "model.swift", line: 3).layerSpec], scheme: .powerOfTwo) == [
+            "model.swift:3: error: layer 'p' (Softmax): Softmax follows TFLite's fixed-point algorithm, under the tflite and singleRounding schemes only; the powerOfTwo scheme has no Softmax yet",
+        ])
+        let ux = Input("x", shape: [1, 4, 4, 2], layout: .nhwc, .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 2).layerSpec
+        #expect(errors([ux, Mean("m", axes: [1, 2], output: .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 3).layerSpec], scheme: .qnnpack) == [
+            "model.swift:3: error: layer 'm' (Mean): the qnnpack scheme has no Mean yet (PyTorch's and ONNX Runtime's means come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint",
+        ])
+        #expect(errors([x, AvgPool2d("a", kernel: 2, padding: 2, file: "model.swift", line: 3).layerSpec]) == [
+            "model.swift:3: error: layer 'a' (AvgPool2d): padding 2 must be smaller than the kernel 2, or a window could cover padding only",
+        ])
+        #expect(errors([x, Pad("p", padding: [[0, 0], [1, 1]], file: "model.swift", line: 3).layerSpec]) == [
+            "model.swift:3: error: layer 'p' (Pad): padding has 2 entries for input 'x', shape [1, 4, 4, 2]; give one [before, after] pair per axis (4)",
+        ])
+        #expect(errors([x, LeakyReLU("l", alpha: -0.1, file: "model.swift", line: 3).layerSpec]) == [
+            "model.swift:3: error: layer 'l' (LeakyReLU): alpha must be a finite number ≥ 0, got -0.1",
+        ])
+        #expect(errors([x, Conv2d("c", outChannels: 2, kernel: 1, weightLayout: .oneHWC, weight: .float([1, 1, 1, 1]),
+                                  output: .int8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 3).layerSpec]) == [
+            "model.swift:3: error: layer 'c' (Conv2d): weightLayout 1hwc is DEPTHWISE_CONV_2D's; give Conv2d weights as oihw or ohwi, or use DepthwiseConv2d",
+        ])
+    }
+}

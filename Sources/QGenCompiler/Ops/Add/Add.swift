@@ -16,7 +16,7 @@ extension Add: ResolvableOp {
     var kindName: String { "Add" }
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
-        guard let type = Elementwise.outputType(context, output: output, activation: activation, log: &log) else { return nil }
+        guard let type = Elementwise.outputType(context, kind: kindName, output: output, activation: activation, log: &log) else { return nil }
         return (.add(ResolvedAdd(activation: activation, subtract: false)), type)
     }
 }
@@ -25,17 +25,16 @@ extension Sub: ResolvableOp {
     var kindName: String { "Sub" }
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
-        guard let type = Elementwise.outputType(context, output: output, activation: activation, log: &log) else { return nil }
+        guard let type = Elementwise.outputType(context, kind: kindName, output: output, activation: activation, log: &log) else { return nil }
         return (.add(ResolvedAdd(activation: activation, subtract: true)), type)
     }
 }
 
 /// The checks every two-input elementwise op shares: same shape, layout and integer type.
 enum Elementwise {
-    static func outputType(_ context: ResolveContext, output: QuantParams, activation: Activation, log: inout DiagnosticLog) -> OutputType? {
+    static func outputType(_ context: ResolveContext, kind: String, output: QuantParams, activation: Activation, log: inout DiagnosticLog) -> OutputType? {
         let what = context.what, at = context.location
         let (a, b) = (context.inputs[0], context.inputs[1])
-        let kind = what.split(separator: "(").last.map { String($0.dropLast()) } ?? "the op"
         let errorsBefore = log.errorCount
         Resolver.checkOutput(output, activation: activation, what: what, at: at, log: &log)
         if a.shape != b.shape {
@@ -65,10 +64,7 @@ extension ResolvedAdd: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
         let a = model.tensors[node.inputs[0]], b = model.tensors[node.inputs[1]], output = model.tensors[node.output].quant
-        guard scheme.family != .float32 else {
-            log.error("\(what): the \(scheme) scheme has no \(node.kindName) yet (PyTorch's and ONNX Runtime's quantized \(node.kindName.lowercased()) come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint", at: at)
-            return nil
-        }
+        guard SchemeSupport.requireFixedPoint(node, scheme: scheme, log: &log) else { return nil }
         let errorsBefore = log.errorCount
         let (sa, sb, so) = (Float(a.quant.scale), Float(b.quant.scale), Float(output.scale))
         let twiceMax = 2 * Double(max(sa, sb))

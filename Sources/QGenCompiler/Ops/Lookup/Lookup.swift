@@ -66,10 +66,7 @@ public struct ResolvedLookup: Equatable, Codable, Sendable {
 extension ResolvedLookup: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
-        guard scheme == .tflite || scheme == .singleRounding else {
-            log.error("\(what): \(node.kindName) follows TFLite's fixed-point algorithm, under the tflite and singleRounding schemes only; the \(scheme) scheme has no \(node.kindName) yet", at: at)
-            return nil
-        }
+        guard SchemeSupport.requireTFLite(node, scheme: scheme, log: &log) else { return nil }
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
         let table: [Int32], text: String
         switch function {

@@ -66,10 +66,7 @@ extension ResolvedMean: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
-        guard scheme.family != .float32 else {
-            log.error("\(what): the \(scheme) scheme has no Mean yet (PyTorch's and ONNX Runtime's come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint", at: at)
-            return nil
-        }
+        guard SchemeSupport.requireFixedPoint(node, scheme: scheme, what: "means", log: &log) else { return nil }
         let ratio = Double(Float(input.scale)) / Double(Float(output.scale))
         let n = reduced
         let multiplier: QuantizedMultiplier, text: String

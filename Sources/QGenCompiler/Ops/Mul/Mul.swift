@@ -9,7 +9,7 @@ extension Mul: ResolvableOp {
     var kindName: String { "Mul" }
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
-        guard let type = Elementwise.outputType(context, output: output, activation: activation, log: &log) else { return nil }
+        guard let type = Elementwise.outputType(context, kind: kindName, output: output, activation: activation, log: &log) else { return nil }
         return (.mul(ResolvedMul(activation: activation)), type)
     }
 }
@@ -21,10 +21,7 @@ public struct ResolvedMul: Equatable, Codable, Sendable {
 extension ResolvedMul: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
-        guard scheme.family != .float32 else {
-            log.error("\(what): the \(scheme) scheme has no Mul yet (PyTorch's and ONNX Runtime's quantized mul come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint", at: at)
-            return nil
-        }
+        guard SchemeSupport.requireFixedPoint(node, scheme: scheme, log: &log) else { return nil }
         let a = model.tensors[node.inputs[0]].quant, b = model.tensors[node.inputs[1]].quant, output = model.tensors[node.output].quant
         let real = Double(Float(a.scale)) * Double(Float(b.scale)) / Double(Float(output.scale))
         let format = FixedPointMultiplier.format

@@ -84,8 +84,8 @@ public struct ResolvedPool: Equatable, Codable, Sendable {
 
 extension ResolvedPool: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
-        if kind == .average && model.scheme.family == .float32 {
-            log.error("\(node.what): the \(model.scheme) scheme has no average pooling yet (PyTorch's and ONNX Runtime's round differently from TFLite's, and come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint", at: node.location)
+        // Max pooling is exact on every stack; averages round differently in PyTorch and ONNX Runtime.
+        if kind == .average && !SchemeSupport.requireFixedPoint(node, scheme: model.scheme, what: "average pooling, which rounds differently,", log: &log) {
             return nil
         }
         guard let clamp = ActivationRange(activation, output: model.tensors[node.output].quant, what: node.what, at: node.location, log: &log) else { return nil }

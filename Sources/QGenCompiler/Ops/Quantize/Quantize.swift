@@ -20,10 +20,7 @@ public struct ResolvedQuantize: Equatable, Codable, Sendable {}
 extension ResolvedQuantize: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
-        guard model.scheme.family != .float32 else {
-            log.error("\(node.what): the \(model.scheme) scheme has no Quantize yet (PyTorch's and ONNX Runtime's requantization come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint", at: node.location)
-            return nil
-        }
+        guard SchemeSupport.requireFixedPoint(node, scheme: model.scheme, what: "requantization", log: &log) else { return nil }
         guard let r = Requantizer.rescaling(from: input, to: output, scheme: model.scheme, what: node.what, at: node.location, log: &log) else { return nil }
         return (.quantize(LoweredQuantize(inputZeroPoint: Int32(input.zeroPoint), rescale: r)), .activation(.none))
     }

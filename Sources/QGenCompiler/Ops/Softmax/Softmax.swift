@@ -49,10 +49,7 @@ public struct ResolvedSoftmax: Equatable, Codable, Sendable {
 extension ResolvedSoftmax: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
-        guard scheme == .tflite || scheme == .singleRounding else {
-            log.error("\(what): Softmax follows TFLite's fixed-point algorithm, under the tflite and singleRounding schemes only; the \(scheme) scheme has no Softmax yet", at: at)
-            return nil
-        }
+        guard SchemeSupport.requireTFLite(node, scheme: scheme, log: &log) else { return nil }
         let input = model.tensors[node.inputs[0]].quant
         let maxReal = scheme == .singleRounding ? Double((1 << 30) - 1) : Double((1 << 31) - 1)
         let real = min(Double(Float(beta)) * Double(Float(input.scale)) * Double(1 << 26), maxReal)
