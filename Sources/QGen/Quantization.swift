@@ -1,9 +1,20 @@
-/// The integer type of an activation tensor.
+/// The integer type of an activation tensor. `int16` is the output of TFLite's int8 → int16
+/// Softmax only, and only as a model output (int16 tensors are never stored in the arena).
 public enum DType: String, Codable, Equatable, Sendable {
     case uint8
     case int8
+    case int16
 
-    public var range: ClosedRange<Int> { self == .uint8 ? 0...255 : -128...127 }
+    public var range: ClosedRange<Int> {
+        switch self {
+        case .uint8: return 0...255
+        case .int8: return -128...127
+        case .int16: return -32768...32767
+        }
+    }
+
+    /// Bytes per element.
+    public var size: Int { self == .int16 ? 2 : 1 }
 }
 
 /// The quantization of an activation tensor: `real = scale · (q − zeroPoint)`.
@@ -20,6 +31,8 @@ public struct QuantParams: Codable, Equatable, Sendable {
 
     public static func uint8(scale: Double, zeroPoint: Int) -> QuantParams { .init(dtype: .uint8, scale: scale, zeroPoint: zeroPoint) }
     public static func int8(scale: Double, zeroPoint: Int) -> QuantParams { .init(dtype: .int8, scale: scale, zeroPoint: zeroPoint) }
+    /// int16: the output of an int8 → int16 Softmax (scale 1/65536, zero point −32768).
+    public static func int16(scale: Double, zeroPoint: Int) -> QuantParams { .init(dtype: .int16, scale: scale, zeroPoint: zeroPoint) }
     /// PyTorch's name for `uint8`.
     public static func quint8(scale: Double, zeroPoint: Int) -> QuantParams { uint8(scale: scale, zeroPoint: zeroPoint) }
     /// PyTorch's name for `int8`.
@@ -85,6 +98,9 @@ public struct Requantization: Codable, Equatable, Sendable {
 
     /// TFLite / TFLite Micro / CMSIS-NN default: Q31 multiplier, double rounding.
     public static let tflite = Requantization(name: "tflite")
+    /// LiteRT's (the TFLite interpreter's) builtin reference kernels: `tflite` except where they
+    /// differ from TFLite Micro (FULLY_CONNECTED rescales `double(acc)` by a double multiplier).
+    public static let liteRT = Requantization(name: "liteRT")
     /// TFLite single rounding (`TFLITE_SINGLE_ROUNDING`, CMSIS-NN option, ruy).
     public static let singleRounding = Requantization(name: "singleRounding")
     /// PyTorch's `fbgemm`/`x86` engines: float32 multiplier, float bias, ties to even.

@@ -41,7 +41,7 @@ extension RequantizationScheme {
     public var boundary: BoundaryQuantization {
         switch self {
         case .fbgemm, .qnnpack: return .pytorch
-        case .tflite, .singleRounding: return .tflite
+        case .tflite, .liteRT, .singleRounding: return .tflite
         case .onnxRuntime, .powerOfTwo, .fixedPoint: return .onnx
         }
     }

@@ -8,6 +8,7 @@
 /// | scheme | multiplier | bias enters | rounding | bit-exact with |
 /// |---|---|---|---|---|
 /// | `tflite` | Q31 mantissa + signed shift, from double (§2.2) | int32, added to acc | SRDHM (ties → +∞), then RDBPOT (ties away from 0) | TFLite / TFLite Micro reference kernels, CMSIS-NN default |
+/// | `liteRT` | as `tflite`, except FULLY_CONNECTED: `double(s_in)·double(s_w)/double(s_out)` in double | int32 | `tflite`'s, except FULLY_CONNECTED: `round(double(acc) · m)` (ties away from 0) | LiteRT's (TFLite interpreter's) builtin reference kernels |
 /// | `singleRounding` | the same, shift ≤ 30 | int32 | one rounding of the exact 64-bit product, ties → +∞ | `TFLITE_SINGLE_ROUNDING`, ruy, CMSIS-NN single rounding |
 /// | `fbgemm` | float32 `(s_in·s_w)/s_out` (§4.2) | float32 `b/(s_in·s_w)` added to `float(acc)` | binary32 add and multiply, then ties to even | PyTorch engines `fbgemm`/`x86` (quint8) |
 /// | `fbgemm(saturatingPairs)` | as `fbgemm` | as `fbgemm` | as `fbgemm`; the accumulator sums int16-saturated pairs (§4.3) | the same on x86 CPUs without AVX512-VNNI |
@@ -20,6 +21,10 @@
 /// emulation of IEEE binary32 round-to-nearest-even, requant.md §11).
 public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConvertible {
     case tflite
+    /// LiteRT's (the TFLite interpreter's) builtin reference kernels: `tflite`'s arithmetic except
+    /// where LiteRT's own kernels differ from TFLite Micro's (FULLY_CONNECTED rescales in double;
+    /// README "Requantization schemes" lists every op).
+    case liteRT
     case singleRounding
     case fbgemm(saturatingPairs: Bool)
     case qnnpack
@@ -46,7 +51,7 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
 
     public var family: Family {
         switch self {
-        case .tflite: return .tflite
+        case .tflite, .liteRT: return .tflite
         case .singleRounding, .powerOfTwo, .fixedPoint: return .fixedPoint
         case .fbgemm, .qnnpack, .onnxRuntime: return .float32
         }
@@ -71,6 +76,7 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
     public var description: String {
         switch self {
         case .tflite: return "tflite"
+        case .liteRT: return "liteRT"
         case .singleRounding: return "singleRounding"
         case .fbgemm(let saturating): return saturating ? "fbgemm(saturatingPairs)" : "fbgemm"
         case .qnnpack: return "qnnpack"
@@ -87,6 +93,8 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
         switch self {
         case .tflite:
             return "tflite (Q31 multiplier, double rounding: SRDHM ties up, then RDBPOT ties away from zero; TFLite Micro / CMSIS-NN default)"
+        case .liteRT:
+            return "liteRT (LiteRT's builtin reference kernels: tflite's arithmetic, but FULLY_CONNECTED rounds double(acc) * double(s_in*s_w/s_out) half away from zero, emulated with integers)"
         case .singleRounding:
             return "singleRounding (Q31 multiplier, one rounding of the 64-bit product, ties up; TFLITE_SINGLE_ROUNDING / CMSIS_NN_USE_SINGLE_ROUNDING)"
         case .fbgemm(let saturating):
@@ -106,6 +114,7 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
     /// The schemes' names for help texts (parameterised ones in their general form).
     public static let catalogue: [String] = [
         RequantizationScheme.tflite.summary,
+        RequantizationScheme.liteRT.summary,
         RequantizationScheme.singleRounding.summary,
         RequantizationScheme.fbgemm(saturatingPairs: false).summary,
         RequantizationScheme.fbgemm(saturatingPairs: true).summary,
@@ -116,7 +125,7 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
     ]
 
     /// Every accepted spelling, for error messages.
-    public static let spellings = "tflite, singleRounding, fbgemm, fbgemm(saturatingPairs), qnnpack, onnxRuntime, powerOfTwo, "
+    public static let spellings = "tflite, liteRT, singleRounding, fbgemm, fbgemm(saturatingPairs), qnnpack, onnxRuntime, powerOfTwo, "
         + "powerOfTwo(rounding:R,tolerance:T), fixedPoint(multiplierBits:B,rounding:R) with R one of halfUp, halfAwayFromZero, halfEven "
         + "and 2 <= B <= 32"
 
@@ -166,6 +175,7 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
         }
         switch name {
         case "tflite": try only([]); self = .tflite
+        case "liteRT": try only([]); self = .liteRT
         case "singleRounding": try only([]); self = .singleRounding
         case "qnnpack": try only([]); self = .qnnpack
         case "onnxRuntime": try only([]); self = .onnxRuntime
@@ -205,7 +215,7 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
     /// with `31 − shift` in `[0, 62]`, and TFLite caps its own shift at 30.
     public var shiftRange: ClosedRange<Int32> {
         switch self {
-        case .tflite: return -31...31
+        case .tflite, .liteRT: return -31...31
         case .singleRounding: return -31...30
         default: return -31...31
         }
@@ -215,11 +225,11 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
     /// point is added. The float32 family is computed by `Float32Requantization`.
     ///
     /// Preconditions (proved for every layer at lowering): `multiplier.shift` in `shiftRange`, and
-    /// for `tflite` `acc · 2^max(shift, 0)` fits in int32.
+    /// for `tflite` and `liteRT` `acc · 2^max(shift, 0)` fits in int32.
     @inlinable
     public func scale(_ acc: Int32, by multiplier: QuantizedMultiplier) -> Int32 {
         switch self {
-        case .tflite:
+        case .tflite, .liteRT:
             return Self.doubleRounding(acc, multiplier)
         case .singleRounding, .powerOfTwo, .fixedPoint:
             return Self.singleRounding(acc, multiplier, rounding: rounding ?? .halfUp)

@@ -4,7 +4,8 @@ import QGenArithmetic
 /// Seeded random graphs of every op qgen has, on NCHW or NHWC activations: a chain of 2–7 nodes in
 /// which Add and Concatenation reach back to an earlier tensor (a branch). Each scheme gets the ops
 /// its stack has (the float32 schemes: multiply-accumulate, max pooling, reshapes and copying
-/// concatenations; fbgemm(saturatingPairs): Linear). Used by the differential tests and qgen-corpus.
+/// concatenations; fbgemm(saturatingPairs): Linear; liteRT: copying concatenations, rescaling ReLU6).
+/// Used by the differential tests and qgen-corpus.
 extension RandomModels {
     /// A tensor the generator can build on: its name, shape, layout and quantization.
     struct Tensor {
@@ -15,7 +16,7 @@ extension RandomModels {
     }
 
     public mutating func graph(index: Int) -> ModelSpec {
-        let schemes = [Requantization.tflite, .singleRounding, .fbgemm, .fbgemm(saturatingPairs: true), .qnnpack, .onnxRuntime,
+        let schemes = [Requantization.tflite, .liteRT, .singleRounding, .fbgemm, .fbgemm(saturatingPairs: true), .qnnpack, .onnxRuntime,
                        .powerOfTwo(rounding: pick([.halfUp, .halfAwayFromZero, .halfEven]), tolerance: 0.5),
                        .fixedPoint(multiplierBits: pick([8, 16, 24, 32]), rounding: pick([.halfUp, .halfAwayFromZero, .halfEven]))]
         let scheme = cycleSchemes ? schemes[index % schemes.count] : pick(schemes)
@@ -23,6 +24,9 @@ extension RandomModels {
         let linearOnly = scheme.name == "fbgemm(saturatingPairs)"
         activationType = ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name) ? .uint8 : pick([.int8, .uint8])
         sameWeightZeroPoints = scheme == .onnxRuntime
+        symmetricPerChannelWeights = scheme == .liteRT
+        copyingConcatenation = float32 || scheme == .liteRT
+        rescalingReLU6 = scheme == .liteRT
         let layout: Layout = bool() ? .nhwc : .nchw
         let (c, h, w) = (int(1...5), int(2...8), int(2...8))
         let shape = linearOnly ? [int(1...2), int(2...30)] : layout == .nhwc ? [1, h, w, c] : [int(1...2), c, h, w]
@@ -36,10 +40,14 @@ extension RandomModels {
             if !float32 && current.shape.count == 4 { options += ["avgpool", "mean", "add", "sub", "mul", "quantize"] }
             if !float32 && current.shape.count == 2 { options += ["add", "sub", "mul", "quantize"] }
             if current.shape.count == 4 { options += ["flatten"] }
-            if ["tflite", "singleRounding"].contains(scheme.name) && current.quant.dtype == .int8 { options += ["softmax", "logistic", "tanh", "relu", "relu6", "leakyRelu"] }
+            if ["tflite", "liteRT", "singleRounding"].contains(scheme.name) && current.quant.dtype == .int8 {
+                options += ["softmax", "logistic", "tanh", "relu", "relu6", "leakyRelu", "hardSwish"]
+            }
             if linearOnly { options = ["linear"] }
             if i == length - 1 && current.shape.count == 4 && bool(0.5) { options = ["flatten"] }
             let choice = pick(options)
+            // A last Softmax on [N, F] may produce TFLite's int16 output (it stays the model output).
+            wideSoftmax = i == length - 1 && current.shape.count == 2 && bool(0.4)
             let next = node(choice, name: name, on: current, earlier: tensors, uniformQuant: float32)
             layers.append(next.layer)
             tensors.append(next.tensor)
@@ -131,12 +139,12 @@ extension RandomModels {
             let fits = earlier.filter { t in
                 t.shape.count == 4 && t.layout == current.layout && t.quant.dtype == current.quant.dtype
                     && t.shape.indices.allSatisfy { $0 == axis || t.shape[$0] == current.shape[$0] }
-                    && (!uniformQuant || t.quant == current.quant)
+                    && (!(uniformQuant || copyingConcatenation) || t.quant == current.quant)
             }
             let partner = pick(fits)
             var shape = current.shape
             shape[axis] += partner.shape[axis]
-            let q = uniformQuant ? current.quant : bool() ? current.quant : output(relatedScale)
+            let q = uniformQuant || copyingConcatenation ? current.quant : bool() ? current.quant : output(relatedScale)
             let requantizes = partner.quant != q || current.quant != q
             return (Concatenation(name, [current.name, partner.name], axis: axis, output: requantizes || bool() ? q : nil).layerSpec,
                     Tensor(name: name, shape: shape, layout: current.layout, quant: q))
@@ -144,11 +152,13 @@ extension RandomModels {
             let q = quant(pick([DType.int8, .uint8]), scale: relatedScale)
             return (Quantize(name, output: q).layerSpec, Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))
         case "softmax":
-            let q = QuantParams(dtype: .int8, scale: 1.0 / 256, zeroPoint: -128)
-            return (Softmax(name, beta: pick([1, 0.5, 2])).layerSpec, Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))
-        case "relu", "relu6", "leakyRelu":
-            let q = choice == "relu6" ? current.quant : QuantParams(dtype: .int8, scale: relatedScale, zeroPoint: int(-128...0))
-            let op = choice == "relu" ? ReLU(name, output: q) : choice == "relu6" ? ReLU6(name) : LeakyReLU(name, alpha: pick([0.01, 0.2, 0.5]), output: q)
+            let q = wideSoftmax ? QuantParams.int16(scale: 1.0 / 65536, zeroPoint: -32768) : QuantParams(dtype: .int8, scale: 1.0 / 256, zeroPoint: -128)
+            return (Softmax(name, beta: pick([1, 0.5, 2]), output: wideSoftmax ? q : nil).layerSpec,
+                    Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))
+        case "relu", "relu6", "leakyRelu", "hardSwish":
+            let q = choice == "relu6" && !rescalingReLU6 ? current.quant : QuantParams(dtype: .int8, scale: relatedScale, zeroPoint: int(-128...0))
+            let op = choice == "relu" ? ReLU(name, output: q) : choice == "relu6" ? ReLU6(name, output: q)
+                : choice == "hardSwish" ? HardSwish(name, output: q) : LeakyReLU(name, alpha: pick([0.01, 0.2, 0.5]), output: q)
             return (op.layerSpec, Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))
         case "logistic", "tanh":
             let q = choice == "logistic" ? QuantParams(dtype: .int8, scale: 1.0 / 256, zeroPoint: -128) : QuantParams(dtype: .int8, scale: 1.0 / 128, zeroPoint: 0)

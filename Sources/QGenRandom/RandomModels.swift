@@ -28,6 +28,14 @@ public struct RandomModels {
     /// PyTorch's engines take quint8 activations only.
     var activationType: DType? = nil
     var sameWeightZeroPoints = false
+    /// liteRT: per-channel weights are symmetric (LiteRT's per-channel FULLY_CONNECTED ignores zero points).
+    var symmetricPerChannelWeights = false
+    /// liteRT and the float32 schemes: Concatenation inputs share the output's quantization.
+    var copyingConcatenation = false
+    /// liteRT: RELU6 rescales to its own output quantization (TFLite Micro's keeps the input's).
+    var rescalingReLU6 = false
+    /// The graph's last node: a Softmax there produces int16.
+    var wideSoftmax = false
 
     mutating func quant(_ dtype: DType? = nil, scale: Double) -> QuantParams {
         let type = dtype ?? activationType ?? pick([DType.uint8, .int8])
@@ -48,8 +56,10 @@ public struct RandomModels {
 
     mutating func weights(count: Int, channels: Int) -> (Weights, typicalScale: Double) {
         if bool() {
-            let mode: WeightQuantization.Mode = sameWeightZeroPoints ? .symmetric : pick([.symmetric, .affine])
-            let rule = WeightQuantization(granularity: pick([.perTensor, .perChannel]), mode: mode, range: pick([.full, .narrow]))
+            let granularity: WeightQuantization.Granularity = pick([.perTensor, .perChannel])
+            let symmetric = sameWeightZeroPoints || (symmetricPerChannelWeights && granularity == .perChannel)
+            let mode: WeightQuantization.Mode = symmetric ? .symmetric : pick([.symmetric, .affine])
+            let rule = WeightQuantization(granularity: granularity, mode: mode, range: pick([.full, .narrow]))
             let spread = logUniform(0.01, 2)
             let values = (0..<count).map { _ in double(-spread...spread) + (rule.mode == .affine ? spread * 0.3 : 0) }
             return (.float(.values(values), rule), spread / 127)
@@ -58,7 +68,7 @@ public struct RandomModels {
         let n = perChannel ? channels : 1
         let scales = (0..<n).map { _ in logUniform(0.001, 0.1) }
         let shared = bool(0.6) ? 0 : int(-20...20)
-        let zps = (0..<n).map { _ in sameWeightZeroPoints ? shared : bool(0.6) ? 0 : int(-20...20) }
+        let zps = (0..<n).map { _ in symmetricPerChannelWeights && perChannel ? 0 : sameWeightZeroPoints ? shared : bool(0.6) ? 0 : int(-20...20) }
         let values = (0..<count).map { _ in Double(int(-128...127)) }
         return (.quantized(.values(values), scales: scales, zeroPoints: zps), scales.reduce(0, +) / Double(n))
     }
@@ -73,12 +83,13 @@ public struct RandomModels {
 
     /// One or two layers after a random input.
     public mutating func model(index: Int) -> ModelSpec {
-        let schemes = [Requantization.tflite, .singleRounding, .fbgemm, .fbgemm(saturatingPairs: true), .qnnpack, .onnxRuntime,
+        let schemes = [Requantization.tflite, .liteRT, .singleRounding, .fbgemm, .fbgemm(saturatingPairs: true), .qnnpack, .onnxRuntime,
                        .powerOfTwo(rounding: pick([.halfUp, .halfAwayFromZero, .halfEven]), tolerance: 0.5),
                        .fixedPoint(multiplierBits: pick([2, 8, 16, 24, 32]), rounding: pick([.halfUp, .halfAwayFromZero, .halfEven]))]
         let scheme = cycleSchemes ? schemes[index % schemes.count] : pick(schemes)
         activationType = ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name) ? .uint8 : nil
         sameWeightZeroPoints = scheme == .onnxRuntime
+        symmetricPerChannelWeights = scheme == .liteRT
         var layers: [LayerSpec] = []
         let conv = scheme.name == "fbgemm(saturatingPairs)" ? false : bool(0.6)
         var shape: [Int]

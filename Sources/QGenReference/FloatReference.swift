@@ -7,12 +7,19 @@ import QGenCompiler
 public enum FloatReference {
     /// Runs the model on the dequantized input and returns the real first output.
     public static func run(_ model: LoweredModel, real: RealModel, input: [Int32]) -> [Double] {
-        let id = model.inputs[0]
-        var values: [TensorID: [Double]] = [id: input.map { real.scales[id] * Double($0 - model.tensors[id].zeroPoint) }]
+        run(model, real: real, inputs: [input])[0]
+    }
+
+    /// Runs the model on one dequantized array per model input and returns every real output.
+    public static func run(_ model: LoweredModel, real: RealModel, inputs: [[Int32]]) -> [[Double]] {
+        var values: [TensorID: [Double]] = [:]
+        for (id, input) in zip(model.inputs, inputs) {
+            values[id] = input.map { real.scales[id] * Double($0 - model.tensors[id].zeroPoint) }
+        }
         for node in model.nodes {
             values[node.output] = node.op.kernel.runReal(node.inputs.map { values[$0]! }, node: node, real: real)
         }
-        return values[model.outputs[0]]!
+        return model.outputs.map { values[$0]! }
     }
 
     /// Signal-to-quantization-noise ratio in dB of `quantized` (dequantized with `scale`,

@@ -5,7 +5,9 @@ import QGenCompiler
 import QGenReference
 
 /// `qgen explain`: the integer trace of one output element of one layer, under the model's scheme,
-/// a second scheme and real arithmetic, side by side, with the step where they part.
+/// a second scheme and real arithmetic, side by side, with the step where they part. Linear and
+/// Conv2d list their taps and each scheme's rounding steps in a table; every other op prints its
+/// own steps (`LoweredKernel.explain`) under both schemes on the same input codes.
 public enum Explainer {
     public struct Explanation: Sendable {
         public var text: String
@@ -34,9 +36,14 @@ public enum Explainer {
 
     /// - Parameters:
     ///   - index: the element in the layer's output shape (one index per dimension, or one flat index).
-    ///   - input: the model input (codes of the input type).
+    ///   - inputs: the model inputs in order (codes of each input's type).
     ///   - printedDigits: add the hand computation from scales printed with this many decimals.
     public static func explain(_ result: Pipeline.Result, layer layerName: String, index: [Int], input: [Int32],
+                               compare: RequantizationScheme, printedDigits: Int? = nil, progress: ((String) -> Void)? = nil) throws -> Explanation {
+        try explain(result, layer: layerName, index: index, inputs: [input], compare: compare, printedDigits: printedDigits, progress: progress)
+    }
+
+    public static func explain(_ result: Pipeline.Result, layer layerName: String, index: [Int], inputs: [[Int32]],
                                compare: RequantizationScheme, printedDigits: Int? = nil, progress: ((String) -> Void)? = nil) throws -> Explanation {
         let model = result.lowered
         guard let layerIndex = model.nodes.firstIndex(where: { $0.name == layerName }) else {
@@ -44,12 +51,12 @@ public enum Explainer {
         }
         let node = model.nodes[layerIndex]
         guard let layer = node.mac, let realMAC = result.lowering.real.mac(node.name) else {
-            throw ExplainError(description: "layer '\(layerName)' is a \(node.kindName); explain traces the multiply-accumulate layers (Linear, Conv2d)")
+            return try explainOp(result, layerIndex: layerIndex, index: index, inputs: inputs, compare: compare, progress: progress)
         }
         let real = RealLayer(mac: realMAC, inputScale: result.lowering.real.scales[node.inputs[0]], outputScale: result.lowering.real.scales[node.output])
         let inputShape = model.tensors[node.inputs[0]].shape, outputShape = model.tensors[node.output].shape
         let flat = try flatIndex(index, shape: outputShape, layer: layerName)
-        var values: [TensorID: [Int32]] = [model.inputs[0]: input]
+        var values = Dictionary(uniqueKeysWithValues: zip(model.inputs, inputs))
         for (i, n) in model.nodes[..<layerIndex].enumerated() {
             progress?("running the reference, layer \(i + 1) of \(layerIndex)")
             values[n.output] = IntegerReference.run(n, in: model, inputs: n.inputs.map { values[$0]! })
@@ -151,17 +158,76 @@ public enum Explainer {
         // The emitted C for the same element.
         var emitted: Int32? = nil
         progress?("compiling and running the emitted C")
-        if let compiled = try? Verifier.compile(result.output, model: model), let out = compiled.run(input) {
-            if node.output == model.outputs[0] {
-                emitted = out[flat]
-                lines.append("The emitted C (compiled with libtcc) gives \(out[flat]) for this element" + (out[flat] == first.output ? ", the same." : ", which DIFFERS: please report this."))
+        if let compiled = try? Verifier.compile(result.output, model: model), let outs = compiled.run(inputs: inputs) {
+            if let k = model.outputs.firstIndex(of: node.output) {
+                emitted = outs[k][flat]
+                lines.append("The emitted C (compiled with libtcc) gives \(outs[k][flat]) for this element" + (outs[k][flat] == first.output ? ", the same." : ", which DIFFERS: please report this."))
             } else {
-                lines.append("The emitted C's model output equals the Swift reference: \(out == IntegerReference.run(model, input: input) ? "yes" : "NO: please report this").")
+                let reference = IntegerReference.run(model, inputs: inputs)
+                lines.append("The emitted C's model outputs equal the Swift reference: \(outs == model.outputs.map { reference[$0]! } ? "yes" : "NO: please report this").")
             }
         }
         lines = lines.map { line in String(line.reversed().drop { $0 == " " }.reversed()) }
         return Explanation(text: lines.joined(separator: "\n"), value: first.output, comparison: second?.output, emittedC: emitted,
                            real: realColumn.rows.first { $0.step == "scaled" }?.value ?? 0, partingStep: parting)
+    }
+
+    // MARK: - The other ops
+
+    /// Any op but the multiply-accumulate ones: the op's own integer steps for the element (the
+    /// inputs it reads, each rescale and rounding) under the model's scheme and the comparison
+    /// scheme, both on the same input codes, then real arithmetic on the dequantized inputs.
+    private static func explainOp(_ result: Pipeline.Result, layerIndex: Int, index: [Int], inputs modelInputs: [[Int32]], compare: RequantizationScheme,
+                                  progress: ((String) -> Void)?) throws -> Explanation {
+        let model = result.lowered, node = model.nodes[layerIndex], real = result.lowering.real
+        let outputShape = model.tensors[node.output].shape
+        let flat = try flatIndex(index, shape: outputShape, layer: node.name)
+        progress?("running the reference")
+        let values = IntegerReference.run(model, inputs: modelInputs)
+        let inputs = node.inputs.map { values[$0]! }
+        let value = values[node.output]![flat]
+        var lines: [String] = []
+        lines.append("layer '\(node.name)' (\(node.kindName), \(node.location.fileName):\(node.location.line)), output element \(coordinatesText(flat, shape: outputShape)) (flat \(flat))")
+        lines.append("scheme \(model.scheme); compared with \(compare) and with real arithmetic, on the same input codes")
+        lines.append("")
+        lines.append("\(model.scheme):")
+        lines += node.op.kernel.explain(flat, inputs: inputs, node: node, in: model).map { "  " + $0 }
+
+        var other = result.resolved
+        other.scheme = compare
+        var comparison: Int32? = nil
+        lines.append("")
+        do {
+            let otherModel = try Lowering.lower(other).model
+            let otherNode = otherModel.nodes[layerIndex]
+            comparison = IntegerReference.run(otherNode, in: otherModel, inputs: inputs)[flat]
+            lines.append("\(compare):")
+            lines += otherNode.op.kernel.explain(flat, inputs: inputs, node: otherNode, in: otherModel).map { "  " + $0 }
+        } catch let error as DiagnosticsError {
+            lines.append("\(compare) cannot express this model: \(error.errors.first?.message ?? "\(error)")")
+        }
+
+        let realInputs = zip(node.inputs, inputs).map { id, codes in codes.map { real.scales[id] * Double($0 - model.tensors[id].zeroPoint) } }
+        let realValue = node.op.kernel.runReal(realInputs, node: node, real: real)[flat]
+        let codes = realValue / real.scales[node.output] + Double(model.tensors[node.output].zeroPoint)
+        lines.append("")
+        lines.append("real arithmetic on the dequantized inputs: \(g(realValue)), which is \(g(codes)) in output codes (scale \(g(real.scales[node.output])), zero point \(model.tensors[node.output].zeroPoint))")
+        lines.append("")
+        lines.append("\(model.scheme) gives \(value)" + (comparison.map { $0 == value ? ", \(compare) the same." : ", \(compare) gives \($0)." } ?? "."))
+
+        var emitted: Int32? = nil
+        progress?("compiling and running the emitted C")
+        if let compiled = try? Verifier.compile(result.output, model: model), let outs = compiled.run(inputs: modelInputs) {
+            if let k = model.outputs.firstIndex(of: node.output) {
+                emitted = outs[k][flat]
+                lines.append("The emitted C (compiled with libtcc) gives \(outs[k][flat]) for this element" + (outs[k][flat] == value ? ", the same." : ", which DIFFERS: please report this."))
+            } else {
+                lines.append("The emitted C's model outputs equal the Swift reference: \(outs == model.outputs.map { values[$0]! } ? "yes" : "NO: please report this").")
+            }
+        }
+        lines = lines.map { line in String(line.reversed().drop { $0 == " " }.reversed()) }
+        return Explanation(text: lines.joined(separator: "\n"), value: value, comparison: comparison, emittedC: emitted, real: codes,
+                           partingStep: comparison.map { $0 == value ? nil : "output" } ?? nil)
     }
 
     // MARK: - One scheme's steps
@@ -202,6 +268,18 @@ public enum Explainer {
             rounded = Int64(scaled.rounded(.toNearestOrEven))
             col.add("scaled", scaled, g(scaled))
             lines.append("  round half to even: \(rounded)")
+        } else if !layer.requantizer.doubleMultipliers.isEmpty {
+            let m = layer.requantizer.doubleMultipliers[i]
+            col.add("bias", Double(layer.bias[c]), "int32 \(layer.bias[c])")
+            lines.append("  bias \(g(realBias)) as int32 in units of s_in*s_w = \(g(unit)): \(layer.bias[c])")
+            col.add("accumulator", Double(acc), "\(acc)")
+            lines.append("  accumulator = sum + bias = \(acc)")
+            col.add("multiplier", m.value, "double \(g(m.value))")
+            lines.append("  multiplier: double(s_in) * double(s_w) / double(s_out) = \(String(format: "%.17g", m.value)) = \(m.mantissa) * 2^\(m.exponent) (LiteRT's reference FULLY_CONNECTED)")
+            scaled = Double(acc) * m.value
+            rounded = DoubleRequantization.scale(Int32(acc), multiplier: m.value)
+            lines.append("  double(acc) * multiplier = \(String(format: "%.17g", scaled)) (rounded to double) -> round, ties away from zero = \(rounded)")
+            col.add("scaled", scaled, g(scaled))
         } else {
             let m = layer.requantizer.multipliers[i]
             let mReal = Double(m.mantissa) * pow(2, Double(Int(m.shift) - 31))
@@ -212,7 +290,7 @@ public enum Explainer {
             col.add("multiplier", mReal, "\(m.mantissa)*2^\(Int(m.shift) - 31)")
             lines.append("  multiplier: real \(g(real.inputScale * real.weightScales[i] / real.outputScale)), fixed point \(m.mantissa) * 2^\(Int(m.shift) - 31) = \(g(mReal))")
             scaled = Double(acc) * mReal
-            if scheme == .tflite {
+            if scheme.family == .tflite {
                 let left = max(Int(m.shift), 0), right = max(-Int(m.shift), 0)
                 let high = Gemmlowp.saturatingRoundingDoublingHighMul(Int32(acc << Int64(left)), m.mantissa)
                 lines.append("  acc * 2^\(left) * M / 2^31 = \(g(Double(acc << Int64(left)) * Double(m.mantissa) / 2147483648)) -> SRDHM (ties up) = \(high)")

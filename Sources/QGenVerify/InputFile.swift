@@ -25,6 +25,9 @@ public enum InputFile {
         } catch let error as NpyArray.ReadError {
             throw InputError(description: "--input: \(error)")
         }
+        guard model.inputs.count == 1 else {
+            throw InputError(description: "--input '\(path)': model '\(model.name)' has \(model.inputs.count) inputs (\(model.inputs.map { "'\(model.tensors[$0].name)'" }.joined(separator: ", "))) and --input reads one; use seeded random inputs (--seed) or qgen verify")
+        }
         guard array.values.count == model.input.count else {
             throw InputError(description: "--input '\(path)' has \(array.values.count) values (shape \(array.shape)), the model input '\(model.input.name)' needs \(model.input.count) (shape \(model.input.shape))")
         }

@@ -23,14 +23,26 @@ public enum Verifier {
     public static func compile(_ output: Renderer.Output, model: LoweredModel) throws -> CompiledModel {
         try CompiledModel(
             source: output.source, sourceName: output.sourceName, header: output.header, headerName: output.headerName,
-            runSymbol: EmittedNames.Model(prefix: model.cPrefix).run, inputCount: model.input.count, outputCount: model.output.count,
-            inputIsSigned: model.input.dtype == .int8, outputIsSigned: model.output.dtype == .int8, arenaSize: model.arenaSize)
+            runSymbol: EmittedNames.Model(prefix: model.cPrefix).run,
+            inputs: model.inputs.map { boundary(model.tensors[$0]) }, outputs: model.outputs.map { boundary(model.tensors[$0]) },
+            arenaSize: model.arenaSize)
     }
 
-    /// A random input over the whole range of the input type.
+    private static func boundary(_ t: LoweredTensor) -> CompiledModel.Boundary {
+        CompiledModel.Boundary(count: t.count, isSigned: t.dtype != .uint8, bytes: t.dtype.size)
+    }
+
+    /// A random input over the whole range of the input type (the first model input).
     public static func randomInput(for model: LoweredModel, using rng: inout SeededGenerator) -> [Int32] {
-        let range = model.input.dtype.range
-        return (0..<model.input.count).map { _ in Int32(Int.random(in: range, using: &rng)) }
+        randomInputs(for: model, using: &rng)[0]
+    }
+
+    /// One random array per model input, in order, each over the whole range of its type.
+    public static func randomInputs(for model: LoweredModel, using rng: inout SeededGenerator) -> [[Int32]] {
+        model.inputs.map { id in
+            let range = model.tensors[id].dtype.range
+            return (0..<model.tensors[id].count).map { _ in Int32(Int.random(in: range, using: &rng)) }
+        }
     }
 
     /// What one input gave: the C's output, the reference's, and the float reference's error terms.
@@ -48,7 +60,6 @@ public enum Verifier {
         let model = result.lowered
         let real = result.lowering.real
         let compiled = try compile(result.output, model: model)
-        let outputScale = real.scales[model.outputs[0]]
         var rng = SeededGenerator(seed: seed)
         var report = Report(inputs: inputs, elements: 0, mismatches: 0, firstMismatch: nil, sqnr: .infinity, seed: seed)
         var signal = 0.0, noise = 0.0
@@ -56,17 +67,21 @@ public enum Verifier {
         var done = 0
         while done < inputs {
             let count = min(batchSize, inputs - done)
-            let batch = (0..<count).map { _ in randomInput(for: model, using: &rng) }
+            let batch = (0..<count).map { _ in randomInputs(for: model, using: &rng) }
             let outcomes = Outcomes(count: count)
             DispatchQueue.concurrentPerform(iterations: count) { i in
                 var o = Outcome()
-                o.expected = IntegerReference.run(model, input: batch[i])
-                o.got = compiled.run(batch[i]) ?? []
-                let reals = FloatReference.run(model, real: real, input: batch[i])
-                for (r, q) in zip(reals, o.expected) {
-                    let d = outputScale * Double(q - model.output.zeroPoint)
-                    o.signal += r * r
-                    o.noise += (r - d) * (r - d)
+                let values = IntegerReference.run(model, inputs: batch[i])
+                // Every output, in order, as one array.
+                o.expected = model.outputs.flatMap { values[$0]! }
+                o.got = compiled.run(inputs: batch[i])?.flatMap { $0 } ?? []
+                let reals = FloatReference.run(model, real: real, inputs: batch[i])
+                for (id, r) in zip(model.outputs, reals) {
+                    for (rv, q) in zip(r, values[id]!) {
+                        let d = real.scales[id] * Double(q - model.tensors[id].zeroPoint)
+                        o.signal += rv * rv
+                        o.noise += (rv - d) * (rv - d)
+                    }
                 }
                 outcomes.set(i, o)
             }

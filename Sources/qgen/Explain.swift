@@ -59,19 +59,19 @@ struct Explain: ParsableCommand {
         try reportingErrors {
             let result = try options.compile()
             let model = result.lowered
-            let x: [Int32]
+            let x: [[Int32]]
             if let input {
                 let read = try InputFile.read(input, for: result)
                 print("input: \(read.note)")
-                x = read.codes
+                x = [read.codes]
             } else {
                 var rng = SeededGenerator(seed: seed)
-                x = Verifier.randomInput(for: model, using: &rng)
+                x = Verifier.randomInputs(for: model, using: &rng)
                 print("input: random codes, seed \(seed)")
             }
             let second = compare ?? (model.scheme == .tflite ? .fbgemm(saturatingPairs: false) : .tflite)
             let progress = Progress("explain")
-            let explanation = try Explainer.explain(result, layer: layer, index: try indices, input: x, compare: second, printedDigits: printedDigits,
+            let explanation = try Explainer.explain(result, layer: layer, index: try indices, inputs: x, compare: second, printedDigits: printedDigits,
                                                     progress: { progress.update($0) })
             progress.finish()
             print(explanation.text)

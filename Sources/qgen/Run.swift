@@ -40,6 +40,9 @@ struct Run: ParsableCommand {
             let result = try options.compile()
             let model = result.lowered
             let read = try InputFile.read(input, for: result)
+            guard model.outputs.count == 1 else {
+                throw CLIError("model '\(model.name)' has \(model.outputs.count) outputs (\(model.outputs.map { "'\(model.tensors[$0].name)'" }.joined(separator: ", "))); qgen run takes models with one output: use qgen verify, or qgen explain --layer for one element of each")
+            }
             print("input '\(model.input.name)' \(model.input.dtype)\(model.input.shape): \(read.note)")
             let compiled = try Verifier.compile(result.output, model: model)
             guard let codes = compiled.run(read.codes) else {
@@ -61,7 +64,7 @@ struct Run: ParsableCommand {
                 }
             }
             if let destination {
-                let bytes = NpyArray.encode(shape: model.output.shape, codes: codes, signed: model.output.dtype == .int8)
+                let bytes = NpyArray.encode(shape: model.output.shape, codes: codes, dtype: model.output.dtype)
                 try AtomicFiles.write([(destination, bytes)])
                 print("wrote \(output!)")
             }

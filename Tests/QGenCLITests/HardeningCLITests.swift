@@ -42,7 +42,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let bogus = try cli.qgen(["verify", "model.swift", "--scheme", "bogus"], in: dir)
         #expect(bogus.status == 64)
-        #expect(bogus.stderr.hasPrefix("Error: The value 'bogus' is invalid for '--scheme <scheme>': unknown scheme 'bogus'; the schemes are tflite, singleRounding, fbgemm, "), "\(bogus.stderr)")
+        #expect(bogus.stderr.hasPrefix("Error: The value 'bogus' is invalid for '--scheme <scheme>': unknown scheme 'bogus'; the schemes are tflite, liteRT, singleRounding, fbgemm, "), "\(bogus.stderr)")
         let bits = try cli.qgen(["verify", "model.swift", "--scheme", "fixedPoint(multiplierBits:40,rounding:halfUp)"], in: dir)
         #expect(bits.stderr.hasPrefix("Error: The value 'fixedPoint(multiplierBits:40,rounding:halfUp)' is invalid for '--scheme <scheme>': fixedPoint's multiplierBits must be a whole number in 2...32 (the multiplier is a signed B-bit integer), not '40'\n"), "\(bits.stderr)")
         let seed = try cli.qgen(["verify", "model.swift", "--seed", "-1"], in: dir)

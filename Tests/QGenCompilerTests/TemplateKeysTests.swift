@@ -111,7 +111,7 @@ import QGen
 
     /// Models that between them take every branch of every template.
     private static let samples: [(scheme: String, floatRequant: Bool, floatIO: Bool)] = [
-        ("tflite", false, true), ("singleRounding", false, false), ("fbgemm", false, false), ("fbgemm", true, true),
+        ("tflite", false, true), ("liteRT", false, false), ("singleRounding", false, false), ("fbgemm", false, false), ("fbgemm", true, true),
         ("qnnpack", true, true), ("onnxRuntime", false, true), ("powerOfTwo(rounding:halfEven,tolerance:0.5)", false, false),
         ("fixedPoint(multiplierBits:12,rounding:halfAwayFromZero)", false, false), ("fixedPoint(multiplierBits:16,rounding:halfUp)", false, false),
     ]
@@ -170,6 +170,14 @@ import QGen
             Concatenation("c", ["x", "q"], axis: 1, output: .int8(scale: 0.2, zeroPoint: -10)).layerSpec,
         ], location: SourceLocation(file: "model.swift", line: 1))
         files.append(Emitter.emit(try Pipeline.compile(requantizing, options: CompileOptions()).lowered))
+        // Two inputs and two outputs.
+        let twoByTwo = ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, 4], .int8(scale: 0.5, zeroPoint: 3)).layerSpec,
+            Input("y", shape: [1, 4], .int8(scale: 0.25, zeroPoint: -3)).layerSpec,
+            Add("s", "x", "y", output: .int8(scale: 0.5, zeroPoint: 0)).layerSpec,
+            Mul("p", "x", "y", output: .int8(scale: 0.5, zeroPoint: 0)).layerSpec,
+        ], location: SourceLocation(file: "model.swift", line: 1))
+        files.append(Emitter.emit(try Pipeline.compile(twoByTwo, options: CompileOptions()).lowered))
         // Every op of the engine graph fixtures (one model per op and padding kind).
         struct Fixture: Decodable {
             struct Case: Decodable { var ops: [String]; var model: ModelSpec }

@@ -104,7 +104,7 @@ import QGenVerify
         ])
         let x = Input("x", shape: [1, 4, 4, 2], layout: .nhwc, .int8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 2).layerSpec
         #expect(errors([x, Softmax("p", file: "model.swift", line: 3).layerSpec], scheme: .powerOfTwo) == [
-            "model.swift:3: error: layer 'p' (Softmax): Softmax follows TFLite's fixed-point algorithm, under the tflite and singleRounding schemes only; the powerOfTwo scheme has no Softmax yet",
+            "model.swift:3: error: layer 'p' (Softmax): Softmax follows TFLite's fixed-point algorithm, under the tflite, liteRT and singleRounding schemes only; the powerOfTwo scheme has no Softmax yet",
         ])
         let ux = Input("x", shape: [1, 4, 4, 2], layout: .nhwc, .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 2).layerSpec
         #expect(errors([ux, Mean("m", axes: [1, 2], output: .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 3).layerSpec], scheme: .qnnpack) == [

@@ -38,8 +38,45 @@ import QGenVerify
             Input("x", shape: [1, 4], .int8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 2).layerSpec,
             Softmax("prob", output: .int8(scale: 0.01, zeroPoint: 0), file: "model.swift", line: 3).layerSpec,
         ], location: SourceLocation(file: "model.swift", line: 1))
-        #expect(throws: DiagnosticsError([Diagnostic(.error, "layer 'prob' (Softmax): TFLite's int8 softmax produces scale 1/256 (0.00390625) with zero point -128, not scale 0.01 with zero point 0; leave output: out or give .int8(scale: 1.0 / 256, zeroPoint: -128)", at: SourceLocation(file: "model.swift", line: 3))])) {
+        #expect(throws: DiagnosticsError([Diagnostic(.error, "layer 'prob' (Softmax): TFLite's int8 softmax produces scale 1/256 (0.00390625) with zero point -128, not int8 scale 0.01 with zero point 0; leave output: out or give .int8(scale: 1.0 / 256, zeroPoint: -128), or .int16(scale: 1.0 / 65536, zeroPoint: -32768) for TFLite's int16 output", at: SourceLocation(file: "model.swift", line: 3))])) {
             _ = try Pipeline.compile(spec, options: CompileOptions())
+        }
+    }
+
+    /// TFLite's int8 → int16 softmax (scale 1/65536, zero point −32768): the same sums, the output
+    /// shift 16 bits shorter. The dominant value's 2^16 − ε clamps to 32767, the rest are −32768; two
+    /// equal values are 2^15 each, which is 0.
+    @Test func int16OutputByHand() throws {
+        func run(_ shape: [Int], scale: Double, _ x: [Int32]) throws -> (reference: [Int32], c: [Int32]?) {
+            let result = try Pipeline.compile(ModelSpec(name: "m", layers: [
+                Input("x", shape: shape, .int8(scale: scale, zeroPoint: 0)).layerSpec,
+                Softmax("prob", output: .int16(scale: 1.0 / 65536, zeroPoint: -32768)).layerSpec,
+            ], location: SourceLocation(file: "model.swift", line: 1)), options: CompileOptions())
+            #expect(result.output.header.contains("int m_run(const int8_t *input, int16_t *output, void *arena);"))
+            return (IntegerReference.run(result.lowered, input: x), try Verifier.compile(result.output, model: result.lowered).run(x))
+        }
+        let dominant = try run([1, 3], scale: 1, [100, 0, -100])
+        #expect(dominant.reference == [32767, -32768, -32768] && dominant.c == dominant.reference)
+        let two = try run([1, 2], scale: 0.1, [100, 100])
+        #expect(two.reference == [0, 0] && two.c == two.reference)
+    }
+
+    /// int16 lives only in the caller's output buffer: a layer may not read it, and an Input is not int16.
+    @Test func int16IsAModelOutputOnly() {
+        let spec = ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, 4], .int8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 2).layerSpec,
+            Softmax("prob", output: .int16(scale: 1.0 / 65536, zeroPoint: -32768), file: "model.swift", line: 3).layerSpec,
+            Flatten("flat", file: "model.swift", line: 4).layerSpec,
+        ], location: SourceLocation(file: "model.swift", line: 1))
+        #expect(throws: DiagnosticsError([Diagnostic(.error, "layer 'prob': its int16 output is read by another layer; qgen's int8 ops take int8 or uint8, so an int16 Softmax must be a model output", at: SourceLocation(file: "model.swift", line: 3))])) {
+            _ = try Pipeline.compile(spec, options: CompileOptions())
+        }
+        let input16 = ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, 4], .int16(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 2).layerSpec,
+            Softmax("prob", file: "model.swift", line: 3).layerSpec,
+        ], location: SourceLocation(file: "model.swift", line: 1))
+        #expect(throws: DiagnosticsError([Diagnostic(.error, "input 'x': model inputs are int8 or uint8 (int16 is the output of an int8 → int16 Softmax only)", at: SourceLocation(file: "model.swift", line: 2))])) {
+            _ = try Pipeline.compile(input16, options: CompileOptions())
         }
     }
 }

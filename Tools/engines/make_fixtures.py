@@ -3,7 +3,7 @@
 outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
 
     bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
-    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm] [tflm_graphs] [tflm_networks] [boundary]
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [boundary]
 
 CI never runs this; it runs the committed fixtures through qgen's emitted C.
 """
@@ -16,6 +16,17 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import fixtures as fx  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent.parent / "Tests/Fixtures/engines"
+
+
+def _write_cases(name, provenance, cases):
+    """A graph fixture file: the provenance line, then one case per line."""
+    import json
+    path = OUT / name
+    with open(path, "w") as f:
+        f.write('{"provenance":' + json.dumps(provenance) + ',"cases":[\n')
+        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in cases))
+        f.write("\n]}\n")
+    print(f"wrote {path}: {len(cases)} cases")
 
 
 def pytorch():
@@ -49,33 +60,34 @@ def tflm():
 
 
 def tflm_graphs():
-    import json
-
     import tflm_graph_cases as tg
     rng, np_rng = fx.seeded(20261201), np.random.default_rng(20261201)
     cases = [tg.residual_add_case(i, rng, np_rng) for i in range(120)] + [tg.nhwc_conv_case(i, rng, np_rng) for i in range(200)]
     cases += [tg.pool_case(i, rng, np_rng) for i in range(200)] + [tg.mean_case(i, rng, np_rng) for i in range(100)]
     cases += [tg.softmax_case(i, rng, np_rng) for i in range(100)] + [tg.lookup_case(i, rng, np_rng) for i in range(200)]
     cases += [tg.binary_case(i, rng, np_rng) for i in range(100)] + [tg.pad_case(i, rng, np_rng) for i in range(60)]
-    path = OUT / "tflite_micro_graphs.json"
-    with open(path, "w") as f:
-        f.write('{"provenance":' + json.dumps(tg.provenance()) + ',"cases":[\n')
-        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in cases))
-        f.write("\n]}\n")
-    print(f"wrote {path}: {len(cases)} cases")
+    cases += [tg.fc_case(i, rng, np_rng) for i in range(160)] + [tg.hard_swish_case(i, rng, np_rng) for i in range(60)]
+    _write_cases("tflite_micro_graphs.json", tg.provenance(), cases)
+
+
+def tflm_softmax16():
+    import tflm_graph_cases as tg
+    rng, np_rng = fx.seeded(20261202), np.random.default_rng(20261202)
+    cases = [tg.softmax16_case(i, rng, np_rng) for i in range(40)]
+    _write_cases("tflite_micro_softmax16.json", tg.provenance().replace(" (graphs:", " (graphs: FULLY_CONNECTED + SOFTMAX rewritten to int16 output; "), cases)
+
+
+def tflm_ops():
+    import tflm_graph_cases as tg
+    rng, np_rng = fx.seeded(20261203), np.random.default_rng(20261203)
+    cases = [tg.concat_case(i, rng, np_rng) for i in range(80)] + [tg.quantize_case(i, rng, np_rng) for i in range(60)]
+    _write_cases("tflite_micro_ops.json", tg.provenance().replace(" (graphs:", " (graphs: CONCATENATION of FULLY_CONNECTED or CONV_2D branches; one-op QUANTIZE int8 -> int8 flatbuffers; "), cases)
 
 
 def tflm_networks():
-    import json
-
     import tflm_networks as tn
     cases = [tn.case(name, seed) for name in tn.NETWORKS for seed in (1, 2)]
-    path = OUT / "tflite_micro_networks.json"
-    with open(path, "w") as f:
-        f.write('{"provenance":' + json.dumps(tg_provenance()) + ',"cases":[\n')
-        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in cases))
-        f.write("\n]}\n")
-    print(f"wrote {path}: {len(cases)} cases")
+    _write_cases("tflite_micro_networks.json", tg_provenance(), cases)
     examples = pathlib.Path(__file__).resolve().parents[2] / "Examples"
     for name in tn.NETWORKS:
         tn.write_example(name, examples, "Versions: TensorFlow " + tn.tf.__version__ + ".")
@@ -83,24 +95,18 @@ def tflm_networks():
 
 def tg_provenance():
     import tflm_cases as tm
-    return tm.provenance().replace("; made by", " (whole networks from Tools/engines/tflm_networks.py, translated by tflite_spec.py); made by")
+    return tm.provenance(litert=True).replace("; made by", " (whole networks from Tools/engines/tflm_networks.py, translated by tflite_spec.py); made by")
 
 
 def boundary():
-    import json
-
     import boundary_cases as bc
     rng, np_rng = fx.seeded(20261125), np.random.default_rng(20261125)
     cases = bc.pytorch_cases(rng, np_rng) + bc.onnxruntime_cases(rng, np_rng) + bc.tflm_cases(rng, np_rng)
-    with open(OUT / "boundary.json", "w") as f:
-        f.write('{"provenance":' + json.dumps(bc.provenance()) + ',"cases":[\n')
-        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in cases))
-        f.write("\n]}\n")
-    print(f"wrote {OUT / 'boundary.json'}: {len(cases)} cases of 512 values")
+    _write_cases("boundary.json", bc.provenance(), cases)
 
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
-    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm", "tflm_graphs", "tflm_networks", "boundary"]
+    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "boundary"]
     for name in chosen:
-        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_networks": tflm_networks, "boundary": boundary}[name]()
+        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "boundary": boundary}[name]()

@@ -7,12 +7,13 @@ from tensorflow.lite.python import schema_py_generated as schema
 
 OPS = {v: k for k, v in schema.BuiltinOperator.__dict__.items() if not k.startswith("_")}
 ACTIVATIONS = {0: "none", 1: "relu", 3: "relu6"}
-TYPES = {9: "int8", 3: "uint8", 2: "int32"}
+TYPES = {9: "int8", 3: "uint8", 2: "int32", 7: "int16"}
 
 
 PREFIXES = {"CONV_2D": "conv", "DEPTHWISE_CONV_2D": "dw", "FULLY_CONNECTED": "fc", "ADD": "add", "SUB": "sub", "MUL": "mul", "AVERAGE_POOL_2D": "avgpool",
             "MAX_POOL_2D": "maxpool", "MEAN": "mean", "RESHAPE": "reshape", "SQUEEZE": "squeeze", "CONCATENATION": "concat",
-            "QUANTIZE": "quantize", "PAD": "pad", "SOFTMAX": "softmax", "LOGISTIC": "logistic", "TANH": "tanh", "RELU": "relu", "RELU6": "relu6", "LEAKY_RELU": "leakyrelu"}
+            "QUANTIZE": "quantize", "PAD": "pad", "SOFTMAX": "softmax", "LOGISTIC": "logistic", "TANH": "tanh", "RELU": "relu", "RELU6": "relu6", "LEAKY_RELU": "leakyrelu",
+            "HARD_SWISH": "hardswish"}
 
 
 def translate(flatbuffer):
@@ -65,7 +66,8 @@ def translate(flatbuffer):
         elif kind == "FULLY_CONNECTED":
             w = weights(ins[1])
             in_features = int(w["values"].shape[1])
-            if len(tensors[ins[0]].shape) != 2 or int(tensors[ins[0]].shape[-1]) != in_features:
+            # keep_num_dims: the layer applies to the last axis of any rank, as qgen's Linear does.
+            if not o.keepNumDims and (len(tensors[ins[0]].shape) != 2 or int(tensors[ins[0]].shape[-1]) != in_features):
                 flat = f"{name}_flat"
                 nodes.append({"op": "reshape", "name": flat, "inputs": [names[ins[0]]], "shape": [-1, in_features]})
                 node["inputs"] = [flat]
@@ -99,8 +101,9 @@ def translate(flatbuffer):
             node |= {"op": "quantize"}
         elif kind == "SOFTMAX":
             node |= {"op": "softmax", "beta": float(o.beta)}
-        elif kind in ("LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU"):
-            function = {"LOGISTIC": "logistic", "TANH": "tanh", "RELU": "relu", "RELU6": "relu6", "LEAKY_RELU": "leakyRelu"}[kind]
+        elif kind in ("LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH"):
+            function = {"LOGISTIC": "logistic", "TANH": "tanh", "RELU": "relu", "RELU6": "relu6", "LEAKY_RELU": "leakyRelu",
+                        "HARD_SWISH": "hardSwish"}[kind]
             node |= {"op": "lookup", "function": function}
             if kind == "LEAKY_RELU":
                 node["alpha"] = float(np.float32(o.alpha))
@@ -254,7 +257,8 @@ def swift_source(model_name, source, nodes, header, save):
         elif n["op"] == "pad":
             text = f'Pad("{name}", {read}padding: {n["padding"]})'
         elif n["op"] == "softmax":
-            text = f'Softmax("{name}", {read}beta: {n["beta"]!r})'
+            wide = f', output: {_swift_quant(n["output"])}' if n["output"]["dtype"] == "int16" else ""
+            text = f'Softmax("{name}", {read}beta: {n["beta"]!r}{wide})'
         else:
             raise ValueError(n["op"])
         lines.append("    " + text)

@@ -11,10 +11,12 @@ from tflite_micro.python.tflite_micro import runtime  # noqa: E402
 import fixtures as fx  # noqa: E402
 
 
-def _convert(model, input_shape, np_rng):
+def _convert(model, input_shape, np_rng, sigma=1.0, per_tensor_dense=False):
+    """Full-integer int8 conversion, calibrated on 16 samples of normal(0, sigma) data; optionally
+    with per-tensor FULLY_CONNECTED weights (the converter's default is per channel)."""
     def representative():
         for _ in range(16):
-            yield [np_rng.normal(0, 1, size=(1, *input_shape)).astype(np.float32)]
+            yield [np_rng.normal(0, sigma, size=(1, *input_shape)).astype(np.float32)]
 
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -22,6 +24,7 @@ def _convert(model, input_shape, np_rng):
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
+    converter._experimental_disable_per_channel_quantization_for_dense_layers = per_tensor_dense
     return converter.convert()
 
 
@@ -50,6 +53,32 @@ def _run(flatbuffer, xs):
         interpreter.invoke()
         ys.append(interpreter.get_output(0).copy())
     return ys
+
+
+def _run_litert(flatbuffer, xs):
+    """LiteRT's interpreter with its builtin reference kernels (OpResolverType.BUILTIN_REF)."""
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    interpreter = Interpreter(model_content=flatbuffer, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    interpreter.allocate_tensors()
+    x_index, y_index = interpreter.get_input_details()[0]["index"], interpreter.get_output_details()[0]["index"]
+    ys = []
+    for x in xs:
+        interpreter.set_tensor(x_index, x)
+        interpreter.invoke()
+        ys.append(interpreter.get_tensor(y_index).copy())
+    return ys
+
+
+def engine_outputs(flatbuffer, xs):
+    """The case fields of both engines' outputs for inputs `xs`: TFLite Micro's ("outputs") and
+    LiteRT's builtin reference kernels' ("liteRTOutputs", or "liteRTRefusal" with LiteRT's reason
+    when it will not run the model)."""
+    fields = {"outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in _run(flatbuffer, xs)]}
+    try:
+        fields["liteRTOutputs"] = [fx.bytes_b64(np.ravel(v), "int8") for v in _run_litert(flatbuffer, xs)]
+    except RuntimeError as error:
+        fields["liteRTRefusal"] = str(error).strip().splitlines()[0]
+    return fields
 
 
 def _q(details):
@@ -121,8 +150,9 @@ def conv_case(index, rng, np_rng):
                         [int(z) for z in wq["zero_points"]], bias_json, relu, [nchw(a) for a in xs], [nchw(a) for a in ys])
 
 
-def provenance():
+def provenance(litert=False):
     import importlib.metadata as md
-    return (f"TFLite Micro Python interpreter tflite-micro {md.version('tflite-micro')} (reference kernels), models converted by "
+    litert_text = f"liteRTOutputs: LiteRT interpreter ai-edge-litert {md.version('ai-edge-litert')} (OpResolverType.BUILTIN_REF); " if litert else ""
+    return (f"TFLite Micro Python interpreter tflite-micro {md.version('tflite-micro')} (reference kernels); {litert_text}models converted by "
             f"TensorFlow {tf.__version__} TFLiteConverter (Optimize.DEFAULT, int8 in/out, 16 normal(0,1) calibration samples), "
             f"CPU {fx.cpu_flags()}; made by Tools/engines/make_fixtures.py")

@@ -81,14 +81,13 @@ def residual_add_case(index, rng, np_rng):
                         "output": _quant(details[add["outputs"][0]]), "activation": _activation(relu), "location": AT}}},
     ]
     xs = [np_rng.integers(-128, 128, size=(1, n)).astype(np.int8) for _ in range(3)]
-    ys = tm._run(flatbuffer, xs)
     model_json = {"name": f"tflm_add_{index}", "layers": layers, "requantization": {"name": "tflite"}, "location": AT}
     return {"id": f"tflm-add-{index}", "ops": ["ADD"], "model": model_json,
-            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], **tm.engine_outputs(flatbuffer, xs)}
 
 
 def provenance():
-    return tm.provenance().replace("; made by", " (graphs: FULLY_CONNECTED feeding ADD; NHWC CONV_2D, DEPTHWISE_CONV_2D, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN, SOFTMAX, LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, SUB, MUL, PAD); made by")
+    return tm.provenance(litert=True).replace("; made by", " (graphs: FULLY_CONNECTED feeding ADD; NHWC CONV_2D, DEPTHWISE_CONV_2D, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN, SOFTMAX, LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, SUB, MUL, PAD, FULLY_CONNECTED alone, HARD_SWISH); made by")
 
 
 def nhwc_conv_case(index, rng, np_rng):
@@ -141,10 +140,9 @@ def nhwc_conv_case(index, rng, np_rng):
         node = {"conv2d": {"_0": body}}
     layers = [{"input": {"_0": {"name": "x", "shape": [1, h, w, c], "layout": "nhwc", "quant": _quant(x), "location": AT}}}, node]
     xs = [np_rng.integers(-128, 128, size=(1, h, w, c)).astype(np.int8) for _ in range(2)]
-    ys = tm._run(flatbuffer, xs)
     model_json = {"name": f"tflm_{expected.lower()}_{index}", "layers": layers, "requantization": {"name": "tflite"}, "location": AT}
     return {"id": f"tflm-nhwc-{expected.lower()}-{index}", "ops": [expected + (" SAME" if same else " VALID")], "model": model_json,
-            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], **tm.engine_outputs(flatbuffer, xs)}
 
 
 def _single_op_case(index, expected_op, label, model, shape, np_rng, node_for):
@@ -159,10 +157,9 @@ def _single_op_case(index, expected_op, label, model, shape, np_rng, node_for):
                                 "quant": _quant(x), "location": AT}}},
               node_for(op, details, interpreter)]
     xs = [np_rng.integers(-128, 128, size=(1, *shape)).astype(np.int8) for _ in range(3)]
-    ys = tm._run(flatbuffer, xs)
     model_json = {"name": f"tflm_{expected_op.lower()}_{index}", "layers": layers, "requantization": {"name": "tflite"}, "location": AT}
     return {"id": f"tflm-{expected_op.lower()}-{index}", "ops": [label], "model": model_json,
-            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], **tm.engine_outputs(flatbuffer, xs)}
 
 
 def pool_case(index, rng, np_rng):
@@ -221,9 +218,8 @@ def softmax_case(index, rng, np_rng):
     source, nodes = ts.translate(flatbuffer)
     assert [n["op"] for n in nodes][-1] == "softmax", [n["op"] for n in nodes]
     xs = [np_rng.integers(-128, 128, size=(1, *shape)).astype(np.int8) for _ in range(3)]
-    ys = tm._run(flatbuffer, xs)
     return {"id": f"tflm-softmax-{index}", "ops": ["SOFTMAX"], "model": ts.spec_json(f"tflm_softmax_{index}", source, nodes),
-            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], **tm.engine_outputs(flatbuffer, xs)}
 
 
 def lookup_case(index, rng, np_rng):
@@ -242,25 +238,15 @@ def lookup_case(index, rng, np_rng):
         layer = tf.keras.layers.Activation(function)
     model = tf.keras.Model(inp, layer(inp))
 
-    def representative():
-        for _ in range(16):
-            yield [np_rng.normal(0, sigma, size=(1, *shape)).astype(np.float32)]
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
-    flatbuffer = converter.convert()
+    flatbuffer = tm._convert(model, shape, np_rng, sigma=sigma)
     source, nodes = ts.translate(flatbuffer)
     xs = [np_rng.integers(-128, 128, size=(1, *shape)).astype(np.int8) for _ in range(3)]
     # Every code once, too.
     xs.append(np.resize(np.arange(-128, 128, dtype=np.int8), (1, *shape)))
-    ys = tm._run(flatbuffer, xs)
     op = {"sigmoid": "LOGISTIC", "tanh": "TANH", "relu": "RELU", "relu6": "RELU6", "leaky": "LEAKY_RELU"}[function]
     assert nodes[-1]["op"] == "lookup", [n["op"] for n in nodes]
     return {"id": f"tflm-{op.lower()}-{index}", "ops": [op], "model": ts.spec_json(f"tflm_{op.lower()}_{index}", source, nodes),
-            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], **tm.engine_outputs(flatbuffer, xs)}
 
 
 def binary_case(index, rng, np_rng):
@@ -284,9 +270,8 @@ def binary_case(index, rng, np_rng):
     op = "MUL" if multiply else "SUB"
     assert op.lower() in [n["op"] for n in nodes], [n["op"] for n in nodes]
     xs = [np_rng.integers(-128, 128, size=(1, n)).astype(np.int8) for _ in range(3)]
-    ys = tm._run(flatbuffer, xs)
     return {"id": f"tflm-{op.lower()}-{index}", "ops": [op], "model": ts.spec_json(f"tflm_{op.lower()}_{index}", source, nodes),
-            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], **tm.engine_outputs(flatbuffer, xs)}
 
 
 def pad_case(index, rng, np_rng):
@@ -307,6 +292,167 @@ def pad_case(index, rng, np_rng):
     source, nodes = ts.translate(flatbuffer)
     assert "pad" in [n["op"] for n in nodes], [n["op"] for n in nodes]
     xs = [np_rng.integers(-128, 128, size=(1, *shape)).astype(np.int8) for _ in range(3)]
-    ys = tm._run(flatbuffer, xs)
     return {"id": f"tflm-pad-{index}", "ops": ["PAD"], "model": ts.spec_json(f"tflm_pad_{index}", source, nodes),
-            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], "outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in ys]}
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], **tm.engine_outputs(flatbuffer, xs)}
+
+
+def fc_case(index, rng, np_rng):
+    """FULLY_CONNECTED alone: per-channel weights (the converter's default) or per-tensor ones, a 2-D
+    input or a 3-D one (keep_num_dims: the layer applies to the last axis), fused ReLU/ReLU6, and
+    input and weight spreads over a wide range, so that the multipliers and accumulators vary."""
+    import tflite_spec as ts
+    k, n = rng.randint(1, 96), rng.randint(1, 64)
+    shape = (rng.randint(2, 5), k) if rng.random() < 0.3 else (k,)
+    per_tensor = rng.random() < 0.4
+    activation = rng.choice([None, None, "relu", "relu6"])
+    sigma, spread = fx.log_uniform(rng, 0.05, 20), fx.log_uniform(rng, 0.05, 20)
+    tf.random.set_seed(rng.randint(0, 2**31))
+    inp = tf.keras.Input(shape=shape, batch_size=1)
+    dense = tf.keras.layers.Dense(n, activation=activation, kernel_initializer=tf.keras.initializers.RandomNormal(0, spread / k ** 0.5),
+                                  bias_initializer=tf.keras.initializers.RandomUniform(-spread, spread))
+    model = tf.keras.Model(inp, dense(inp))
+
+    flatbuffer = tm._convert(model, shape, np_rng, sigma=sigma, per_tensor_dense=per_tensor)
+    source, nodes = ts.translate(flatbuffer)
+    assert [n["op"] for n in nodes if n["op"] != "reshape"] == ["linear"], [n["op"] for n in nodes]
+    assert (len(nodes[-1]["weight"]["scales"]) == 1) == per_tensor, (per_tensor, len(nodes[-1]["weight"]["scales"]))
+    xs = [np_rng.integers(-128, 128, size=(1, *shape)).astype(np.int8) for _ in range(4)]
+    label = "FULLY_CONNECTED " + ("per-tensor" if per_tensor else "per-channel")
+    return {"id": f"tflm-fc-{index}", "ops": [label], "model": ts.spec_json(f"tflm_fc_{index}", source, nodes),
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], **tm.engine_outputs(flatbuffer, xs)}
+
+
+def hard_swish_case(index, rng, np_rng):
+    """HARD_SWISH (Keras hard_swish, x · relu6(x + 3) / 6) straight on the input, calibrated
+    on normal data of a random spread, with every int8 code once."""
+    import tflite_spec as ts
+    shape = (rng.randint(1, 64),)
+    sigma = fx.log_uniform(rng, 0.05, 20)
+    inp = tf.keras.Input(shape=shape, batch_size=1)
+    model = tf.keras.Model(inp, tf.keras.layers.Activation("hard_swish")(inp))
+
+    flatbuffer = tm._convert(model, shape, np_rng, sigma=sigma)
+    source, nodes = ts.translate(flatbuffer)
+    assert [n["op"] for n in nodes] == ["lookup"] and nodes[0]["function"] == "hardSwish", [n["op"] for n in nodes]
+    xs = [np_rng.integers(-128, 128, size=(1, *shape)).astype(np.int8) for _ in range(3)]
+    xs.append(np.resize(np.arange(-128, 128, dtype=np.int8), (1, *shape)))
+    return {"id": f"tflm-hard_swish-{index}", "ops": ["HARD_SWISH"], "model": ts.spec_json(f"tflm_hard_swish_{index}", source, nodes),
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], **tm.engine_outputs(flatbuffer, xs)}
+
+
+def softmax16_case(index, rng, np_rng):
+    """SOFTMAX with int8 input and int16 output (TFLite's scale 1/65536, zero point -32768): a
+    converted FULLY_CONNECTED + SOFTMAX model whose softmax output tensor is rewritten to int16 in
+    the flatbuffer (the converter's int8 models end in an int8 softmax)."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    import flatbuffers
+    import tflite_spec as ts
+    n = rng.randint(2, 40)
+    spread = fx.log_uniform(rng, 0.05, 30)
+    tf.random.set_seed(rng.randint(0, 2**31))
+    shape = (rng.randint(1, 30),)
+    inp = tf.keras.Input(shape=shape, batch_size=1)
+    x = tf.keras.layers.Dense(n, kernel_initializer=tf.keras.initializers.RandomNormal(0, spread))(inp)
+    model = tf.keras.Model(inp, tf.keras.layers.Softmax()(x))
+    flatbuffer = tm._convert(model, shape, np_rng)
+    m = schema.ModelT.InitFromPackedBuf(flatbuffer, 0)
+    graph = m.subgraphs[0]
+    out = graph.tensors[graph.outputs[0]]
+    codes = [max(c.builtinCode, c.deprecatedBuiltinCode) for c in m.operatorCodes]
+    assert ts.OPS[codes[graph.operators[-1].opcodeIndex]] == "SOFTMAX"
+    out.type = schema.TensorType.INT16
+    out.quantization.scale = [1.0 / 65536]
+    out.quantization.zeroPoint = [-32768]
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
+    flatbuffer = bytes(builder.Output())
+    source, nodes = ts.translate(flatbuffer)
+    assert nodes[-1]["op"] == "softmax" and nodes[-1]["output"]["dtype"] == "int16", nodes[-1]
+    xs = [np_rng.integers(-128, 128, size=(1, *shape)).astype(np.int8) for _ in range(3)]
+    fields = {"outputs": [fx.bytes_b64(np.ravel(v), "int16") for v in tm._run(flatbuffer, xs)]}
+    try:
+        fields["liteRTOutputs"] = [fx.bytes_b64(np.ravel(v), "int16") for v in tm._run_litert(flatbuffer, xs)]
+    except RuntimeError as error:
+        fields["liteRTRefusal"] = str(error).strip().splitlines()[0]
+    return {"id": f"tflm-softmax16-{index}", "ops": ["SOFTMAX int8 -> int16"], "model": ts.spec_json(f"tflm_softmax16_{index}", source, nodes),
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], **fields}
+
+
+def concat_case(index, rng, np_rng):
+    """CONCATENATION of two or three branches on a random axis: NHWC images (axis 1, 2 or 3, or
+    negative) behind 1x1 CONV_2Ds, or [N, F] vectors behind FULLY_CONNECTEDs, sometimes with the
+    input itself as a branch. The converter gives every input the concatenation's quantization."""
+    import tflite_spec as ts
+    image = rng.random() < 0.6
+    tf.random.set_seed(rng.randint(0, 2**31))
+    if image:
+        shape = (rng.randint(1, 5), rng.randint(1, 5), rng.randint(1, 4))
+        axis = rng.choice([1, 2, 3, -1, -3])
+    else:
+        shape = (rng.randint(1, 24),)
+        axis = rng.choice([1, -1])
+    inp = tf.keras.Input(shape=shape, batch_size=1)
+    branches = []
+    for _ in range(rng.choice([2, 2, 3])):
+        spread = fx.log_uniform(rng, 0.1, 10)
+        init = tf.keras.initializers.RandomNormal(0, spread)
+        units = rng.randint(1, 6)
+        layer = tf.keras.layers.Conv2D(units, 1, kernel_initializer=init) if image else tf.keras.layers.Dense(units, kernel_initializer=init)
+        branch = layer(inp)
+        if image and axis % 4 != 3:
+            # Along H or W the branches must agree on the channels.
+            branch = tf.keras.layers.Conv2D(shape[2], 1, kernel_initializer=init)(inp)
+        branches.append(branch)
+    if rng.random() < 0.3 and (not image or axis % 4 == 3):
+        branches.insert(rng.randint(0, len(branches)), inp)
+    model = tf.keras.Model(inp, tf.keras.layers.Concatenate(axis=axis)(branches))
+    flatbuffer = tm._convert(model, shape, np_rng)
+    source, nodes = ts.translate(flatbuffer)
+    kinds = [n["op"] for n in nodes]
+    assert "concatenation" in kinds, kinds
+    xs = [np_rng.integers(-128, 128, size=(1, *shape)).astype(np.int8) for _ in range(3)]
+    ops = [f"CONCATENATION axis {axis % (4 if image else 2)}"]
+    return {"id": f"tflm-concat-{index}", "ops": ops, "model": ts.spec_json(f"tflm_concat_{index}", source, nodes),
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], **tm.engine_outputs(flatbuffer, xs)}
+
+
+def quantize_case(index, rng, np_rng):
+    """QUANTIZE from int8 to int8 (a requantization: TFLite's Requantize with QuantizeMultiplier of
+    s_in / s_out), written directly as a one-op flatbuffer with random scales and zero points (the
+    converter emits it only inside larger graphs)."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    import flatbuffers
+    import tflite_spec as ts
+    n = rng.randint(1, 64)
+    s_in = float(np.float32(fx.log_uniform(rng, 0.002, 2)))
+    s_out = float(np.float32(s_in * fx.log_uniform(rng, 0.05, 20)))
+    zps = [rng.randint(-128, 127), rng.randint(-128, 127)]
+    m = schema.ModelT()
+    m.version = 3
+    code = schema.OperatorCodeT()
+    code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.QUANTIZE
+    m.operatorCodes = [code]
+    m.buffers = [schema.BufferT(), schema.BufferT(), schema.BufferT()]
+    tensors = []
+    for k, (scale, zp) in enumerate([(s_in, zps[0]), (s_out, zps[1])]):
+        t = schema.TensorT()
+        t.shape, t.type, t.buffer, t.name = [1, n], schema.TensorType.INT8, k + 1, f"t{k}".encode()
+        t.quantization = schema.QuantizationParametersT()
+        t.quantization.scale, t.quantization.zeroPoint = [scale], [zp]
+        tensors.append(t)
+    op = schema.OperatorT()
+    op.opcodeIndex, op.inputs, op.outputs = 0, [0], [1]
+    op.builtinOptionsType = schema.BuiltinOptions.QuantizeOptions
+    op.builtinOptions = schema.QuantizeOptionsT()
+    graph = schema.SubGraphT()
+    graph.tensors, graph.operators, graph.inputs, graph.outputs = tensors, [op], [0], [1]
+    m.subgraphs = [graph]
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
+    flatbuffer = bytes(builder.Output())
+    source, nodes = ts.translate(flatbuffer)
+    assert [x["op"] for x in nodes] == ["quantize"], nodes
+    xs = [np_rng.integers(-128, 128, size=(1, n)).astype(np.int8) for _ in range(3)]
+    xs.append(np.resize(np.arange(-128, 128, dtype=np.int8), (1, n)))
+    return {"id": f"tflm-quantize-{index}", "ops": ["QUANTIZE int8 -> int8"], "model": ts.spec_json(f"tflm_quantize_{index}", source, nodes),
+            "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs], **tm.engine_outputs(flatbuffer, xs)}

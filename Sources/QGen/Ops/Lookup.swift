@@ -1,9 +1,9 @@
 /// An elementwise function of one int8 tensor that TFLite computes in integers: `Logistic(…)`
 /// (TFLite's LOGISTIC, output scale 1/256 and zero point −128), `Tanh(…)` (TANH, 1/128 and 0),
-/// `ReLU(…)`, `ReLU6(…)` and `LeakyReLU(…)` (RELU, RELU6, LEAKY_RELU). qgen evaluates TFLite's
+/// `ReLU(…)`, `ReLU6(…)`, `LeakyReLU(…)` and `HardSwish(…)` (RELU, RELU6, LEAKY_RELU, HARD_SWISH). qgen evaluates TFLite's
 /// integer algorithm for all 256 input codes at lowering; the C looks the result up.
 public struct Lookup: OpSpec {
-    public enum Function: String, Codable, Sendable { case logistic, tanh, relu, relu6, leakyRelu }
+    public enum Function: String, Codable, Sendable { case logistic, tanh, relu, relu6, leakyRelu, hardSwish }
 
     public var function: Function
     /// LeakyReLU's slope for negative inputs (nil for the other functions).
@@ -42,9 +42,16 @@ public func ReLU(_ name: String, input: String? = nil, output: QuantParams? = ni
     Lookup(.relu, name, input: input, output: output, file: file, line: line)
 }
 
-/// `min(max(x, 0), 6)` as a layer, TFLite's RELU6 (a clamp of the codes; the quantization is the input's).
-public func ReLU6(_ name: String, input: String? = nil, file: String = #filePath, line: Int = #line) -> Lookup {
-    Lookup(.relu6, name, input: input, output: nil, file: file, line: line)
+/// `min(max(x, 0), 6)` as a layer, TFLite's RELU6. nil output keeps the input's quantization. TFLite
+/// Micro clamps the input codes without rescaling even when the output's quantization differs (qgen
+/// does the same under `tflite` and warns); LiteRT rescales (`liteRT`).
+public func ReLU6(_ name: String, input: String? = nil, output: QuantParams? = nil, file: String = #filePath, line: Int = #line) -> Lookup {
+    Lookup(.relu6, name, input: input, output: output, file: file, line: line)
+}
+
+/// `x · relu6(x + 3) / 6`, TFLite's int8 HARD_SWISH (nil output keeps the input's quantization).
+public func HardSwish(_ name: String, input: String? = nil, output: QuantParams? = nil, file: String = #filePath, line: Int = #line) -> Lookup {
+    Lookup(.hardSwish, name, input: input, output: output, file: file, line: line)
 }
 
 /// `x ≥ 0 ? x : alpha · x`, TFLite's LEAKY_RELU (alpha ≥ 0; nil output keeps the input's quantization).

@@ -20,26 +20,33 @@ public struct HeaderContext: Equatable, Sendable {
     var sourceFile: String
     var schemeSummary: String
     var api: EmittedNames.Model
-    var inputName: String
-    var inputType: String
-    var inputCType: String
-    var inputShapeText: String
-    var inputLayout: String
-    var inputScale: String
-    var inputZeroPoint: Int32
-    var inputSize: Int
-    var outputName: String
-    var outputType: String
-    var outputCType: String
-    var outputShapeText: String
-    var outputLayout: String
-    var outputScale: String
-    var outputZeroPoint: Int32
-    var outputSize: Int
+    /// The model inputs, then the outputs, in the run function's parameter order.
+    var inputs: [BoundaryTensor]
+    var outputs: [BoundaryTensor]
+    /// One input and one output: the C API of a chain (`input`, `output`, `<P>_INPUT_SIZE`).
+    var single: Bool
+    /// The run function's parameters before `arena`: `const int8_t *input, int8_t *output`.
+    var parameters: String
     var arenaSize: Int
     var arenaLowerBound: Int
     var floatRequant: Bool
     var floatIO: FloatIOContext?
+}
+
+/// One model input or output as the header documents it.
+public struct BoundaryTensor: Equatable, Sendable {
+    var name: String
+    var type: String
+    var cType: String
+    var shapeText: String
+    var layout: String
+    var scale: String
+    var zeroPoint: Int32
+    var size: Int
+    /// `<P>_INPUT_SIZE` (one input) or `<P>_INPUT_0_SIZE` (several).
+    var sizeMacro: String
+    /// The run function's parameter: `input` / `output`, or `input0`, `output1`, ….
+    var parameter: String
 }
 
 public struct SourceContext: Sendable {
@@ -50,8 +57,9 @@ public struct SourceContext: Sendable {
     var sourceFile: String
     var schemeSummary: String
     var api: EmittedNames.Model
-    var inputCType: String
-    var outputCType: String
+    /// The run function's parameters before `arena`, and the test that none is NULL.
+    var parameters: String
+    var nullTests: String
     var layerSummaries: [String]
     /// The template holding the scheme's requantization helpers (nil when no op rescales).
     var helperTemplate: String?

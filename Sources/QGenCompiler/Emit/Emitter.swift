@@ -9,18 +9,24 @@ public enum Emitter {
         let headerName = "\(fileStem ?? model.cPrefix).h"
         let sourceName = "\(fileStem ?? model.cPrefix).c"
         let api = EmittedNames.Model(prefix: model.cPrefix)
-        // The boundary keeps the layout the Input declared (and the output inherits).
-        let inputLayout = model.input.layout?.rawValue.uppercased() ?? "batch-major"
-        let outputLayout = model.output.layout?.rawValue.uppercased() ?? "batch-major"
+        // The boundary keeps the layout each Input declared (and the outputs inherit).
+        let single = model.inputs.count == 1 && model.outputs.count == 1
+        let upper = model.cPrefix.uppercased()
+        func boundary(_ id: TensorID, input: Bool, position: Int) -> BoundaryTensor {
+            let t = model.tensors[id], role = input ? "input" : "output"
+            return BoundaryTensor(name: t.name, type: t.dtype.rawValue, cType: cType(t.dtype), shapeText: shapeText(t.shape),
+                                  layout: t.layout?.rawValue.uppercased() ?? "batch-major", scale: t.scaleText, zeroPoint: t.zeroPoint, size: t.count,
+                                  sizeMacro: single ? (input ? api.inputSize : api.outputSize) : "\(upper)_\(role.uppercased())_\(position)_SIZE",
+                                  parameter: single ? role : "\(role)\(position)")
+        }
+        let inputs = model.inputs.enumerated().map { boundary($1, input: true, position: $0) }
+        let outputs = model.outputs.enumerated().map { boundary($1, input: false, position: $0) }
+        let parameters = (inputs.map { "const \($0.cType) *\($0.parameter)" } + outputs.map { "\($0.cType) *\($0.parameter)" }).joined(separator: ", ")
+        let nullTests = (inputs + outputs).map { "\($0.parameter) == NULL" }.joined(separator: " || ")
         let header = HeaderContext(
             headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,
-            schemeSummary: model.scheme.summary, api: api,
-            inputName: model.input.name, inputType: model.input.dtype.rawValue, inputCType: cType(model.input.dtype),
-            inputShapeText: shapeText(model.input.shape), inputLayout: inputLayout, inputScale: model.input.scaleText,
-            inputZeroPoint: model.input.zeroPoint, inputSize: model.input.count,
-            outputName: model.output.name, outputType: model.output.dtype.rawValue, outputCType: cType(model.output.dtype),
-            outputShapeText: shapeText(model.output.shape), outputLayout: outputLayout, outputScale: model.output.scaleText,
-            outputZeroPoint: model.output.zeroPoint, outputSize: model.output.count, arenaSize: model.arenaSize, arenaLowerBound: model.arenaLowerBound,
+            schemeSummary: model.scheme.summary, api: api, inputs: inputs, outputs: outputs, single: single, parameters: parameters,
+            arenaSize: model.arenaSize, arenaLowerBound: model.arenaLowerBound,
             floatRequant: options.floatRequant, floatIO: floatIOContext(model, options: options, nativeHelpers: false))
 
         var arrays: [CArray] = []
@@ -38,29 +44,34 @@ public enum Emitter {
                              + (emitted.kernel == nil ? ", shares its input's memory" : ""))
             guard let kernel = emitted.kernel else { continue }
             kernels.append(kernel)
-            let inputs = node.inputs.map { bufferExpression(model.tensors[$0], const: true) }
-            steps.append(RunStep(function: EmittedNames.Layer(cName: node.cName).function,
-                                 arguments: (inputs + [bufferExpression(model.tensors[node.output], const: false)]).joined(separator: ", ")))
+            let arguments = node.inputs.map { bufferExpression(model.tensors[$0], const: true, inputs: inputs, outputs: outputs) }
+                + [bufferExpression(model.tensors[node.output], const: false, inputs: inputs, outputs: outputs)]
+            steps.append(RunStep(function: EmittedNames.Layer(cName: node.cName).function, arguments: arguments.joined(separator: ", ")))
         }
         let source = SourceContext(
             sourceName: sourceName, headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,
-            schemeSummary: model.scheme.summary, api: api,
-            inputCType: header.inputCType, outputCType: header.outputCType, layerSummaries: summaries,
+            schemeSummary: model.scheme.summary, api: api, parameters: parameters, nullTests: nullTests, layerSummaries: summaries,
             helperTemplate: !requantizes ? nil : options.floatRequant ? "helpers_float32_native" : "helpers_\(model.scheme.family.rawValue)",
             helpers: helperContext(model.scheme), opHelpers: opHelpers.filter { $0 != EmittedNode.requantize }, arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
             floatRequant: options.floatRequant, floatIO: floatIOContext(model, options: options, nativeHelpers: requantizes && options.floatRequant))
         return CFile(headerName: headerName, sourceName: sourceName, header: header, source: source)
     }
 
-    static func cType(_ dtype: DType) -> String { dtype == .uint8 ? "uint8_t" : "int8_t" }
+    static func cType(_ dtype: DType) -> String {
+        switch dtype {
+        case .uint8: return "uint8_t"
+        case .int8: return "int8_t"
+        case .int16: return "int16_t"
+        }
+    }
 
     private static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: ", ") }
     private static func bracketed(_ shape: [Int]) -> String { "[" + shapeText(shape) + "]" }
 
-    private static func bufferExpression(_ tensor: LoweredTensor, const: Bool) -> String {
+    private static func bufferExpression(_ tensor: LoweredTensor, const: Bool, inputs: [BoundaryTensor], outputs: [BoundaryTensor]) -> String {
         switch tensor.buffer {
-        case .modelInput: return "input"
-        case .modelOutput: return "output"
+        case .modelInput(let i): return inputs[i].parameter
+        case .modelOutput(let i): return outputs[i].parameter
         case .arena(let offset, _): return "(\(const ? "const " : "")\(cType(tensor.dtype)) *)(memory + \(offset))"
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import QGen
 
 /// A NumPy `.npy` array (format versions 1–3), read into `Double`s, which hold every value of the
 /// accepted element types exactly (int64 values beyond ±2^53 are rejected).
@@ -171,6 +172,14 @@ public struct NpyArray: Equatable, Sendable {
     /// int8 (`|i1`) or uint8 (`|u1`) codes, each given as an Int32 of the type's range.
     public static func encode(shape: [Int], codes: [Int32], signed: Bool) -> [UInt8] {
         header(descr: signed ? "|i1" : "|u1", shape: shape) + codes.map { signed ? UInt8(bitPattern: Int8($0)) : UInt8($0) }
+    }
+
+    /// Codes of `dtype` (`|i1`, `|u1` or little-endian `<i2`), each given as an Int32 of its range.
+    public static func encode(shape: [Int], codes: [Int32], dtype: DType) -> [UInt8] {
+        guard dtype == .int16 else { return encode(shape: shape, codes: codes, signed: dtype == .int8) }
+        var out: [UInt8] = []
+        for v in codes { withUnsafeBytes(of: Int16(v).littleEndian) { out.append(contentsOf: $0) } }
+        return header(descr: "<i2", shape: shape) + out
     }
 
     public static func encode(shape: [Int], int32 values: [Int32]) -> [UInt8] {

@@ -24,7 +24,7 @@ enum FixedPointMultiplier {
     /// `real` must be finite and > 0; `scheme` a fixed-point family scheme.
     static func represent(_ real: Double, scheme: RequantizationScheme) -> Outcome {
         switch scheme {
-        case .tflite, .singleRounding:
+        case .tflite, .liteRT, .singleRounding:
             let m = QuantizedMultiplier(real: real)
             let form = "\(m.mantissa) * 2^\(Int(m.shift) - 31)"
             if m.isFlushedToZero { return .flushedToZero(m, form: form, belowExponent: -32) }

@@ -7,12 +7,13 @@ import QGenArithmetic
 ///
 /// where `m[c]` is the scheme's representation of the real multiplier (one per channel, or one for
 /// the tensor) and `R` the scheme's rounding (`RequantizationScheme.scale`, or
-/// `Float32Requantization` for the float32 family, with fbgemm's float bias term added first).
+/// `Float32Requantization` for the float32 family, with fbgemm's float bias term added first, or
+/// `DoubleRequantization` for `liteRT`'s FULLY_CONNECTED).
 public struct Requantizer: Equatable, Codable, Sendable {
     /// One multiplier per output channel; otherwise one for the tensor.
     public var isPerChannel: Bool
-    /// Fixed-point schemes (`tflite`, `singleRounding`, `powerOfTwo`, `fixedPoint`): the multiplier
-    /// `mantissa · 2^(shift − 31)`. Empty for float32 schemes.
+    /// Fixed-point schemes (`tflite`, `liteRT`, `singleRounding`, `powerOfTwo`, `fixedPoint`): the
+    /// multiplier `mantissa · 2^(shift − 31)`. Empty for float32 schemes and double multipliers.
     public var multipliers: [QuantizedMultiplier]
     /// float32 schemes (`fbgemm`, `qnnpack`, `onnxRuntime`): the float32 multiplier as an exact
     /// integer pair. Empty for fixed-point schemes.
@@ -27,13 +28,18 @@ public struct Requantizer: Equatable, Codable, Sendable {
     public var activationMin: Int32
     public var activationMax: Int32
     public var activationText: String
+    /// `liteRT`'s FULLY_CONNECTED: the double multiplier `double(s_in)·double(s_w)/double(s_out)`
+    /// as an exact integer pair. When not empty, `multipliers` is empty.
+    public var doubleMultipliers: [Float64Parts] = []
 
     /// The output code for `value` in channel `c`. Traps (Swift's overflow check) if the lowering's
     /// range proof were wrong.
     public func apply(_ value: Int32, channel c: Int, scheme: RequantizationScheme) -> Int32 {
         let index = isPerChannel ? c : 0
         let scaled: Int64
-        if scheme.family == .float32 {
+        if !doubleMultipliers.isEmpty {
+            scaled = DoubleRequantization.scale(value, multiplier: doubleMultipliers[index].value)
+        } else if scheme.family == .float32 {
             let biasTerm = floatBiasTerms.isEmpty ? nil : floatBiasTerms[c].value
             scaled = Float32Requantization.scale(value, multiplier: floatMultipliers[index].value, biasTerm: biasTerm)
         } else {
@@ -41,5 +47,18 @@ public struct Requantizer: Equatable, Codable, Sendable {
         }
         let v = Int32(scaled) + outputZeroPoint
         return min(max(v, activationMin), activationMax)
+    }
+}
+
+extension Requantizer {
+    /// `apply` spelled out for `qgen explain`: `R(v · m) = r (m: …); r + zp = …; clamp [lo, hi] = y`.
+    public func explainApply(_ value: Int32, channel c: Int, scheme: RequantizationScheme) -> String {
+        let index = isPerChannel ? c : 0
+        var unclamped = self
+        (unclamped.outputZeroPoint, unclamped.activationMin, unclamped.activationMax) = (0, Int32.min, Int32.max)
+        let r = unclamped.apply(value, channel: c, scheme: scheme)
+        let text = multiplierTexts.indices.contains(index) ? " (\(multiplierTexts[index]))" : ""
+        return "R(\(value) * m) = \(r)\(text); + output zero point \(outputZeroPoint) = \(Int(r) + Int(outputZeroPoint)); "
+            + "clamp [\(activationMin), \(activationMax)] (\(activationText)) = \(apply(value, channel: c, scheme: scheme))"
     }
 }

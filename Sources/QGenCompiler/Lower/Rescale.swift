@@ -25,7 +25,7 @@ extension Requantizer {
         let range = input.dtype.range
         let deviation = Int64(max(range.upperBound - input.zeroPoint, input.zeroPoint - range.lowerBound))
         let left = Int64(max(Int(multiplier.shift), 0))
-        if scheme == .tflite && deviation << left > Int64(Int32.max) {
+        if scheme.family == .tflite && deviation << left > Int64(Int32.max) {
             log.error("\(what): rescaling s_in/s_out = \(format(ratio)) shifts the input left by \(left) bits, which leaves int32; the output scale is too small for the input scale \(format(input.scale))", at: at)
             return nil
         }

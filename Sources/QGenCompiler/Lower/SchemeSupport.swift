@@ -14,8 +14,8 @@ enum SchemeSupport {
     /// Ops whose TFLite algorithm is fixed point throughout (tables, gemmlowp functions): TFLite's
     /// two rounding modes only.
     static func requireTFLite(_ node: ResolvedNode, scheme: RequantizationScheme, log: inout DiagnosticLog) -> Bool {
-        guard scheme != .tflite && scheme != .singleRounding else { return true }
-        log.error("\(node.what): \(node.kindName) follows TFLite's fixed-point algorithm, under the tflite and singleRounding schemes only; the \(scheme) scheme has no \(node.kindName) yet", at: node.location)
+        guard scheme.family != .tflite && scheme != .singleRounding else { return true }
+        log.error("\(node.what): \(node.kindName) follows TFLite's fixed-point algorithm, under the tflite, liteRT and singleRounding schemes only; the \(scheme) scheme has no \(node.kindName) yet", at: node.location)
         return false
     }
 }

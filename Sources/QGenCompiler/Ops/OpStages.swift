@@ -117,4 +117,7 @@ public protocol LoweredKernel: Sendable {
     func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double]
     /// The op's constant arrays and kernel context.
     func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode
+    /// `qgen explain` for output element `flat`: the input codes it reads and each integer step,
+    /// one line each (the caller prints the result and the comparisons).
+    func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String]
 }

@@ -124,6 +124,78 @@ static int64_t qgen_round_half_up_pow2(int64_t v, int32_t n)
 }
 {{/halfEven}}
 """#,
+        "helpers_double_scale": #"""
+{{% CONTENT_TYPE: C}}
+/* LiteRT's reference FULLY_CONNECTED output stage, round(double(acc) * m) (C round: ties away from
+ * zero), with the double m = mantissa * 2^exponent, mantissa in [2^52, 2^53), computed exactly with
+ * integers. The exact product |acc| * mantissa (below 2^84) is held as hi:lo, rounded to 53
+ * significant bits with ties to even (what the double multiply does), then divided by 2^-exponent
+ * with ties away from zero. qgen proved |result| < 2^31 for the layer, so -exponent >= 22 whenever
+ * acc != 0. */
+static int32_t qgen_scale_double(int32_t acc, int64_t mantissa, int32_t exponent)
+{
+    const uint64_t a = acc < 0 ? (uint64_t)(-(int64_t)acc) : (uint64_t)acc;
+    const uint64_t m = (uint64_t)mantissa;
+    const uint64_t low = a * (m & 0xFFFFFFFFu);
+    const uint64_t high = a * (m >> 32);
+    const int32_t k = -exponent;
+    uint64_t lo = low + (high << 32);
+    uint64_t hi = (high >> 32) + (lo < low ? 1u : 0u);
+    uint64_t top = hi != 0 ? hi : lo;
+    int32_t length = hi != 0 ? 65 : 1;
+    int32_t step;
+    uint64_t magnitude;
+
+    if (a == 0) {
+        return 0;
+    }
+    for (step = 32; step > 0; step >>= 1) {
+        if ((top >> step) != 0) {
+            top >>= step;
+            length += step;
+        }
+    }
+    if (length > 53) {
+        const uint64_t unit = (uint64_t)1 << (length - 53);
+        const uint64_t rest = lo & (unit - 1u);
+
+        lo -= rest;
+        if (rest > unit / 2u || (rest == unit / 2u && (lo & unit) != 0)) {
+            lo += unit;
+            hi += lo < unit ? 1u : 0u;
+        }
+    }
+    if (k >= 128) {
+        return 0;
+    }
+    if (k <= 64) {
+        const uint64_t half = (uint64_t)1 << (k - 1);
+
+        lo += half;
+        hi += lo < half ? 1u : 0u;
+        magnitude = k == 64 ? hi : (lo >> k) | (hi << (64 - k));
+    } else {
+        hi += (uint64_t)1 << (k - 65);
+        magnitude = hi >> (k - 64);
+    }
+    return acc < 0 ? -(int32_t)magnitude : (int32_t)magnitude;
+}
+
+/* qgen_scale_double, plus the output zero point, clamped to the fused activation's range. */
+static int32_t qgen_requantize_double(int32_t acc, int64_t mantissa, int32_t exponent, int32_t output_zero_point,
+                                      int32_t activation_min, int32_t activation_max)
+{
+    int32_t v = qgen_scale_double(acc, mantissa, exponent) + output_zero_point;
+
+    if (v < activation_min) {
+        v = activation_min;
+    }
+    if (v > activation_max) {
+        v = activation_max;
+    }
+    return v;
+}
+"""#,
         "helpers_fixedPoint": #"""
 {{% CONTENT_TYPE: C}}
 {{> helpers_common}}
@@ -574,7 +646,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
                         }
                     }
                     output[((n * {{outChannels}} + oc) * {{outHeight}} + oy) * {{outWidth}} + ox] =
-                        ({{outputCType}})qgen_requantize(acc, {{requantizeArguments}},
+                        ({{outputCType}}){{requantizeFunction}}(acc, {{requantizeArguments}},
                                                   {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
                 }
             }
@@ -632,7 +704,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
                         }
                     }
                     output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
-                        ({{outputCType}})qgen_requantize(acc, {{requantizeArguments}},
+                        ({{outputCType}}){{requantizeFunction}}(acc, {{requantizeArguments}},
                                                   {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
                 }
             }
@@ -695,7 +767,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
             acc += (int32_t)x[{{inFeatures}} - 1] * ((int32_t)w[{{inFeatures}} - 1]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
 {{/hasOddTail}}
 {{/saturatesPairs}}
-            output[n * {{outFeatures}} + o] = ({{outputCType}})qgen_requantize(acc, {{requantizeArguments}},
+            output[n * {{outFeatures}} + o] = ({{outputCType}}){{requantizeFunction}}(acc, {{requantizeArguments}},
                                                                 {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
         }
     }
@@ -861,7 +933,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 {{% CONTENT_TYPE: C}}
 /* Layer "{{layerName}}" ({{location}}): Softmax over the last axis, {{outer}} rows of {{depth}} (TFLite's int8 SOFTMAX:
  * beta * s_in * 2^26 ~ {{multiplierText}}; exp of each difference max - x <= {{maxDifference}} from {{names.weights}},
- * summed in Q12.19 from {{names.bias}}, scaled by the sum's reciprocal). Output scale 1/256, zero point {{outputMin}}. */
+ * summed in Q12.19 from {{names.bias}}, scaled by the sum's reciprocal). Output scale {{outputScaleText}}, zero point {{outputMin}}. */
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
     int32_t row;
@@ -893,7 +965,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
             int32_t v = {{outputMin}};
 
             if (d <= {{maxDifference}}) {
-                v = qgen_rdbpot(qgen_srdhm(scale, {{names.weights}}[d]), bits_over_unit + 23) + ({{outputMin}});
+                v = qgen_rdbpot(qgen_srdhm(scale, {{names.weights}}[d]), bits_over_unit + {{exponentOffset}}) + ({{outputMin}});
                 if (v < {{outputMin}}) {
                     v = {{outputMin}};
                 }
@@ -937,18 +1009,18 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 {{{.}}}
 {{/kernels}}
 
-int {{api.run}}(const {{inputCType}} *input, {{outputCType}} *output, void *arena)
+int {{api.run}}({{parameters}}, void *arena)
 {
 {{#usesArena}}
     unsigned char *const memory = (unsigned char *)arena;
 
-    if (input == NULL || output == NULL || arena == NULL) {
+    if ({{nullTests}} || arena == NULL) {
         return {{api.errorNullPointer}};
     }
 {{/usesArena}}
 {{^usesArena}}
     (void)arena;
-    if (input == NULL || output == NULL) {
+    if ({{nullTests}}) {
         return {{api.errorNullPointer}};
     }
 {{/usesArena}}
@@ -979,10 +1051,14 @@ int {{api.run}}(const {{inputCType}} *input, {{outputCType}} *output, void *aren
 extern "C" {
 #endif
 
-/* Input "{{inputName}}": {{inputType}}[{{inputShapeText}}] ({{inputLayout}}), real = {{inputScale}} * (q - {{inputZeroPoint}}). */
-#define {{api.inputSize}} {{inputSize}}
-/* Output "{{outputName}}": {{outputType}}[{{outputShapeText}}] ({{outputLayout}}), real = {{outputScale}} * (q - {{outputZeroPoint}}). */
-#define {{api.outputSize}} {{outputSize}}
+{{#inputs}}
+/* Input "{{name}}": {{type}}[{{shapeText}}] ({{layout}}), real = {{scale}} * (q - {{zeroPoint}}). */
+#define {{sizeMacro}} {{size}}
+{{/inputs}}
+{{#outputs}}
+/* Output "{{name}}": {{type}}[{{shapeText}}] ({{layout}}), real = {{scale}} * (q - {{zeroPoint}}). */
+#define {{sizeMacro}} {{size}}
+{{/outputs}}
 /* Bytes of scratch memory {{api.run}} needs (any alignment). When 0, arena may be NULL.
  * The most bytes live at one layer is {{arenaLowerBound}} (a lower bound for any arena plan). */
 #define {{api.arenaSize}} {{arenaSize}}
@@ -992,11 +1068,18 @@ extern "C" {
 #define {{api.errorNullPointer}} 1
 
 /*
+{{#single}}
  * Runs the model on one input. input: {{api.inputSize}} values; output: {{api.outputSize}}
  * values; arena: {{api.arenaSize}} bytes owned by the caller (not kept after the call).
+{{/single}}
+{{^single}}
+ * Runs the model once. Each inputK / outputK holds <PREFIX>_INPUT_K_SIZE / _OUTPUT_K_SIZE values, in
+ * the order of the Inputs and of the outputs above (the layers no other layer reads, in model.swift
+ * order); arena: {{api.arenaSize}} bytes owned by the caller (not kept after the call).
+{{/single}}
  * Uses no heap{{^floatRequant}}, no libc and no floating point{{/floatRequant}}{{#floatRequant}} and no libc; the output stage uses float32 (--float-requant){{/floatRequant}}; reentrant when each caller passes its own arena.
  */
-int {{api.run}}(const {{inputCType}} *input, {{outputCType}} *output, void *arena);
+int {{api.run}}({{parameters}}, void *arena);
 {{#floatIO}}
 
 /*

@@ -24,8 +24,8 @@ public enum Renderer {
         let s = file.source
         let context = SourceText(
             sourceName: s.sourceName, headerName: s.headerName, modelName: s.modelName, version: s.version, sourceFile: s.sourceFile,
-            schemeSummary: s.schemeSummary, api: s.api, inputCType: s.inputCType,
-            outputCType: s.outputCType, layerSummaries: s.layerSummaries,
+            schemeSummary: s.schemeSummary, api: s.api, parameters: s.parameters,
+            nullTests: s.nullTests, layerSummaries: s.layerSummaries,
             helpers: ((s.helperTemplate.map { [piece(s.helpers, $0)] } ?? []) + s.opHelpers.map { piece(s.helpers, $0) }).joined(separator: "\n\n"),
             arrays: s.arrays.map { piece(arrayText($0), "const_array") },
             kernels: s.kernels.map { piece($0, $0.template) },
@@ -52,7 +52,7 @@ public enum Renderer {
     private struct SourceText {
         var sourceName, headerName, modelName, version, sourceFile, schemeSummary: String
         var api: EmittedNames.Model
-        var inputCType, outputCType: String
+        var parameters, nullTests: String
         var layerSummaries: [String]
         var helpers: String
         var arrays: [String]

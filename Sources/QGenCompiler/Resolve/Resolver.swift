@@ -67,12 +67,8 @@ public enum Resolver {
         for index in graph.order {
             let layer = spec.layers[index]
             if case .input(let input) = layer {
-                guard index == 0 else {
-                    log.error("input '\(input.name)': a model has exactly one Input, and it comes first", at: input.location)
-                    return nil
-                }
                 names.claim(input.name, at: input.location, log: &log)
-                guard let tensor = resolveInput(input, log: &log) else { return nil }
+                guard let tensor = resolveInput(input, position: inputs.count, log: &log) else { return nil }
                 tensorOf[input.name] = tensors.count
                 inputs.append(tensors.count)
                 tensors.append(tensor)
@@ -97,14 +93,19 @@ public enum Resolver {
         names.checkGeneratedIdentifiers(nodes: nodes, log: &log)
         if log.hasErrors { return nil }
 
+        // The model outputs: the tensors no layer reads, in declaration order.
         let consumed = Set(nodes.flatMap(\.inputs))
+        let declared = Dictionary(uniqueKeysWithValues: spec.layers.enumerated().map { ($1.name, $0) })
         let outputs = tensors.indices.filter { !consumed.contains($0) && !inputs.contains($0) }
+            .sorted { declared[tensors[$0].name] ?? 0 < declared[tensors[$1].name] ?? 0 }
         for id in inputs where !consumed.contains(id) {
             log.error("input '\(tensors[id].name)' is not read by any layer", at: tensors[id].location)
         }
-        if outputs.count > 1 {
-            let names = outputs.map { "'\(tensors[$0].name)'" }.joined(separator: ", ")
-            log.error("model '\(spec.name)': layers \(names) are not read by any other layer, so each would be an output; the C API has one output: connect them (e.g. with Add or Concatenation) or remove the unused ones", at: spec.location)
+        for tensor in tensors where tensor.quant.dtype == .int16 && consumed.contains(tensors.firstIndex { $0.name == tensor.name }!) {
+            log.error("layer '\(tensor.name)': its int16 output is read by another layer; qgen's int8 ops take int8 or uint8, so an int16 Softmax must be a model output", at: tensor.location)
+        }
+        if options.floatIO && (inputs.count > 1 || outputs.count > 1) {
+            log.error("model '\(spec.name)': --float-io converts one input and one output, but the model has \(inputs.count) inputs and \(outputs.count) outputs; convert at the boundary yourself (each input's and output's scale and zero point are in the header)", at: spec.location)
         }
         if log.hasErrors { return nil }
 
@@ -114,8 +115,12 @@ public enum Resolver {
             tensors: tensors, nodes: nodes, inputs: inputs, outputs: outputs, arenaSize: arena, arenaLowerBound: lowerBound)
     }
 
-    private static func resolveInput(_ input: Input, log: inout DiagnosticLog) -> ResolvedTensor? {
+    private static func resolveInput(_ input: Input, position: Int, log: inout DiagnosticLog) -> ResolvedTensor? {
         checkActivationQuant(input.quant, what: "input '\(input.name)'", at: input.location, log: &log)
+        if input.quant.dtype == .int16 {
+            log.error("input '\(input.name)': model inputs are int8 or uint8 (int16 is the output of an int8 → int16 Softmax only)", at: input.location)
+            return nil
+        }
         if input.shape.count < 2 || input.shape.contains(where: { $0 < 1 }) {
             log.error("input '\(input.name)': shape \(input.shape) is not valid; give [N, features] or [N, C, H, W] with every dimension ≥ 1", at: input.location)
             return nil
@@ -125,7 +130,7 @@ public enum Resolver {
             return nil
         }
         return ResolvedTensor(name: input.name, shape: input.shape, layout: input.shape.count == 4 ? input.layout : nil, quant: input.quant,
-                              location: input.location, producer: nil, buffer: .modelInput(0))
+                              location: input.location, producer: nil, buffer: .modelInput(position))
     }
 
     /// Places every tensor: model inputs and outputs in the caller's buffers, the others in the
@@ -139,7 +144,10 @@ public enum Resolver {
         for node in nodes {
             guard case .reshape = node.op else { continue }
             let source = root[node.inputs[0]]
-            if !(inputs.contains(source) && outputs.contains(node.output)) { root[node.output] = source }
+            // A reshape of a model input into a model output copies; so does a second model output
+            // reshaped from the tensor another output already occupies.
+            let sourceIsOutput = outputs.contains { $0 != node.output && root[$0] == source }
+            if !((inputs.contains(source) || sourceIsOutput) && outputs.contains(node.output)) { root[node.output] = source }
         }
         var lastUse = Array(repeating: -1, count: tensors.count)
         for (step, node) in nodes.enumerated() { for id in node.inputs { lastUse[root[id]] = max(lastUse[root[id]], step) } }

@@ -143,6 +143,20 @@ extension LoweredAdd: LoweredKernel {
         return zip(inputs[0], inputs[1]).map { activation.apply(subtract ? $0 - $1 : $0 + $1) }
     }
 
+    public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
+        var lines: [String] = []
+        var scaled: [Int32] = []
+        for k in 0..<2 {
+            let x = inputs[k][flat], v = (x + inputOffsets[k]) * (1 << leftShift)
+            scaled.append(inputRescales[k].apply(v, channel: 0, scheme: model.scheme))
+            lines.append("input \(k + 1) = \(x); (x - zp) * 2^\(leftShift) = \(v); R(\(v) * m\(k + 1)) = \(scaled[k]) (\(inputRescales[k].multiplierTexts[0]))")
+        }
+        let total = subtract ? scaled[0] - scaled[1] : scaled[0] + scaled[1]
+        lines.append("\(scaled[0]) \(subtract ? "-" : "+") \(scaled[1]) = \(total)")
+        lines.append(output.explainApply(total, channel: 0, scheme: model.scheme))
+        return lines
+    }
+
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let a = model.tensors[node.inputs[0]], b = model.tensors[node.inputs[1]], y = model.tensors[node.output]
         let kernel = AddKernel(

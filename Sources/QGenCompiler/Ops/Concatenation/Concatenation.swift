@@ -70,6 +70,11 @@ extension ResolvedConcatenation: OpLowering {
         for id in node.inputs {
             let input = model.tensors[id]
             if input.quant == output { rescales.append(nil); continue }
+            guard model.scheme != .liteRT else {
+                // tflite/kernels/concatenation.cc: "there is no re-scaling needed for Int8 quantized kernel".
+                log.error("\(node.what): LiteRT's int8 CONCATENATION requires every input to have the output's quantization (scale \(output.scale), zero point \(output.zeroPoint)), but \(input.producerText) has scale \(input.quant.scale) and zero point \(input.quant.zeroPoint); quantize every input like the output, or use tflite, whose Concatenation requantizes", at: node.location)
+                return nil
+            }
             guard model.scheme.family != .float32 else {
                 log.error("\(node.what): the \(model.scheme) scheme cannot requantize \(input.producerText) for the concatenation yet (PyTorch's and ONNX Runtime's requantization come in a later version of qgen); quantize every input like the output, or use tflite", at: node.location)
                 return nil
@@ -111,6 +116,22 @@ extension LoweredConcatenation: LoweredKernel {
         var y: [Double] = []
         for o in 0..<outer { for (k, chunk) in chunks.enumerated() { y += inputs[k][(o * chunk)..<((o + 1) * chunk)] } }
         return y
+    }
+
+    public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
+        let block = chunks.reduce(0, +)
+        var offset = flat % block
+        let o = flat / block
+        for (k, chunk) in chunks.enumerated() {
+            guard offset >= chunk else {
+                let x = inputs[k][o * chunk + offset]
+                let source = "input \(k + 1) ('\(model.tensors[node.inputs[k]].name)'), element \(o * chunk + offset) = \(x)"
+                guard let r = rescales[k] else { return [source + ", copied (it has the output's quantization)"] }
+                return [source + "; x - zp = \(x - inputZeroPoints[k])", r.explainApply(x - inputZeroPoints[k], channel: 0, scheme: model.scheme)]
+            }
+            offset -= chunk
+        }
+        return []
     }
 
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {

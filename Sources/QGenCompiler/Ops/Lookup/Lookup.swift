@@ -11,6 +11,12 @@ import QGenArithmetic
 //
 // with f = gemmlowp's logistic (k = 8, zp_out = −128) or tanh (k = 7, zp_out = 0). The function of
 // one int8 code is evaluated here for all 256 codes; the C reads the table.
+//
+// Under liteRT, LOGISTIC and TANH are LiteRT's own tables (activations.cc, LUTPopulateInt8), made in
+// float32 on the host: y = clamp(int(round(f(s_in · float(x − zp_in)) · (1 / s_out)) + zp_out)) with
+// f = 1 / (1 + expf(−v)) or tanhf(v) and round ties away from zero; and RELU6 rescales like RELU
+// (reference_ops::ReluX with clamp [zp_out, zp_out + roundf(6 / s_out)]), where TFLite Micro clamps
+// the input codes without rescaling.
 
 extension Lookup: ResolvableOp {
     var kindName: String {
@@ -20,6 +26,7 @@ extension Lookup: ResolvableOp {
         case .relu: return "ReLU"
         case .relu6: return "ReLU6"
         case .leakyRelu: return "LeakyReLU"
+        case .hardSwish: return "HardSwish"
         }
     }
 
@@ -70,10 +77,18 @@ extension ResolvedLookup: OpLowering {
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
         let table: [Int32], text: String
         switch function {
+        case .logistic, .tanh where scheme == .liteRT:
+            (table, text) = floatTable(input, output)
         case .logistic, .tanh:
             guard let (t, description) = gemmlowpTable(input, scheme: scheme, what: what, at: at, kind: node.kindName, log: &log) else { return nil }
             (table, text) = (t, description)
+        case .hardSwish:
+            guard let (t, description) = hardSwishTable(input, output, what: what, at: at, log: &log) else { return nil }
+            (table, text) = (t, description)
         case .relu, .relu6, .leakyRelu:
+            if function == .relu6 && scheme != .liteRT && input != output {
+                log.warning("\(what): TFLite Micro's RELU6 clamps the input codes to [zp_in, zp_in + round(6 / s_in)] and ignores the output quantization (scale \(output.scale), zero point \(output.zeroPoint)); the result matches TFLite Micro, not the rescaled ReLU6 (liteRT rescales)", at: at)
+            }
             guard let (t, description) = rectifierTable(input, output, scheme: scheme, what: what, at: at, log: &log) else { return nil }
             (table, text) = (t, description)
         }
@@ -104,20 +119,90 @@ extension ResolvedLookup: OpLowering {
             let y = Gemmlowp.roundingDivideByPOT(q0, logistic ? 23 : 24) + (logistic ? -128 : 0)
             return min(max(y, -128), 127)
         }
-        return (table, "s_in * 2^27 ~ \(multiplier.mantissa) * 2^\(shift - 31), input radius \(radius)")
+        return (table, "TFLite's fixed-point algorithm: s_in * 2^27 ~ \(multiplier.mantissa) * 2^\(shift - 31), input radius \(radius)")
+    }
+
+    /// TFLite's int8 HARD_SWISH (hard_swish_common.cc, reference_ops::HardSwish): int16 fixed point.
+    /// With s_hires = float(s_in) / 128 (float32 arithmetic throughout, as TFLite's Prepare):
+    ///
+    ///     (M_out, e_out) = QuantizeMultiplier(s_hires / s_out),  (M_r, e_r) = QuantizeMultiplier(s_hires / (3 / 32768))
+    ///     both mantissas rounded to int16 (DownScaleInt32ToInt16Multiplier); e_out ≤ 0
+    ///     v = (x − zp_in) · 2^7;  p = SRDHM16(v, M_out)
+    ///     r = v, saturating-shifted left by e_r − 1 if e_r > 0;  r = SRDHM16(r, M_r);
+    ///     r = e_r > 0 ? sat(r · 2) : RDBPOT(r, −e_r);  r = (r + 2^15) >> 1     (in [0, 1] as Q0.15)
+    ///     y = clamp(RDBPOT(SDHM16(r, p), −e_out) + zp_out)   (SDHM16: a · b · 2 / 2^16, truncating)
+    private func hardSwishTable(_ input: QuantParams, _ output: QuantParams, what: String, at: SourceLocation,
+                                log: inout DiagnosticLog) -> ([Int32], String)? {
+        let hires = (Float(1) / 128) * Float(input.scale)
+        let outputM = QuantizedMultiplier(real: Double(hires / Float(output.scale)))
+        let reluishM = QuantizedMultiplier(real: Double(hires / (Float(3) / 32768)))
+        let outputExponent = Int(outputM.shift), reluishExponent = Int(reluishM.shift)
+        guard outputExponent <= 0, outputExponent >= -31 else {
+            log.error("\(what): TFLite's HardSwish needs 2^-32 ≤ s_in / 128 / s_out < 1, but s_in = \(input.scale) and s_out = \(output.scale) give \(FixedPointMultiplier.format(Double(hires / Float(output.scale)))); choose an output scale of at least s_in / 128 = \(FixedPointMultiplier.format(Double(hires)))", at: at)
+            return nil
+        }
+        guard (-31...31).contains(reluishExponent) else {
+            log.error("\(what): the input scale \(input.scale) is outside what TFLite's HardSwish takes (s_in / 128 / (3 / 32768) = \(FixedPointMultiplier.format(Double(hires / (Float(3) / 32768)))) needs a shift in -31...31)", at: at)
+            return nil
+        }
+        func int16Multiplier(_ m: QuantizedMultiplier) -> Int32 {
+            m.mantissa >= Int32.max - (1 << 15) ? Int32(Int16.max) : (m.mantissa + (1 << 15)) >> 16
+        }
+        let outputM16 = int16Multiplier(outputM), reluishM16 = int16Multiplier(reluishM)
+        func saturate16(_ v: Int64) -> Int32 { Int32(min(max(v, Int64(Int16.min)), Int64(Int16.max))) }
+        /// gemmlowp's SaturatingRoundingDoublingHighMul on int16.
+        func srdhm16(_ a: Int32, _ b: Int32) -> Int32 {
+            if a == b && a == Int32(Int16.min) { return Int32(Int16.max) }
+            let ab = a * b
+            return (ab + (ab >= 0 ? 1 << 14 : 1 - (1 << 14))) / (1 << 15)
+        }
+        let table: [Int32] = (-128...127).map { code in
+            let v = (Int32(code) - Int32(input.zeroPoint)) * 128
+            let preshift = srdhm16(v, outputM16)
+            var reluish = v
+            if reluishExponent > 0 { reluish = saturate16(Int64(reluish) << Int64(reluishExponent - 1)) }
+            reluish = srdhm16(reluish, reluishM16)
+            if reluishExponent > 0 { reluish = saturate16(Int64(reluish) * 2) }
+            if reluishExponent < 0 { reluish = Gemmlowp.roundingDivideByPOT(reluish, Int32(-reluishExponent)) }
+            reluish = (reluish + (1 << 15)) >> 1
+            // SaturatingDoublingHighMul: the product's high half, truncated toward zero.
+            let high = reluish == Int32(Int16.min) && preshift == Int32(Int16.min) ? Int32(Int16.max) : (reluish * preshift) / (1 << 15)
+            let y = Int32(Int16(truncatingIfNeeded: Gemmlowp.roundingDivideByPOT(high, Int32(-outputExponent)) + Int32(output.zeroPoint)))
+            return min(max(y, -128), 127)
+        }
+        return (table, "TFLite's int16 fixed-point algorithm: s_in/128/s_out ~ \(outputM16) * 2^\(outputExponent - 15), s_in/128/(3/32768) ~ \(reluishM16) * 2^\(reluishExponent - 15)")
+    }
+
+    /// `zeroPoint + roundf(v)` within int8 (a huge or infinite `v`, from a tiny scale, clamps).
+    private static func clampedCode(_ v: Float, plus zeroPoint: Int32) -> Int32 {
+        Int32(min(max(Double(v.rounded(.toNearestOrAwayFromZero)) + Double(zeroPoint), -128), 127))
+    }
+
+    /// LiteRT's float32 tables of Logistic and Tanh (LUTPopulateInt8). Host float32 arithmetic in
+    /// LiteRT's order; expf and tanhf are the host C library's, as LiteRT's are.
+    private func floatTable(_ input: QuantParams, _ output: QuantParams) -> ([Int32], String) {
+        let sIn = Float(input.scale), inverse = 1 / Float(output.scale)
+        let table: [Int32] = (-128...127).map { code in
+            let v = sIn * Float(code - input.zeroPoint)
+            let f = function == .logistic ? 1 / (1 + Foundation.exp(-v)) : Foundation.tanh(v)
+            let rescaled = (f * inverse).rounded(.toNearestOrAwayFromZero)
+            return Int32(min(max(rescaled + Float(output.zeroPoint), -128), 127))
+        }
+        return (table, "LiteRT's float32 table: round(f(s_in * (x - zp_in)) / s_out) + zp_out")
     }
 
     /// ReLU, ReLU6 and LeakyReLU as TFLite Micro computes them (activations_common.cc,
     /// leaky_relu_common.cc): ReLU rescales by QuantizeMultiplier(float(s_in / s_out)) and clamps
-    /// below at the output zero point; ReLU6 clamps the codes to [zp, zp + round(6 / s_in)];
+    /// below at the output zero point; ReLU6 clamps the codes to [zp, zp + round(6 / s_in)] (under
+    /// liteRT it rescales like ReLU and clamps to [zp_out, zp_out + round(6 / s_out)]);
     /// LeakyReLU rescales v ≥ 0 by float(s_in / s_out) and v < 0 by float(s_in · α / s_out).
     private func rectifierTable(_ input: QuantParams, _ output: QuantParams, scheme: RequantizationScheme, what: String, at: SourceLocation,
                                 log: inout DiagnosticLog) -> ([Int32], String)? {
         let (sIn, sOut) = (Float(input.scale), Float(output.scale))
         let zpIn = Int32(input.zeroPoint), zpOut = Int32(output.zeroPoint)
-        if function == .relu6 {
-            let six = min(max(Int32((6 / sIn).rounded(.toNearestOrAwayFromZero)) + zpIn, -128), 127)
-            return ((-128...127).map { min(max(Int32($0), zpIn), six) }, "clamp [\(zpIn), \(six)]")
+        if function == .relu6 && scheme != .liteRT {
+            let six = Self.clampedCode(6 / sIn, plus: zpIn)
+            return ((-128...127).map { min(max(Int32($0), zpIn), six) }, "TFLite Micro's algorithm: clamp [\(zpIn), \(six)]")
         }
         func multiplier(_ real: Double, _ label: String) -> QuantizedMultiplier? {
             let m = QuantizedMultiplier(real: real)
@@ -129,16 +214,17 @@ extension ResolvedLookup: OpLowering {
             return m
         }
         guard let identity = multiplier(Double(sIn / sOut), "s_in/s_out") else { return nil }
-        if function == .relu {
+        if function == .relu || function == .relu6 {
             let low = max(-128, zpOut)
-            return ((-128...127).map { min(max(zpOut + scheme.scale(Int32($0) - zpIn, by: identity), low), 127) },
-                    "s_in/s_out ~ \(identity.mantissa) * 2^\(Int(identity.shift) - 31), clamp [\(low), 127]")
+            let high = function == .relu ? 127 : Self.clampedCode(6 / sOut, plus: zpOut)
+            return ((-128...127).map { min(max(zpOut + scheme.scale(Int32($0) - zpIn, by: identity), low), high) },
+                    "TFLite's fixed-point algorithm: s_in/s_out ~ \(identity.mantissa) * 2^\(Int(identity.shift) - 31), clamp [\(low), \(high)]")
         }
         guard let slope = multiplier(Double(sIn * Float(alpha) / sOut), "s_in*alpha/s_out") else { return nil }
         return ((-128...127).map { code in
             let v = Int32(code) - zpIn
             return min(max(zpOut + scheme.scale(v, by: v >= 0 ? identity : slope), -128), 127)
-        }, "s_in/s_out ~ \(identity.mantissa) * 2^\(Int(identity.shift) - 31), s_in*alpha/s_out ~ \(slope.mantissa) * 2^\(Int(slope.shift) - 31)")
+        }, "TFLite's fixed-point algorithm: s_in/s_out ~ \(identity.mantissa) * 2^\(Int(identity.shift) - 31), s_in*alpha/s_out ~ \(slope.mantissa) * 2^\(Int(slope.shift) - 31)")
     }
 }
 
@@ -160,13 +246,19 @@ extension LoweredLookup: LoweredKernel {
         case .lookup(.relu)?: return inputs[0].map { max($0, 0) }
         case .lookup(.relu6)?: return inputs[0].map { min(max($0, 0), 6) }
         case .leakyRelu(let alpha)?: return inputs[0].map { $0 >= 0 ? $0 : alpha * $0 }
+        case .lookup(.hardSwish)?: return inputs[0].map { $0 * min(max($0 + 3, 0), 6) / 6 }
         default: preconditionFailure("no real parameters for '\(node.name)'")
         }
     }
 
+    public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
+        let x = inputs[0][flat]
+        return ["input = \(x); the table (\(text)) maps \(x) to \(table[Int(x) + 128])"]
+    }
+
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let names = EmittedNames.Layer(cName: node.cName)
-        let table = CArray(name: names.weights, cType: "int8_t", comment: "\(node.name): \(node.kindName) of each int8 code -128...127 (TFLite's fixed-point algorithm: \(text))",
+        let table = CArray(name: names.weights, cType: "int8_t", comment: "\(node.name): \(node.kindName) of each int8 code -128...127 (\(text))",
                            values: table.map(Int64.init), elementComments: nil)
         return EmittedNode(arrays: [table], kernel: LookupKernel(
             names: names, layerName: node.name, location: "\(node.location.fileName):\(node.location.line)", kind: node.kindName,

@@ -71,7 +71,7 @@ extension ResolvedMean: OpLowering {
         let n = reduced
         let multiplier: QuantizedMultiplier, text: String
         switch scheme {
-        case .tflite, .singleRounding:
+        case .tflite, .liteRT, .singleRounding:
             let m = QuantizedMultiplier(real: ratio)
             guard scheme.shiftRange.contains(m.shift) else {
                 log.error("\(what): s_in/s_out = \(format(ratio)) is too large for the \(scheme) scheme (it needs < 2^\(scheme.shiftRange.upperBound)); the output scale must be above \(format(input.scale / Double(sign: .plus, exponent: Int(scheme.shiftRange.upperBound), significand: 1)))", at: at)
@@ -100,7 +100,7 @@ extension ResolvedMean: OpLowering {
         let left = max(Int(multiplier.shift), 0)
         let range = input.dtype.range
         let bound = Int64(n) * Int64(max(range.upperBound - input.zeroPoint, input.zeroPoint - range.lowerBound))
-        if scheme == .tflite && bound << Int64(left) > Int64(Int32.max) {
+        if scheme.family == .tflite && bound << Int64(left) > Int64(Int32.max) {
             log.error("\(what): the sum (up to \(bound)) shifted left by \(left) for s_in/s_out = \(format(ratio)) overflows int32; the output scale is too small for this input scale", at: at)
             return nil
         }
@@ -136,6 +136,15 @@ extension LoweredMean: LoweredKernel {
             }
         }
         return y
+    }
+
+    public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
+        let (a, b) = (flat / inner, flat % inner)
+        let values = (0..<reduced).map { inputs[0][(a * reduced + $0) * inner + b] }
+        let sum = values.reduce(Int32(0), +)
+        return ["\(reduced) input elements \(values.prefix(32).map(String.init).joined(separator: ", "))\(values.count > 32 ? ", ..." : ""); sum = \(sum)",
+                "sum - \(reduced) * zp_in = \(sum - inputZeroPoint * Int32(reduced)); the multiplier includes 1/\(reduced)",
+                requantizer.explainApply(sum - inputZeroPoint * Int32(reduced), channel: 0, scheme: model.scheme)]
     }
 
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {

@@ -4,6 +4,8 @@ import QGenArithmetic
 // Mul: TFLite Micro's int8 MUL (mul_common.cc, reference_integer_ops::MulElementwise):
 // (M, s) = QuantizeMultiplier(double(s_a) · double(s_b) / double(s_out)),
 // y = clamp(zp_out + MultiplyByQuantizedMultiplier((a − zp_a)(b − zp_b), M, s), act_min, act_max).
+// LiteRT's MUL (tflite/kernels/mul.cc) forms the same real multiplier in float32, s_a · s_b / s_out,
+// before widening it to double: under liteRT the multiplier can differ in its last bits.
 
 extension Mul: ResolvableOp {
     var kindName: String { "Mul" }
@@ -23,7 +25,8 @@ extension ResolvedMul: OpLowering {
         let scheme = model.scheme, what = node.what, at = node.location
         guard SchemeSupport.requireFixedPoint(node, scheme: scheme, log: &log) else { return nil }
         let a = model.tensors[node.inputs[0]].quant, b = model.tensors[node.inputs[1]].quant, output = model.tensors[node.output].quant
-        let real = Double(Float(a.scale)) * Double(Float(b.scale)) / Double(Float(output.scale))
+        let real = scheme == .liteRT ? Double(Float(a.scale) * Float(b.scale) / Float(output.scale))
+            : Double(Float(a.scale)) * Double(Float(b.scale)) / Double(Float(output.scale))
         let format = FixedPointMultiplier.format
         let multiplier: QuantizedMultiplier, form: String
         switch FixedPointMultiplier.represent(real, scheme: scheme) {
@@ -36,7 +39,7 @@ extension ResolvedMul: OpLowering {
         let deviation = { (q: QuantParams) in Int64(max(q.dtype.range.upperBound - q.zeroPoint, q.zeroPoint - q.dtype.range.lowerBound)) }
         let bound = deviation(a) * deviation(b)
         let left = Int64(max(Int(multiplier.shift), 0))
-        if scheme == .tflite && bound << left > Int64(Int32.max) {
+        if scheme.family == .tflite && bound << left > Int64(Int32.max) {
             log.error("\(what): the product (up to \(bound)) shifted left by \(left) for s_a·s_b/s_out = \(format(real)) leaves int32; the output scale is too small for these input scales", at: at)
             return nil
         }
@@ -66,6 +69,13 @@ extension LoweredMul: LoweredKernel {
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
         guard case .activation(let activation)? = real.nodes[node.name] else { preconditionFailure("no real parameters for '\(node.name)'") }
         return zip(inputs[0], inputs[1]).map { activation.apply($0 * $1) }
+    }
+
+    public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
+        let a = inputs[0][flat], b = inputs[1][flat]
+        let product = (a + inputOffsets[0]) * (b + inputOffsets[1])
+        return ["input 1 = \(a), input 2 = \(b); (a - zp_a) * (b - zp_b) = (\(a + inputOffsets[0])) * (\(b + inputOffsets[1])) = \(product)",
+                output.explainApply(product, channel: 0, scheme: model.scheme)]
     }
 
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {

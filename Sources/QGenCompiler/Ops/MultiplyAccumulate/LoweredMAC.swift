@@ -54,6 +54,12 @@ extension LoweredMAC: LoweredKernel {
         }
     }
 
+    /// The short form (`qgen explain` traces the taps and each scheme's steps itself).
+    public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
+        let c = geometry.outputChannel(of: flat), acc = accumulator(flat: flat, scheme: model.scheme, input: inputs[0])
+        return ["accumulator bias[\(c)] + Σ (x - zp_in)(w - zp_w) = \(acc)", requantizer.explainApply(acc, channel: c, scheme: model.scheme)]
+    }
+
     /// `bias[c] + Σ (x − zp_in)(w − zp_w)` for output element `flat`; under `fbgemm(saturatingPairs)`
     /// the sum is FBGEMM's non-VNNI pair-saturating one (padding taps read the input zero point).
     public func accumulator(flat: Int, scheme: RequantizationScheme, input: [Int32]) -> Int32 {

@@ -6,7 +6,8 @@ extension LoweredMAC {
     /// of a multiply-accumulate node; the op's geometry supplies its own kernel template.
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         EmittedNode(arrays: constants(node, native: options.floatRequant),
-                    kernel: kernel(node, in: model, native: options.floatRequant), helpers: [EmittedNode.requantize])
+                    kernel: kernel(node, in: model, native: options.floatRequant),
+                    helpers: [requantizer.doubleMultipliers.isEmpty ? EmittedNode.requantize : "helpers_double_scale"])
     }
 
     private func constants(_ node: LoweredNode, native: Bool) -> [CArray] {
@@ -28,7 +29,13 @@ extension LoweredMAC {
             arrays.append(CArray(name: names.shift, cType: "int32_t", comment: "\(node.name): left-shift exponents (negative: right shift), \(perWhat)",
                                  values: q.multipliers.map { Int64($0.shift) }, elementComments: nil))
         }
-        if native {
+        if !q.doubleMultipliers.isEmpty {
+            arrays.append(CArray(name: names.scaleMantissa, cType: "int64_t",
+                                 comment: "\(node.name): double multipliers as exact integers (value = mantissa * 2^exponent), \(perWhat)",
+                                 values: q.doubleMultipliers.map(\.mantissa), elementComments: q.multiplierTexts))
+            arrays.append(CArray(name: names.scaleExponent, cType: "int32_t", comment: "\(node.name): exponents of the double multipliers",
+                                 values: q.doubleMultipliers.map { Int64($0.exponent) }, elementComments: nil))
+        } else if native {
             arrays.append(CArray(name: names.scale, cType: "float", comment: "\(node.name): float32 multipliers, \(perWhat)",
                                  values: [], elementComments: q.multiplierTexts, literals: q.floatMultipliers.map { Emitter.hexLiteral($0.value) }))
             if !q.floatBiasTerms.isEmpty {
@@ -64,7 +71,9 @@ extension LoweredMAC {
         let outputIndex = geometry.shape.channelVariable
         let c = isPerChannel ? outputIndex : "0"
         let arguments: String
-        if native {
+        if !q.doubleMultipliers.isEmpty {
+            arguments = "\(names.scaleMantissa)[\(c)], \(names.scaleExponent)[\(c)]"
+        } else if native {
             arguments = "\(names.scale)[\(c)]" + (q.floatBiasTerms.isEmpty ? "" : ", \(names.biasTerm)[\(outputIndex)]")
         } else if !q.floatMultipliers.isEmpty {
             arguments = "\(names.scaleMantissa)[\(c)], \(names.scaleExponent)[\(c)]"
@@ -78,7 +87,8 @@ extension LoweredMAC {
             outputType: output.dtype.rawValue, outputCType: Emitter.cType(output.dtype),
             inputZeroPoint: inputZeroPoint, outputZeroPoint: q.outputZeroPoint, activationText: q.activationText,
             activationMin: q.activationMin, activationMax: q.activationMax, accumulatorBound: accumulatorBound,
-            channelIndex: c, requantizeArguments: arguments, hasWeightZeroPoint: hasWeightZeroPoint)
+            channelIndex: c, requantizeFunction: q.doubleMultipliers.isEmpty ? "qgen_requantize" : "qgen_requantize_double",
+            requantizeArguments: arguments, hasWeightZeroPoint: hasWeightZeroPoint)
         return geometry.shape.kernel(common, saturatesPairs: model.scheme.saturatesPairs)
     }
 }
@@ -100,6 +110,8 @@ struct KernelCommon: Equatable, Sendable {
     var accumulatorBound: Int64
     /// `o`/`oc` for per-channel parameters, `0` for per-tensor ones.
     var channelIndex: String
+    /// `qgen_requantize` (the scheme's helpers), or `qgen_requantize_double` (liteRT's FULLY_CONNECTED).
+    var requantizeFunction: String
     /// The scheme's constants for this output element, after `acc` in the `qgen_requantize` call.
     var requantizeArguments: String
     var hasWeightZeroPoint: Bool

@@ -159,7 +159,7 @@ struct MACLowering {
         let requantizer = Requantizer(
             isPerChannel: perChannel, multipliers: stage.multipliers, floatMultipliers: stage.floatMultipliers,
             floatBiasTerms: stage.floatBiasTerms, multiplierTexts: stage.texts, outputZeroPoint: Int32(zy),
-            activationMin: clamp.min, activationMax: clamp.max, activationText: clamp.text)
+            activationMin: clamp.min, activationMax: clamp.max, activationText: clamp.text, doubleMultipliers: stage.doubleMultipliers)
         let lowered = LoweredMAC(
             geometry: mac.geometry, inputZeroPoint: Int32(input.zeroPoint),
             weights: quantized.values, weightZeroPoints: quantized.zeroPoints.map { Int32($0) },
@@ -174,14 +174,19 @@ struct MACLowering {
     /// relative 2^-24), and the emulation converts `v` to int32.
     private func checkScaledRange(accumulatorBound: Int64, stage: OutputStage, index: Int, channel: Int, log: inout DiagnosticLog) -> Bool {
         let scaled: Int128
-        if scheme.family == .float32 {
+        if !stage.doubleMultipliers.isEmpty {
+            // |round(fl(acc · m))| ≤ bound · m · (1 + 2^-52) + 1/2; LiteRT's int32 conversion of a
+            // larger value would be undefined behaviour.
+            let v = Double(accumulatorBound) * stage.doubleMultipliers[index].value * (1 + 0x1p-50) + 1
+            scaled = v < 0x1p100 ? Int128(v.rounded(.up)) : Int128(1) << 100
+        } else if scheme.family == .float32 {
             let term = stage.floatBiasTerms.isEmpty ? 0 : abs(Double(stage.floatBiasTerms[channel].value))
             let v = (Double(accumulatorBound) + term) * Double(stage.floatMultipliers[index].value) * (1 + 0x1p-20) + 1
             scaled = v < 0x1p100 ? Int128(v.rounded(.up)) : Int128(1) << 100
         } else {
             let m = stage.multipliers[index]
             let left = max(Int(m.shift), 0)
-            if scheme == .tflite && left > 0 && Int128(accumulatorBound) << Int128(left) > Int128(Int32.max) {
+            if scheme.family == .tflite && left > 0 && Int128(accumulatorBound) << Int128(left) > Int128(Int32.max) {
                 log.error("\(what): channel \(channel): the accumulator (up to \(accumulatorBound)) shifted left by \(left) for a multiplier ≥ 1 overflows int32; the output scale is too small for this layer", at: node.location)
                 return false
             }
@@ -207,6 +212,10 @@ struct MACLowering {
             }
             if scheme.saturatesPairs, case .conv2d = mac.geometry {
                 log.error("\(what): fbgemm(saturatingPairs) models FBGEMM's Linear kernel only (its convolutions pair taps differently per kernel family); use fbgemm for Conv2d", at: at)
+            }
+        case .liteRT:
+            if case .linear = mac.geometry, quantized.zeroPoints.count > 1, let z = quantized.zeroPoints.first(where: { $0 != 0 }) {
+                log.error("\(what): LiteRT's per-channel FULLY_CONNECTED ignores weight zero points (its weights are symmetric), but this layer has weight zero point \(z); use symmetric per-channel weights, or per-tensor weights", at: at)
             }
         case .onnxRuntime:
             if Set(quantized.zeroPoints).count > 1 {

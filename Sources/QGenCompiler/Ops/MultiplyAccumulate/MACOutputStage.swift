@@ -13,6 +13,8 @@ struct OutputStage {
     var floatMultipliers: [Float32Parts] = []
     /// `fbgemm` only: the float bias in accumulator units, `b / (s_in · s_w)` in float32.
     var floatBiasTerms: [Float32Parts] = []
+    /// `liteRT`'s FULLY_CONNECTED: `double(s_in)·double(s_w)/double(s_out)`, one per channel.
+    var doubleMultipliers: [Float64Parts] = []
     /// One comment per channel: the real value and its representation.
     var texts: [String] = []
 }
@@ -45,6 +47,19 @@ extension MACLowering {
         var powerOfTwoMisses: [PowerOfTwoMiss] = []
         for c in 0..<scales.weights.count {
             let channel = perChannel ? " (channel \(c))" : ""
+            if scheme == .liteRT, case .linear = mac.geometry {
+                // LiteRT's reference FULLY_CONNECTED (fully_connected.cc, kReference): float32 scales
+                // widened to double, multiplied, divided, and applied to double(acc) in the kernel.
+                let real = Double(scales.inputF) * Double(scales.weightF(c)) / Double(scales.outputF)
+                guard real.isNormal else {
+                    log.error("\(what): the multiplier\(channel) s_in·s_w/s_out = \(factors(scales, c)) = \(format(real)) is not a normal double; check the scales\(weightOrigin(c))", at: node.location)
+                    continue
+                }
+                let parts = Float64Parts(real)
+                stage.doubleMultipliers.append(parts)
+                stage.texts.append("s_in*s_w/s_out = \(format(real)) = \(parts.mantissa) * 2^\(parts.exponent) (double)")
+                continue
+            }
             switch scheme.family {
             case .tflite, .fixedPoint:
                 let real = fixedPointReal(scales, c, perChannel: perChannel, outputScale: scales.outputF)

@@ -64,6 +64,11 @@ extension LoweredPad: LoweredKernel {
         (0..<op.outputShape.reduce(1, *)).map { op.source(of: $0).map { inputs[0][$0] } ?? 0 }
     }
 
+    public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
+        guard let i = op.source(of: flat) else { return ["padding: the zero point \(zeroPoint)"] }
+        return ["copied from input element \(i) = \(inputs[0][i])"]
+    }
+
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let x = model.tensors[node.inputs[0]]
         var axes: [PadKernel.Axis] = []

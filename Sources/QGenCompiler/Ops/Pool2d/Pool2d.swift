@@ -121,6 +121,26 @@ extension LoweredPool: LoweredKernel {
         return y
     }
 
+    public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
+        var lines: [String] = []
+        let x = inputs[0]
+        geometry.forEachWindow { out, covered in
+            guard out == flat else { return }
+            let values = covered.map { x[$0] }
+            lines.append("window: \(covered.count) input elements (padding excluded) \(values.prefix(32).map(String.init).joined(separator: ", "))\(values.count > 32 ? ", ..." : "")")
+            switch kind {
+            case .max:
+                lines.append("max = \(values.max() ?? 0)")
+            case .average:
+                let sum = values.reduce(Int32(0), +), count = Int32(values.count)
+                let v = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count
+                lines.append("sum = \(sum); TFLite's rounded division (sum ± count/2) / count, truncating = \(v)")
+            }
+        }
+        lines.append("clamp [\(activationMin), \(activationMax)] = \(run(inputs, node: node, in: model)[flat])")
+        return lines
+    }
+
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
         guard case .activation(let activation)? = real.nodes[node.name] else { preconditionFailure("no real parameters for '\(node.name)'") }
         let x = inputs[0]

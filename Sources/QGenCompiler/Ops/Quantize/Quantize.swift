@@ -38,6 +38,11 @@ extension LoweredQuantize: LoweredKernel {
 
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] { inputs[0] }
 
+    public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
+        let x = inputs[0][flat]
+        return ["input = \(x); x - zp_in = \(x - inputZeroPoint)", rescale.explainApply(x - inputZeroPoint, channel: 0, scheme: model.scheme)]
+    }
+
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let x = model.tensors[node.inputs[0]], y = model.tensors[node.output]
         let m = rescale.multipliers[0]

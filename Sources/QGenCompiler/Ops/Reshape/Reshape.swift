@@ -80,6 +80,10 @@ extension ReshapeOp: LoweredKernel {
 
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] { inputs[0] }
 
+    public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
+        ["the same element of the input (a reshape keeps the order and the codes): \(inputs[0][flat])"]
+    }
+
     /// No kernel when the output shares the input's buffer; a copy otherwise.
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let x = model.tensors[node.inputs[0]], y = model.tensors[node.output]

@@ -11,7 +11,8 @@ import QGenArithmetic
 //
 // for every difference d = max − x in 0…255 (a table, so no transcendental runs in the C). Per row:
 // sum = Σ acc[d] over d ≤ d_max, (scale, n) = GetReciprocal(sum, 12), and each output is
-// RoundingDivideByPOT(SRDHM(scale, exp[d]), n + 23) + type min (the type min where d > d_max).
+// RoundingDivideByPOT(SRDHM(scale, exp[d]), n + 31 − output bits) + type min (the type min where d > d_max); the
+// output is int8/uint8 (n + 23), or int16 for int8 input (TFLite's int16 output, n + 15).
 
 extension Softmax: ResolvableOp {
     var kindName: String { "Softmax" }
@@ -21,9 +22,12 @@ extension Softmax: ResolvableOp {
         let source = context.inputs[0]
         let dtype = source.quant.dtype
         let expected = QuantParams(dtype: dtype, scale: 1.0 / 256, zeroPoint: dtype == .int8 ? -128 : 0)
+        // TFLite's int8 → int16 softmax: scale 1/65536, zero point −32768.
+        let wide = QuantParams.int16(scale: 1.0 / 65536, zeroPoint: -32768)
         let quant = output ?? expected
-        guard quant == expected else {
-            log.error("\(what): TFLite's \(dtype) softmax produces scale 1/256 (0.00390625) with zero point \(expected.zeroPoint), not scale \(quant.scale) with zero point \(quant.zeroPoint); leave output: out or give .\(dtype)(scale: 1.0 / 256, zeroPoint: \(expected.zeroPoint))", at: at)
+        guard quant == expected || (dtype == .int8 && quant == wide) else {
+            let alternative = dtype == .int8 ? ", or .int16(scale: 1.0 / 65536, zeroPoint: -32768) for TFLite's int16 output" : ""
+            log.error("\(what): TFLite's \(dtype) softmax produces scale 1/256 (0.00390625) with zero point \(expected.zeroPoint), not \(quant.dtype) scale \(quant.scale) with zero point \(quant.zeroPoint); leave output: out or give .\(dtype)(scale: 1.0 / 256, zeroPoint: \(expected.zeroPoint))\(alternative)", at: at)
             return nil
         }
         guard beta.isFinite && beta > 0 else {
@@ -67,8 +71,9 @@ extension ResolvedSoftmax: OpLowering {
             accs.append(GemmlowpFixedPoint.multiplyByPOT(e, -12))
         }
         let type = model.tensors[node.output].quant.dtype.range
+        let outputBits = model.tensors[node.output].quant.dtype.size * 8
         return (.softmax(LoweredSoftmax(depth: depth, outer: outer, multiplier: m, maxDifference: Int32(dMax), exps: exps, sums: accs,
-                                        outputMin: Int32(type.lowerBound), outputMax: Int32(type.upperBound))), .softmax(beta: beta))
+                                        outputMin: Int32(type.lowerBound), outputMax: Int32(type.upperBound), outputBits: outputBits)), .softmax(beta: beta))
     }
 }
 
@@ -84,6 +89,8 @@ public struct LoweredSoftmax: Equatable, Codable, Sendable {
     public var sums: [Int32]
     public var outputMin: Int32
     public var outputMax: Int32
+    /// 8, or 16 for the int16 output: the result is scaled by 2^(bits over unit + 31 − outputBits).
+    public var outputBits: Int
 }
 
 extension LoweredSoftmax: LoweredKernel {
@@ -96,7 +103,7 @@ extension LoweredSoftmax: LoweredKernel {
             var sum: Int32 = 0
             for v in values where top - v <= maxDifference { sum += sums[Int(top - v)] }
             let (scale, bits) = GemmlowpFixedPoint.reciprocal(sum, integerDigits: 12)
-            let exponent = Int32(bits + 31 - 8)
+            let exponent = Int32(bits + 31 - outputBits)
             precondition((0...31).contains(exponent), "softmax exponent \(exponent) outside 0...31 (depth was bounded at lowering)")
             for v in values {
                 guard top - v <= maxDifference else { y.append(outputMin); continue }
@@ -121,6 +128,25 @@ extension LoweredSoftmax: LoweredKernel {
         return y
     }
 
+    public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
+        let row = flat / depth
+        let values = Array(inputs[0][(row * depth)..<((row + 1) * depth)])
+        let top = values.max()!
+        var sum: Int32 = 0
+        for v in values where top - v <= maxDifference { sum += sums[Int(top - v)] }
+        let x = inputs[0][flat], d = top - x
+        var lines = ["row \(row): \(depth) inputs \(values.prefix(32).map(String.init).joined(separator: ", "))\(values.count > 32 ? ", ..." : ""); max = \(top)",
+                     "sum over the row of exp(-(max - x) * beta * s_in) in Q12.19 (differences beyond \(maxDifference) count 0) = \(sum)"]
+        if d > maxDifference {
+            lines.append("this element: max - x = \(d) > \(maxDifference): output \(outputMin)")
+        } else {
+            let (scale, bits) = GemmlowpFixedPoint.reciprocal(sum, integerDigits: 12)
+            lines.append("this element: max - x = \(d); exp in Q0.31 = \(exps[Int(d)]); 1/sum = \(scale) * 2^-\(bits + 31) (gemmlowp's reciprocal)")
+            lines.append("RDBPOT(SRDHM(1/sum, exp), \(bits + 31 - outputBits)) + \(outputMin), clamped = \(run(inputs, node: node, in: model)[flat])")
+        }
+        return lines
+    }
+
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let x = model.tensors[node.inputs[0]], y = model.tensors[node.output]
         let names = EmittedNames.Layer(cName: node.cName)
@@ -133,7 +159,8 @@ extension LoweredSoftmax: LoweredKernel {
         return EmittedNode(arrays: arrays, kernel: SoftmaxKernel(
             names: names, layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
             inputCType: Emitter.cType(x.dtype), outputCType: Emitter.cType(y.dtype), outer: outer, depth: depth,
-            maxDifference: maxDifference, outputMin: outputMin, outputMax: outputMax,
+            maxDifference: maxDifference, outputMin: outputMin, outputMax: outputMax, exponentOffset: 31 - outputBits,
+            outputScaleText: outputBits == 16 ? "1/65536" : "1/256",
             multiplierText: "\(multiplier.mantissa) * 2^\(Int(multiplier.shift) - 31)"), helpers: ["helpers_gemmlowp"])
     }
 }
@@ -151,5 +178,8 @@ struct SoftmaxKernel: KernelContext {
     var maxDifference: Int32
     var outputMin: Int32
     var outputMax: Int32
+    /// 31 − output bits: 23 for int8/uint8 output, 15 for int16.
+    var exponentOffset: Int
+    var outputScaleText: String
     var multiplierText: String
 }
