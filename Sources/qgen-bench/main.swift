@@ -92,17 +92,18 @@ if let perRun = try compileAndTime(tiny, runs: 2000) {
 var weights = SeededGenerator(seed: 5)
 let heavyWeights = (0..<64).map { _ in Double(Int.random(in: -128...127, using: &weights)) }
 print("output stage cost per scheme (1x1 Conv2d 8->8 on 32x32, 8192 outputs of 8 taps, cc -O2):")
-for scheme in ["tflite", "singleRounding", "fixedPoint(multiplierBits:16,rounding:halfEven)", "powerOfTwo(rounding:halfUp,tolerance:0.5)",
-               "fbgemm", "fbgemm(saturatingPairs)", "qnnpack", "onnxRuntime"] {
-    let isSaturating = scheme.hasPrefix("fbgemm(")
-    let layer: LayerSpec = isSaturating
+// liteRT differs from tflite in Linear only (its double output stage), so both run as the Linear too.
+for (scheme, asLinear) in [("tflite", false), ("singleRounding", false), ("fixedPoint(multiplierBits:16,rounding:halfEven)", false),
+                           ("powerOfTwo(rounding:halfUp,tolerance:0.5)", false), ("fbgemm", false), ("fbgemm(saturatingPairs)", true), ("qnnpack", false),
+                           ("onnxRuntime", false), ("tflite", true), ("liteRT", true)] {
+    let layer: LayerSpec = asLinear
         ? Linear("fc", outFeatures: 8, weight: .quantized(.values(heavyWeights), scales: [0.01], zeroPoints: [0]), bias: .float(.values(Array(repeating: 0.1, count: 8))),
                  output: .uint8(scale: 0.3, zeroPoint: 128)).layerSpec
         : Conv2d("conv", outChannels: 8, kernel: 1, weight: .quantized(.values(heavyWeights), scales: [0.01], zeroPoints: [0]),
                  bias: .float(.values(Array(repeating: 0.1, count: 8))), output: .uint8(scale: 0.3, zeroPoint: 128)).layerSpec
-    let input = isSaturating ? Input("x", shape: [1024, 8], .uint8(scale: 0.05, zeroPoint: 0)).layerSpec
+    let input = asLinear ? Input("x", shape: [1024, 8], .uint8(scale: 0.05, zeroPoint: 0)).layerSpec
                              : Input("x", shape: [1, 8, 32, 32], .uint8(scale: 0.05, zeroPoint: 0)).layerSpec
-    let name = "heavy_" + String(scheme.prefix { $0.isLetter }) + (isSaturating ? "_pairs" : "")
+    let name = "heavy_" + String(scheme.prefix { $0.isLetter }) + (asLinear ? "_linear" : "")
     let spec = ModelSpec(name: name, layers: [input, layer], requantization: Requantization(name: scheme), location: SourceLocation(file: "bench.swift", line: 2))
     let float32 = RequantizationScheme(parsing: scheme)?.family == .float32
     for native in float32 ? [false, true] : [false] {
@@ -110,7 +111,7 @@ for scheme in ["tflite", "singleRounding", "fixedPoint(multiplierBits:16,roundin
         let label = (scheme + (native ? " --float-requant" : "")).padding(toLength: 48, withPad: " ", startingAt: 0)
         if let t = try compileAndTime(compiled, runs: 2000) {
             print("  " + label + String(format: "%7.1f us per inference, %5.2f ns per output", t * 1e6, t * 1e9 / 8192)
-                  + (isSaturating ? " (as a [1024, 8] Linear)" : ""))
+                  + (asLinear ? " (as a [1024, 8] Linear)" : ""))
         } else {
             print("  \(label): cc failed")
         }
