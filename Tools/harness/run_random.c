@@ -21,11 +21,13 @@ static uint32_t next_random(void)
 }
 
 static unsigned char input[MODEL_INPUT_SIZE];
-static unsigned char output[MODEL_OUTPUT_SIZE];
+/* Room and alignment for int16 outputs (an int8 → int16 Softmax); every byte is printed. */
+static int16_t output_storage[MODEL_OUTPUT_SIZE];
 static unsigned char arena[MODEL_ARENA_SIZE + 1];
 
 int main(void)
 {
+    const unsigned char *const output = (const unsigned char *)output_storage;
     int run;
     long i;
 
@@ -34,12 +36,12 @@ int main(void)
             uint32_t r = next_random();
             input[i] = (unsigned char)(r & 0xFFu);
         }
-        if (MODEL_RUN((const void *)input, (void *)output, arena) != 0) {
+        if (MODEL_RUN((const void *)input, (void *)output_storage, arena) != 0) {
             printf("status error\n");
             return 1;
         }
-        for (i = 0; i < MODEL_OUTPUT_SIZE; ++i) {
-            printf("%u%c", (unsigned)output[i], i + 1 == MODEL_OUTPUT_SIZE ? '\n' : ' ');
+        for (i = 0; i < (long)sizeof output_storage; ++i) {
+            printf("%u%c", (unsigned)output[i], i + 1 == (long)sizeof output_storage ? '\n' : ' ');
         }
     }
     return 0;

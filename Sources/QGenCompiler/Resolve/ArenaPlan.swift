@@ -32,13 +32,35 @@ public struct ArenaPlan: Equatable, Codable, Sendable {
         return steps.map { step in requests.filter { $0.firstStep <= step && step <= $0.lastStep }.map(\.size).reduce(0, +) }.max() ?? 0
     }
 
-    /// Greedy by size (as TFLite Micro's GreedyMemoryPlanner): the largest tensor first, each at the
-    /// lowest offset that does not intersect a placed tensor alive at the same time. Ties in size
+    /// Greedy placement (as TFLite Micro's GreedyMemoryPlanner: each tensor at the lowest offset
+    /// that does not intersect a placed tensor alive at the same time) in several orders — largest
+    /// first (TFLite Micro's), longest-lived first, largest size × lifetime first, earliest first —
+    /// keeping the smallest arena; it stops at the first order that reaches the lower bound. Ties
     /// are broken by request order, so the plan is deterministic.
     public static func plan(_ requests: [Request]) -> ArenaPlan {
-        let order = requests.indices.sorted { a, b in
-            requests[a].size != requests[b].size ? requests[a].size > requests[b].size : a < b
+        let bound = lowerBound(requests)
+        let life = { (r: Request) in r.lastStep - r.firstStep + 1 }
+        let keys: [(Request) -> [Int]] = [
+            { [-$0.size] },
+            { [-life($0), -$0.size] },
+            { [-$0.size * life($0)] },
+            { [$0.firstStep, -$0.size] },
+            { [-$0.size, $0.firstStep] },
+        ]
+        var best: ArenaPlan?
+        for key in keys {
+            let order = requests.indices.sorted { a, b in
+                let (ka, kb) = (key(requests[a]), key(requests[b]))
+                return ka != kb ? ka.lexicographicallyPrecedes(kb) : a < b
+            }
+            let plan = greedy(requests, order: order)
+            if best == nil || plan.size < best!.size { best = plan }
+            if plan.size <= bound { break }
         }
+        return best ?? ArenaPlan(placements: [], size: 0)
+    }
+
+    private static func greedy(_ requests: [Request], order: [Int]) -> ArenaPlan {
         var placements = Array(repeating: Placement(offset: 0, size: 0), count: requests.count)
         var placed: [Int] = []
         for index in order {
