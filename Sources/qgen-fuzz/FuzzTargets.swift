@@ -13,9 +13,11 @@ import QGenCompiler
 //   npy   NpyArray's parser on arbitrary bytes.
 //   spec  The bytes a model.swift hands qgen (JSON of [ModelSpec]) decoded and compiled
 //         (resolve, lower, emit, render), as `qgen emit` would.
+//   tflite  A .tflite file read by TFLiteImporter (the bounds-checked flatbuffer reader) and the
+//         model compiled, as `qgen emit model.tflite` would.
 
 enum FuzzTarget: String, CaseIterable {
-    case npy, spec
+    case npy, spec, tflite
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -28,6 +30,9 @@ enum FuzzTarget: String, CaseIterable {
             for spec in models {
                 _ = try? Pipeline.compile(spec, options: CompileOptions(baseDirectory: fuzzDirectory))
             }
+        case .tflite:
+            guard let spec = try? TFLiteImporter.model(bytes, name: "fuzz", fileName: "fuzz.tflite") else { return }
+            _ = try? Pipeline.compile(spec, options: CompileOptions(baseDirectory: fuzzDirectory))
         }
     }
 }

@@ -10,7 +10,7 @@ struct QGenCommand: ParsableCommand {
         commandName: "qgen",
         abstract: "Turns a quantized model described in Swift into integer-only C99 and proves the C bit-exact.",
         version: qgenVersion,
-        subcommands: [Emit.self, Verify.self, Explain.self, Run.self])
+        subcommands: [Emit.self, Import.self, Verify.self, Explain.self, Run.self])
 }
 
 /// A command-line mistake or a failure qgen explains in one line (printed as `error: …`, exit 1).
@@ -65,7 +65,8 @@ struct ModelOptions: ParsableArguments {
     }
 
     func compile(fileStem: String? = nil) throws -> Pipeline.Result {
-        let spec = try ModelLoader.load(path: model, timeout: modelTimeout)
+        // A .tflite file is read directly; anything else is a model.swift.
+        let spec = model.hasSuffix(".tflite") ? try TFLiteImporter.load(path: model) : try ModelLoader.load(path: model, timeout: modelTimeout)
         let base = URL(fileURLWithPath: model).deletingLastPathComponent()
         let result = try Pipeline.compile(spec, options: CompileOptions(scheme: scheme, prefix: prefix, baseDirectory: base, fileStem: fileStem,
                                                                          floatRequant: floatRequant, floatIO: floatIO))
@@ -85,6 +86,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as DiagnosticsError {
         throw fail("\(error)")
     } catch let error as ModelLoader.LoadError {
+        throw fail("\(error)")
+    } catch let error as TFLiteImporter.ImportError {
         throw fail("\(error)")
     } catch let error as CLIError {
         throw fail("error: \(error)")

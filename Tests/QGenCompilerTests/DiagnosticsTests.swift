@@ -16,8 +16,12 @@ import QGenCompiler
                 ["model.swift:2: error: input 'x': scale must be a finite number > 0, got nan"])
         #expect(errors(spec([input10.layerSpec, linear(weights: .int8(.values(Array(repeating: 1, count: 30)), scale: .infinity)).layerSpec])) ==
                 ["model.swift:3: error: layer 'fc' (Linear): weight scale[0] must be a finite number > 0, got inf"])
+        // Every stack stores scales as float32 (and the boundary conversions use the reciprocal): the
+        // usable range is 1 / FLT_MAX = 2.938736052218037e-39 to FLT_MAX.
         #expect(errors(spec([input10.layerSpec, linear(output: .uint8(scale: 1e-50, zeroPoint: 0)).layerSpec])) ==
-                ["model.swift:3: error: layer 'fc' (Linear): output scale 1e-50 is not representable as a normal float32, which the tflite scheme stores scales as"])
+                ["model.swift:3: error: layer 'fc' (Linear) output: scale 1e-50 is outside the scales float32 can hold with their reciprocals (2.938736052218037e-39 to 3.4028234663852886e+38); the stacks store scales as float32"])
+        #expect(errors(spec([input10.layerSpec, linear(output: .uint8(scale: 1e100, zeroPoint: 0)).layerSpec])) ==
+                ["model.swift:3: error: layer 'fc' (Linear) output: scale 1e+100 is outside the scales float32 can hold with their reciprocals (2.938736052218037e-39 to 3.4028234663852886e+38); the stacks store scales as float32"])
     }
 
     @Test func zeroPointsOutsideTheirType() {

@@ -3,7 +3,7 @@
 outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
 
     bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
-    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [boundary]
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [boundary]
 
 CI never runs this; it runs the committed fixtures through qgen's emitted C.
 """
@@ -93,6 +93,43 @@ def tflm_networks():
         tn.write_example(name, examples, "Versions: TensorFlow " + tn.tf.__version__ + ".")
 
 
+def tflite_files():
+    """Tests/Fixtures/tflite: .tflite files as the converter wrote them (the four networks and a few
+    cases of every op), with their inputs and both engines' outputs, for qgen's .tflite importer."""
+    import json
+
+    import tflm_cases as tm
+    import tflm_graph_cases as tg
+    import tflm_networks as tn
+    directory = OUT.parent / "tflite"
+    directory.mkdir(parents=True, exist_ok=True)
+    rng, np_rng = fx.seeded(20261204), np.random.default_rng(20261204)
+    builders = [tg.residual_add_case, tg.nhwc_conv_case, tg.pool_case, tg.mean_case, tg.softmax_case, tg.lookup_case, tg.binary_case,
+                tg.pad_case, tg.fc_case, tg.hard_swish_case, tg.concat_case, tg.quantize_case]
+    entries = []
+    for builder in builders:
+        for i in range(3):
+            tm.RECORDED = []
+            case = builder(i, rng, np_rng)
+            name = case["id"].replace("tflm-", "") + ".tflite"
+            (directory / name).write_bytes(tm.RECORDED[-1])
+            entries.append({"file": name, "ops": case["ops"], "inputs": case["inputs"], "outputs": case["outputs"],
+                            "liteRTOutputs": case.get("liteRTOutputs")})
+    tm.RECORDED = None
+    for name in tn.NETWORKS:
+        flatbuffer, source, nodes, net_rng = tn.build(name, 1)
+        (directory / f"{name}.tflite").write_bytes(flatbuffer)
+        xs = [net_rng.integers(-128, 128, size=(1, *source["shape"][1:])).astype(np.int8) for _ in range(3)]
+        xs += [np.full((1, *source["shape"][1:]), v, dtype=np.int8) for v in (-128, 127)]
+        entries.append({"file": f"{name}.tflite", "ops": [f"network {name}"], "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs],
+                        **tm.engine_outputs(flatbuffer, xs)})
+    with open(directory / "cases.json", "w") as f:
+        f.write('{"provenance":' + json.dumps(tg.provenance()) + ',"cases":[\n')
+        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in entries))
+        f.write("\n]}\n")
+    print(f"wrote {directory}: {len(entries)} .tflite files")
+
+
 def tg_provenance():
     import tflm_cases as tm
     return tm.provenance(litert=True).replace("; made by", " (whole networks from Tools/engines/tflm_networks.py, translated by tflite_spec.py); made by")
@@ -107,6 +144,6 @@ def boundary():
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
-    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "boundary"]
+    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "tflite_files", "boundary"]
     for name in chosen:
-        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "boundary": boundary}[name]()
+        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "boundary": boundary}[name]()

@@ -69,10 +69,17 @@ def _run_litert(flatbuffer, xs):
     return ys
 
 
+# When a list, engine_outputs appends every flatbuffer it runs (make_fixtures.py tflite_files keeps
+# the .tflite files of the cases it builds).
+RECORDED = None
+
+
 def engine_outputs(flatbuffer, xs):
     """The case fields of both engines' outputs for inputs `xs`: TFLite Micro's ("outputs") and
     LiteRT's builtin reference kernels' ("liteRTOutputs", or "liteRTRefusal" with LiteRT's reason
     when it will not run the model)."""
+    if RECORDED is not None:
+        RECORDED.append(flatbuffer)
     fields = {"outputs": [fx.bytes_b64(np.ravel(v), "int8") for v in _run(flatbuffer, xs)]}
     try:
         fields["liteRTOutputs"] = [fx.bytes_b64(np.ravel(v), "int8") for v in _run_litert(flatbuffer, xs)]

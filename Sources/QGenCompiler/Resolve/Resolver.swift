@@ -211,6 +211,9 @@ public enum Resolver {
     static func checkActivationQuant(_ q: QuantParams, what: String, at location: SourceLocation, log: inout DiagnosticLog) {
         if !(q.scale.isFinite && q.scale > 0) {
             log.error("\(what): scale must be a finite number > 0, got \(q.scale)", at: location)
+        } else if !(Float(q.scale).isFinite && Float(q.scale) > 0 && (1 / Float(q.scale)).isFinite) {
+            // Every stack stores a scale as float32, and the boundary conversions use its reciprocal.
+            log.error("\(what): scale \(q.scale) is outside the scales float32 can hold with their reciprocals (\(1 / Double(Float.greatestFiniteMagnitude)) to \(Double(Float.greatestFiniteMagnitude))); the stacks store scales as float32", at: location)
         }
         if !q.dtype.range.contains(q.zeroPoint) {
             log.error("\(what): zero point \(q.zeroPoint) is outside \(q.dtype.rawValue) [\(q.dtype.range.lowerBound), \(q.dtype.range.upperBound)]", at: location)
