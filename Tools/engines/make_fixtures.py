@@ -3,7 +3,7 @@
 outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
 
     bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
-    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [boundary]
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary]
 
 CI never runs this; it runs the committed fixtures through qgen's emitted C.
 """
@@ -130,6 +130,28 @@ def tflite_files():
     print(f"wrote {directory}: {len(entries)} .tflite files")
 
 
+def tflite_networks():
+    """Tests/Fixtures/tflite/net_*.tflite: issue 9's whole networks, with both engines' outputs and
+    TFLite Micro's arena."""
+    import tflite_networks as tw
+    directory = OUT.parent / "tflite"
+    directory.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for name in tw.NETWORKS:
+        flatbuffer, entry = tw.case(name)
+        (directory / entry["file"]).write_bytes(flatbuffer)
+        entries.append(entry)
+        print(f"{name}: {len(flatbuffer)} bytes, TFLite Micro arena {entry['tfliteMicroArena']} (head {entry['tfliteMicroArenaHead']})")
+    provenance = tw.tm.provenance(litert=True).replace("; made by", " (whole networks from Tools/engines/tflite_networks.py); made by")
+    path = directory / "networks.json"
+    import json
+    with open(path, "w") as f:
+        f.write('{"provenance":' + json.dumps(provenance) + ',"cases":[\n')
+        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in entries))
+        f.write("\n]}\n")
+    print(f"wrote {path}: {len(entries)} networks")
+
+
 def tg_provenance():
     import tflm_cases as tm
     return tm.provenance(litert=True).replace("; made by", " (whole networks from Tools/engines/tflm_networks.py, translated by tflite_spec.py); made by")
@@ -144,6 +166,6 @@ def boundary():
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
-    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "tflite_files", "boundary"]
+    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "tflite_files", "tflite_networks", "boundary"]
     for name in chosen:
-        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "boundary": boundary}[name]()
+        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary}[name]()

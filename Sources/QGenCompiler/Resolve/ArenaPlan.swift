@@ -35,8 +35,9 @@ public struct ArenaPlan: Equatable, Codable, Sendable {
     /// Greedy placement (as TFLite Micro's GreedyMemoryPlanner: each tensor at the lowest offset
     /// that does not intersect a placed tensor alive at the same time) in several orders — largest
     /// first (TFLite Micro's), longest-lived first, largest size × lifetime first, earliest first —
-    /// keeping the smallest arena; it stops at the first order that reaches the lower bound. Ties
-    /// are broken by request order, so the plan is deterministic.
+    /// keeping the smallest arena; it stops at the first order that reaches the lower bound. When none
+    /// does, a bounded search (`search`) looks for a smaller plan. Ties are broken by request order,
+    /// so the plan is deterministic.
     public static func plan(_ requests: [Request]) -> ArenaPlan {
         let bound = lowerBound(requests)
         let life = { (r: Request) in r.lastStep - r.firstStep + 1 }
@@ -57,7 +58,47 @@ public struct ArenaPlan: Equatable, Codable, Sendable {
             if best == nil || plan.size < best!.size { best = plan }
             if plan.size <= bound { break }
         }
-        return best ?? ArenaPlan(placements: [], size: 0)
+        guard var found = best else { return ArenaPlan(placements: [], size: 0) }
+        if found.size > bound, let better = search(requests, below: found.size, bound: bound) { found = better }
+        return found
+    }
+
+    /// A bounded depth-first search for a plan smaller than `limit`, placing tensors in the order
+    /// they are written, each at a gap's start or pushed against a gap's end (so that a small tensor
+    /// can sit above a large one that a later tensor must share bytes with). It stops at the lower
+    /// bound, or after `budget` placements; nil when it finds nothing smaller.
+    static func search(_ requests: [Request], below limit: Int, bound: Int, budget: Int = 200_000) -> ArenaPlan? {
+        let order = requests.indices.sorted { a, b in
+            (requests[a].firstStep, -requests[a].size, a) < (requests[b].firstStep, -requests[b].size, b)
+        }
+        var placements = Array(repeating: Placement(offset: 0, size: 0), count: requests.count)
+        var best: ArenaPlan?
+        var limit = limit
+        var steps = 0
+        func place(_ k: Int, _ top: Int) {
+            if best?.size == bound || steps >= budget { return }
+            if k == order.count {
+                best = ArenaPlan(placements: placements, size: top)
+                limit = top
+                return
+            }
+            let index = order[k], request = requests[index]
+            let conflicts = order[..<k].filter { requests[$0].overlaps(request) }.map { placements[$0] }
+            var candidates = Set([0])
+            for c in conflicts {
+                candidates.insert(c.offset + c.size)
+                if c.offset >= request.size { candidates.insert(c.offset - request.size) }
+            }
+            for offset in candidates.sorted() where offset + request.size < limit {
+                guard !conflicts.contains(where: { offset < $0.offset + $0.size && $0.offset < offset + request.size }) else { continue }
+                steps += 1
+                placements[index] = Placement(offset: offset, size: request.size)
+                place(k + 1, max(top, offset + request.size))
+                if best?.size == bound || steps >= budget { return }
+            }
+        }
+        place(0, 0)
+        return best
     }
 
     private static func greedy(_ requests: [Request], order: [Int]) -> ArenaPlan {

@@ -71,8 +71,9 @@ public enum SwiftModelWriter {
             case .mean(let m):
                 text = "Mean(\(literal(m.name)), input: \(literal(m.input ?? "")), axes: \(list(m.axes.map(String.init))), keepDims: \(m.keepDims), output: \(quant(m.output)), \(at(m.location)))"
             case .reshape(let r):
-                guard case .shape(let shape) = r.target, r.layout == nil else { throw UnsupportedLayer(description: "layer '\(r.name)': a Flatten or Squeeze") }
-                text = "Reshape(\(literal(r.name)), input: \(literal(r.input ?? "")), shape: \(list(shape.map(String.init))), \(at(r.location)))"
+                guard case .shape(let shape) = r.target else { throw UnsupportedLayer(description: "layer '\(r.name)': a Flatten or Squeeze") }
+                text = "Reshape(\(literal(r.name)), input: \(literal(r.input ?? "")), shape: \(list(shape.map(String.init)))"
+                    + (r.layout.map { ", layout: .\($0.rawValue)" } ?? "") + ", \(at(r.location)))"
             case .concatenation(let c):
                 text = "Concatenation(\(literal(c.name)), \(list(c.inputs.map(literal))), axis: \(c.axis)"
                     + (c.output.map { ", output: \(quant($0))" } ?? "") + ", \(at(c.location)))"

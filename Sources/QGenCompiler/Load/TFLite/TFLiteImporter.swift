@@ -378,7 +378,8 @@ private struct Importer {
             let axes = try int32s(try inputTensor(1, "axes"), index, "axes")
             layer = Mean(name, input: try input(0), axes: axes, keepDims: try o.bool(0), output: outQuant, file: fileName, line: index).layerSpec
         case .reshape, .squeeze, .expandDims:
-            layer = Reshape(name, input: try input(0), shape: shape(out), file: fileName, line: index).layerSpec
+            // TFLite's 4-D activations are NHWC.
+            layer = Reshape(name, input: try input(0), shape: shape(out), layout: out.shape.count == 4 ? .nhwc : nil, file: fileName, line: index).layerSpec
         case .concatenation:
             let o = try needOptions(10)
             guard try o.int8(1) == 0 else { throw fail(index, "CONCATENATION has a fused activation; qgen's Concatenation has none") }
