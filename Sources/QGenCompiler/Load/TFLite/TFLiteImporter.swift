@@ -109,8 +109,6 @@ private struct Importer {
         TFLiteImporter.ImportError(message: index.map { "\(fileName): operator \($0): \(what)" } ?? "\(fileName): \(what)")
     }
 
-    func at(_ index: Int) -> SourceLocation { SourceLocation(file: fileName, line: index) }
-
     func tensor(_ i: Int32, _ index: Int?, _ role: String) throws -> TFLiteFile.Tensor {
         guard i >= 0, Int(i) < file.tensors.count else { throw fail(index, "its \(role) is tensor \(i), but the subgraph has \(file.tensors.count) tensors") }
         return file.tensors[Int(i)]
@@ -237,7 +235,6 @@ private struct Importer {
         if file.subgraphCount > 1 {
             throw fail(nil, "the model has \(file.subgraphCount) subgraphs (control flow); qgen compiles models with one")
         }
-        var index = 0
         var consumedAtInput: Set<Int> = []
         // Inputs: int8 tensors, or float32 behind a QUANTIZE (its output is the int8 boundary).
         for (k, i) in file.inputs.enumerated() {
@@ -260,10 +257,8 @@ private struct Importer {
             guard builtin(op) == .dequantize, let out = op.outputs.first, file.outputs.contains(out) else { return nil }
             return i
         })
-        for (i, op) in file.operators.enumerated() {
-            index = i
-            if consumedAtInput.contains(i) || dequantizedOutputs.contains(i) { continue }
-            try translate(op, index: index)
+        for (i, op) in file.operators.enumerated() where !consumedAtInput.contains(i) && !dequantizedOutputs.contains(i) {
+            try translate(op, index: i)
         }
         // The model outputs must be what the last layers produce (qgen's outputs are the unread layers).
         for o in file.outputs {
@@ -286,7 +281,6 @@ private struct Importer {
         guard op.outputs.count == 1, let outIndex = op.outputs.first else { throw fail(index, "\(kind.name) has \(op.outputs.count) outputs, not 1") }
         let out = try tensor(outIndex, index, "output")
         let name = "\(kind.prefix)_\(index)"
-        let location = at(index)
         let options = op.options
         func needOptions(_ type: UInt8) throws -> FlatBuffer.Table {
             guard op.optionsType == type, let o = options else {
@@ -416,7 +410,6 @@ private struct Importer {
         case .dequantize:
             throw fail(index, "DEQUANTIZE inside the graph (not at a model output) makes float data; qgen compiles integer graphs")
         }
-        _ = location
         layers += extra
         layers.append(layer)
         names[Int(outIndex)] = name
