@@ -100,4 +100,73 @@ import QGenVerify
         #expect(throws: TFLiteImporter.ImportError.self) { try TFLiteImporter.model(truncated, name: "m", fileName: "m.tflite") }
         print("malformed .tflite: \(refused) refused with a message, \(compiled) still compiled")
     }
+
+    /// The networks' C also compiled by the host's cc (-std=c99 -O2), run on the same 20 inputs by a
+    /// small driver, and compared with both engines.
+    @Test(arguments: ["tflite", "liteRT"])
+    func networksCompiledByCCMatchTheEngines(scheme: String) throws {
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: Self.directory.appendingPathComponent("networks.json")))
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-cc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        var mismatches = 0, elements = 0
+        for c in fixture.cases {
+            let spec = try TFLiteImporter.load(path: Self.directory.appendingPathComponent(c.file).path)
+            let result = try Pipeline.compile(spec, options: CompileOptions(scheme: RequantizationScheme(parsing: scheme), fileStem: "net"))
+            let model = result.lowered
+            let api = EmittedNames.Model(prefix: model.cPrefix)
+            let inputs = c.inputs.map { Self.codes($0, dtype: model.input.dtype) }
+            let rows = inputs.map { "    {" + $0.map(String.init).joined(separator: ", ") + "}" }.joined(separator: ",\n")
+            let driver = """
+                #include <stdio.h>
+                #include "net.h"
+                static const int8_t inputs[\(inputs.count)][\(api.inputSize)] = {
+                \(rows)
+                };
+                static int8_t output[\(api.outputSize)];
+                static unsigned char arena[\(api.arenaSize) + 1];
+                int main(void)
+                {
+                    int i, k;
+                    for (i = 0; i < \(inputs.count); ++i) {
+                        if (\(api.run)(inputs[i], output, arena) != 0) { return 1; }
+                        for (k = 0; k < \(api.outputSize); ++k) { printf("%d%c", (int)output[k], k + 1 == \(api.outputSize) ? '\\n' : ' '); }
+                    }
+                    return 0;
+                }
+
+                """
+            try result.output.source.write(to: work.appendingPathComponent("net.c"), atomically: true, encoding: .utf8)
+            try result.output.header.write(to: work.appendingPathComponent("net.h"), atomically: true, encoding: .utf8)
+            try driver.write(to: work.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
+            let exe = work.appendingPathComponent("net").path
+            let build = try Self.run("/usr/bin/env", ["cc", "-std=c99", "-O2", "-I", work.path, "-o", exe,
+                                                      work.appendingPathComponent("net.c").path, work.appendingPathComponent("main.c").path])
+            #expect(build.status == 0, "\(c.file): cc failed: \(build.output)")
+            let ran = try Self.run(exe, [])
+            #expect(ran.status == 0, "\(c.file): the program failed")
+            let got = ran.output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int32($0) } }
+            let expected = (scheme == "tflite" ? c.outputs : (c.liteRTOutputs ?? [])).map { Self.codes($0, dtype: model.output.dtype) }
+            for (g, e) in zip(got, expected) {
+                elements += e.count
+                mismatches += zip(g, e).filter { $0 != $1 }.count + abs(g.count - e.count)
+            }
+            #expect(got.count == expected.count, "\(c.file): \(got.count) output rows, \(expected.count) expected")
+        }
+        print("tflite import, networks compiled by cc, \(scheme): \(fixture.cases.count) networks, \(elements) elements, \(mismatches) mismatches")
+        #expect(mismatches == 0 && elements > 0)
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
 }
