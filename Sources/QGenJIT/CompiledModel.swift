@@ -59,9 +59,10 @@ public final class CompiledModel: @unchecked Sendable {
             """
         module = try TCCModule(source: source + shimSource, fileName: sourceName, headers: [headerName: header])
         guard let shim = module.function("qgen_jit_run", as: ShimFunction.self) else { throw MissingSymbol(name: "qgen_jit_run") }
-        guard module.function(runSymbol, as: ShimFunction.self) != nil else { throw MissingSymbol(name: runSymbol) }
+        guard let run = module.function(runSymbol, as: RunFunction.self) else { throw MissingSymbol(name: runSymbol) }
         self.shim = shim
-        runFunction = inputs.count == 1 && outputs.count == 1 ? module.function(runSymbol, as: RunFunction.self) : nil
+        // The three-pointer signature is the run function's only for one input and one output.
+        runFunction = inputs.count == 1 && outputs.count == 1 ? run : nil
         self.inputs = inputs
         self.outputs = outputs
         self.arenaSize = arenaSize

@@ -156,20 +156,27 @@ public enum Explainer {
         }
 
         // The emitted C for the same element.
-        var emitted: Int32? = nil
         progress?("compiling and running the emitted C")
-        if let compiled = try? Verifier.compile(result.output, model: model), let outs = compiled.run(inputs: inputs) {
-            if let k = model.outputs.firstIndex(of: node.output) {
-                emitted = outs[k][flat]
-                lines.append("The emitted C (compiled with libtcc) gives \(outs[k][flat]) for this element" + (outs[k][flat] == first.output ? ", the same." : ", which DIFFERS: please report this."))
-            } else {
-                let reference = IntegerReference.run(model, inputs: inputs)
-                lines.append("The emitted C's model outputs equal the Swift reference: \(outs == model.outputs.map { reference[$0]! } ? "yes" : "NO: please report this").")
-            }
-        }
+        let emitted = emittedC(result, node: node, flat: flat, value: first.output, inputs: inputs,
+                               reference: { IntegerReference.run(model, inputs: inputs) })
+        if let line = emitted.line { lines.append(line) }
         lines = lines.map { line in String(line.reversed().drop { $0 == " " }.reversed()) }
-        return Explanation(text: lines.joined(separator: "\n"), value: first.output, comparison: second?.output, emittedC: emitted,
+        return Explanation(text: lines.joined(separator: "\n"), value: first.output, comparison: second?.output, emittedC: emitted.value,
                            real: realColumn.rows.first { $0.step == "scaled" }?.value ?? 0, partingStep: parting)
+    }
+
+    /// The last line: the emitted C (libtcc) on the same inputs. Its element when the node is a model
+    /// output, else whether its outputs equal the reference's (computed by `reference` only then).
+    private static func emittedC(_ result: Pipeline.Result, node: LoweredNode, flat: Int, value: Int32, inputs: [[Int32]],
+                                 reference: () -> [TensorID: [Int32]]) -> (line: String?, value: Int32?) {
+        let model = result.lowered
+        guard let compiled = try? Verifier.compile(result.output, model: model), let outs = compiled.run(inputs: inputs) else { return (nil, nil) }
+        if let k = model.outputs.firstIndex(of: node.output) {
+            let c = outs[k][flat]
+            return ("The emitted C (compiled with libtcc) gives \(c) for this element" + (c == value ? ", the same." : ", which DIFFERS: please report this."), c)
+        }
+        let values = reference()
+        return ("The emitted C's model outputs equal the Swift reference: \(outs == model.outputs.map { values[$0]! } ? "yes" : "NO: please report this").", nil)
     }
 
     // MARK: - The other ops
@@ -215,18 +222,11 @@ public enum Explainer {
         lines.append("")
         lines.append("\(model.scheme) gives \(value)" + (comparison.map { $0 == value ? ", \(compare) the same." : ", \(compare) gives \($0)." } ?? "."))
 
-        var emitted: Int32? = nil
         progress?("compiling and running the emitted C")
-        if let compiled = try? Verifier.compile(result.output, model: model), let outs = compiled.run(inputs: modelInputs) {
-            if let k = model.outputs.firstIndex(of: node.output) {
-                emitted = outs[k][flat]
-                lines.append("The emitted C (compiled with libtcc) gives \(outs[k][flat]) for this element" + (outs[k][flat] == value ? ", the same." : ", which DIFFERS: please report this."))
-            } else {
-                lines.append("The emitted C's model outputs equal the Swift reference: \(outs == model.outputs.map { values[$0]! } ? "yes" : "NO: please report this").")
-            }
-        }
+        let emitted = emittedC(result, node: node, flat: flat, value: value, inputs: modelInputs, reference: { values })
+        if let line = emitted.line { lines.append(line) }
         lines = lines.map { line in String(line.reversed().drop { $0 == " " }.reversed()) }
-        return Explanation(text: lines.joined(separator: "\n"), value: value, comparison: comparison, emittedC: emitted, real: codes,
+        return Explanation(text: lines.joined(separator: "\n"), value: value, comparison: comparison, emittedC: emitted.value, real: codes,
                            partingStep: comparison.map { $0 == value ? nil : "output" } ?? nil)
     }
 

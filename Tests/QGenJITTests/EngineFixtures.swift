@@ -84,3 +84,11 @@ struct EngineFixture: Decodable {
         return try JSONDecoder().decode(EngineFixture.self, from: Data(contentsOf: url))
     }
 }
+
+/// Codes of `dtype` stored as base64 in an engine fixture: one byte each (int8 signed, uint8), or two
+/// little-endian bytes (int16).
+func fixtureCodes(_ base64: String, dtype: DType) -> [Int32] {
+    let bytes = [UInt8](Data(base64Encoded: base64) ?? Data())
+    if dtype == .int16 { return stride(from: 0, to: bytes.count - 1, by: 2).map { Int32(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) } }
+    return bytes.map { dtype == .int8 ? Int32(Int8(bitPattern: $0)) : Int32($0) }
+}

@@ -30,12 +30,6 @@ import QGenVerify
 
     static let files = ["tflite_micro_graphs", "tflite_micro_ops", "tflite_micro_softmax16", "tflite_micro_networks"]
 
-    private static func codes(_ base64: String, dtype: DType) -> [Int32] {
-        let bytes = [UInt8](Data(base64Encoded: base64) ?? Data())
-        if dtype == .int16 { return stride(from: 0, to: bytes.count - 1, by: 2).map { Int32(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) } }
-        return bytes.map { dtype == .int8 ? Int32(Int8(bitPattern: $0)) : Int32($0) }
-    }
-
     static let engines = ["tflite", "liteRT"]
 
     @Test(arguments: files, engines)
@@ -59,7 +53,7 @@ import QGenVerify
             let model = result.lowered
             let compiled = try Verifier.compile(result.output, model: model)
             for (x, y) in zip(c.inputs, outputs) {
-                let input = Self.codes(x, dtype: model.input.dtype), expected = Self.codes(y, dtype: model.output.dtype)
+                let input = fixtureCodes(x, dtype: model.input.dtype), expected = fixtureCodes(y, dtype: model.output.dtype)
                 let got = compiled.run(input) ?? []
                 let reference = IntegerReference.run(model, input: input)
                 let bad = zip(expected, got).filter { $0 != $1 }.count + abs(expected.count - got.count)

@@ -1,5 +1,6 @@
 import Testing
 import QGen
+import QGenArithmetic
 import QGenCompiler
 import QGenReference
 import QGenVerify
@@ -42,6 +43,22 @@ import QGenVerify
         #expect(tflite.reference == [3, 23, 123, 3] && tflite.c == tflite.reference)
         let liteRT = try run(layers, scheme: .liteRT, x)
         #expect(liteRT.reference == [-128, -95, 72, -128] && liteRT.c == liteRT.reference)
+    }
+
+    /// MUL's multiplier for s_a = s_b = 0.1, s_out = 0.3: TFLite Micro forms 0.1·0.1/0.3 in double,
+    /// LiteRT in float32 (mul.cc). The mantissas (numpy float32/float64 and frexp, computed outside
+    /// qgen): 1145324601 · 2^-35 and 1145324672 · 2^-35.
+    @Test func mulFormsItsMultiplierInFloat32() throws {
+        func multiplier(_ scheme: Requantization) throws -> QuantizedMultiplier? {
+            let result = try Pipeline.compile(ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, 4], .int8(scale: 0.1, zeroPoint: 0)).layerSpec,
+                Mul("y", "x", "x", output: .int8(scale: 0.3, zeroPoint: 0)).layerSpec,
+            ], requantization: scheme, location: at), options: CompileOptions())
+            guard case .mul(let mul) = result.lowered.nodes[0].op else { return nil }
+            return mul.output.multipliers.first
+        }
+        #expect(try multiplier(.tflite) == QuantizedMultiplier(mantissa: 1145324601, shift: -4))
+        #expect(try multiplier(.liteRT) == QuantizedMultiplier(mantissa: 1145324672, shift: -4))
     }
 
     /// LiteRT's CONCATENATION takes inputs quantized like its output only.

@@ -25,12 +25,6 @@ import QGenVerify
 
     static let directory = packageRoot.appendingPathComponent("Tests/Fixtures/tflite")
 
-    private static func codes(_ base64: String, dtype: DType) -> [Int32] {
-        let bytes = [UInt8](Data(base64Encoded: base64) ?? Data())
-        if dtype == .int16 { return stride(from: 0, to: bytes.count - 1, by: 2).map { Int32(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) } }
-        return bytes.map { dtype == .int8 ? Int32(Int8(bitPattern: $0)) : Int32($0) }
-    }
-
     /// cases.json: a few files of every op and four networks; networks.json: the whole networks of
     /// Tools/engines/tflite_networks.py (DS-CNN, MobileNetV1-0.25 and MobileNetV2-0.35 at 96×96,
     /// ResNet-8, a 640-input autoencoder, a 1-D depthwise-separable conv net, Inception), each on
@@ -47,8 +41,8 @@ import QGenVerify
             let expected = scheme == "tflite" ? c.outputs : (c.liteRTOutputs ?? [])
             #expect(expected.count == c.inputs.count, "\(c.file): no \(scheme) outputs")
             for (x, y) in zip(c.inputs, expected) {
-                let want = Self.codes(y, dtype: model.output.dtype)
-                let got = compiled.run(Self.codes(x, dtype: model.input.dtype)) ?? []
+                let want = fixtureCodes(y, dtype: model.output.dtype)
+                let got = compiled.run(fixtureCodes(x, dtype: model.input.dtype)) ?? []
                 let bad = zip(want, got).filter { $0 != $1 }.count + abs(want.count - got.count)
                 elements += want.count
                 mismatches += bad
@@ -115,7 +109,7 @@ import QGenVerify
             let result = try Pipeline.compile(spec, options: CompileOptions(scheme: RequantizationScheme(parsing: scheme), fileStem: "net"))
             let model = result.lowered
             let api = EmittedNames.Model(prefix: model.cPrefix)
-            let inputs = c.inputs.map { Self.codes($0, dtype: model.input.dtype) }
+            let inputs = c.inputs.map { fixtureCodes($0, dtype: model.input.dtype) }
             let rows = inputs.map { "    {" + $0.map(String.init).joined(separator: ", ") + "}" }.joined(separator: ",\n")
             let driver = """
                 #include <stdio.h>
@@ -146,7 +140,7 @@ import QGenVerify
             let ran = try Self.run(exe, [])
             #expect(ran.status == 0, "\(c.file): the program failed")
             let got = ran.output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int32($0) } }
-            let expected = (scheme == "tflite" ? c.outputs : (c.liteRTOutputs ?? [])).map { Self.codes($0, dtype: model.output.dtype) }
+            let expected = (scheme == "tflite" ? c.outputs : (c.liteRTOutputs ?? [])).map { fixtureCodes($0, dtype: model.output.dtype) }
             for (g, e) in zip(got, expected) {
                 elements += e.count
                 mismatches += zip(g, e).filter { $0 != $1 }.count + abs(g.count - e.count)

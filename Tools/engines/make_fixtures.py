@@ -18,10 +18,9 @@ import fixtures as fx  # noqa: E402
 OUT = pathlib.Path(__file__).resolve().parent.parent.parent / "Tests/Fixtures/engines"
 
 
-def _write_cases(name, provenance, cases):
-    """A graph fixture file: the provenance line, then one case per line."""
+def _write_cases(path, provenance, cases):
+    """A fixture file of cases: the provenance line, then one case per line."""
     import json
-    path = OUT / name
     with open(path, "w") as f:
         f.write('{"provenance":' + json.dumps(provenance) + ',"cases":[\n')
         f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in cases))
@@ -67,27 +66,27 @@ def tflm_graphs():
     cases += [tg.softmax_case(i, rng, np_rng) for i in range(100)] + [tg.lookup_case(i, rng, np_rng) for i in range(200)]
     cases += [tg.binary_case(i, rng, np_rng) for i in range(100)] + [tg.pad_case(i, rng, np_rng) for i in range(60)]
     cases += [tg.fc_case(i, rng, np_rng) for i in range(160)] + [tg.hard_swish_case(i, rng, np_rng) for i in range(60)]
-    _write_cases("tflite_micro_graphs.json", tg.provenance(), cases)
+    _write_cases(OUT / "tflite_micro_graphs.json", tg.provenance(), cases)
 
 
 def tflm_softmax16():
     import tflm_graph_cases as tg
     rng, np_rng = fx.seeded(20261202), np.random.default_rng(20261202)
     cases = [tg.softmax16_case(i, rng, np_rng) for i in range(40)]
-    _write_cases("tflite_micro_softmax16.json", tg.provenance().replace(" (graphs:", " (graphs: FULLY_CONNECTED + SOFTMAX rewritten to int16 output; "), cases)
+    _write_cases(OUT / "tflite_micro_softmax16.json", tg.provenance().replace(" (graphs:", " (graphs: FULLY_CONNECTED + SOFTMAX rewritten to int16 output; "), cases)
 
 
 def tflm_ops():
     import tflm_graph_cases as tg
     rng, np_rng = fx.seeded(20261203), np.random.default_rng(20261203)
     cases = [tg.concat_case(i, rng, np_rng) for i in range(80)] + [tg.quantize_case(i, rng, np_rng) for i in range(60)]
-    _write_cases("tflite_micro_ops.json", tg.provenance().replace(" (graphs:", " (graphs: CONCATENATION of FULLY_CONNECTED or CONV_2D branches; one-op QUANTIZE int8 -> int8 flatbuffers; "), cases)
+    _write_cases(OUT / "tflite_micro_ops.json", tg.provenance().replace(" (graphs:", " (graphs: CONCATENATION of FULLY_CONNECTED or CONV_2D branches; one-op QUANTIZE int8 -> int8 flatbuffers; "), cases)
 
 
 def tflm_networks():
     import tflm_networks as tn
     cases = [tn.case(name, seed) for name in tn.NETWORKS for seed in (1, 2)]
-    _write_cases("tflite_micro_networks.json", tg_provenance(), cases)
+    _write_cases(OUT / "tflite_micro_networks.json", tg_provenance(), cases)
     examples = pathlib.Path(__file__).resolve().parents[2] / "Examples"
     for name in tn.NETWORKS:
         tn.write_example(name, examples, "Versions: TensorFlow " + tn.tf.__version__ + ".")
@@ -96,8 +95,6 @@ def tflm_networks():
 def tflite_files():
     """Tests/Fixtures/tflite: .tflite files as the converter wrote them (the four networks and a few
     cases of every op), with their inputs and both engines' outputs, for qgen's .tflite importer."""
-    import json
-
     import tflm_cases as tm
     import tflm_graph_cases as tg
     import tflm_networks as tn
@@ -123,11 +120,7 @@ def tflite_files():
         xs += [np.full((1, *source["shape"][1:]), v, dtype=np.int8) for v in (-128, 127)]
         entries.append({"file": f"{name}.tflite", "ops": [f"network {name}"], "inputs": [fx.bytes_b64(np.ravel(v), "int8") for v in xs],
                         **tm.engine_outputs(flatbuffer, xs)})
-    with open(directory / "cases.json", "w") as f:
-        f.write('{"provenance":' + json.dumps(tg.provenance()) + ',"cases":[\n')
-        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in entries))
-        f.write("\n]}\n")
-    print(f"wrote {directory}: {len(entries)} .tflite files")
+    _write_cases(directory / "cases.json", tg.provenance(), entries)
 
 
 def tflite_networks():
@@ -143,13 +136,7 @@ def tflite_networks():
         entries.append(entry)
         print(f"{name}: {len(flatbuffer)} bytes, TFLite Micro arena {entry['tfliteMicroArena']} (head {entry['tfliteMicroArenaHead']})")
     provenance = tw.tm.provenance(litert=True).replace("; made by", " (whole networks from Tools/engines/tflite_networks.py); made by")
-    path = directory / "networks.json"
-    import json
-    with open(path, "w") as f:
-        f.write('{"provenance":' + json.dumps(provenance) + ',"cases":[\n')
-        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in entries))
-        f.write("\n]}\n")
-    print(f"wrote {path}: {len(entries)} networks")
+    _write_cases(directory / "networks.json", provenance, entries)
 
 
 def tg_provenance():
@@ -161,7 +148,7 @@ def boundary():
     import boundary_cases as bc
     rng, np_rng = fx.seeded(20261125), np.random.default_rng(20261125)
     cases = bc.pytorch_cases(rng, np_rng) + bc.onnxruntime_cases(rng, np_rng) + bc.tflm_cases(rng, np_rng)
-    _write_cases("boundary.json", bc.provenance(), cases)
+    _write_cases(OUT / "boundary.json", bc.provenance(), cases)
 
 
 if __name__ == "__main__":

@@ -101,7 +101,7 @@ public enum Resolver {
         for id in inputs where !consumed.contains(id) {
             log.error("input '\(tensors[id].name)' is not read by any layer", at: tensors[id].location)
         }
-        for tensor in tensors where tensor.quant.dtype == .int16 && consumed.contains(tensors.firstIndex { $0.name == tensor.name }!) {
+        for (id, tensor) in tensors.enumerated() where tensor.quant.dtype == .int16 && consumed.contains(id) {
             log.error("layer '\(tensor.name)': its int16 output is read by another layer; qgen's int8 ops take int8 or uint8, so an int16 Softmax must be a model output", at: tensor.location)
         }
         if options.floatIO && (inputs.count > 1 || outputs.count > 1) {
