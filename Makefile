@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 600
 EXAMPLES := $(sort $(wildcard Examples/*/model.swift))
 DEMO := .build/demo
 
-.PHONY: all setup build test demo generate check-c check-targets fixtures bench fuzz clean
+.PHONY: all setup build test test-python demo generate check-c check-targets fixtures bench fuzz clean
 
 all: build
 
@@ -61,6 +61,13 @@ check-targets: setup
 # and ASan, FUZZ_SECONDS per target (default 600); any crash, hang or out-of-memory fails.
 fuzz: setup
 	bash Tools/fuzz.sh $(FUZZ_SECONDS)
+
+# The PyTorch exporter's own tests (Exporters/pytorch, pytest), in the engine venv; CI does not run
+# them (it runs the Swift tests on the exporter's committed outputs under Tests/Fixtures/pytorch).
+test-python:
+	test -x .venv-engines/bin/python || bash Tools/engines/setup_venv.sh
+	.venv-engines/bin/pip install --quiet ./Exporters/pytorch
+	cd Exporters/pytorch && ../../.venv-engines/bin/python -m pytest -q tests
 
 # Re-runs the real engines (PyTorch, ONNX Runtime, TFLite Micro) for Tests/Fixtures/engines. Needs the
 # ~3 GB venv of Tools/engines/setup_venv.sh; CI never does this.

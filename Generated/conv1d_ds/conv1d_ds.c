@@ -1120,7 +1120,7 @@ static void conv_7(const int8_t *input, int8_t *output)
 }
 
 /* Layer "mean_9" (conv1d_ds.tflite:9): Mean of 64 elements per output, the input seen as [1, 64, 32]
- * (TFLite's MEAN: the sum minus 64 times the input zero point -128, rescaled by
+ * (the sum minus 64 times the input zero point -128, rescaled by
  * s_in/s_out = 3.50130262 ~ 1879747530 * 2^-29; divided by 64: (1879747530 * 2^6) / 64 = 1879747530, shift -4, plus the output zero point -128). */
 static void mean_9(const int8_t *input, int8_t *output)
 {

@@ -614,7 +614,7 @@ static void conv5(const int8_t *input, int8_t *output)
 }
 
 /* Layer "mean1" (model.swift:15): Mean of 256 elements per output, the input seen as [1, 256, 16]
- * (TFLite's MEAN: the sum minus 256 times the input zero point -128, rescaled by
+ * (the sum minus 256 times the input zero point -128, rescaled by
  * s_in/s_out = 3.01820079 ~ 1620384210 * 2^-29; divided by 256: (1620384210 * 2^8) / 256 = 1620384210, shift -6, plus the output zero point -128). */
 static void mean1(const int8_t *input, int8_t *output)
 {

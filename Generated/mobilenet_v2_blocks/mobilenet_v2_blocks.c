@@ -1937,7 +1937,7 @@ static void add2(const int8_t *input1, const int8_t *input2, int8_t *output)
 }
 
 /* Layer "mean1" (model.swift:20): Mean of 36 elements per output, the input seen as [1, 36, 24]
- * (TFLite's MEAN: the sum minus 36 times the input zero point 0, rescaled by
+ * (the sum minus 36 times the input zero point 0, rescaled by
  * s_in/s_out = 2.41049799 ~ 1294126253 * 2^-29; divided by 36: (1294126253 * 2^5) / 36 = 1150334447, shift -3, plus the output zero point -13). */
 static void mean1(const int8_t *input, int8_t *output)
 {

@@ -651,7 +651,7 @@ static void pool(const int8_t *input, int8_t *output)
 }
 
 /* Layer "gap" (model.swift:27): Mean of 9 elements per output, the input seen as [1, 9, 4]
- * (TFLite's MEAN: the sum minus 9 times the input zero point 3, rescaled by
+ * (the sum minus 9 times the input zero point 3, rescaled by
  * s_in/s_out = 1.5 ~ 1610612736 * 2^-30; divided by 9: (1610612736 * 2^3) / 9 = 1431655765, shift -2, plus the output zero point 0). */
 static void gap(const int8_t *input, int8_t *output)
 {

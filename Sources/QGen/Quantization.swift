@@ -107,8 +107,11 @@ public struct Requantization: Codable, Equatable, Sendable {
     public static let fbgemm = Requantization(name: "fbgemm")
     /// PyTorch's `fbgemm` engine on x86 CPUs without AVX512-VNNI when `saturatingPairs` is true:
     /// each adjacent pair of uint8 × int8 products saturates to int16, as `vpmaddubsw` does.
-    public static func fbgemm(saturatingPairs: Bool) -> Requantization {
-        Requantization(name: saturatingPairs ? "fbgemm(saturatingPairs)" : "fbgemm")
+    /// `avx512`: ATen's AVX512 elementwise kernels (PyTorch reports the CPU capability `AVX512`),
+    /// which split elementwise ops into 128-code vector blocks instead of 64.
+    public static func fbgemm(saturatingPairs: Bool = false, avx512: Bool = false) -> Requantization {
+        let flags = (saturatingPairs ? ["saturatingPairs"] : []) + (avx512 ? ["avx512"] : [])
+        return Requantization(name: flags.isEmpty ? "fbgemm" : "fbgemm(\(flags.joined(separator: ",")))")
     }
     /// PyTorch's `qnnpack` engine: int32 bias, float32 multiplier `(s_w·s_in)·(1/s_out)`.
     public static let qnnpack = Requantization(name: "qnnpack")

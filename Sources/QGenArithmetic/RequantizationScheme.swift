@@ -12,6 +12,7 @@
 /// | `singleRounding` | the same, shift ≤ 30 | int32 | one rounding of the exact 64-bit product, ties → +∞ | `TFLITE_SINGLE_ROUNDING`, ruy, CMSIS-NN single rounding |
 /// | `fbgemm` | float32 `(s_in·s_w)/s_out` (§4.2) | float32 `b/(s_in·s_w)` added to `float(acc)` | binary32 add and multiply, then ties to even | PyTorch engines `fbgemm`/`x86` (quint8) |
 /// | `fbgemm(saturatingPairs)` | as `fbgemm` | as `fbgemm` | as `fbgemm`; the accumulator sums int16-saturated pairs (§4.3) | the same on x86 CPUs without AVX512-VNNI |
+/// | `fbgemm(avx512)` | as `fbgemm` | as `fbgemm` | as `fbgemm`; elementwise ops split at ATen's AVX512 vector blocks (128 codes, not 64) | PyTorch whose ATen CPU capability is AVX512 |
 /// | `qnnpack` | float32 `(s_w·s_in)·(1/s_out)` (§5.5) | int32 `RNE(b · (1/(s_w·s_in)))`, added to acc | binary32 multiply, ties to even | PyTorch engine `qnnpack` (quint8) |
 /// | `onnxRuntime` | float32 `s_in·s_w/s_out` (§7.2) | int32, added to acc (a float bias: `RNE(double(b) / double(float(s_in)·float(s_w)))`, onnxruntime.quantization) | binary32 multiply, ties to even | ONNX Runtime QLinearConv / QLinearMatMul (MLAS) |
 /// | `powerOfTwo` | `2^-n`, the nearest power of two | int32 | one rounding by the chosen rule | shift-only accelerators |
@@ -26,7 +27,11 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
     /// README "Requantization schemes" lists every op).
     case liteRT
     case singleRounding
-    case fbgemm(saturatingPairs: Bool)
+    /// PyTorch's `fbgemm`/`x86` engines. `saturatingPairs`: FBGEMM's kernels without AVX512-VNNI
+    /// (int16 pair saturation). `avx512`: ATen's AVX512 kernels (`torch.backends.cpu.get_cpu_capability()`
+    /// is `AVX512`), whose elementwise loops run 128-code vector blocks before the scalar tail
+    /// (64 under AVX2); see `elementwiseVectorBlock`.
+    case fbgemm(saturatingPairs: Bool = false, avx512: Bool = false)
     case qnnpack
     case onnxRuntime
     /// Multiply by the nearest power of two `2^-n`; refused when that is further than
@@ -70,7 +75,16 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
     public var hasFloatBias: Bool { if case .fbgemm = self { return true } else { return false } }
 
     /// `fbgemm(saturatingPairs)`: non-VNNI x86 pair saturation in the accumulator.
-    public var saturatesPairs: Bool { if case .fbgemm(true) = self { return true } else { return false } }
+    public var saturatesPairs: Bool { if case .fbgemm(true, _) = self { return true } else { return false } }
+
+    /// `fbgemm`: the number of uint8/int8 codes ATen's vectorized elementwise loop handles per step
+    /// (`2 · Vectorized<quint8>::size()`: 64 with AVX2, 128 with AVX512). The first
+    /// `(n / block) · block` elements of an elementwise op take the vector path (dequantize with a
+    /// fused multiply-add), the rest the scalar path (no fusion); the two can differ by one code.
+    public var elementwiseVectorBlock: Int? {
+        if case .fbgemm(_, let avx512) = self { return avx512 ? 128 : 64 }
+        return nil
+    }
 
     /// The canonical spelling, accepted by `init(parsing:)`, `--scheme` and `Requantization(name:)`.
     public var description: String {
@@ -78,7 +92,9 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
         case .tflite: return "tflite"
         case .liteRT: return "liteRT"
         case .singleRounding: return "singleRounding"
-        case .fbgemm(let saturating): return saturating ? "fbgemm(saturatingPairs)" : "fbgemm"
+        case .fbgemm(let saturating, let avx512):
+            let flags = (saturating ? ["saturatingPairs"] : []) + (avx512 ? ["avx512"] : [])
+            return flags.isEmpty ? "fbgemm" : "fbgemm(\(flags.joined(separator: ",")))"
         case .qnnpack: return "qnnpack"
         case .onnxRuntime: return "onnxRuntime"
         case .powerOfTwo(let rounding, let tolerance):
@@ -97,9 +113,10 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
             return "liteRT (LiteRT's builtin reference kernels: tflite's arithmetic, but FULLY_CONNECTED rounds double(acc) * double(s_in*s_w/s_out) half away from zero, emulated with integers)"
         case .singleRounding:
             return "singleRounding (Q31 multiplier, one rounding of the 64-bit product, ties up; TFLITE_SINGLE_ROUNDING / CMSIS_NN_USE_SINGLE_ROUNDING)"
-        case .fbgemm(let saturating):
+        case .fbgemm(let saturating, let avx512):
             return "\(self) (PyTorch fbgemm/x86: float32 (s_in*s_w)/s_out, float bias b/(s_in*s_w) added in float32, ties to even"
-                + (saturating ? "; u8*s8 pairs saturated to int16 as on x86 without AVX512-VNNI" : "") + "; float32 emulated with integers)"
+                + (saturating ? "; u8*s8 pairs saturated to int16 as on x86 without AVX512-VNNI" : "")
+                + "; ATen's \(avx512 ? "AVX512" : "AVX2") elementwise kernels; float32 emulated with integers)"
         case .qnnpack:
             return "qnnpack (PyTorch qnnpack: float32 (s_w*s_in)*(1/s_out), int32 bias, ties to even; float32 emulated with integers)"
         case .onnxRuntime:
@@ -118,6 +135,7 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
         RequantizationScheme.singleRounding.summary,
         RequantizationScheme.fbgemm(saturatingPairs: false).summary,
         RequantizationScheme.fbgemm(saturatingPairs: true).summary,
+        RequantizationScheme.fbgemm(avx512: true).summary,
         RequantizationScheme.qnnpack.summary,
         RequantizationScheme.onnxRuntime.summary,
         "powerOfTwo, powerOfTwo(rounding:R,tolerance:T) (nearest power of two; R = halfUp (default), halfAwayFromZero or halfEven; T defaults to 0.00390625)",
@@ -125,7 +143,7 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
     ]
 
     /// Every accepted spelling, for error messages.
-    public static let spellings = "tflite, liteRT, singleRounding, fbgemm, fbgemm(saturatingPairs), qnnpack, onnxRuntime, powerOfTwo, "
+    public static let spellings = "tflite, liteRT, singleRounding, fbgemm, fbgemm(saturatingPairs), fbgemm(avx512), fbgemm(saturatingPairs,avx512), qnnpack, onnxRuntime, powerOfTwo, "
         + "powerOfTwo(rounding:R,tolerance:T), fixedPoint(multiplierBits:B,rounding:R) with R one of halfUp, halfAwayFromZero, halfEven "
         + "and 2 <= B <= 32"
 
@@ -180,13 +198,13 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
         case "qnnpack": try only([]); self = .qnnpack
         case "onnxRuntime": try only([]); self = .onnxRuntime
         case "fbgemm":
-            try only(["saturatingPairs"], flags: ["saturatingPairs"])
-            if let value = arguments["saturatingPairs"] {
-                guard let flag = Bool(value) else { throw fail("saturatingPairs takes true or false, not '\(value)'") }
-                self = .fbgemm(saturatingPairs: flag)
-            } else {
-                self = .fbgemm(saturatingPairs: flags == ["saturatingPairs"])
+            try only(["saturatingPairs", "avx512"], flags: ["saturatingPairs", "avx512"])
+            func flag(_ key: String) throws -> Bool {
+                guard let value = arguments[key] else { return flags.contains(key) }
+                guard let flag = Bool(value) else { throw fail("\(key) takes true or false, not '\(value)'") }
+                return flag
             }
+            self = .fbgemm(saturatingPairs: try flag("saturatingPairs"), avx512: try flag("avx512"))
         case "powerOfTwo":
             try only(["rounding", "tolerance"])
             var tolerance = Self.defaultPowerOfTwoTolerance

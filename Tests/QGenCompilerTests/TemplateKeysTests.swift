@@ -159,6 +159,13 @@ import QGen
                                                   Add("sum", "fc", "fc", output: .uint8(scale: 0.1, zeroPoint: 10)).layerSpec],
                               requantization: .tflite, location: SourceLocation(file: "model.swift", line: 1))
         files.append(Emitter.emit(try Pipeline.compile(graph, options: CompileOptions()).lowered))
+        // PyTorch's adds: fbgemm (emulated and native binary32; a vector block and a scalar tail) and qnnpack.
+        for (scheme, native) in [("fbgemm", false), ("fbgemm", true), ("qnnpack", false)] {
+            let add = ModelSpec(name: "m", layers: [Input("x", shape: [1, 70], .uint8(scale: 0.1, zeroPoint: 3)).layerSpec,
+                                                    Add("sum", "x", "x", output: .uint8(scale: 0.2, zeroPoint: 10), activation: .relu).layerSpec],
+                                requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
+            files.append(Emitter.emit(try Pipeline.compile(add, options: CompileOptions()).lowered, options: EmitOptions(floatRequant: native)))
+        }
         // A reshape of the model input into the model output copies.
         let copy = ModelSpec(name: "m", layers: [input10.layerSpec, Reshape("r", shape: [2, 5]).layerSpec],
                              location: SourceLocation(file: "model.swift", line: 1))

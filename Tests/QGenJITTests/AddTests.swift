@@ -138,8 +138,12 @@ import QGenVerify
     /// s_out = 0.3 (0.300000011920929) the multiplier 6.35782862e-7 lies 25% above 2^-21.
     @Test func schemesWithoutAddAndUnrepresentableScalesAreRefused() {
         let x = Input("x", shape: [1, 4], .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 2).layerSpec
-        #expect(errors([x, Add("sum", "x", "x", output: .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 3).layerSpec], scheme: .fbgemm) == [
-            "model.swift:3: error: layer 'sum' (Add): the fbgemm scheme has no Add yet (PyTorch's and ONNX Runtime's quantized add come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint",
+        #expect(errors([x, Add("sum", "x", "x", output: .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 3).layerSpec], scheme: .onnxRuntime) == [
+            "model.swift:3: error: layer 'sum' (Add): the onnxRuntime scheme has no Add yet (PyTorch's and ONNX Runtime's quantized add come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint",
+        ])
+        // QNNPACK refuses scale ratios outside [2^-14, 2^8): float(0.1) / float(1e-4) = 1000.00006 in binary32.
+        #expect(errors([x, Add("sum", "x", "x", output: .uint8(scale: 1e-4, zeroPoint: 128), file: "model.swift", line: 3).layerSpec], scheme: .qnnpack) == [
+            "model.swift:3: error: layer 'sum' (Add): input 1's scale over the output scale is 1000.00006, outside QNNPACK's [2^-14, 2^8) (PyTorch's qnnpack add refuses it); choose an output scale between 0.000390625 and 1638.4",
         ])
         #expect(errors([x, Add("sum", "x", "x", output: .uint8(scale: 1e-8, zeroPoint: 128), file: "model.swift", line: 3).layerSpec]) == [
             "model.swift:3: error: layer 'sum' (Add): the output multiplier 2·max(s_a, s_b)/(2^20·s_out) = 19.0734867 is not below 1, as TFLite's Add requires: the output scale 1e-08 is too small for input scales 0.1 and 0.1; it must be above 1.90734866e-07",

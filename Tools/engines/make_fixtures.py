@@ -3,12 +3,18 @@
 outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
 
     bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
-    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [onnxruntime] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary]
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [pytorch_ops] [pytorch_networks] [onnxruntime] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary]
 
 CI never runs this; it runs the committed fixtures through qgen's emitted C.
 """
+import os
 import pathlib
 import sys
+
+# PyTorch's elementwise kernels as qgen's `fbgemm` scheme names them (ATen's AVX2 build); one
+# intra-op thread (ATen splits elementwise loops per thread, each with its own scalar tail).
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
 
@@ -29,6 +35,9 @@ def _write_cases(path, provenance, cases):
 
 
 def pytorch():
+    # FBGEMM's AVX2 kernels even on an AVX512-VNNI host, so that the saturating fixtures saturate
+    # (FBGEMM reads this once, when torch is first imported).
+    os.environ.setdefault("FBGEMM_ENABLE_INSTRUCTIONS", "AVX2")
     import pytorch_cases as pt
     rng, np_rng = fx.seeded(20261122), np.random.default_rng(20261122)
     # fbgemm: activations below 128 (PyTorch's reduce_range), so no u8*s8 pair can saturate.
@@ -42,6 +51,32 @@ def pytorch():
     cases = [pt.linear_case("qnnpack", i, rng, np_rng, x_max=255) for i in range(100)]
     cases += [pt.conv_case("qnnpack", i, rng, np_rng, x_max=255) for i in range(150)]
     fx.write(OUT / "pytorch_qnnpack.json", pt.provenance("qnnpack"), "qnnpack", cases)
+
+
+def pytorch_ops():
+    import pytorch_ops as po
+    rng, np_rng = fx.seeded(20261205), np.random.default_rng(20261205)
+    cases = []
+    for engine in ("fbgemm", "qnnpack"):
+        cases += [po.add_case(engine, i, rng, np_rng) for i in range(150)] + [po.mean_case(engine, i, rng, np_rng) for i in range(80)]
+    _write_cases(OUT / "pytorch_ops.json", po.provenance(), cases)
+
+
+def pytorch_networks():
+    """Tests/Fixtures/pytorch: whole networks exported by qgen-export (model.swift + .npy), with the
+    engine's codes for inputs drawn like the calibration data (20 for the small CNN, 6 for the
+    224x224 networks, to keep the repository small; make_fixtures measures 20 for every one)."""
+    import pytorch_networks as pn
+    directory = OUT.parent / "pytorch"
+    entries = []
+    for name in pn.NETWORKS:
+        for engine in ("fbgemm", "qnnpack"):
+            entry = pn.case(name, engine, directory / f"{name}_{engine}", inputs=20)
+            if name != "small_cnn":
+                entry["inputs"], entry["outputs"] = entry["inputs"][:6], entry["outputs"][:6]
+            entries.append(entry)
+            print(f"{name} {engine}: exported")
+    _write_cases(directory / "networks.json", pn.provenance(), entries)
 
 
 def onnxruntime():
@@ -153,6 +188,6 @@ def boundary():
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
-    chosen = sys.argv[1:] or ["pytorch", "onnxruntime", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "tflite_files", "tflite_networks", "boundary"]
+    chosen = sys.argv[1:] or ["pytorch", "pytorch_ops", "pytorch_networks", "onnxruntime", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "tflite_files", "tflite_networks", "boundary"]
     for name in chosen:
-        {"pytorch": pytorch, "onnxruntime": onnxruntime, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary}[name]()
+        {"pytorch": pytorch, "pytorch_ops": pytorch_ops, "pytorch_networks": pytorch_networks, "onnxruntime": onnxruntime, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary}[name]()

@@ -128,6 +128,12 @@ public struct EmittedNode: Sendable {
     var helpers: [String] = []
 
     static let requantize = "requantize"
+    /// The integer-only binary32 emulation's rounding and conversion (helpers_float32_core), and its
+    /// rounded addition (helpers_float32_add), for ops that compute in binary32 themselves.
+    static let float32Core = "helpers_float32_core"
+    static let float32Add = "helpers_float32_add"
+    /// --float-requant: `qgen_round_to_int32`, native binary32 to the nearest integer.
+    static let floatRound = "float_round"
 }
 
 /// Options that change only the emitted text, never the lowered model.

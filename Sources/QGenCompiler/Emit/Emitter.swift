@@ -48,13 +48,34 @@ public enum Emitter {
                 + [bufferExpression(model.tensors[node.output], const: false, inputs: inputs, outputs: outputs)]
             steps.append(RunStep(function: EmittedNames.Layer(cName: node.cName).function, arguments: arguments.joined(separator: ", ")))
         }
+        let helperNames = helperTemplates(requantizes: requantizes, opHelpers: opHelpers, scheme: model.scheme, native: options.floatRequant)
         let source = SourceContext(
             sourceName: sourceName, headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,
             schemeSummary: model.scheme.summary, api: api, parameters: parameters, nullTests: nullTests, layerSummaries: summaries,
-            helperTemplate: !requantizes ? nil : options.floatRequant ? "helpers_float32_native" : "helpers_\(model.scheme.family.rawValue)",
-            helpers: helperContext(model.scheme), opHelpers: opHelpers.filter { $0 != EmittedNode.requantize }, arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
-            floatRequant: options.floatRequant, floatIO: floatIOContext(model, options: options, nativeHelpers: requantizes && options.floatRequant))
+            helperTemplate: nil, helpers: helperContext(model.scheme),
+            opHelpers: helperNames,
+            arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
+            floatRequant: options.floatRequant, floatIO: floatIOContext(model, options: options, nativeHelpers: helperNames.contains(EmittedNode.floatRound)))
         return CFile(headerName: headerName, sourceName: sourceName, header: header, source: source)
+    }
+
+    /// The helper templates in the order the C needs them: the scheme's requantization helpers when
+    /// some op requantizes (the float32 family's built from the binary32 emulation's parts, so that
+    /// every emitted helper has a caller), then the ops' own; the emulation's parts always first.
+    private static func helperTemplates(requantizes: Bool, opHelpers: [String], scheme: RequantizationScheme, native: Bool) -> [String] {
+        var wanted: [String] = []
+        if requantizes {
+            if native {
+                wanted = [EmittedNode.floatRound, "helpers_float32_native"]
+            } else if scheme.family == .float32 {
+                wanted = [EmittedNode.float32Core] + (scheme.hasFloatBias ? [EmittedNode.float32Add] : []) + ["helpers_float32"]
+            } else {
+                wanted = ["helpers_\(scheme.family.rawValue)"]
+            }
+        }
+        for helper in opHelpers where helper != EmittedNode.requantize && !wanted.contains(helper) { wanted.append(helper) }
+        let first = [EmittedNode.floatRound, EmittedNode.float32Core, EmittedNode.float32Add].filter(wanted.contains)
+        return first + wanted.filter { !first.contains($0) }
     }
 
     static func cType(_ dtype: DType) -> String {
@@ -84,7 +105,7 @@ public enum Emitter {
                       halfAwayFromZero: scheme.rounding == .halfAwayFromZero, halfEven: scheme.rounding == .halfEven)
     }
 
-    /// `nativeHelpers`: the file defines `qgen_round_to_int32` already (--float-requant's helpers).
+    /// `nativeHelpers`: the file defines `qgen_round_to_int32` already (the float_round helper).
     private static func floatIOContext(_ model: LoweredModel, options: EmitOptions, nativeHelpers: Bool) -> FloatIOContext? {
         guard options.floatIO else { return nil }
         let rule = model.scheme.boundary

@@ -62,3 +62,16 @@ extension Requantizer {
             + "clamp [\(activationMin), \(activationMax)] (\(activationText)) = \(apply(value, channel: c, scheme: scheme))"
     }
 }
+
+extension Requantizer {
+    /// The C arguments of `qgen_requantize` between the value and the output zero point, for a
+    /// per-tensor requantizer: `multiplier, shift` (fixed point), `mantissa, exponent` (float32,
+    /// emulated) or a hexadecimal float literal (`--float-requant`); fbgemm's helper also takes a
+    /// bias term, here zero.
+    func scalarArguments(scheme: RequantizationScheme, native: Bool) -> String {
+        if let m = multipliers.first { return "\(m.mantissa), \(m.shift)" }
+        let f = floatMultipliers[0]
+        if native { return Emitter.hexLiteral(f.value) + (scheme.hasFloatBias ? ", 0.0f" : "") }
+        return "\(f.mantissa), \(f.exponent)" + (scheme.hasFloatBias ? ", 0, 0" : "")
+    }
+}

@@ -39,6 +39,7 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
 public enum LoweredOp: Equatable, Codable, Sendable {
     case multiplyAccumulate(LoweredMAC)
     case add(LoweredAdd)
+    case pytorchAdd(LoweredPyTorchAdd)
     case pool2d(LoweredPool)
     case mean(LoweredMean)
     case reshape(ReshapeOp)
@@ -54,6 +55,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
         switch self {
         case .multiplyAccumulate(let op): return op
         case .add(let op): return op
+        case .pytorchAdd(let op): return op
         case .pool2d(let op): return op
         case .mean(let op): return op
         case .reshape(let op): return op

@@ -247,6 +247,64 @@ static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multip
 """#,
         "helpers_float32": #"""
 {{% CONTENT_TYPE: C}}
+/* The output stage: {{#hasFloatBias}}((float)acc + bias_term) * scale{{/hasFloatBias}}{{^hasFloatBias}}(float)acc * scale{{/hasFloatBias}}, each operation rounded to binary32
+ * as the reference stack's float arithmetic does, then to the nearest integer (ties to even), plus
+ * the output zero point, clamped to the fused activation's range. */
+static int32_t qgen_requantize(int32_t acc, int32_t scale_mantissa, int32_t scale_exponent,
+{{#hasFloatBias}}
+                               int32_t bias_term_mantissa, int32_t bias_term_exponent,
+{{/hasFloatBias}}
+                               int32_t output_zero_point, int32_t activation_min, int32_t activation_max)
+{
+    int32_t e;
+    int64_t m = qgen_float32_round((int64_t)acc, 0, &e);
+    int32_t y;
+
+{{#hasFloatBias}}
+    m = qgen_float32_add(m, e, (int64_t)bias_term_mantissa, bias_term_exponent, &e);
+{{/hasFloatBias}}
+    m = qgen_float32_round(m * (int64_t)scale_mantissa, e + scale_exponent, &e);
+    y = qgen_float32_to_int32(m, e) + output_zero_point;
+    if (y < activation_min) {
+        y = activation_min;
+    }
+    if (y > activation_max) {
+        y = activation_max;
+    }
+    return y;
+}
+"""#,
+        "helpers_float32_add": #"""
+{{% CONTENT_TYPE: C}}
+/* (a_m * 2^a_e) + (b_m * 2^b_e), rounded once; returns the mantissa, stores the exponent. When the
+ * exponents differ by more than 38, the smaller operand is below 2^-14 units in the last place of
+ * the larger and cannot change the rounded sum. */
+static int64_t qgen_float32_add(int64_t a_m, int32_t a_e, int64_t b_m, int32_t b_e, int32_t *exponent)
+{
+    if (a_m == 0) {
+        *exponent = b_e;
+        return b_m;
+    }
+    if (b_m == 0) {
+        *exponent = a_e;
+        return a_m;
+    }
+    if (a_e >= b_e) {
+        if (a_e - b_e > 38) {
+            *exponent = a_e;
+            return a_m;
+        }
+        return qgen_float32_round(a_m * ((int64_t)1 << (a_e - b_e)) + b_m, b_e, exponent);
+    }
+    if (b_e - a_e > 38) {
+        *exponent = b_e;
+        return b_m;
+    }
+    return qgen_float32_round(b_m * ((int64_t)1 << (b_e - a_e)) + a_m, a_e, exponent);
+}
+"""#,
+        "helpers_float32_core": #"""
+{{% CONTENT_TYPE: C}}
 /* IEEE binary32 arithmetic (round to nearest, ties to even) emulated with integer operations, so
  * that the float32 requantization of the reference stack is reproduced bit for bit on any core.
  * A value is a pair mantissa * 2^exponent with |mantissa| in [2^23, 2^24), or mantissa 0. The exponent
@@ -314,35 +372,6 @@ static int64_t qgen_float32_round(int64_t m, int32_t e, int32_t *exponent)
     *exponent = e + s;
     return m < 0 ? -(int64_t)u : (int64_t)u;
 }
-{{#hasFloatBias}}
-
-/* (a_m * 2^a_e) + (b_m * 2^b_e), rounded once; returns the mantissa, stores the exponent. When the
- * exponents differ by more than 38, the smaller operand is below 2^-14 units in the last place of
- * the larger and cannot change the rounded sum. */
-static int64_t qgen_float32_add(int64_t a_m, int32_t a_e, int64_t b_m, int32_t b_e, int32_t *exponent)
-{
-    if (a_m == 0) {
-        *exponent = b_e;
-        return b_m;
-    }
-    if (b_m == 0) {
-        *exponent = a_e;
-        return a_m;
-    }
-    if (a_e >= b_e) {
-        if (a_e - b_e > 38) {
-            *exponent = a_e;
-            return a_m;
-        }
-        return qgen_float32_round(a_m * ((int64_t)1 << (a_e - b_e)) + b_m, b_e, exponent);
-    }
-    if (b_e - a_e > 38) {
-        *exponent = b_e;
-        return b_m;
-    }
-    return qgen_float32_round(b_m * ((int64_t)1 << (b_e - a_e)) + a_m, a_e, exponent);
-}
-{{/hasFloatBias}}
 
 /* The integer nearest to m * 2^e (ties to even, as lrintf in the default rounding mode), for a
  * binary32 value below 2^31 in magnitude. */
@@ -367,33 +396,6 @@ static int32_t qgen_float32_to_int32(int64_t m, int32_t e)
     }
     return m < 0 ? -(int32_t)q : (int32_t)q;
 }
-
-/* The output stage: {{#hasFloatBias}}((float)acc + bias_term) * scale{{/hasFloatBias}}{{^hasFloatBias}}(float)acc * scale{{/hasFloatBias}}, each operation rounded to binary32
- * as the reference stack's float arithmetic does, then to the nearest integer (ties to even), plus
- * the output zero point, clamped to the fused activation's range. */
-static int32_t qgen_requantize(int32_t acc, int32_t scale_mantissa, int32_t scale_exponent,
-{{#hasFloatBias}}
-                               int32_t bias_term_mantissa, int32_t bias_term_exponent,
-{{/hasFloatBias}}
-                               int32_t output_zero_point, int32_t activation_min, int32_t activation_max)
-{
-    int32_t e;
-    int64_t m = qgen_float32_round((int64_t)acc, 0, &e);
-    int32_t y;
-
-{{#hasFloatBias}}
-    m = qgen_float32_add(m, e, (int64_t)bias_term_mantissa, bias_term_exponent, &e);
-{{/hasFloatBias}}
-    m = qgen_float32_round(m * (int64_t)scale_mantissa, e + scale_exponent, &e);
-    y = qgen_float32_to_int32(m, e) + output_zero_point;
-    if (y < activation_min) {
-        y = activation_min;
-    }
-    if (y > activation_max) {
-        y = activation_max;
-    }
-    return y;
-}
 """#,
         "helpers_float32_native": #"""
 {{% CONTENT_TYPE: C}}
@@ -401,7 +403,6 @@ static int32_t qgen_requantize(int32_t acc, int32_t scale_mantissa, int32_t scal
  * reference stack computes it (binary32 evaluation is checked at the top of this file; the default
  * rounding mode, to nearest with ties to even, is assumed). volatile stores round each product to
  * binary32, so no compiler can fuse it with the following addition into a fused multiply-add. */
-{{> float_round}}
 
 /* The output stage: {{#hasFloatBias}}((float)acc + bias_term) * scale{{/hasFloatBias}}{{^hasFloatBias}}(float)acc * scale{{/hasFloatBias}} in binary32, rounded to the nearest
  * integer (ties to even), plus the output zero point, clamped to the fused activation's range. */
@@ -570,6 +571,120 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
         output[i] = ({{outputCType}})qgen_requantize(a {{{operator}}} b, {{outputMultiplier}}, {{outputShift}}, {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
     }
 }
+"""#,
+        "kernel_add_pytorch": #"""
+{{% CONTENT_TYPE: C}}
+{{#fbgemm}}
+/* Layer "{{layerName}}" ({{location}}): Add, {{count}} elements of {{type}}, PyTorch's quantized add under fbgemm
+ * (ATen qadd_kernel): each input dequantized in binary32 (s1 = {{scale1Text}}, s2 = {{scale2Text}}), summed, times
+ * 1/s_out = {{inverseText}}, rounded half to even, plus the output zero point {{outputZeroPoint}}, activation {{activationText}}:
+ * clamp [{{activationMin}}, {{activationMax}}]. ATen's {{vectorBlock}}-element vector blocks (elements below {{vectorEnd}}) dequantize
+ * with a fused multiply-add, d = fma(s, q, s * -zp); its scalar tail computes d = s * (q - zp).{{^native}}
+ * binary32 is emulated with integers (helpers_float32_core); every product here is exact in int64.{{/native}} */
+static void {{names.function}}(const {{input1CType}} *input1, const {{input2CType}} *input2, {{outputCType}} *output)
+{
+    int32_t i;
+
+    for (i = 0; i < {{count}}; ++i) {
+{{^native}}
+        int32_t e1;
+        int32_t e2;
+        int32_t e;
+        int64_t m1;
+        int64_t m2;
+        int64_t m;
+        int32_t y;
+
+{{^scalarOnly}}
+{{^vectorOnly}}
+        if (i < {{vectorEnd}}) {
+{{/vectorOnly}}
+            m1 = qgen_float32_round((int64_t)input1[i] * {{scale1Mantissa}} + ({{premultiplied1Aligned}}), {{scale1Exponent}}, &e1);
+            m2 = qgen_float32_round((int64_t)input2[i] * {{scale2Mantissa}} + ({{premultiplied2Aligned}}), {{scale2Exponent}}, &e2);
+{{^vectorOnly}}
+        } else {
+{{/vectorOnly}}
+{{/scalarOnly}}
+{{^vectorOnly}}
+            m1 = qgen_float32_round(((int64_t)input1[i] - ({{zeroPoint1}})) * {{scale1Mantissa}}, {{scale1Exponent}}, &e1);
+            m2 = qgen_float32_round(((int64_t)input2[i] - ({{zeroPoint2}})) * {{scale2Mantissa}}, {{scale2Exponent}}, &e2);
+{{/vectorOnly}}
+{{^scalarOnly}}
+{{^vectorOnly}}
+        }
+{{/vectorOnly}}
+{{/scalarOnly}}
+        m = qgen_float32_add(m1, e1, m2, e2, &e);
+        m = qgen_float32_round(m * {{inverseMantissa}}, e + ({{inverseExponent}}), &e);
+        y = qgen_float32_to_int32(m, e) + {{outputZeroPoint}};
+{{/native}}
+{{#native}}
+        volatile float d1;
+        volatile float d2;
+        volatile float t;
+        int32_t y;
+
+{{^scalarOnly}}
+{{^vectorOnly}}
+        if (i < {{vectorEnd}}) {
+{{/vectorOnly}}
+            /* s*q + p is exact in double, so one rounding to float is the fused multiply-add. */
+            d1 = (float)((double){{scale1Literal}} * (double)input1[i] + (double){{premultiplied1Literal}});
+            d2 = (float)((double){{scale2Literal}} * (double)input2[i] + (double){{premultiplied2Literal}});
+{{^vectorOnly}}
+        } else {
+{{/vectorOnly}}
+{{/scalarOnly}}
+{{^vectorOnly}}
+            d1 = {{scale1Literal}} * (float)((int32_t)input1[i] - ({{zeroPoint1}}));
+            d2 = {{scale2Literal}} * (float)((int32_t)input2[i] - ({{zeroPoint2}}));
+{{/vectorOnly}}
+{{^scalarOnly}}
+{{^vectorOnly}}
+        }
+{{/vectorOnly}}
+{{/scalarOnly}}
+        t = d1 + d2;
+        t = t * {{inverseLiteral}};
+        y = qgen_round_to_int32(t) + {{outputZeroPoint}};
+{{/native}}
+        if (y < {{activationMin}}) {
+            y = {{activationMin}};
+        }
+        if (y > {{activationMax}}) {
+            y = {{activationMax}};
+        }
+        output[i] = ({{outputCType}})y;
+    }
+}
+{{/fbgemm}}
+{{#qnnpack}}
+/* Layer "{{layerName}}" ({{location}}): Add, {{count}} elements of {{type}}, PyTorch's quantized add under qnnpack
+ * (QNNPACK q8vadd, fixed point): the scale ratios s1/s_out = {{ratio1Text}} and s2/s_out = {{ratio2Text}} as
+ * {{multiplier1}} and {{multiplier2}} times 2^-{{shift}}; the sum of (input - zero point) times them is
+ * divided by 2^{{shift}} rounding half away from zero, plus the output zero point {{outputZeroPoint}}, activation
+ * {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. |sum| < 2 * 255 * 2^22 < 2^31. */
+static void {{names.function}}(const {{input1CType}} *input1, const {{input2CType}} *input2, {{outputCType}} *output)
+{
+    int32_t i;
+
+    for (i = 0; i < {{count}}; ++i) {
+        const int64_t acc = (int64_t)({{multiplier1}} * ((int32_t)input1[i] - {{zeroPoint1}}) + {{multiplier2}} * ((int32_t)input2[i] - {{zeroPoint2}}));
+        /* floor(acc / 2^shift) without shifting a negative value; remainder in [0, 2^shift). */
+        const int64_t floor_q = acc >= 0 ? acc / {{divisor}} : -((-(acc + 1)) / {{divisor}}) - 1;
+        const int64_t remainder = acc - floor_q * {{divisor}} - (acc < 0 ? 1 : 0);
+        int32_t y = (int32_t)(floor_q + (remainder > {{threshold}} ? 1 : 0)) + {{outputZeroPoint}};
+
+        if (y < {{activationMin}}) {
+            y = {{activationMin}};
+        }
+        if (y > {{activationMax}}) {
+            y = {{activationMax}};
+        }
+        output[i] = ({{outputCType}})y;
+    }
+}
+{{/qnnpack}}
 """#,
         "kernel_concatenation": #"""
 {{% CONTENT_TYPE: C}}
@@ -789,7 +904,7 @@ static void {{names.function}}(const int8_t *input, int8_t *output)
         "kernel_mean": #"""
 {{% CONTENT_TYPE: C}}
 /* Layer "{{layerName}}" ({{location}}): Mean of {{reduced}} elements per output, the input seen as [{{outer}}, {{reduced}}, {{inner}}]
- * (TFLite's MEAN: the sum minus {{reduced}} times the input zero point {{inputZeroPoint}}, rescaled by
+ * (the sum minus {{reduced}} times the input zero point {{inputZeroPoint}}, rescaled by
  * {{multiplierText}}, plus the output zero point {{outputZeroPoint}}). */
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
@@ -804,7 +919,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
             for (r = 0; r < {{reduced}}; ++r) {
                 sum += (int32_t)input[(a * {{reduced}} + r) * {{inner}} + b];
             }
-            output[a * {{inner}} + b] = ({{outputCType}})qgen_requantize(sum - ({{inputZeroPoint}}) * {{reduced}}, {{multiplier}}, {{shift}},
+            output[a * {{inner}} + b] = ({{outputCType}})qgen_requantize(sum - ({{inputZeroPoint}}) * {{reduced}}, {{requantizeArguments}},
                                                                  {{outputZeroPoint}}, {{outputMin}}, {{outputMax}});
         }
     }

@@ -64,6 +64,12 @@ extension ResolvedAdd: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
         let a = model.tensors[node.inputs[0]], b = model.tensors[node.inputs[1]], output = model.tensors[node.output].quant
+        switch scheme {
+        case .fbgemm, .qnnpack:
+            return PyTorchAdd.lower(node, activation: activation, subtract: subtract, in: model, log: &log)
+        default:
+            break
+        }
         guard SchemeSupport.requireFixedPoint(node, scheme: scheme, log: &log) else { return nil }
         let errorsBefore = log.errorCount
         let (sa, sb, so) = (Float(a.quant.scale), Float(b.quant.scale), Float(output.scale))

@@ -10,6 +10,15 @@ import QGenArithmetic
 //
 // The other fixed-point schemes represent (s_in / s_out) / n in their own form and apply it to the
 // same sum.
+//
+// PyTorch's engines (adaptive_avg_pool2d and avg_pool2d over the whole plane, read in ATen's
+// quantized kernels and measured against torch 2.15): the same sum, in binary32, times
+//
+//     fbgemm   float(1 / float(1 / float(float(s_in / s_out) / n)))   (qadaptive_avg_pool2d_nhwc:
+//              the multiplier is handed to fbgemm::Quantize as a scale, which inverts it again)
+//     qnnpack  float(s_in / float(s_out · float(n)))                  (QNNPACK's global average pool)
+//
+// rounded half to even, plus the output zero point, clamped to the type: the float32 Requantizer.
 
 extension Mean: ResolvableOp {
     var kindName: String { "Mean" }
@@ -66,6 +75,7 @@ extension ResolvedMean: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
+        if let lowered = lowerPyTorch(node, in: model, log: &log) { return lowered }
         guard SchemeSupport.requireFixedPoint(node, scheme: scheme, what: "means", log: &log) else { return nil }
         let ratio = Double(Float(input.scale)) / Double(Float(output.scale))
         let n = reduced
@@ -113,6 +123,30 @@ extension ResolvedMean: OpLowering {
     }
 
     private func format(_ x: Double) -> String { FixedPointMultiplier.format(x) }
+
+    /// fbgemm and qnnpack (above); nil for every other scheme.
+    private func lowerPyTorch(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
+        let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
+        let n = Float(reduced), (sIn, sOut) = (Float(input.scale), Float(output.scale))
+        let multiplier: Float, text: String
+        switch model.scheme {
+        case .fbgemm:
+            let m = (sIn / sOut) / n
+            multiplier = 1 / (1 / m)
+            text = "1/(1/((s_in/s_out)/\(reduced))) = \(multiplier) (ATen's NHWC average: the multiplier inverted twice in float32)"
+        case .qnnpack:
+            multiplier = sIn / (sOut * n)
+            text = "s_in/(s_out*\(reduced)) = \(multiplier) (QNNPACK's global average pool, float32)"
+        default:
+            return nil
+        }
+        let type = output.dtype.range
+        let requantizer = Requantizer(isPerChannel: false, multipliers: [], floatMultipliers: [Float32Parts(multiplier)], floatBiasTerms: [],
+                                      multiplierTexts: [text], outputZeroPoint: Int32(output.zeroPoint),
+                                      activationMin: Int32(type.lowerBound), activationMax: Int32(type.upperBound), activationText: "none")
+        return (.mean(LoweredMean(outer: outer, reduced: reduced, inner: inner, inputZeroPoint: Int32(input.zeroPoint), requantizer: requantizer)),
+                .activation(.none))
+    }
 }
 
 public struct LoweredMean: Equatable, Codable, Sendable {
@@ -158,11 +192,11 @@ extension LoweredMean: LoweredKernel {
 
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let x = model.tensors[node.inputs[0]], y = model.tensors[node.output]
-        let m = requantizer.multipliers[0]
         return EmittedNode(arrays: [], kernel: MeanKernel(
             names: EmittedNames.Layer(cName: node.cName), layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
             inputCType: Emitter.cType(x.dtype), outputCType: Emitter.cType(y.dtype), outer: outer, reduced: reduced, inner: inner,
-            inputZeroPoint: inputZeroPoint, multiplier: m.mantissa, shift: m.shift, multiplierText: requantizer.multiplierTexts[0],
+            inputZeroPoint: inputZeroPoint, requantizeArguments: requantizer.scalarArguments(scheme: model.scheme, native: options.floatRequant),
+            multiplierText: requantizer.multiplierTexts[0],
             outputZeroPoint: requantizer.outputZeroPoint, outputMin: requantizer.activationMin, outputMax: requantizer.activationMax), helpers: [EmittedNode.requantize])
     }
 }
@@ -179,8 +213,8 @@ struct MeanKernel: KernelContext {
     var reduced: Int
     var inner: Int
     var inputZeroPoint: Int32
-    var multiplier: Int32
-    var shift: Int32
+    /// The scheme's requantization arguments after the value (multiplier and shift, or the float32 pair).
+    var requantizeArguments: String
     var multiplierText: String
     var outputZeroPoint: Int32
     var outputMin: Int32

@@ -1,0 +1,499 @@
+"""Traces a converted quantized nn.Module with torch.fx and writes it in qgen's Swift DSL.
+
+The walk keeps, for every fx node, what it stands for: a float tensor (the model's input, or a
+dequantized tensor) or a quantized tensor that a qgen layer produces. Quantized modules and
+quantized ops become qgen layers; a quantize at the input becomes qgen's Input (the C takes codes);
+the dequantize at the end marks the C's outputs (codes, with their scale and zero point). Every
+scale is written with repr(), which round-trips PyTorch's float64 exactly.
+"""
+import json
+import math
+import operator
+import os
+import platform
+import tempfile
+
+import numpy as np
+import torch
+import torch.fx
+from torch.fx.passes.shape_prop import ShapeProp
+
+
+class ExportError(Exception):
+    """What in the module cannot be written as qgen layers, naming the module path or node."""
+
+
+# Module and function families, by name so that the exporter works across torch versions (and
+# without importing modules a version lacks).
+_LINEAR = {"Linear", "LinearReLU"}
+_CONV2D = {"Conv2d", "ConvReLU2d"}
+_CONV1D = {"Conv1d", "ConvReLU1d"}
+_IDENTITY = {"Identity", "Dropout", "Dropout2d", "Dropout1d"}
+_UNARY_QUANTIZED = {"ReLU": "relu", "ReLU6": "relu6", "Hardswish": "hardswish", "Sigmoid": "sigmoid", "Tanh": "tanh",
+                    "LeakyReLU": "leaky_relu", "Hardsigmoid": "hardsigmoid", "Softmax": "softmax"}
+
+
+def _is_quantized_module(mod):
+    return type(mod).__module__.startswith(("torch.ao.nn.quantized", "torch.ao.nn.intrinsic.quantized", "torch.nn.quantized",
+                                            "torch.nn.intrinsic.quantized"))
+
+
+class _Quantized:
+    """A quantized tensor that a qgen layer (or the Input) produces."""
+
+    def __init__(self, layer, shape, dtype, scale, zero_point):
+        self.layer, self.shape, self.dtype, self.scale, self.zero_point = layer, list(shape), dtype, scale, zero_point
+
+    def quant(self):
+        return f".{self.dtype}(scale: {_number(self.scale)}, zeroPoint: {self.zero_point})"
+
+
+class _Float:
+    """A float tensor: the model's input, a dequantized tensor (`source`), or a plain number."""
+
+    def __init__(self, shape=None, source=None, is_input=False, name=None):
+        self.shape, self.source, self.is_input, self.name = shape, source, is_input, name
+
+
+def _number(x):
+    """A float64 written so that Swift reads back the same double (repr round-trips)."""
+    x = float(x)
+    if not math.isfinite(x):
+        raise ExportError(f"a scale or parameter is {x}")
+    return repr(x)
+
+
+def _dtype_name(dtype):
+    if dtype == torch.quint8:
+        return "uint8"
+    if dtype == torch.qint8:
+        return "int8"
+    raise ExportError(f"activations of type {dtype} are not supported (qgen takes quint8 or qint8)")
+
+
+def _swift_string(text):
+    """A Swift string literal of any text: no character can leave it."""
+    out = []
+    for ch in text:
+        if ch in "\"\\":
+            out.append("\\" + ch)
+        elif 0x20 <= ord(ch) < 0x7F:
+            out.append(ch)
+        else:
+            out.append("\\u{%x}" % ord(ch))
+    return '"' + "".join(out) + '"'
+
+
+def _comment(text):
+    """Text safe inside a // comment (one line, no control characters)."""
+    return "".join(ch if 0x20 <= ord(ch) < 0x7F else "?" for ch in text)
+
+
+def _scheme(engine):
+    capability = ""
+    try:
+        capability = torch.backends.cpu.get_cpu_capability()
+    except Exception:  # older torch
+        pass
+    if engine in ("fbgemm", "x86"):
+        return ("fbgemm(avx512)" if capability.upper().startswith("AVX512") else "fbgemm"), capability
+    if engine == "qnnpack":
+        return "qnnpack", capability
+    raise ExportError(f"the quantized engine '{engine}' has no qgen scheme (qgen reproduces fbgemm, x86 and qnnpack); "
+                      "convert the model with torch.backends.quantized.engine set to one of them")
+
+
+class _Writer:
+    def __init__(self, gm, engine):
+        self.gm = gm
+        self.engine = engine
+        self.lines = []            # (name, swift text, input layer names)
+        self.arrays = {}           # file name -> numpy array
+        self.values = {}           # fx node -> _Quantized | _Float | python value
+        self.names = set()
+
+    # ----------------------------------------------------------------- helpers
+    def _name(self, node):
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in node.name) or "layer"
+        name, k = base, 1
+        while name in self.names:
+            k += 1
+            name = f"{base}_{k}"
+        self.names.add(name)
+        return name
+
+    def _where(self, node):
+        if node.op == "call_module":
+            return f"module '{node.target}' ({type(self.gm.get_submodule(node.target)).__name__})"
+        target = getattr(node.target, "__name__", str(node.target))
+        return f"node '{node.name}' ({node.op} {target})"
+
+    def _meta(self, node):
+        meta = node.meta.get("tensor_meta")
+        if meta is None or not hasattr(meta, "shape"):
+            raise ExportError(f"{self._where(node)}: no tensor shape was recorded for it; is the example input right?")
+        return meta
+
+    def _quantized_output(self, node, layer):
+        meta = self._meta(node)
+        if not meta.is_quantized:
+            raise ExportError(f"{self._where(node)}: its output is not quantized")
+        q = meta.qparams
+        if q.get("qscheme") not in (torch.per_tensor_affine, torch.per_tensor_symmetric):
+            raise ExportError(f"{self._where(node)}: its output is quantized {q.get('qscheme')}; qgen's activations are per tensor")
+        return _Quantized(layer, meta.shape, _dtype_name(meta.dtype), float(q["scale"]), int(q["zero_point"]))
+
+    def _input(self, node, index=0):
+        arg = node.args[index] if index < len(node.args) else None
+        value = self.values.get(arg) if isinstance(arg, torch.fx.Node) else None
+        if not isinstance(value, _Quantized):
+            what = "a float tensor" if isinstance(value, _Float) else f"{arg!r}"
+            raise ExportError(f"{self._where(node)}: it reads {what}, not a quantized tensor; qgen runs quantized "
+                              "subgraphs only (float-only parts of the model cannot be emitted)")
+        return value
+
+    def _add(self, name, text, inputs):
+        self.lines.append((name, text, inputs))
+
+    def _weights(self, node, name, qweight, layout_note):
+        if qweight.qscheme() in (torch.per_channel_affine, torch.per_channel_symmetric,
+                                 getattr(torch, "per_channel_affine_float_qparams", None)):
+            if qweight.q_per_channel_axis() != 0:
+                raise ExportError(f"{self._where(node)}: its weights are quantized per channel along axis "
+                                  f"{qweight.q_per_channel_axis()}; qgen takes per-channel scales along the output channels (axis 0) only")
+            scales = [float(s) for s in qweight.q_per_channel_scales().tolist()]
+            zero_points = [int(z) for z in qweight.q_per_channel_zero_points().tolist()]
+        else:
+            scales, zero_points = [float(qweight.q_scale())], [int(qweight.q_zero_point())]
+        if qweight.dtype != torch.qint8:
+            raise ExportError(f"{self._where(node)}: its weights are {qweight.dtype}; qgen takes qint8 weights")
+        values = qweight.int_repr().numpy().astype(np.int8)
+        file = f"{name}_w.npy"
+        self.arrays[file] = values
+        scale_text = "[" + ", ".join(_number(s) for s in scales) + "]"
+        zp_text = "[" + ", ".join(str(z) for z in zero_points) + "]"
+        return f'.int8(.npy("{file}"), scales: {scale_text}, zeroPoints: {zp_text})'
+
+    def _bias(self, name, bias):
+        if bias is None:
+            return ""
+        file = f"{name}_b.npy"
+        self.arrays[file] = bias.detach().to(torch.float32).numpy()
+        return f', bias: .float(.npy("{file}"))'
+
+    # ------------------------------------------------------------------ visit
+    def visit(self, node):
+        handler = {"placeholder": self._placeholder, "get_attr": self._get_attr, "call_module": self._call_module,
+                   "call_function": self._call_function, "call_method": self._call_method, "output": self._output}[node.op]
+        handler(node)
+
+    def _placeholder(self, node):
+        meta = node.meta.get("tensor_meta")
+        self.values[node] = _Float(shape=list(meta.shape) if meta is not None else None, is_input=True, name=node.name)
+
+    def _get_attr(self, node):
+        value = self.gm
+        for part in node.target.split("."):
+            value = getattr(value, part)
+        self.values[node] = value.item() if isinstance(value, torch.Tensor) and value.numel() == 1 else value
+
+    def _quantize_input(self, node, source, scale, zero_point, dtype):
+        if not (isinstance(source, _Float) and source.is_input):
+            raise ExportError(f"{self._where(node)}: it quantizes a tensor computed in float inside the model; qgen runs "
+                              "quantized subgraphs only: quantize the model's inputs (QuantStub first) and keep the rest quantized")
+        name = self._name(node)
+        meta = self._meta(node)
+        q = _Quantized(name, meta.shape, _dtype_name(dtype), float(scale), int(zero_point))
+        if len(q.shape) not in (2, 3, 4):
+            raise ExportError(f"{self._where(node)}: the input has shape {q.shape}; qgen takes [N, features], [N, C, L] or [N, C, H, W]")
+        self._add(name, f"Input({_swift_string(name)}, shape: {q.shape}, layout: .nchw, {q.quant()})", [])
+        self.values[node] = q
+
+    def _call_module(self, node):
+        mod = self.gm.get_submodule(node.target)
+        kind = type(mod).__name__
+        if kind == "QuantStub" or kind == "DeQuantStub":
+            raise ExportError(f"{self._where(node)}: the module is not converted (it still has a {kind}); "
+                              "run torch.ao.quantization.convert (or convert_fx) before exporting")
+        if kind == "Quantize":
+            self._quantize_input(node, self.values.get(node.args[0]), mod.scale, mod.zero_point, mod.dtype)
+        elif kind == "DeQuantize":
+            self.values[node] = _Float(source=self._input(node))
+        elif kind in _IDENTITY:
+            self.values[node] = self.values[node.args[0]]
+        elif kind in _LINEAR | _CONV2D | _CONV1D and not _is_quantized_module(mod):
+            raise ExportError(f"{self._where(node)}: a float {kind}: the model is not converted; run torch.ao.quantization.convert "
+                              "(or convert_fx) after calibrating, then export the converted module")
+        elif kind in _LINEAR and _is_quantized_module(mod):
+            self._linear(node, mod, relu=kind == "LinearReLU")
+        elif kind in _CONV2D and _is_quantized_module(mod):
+            self._conv2d(node, mod, relu=kind == "ConvReLU2d")
+        elif kind == "MaxPool2d":
+            self._max_pool(node, mod.kernel_size, mod.stride, mod.padding, mod.dilation, mod.ceil_mode)
+        elif kind == "AdaptiveAvgPool2d":
+            self._adaptive_avg_pool(node, mod.output_size)
+        elif kind == "Flatten":
+            self._flatten(node, mod.start_dim, mod.end_dim)
+        elif kind in ("FloatFunctional", "QFunctional", "FXFloatFunctional"):
+            raise ExportError(f"{self._where(node)}: a functional module is called directly; call its add/add_relu/mul/cat")
+        else:
+            quantized = " (quantized)" if _is_quantized_module(mod) else ""
+            raise ExportError(f"{self._where(node)}: qgen-export has no mapping for {type(mod).__module__}.{kind}{quantized}; "
+                              "supported: quantized Linear, LinearReLU, Conv2d, ConvReLU2d (fused Conv+BN), MaxPool2d, "
+                              "AdaptiveAvgPool2d(1), Flatten, FloatFunctional/QFunctional add and add_relu, Dropout, Identity")
+
+    def _call_function(self, node):
+        target = node.target
+        name = getattr(target, "__name__", str(target))
+        if target in (torch.quantize_per_tensor,):
+            args = [self.values.get(a, a) if isinstance(a, torch.fx.Node) else a for a in node.args]
+            kwargs = {k: (self.values.get(v, v) if isinstance(v, torch.fx.Node) else v) for k, v in node.kwargs.items()}
+            source = args[0]
+            scale = args[1] if len(args) > 1 else kwargs["scale"]
+            zero_point = args[2] if len(args) > 2 else kwargs["zero_point"]
+            dtype = args[3] if len(args) > 3 else kwargs["dtype"]
+            self._quantize_input(node, source, scale, zero_point, dtype)
+        elif str(target) in ("quantized.add", "quantized.add_relu") or name in ("add", "add_relu") and "quantized" in str(target):
+            self._binary_add(node, relu=str(target).endswith("add_relu"))
+        elif target in (torch.flatten,):
+            start = node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)
+            end = node.args[2] if len(node.args) > 2 else node.kwargs.get("end_dim", -1)
+            self._flatten(node, start, end)
+        elif target is torch.nn.functional.adaptive_avg_pool2d:
+            self._adaptive_avg_pool(node, node.args[1] if len(node.args) > 1 else node.kwargs["output_size"])
+        elif target in (torch.nn.functional.max_pool2d,) or name == "max_pool2d":
+            a = list(node.args) + [None] * 6
+            kw = node.kwargs
+            kernel = a[1] if a[1] is not None else kw["kernel_size"]
+            stride = a[2] if a[2] is not None else kw.get("stride")
+            self._max_pool(node, kernel, stride or kernel, a[3] if a[3] is not None else kw.get("padding", 0),
+                           a[4] if a[4] is not None else kw.get("dilation", 1), a[5] if a[5] is not None else kw.get("ceil_mode", False))
+        elif target is operator.getitem or name == "size" or target is getattr:
+            raise ExportError(f"{self._where(node)}: the model reads tensor sizes or indexes tensors while it runs; qgen "
+                              "needs static shapes: write the shapes as constants (e.g. x.reshape(1, -1) or torch.flatten(x, 1))")
+        else:
+            raise ExportError(f"{self._where(node)}: qgen-export has no mapping for the function {target}")
+
+    def _call_method(self, node):
+        method = node.target
+        if method == "dequantize":
+            self.values[node] = _Float(source=self._input(node))
+        elif method in ("contiguous",):
+            self.values[node] = self.values[node.args[0]]
+        elif method in ("reshape", "view"):
+            source = self._input(node)
+            shape = node.args[1:] if len(node.args) > 2 or not isinstance(node.args[1] if len(node.args) > 1 else None, (tuple, list)) else node.args[1]
+            if any(isinstance(d, torch.fx.Node) for d in shape):
+                raise ExportError(f"{self._where(node)}: the target shape is computed while the model runs; qgen needs static shapes")
+            self._reshape(node, source, [int(d) for d in shape])
+        elif method == "flatten":
+            start = node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)
+            end = node.args[2] if len(node.args) > 2 else node.kwargs.get("end_dim", -1)
+            self._flatten(node, start, end)
+        elif method == "size":
+            raise ExportError(f"{self._where(node)}: the model reads tensor sizes while it runs (dynamic shapes); qgen needs "
+                              "static shapes: write them as constants")
+        else:
+            raise ExportError(f"{self._where(node)}: qgen-export has no mapping for the tensor method '{method}'")
+
+    def _output(self, node):
+        outputs = node.args[0]
+        flat = list(outputs) if isinstance(outputs, (tuple, list)) else [outputs]
+        self.outputs = []
+        for value_node in flat:
+            value = self.values.get(value_node)
+            if isinstance(value, _Float) and value.source is not None:
+                value = value.source
+            if not isinstance(value, _Quantized):
+                raise ExportError(f"model output '{getattr(value_node, 'name', value_node)}' is not computed by quantized ops "
+                                  "(qgen runs quantized subgraphs only); end the model with a DeQuantStub after quantized layers")
+            self.outputs.append(value)
+
+    # ----------------------------------------------------------------- layers
+    def _linear(self, node, mod, relu):
+        source = self._input(node)
+        name = self._name(node)
+        out = self._quantized_output(node, name)
+        weight = self._weights(node, name, mod.weight(), "[out, in]")
+        bias = self._bias(name, mod.bias())
+        act = ", activation: .relu" if relu else ""
+        self._add(name, f"Linear({_swift_string(name)}, input: {_swift_string(source.layer)}, outFeatures: {out.shape[-1]}, "
+                        f"weight: {weight}{bias}, output: {out.quant()}{act})", [source.layer])
+        self.values[node] = out
+
+    def _conv2d(self, node, mod, relu):
+        source = self._input(node)
+        if getattr(mod, "padding_mode", "zeros") != "zeros":
+            raise ExportError(f"{self._where(node)}: padding_mode '{mod.padding_mode}'; qgen pads with zeros only")
+        if isinstance(mod.padding, str):
+            raise ExportError(f"{self._where(node)}: padding '{mod.padding}'; give the padding as numbers")
+        name = self._name(node)
+        out = self._quantized_output(node, name)
+        weight = self._weights(node, name, mod.weight(), "OIHW")
+        bias = self._bias(name, mod.bias())
+        kh, kw = mod.kernel_size
+        act = ", activation: .relu" if relu else ""
+        self._add(name, f"Conv2d({_swift_string(name)}, input: {_swift_string(source.layer)}, outChannels: {mod.out_channels}, "
+                        f"kernel: Size2({kh}, {kw}), stride: Size2({mod.stride[0]}, {mod.stride[1]}), "
+                        f"padding: [{mod.padding[0]}, {mod.padding[1]}], dilation: Size2({mod.dilation[0]}, {mod.dilation[1]}), "
+                        f"groups: {mod.groups}, weight: {weight}{bias}, output: {out.quant()}{act})", [source.layer])
+        self.values[node] = out
+
+    def _max_pool(self, node, kernel, stride, padding, dilation, ceil_mode):
+        source = self._input(node)
+        pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)  # noqa: E731
+        kernel, stride, padding, dilation = pair(kernel), pair(stride if stride else kernel), pair(padding), pair(dilation)
+        if dilation != (1, 1):
+            raise ExportError(f"{self._where(node)}: max pooling with dilation {dilation}; qgen's MaxPool2d has none")
+        if ceil_mode:
+            raise ExportError(f"{self._where(node)}: max pooling with ceil_mode=True; qgen's MaxPool2d rounds output sizes down")
+        name = self._name(node)
+        out = self._quantized_output(node, name)
+        self._add(name, f"MaxPool2d({_swift_string(name)}, input: {_swift_string(source.layer)}, kernel: Size2({kernel[0]}, {kernel[1]}), "
+                        f"stride: Size2({stride[0]}, {stride[1]}), padding: [{padding[0]}, {padding[1]}])", [source.layer])
+        self.values[node] = out
+
+    def _adaptive_avg_pool(self, node, output_size):
+        source = self._input(node)
+        size = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+        if len(source.shape) != 4 or size not in ((1, 1),) and tuple(size) != tuple(source.shape[2:]):
+            raise ExportError(f"{self._where(node)}: adaptive average pooling to {size} from {source.shape}; qgen-export maps "
+                              "AdaptiveAvgPool2d to 1x1 (a mean over H and W)")
+        name = self._name(node)
+        out = self._quantized_output(node, name)
+        self._add(name, f"Mean({_swift_string(name)}, input: {_swift_string(source.layer)}, axes: [2, 3], keepDims: true, "
+                        f"output: {out.quant()})", [source.layer])
+        self.values[node] = out
+
+    def _flatten(self, node, start, end):
+        source = self._input(node)
+        rank = len(source.shape)
+        start, end = start % rank, end % rank
+        if end != rank - 1:
+            raise ExportError(f"{self._where(node)}: flatten up to dimension {end} of {rank}; qgen flattens to the last dimension")
+        name = self._name(node)
+        out = _Quantized(name, self._meta(node).shape, source.dtype, source.scale, source.zero_point)
+        self._add(name, f"Flatten({_swift_string(name)}, input: {_swift_string(source.layer)}, startDim: {start})", [source.layer])
+        self.values[node] = out
+
+    def _reshape(self, node, source, shape):
+        name = self._name(node)
+        out = _Quantized(name, self._meta(node).shape, source.dtype, source.scale, source.zero_point)
+        self._add(name, f"Reshape({_swift_string(name)}, input: {_swift_string(source.layer)}, shape: {list(out.shape)})", [source.layer])
+        self.values[node] = out
+
+    def _binary_add(self, node, relu):
+        a = self._input(node, 0)
+        b = self._input(node, 1)
+        if list(a.shape) != list(b.shape):
+            raise ExportError(f"{self._where(node)}: adds shapes {a.shape} and {b.shape}; qgen's Add takes equal shapes (no broadcasting)")
+        name = self._name(node)
+        out = self._quantized_output(node, name)
+        act = ", activation: .relu" if relu else ""
+        self._add(name, f"Add({_swift_string(name)}, {_swift_string(a.layer)}, {_swift_string(b.layer)}, output: {out.quant()}{act})",
+                  [a.layer, b.layer])
+        self.values[node] = out
+
+    # ------------------------------------------------------------------ write
+    def swift(self, model_name, header):
+        """The model.swift text: only the layers the outputs need, outputs last-read."""
+        needed, stack = set(), [o.layer for o in self.outputs]
+        by_name = {n: (text, inputs) for n, text, inputs in self.lines}
+        while stack:
+            n = stack.pop()
+            if n not in needed:
+                needed.add(n)
+                stack.extend(by_name[n][1])
+        output_names = [o.layer for o in self.outputs]
+        if len(set(output_names)) != len(output_names):
+            raise ExportError("the model returns the same tensor twice; return each output once")
+        kept = [(n, t, i) for n, t, i in self.lines if n in needed]
+        read = {i for _, _, ins in kept for i in ins}
+        for o in output_names:
+            if o in read:
+                raise ExportError(f"the model output '{o}' is also read by later layers; qgen's outputs are the layers nothing reads: "
+                                  "return a copy or restructure the model")
+        unread = [n for n, _, _ in kept if n not in read]
+        if unread != output_names:
+            # qgen's outputs are the unread layers in declaration order; keep the model's order.
+            if sorted(unread) != sorted(output_names):
+                raise ExportError(f"internal: unread layers {unread} are not the outputs {output_names}")
+            order = {n: k for k, n in enumerate(output_names)}
+            tail = sorted([x for x in kept if x[0] in order], key=lambda x: order[x[0]])
+            kept = [x for x in kept if x[0] not in order] + tail
+        body = "\n".join(f"    {text}" for _, text, _ in kept)
+        return header + f"import QGen\n\nModel({_swift_string(model_name)}) {{\n{body}\n}}\n.requantization(Requantization(name: {_swift_string(self.scheme)}))\n"
+
+
+def _trace(module):
+    if isinstance(module, torch.fx.GraphModule):
+        return module
+    try:
+        return torch.fx.symbolic_trace(module)
+    except Exception as error:  # noqa: BLE001 - torch raises many kinds
+        raise ExportError(f"torch.fx could not trace the module ({type(error).__name__}: {error}); qgen-export needs a module "
+                          "without data-dependent control flow") from error
+
+
+def export(module, example, path, name=None, engine=None):
+    """Writes `path` (model.swift) and its .npy files for a converted quantized `module` run on
+    `example` (a float tensor, or a tuple of them, shaped as the C's inputs will be).
+
+    `engine` defaults to torch.backends.quantized.engine, the engine the module was converted for.
+    Raises ExportError naming the module path or node of anything qgen cannot express; nothing is
+    written then."""
+    engine = engine or torch.backends.quantized.engine
+    scheme, capability = _scheme(engine)
+    stubs = [path for path, m in module.named_modules() if type(m).__name__ in ("QuantStub", "DeQuantStub")]
+    if stubs:
+        raise ExportError(f"module '{stubs[0]}' is a {type(module.get_submodule(stubs[0])).__name__}: the model is not converted; "
+                          "run torch.ao.quantization.convert (or convert_fx) after calibrating, then export the converted module")
+    gm = _trace(module)
+    examples = example if isinstance(example, (tuple, list)) else (example,)
+    with torch.no_grad():
+        try:
+            ShapeProp(gm).propagate(*examples)
+        except Exception as error:  # noqa: BLE001
+            raise ExportError(f"running the module on the example input failed ({type(error).__name__}: {error})") from error
+    writer = _Writer(gm, engine)
+    writer.scheme = scheme
+    for node in gm.graph.nodes:
+        writer.visit(node)
+    directory = os.path.dirname(os.path.abspath(path))
+    model_name = name or os.path.splitext(os.path.basename(path))[0]
+    if model_name == "model":
+        model_name = os.path.basename(directory) or "model"
+    model_name = "".join(c if c.isalnum() or c == "_" else "_" for c in model_name)
+    cpu = _comment(f"{platform.machine()} {capability}".strip())
+    header = (f"// Exported by qgen-export from a converted PyTorch model ({_comment(type(module).__name__)}).\n"
+              f"// torch {_comment(torch.__version__)}, quantized engine '{_comment(engine)}', ATen CPU capability {cpu}: scheme {scheme}.\n"
+              "// The C takes and returns quantized codes (the QuantStub's and each output's scale and zero point below).\n")
+    text = writer.swift(model_name, header)
+    os.makedirs(directory, exist_ok=True)
+    # Everything is computed before anything is written; each file is written whole and renamed.
+    for file, array in sorted(writer.arrays.items()):
+        _atomic_write(os.path.join(directory, file), lambda f, a=array: np.save(f, a))
+    _atomic_write(path, lambda f: f.write(text.encode()))
+    return path
+
+
+def _atomic_write(path, write):
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".qgen-export-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def describe(path):
+    """The model.swift text at `path` (for messages and tests)."""
+    with open(path) as f:
+        return f.read()
+
+
+__all__ = ["export", "ExportError", "describe", "json"]

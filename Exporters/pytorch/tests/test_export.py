@@ -1,0 +1,142 @@
+"""qgen-export's own tests (torch only; qgen's Swift side is not needed). The expected texts are
+the DSL layers the modules must become, written by hand from the modules' definitions."""
+import os
+import warnings
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+
+import qgen_export
+from qgen_export import ExportError
+
+warnings.filterwarnings("ignore")
+
+
+def _convert(model, shape, engine="qnnpack"):
+    torch.backends.quantized.engine = engine
+    torch.manual_seed(0)
+    model.eval()
+    model.qconfig = torch.ao.quantization.get_default_qconfig(engine)
+    prepared = torch.ao.quantization.prepare(model)
+    prepared(torch.randn((4,) + shape[1:]))
+    return torch.ao.quantization.convert(prepared)
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(2, 4, 3, stride=2, padding=1)
+        self.pool = nn.MaxPool2d(2)
+        self.skip = nn.quantized.FloatFunctional()
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(4, 3)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.pool(self.conv(self.quant(x)))
+        x = self.skip.add_relu(x, x)
+        return self.dequant(self.fc(torch.flatten(self.gap(x), 1)))
+
+
+def test_layers_scales_and_weights(tmp_path):
+    q = _convert(Block(), (1, 2, 8, 8))
+    path = tmp_path / "model.swift"
+    qgen_export.export(q, torch.randn(1, 2, 8, 8), str(path), name="block")
+    text = path.read_text()
+    assert 'Model("block")' in text and 'Requantization(name: "qnnpack")' in text
+    assert f'Input("quant", shape: [1, 2, 8, 8], layout: .nchw, .uint8(scale: {repr(float(q.quant.scale))}, zeroPoint: {int(q.quant.zero_point)}))' in text
+    assert 'Conv2d("conv", input: "quant", outChannels: 4, kernel: Size2(3, 3), stride: Size2(2, 2), padding: [1, 1]' in text
+    assert 'MaxPool2d("pool", input: "conv", kernel: Size2(2, 2), stride: Size2(2, 2), padding: [0, 0])' in text
+    assert f'Add("add_relu", "pool", "pool", output: .uint8(scale: {repr(float(q.skip.scale))}, zeroPoint: {int(q.skip.zero_point)}), activation: .relu)' in text
+    assert 'Mean("gap", input: "add_relu", axes: [2, 3], keepDims: true' in text
+    assert 'Flatten("flatten", input: "gap", startDim: 1)' in text
+    assert 'Linear("fc", input: "flatten", outFeatures: 3' in text
+    w = np.load(tmp_path / "conv_w.npy")
+    assert w.dtype == np.int8 and w.shape == (4, 2, 3, 3)
+    assert (w == q.conv.weight().int_repr().numpy()).all()
+    assert np.load(tmp_path / "fc_b.npy").dtype == np.float32
+    # Scales round-trip exactly (float64 as PyTorch stores them).
+    assert repr(float(q.fc.scale)) in text
+
+
+def test_fbgemm_scheme_follows_the_engine(tmp_path):
+    q = _convert(Block(), (1, 2, 8, 8), engine="fbgemm")
+    qgen_export.export(q, torch.randn(1, 2, 8, 8), str(tmp_path / "m.swift"))
+    text = (tmp_path / "m.swift").read_text()
+    expected = "fbgemm(avx512)" if torch.backends.cpu.get_cpu_capability().startswith("AVX512") else "fbgemm"
+    assert f'Requantization(name: "{expected}")' in text
+
+
+class Unsupported(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.features = nn.Sequential(nn.Conv2d(1, 2, 1), nn.Hardswish())
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.features(self.quant(x)))
+
+
+def test_unsupported_module_is_named_and_nothing_is_written(tmp_path):
+    q = _convert(Unsupported(), (1, 1, 4, 4))
+    with pytest.raises(ExportError, match=r"module 'features\.1' \(Hardswish\)"):
+        qgen_export.export(q, torch.randn(1, 1, 4, 4), str(tmp_path / "model.swift"))
+    assert os.listdir(tmp_path) == []
+
+
+class Dynamic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.fc = nn.Linear(8, 2)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.quant(x)
+        return self.dequant(self.fc(x.reshape(x.size(0), -1)))
+
+
+def test_dynamic_shapes_are_refused(tmp_path):
+    q = _convert(Dynamic(), (1, 2, 4))
+    with pytest.raises(ExportError, match="sizes"):
+        qgen_export.export(q, torch.randn(1, 2, 4), str(tmp_path / "model.swift"))
+
+
+class FloatTail(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.fc = nn.Linear(4, 2)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return torch.sigmoid(self.dequant(self.fc(self.quant(x))))
+
+
+def test_float_only_subgraph_is_refused(tmp_path):
+    q = _convert(FloatTail(), (1, 4))
+    with pytest.raises(ExportError, match="sigmoid"):
+        qgen_export.export(q, torch.randn(1, 4), str(tmp_path / "model.swift"))
+
+
+def test_unconverted_module_is_refused(tmp_path):
+    with pytest.raises(ExportError, match="not converted"):
+        qgen_export.export(Block().eval(), torch.randn(1, 2, 8, 8), str(tmp_path / "model.swift"))
+
+
+def test_cli(tmp_path):
+    from qgen_export.cli import main
+    model = nn.Sequential(torch.ao.quantization.QuantStub(), nn.Conv2d(2, 3, 3), nn.ReLU(), torch.ao.quantization.DeQuantStub())
+    torch.ao.quantization.fuse_modules(model.eval(), [["1", "2"]], inplace=True)
+    q = _convert(model, (1, 2, 6, 6))
+    torch.save(q, tmp_path / "model.pt")
+    np.save(tmp_path / "example.npy", np.random.default_rng(0).standard_normal((1, 2, 6, 6)).astype(np.float32))
+    assert main([str(tmp_path / "model.pt"), str(tmp_path / "example.npy"), "-o", str(tmp_path / "out" / "model.swift")]) == 0
+    text = (tmp_path / "out" / "model.swift").read_text()
+    assert 'Conv2d("_1", input: "_0", outChannels: 3, kernel: Size2(3, 3)' in text and "activation: .relu" in text
+    assert (tmp_path / "out" / "_1_w.npy").exists()
+    assert main([str(tmp_path / "missing.pt"), str(tmp_path / "example.npy"), "-o", str(tmp_path / "x.swift")]) == 1

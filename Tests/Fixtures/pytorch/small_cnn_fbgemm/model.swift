@@ -1,0 +1,17 @@
+// Exported by qgen-export from a converted PyTorch model (SmallCNN).
+// torch 2.15.0+cu132, quantized engine 'fbgemm', ATen CPU capability x86_64 AVX2: scheme fbgemm.
+// The C takes and returns quantized codes (the QuantStub's and each output's scale and zero point below).
+import QGen
+
+Model("small_cnn_fbgemm") {
+    Input("quant", shape: [1, 3, 32, 32], layout: .nchw, .uint8(scale: 0.06739562004804611, zeroPoint: 66))
+    Conv2d("conv1", input: "quant", outChannels: 16, kernel: Size2(3, 3), stride: Size2(1, 1), padding: [1, 1], dilation: Size2(1, 1), groups: 1, weight: .int8(.npy("conv1_w.npy"), scales: [0.0014420077204704285, 0.0015005494933575392, 0.0014493217458948493, 0.0015056735137477517, 0.0014478949597105384, 0.001455718302167952, 0.0013629974564537406, 0.0012731659226119518, 0.001493161777034402, 0.0014960442204028368, 0.001427095616236329, 0.0012373914942145348, 0.0015088235959410667, 0.0014890845632180572, 0.0015089163789525628, 0.0014446256682276726], zeroPoints: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), bias: .float(.npy("conv1_b.npy")), output: .uint8(scale: 0.018502337858080864, zeroPoint: 0), activation: .relu)
+    MaxPool2d("pool", input: "conv1", kernel: Size2(2, 2), stride: Size2(2, 2), padding: [0, 0])
+    Conv2d("conv2", input: "pool", outChannels: 16, kernel: Size2(3, 3), stride: Size2(1, 1), padding: [1, 1], dilation: Size2(1, 1), groups: 1, weight: .int8(.npy("conv2_w.npy"), scales: [0.0006524772034026682, 0.000638307654298842, 0.0006534905987791717, 0.0006527581717818975, 0.0006510326638817787, 0.0006498534930869937, 0.000653031631372869, 0.0006524304626509547, 0.0006491279928013682, 0.0006479332223534584, 0.0006481782183982432, 0.0006510668899863958, 0.0006523192278109491, 0.000648648536298424, 0.0006489820661954582, 0.000652456539683044], zeroPoints: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), bias: .float(.npy("conv2_b.npy")), output: .uint8(scale: 0.008056962862610817, zeroPoint: 0), activation: .relu)
+    Conv2d("dw", input: "conv2", outChannels: 16, kernel: Size2(3, 3), stride: Size2(1, 1), padding: [1, 1], dilation: Size2(1, 1), groups: 16, weight: .int8(.npy("dw_w.npy"), scales: [0.0020053228363394737, 0.0023823073133826256, 0.0025996726471930742, 0.002411284949630499, 0.0011340148048475385, 0.0023464385885745287, 0.0022020034957677126, 0.00241872644983232, 0.0024338373914361, 0.0018960390007123351, 0.001974164741113782, 0.002471888205036521, 0.0020478067453950644, 0.0026134224608540535, 0.0022242336999624968, 0.002069957321509719], zeroPoints: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), bias: .float(.npy("dw_b.npy")), output: .uint8(scale: 0.009348876774311066, zeroPoint: 62))
+    Add("add_relu", "pool", "dw", output: .uint8(scale: 0.020245829597115517, zeroPoint: 0), activation: .relu)
+    Mean("gap", input: "add_relu", axes: [2, 3], keepDims: true, output: .uint8(scale: 0.020245829597115517, zeroPoint: 0))
+    Flatten("flatten", input: "gap", startDim: 1)
+    Linear("fc", input: "flatten", outFeatures: 10, weight: .int8(.npy("fc_w.npy"), scales: [0.001663912320509553, 0.0017745747463777661, 0.0019290802301838994, 0.0018823230639100075, 0.0017305173678323627, 0.0019584877882152796, 0.001674341270700097, 0.0016492357244715095, 0.0015852636424824595, 0.001830571098253131], zeroPoints: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), bias: .float(.npy("fc_b.npy")), output: .uint8(scale: 0.009406324476003647, zeroPoint: 56))
+}
+.requantization(Requantization(name: "fbgemm"))

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+import QGen
+import QGenArithmetic
+import QGenCompiler
+import QGenReference
+import QGenVerify
+
+/// PyTorch's own integers (Tools/engines/pytorch_ops.py and pytorch_networks.py): quantized add,
+/// add_relu and adaptive average pooling on the fbgemm and qnnpack engines, and whole networks that
+/// Exporters/pytorch (qgen-export) wrote as model.swift. The emitted C and the Swift reference must
+/// equal the engine on every element.
+@Suite struct PyTorchFixtureTests {
+    struct OpFixture: Decodable {
+        struct Case: Decodable {
+            var id: String
+            var ops: [String]
+            var model: ModelSpec
+            /// Per run, one base64 tensor per model input.
+            var inputs: [[String]]
+            var outputs: [String]
+        }
+        var provenance: String
+        var cases: [Case]
+    }
+
+    @Test func opsMatchPyTorch() throws {
+        let url = packageRoot.appendingPathComponent("Tests/Fixtures/engines/pytorch_ops.json")
+        let fixture = try JSONDecoder().decode(OpFixture.self, from: Data(contentsOf: url))
+        var elements: [String: Int] = [:], mismatches: [String: Int] = [:]
+        for c in fixture.cases {
+            let result = try Pipeline.compile(c.model, options: CompileOptions())
+            let model = result.lowered
+            let compiled = try Verifier.compile(result.output, model: model)
+            let key = "\(model.scheme) \(c.ops.joined(separator: "+"))"
+            for (x, y) in zip(c.inputs, c.outputs) {
+                let inputs = zip(x, model.inputs).map { fixtureCodes($0, dtype: model.tensors[$1].dtype) }
+                let expected = fixtureCodes(y, dtype: model.output.dtype)
+                let got = compiled.run(inputs: inputs)?.first ?? []
+                let reference = IntegerReference.run(model, inputs: inputs)[model.outputs[0]] ?? []
+                let bad = zip(expected, got).filter { $0 != $1 }.count + abs(expected.count - got.count)
+                elements[key, default: 0] += expected.count
+                mismatches[key, default: 0] += bad
+                #expect(bad == 0, "\(c.id): \(bad) of \(expected.count) elements differ from PyTorch")
+                #expect(reference == got, "\(c.id): the Swift reference differs from the C")
+            }
+        }
+        for key in elements.keys.sorted() { print("PyTorch \(key): \(elements[key]!) elements, \(mismatches[key]!) mismatches") }
+        #expect(elements.count == 6)
+    }
+
+    struct NetworkFixture: Decodable {
+        struct Case: Decodable {
+            var name: String
+            var model: String
+            var engine: String
+            var inputs: [String]
+            var outputs: [String]
+        }
+        var provenance: String
+        var cases: [Case]
+    }
+
+    static let networks = packageRoot.appendingPathComponent("Tests/Fixtures/pytorch")
+
+    /// Each exported network: its model.swift compiled as a user's would be, the C compiled by the
+    /// host's cc (-std=c99 -O2; the 224x224 networks are too large for libtcc to be quick), run on the
+    /// engine's inputs by a small driver. The small CNN also runs through libtcc and the reference.
+    @Test func exportedNetworksMatchPyTorch() throws {
+        let fixture = try JSONDecoder().decode(NetworkFixture.self, from: Data(contentsOf: Self.networks.appendingPathComponent("networks.json")))
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-pytorch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        var total = 0, totalBad = 0
+        for c in fixture.cases {
+            let path = Self.networks.appendingPathComponent(c.model)
+            let spec = try ModelLoader.load(path: path.path)
+            let result = try Pipeline.compile(spec, options: CompileOptions(baseDirectory: path.deletingLastPathComponent(), fileStem: "net"))
+            let model = result.lowered
+            #expect(model.scheme == (c.engine == "qnnpack" ? .qnnpack : .fbgemm()), "\(c.name): scheme \(model.scheme)")
+            let inputs = c.inputs.map { fixtureCodes($0, dtype: model.input.dtype) }
+            let expected = c.outputs.map { fixtureCodes($0, dtype: model.output.dtype) }
+            let got = try Self.runWithCC(result.output, model: model, inputs: inputs, work: work)
+            var bad = 0, elements = 0
+            for (g, e) in zip(got, expected) {
+                elements += e.count
+                bad += zip(g, e).filter { $0 != $1 }.count + abs(g.count - e.count)
+            }
+            #expect(got.count == expected.count && bad == 0, "\(c.name): \(bad) of \(elements) elements differ from PyTorch")
+            if model.input.count <= 4096 {
+                let compiled = try Verifier.compile(result.output, model: model)
+                for (x, e) in zip(inputs, expected) {
+                    #expect(compiled.run(x) == e, "\(c.name): libtcc's run differs from PyTorch")
+                    #expect(IntegerReference.run(model, input: x) == e, "\(c.name): the Swift reference differs from PyTorch")
+                }
+            }
+            print("PyTorch network \(c.name): \(inputs.count) inputs, \(elements) elements, \(bad) mismatches")
+            total += elements
+            totalBad += bad
+        }
+        #expect(total > 0 && totalBad == 0)
+    }
+
+    /// Compiles the C with a driver that reads the inputs from a file and prints each output row.
+    static func runWithCC(_ output: Renderer.Output, model: LoweredModel, inputs: [[Int32]], work: URL) throws -> [[Int32]] {
+        let api = EmittedNames.Model(prefix: model.cPrefix)
+        let inType = model.input.dtype == .int8 ? "int8_t" : "uint8_t", outType = model.output.dtype == .int8 ? "int8_t" : "uint8_t"
+        let driver = """
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include "net.h"
+            static \(inType) input[\(api.inputSize)];
+            static \(outType) output[\(api.outputSize)];
+            static unsigned char arena[\(api.arenaSize) + 1];
+            int main(int argc, char **argv)
+            {
+                FILE *f;
+                int k;
+                if (argc != 2 || (f = fopen(argv[1], "rb")) == NULL) { return 2; }
+                while (fread(input, 1, sizeof input, f) == sizeof input) {
+                    if (\(api.run)(input, output, arena) != 0) { return 1; }
+                    for (k = 0; k < \(api.outputSize); ++k) { printf("%d%c", (int)output[k], k + 1 == \(api.outputSize) ? '\\n' : ' '); }
+                }
+                fclose(f);
+                return 0;
+            }
+
+            """
+        try output.source.write(to: work.appendingPathComponent("net.c"), atomically: true, encoding: .utf8)
+        try output.header.write(to: work.appendingPathComponent("net.h"), atomically: true, encoding: .utf8)
+        try driver.write(to: work.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
+        let bytes = inputs.flatMap { $0.map { UInt8(truncatingIfNeeded: $0) } }
+        try Data(bytes).write(to: work.appendingPathComponent("inputs.bin"))
+        let exe = work.appendingPathComponent("net").path
+        let build = try run("/usr/bin/env", ["cc", "-std=c99", "-O2", "-I", work.path, "-o", exe,
+                                             work.appendingPathComponent("net.c").path, work.appendingPathComponent("main.c").path])
+        guard build.status == 0 else { throw CCFailure(output: build.output) }
+        let ran = try run(exe, [work.appendingPathComponent("inputs.bin").path])
+        guard ran.status == 0 else { throw CCFailure(output: "the program exited with \(ran.status)") }
+        return ran.output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int32($0) } }
+    }
+
+    struct CCFailure: Error, CustomStringConvertible {
+        var output: String
+        var description: String { "cc: \(output)" }
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

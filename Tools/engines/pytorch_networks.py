@@ -1,0 +1,105 @@
+"""Whole PyTorch networks through qgen-export (Exporters/pytorch): torchvision's quantizable ResNet-18
+and MobileNetV2 (224x224, random initialisation) and a small CNN, fused, calibrated on random data,
+converted under fbgemm (default qconfig, reduce_range) or qnnpack, exported as model.swift + .npy,
+and run on inputs drawn like the calibration data. The engine's input and output codes are taken
+at the QuantStub and the DeQuantStub.
+
+Run with ATEN_CPU_CAPABILITY=avx2 (make_fixtures.py sets it) so that ATen's elementwise kernels are
+the AVX2 ones qgen's `fbgemm` scheme names; the exporter writes `fbgemm(avx512)` otherwise.
+"""
+import base64
+import os
+import pathlib
+import warnings
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+import qgen_export
+
+warnings.filterwarnings("ignore")
+
+
+class SmallCNN(nn.Module):
+    """Conv+BN+ReLU, max pool, conv+ReLU, depthwise conv, residual add_relu, global average, Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.relu1 = nn.ReLU()
+        self.pool = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(16, 16, 3, padding=1)
+        self.relu2 = nn.ReLU()
+        self.dw = nn.Conv2d(16, 16, 3, padding=1, groups=16)
+        self.skip = nn.quantized.FloatFunctional()
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.quant(x)
+        x = self.pool(self.relu1(self.bn1(self.conv1(x))))
+        y = self.dw(self.relu2(self.conv2(x)))
+        x = self.skip.add_relu(x, y)
+        x = torch.flatten(self.gap(x), 1)
+        return self.dequant(self.fc(x))
+
+    def fuse_model(self):
+        torch.ao.quantization.fuse_modules(self, [["conv1", "bn1", "relu1"], ["conv2", "relu2"]], inplace=True)
+
+
+NETWORKS = {
+    # name: (builder, input shape, calibration batches)
+    "small_cnn": (SmallCNN, (1, 3, 32, 32), 8),
+    "resnet18": (lambda: __import__("torchvision").models.quantization.resnet18(weights=None, quantize=False), (1, 3, 224, 224), 4),
+    "mobilenet_v2": (lambda: __import__("torchvision").models.quantization.mobilenet_v2(weights=None, quantize=False), (1, 3, 224, 224), 4),
+}
+
+
+def _b64(codes):
+    return base64.b64encode(np.ascontiguousarray(codes).astype(np.uint8).tobytes()).decode()
+
+
+def build(name, engine, seed=0):
+    """The converted module and the float inputs' generator for `name` under `engine`."""
+    builder, shape, batches = NETWORKS[name]
+    torch.backends.quantized.engine = engine
+    torch.manual_seed(seed)
+    model = builder().eval()
+    model.fuse_model()
+    model.qconfig = torch.ao.quantization.get_default_qconfig(engine)
+    prepared = torch.ao.quantization.prepare(model)
+    generator = torch.Generator().manual_seed(seed + 1)
+    with torch.no_grad():
+        for _ in range(batches):
+            prepared(torch.randn((4,) + shape[1:], generator=generator))
+    return torch.ao.quantization.convert(prepared), shape, generator
+
+
+def case(name, engine, directory, inputs=20, seed=0):
+    """Exports `name` under `engine` to `directory`/model.swift and returns the fixture entry."""
+    torch.set_num_threads(1)
+    quantized, shape, generator = build(name, engine, seed)
+    seen = {}
+    quantized.quant.register_forward_hook(lambda m, i, o: seen.__setitem__("in", o.int_repr().numpy().copy()))
+    quantized.dequant.register_forward_pre_hook(lambda m, i: seen.__setitem__("out", i[0].int_repr().numpy().copy()))
+    os.makedirs(directory, exist_ok=True)
+    qgen_export.export(quantized, torch.randn(shape, generator=generator), str(pathlib.Path(directory) / "model.swift"), name=f"{name}_{engine}")
+    xs, ys = [], []
+    with torch.no_grad():
+        for _ in range(inputs):
+            quantized(torch.randn(shape, generator=generator))
+            xs.append(_b64(seen["in"]))
+            ys.append(_b64(seen["out"]))
+    return {"name": f"{name}_{engine}", "model": f"{name}_{engine}/model.swift", "engine": engine, "inputs": xs, "outputs": ys}
+
+
+def provenance():
+    import platform
+    import fixtures as fx
+    return (f"torch {torch.__version__} (torchvision {__import__('torchvision').__version__}), quantized engines fbgemm and qnnpack, "
+            f"ATen CPU capability {torch.backends.cpu.get_cpu_capability()}, one intra-op thread, CPU {fx.cpu_flags()} ({platform.machine()}); "
+            "models exported by Exporters/pytorch (qgen-export); made by Tools/engines/make_fixtures.py pytorch_networks")
