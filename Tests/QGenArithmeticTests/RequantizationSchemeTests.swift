@@ -87,13 +87,19 @@ import QGenArithmetic
 
     @Test func schemeSpellingsRoundTrip() {
         let schemes: [RequantizationScheme] = [.tflite, .singleRounding, .fbgemm(saturatingPairs: false), .fbgemm(saturatingPairs: true), .qnnpack,
-                                               .onnxRuntime, .powerOfTwo(rounding: .halfUp, tolerance: 1.0 / 256), .powerOfTwo(rounding: .halfEven, tolerance: 0.01),
+                                               .fbgemm(avx512: true), .fbgemm(saturatingPairs: true, avx512: true), .onnxRuntime, .powerOfTwo(rounding: .halfUp, tolerance: 1.0 / 256), .powerOfTwo(rounding: .halfEven, tolerance: 0.01),
                                                .fixedPoint(multiplierBits: 16, rounding: .halfAwayFromZero)]
         for s in schemes { #expect(RequantizationScheme(parsing: s.description) == s, "\(s)") }
         #expect(RequantizationScheme(parsing: "fixedPoint(multiplierBits: 16, rounding: .halfEven)") == .fixedPoint(multiplierBits: 16, rounding: .halfEven))
         #expect(RequantizationScheme(parsing: "powerOfTwo") == .powerOfTwo(rounding: .halfUp, tolerance: 1.0 / 256))
+        #expect(RequantizationScheme(parsing: "fbgemm(avx512, saturatingPairs)") == .fbgemm(saturatingPairs: true, avx512: true))
+        #expect(RequantizationScheme(parsing: "fbgemm(avx512:false)") == .fbgemm())
+        // ATen's vectorized loop steps 2 · Vectorized<quint8>::size() codes: 2 · 32 (AVX2), 2 · 64 (AVX512).
+        #expect(RequantizationScheme.fbgemm().elementwiseVectorBlock == 64)
+        #expect(RequantizationScheme.fbgemm(avx512: true).elementwiseVectorBlock == 128)
+        #expect(RequantizationScheme.qnnpack.elementwiseVectorBlock == nil)
         for bad in ["fbgem", "fixedPoint(multiplierBits:33,rounding:halfUp)", "fixedPoint(multiplierBits:16)", "powerOfTwo(tolerance:-1)",
-                    "tflite(x)", "fbgemm(saturatingPairs:maybe)", "qnnpack(rounding:halfUp)"] {
+                    "tflite(x)", "fbgemm(saturatingPairs:maybe)", "fbgemm(avx2)", "qnnpack(rounding:halfUp)"] {
             #expect(RequantizationScheme(parsing: bad) == nil, "\(bad)")
         }
     }

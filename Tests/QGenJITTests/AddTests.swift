@@ -136,6 +136,22 @@ import QGenVerify
     /// Scales are float32 as in TFLite: 0.1 is 0.100000001490116, 1e-8 is 9.99999993922529e-9, so
     /// 2 · 0.1 / (2^20 · 1e-8) = 19.0734867 and the bound 2 · 0.1 / 2^20 = 1.90734866e-7; with
     /// s_out = 0.3 (0.300000011920929) the multiplier 6.35782862e-7 lies 25% above 2^-21.
+    /// fbgemm's add takes ATen's vector path over whole vector blocks only: for 100 codes that is the
+    /// first 64 under AVX2 (64-code blocks) and none under AVX512 (128-code blocks).
+    @Test func fbgemmAddSplitsAtATensVectorBlocks() throws {
+        for (scheme, end) in [(Requantization.fbgemm(), 64), (.fbgemm(avx512: true), 0)] {
+            let spec = ModelSpec(name: "m", layers: [Input("x", shape: [1, 100], .uint8(scale: 0.1, zeroPoint: 3)).layerSpec,
+                                                     Add("sum", "x", "x", output: .uint8(scale: 0.2, zeroPoint: 10)).layerSpec],
+                                 requantization: scheme, location: SourceLocation(file: "model.swift", line: 1))
+            let lowered = try Pipeline.compile(spec, options: CompileOptions()).lowered
+            guard case .pytorchAdd(let add)? = lowered.node(named: "sum")?.op, case .fbgemm(let f) = add.arithmetic else {
+                Issue.record("\(scheme.name): not lowered to fbgemm's add")
+                continue
+            }
+            #expect(f.vectorEnd == end, "\(scheme.name)")
+        }
+    }
+
     @Test func schemesWithoutAddAndUnrepresentableScalesAreRefused() {
         let x = Input("x", shape: [1, 4], .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 2).layerSpec
         #expect(errors([x, Add("sum", "x", "x", output: .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 3).layerSpec], scheme: .onnxRuntime) == [

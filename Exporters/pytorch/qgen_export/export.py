@@ -6,7 +6,6 @@ quantized ops become qgen layers; a quantize at the input becomes qgen's Input (
 the dequantize at the end marks the C's outputs (codes, with their scale and zero point). Every
 scale is written with repr(), which round-trips PyTorch's float64 exactly.
 """
-import json
 import math
 import operator
 import os
@@ -29,8 +28,6 @@ _LINEAR = {"Linear", "LinearReLU"}
 _CONV2D = {"Conv2d", "ConvReLU2d"}
 _CONV1D = {"Conv1d", "ConvReLU1d"}
 _IDENTITY = {"Identity", "Dropout", "Dropout2d", "Dropout1d"}
-_UNARY_QUANTIZED = {"ReLU": "relu", "ReLU6": "relu6", "Hardswish": "hardswish", "Sigmoid": "sigmoid", "Tanh": "tanh",
-                    "LeakyReLU": "leaky_relu", "Hardsigmoid": "hardsigmoid", "Softmax": "softmax"}
 
 
 def _is_quantized_module(mod):
@@ -104,9 +101,9 @@ def _scheme(engine):
 
 
 class _Writer:
-    def __init__(self, gm, engine):
+    def __init__(self, gm, scheme):
         self.gm = gm
-        self.engine = engine
+        self.scheme = scheme
         self.lines = []            # (name, swift text, input layer names)
         self.arrays = {}           # file name -> numpy array
         self.values = {}           # fx node -> _Quantized | _Float | python value
@@ -155,7 +152,7 @@ class _Writer:
     def _add(self, name, text, inputs):
         self.lines.append((name, text, inputs))
 
-    def _weights(self, node, name, qweight, layout_note):
+    def _weights(self, node, name, qweight):
         if qweight.qscheme() in (torch.per_channel_affine, torch.per_channel_symmetric,
                                  getattr(torch, "per_channel_affine_float_qparams", None)):
             if qweight.q_per_channel_axis() != 0:
@@ -253,8 +250,8 @@ class _Writer:
             zero_point = args[2] if len(args) > 2 else kwargs["zero_point"]
             dtype = args[3] if len(args) > 3 else kwargs["dtype"]
             self._quantize_input(node, source, scale, zero_point, dtype)
-        elif str(target) in ("quantized.add", "quantized.add_relu") or name in ("add", "add_relu") and "quantized" in str(target):
-            self._binary_add(node, relu=str(target).endswith("add_relu"))
+        elif str(target) in ("quantized.add", "quantized.add_relu"):
+            self._binary_add(node, relu=str(target) == "quantized.add_relu")
         elif target in (torch.flatten,):
             start = node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)
             end = node.args[2] if len(node.args) > 2 else node.kwargs.get("end_dim", -1)
@@ -314,7 +311,7 @@ class _Writer:
         source = self._input(node)
         name = self._name(node)
         out = self._quantized_output(node, name)
-        weight = self._weights(node, name, mod.weight(), "[out, in]")
+        weight = self._weights(node, name, mod.weight())
         bias = self._bias(name, mod.bias())
         act = ", activation: .relu" if relu else ""
         self._add(name, f"Linear({_swift_string(name)}, input: {_swift_string(source.layer)}, outFeatures: {out.shape[-1]}, "
@@ -329,7 +326,7 @@ class _Writer:
             raise ExportError(f"{self._where(node)}: padding '{mod.padding}'; give the padding as numbers")
         name = self._name(node)
         out = self._quantized_output(node, name)
-        weight = self._weights(node, name, mod.weight(), "OIHW")
+        weight = self._weights(node, name, mod.weight())
         bias = self._bias(name, mod.bias())
         kh, kw = mod.kernel_size
         act = ", activation: .relu" if relu else ""
@@ -455,8 +452,7 @@ def export(module, example, path, name=None, engine=None):
             ShapeProp(gm).propagate(*examples)
         except Exception as error:  # noqa: BLE001
             raise ExportError(f"running the module on the example input failed ({type(error).__name__}: {error})") from error
-    writer = _Writer(gm, engine)
-    writer.scheme = scheme
+    writer = _Writer(gm, scheme)
     for node in gm.graph.nodes:
         writer.visit(node)
     directory = os.path.dirname(os.path.abspath(path))
@@ -490,10 +486,4 @@ def _atomic_write(path, write):
         raise
 
 
-def describe(path):
-    """The model.swift text at `path` (for messages and tests)."""
-    with open(path) as f:
-        return f.read()
-
-
-__all__ = ["export", "ExportError", "describe", "json"]
+__all__ = ["export", "ExportError"]

@@ -57,6 +57,16 @@ public struct FBGEMMAdd: Equatable, Codable, Sendable {
     public var vectorBlock: Int
 }
 
+extension FBGEMMAdd {
+    /// Both inputs of element `i` in binary32: ATen's vector path (fused multiply-add, Swift's
+    /// `addingProduct`) below `vectorEnd`, its scalar path after.
+    func dequantized(_ a: Int32, _ b: Int32, at i: Int) -> [Float] {
+        [a, b].enumerated().map { k, q in
+            i < vectorEnd ? premultiplied[k].value.addingProduct(scales[k].value, Float(q)) : scales[k].value * Float(q - zeroPoints[k])
+        }
+    }
+}
+
 /// QNNPACK's fixed-point add.
 public struct QNNPACKAdd: Equatable, Codable, Sendable {
     public var multipliers: [Int32]
@@ -150,10 +160,7 @@ extension LoweredPyTorchAdd: LoweredKernel {
     private func unclamped(_ a: Int32, _ b: Int32, at i: Int) -> Int64 {
         switch arithmetic {
         case .fbgemm(let f):
-            let d = [a, b].enumerated().map { k, q in
-                i < f.vectorEnd ? f.premultiplied[k].value.addingProduct(f.scales[k].value, Float(q))
-                                : f.scales[k].value * Float(q - f.zeroPoints[k])
-            }
+            let d = f.dequantized(a, b, at: i)
             return Int64(((d[0] + d[1]) * f.inverseOutputScale.value).rounded(.toNearestOrEven))
         case .qnnpack(let q):
             let acc = q.multipliers[0] * (a - q.zeroPoints[0]) + q.multipliers[1] * (b - q.zeroPoints[1])
@@ -171,11 +178,8 @@ extension LoweredPyTorchAdd: LoweredKernel {
         var lines: [String] = []
         switch arithmetic {
         case .fbgemm(let f):
-            let vector = flat < f.vectorEnd
-            let d = [a, b].enumerated().map { k, q in
-                vector ? f.premultiplied[k].value.addingProduct(f.scales[k].value, Float(q)) : f.scales[k].value * Float(q - f.zeroPoints[k])
-            }
-            lines.append(vector ? "element \(flat) < \(f.vectorEnd): ATen's vector path, d = fma(s, q, s * -zp)" : "element \(flat) >= \(f.vectorEnd): ATen's scalar path, d = s * (q - zp)")
+            let d = f.dequantized(a, b, at: flat)
+            lines.append(flat < f.vectorEnd ? "element \(flat) < \(f.vectorEnd): ATen's vector path, d = fma(s, q, s * -zp)" : "element \(flat) >= \(f.vectorEnd): ATen's scalar path, d = s * (q - zp)")
             lines.append("input 1 = \(a): d1 = \(d[0]); input 2 = \(b): d2 = \(d[1]); d1 + d2 = \(d[0] + d[1])")
             lines.append("(d1 + d2) * (1/s_out = \(f.inverseOutputScale.value)) = \((d[0] + d[1]) * f.inverseOutputScale.value), rounded half to even = \(r)")
         case .qnnpack(let q):
