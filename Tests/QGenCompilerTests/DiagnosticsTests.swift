@@ -155,7 +155,7 @@ import QGenCompiler
         #expect(errors(spec([linear().layerSpec])) == ["model.swift:1: error: model 'm' must start with an Input(…)"])
         #expect(errors(spec([input10.layerSpec])) == ["model.swift:1: error: model 'm' has no layers after its Input"])
         #expect(errors(spec([input10.layerSpec, linear().layerSpec], requantization: Requantization(name: "fbgem"))) ==
-                ["model.swift:1: error: model 'm': 'fbgem' is not a requantization scheme: unknown scheme 'fbgem'; the schemes are tflite, liteRT, singleRounding, fbgemm, fbgemm(saturatingPairs), qnnpack, onnxRuntime, powerOfTwo, powerOfTwo(rounding:R,tolerance:T), fixedPoint(multiplierBits:B,rounding:R) with R one of halfUp, halfAwayFromZero, halfEven and 2 <= B <= 32"])
+                ["model.swift:1: error: model 'm': 'fbgem' is not a requantization scheme: unknown scheme 'fbgem'; the schemes are tflite, liteRT, singleRounding, fbgemm, fbgemm(saturatingPairs), fbgemm(avx512), fbgemm(saturatingPairs,avx512), qnnpack, onnxRuntime, powerOfTwo, powerOfTwo(rounding:R,tolerance:T), fixedPoint(multiplierBits:B,rounding:R) with R one of halfUp, halfAwayFromZero, halfEven and 2 <= B <= 32"])
     }
 
     @Test func tinyMultipliersAreFlushedWithAWarning() throws {
