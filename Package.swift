@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        // ONNX files are protobuf: Sources/QGenCompiler/Load/ONNX/onnx.pb.swift is generated once and committed.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(name: "QGen"),
@@ -23,7 +25,8 @@ let package = Package(
         .target(name: "CProcess"),
         .target(
             name: "QGenCompiler",
-            dependencies: ["QGen", "QGenArithmetic", "CProcess", .product(name: "Mustache", package: "swift-mustache")]),
+            dependencies: ["QGen", "QGenArithmetic", "CProcess", .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "QGenReference", dependencies: ["QGenCompiler", "QGenArithmetic"]),
         .systemLibrary(name: "CTCC", path: "Sources/CTCC"),
         .target(name: "QGenJIT", dependencies: ["CTCC"]),

@@ -10,7 +10,7 @@ seconds="${1:-600}"
 swift build -c release --scratch-path .build-fuzz --product qgen-fuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING 2>&1 | grep -v "ld.gold: warning: Cannot export local symbol" | tail -3
 binary=.build-fuzz/release/qgen-fuzz
-for target in npy spec tflite; do
+for target in npy spec tflite onnx; do
     mkdir -p ".build-fuzz/corpus/$target" ".build-fuzz/artifacts/$target"
     log=".build-fuzz/fuzz-$target.log"
     if ! QGEN_FUZZ_TARGET="$target" "$binary" ".build-fuzz/corpus/$target" "Tests/Fuzz/$target" \

@@ -239,7 +239,7 @@ static const int8_t swish_weights[256] = {
      103,  104,  105,  107,  108,  109,  111,  112,  113,  115,  116,  117,  119,  120,  121,  123,
 };
 
-/* gate: Logistic of each int8 code -128...127 (LiteRT's float32 table: round(f(s_in * (x - zp_in)) / s_out) + zp_out) */
+/* gate: Logistic of each int8 code -128...127 (TFLite's fixed-point algorithm: s_in * 2^27 ~ 1374389504 * 2^-8, input radius 240) */
 static const int8_t gate_weights[256] = {
     -121, -120, -120, -120, -119, -119, -119, -118, -118, -118, -117, -117, -116, -116, -115, -115,
     -114, -114, -113, -113, -112, -112, -111, -110, -110, -109, -108, -107, -107, -106, -105, -104,

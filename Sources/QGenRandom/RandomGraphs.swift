@@ -3,8 +3,9 @@ import QGenArithmetic
 
 /// Seeded random graphs of every op qgen has, on NCHW or NHWC activations: a chain of 2–7 nodes in
 /// which Add and Concatenation reach back to an earlier tensor (a branch). Each scheme gets the ops
-/// its stack has (the float32 schemes: multiply-accumulate, max pooling, reshapes and copying
-/// concatenations; fbgemm(saturatingPairs): Linear; liteRT: copying concatenations, rescaling ReLU6).
+/// its stack has (the float32 schemes: multiply-accumulate, max pooling, means, adds, reshapes and
+/// copying concatenations, on NCHW for fbgemm(saturatingPairs); liteRT: copying concatenations,
+/// rescaling ReLU6).
 /// Used by the differential tests and qgen-corpus.
 extension RandomModels {
     /// A tensor the generator can build on: its name, shape, layout and quantization.
@@ -21,15 +22,16 @@ extension RandomModels {
                        .fixedPoint(multiplierBits: pick([8, 16, 24, 32]), rounding: pick([.halfUp, .halfAwayFromZero, .halfEven]))]
         let scheme = cycleSchemes ? schemes[index % schemes.count] : pick(schemes)
         let float32 = ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack", "onnxRuntime"].contains(scheme.name)
-        let linearOnly = scheme.name == "fbgemm(saturatingPairs)"
+        let nchwOnly = scheme.name == "fbgemm(saturatingPairs)"
         activationType = ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name) ? .uint8 : pick([.int8, .uint8])
         sameWeightZeroPoints = scheme == .onnxRuntime
         symmetricPerChannelWeights = scheme == .liteRT
         copyingConcatenation = float32 || scheme == .liteRT
         rescalingReLU6 = scheme == .liteRT
-        let layout: Layout = bool() ? .nhwc : .nchw
+        addActivations = scheme == .onnxRuntime ? [.none] : ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name) ? [.none, .relu] : [.none, .relu, .relu6]
+        let layout: Layout = nchwOnly || bool() ? .nchw : .nhwc
         let (c, h, w) = (int(1...5), int(2...8), int(2...8))
-        let shape = linearOnly ? [int(1...2), int(2...30)] : layout == .nhwc ? [1, h, w, c] : [int(1...2), c, h, w]
+        let shape = layout == .nhwc ? [1, h, w, c] : [int(1...2), c, h, w]
         var layers: [LayerSpec] = [Input("x", shape: shape, layout: layout, quant(scale: logUniform(0.005, 0.1))).layerSpec]
         var tensors = [Tensor(name: "x", shape: shape, layout: shape.count == 4 ? layout : nil, quant: (layers[0].op as! Input).quant)]
         let length = int(2...7)
@@ -37,13 +39,13 @@ extension RandomModels {
             let current = tensors.last!
             let name = "n\(i)"
             var options: [String] = current.shape.count == 4 ? ["conv", "depthwise", "maxpool", "concat", "pad"] : ["linear"]
-            if !float32 && current.shape.count == 4 { options += ["avgpool", "mean", "add", "sub", "mul", "quantize"] }
-            if !float32 && current.shape.count == 2 { options += ["add", "sub", "mul", "quantize"] }
+            if !float32 && current.shape.count == 4 { options += ["avgpool", "sub", "mul", "quantize"] }
+            if !float32 && current.shape.count == 2 { options += ["sub", "mul", "quantize"] }
+            options += current.shape.count == 4 ? ["mean", "add"] : ["add"]
             if current.shape.count == 4 { options += ["flatten"] }
             if ["tflite", "liteRT", "singleRounding"].contains(scheme.name) && current.quant.dtype == .int8 {
                 options += ["softmax", "logistic", "tanh", "relu", "relu6", "leakyRelu", "hardSwish"]
             }
-            if linearOnly { options = ["linear"] }
             if i == length - 1 && current.shape.count == 4 && bool(0.5) { options = ["flatten"] }
             let choice = pick(options)
             // A last Softmax on [N, F] may produce TFLite's int16 output (it stays the model output).
@@ -120,7 +122,7 @@ extension RandomModels {
             return (Mean(name, axes: axes, keepDims: keep, output: q).layerSpec, Tensor(name: name, shape: shape, layout: keep ? current.layout : nil, quant: q))
         case "add", "sub", "mul":
             let partner = pick(earlier.filter { $0.shape == current.shape && $0.layout == current.layout && $0.quant.dtype == current.quant.dtype })
-            let act: Activation = pick([.none, .relu, .relu6])
+            let act: Activation = pick(choice == "add" ? addActivations : [.none, .relu, .relu6])
             let layer: LayerSpec, q: QuantParams
             switch choice {
             case "add":

@@ -34,6 +34,8 @@ public struct RandomModels {
     var copyingConcatenation = false
     /// liteRT: RELU6 rescales to its own output quantization (TFLite Micro's keeps the input's).
     var rescalingReLU6 = false
+    /// The activations an Add may fuse under the scheme (PyTorch: none, ReLU; ONNX Runtime: none).
+    var addActivations: [Activation] = [.none, .relu, .relu6]
     /// The graph's last node: a Softmax there produces int16.
     var wideSoftmax = false
 
@@ -91,7 +93,7 @@ public struct RandomModels {
         sameWeightZeroPoints = scheme == .onnxRuntime
         symmetricPerChannelWeights = scheme == .liteRT
         var layers: [LayerSpec] = []
-        let conv = scheme.name == "fbgemm(saturatingPairs)" ? false : bool(0.6)
+        let conv = bool(0.6)
         var shape: [Int]
         var inScale = logUniform(0.002, 0.1)
         if conv {
@@ -103,7 +105,7 @@ public struct RandomModels {
         let count = bool(0.25) ? 2 : 1
         for i in 0..<count {
             let name = "layer\(i)"
-            if shape.count == 4 && (conv || (bool(0.3) && scheme.name != "fbgemm(saturatingPairs)")) {
+            if shape.count == 4 && (conv || bool(0.3)) {
                 let c = shape[1]
                 let depthwise = bool(0.2)
                 let groups = depthwise ? c : pick((1...c).filter { c % $0 == 0 })

@@ -15,9 +15,11 @@ import QGenCompiler
 //         (resolve, lower, emit, render), as `qgen emit` would.
 //   tflite  A .tflite file read by TFLiteImporter (the bounds-checked flatbuffer reader) and the
 //         model compiled, as `qgen emit model.tflite` would.
+//   onnx  An .onnx file read by ONNXImporter (SwiftProtobuf's decoder, then the graph reader) and
+//         the model compiled, as `qgen emit model.onnx` would.
 
 enum FuzzTarget: String, CaseIterable {
-    case npy, spec, tflite
+    case npy, spec, tflite, onnx
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -32,6 +34,9 @@ enum FuzzTarget: String, CaseIterable {
             }
         case .tflite:
             guard let spec = try? TFLiteImporter.model(bytes, name: "fuzz", fileName: "fuzz.tflite") else { return }
+            _ = try? Pipeline.compile(spec, options: CompileOptions(baseDirectory: fuzzDirectory))
+        case .onnx:
+            guard let spec = try? ONNXImporter.model(bytes, name: "fuzz", fileName: "fuzz.onnx") else { return }
             _ = try? Pipeline.compile(spec, options: CompileOptions(baseDirectory: fuzzDirectory))
         }
     }

@@ -65,8 +65,10 @@ struct ModelOptions: ParsableArguments {
     }
 
     func compile(fileStem: String? = nil) throws -> Pipeline.Result {
-        // A .tflite file is read directly; anything else is a model.swift.
-        let spec = model.hasSuffix(".tflite") ? try TFLiteImporter.load(path: model) : try ModelLoader.load(path: model, timeout: modelTimeout)
+        // A .tflite or .onnx file is read directly; anything else is a model.swift.
+        let imported = try ImportedModel.read(path: model)
+        for w in imported?.warnings ?? [] { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        let spec = try imported?.model ?? ModelLoader.load(path: model, timeout: modelTimeout)
         let base = URL(fileURLWithPath: model).deletingLastPathComponent()
         let result = try Pipeline.compile(spec, options: CompileOptions(scheme: scheme, prefix: prefix, baseDirectory: base, fileStem: fileStem,
                                                                          floatRequant: floatRequant, floatIO: floatIO))
@@ -88,6 +90,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as ModelLoader.LoadError {
         throw fail("\(error)")
     } catch let error as TFLiteImporter.ImportError {
+        throw fail("\(error)")
+    } catch let error as ONNXImporter.ImportError {
         throw fail("\(error)")
     } catch let error as CLIError {
         throw fail("error: \(error)")

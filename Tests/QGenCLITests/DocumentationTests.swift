@@ -38,7 +38,7 @@ import Testing
 
     /// The seed corpus of `make fuzz` (and any crash input added to it) runs through the fuzz
     /// targets in the plain build: a regression test for every input fuzzing ever found.
-    @Test(arguments: ["npy", "spec", "tflite"])
+    @Test(arguments: ["npy", "spec", "tflite", "onnx"])
     func fuzzCorpusReplays(target: String) throws {
         let corpus = CLITests.packageRoot.appendingPathComponent("Tests/Fuzz/\(target)")
         let count = try FileManager.default.contentsOfDirectory(atPath: corpus.path).count

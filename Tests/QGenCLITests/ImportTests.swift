@@ -44,4 +44,40 @@ import Testing
         let i = try cli.qgen(["import", "cut.tflite", "-o", "model.swift"], in: dir)
         #expect(i.status == 1 && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("model.swift").path))
     }
+
+    /// The same for ONNX files in both forms: the model.swift names its scheme (onnxRuntime).
+    @Test(arguments: ["small_cnn_qdq_quint8", "small_cnn_qoperator"])
+    func importedONNXEmitsTheSameC(name: String) throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let onnx = CLITests.packageRoot.appendingPathComponent("Tests/Fixtures/onnx/networks/\(name).onnx").path
+        let imported = try cli.qgen(["import", onnx, "-o", "model.swift"], in: dir)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout == "wrote model.swift and 8 .npy files (8 layers)\n")
+        let source = try String(contentsOf: dir.appendingPathComponent("model.swift"), encoding: .utf8)
+        #expect(source.contains(".requantization(Requantization(name: \"onnxRuntime\"))") && source.contains("weightLayout: .oihw"))
+        for sub in ["a", "b"] { try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true) }
+        let fromSwift = try cli.qgen(["emit", "model.swift", "-o", "a/net.c"], in: dir)
+        let fromFile = try cli.qgen(["emit", onnx, "-o", "b/net.c"], in: dir)
+        #expect(fromSwift.status == 0 && fromFile.status == 0, "\(fromSwift.stderr)\(fromFile.stderr)")
+        for file in ["net.c", "net.h"] {
+            let a = try String(contentsOf: dir.appendingPathComponent("a/\(file)"), encoding: .utf8)
+            let b = try String(contentsOf: dir.appendingPathComponent("b/\(file)"), encoding: .utf8)
+            #expect(a == b, "\(file) differs between the imported model.swift and the .onnx")
+        }
+        #expect(fromFile.stdout.contains("scheme onnxRuntime"))
+    }
+
+    @Test func malformedONNXIsAnError() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bytes = try Data(contentsOf: CLITests.packageRoot.appendingPathComponent("Tests/Fixtures/onnx/networks/small_cnn_qoperator.onnx"))
+        try bytes.prefix(3000).write(to: dir.appendingPathComponent("cut.onnx"))
+        let r = try cli.qgen(["emit", "cut.onnx", "-o", "out.c"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: cut.onnx: not a readable ONNX protobuf"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.c").path))
+        let i = try cli.qgen(["import", "cut.onnx", "-o", "model.swift"], in: dir)
+        #expect(i.status == 1 && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("model.swift").path))
+    }
 }

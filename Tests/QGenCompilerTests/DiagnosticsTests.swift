@@ -174,8 +174,9 @@ import QGenCompiler
         #expect(errors(spec([int8Input.layerSpec, linear().layerSpec], requantization: .qnnpack)) ==
                 ["model.swift:3: error: layer 'fc' (Linear): PyTorch's qnnpack engine takes and produces quint8 (uint8) activations, but this layer has int8 input and uint8 output; use uint8 activations, or the onnxRuntime or tflite scheme for int8"])
         let conv = Conv2d("conv", outChannels: 1, kernel: 1, weight: .float([0.5, 0.25]), output: .uint8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 3)
-        #expect(errors(spec([input4x4.layerSpec, conv.layerSpec], requantization: .fbgemm(saturatingPairs: true))) ==
-                ["model.swift:3: error: layer 'conv' (Conv2d): fbgemm(saturatingPairs) models FBGEMM's Linear kernel only (its convolutions pair taps differently per kernel family); use fbgemm for Conv2d"])
+        let nhwc = Input("x", shape: [1, 4, 4, 2], layout: .nhwc, .uint8(scale: 0.02, zeroPoint: 128), file: "model.swift", line: 2)
+        #expect(errors(spec([nhwc.layerSpec, conv.layerSpec], requantization: .fbgemm(saturatingPairs: true))) ==
+                ["model.swift:3: error: layer 'conv' (Conv2d): fbgemm(saturatingPairs) models PyTorch's convolutions on NCHW input; this one reads NHWC (a TFLite layout): use NCHW input and OIHW weights, or the fbgemm scheme"])
         let twoZeroPoints = linear(out: 2, weights: .int8(.values(Array(repeating: 3, count: 20)), scales: [0.01, 0.02], zeroPoints: [0, 1]))
         #expect(errors(spec([input10.layerSpec, twoZeroPoints.layerSpec], requantization: .onnxRuntime)) ==
                 ["model.swift:3: error: layer 'fc' (Linear): ONNX Runtime requires one weight zero point for all channels (QLinearConv), but this layer has [0, 1]; use symmetric per-channel weights"])

@@ -86,6 +86,13 @@ enum ExampleModels {
             let header = try String(contentsOf: dir.appendingPathComponent("\(name).h"), encoding: .utf8)
             #expect(source == output.source, "Generated/\(name)/\(name).c is stale: run make generate\n\(firstDifference(source, output.source))")
             #expect(header == output.header, "Generated/\(name)/\(name).h is stale: run make generate\n\(firstDifference(header, output.header))")
+            // An imported example's file emits the same C as its model.swift.
+            for ext in ["tflite", "onnx"] {
+                let file = packageRoot.appendingPathComponent("Examples/\(name)/\(name).\(ext)")
+                guard FileManager.default.fileExists(atPath: file.path), let imported = try ImportedModel.load(path: file.path) else { continue }
+                let direct = try Pipeline.compile(imported, options: CompileOptions(fileStem: name)).output
+                #expect(direct.source == source && direct.header == header, "Examples/\(name)/\(name).\(ext) emits other C than its model.swift")
+            }
         }
     }
 

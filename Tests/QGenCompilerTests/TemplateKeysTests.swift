@@ -150,10 +150,8 @@ import QGen
         var problems: Set<String> = []
         var files = try Self.samples.map { try Self.sample($0.scheme, floatRequant: $0.floatRequant, floatIO: $0.floatIO) }
         files += try ["tflite", "fbgemm", "onnxRuntime"].map { try Self.nhwcSample($0) }
-        // fbgemm(saturatingPairs) is Linear only: the sample's conv is dropped.
-        let saturating = ModelSpec(name: "m", layers: [input10.layerSpec, linear(out: 3, output: .uint8(scale: 0.05, zeroPoint: 10)).layerSpec],
-                                   requantization: .fbgemm(saturatingPairs: true), location: SourceLocation(file: "model.swift", line: 1))
-        files.append(Emitter.emit(try Pipeline.compile(saturating, options: CompileOptions()).lowered))
+        // fbgemm(saturatingPairs): the NCHW sample (its padded conv with affine weights, and the Linear).
+        files.append(try Self.sample("fbgemm(saturatingPairs)", floatRequant: false, floatIO: false))
         // Ops the float32 schemes do not take, under a fixed-point scheme.
         let graph = ModelSpec(name: "m", layers: [input10.layerSpec, linear(out: 3, output: .uint8(scale: 0.05, zeroPoint: 10)).layerSpec,
                                                   Add("sum", "fc", "fc", output: .uint8(scale: 0.1, zeroPoint: 10)).layerSpec],
@@ -164,6 +162,13 @@ import QGen
             let add = ModelSpec(name: "m", layers: [Input("x", shape: [1, 70], .uint8(scale: 0.1, zeroPoint: 3)).layerSpec,
                                                     Add("sum", "x", "x", output: .uint8(scale: 0.2, zeroPoint: 10), activation: .relu).layerSpec],
                                 requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
+            files.append(Emitter.emit(try Pipeline.compile(add, options: CompileOptions()).lowered, options: EmitOptions(floatRequant: native)))
+        }
+        // ONNX Runtime's QLinearAdd: emulated, and native where double arithmetic is exact (ratios 1/2).
+        for native in [false, true] {
+            let add = ModelSpec(name: "m", layers: [Input("x", shape: [1, 70], .int8(scale: 0.1, zeroPoint: 3)).layerSpec,
+                                                    Add("sum", "x", "x", output: .int8(scale: 0.2, zeroPoint: 10)).layerSpec],
+                                requantization: Requantization(name: "onnxRuntime"), location: SourceLocation(file: "model.swift", line: 1))
             files.append(Emitter.emit(try Pipeline.compile(add, options: CompileOptions()).lowered, options: EmitOptions(floatRequant: native)))
         }
         // A reshape of the model input into the model output copies.

@@ -154,8 +154,11 @@ import QGenVerify
 
     @Test func schemesWithoutAddAndUnrepresentableScalesAreRefused() {
         let x = Input("x", shape: [1, 4], .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 2).layerSpec
-        #expect(errors([x, Add("sum", "x", "x", output: .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 3).layerSpec], scheme: .onnxRuntime) == [
-            "model.swift:3: error: layer 'sum' (Add): the onnxRuntime scheme has no Add yet (PyTorch's and ONNX Runtime's quantized add come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint",
+        #expect(errors([x, Add("sum", "x", "x", output: .uint8(scale: 0.1, zeroPoint: 128), activation: .relu, file: "model.swift", line: 3).layerSpec], scheme: .onnxRuntime) == [
+            "model.swift:3: error: layer 'sum' (Add): ONNX Runtime's QLinearAdd fuses no activation (relu); a ReLU there is the output range of a zero point at the type's minimum: use activation .none",
+        ])
+        #expect(errors([x, Sub("d", "x", "x", output: .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 3).layerSpec], scheme: .onnxRuntime) == [
+            "model.swift:3: error: layer 'd' (Sub): ONNX Runtime has no quantized Sub (QLinearAdd and QLinearMul only), so the onnxRuntime scheme has none; use a TFLite scheme",
         ])
         // QNNPACK refuses scale ratios outside [2^-14, 2^8): float(0.1) / float(1e-4) = 1000.00006 in binary32.
         #expect(errors([x, Add("sum", "x", "x", output: .uint8(scale: 1e-4, zeroPoint: 128), file: "model.swift", line: 3).layerSpec], scheme: .qnnpack) == [

@@ -107,8 +107,8 @@ import QGenVerify
             "model.swift:3: error: layer 'p' (Softmax): Softmax follows TFLite's fixed-point algorithm, under the tflite, liteRT and singleRounding schemes only; the powerOfTwo scheme has no Softmax yet",
         ])
         let ux = Input("x", shape: [1, 4, 4, 2], layout: .nhwc, .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 2).layerSpec
-        #expect(errors([ux, Mean("m", axes: [1, 2], output: .uint8(scale: 0.1, zeroPoint: 128), file: "model.swift", line: 3).layerSpec], scheme: .onnxRuntime) == [
-            "model.swift:3: error: layer 'm' (Mean): the onnxRuntime scheme has no Mean yet (PyTorch's and ONNX Runtime's means come in a later version of qgen); use tflite, singleRounding, powerOfTwo or fixedPoint",
+        #expect(errors([ux, Mean("m", axes: [1, 2], output: .uint8(scale: 1e-5, zeroPoint: 128), file: "model.swift", line: 3).layerSpec], scheme: .onnxRuntime) == [
+            "model.swift:3: error: layer 'm' (Mean): its multiplier s_in/(s_out·16) = 625.0 is outside [2^-32, 256), which ONNX Runtime's QLinearGlobalAveragePool refuses; bring the output scale closer to the input scale",
         ])
         #expect(errors([x, AvgPool2d("a", kernel: 2, padding: 2, file: "model.swift", line: 3).layerSpec]) == [
             "model.swift:3: error: layer 'a' (AvgPool2d): padding 2 must be smaller than the kernel 2, or a window could cover padding only",

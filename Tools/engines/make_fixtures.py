@@ -3,7 +3,7 @@
 outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
 
     bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
-    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [pytorch_ops] [pytorch_networks] [onnxruntime] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary]
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [pytorch_ops] [pytorch_networks] [onnxruntime] [onnx_files] [onnx_networks] [onnx_resnet18] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary]
 
 CI never runs this; it runs the committed fixtures through qgen's emitted C.
 """
@@ -47,6 +47,11 @@ def pytorch():
     fx.write(OUT / "pytorch_fbgemm.json", pt.provenance("fbgemm"), "fbgemm", cases)
     # fbgemm with full-range activations: the non-VNNI kernel saturates pairs.
     cases = [pt.sweep_story()] + [pt.linear_case("fbgemm", i, rng, np_rng, x_max=255, saturating=True) for i in range(100)]
+    # Convolutions (general im2col and the depthwise fast path) from their own seed, so that adding
+    # them left every other case as it was.
+    conv_rng, conv_np_rng = fx.seeded(20261201), np.random.default_rng(20261201)
+    cases += [pt.conv_case("fbgemm", i, conv_rng, conv_np_rng, x_max=255, saturating=True) for i in range(150)]
+    cases += [pt.conv_case("fbgemm", i, conv_rng, conv_np_rng, x_max=255, saturating=True, depthwise=True) for i in range(100)]
     fx.write(OUT / "pytorch_fbgemm_saturating.json", pt.provenance("fbgemm"), "fbgemm(saturatingPairs)", cases)
     cases = [pt.linear_case("qnnpack", i, rng, np_rng, x_max=255) for i in range(100)]
     cases += [pt.conv_case("qnnpack", i, rng, np_rng, x_max=255) for i in range(150)]
@@ -84,6 +89,42 @@ def onnxruntime():
     rng, np_rng = fx.seeded(20261123), np.random.default_rng(20261123)
     cases = [ort.matmul_case(i, rng, np_rng) for i in range(100)] + [ort.conv_case(i, rng, np_rng) for i in range(150)]
     fx.write(OUT / "onnxruntime.json", ort.provenance(), "onnxRuntime", cases)
+
+
+def onnx_files():
+    """Tests/Fixtures/onnx/ops: one small .onnx per case (QOperator and QDQ) and cases.json."""
+    import onnx_files as of
+    directory = OUT.parent / "onnx" / "ops"
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("*.onnx"):
+        old.unlink()
+    rng, np_rng = fx.seeded(20261201), np.random.default_rng(20261201)
+    _write_cases(directory / "cases.json", of.provenance(), of.cases(rng, np_rng, directory))
+
+
+def onnx_networks():
+    """Tests/Fixtures/onnx/networks: the small CNN through torch.onnx.export and quantize_static, QDQ
+    (uint8 activations: with int8 ones ONNX Runtime runs its residual branch in float on x86-64)
+    and QOperator (int8), with ONNX Runtime's codes for 20 inputs."""
+    import onnx_networks as on
+    directory = OUT.parent / "onnx" / "networks"
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("*.onnx"):
+        old.unlink()
+    entries = [on.case("small_cnn", "QDQ", directory, activations="QUInt8"), on.case("small_cnn", "QOperator", directory)]
+    _write_cases(directory / "networks.json", on.provenance(), entries)
+
+
+def onnx_resnet18():
+    """torchvision's ResNet-18 the same way, QDQ and QOperator, 20 inputs, into $QGEN_ONNX_NETWORKS
+    (default /tmp/qgen-onnx-networks; 12 MB a file, so not committed). Measure it with
+    QGEN_ONNX_NETWORKS=<that directory> swift test --filter networksMatchONNXRuntime."""
+    import onnx_networks as on
+    directory = pathlib.Path(os.environ.get("QGEN_ONNX_NETWORKS", "/tmp/qgen-onnx-networks"))
+    directory.mkdir(parents=True, exist_ok=True)
+    entries = [on.case("resnet18", form, directory) for form in ("QDQ", "QOperator")]
+    entries.append(on.case("resnet18", "QDQ", directory, activations="QUInt8"))
+    _write_cases(directory / "networks.json", on.provenance(), entries)
 
 
 def tflm():
@@ -188,6 +229,6 @@ def boundary():
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
-    chosen = sys.argv[1:] or ["pytorch", "pytorch_ops", "pytorch_networks", "onnxruntime", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "tflite_files", "tflite_networks", "boundary"]
+    chosen = sys.argv[1:] or ["pytorch", "pytorch_ops", "pytorch_networks", "onnxruntime", "onnx_files", "onnx_networks", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "tflite_files", "tflite_networks", "boundary"]
     for name in chosen:
-        {"pytorch": pytorch, "pytorch_ops": pytorch_ops, "pytorch_networks": pytorch_networks, "onnxruntime": onnxruntime, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary}[name]()
+        {"pytorch": pytorch, "pytorch_ops": pytorch_ops, "pytorch_networks": pytorch_networks, "onnxruntime": onnxruntime, "onnx_files": onnx_files, "onnx_networks": onnx_networks, "onnx_resnet18": onnx_resnet18, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary}[name]()

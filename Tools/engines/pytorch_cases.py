@@ -69,9 +69,16 @@ def _pairs_saturate(x, w):
     return bool(((pairs > 32767) | (pairs < -32768)).any())
 
 
-def conv_case(engine, index, rng, np_rng, x_max):
+def conv_case(engine, index, rng, np_rng, x_max, saturating=False, depthwise=False):
+    """A quantized Conv2d (ConvReLU2d); `saturating`: full-range inputs, flagged when a pair of FBGEMM's
+    non-VNNI reduction saturates; `depthwise`: FBGEMM's depthwise fast path (channels a multiple of 8,
+    kernel 3 or 5, same padding, dilation 1)."""
     torch.backends.quantized.engine = engine
     g = fx.conv_shape(rng, max_channels=4, max_size=6)
+    if depthwise:
+        c, k = rng.choice([8, 16]), rng.choice([3, 5])
+        g = dict(in_channels=c, out_channels=c, height=rng.randint(k, 9), width=rng.randint(k, 9), kernel=k,
+                 stride=rng.choice([1, 2]), padding=k // 2, dilation=1, groups=c)
     c, out, groups, k = g["in_channels"], g["out_channels"], g["groups"], g["kernel"]
     per_channel = rng.random() < 0.6
     w, qw, w_scales, w_zps = _weights(rng, np_rng, (out, c // groups, k, k), out, per_channel, allow_zero_point=False)
@@ -88,8 +95,34 @@ def conv_case(engine, index, rng, np_rng, x_max):
     x = np_rng.integers(0, x_max + 1, size=(2, c, g["height"], g["width"]))
     qx = torch._make_per_tensor_quantized_tensor(torch.tensor(x, dtype=torch.uint8), s_in, zp_in)
     y = module(qx).int_repr().numpy()
-    return fx.conv_case(f"{engine}-conv-{index}", g, fx.quant("uint8", s_in, zp_in), fx.quant("uint8", s_out, zp_out),
-                        w, w_scales, w_zps, bias, relu, list(x), list(y))
+    extra = {"saturates": _conv_pairs_saturate(x, w, g, zp_in)} if saturating else {}
+    kind = "dwconv" if depthwise else "conv"
+    return fx.conv_case(f"{engine}-{kind}-{index}", g, fx.quant("uint8", s_in, zp_in), fx.quant("uint8", s_out, zp_out),
+                        w, w_scales, w_zps, bias, relu, list(x), list(y), **extra)
+
+
+def _conv_pairs_saturate(x, w, g, zp_in):
+    """Whether any adjacent pair of FBGEMM's im2col reduction (ky, kx, ic within the group; padding
+    taps read the input zero point) leaves int16, for any output element."""
+    k, s, p, d, groups = g["kernel"], g["stride"], g["padding"], g["dilation"], g["groups"]
+    out, cpg = w.shape[0], w.shape[1]
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=zp_in)
+    oh = (x.shape[2] + 2 * p - d * (k - 1) - 1) // s + 1
+    ow = (x.shape[3] + 2 * p - d * (k - 1) - 1) // s + 1
+    for oc in range(out):
+        grp = oc // (out // groups)
+        wrow = w[oc].transpose(1, 2, 0).reshape(-1)                      # (ky, kx, ic)
+        for b in range(x.shape[0]):
+            for oy in range(oh):
+                for ox in range(ow):
+                    patch = xp[b, grp * cpg:(grp + 1) * cpg, oy * s:oy * s + d * (k - 1) + 1:d, ox * s:ox * s + d * (k - 1) + 1:d]
+                    prods = patch.transpose(1, 2, 0).reshape(-1) * wrow
+                    if len(prods) % 2:
+                        prods = np.append(prods, 0)
+                    pairs = prods[0::2] + prods[1::2]
+                    if ((pairs > 32767) | (pairs < -32768)).any():
+                        return True
+    return False
 
 
 def _story_linear(in_features, out_features, calibration):
@@ -164,8 +197,11 @@ def conv1x1_story():
 
 
 def provenance(engine):
+    import os
+    forced = os.environ.get("FBGEMM_ENABLE_INSTRUCTIONS")
+    kernels = f", FBGEMM_ENABLE_INSTRUCTIONS={forced} (FBGEMM's AVX2 kernels, without VNNI)" if forced and engine == "fbgemm" else ""
     return (f"PyTorch {torch.__version__} quantized engine '{engine}' (torch.ao.nn.quantized Linear/Conv2d, LinearReLU/ConvReLU2d), "
-            f"CPU {fx.cpu_flags()}; made by Tools/engines/make_fixtures.py")
+            f"CPU {fx.cpu_flags()}{kernels}; made by Tools/engines/make_fixtures.py")
 
 
 def linear2x2_story():

@@ -132,6 +132,8 @@ public struct EmittedNode: Sendable {
     /// rounded addition (helpers_float32_add), for ops that compute in binary32 themselves.
     static let float32Core = "helpers_float32_core"
     static let float32Add = "helpers_float32_add"
+    /// A fused multiply-add of a small integer and a binary32 value onto a binary32 value.
+    static let float32Fma = "helpers_float32_fma"
     /// --float-requant: `qgen_round_to_int32`, native binary32 to the nearest integer.
     static let floatRound = "float_round"
 }

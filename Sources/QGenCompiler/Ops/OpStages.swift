@@ -40,6 +40,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
     case multiplyAccumulate(LoweredMAC)
     case add(LoweredAdd)
     case pytorchAdd(LoweredPyTorchAdd)
+    case onnxRuntimeAdd(LoweredONNXRuntimeAdd)
     case pool2d(LoweredPool)
     case mean(LoweredMean)
     case reshape(ReshapeOp)
@@ -56,6 +57,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
         case .multiplyAccumulate(let op): return op
         case .add(let op): return op
         case .pytorchAdd(let op): return op
+        case .onnxRuntimeAdd(let op): return op
         case .pool2d(let op): return op
         case .mean(let op): return op
         case .reshape(let op): return op

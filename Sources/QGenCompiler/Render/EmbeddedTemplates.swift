@@ -397,6 +397,36 @@ static int32_t qgen_float32_to_int32(int64_t m, int32_t e)
     return m < 0 ? -(int32_t)q : (int32_t)q;
 }
 """#,
+        "helpers_float32_fma": #"""
+{{% CONTENT_TYPE: C}}
+/* fma(q, r, c) in binary32: the exact q * r_m * 2^r_e + c_m * 2^c_e rounded once (ties to even), for
+ * an integer |q| < 2^9 and binary32 values r and c; returns the mantissa, stores the exponent. When
+ * the two terms lie more than 28 (36) binary places apart, the smaller is below a quarter of the
+ * larger's last place: it only decides the direction of the rounding, so a unit two places below
+ * that last place, of its sign, stands in for it and rounds identically. */
+static int64_t qgen_float32_fma(int32_t q, int64_t r_m, int32_t r_e, int64_t c_m, int32_t c_e, int32_t *exponent)
+{
+    const int64_t p = (int64_t)q * r_m; /* |p| < 2^33, at least 2^23 unless 0 */
+
+    if (p == 0) {
+        *exponent = c_e;
+        return c_m;
+    }
+    if (c_m == 0) {
+        return qgen_float32_round(p, r_e, exponent);
+    }
+    if (r_e >= c_e) {
+        if (r_e - c_e <= 28) {
+            return qgen_float32_round(p * ((int64_t)1 << (r_e - c_e)) + c_m, c_e, exponent);
+        }
+        return qgen_float32_round(p * 4 + (c_m < 0 ? -1 : 1), r_e - 2, exponent);
+    }
+    if (c_e - r_e <= 36) {
+        return qgen_float32_round(c_m * ((int64_t)1 << (c_e - r_e)) + p, r_e, exponent);
+    }
+    return qgen_float32_round(c_m * 4 + (p < 0 ? -1 : 1), c_e - 2, exponent);
+}
+"""#,
         "helpers_float32_native": #"""
 {{% CONTENT_TYPE: C}}
 /* --float-requant: the output stage in native IEEE binary32, operation for operation as the
@@ -572,6 +602,45 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
     }
 }
 """#,
+        "kernel_add_onnxruntime": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Add, {{count}} elements of {{type}}, ONNX Runtime's QLinearAdd (MLAS's x86-64 AVX2
+ * kernel): in binary32, t = fma(a, r_a, fma(b, r_b, k)) with r_a = s_a/s_out = {{ratio1Text}}, r_b = s_b/s_out = {{ratio2Text}}
+ * and k = zp_out - (r_a * zp_a + r_b * zp_b) = {{fixedText}}, rounded half to even and saturated to [{{outputMin}}, {{outputMax}}].{{^native}}
+ * binary32 is emulated with integers (helpers_float32_core, helpers_float32_fma).{{/native}}{{#native}}
+ * Native binary32: each fused step is exact in double for every pair of codes (checked when this C was written).{{/native}} */
+static void {{names.function}}(const {{input1CType}} *input1, const {{input2CType}} *input2, {{outputCType}} *output)
+{
+    int32_t i;
+
+    for (i = 0; i < {{count}}; ++i) {
+{{^native}}
+        int32_t e;
+        int64_t m;
+        int32_t y;
+
+        m = qgen_float32_fma((int32_t)input2[i], {{ratio2Mantissa}}, {{ratio2Exponent}}, {{fixedMantissa}}, {{fixedExponent}}, &e);
+        m = qgen_float32_fma((int32_t)input1[i], {{ratio1Mantissa}}, {{ratio1Exponent}}, m, e, &e);
+        y = qgen_float32_to_int32(m, e);
+{{/native}}
+{{#native}}
+        volatile float t;
+        int32_t y;
+
+        t = (float)((double)input2[i] * (double){{ratio2Literal}} + (double){{fixedLiteral}});
+        t = (float)((double)input1[i] * (double){{ratio1Literal}} + (double)t);
+        y = qgen_round_to_int32(t);
+{{/native}}
+        if (y < {{outputMin}}) {
+            y = {{outputMin}};
+        }
+        if (y > {{outputMax}}) {
+            y = {{outputMax}};
+        }
+        output[i] = ({{outputCType}})y;
+    }
+}
+"""#,
         "kernel_add_pytorch": #"""
 {{% CONTENT_TYPE: C}}
 {{#fbgemm}}
@@ -738,6 +807,55 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
             for (oy = 0; oy < {{outHeight}}; ++oy) {
                 for (ox = 0; ox < {{outWidth}}; ++ox) {
                     int32_t acc = {{names.bias}}[oc];
+{{#saturatesPairs}}
+                    /* FBGEMM without AVX512-VNNI: its im2col reduction runs over (ky, kx, ic); vpmaddubsw sums
+                     * each adjacent pair of raw uint8 x int8 products with saturation to int16 (a padding tap
+                     * is the raw input zero point); the pairs then add exactly. */
+                    int32_t pending = 0;
+                    int32_t taps = 0;
+
+                    for (ky = 0; ky < {{kernelHeight}}; ++ky) {
+                        const int32_t iy = oy * {{strideHeight}} + ky * {{dilationHeight}} - {{padHeight}};
+
+                        for (kx = 0; kx < {{kernelWidth}}; ++kx) {
+                            const int32_t ix = ox * {{strideWidth}} + kx * {{dilationWidth}} - {{padWidth}};
+
+                            for (ic = 0; ic < {{inChannelsPerGroup}}; ++ic) {
+                                const {{inputCType}} *plane = &input[(n * {{inChannels}} + group * {{inChannelsPerGroup}} + ic) * {{inPlaneSize}}];
+{{#hasPadding}}
+                                const int32_t x = (iy >= 0 && iy < {{inHeight}} && ix >= 0 && ix < {{inWidth}})
+                                                      ? (int32_t)plane[iy * {{inWidth}} + ix] : {{inputZeroPoint}};
+{{/hasPadding}}
+{{^hasPadding}}
+                                const int32_t x = (int32_t)plane[iy * {{inWidth}} + ix];
+{{/hasPadding}}
+                                const int32_t product = x * (int32_t){{names.weights}}[((oc * {{inChannelsPerGroup}} + ic) * {{kernelHeight}} + ky) * {{kernelWidth}} + kx];
+
+{{#hasWeightZeroPoint}}
+                                acc -= {{names.weightZeroPoint}}[{{channelIndex}}] * x;
+{{/hasWeightZeroPoint}}
+                                if ((taps & 1) == 0) {
+                                    pending = product;
+                                } else {
+                                    int32_t pair = pending + product;
+
+                                    if (pair > 32767) {
+                                        pair = 32767;
+                                    }
+                                    if (pair < -32768) {
+                                        pair = -32768;
+                                    }
+                                    acc += pair;
+                                }
+                                ++taps;
+                            }
+                        }
+                    }
+                    if ((taps & 1) != 0) {
+                        acc += pending; /* the last product pairs with 0 and fits int16 */
+                    }
+{{/saturatesPairs}}
+{{^saturatesPairs}}
 
                     for (ic = 0; ic < {{inChannelsPerGroup}}; ++ic) {
                         const {{inputCType}} *plane = &input[(n * {{inChannels}} + group * {{inChannelsPerGroup}} + ic) * {{inPlaneSize}}];
@@ -760,6 +878,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
                             }
                         }
                     }
+{{/saturatesPairs}}
                     output[((n * {{outChannels}} + oc) * {{outHeight}} + oy) * {{outWidth}} + ox] =
                         ({{outputCType}}){{requantizeFunction}}(acc, {{requantizeArguments}},
                                                   {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});

@@ -16,7 +16,7 @@ public enum SwiftModelWriter {
         public var description: String
     }
 
-    /// `spec` must come from `TFLiteImporter` (its layers use the forms the importer writes).
+    /// `spec` must come from `TFLiteImporter` or `ONNXImporter` (its layers use the forms the importers write).
     public static func write(_ spec: ModelSpec, header: String) throws -> Output {
         var lines: [String] = []
         var files: [(String, [UInt8])] = []
@@ -46,9 +46,12 @@ public enum SwiftModelWriter {
             case .input(let x):
                 text = "Input(\(literal(x.name)), shape: \(list(x.shape.map(String.init))), layout: .\(x.layout.rawValue), \(quant(x.quant)), \(at(x.location)))"
             case .conv2d(let c):
+                // The importers give OHWI (TFLite) or OIHW (ONNX) weights.
+                let oihw = c.weightLayout == .oihw
+                let shape = oihw ? [c.outChannels, -1, c.kernel.height, c.kernel.width] : [c.outChannels, c.kernel.height, c.kernel.width, -1]
                 text = "Conv2d(\(literal(c.name)), input: \(literal(c.input ?? "")), outChannels: \(c.outChannels), kernel: \(size(c.kernel)), stride: \(size(c.stride)), "
-                    + "padding: \(padding(c.padding)), dilation: \(size(c.dilation)), groups: \(c.groups), weightLayout: .ohwi,\n"
-                    + "           weight: \(try weights(c.name, c.weight, shape: [c.outChannels, c.kernel.height, c.kernel.width, -1]))\(try bias(c.name, c.bias)),\n"
+                    + "padding: \(padding(c.padding)), dilation: \(size(c.dilation)), groups: \(c.groups), weightLayout: .\(oihw ? "oihw" : "ohwi"),\n"
+                    + "           weight: \(try weights(c.name, c.weight, shape: shape))\(try bias(c.name, c.bias)),\n"
                     + "           output: \(quant(c.output)), activation: \(activation(c.activation)), \(at(c.location)))"
             case .depthwiseConv2d(let d):
                 text = "DepthwiseConv2d(\(literal(d.name)), input: \(literal(d.input ?? "")), kernel: \(size(d.kernel)), depthMultiplier: \(d.depthMultiplier), "
@@ -98,7 +101,8 @@ public enum SwiftModelWriter {
             }
             lines.append("    " + text)
         }
-        let source = header + "import QGen\n\nModel(\(literal(spec.name)), \(at(spec.location))) {\n" + lines.joined(separator: "\n") + "\n}\n"
+        let scheme = spec.requantization.map { ".requantization(Requantization(name: \(literal($0.name))))\n" } ?? ""
+        let source = header + "import QGen\n\nModel(\(literal(spec.name)), \(at(spec.location))) {\n" + lines.joined(separator: "\n") + "\n}\n" + scheme
         return Output(source: source, npyFiles: files)
     }
 

@@ -67,6 +67,8 @@ extension ResolvedAdd: OpLowering {
         switch scheme {
         case .fbgemm, .qnnpack:
             return PyTorchAdd.lower(node, activation: activation, subtract: subtract, in: model, log: &log)
+        case .onnxRuntime:
+            return ONNXRuntimeAdd.lower(node, activation: activation, subtract: subtract, in: model, log: &log)
         default:
             break
         }

@@ -218,6 +218,17 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
 
     var channelVariable: String { "oc" }
 
+    /// FBGEMM reduces a convolution over its im2col row, NHWC order (ky, kx, ic) within the group,
+    /// whose adjacent pairs `fbgemm(saturatingPairs)` saturates: for NCHW taps (enumerated ic, ky,
+    /// kx) the tap indices in that order.
+    var fbgemmTapOrder: [Int]? {
+        guard layout != .nhwc else { return nil }
+        let taps = kernelHeight * kernelWidth
+        return (0..<kernelHeight).flatMap { ky in
+            (0..<kernelWidth).flatMap { kx in (0..<inChannelsPerGroup).map { ic in ic * taps + ky * kernelWidth + kx } }
+        }
+    }
+
     func kernel(_ common: KernelCommon, saturatesPairs: Bool) -> any KernelContext {
         if layout == .nhwc {
             return Conv2dNHWCKernel(common: common, geometry: self, hasPadding: padHeight > 0 || padWidth > 0 || needsBottomRightPadding,
@@ -225,7 +236,7 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
         }
         return Conv2dKernel(common: common, geometry: self, hasPadding: padHeight > 0 || padWidth > 0 || needsBottomRightPadding,
                      inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
-                     inPlaneSize: inHeight * inWidth, kernelSize: kernelHeight * kernelWidth)
+                     inPlaneSize: inHeight * inWidth, kernelSize: kernelHeight * kernelWidth, saturatesPairs: saturatesPairs)
     }
 }
 
@@ -258,4 +269,6 @@ struct Conv2dKernel: KernelContext {
     var outChannelsPerGroup: Int
     var inPlaneSize: Int
     var kernelSize: Int
+    /// `fbgemm(saturatingPairs)`: FBGEMM's im2col order (ky, kx, ic) with int16-saturated pairs.
+    var saturatesPairs: Bool
 }

@@ -77,7 +77,7 @@ extension ResolvedLookup: OpLowering {
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
         let table: [Int32], text: String
         switch function {
-        case .logistic, .tanh where scheme == .liteRT:
+        case .logistic where scheme == .liteRT, .tanh where scheme == .liteRT:
             (table, text) = floatTable(input, output)
         case .logistic, .tanh:
             guard let (t, description) = gemmlowpTable(input, scheme: scheme, what: what, at: at, kind: node.kindName, log: &log) else { return nil }

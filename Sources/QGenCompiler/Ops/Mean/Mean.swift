@@ -19,6 +19,12 @@ import QGenArithmetic
 //     qnnpack  float(s_in / float(s_out · float(n)))                  (QNNPACK's global average pool)
 //
 // rounded half to even, plus the output zero point, clamped to the type: the float32 Requantizer.
+//
+// ONNX Runtime (QLinearGlobalAveragePool, onnxruntime/core/mlas/lib/qlgavgpool.cpp, x86): the same
+// sum with the zero point folded in as an int32 bias, converted to float and multiplied by
+// float(s_in / float(s_out · float(n))) (QNNPACK's formula), clamped in float to the output range
+// less the zero point, rounded half to even (cvtps2dq), plus the zero point. MLAS refuses a
+// multiplier outside [2^-32, 256) and planes of 2^24 or more elements.
 
 extension Mean: ResolvableOp {
     var kindName: String { "Mean" }
@@ -75,7 +81,7 @@ extension ResolvedMean: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
-        if let lowered = lowerPyTorch(node, in: model, log: &log) { return lowered }
+        if model.scheme.family == .float32 { return lowerFloat32(node, in: model, log: &log) }
         guard SchemeSupport.requireFixedPoint(node, scheme: scheme, what: "means", log: &log) else { return nil }
         let ratio = Double(Float(input.scale)) / Double(Float(output.scale))
         let n = reduced
@@ -124,8 +130,8 @@ extension ResolvedMean: OpLowering {
 
     private func format(_ x: Double) -> String { FixedPointMultiplier.format(x) }
 
-    /// fbgemm and qnnpack (above); nil for every other scheme.
-    private func lowerPyTorch(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
+    /// fbgemm, qnnpack and onnxRuntime (above).
+    private func lowerFloat32(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
         let n = Float(reduced), (sIn, sOut) = (Float(input.scale), Float(output.scale))
         let multiplier: Float, text: String
@@ -138,7 +144,16 @@ extension ResolvedMean: OpLowering {
             multiplier = sIn / (sOut * n)
             text = "s_in/(s_out*\(reduced)) = \(multiplier) (QNNPACK's global average pool, float32)"
         default:
-            return nil
+            multiplier = sIn / (sOut * n)
+            text = "s_in/(s_out*\(reduced)) = \(multiplier) (ONNX Runtime's QLinearGlobalAveragePool, float32)"
+            guard reduced < 1 << 24 else {
+                log.error("\(node.what): it averages \(reduced) elements; ONNX Runtime's QLinearGlobalAveragePool refuses planes of 2^24 elements or more", at: node.location)
+                return nil
+            }
+            guard multiplier >= 0x1p-32 && multiplier < 256 else {
+                log.error("\(node.what): its multiplier s_in/(s_out·\(reduced)) = \(multiplier) is outside [2^-32, 256), which ONNX Runtime's QLinearGlobalAveragePool refuses; bring the output scale closer to the input scale", at: node.location)
+                return nil
+            }
         }
         let type = output.dtype.range
         let requantizer = Requantizer(isPerChannel: false, multipliers: [], floatMultipliers: [Float32Parts(multiplier)], floatBiasTerms: [],

@@ -71,6 +71,7 @@ extension LoweredMAC: LoweredKernel {
                 x.append(i.map { input[$0] } ?? zx)
                 w.append(Int32(weights[k]))
             }
+            if let order = geometry.fbgemmTapOrder { (x, w) = (order.map { x[$0] }, order.map { w[$0] }) }
             return bias[c] + Self.fbgemmNonVNNIDot(x, w, inputZeroPoint: zx, weightZeroPoint: zw)
         }
         var acc = bias[c]

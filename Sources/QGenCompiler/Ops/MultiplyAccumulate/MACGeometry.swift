@@ -30,6 +30,10 @@ public enum MACGeometry: Equatable, Codable, Sendable {
     /// The one definition of connectivity that the integer reference, the float reference and
     /// `qgen explain` share (the emitted C spells the same loops out in its kernel template).
     public func forEachTap(of flat: Int, _ body: (_ input: Int?, _ weight: Int) -> Void) { shape.forEachTap(of: flat, body) }
+
+    /// For each position of FBGEMM's reduction, the index of the tap `forEachTap` gives there
+    /// (nil: the same order).
+    public var fbgemmTapOrder: [Int]? { shape.fbgemmTapOrder }
 }
 
 /// What each multiply-accumulate op's geometry defines.
@@ -46,4 +50,10 @@ protocol MACShape: Sendable {
     var channelVariable: String { get }
     /// The op's kernel context around the fields every multiply-accumulate kernel shares.
     func kernel(_ common: KernelCommon, saturatesPairs: Bool) -> any KernelContext
+    /// The order of `forEachTap`'s taps in FBGEMM's reduction (nil: the same order).
+    var fbgemmTapOrder: [Int]? { get }
+}
+
+extension MACShape {
+    var fbgemmTapOrder: [Int]? { nil }
 }

@@ -210,8 +210,8 @@ struct MACLowering {
             if input.dtype != .uint8 || output.dtype != .uint8 {
                 log.error("\(what): PyTorch's \(engine) engine takes and produces quint8 (uint8) activations, but this layer has \(input.dtype) input and \(output.dtype) output; use uint8 activations, or the onnxRuntime or tflite scheme for int8", at: at)
             }
-            if scheme.saturatesPairs, case .conv2d = mac.geometry {
-                log.error("\(what): fbgemm(saturatingPairs) models FBGEMM's Linear kernel only (its convolutions pair taps differently per kernel family); use fbgemm for Conv2d", at: at)
+            if scheme.saturatesPairs, case .conv2d(let g) = mac.geometry, g.layout == .nhwc {
+                log.error("\(what): fbgemm(saturatingPairs) models PyTorch's convolutions on NCHW input; this one reads NHWC (a TFLite layout): use NCHW input and OIHW weights, or the fbgemm scheme", at: at)
             }
         case .liteRT:
             if case .linear = mac.geometry, quantized.zeroPoints.count > 1, let z = quantized.zeroPoints.first(where: { $0 != 0 }) {
