@@ -171,6 +171,14 @@ import QGen
                                 requantization: Requantization(name: "onnxRuntime"), location: SourceLocation(file: "model.swift", line: 1))
             files.append(Emitter.emit(try Pipeline.compile(add, options: CompileOptions()).lowered, options: EmitOptions(floatRequant: native)))
         }
+        // ONNX Runtime's tables: a uint8 QLinearSigmoid, and a QLinearConcat with a copied and a table-read input.
+        let tables = ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, 4], .uint8(scale: 0.05, zeroPoint: 128)).layerSpec,
+            Input("y", shape: [1, 4], .uint8(scale: 0.1, zeroPoint: 100)).layerSpec,
+            Logistic("s", input: "x", output: .uint8(scale: 1.0 / 256, zeroPoint: 0)).layerSpec,
+            Concatenation("c", ["x", "y"], axis: 1, output: .uint8(scale: 0.05, zeroPoint: 128)).layerSpec,
+        ], requantization: Requantization(name: "onnxRuntime"), location: SourceLocation(file: "model.swift", line: 1))
+        files.append(Emitter.emit(try Pipeline.compile(tables, options: CompileOptions()).lowered))
         // A reshape of the model input into the model output copies.
         let copy = ModelSpec(name: "m", layers: [input10.layerSpec, Reshape("r", shape: [2, 5]).layerSpec],
                              location: SourceLocation(file: "model.swift", line: 1))

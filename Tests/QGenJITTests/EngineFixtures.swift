@@ -1,5 +1,6 @@
 import Foundation
 import QGen
+import QGenArithmetic
 
 /// The fixtures made by Tools/engines/make_fixtures.py from the real engines (PyTorch fbgemm and
 /// qnnpack, ONNX Runtime, TFLite Micro): quantized layers with the engine's integer outputs.
@@ -91,4 +92,17 @@ func fixtureCodes(_ base64: String, dtype: DType) -> [Int32] {
     let bytes = [UInt8](Data(base64Encoded: base64) ?? Data())
     if dtype == .int16 { return stride(from: 0, to: bytes.count - 1, by: 2).map { Int32(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) } }
     return bytes.map { dtype == .int8 ? Int32(Int8(bitPattern: $0)) : Int32($0) }
+}
+
+/// Every `step`-th prefix of a file's bytes, then 300 copies with 1 to 4 seeded random bytes
+/// replaced: the malformed inputs an importer must refuse with a message (or compile), never trap on.
+func corruptedVariants(of bytes: [UInt8], prefixStep: Int, seed: UInt64) -> [[UInt8]] {
+    var rng = SeededGenerator(seed: seed)
+    var variants = stride(from: 0, to: bytes.count, by: prefixStep).map { Array(bytes[..<$0]) }
+    for _ in 0..<300 {
+        var b = bytes
+        for _ in 0..<Int.random(in: 1...4, using: &rng) { b[Int.random(in: 0..<b.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+        variants.append(b)
+    }
+    return variants
 }

@@ -56,7 +56,7 @@ import QGenVerify
             Input("x", shape: [1, 4], .uint8(scale: 0.1, zeroPoint: 0), file: "model.swift", line: 2).layerSpec,
             Logistic("sig", file: "model.swift", line: 3).layerSpec,
         ], location: SourceLocation(file: "model.swift", line: 1))
-        #expect(throws: DiagnosticsError([Diagnostic(.error, "layer 'sig' (Logistic): TFLite's Logistic takes int8, but input 'x' is uint8; Quantize it to int8 first", at: SourceLocation(file: "model.swift", line: 3))])) {
+        #expect(throws: DiagnosticsError([Diagnostic(.error, "layer 'sig' (Logistic): TFLite's Logistic takes int8, but its input 'x' is uint8; Quantize it to int8 first (ONNX Runtime's tables, scheme onnxRuntime, take uint8)", at: SourceLocation(file: "model.swift", line: 3))])) {
             _ = try Pipeline.compile(spec, options: CompileOptions())
         }
     }

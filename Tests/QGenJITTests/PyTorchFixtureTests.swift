@@ -66,16 +66,26 @@ import QGenVerify
     /// Each exported network: its model.swift compiled as a user's would be, the C compiled by the
     /// host's cc (-std=c99 -O2; the 224x224 networks are too large for libtcc to be quick), run on the
     /// engine's inputs by a small driver. The small CNN also runs through libtcc and the reference.
+    /// QGEN_PYTORCH_NETWORKS names a directory `make_fixtures.py pytorch_networks_20` wrote (all 20
+    /// inputs of every network) to measure it too.
     @Test func exportedNetworksMatchPyTorch() throws {
-        let fixture = try JSONDecoder().decode(NetworkFixture.self, from: Data(contentsOf: Self.networks.appendingPathComponent("networks.json")))
+        var directories = [Self.networks]
+        if let extra = ProcessInfo.processInfo.environment["QGEN_PYTORCH_NETWORKS"] { directories.append(URL(fileURLWithPath: extra)) }
+        for directory in directories { try check(directory) }
+    }
+
+    private func check(_ directory: URL) throws {
+        let fixture = try JSONDecoder().decode(NetworkFixture.self, from: Data(contentsOf: directory.appendingPathComponent("networks.json")))
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-pytorch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         var total = 0, totalBad = 0
         for c in fixture.cases {
-            let path = Self.networks.appendingPathComponent(c.model)
+            let path = directory.appendingPathComponent(c.model)
+            let started = Date()
             let spec = try ModelLoader.load(path: path.path)
             let result = try Pipeline.compile(spec, options: CompileOptions(baseDirectory: path.deletingLastPathComponent(), fileStem: "net"))
+            let emitted = Date().timeIntervalSince(started)
             let model = result.lowered
             #expect(model.scheme == (c.engine == "qnnpack" ? .qnnpack : .fbgemm()), "\(c.name): scheme \(model.scheme)")
             let inputs = c.inputs.map { fixtureCodes($0, dtype: model.input.dtype) }
@@ -94,7 +104,7 @@ import QGenVerify
                     #expect(IntegerReference.run(model, input: x) == e, "\(c.name): the Swift reference differs from PyTorch")
                 }
             }
-            print("PyTorch network \(c.name): \(inputs.count) inputs, \(elements) elements, \(bad) mismatches")
+            print("PyTorch network \(c.name): \(inputs.count) inputs, \(elements) elements, \(bad) mismatches (load model.swift + lower + emit \(String(format: "%.1f", emitted)) s)")
             total += elements
             totalBad += bad
         }

@@ -62,7 +62,6 @@ import QGenVerify
     /// compiles or is refused with diagnostics; never a trap (the fuzz target does the same at scale).
     @Test func malformedFilesAreDiagnosed() throws {
         let bytes = [UInt8](try Data(contentsOf: Self.directory.appendingPathComponent("inception_concat.tflite")))
-        var rng = SeededGenerator(seed: 20261204)
         var refused = 0, compiled = 0
         func attempt(_ b: [UInt8]) {
             do {
@@ -77,12 +76,7 @@ import QGenVerify
                 Issue.record("unexpected error \(error)")
             }
         }
-        for length in stride(from: 0, to: bytes.count, by: 97) { attempt(Array(bytes[..<length])) }
-        for _ in 0..<300 {
-            var b = bytes
-            for _ in 0..<Int.random(in: 1...4, using: &rng) { b[Int.random(in: 0..<b.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
-            attempt(b)
-        }
+        for b in corruptedVariants(of: bytes, prefixStep: 97, seed: 20261204) { attempt(b) }
         #expect(refused > 80)
         do {
             _ = try TFLiteImporter.model(Array("not a model".utf8), name: "m", fileName: "m.tflite")

@@ -3,7 +3,7 @@
 outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
 
     bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
-    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [pytorch_ops] [pytorch_networks] [onnxruntime] [onnx_files] [onnx_networks] [onnx_resnet18] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary]
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [pytorch_ops] [pytorch_networks] [pytorch_networks_20] [onnxruntime] [onnx_files] [onnx_networks] [onnx_resnet18] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary]
 
 CI never runs this; it runs the committed fixtures through qgen's emitted C.
 """
@@ -70,7 +70,7 @@ def pytorch_ops():
 def pytorch_networks():
     """Tests/Fixtures/pytorch: whole networks exported by qgen-export (model.swift + .npy), with the
     engine's codes for inputs drawn like the calibration data (20 for the small CNN, 6 for the
-    224x224 networks, to keep the repository small; make_fixtures measures 20 for every one)."""
+    224x224 networks, to keep the repository small; pytorch_networks_20 keeps all 20 elsewhere)."""
     import pytorch_networks as pn
     directory = OUT.parent / "pytorch"
     entries = []
@@ -81,6 +81,19 @@ def pytorch_networks():
                 entry["inputs"], entry["outputs"] = entry["inputs"][:6], entry["outputs"][:6]
             entries.append(entry)
             print(f"{name} {engine}: exported")
+    _write_cases(directory / "networks.json", pn.provenance(), entries)
+
+
+def pytorch_networks_20():
+    """The same networks with all 20 inputs kept, into $QGEN_PYTORCH_NETWORKS (default
+    /tmp/qgen-pytorch-networks; not committed). Measure them with
+    QGEN_PYTORCH_NETWORKS=<that directory> swift test --filter exportedNetworksMatchPyTorch."""
+    import pytorch_networks as pn
+    directory = pathlib.Path(os.environ.get("QGEN_PYTORCH_NETWORKS", "/tmp/qgen-pytorch-networks"))
+    entries = []
+    for name in pn.NETWORKS:
+        for engine in ("fbgemm", "qnnpack"):
+            entries.append(pn.case(name, engine, directory / f"{name}_{engine}", inputs=20))
     _write_cases(directory / "networks.json", pn.provenance(), entries)
 
 
@@ -231,4 +244,4 @@ if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     chosen = sys.argv[1:] or ["pytorch", "pytorch_ops", "pytorch_networks", "onnxruntime", "onnx_files", "onnx_networks", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "tflite_files", "tflite_networks", "boundary"]
     for name in chosen:
-        {"pytorch": pytorch, "pytorch_ops": pytorch_ops, "pytorch_networks": pytorch_networks, "onnxruntime": onnxruntime, "onnx_files": onnx_files, "onnx_networks": onnx_networks, "onnx_resnet18": onnx_resnet18, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary}[name]()
+        {"pytorch": pytorch, "pytorch_ops": pytorch_ops, "pytorch_networks": pytorch_networks, "pytorch_networks_20": pytorch_networks_20, "onnxruntime": onnxruntime, "onnx_files": onnx_files, "onnx_networks": onnx_networks, "onnx_resnet18": onnx_resnet18, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary}[name]()

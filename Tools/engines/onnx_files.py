@@ -1,7 +1,8 @@
 """Quantized .onnx files and ONNX Runtime's codes for them: one small model per case, in both forms
 ONNX Runtime users have (QOperator nodes, and QDQ groups that ONNX Runtime fuses before running),
 for the ops qgen imports: QLinearConv / Conv, QLinearMatMul / MatMul, QGemm / Gemm, QLinearAdd / Add,
-QLinearGlobalAveragePool / GlobalAveragePool, MaxPool, Flatten, Reshape.
+QLinearGlobalAveragePool / GlobalAveragePool, QLinearSigmoid / Sigmoid, QLinearLeakyRelu / LeakyRelu,
+QLinearConcat / Concat, MaxPool, Flatten, Reshape.
 
 Each case is a file Tests/Fixtures/onnx/ops/<id>.onnx and an entry of cases.json: the integer codes
 qgen's C takes (the graph's QuantizeLinear output) and gives (the last QuantizeLinear's output),
@@ -210,6 +211,29 @@ def add_case(form, index, rng, np_rng, directory):
     return _finish(gr, out, s_out, zp_out, shape, f"{form}-add-{index}", ["add"], directory, np_rng)
 
 
+def _rescale_draw(rng, np_rng, dtype, c):
+    """The weights and output quantization of a 1x1 depthwise convolution of x: another tensor of
+    x's values (each channel scaled) in its own scale and zero point."""
+    w = np_rng.integers(-127, 128, size=(c, 1, 1, 1)).astype(np.int8)
+    ws = np.array([fx.log_uniform(rng, 0.004, 0.02)], dtype=np.float32)
+    s_b, zp_b = _quant(rng, dtype, 0.003, 0.05)
+    return w, ws, s_b, zp_b
+
+
+def _rescale_nodes(gr, form, c, w, ws, s_b, zp_b):
+    """Adds that convolution (QLinearConv, or DQ -> Conv -> Q) and returns b's quantized tensor."""
+    gr.add_init(*_weight_inits("w", w, ws))
+    attrs = dict(kernel_shape=[1, 1], group=c)
+    if form == "qop":
+        gr.add_init(_scalar("b_scale", TensorProto.FLOAT, s_b), _scalar("b_zp", gr.dtype, zp_b))
+        gr.nodes.append(helper.make_node("QLinearConv", ["xq", "x_scale", "x_zp", "w", "w_scale", "w_zp", "b_scale", "b_zp"], ["bq"], name="scale", **attrs))
+        return "bq"
+    x = gr.dq("x", "xq", gr.s_in, gr.zp_in)
+    gr.nodes.append(helper.make_node("DequantizeLinear", ["w", "w_scale", "w_zp"], ["w_dq"], axis=0))
+    gr.nodes.append(helper.make_node("Conv", [x, "w_dq"], ["bf"], name="scale", **attrs))
+    return gr.q("b", "bf", s_b, zp_b)
+
+
 def add2_case(form, index, rng, np_rng, directory):
     """a + b on two graph inputs' worth of data with different scales: x and a 1x1 depthwise
     QLinearConv of x (a per-channel rescale), so the two operands differ in scale and zero point."""
@@ -217,25 +241,16 @@ def add2_case(form, index, rng, np_rng, directory):
     c = rng.randint(1, 40)
     shape = [1, c, rng.randint(1, 8), rng.randint(1, 8)]
     gr = Graph(dtype, shape, rng)
-    w = np_rng.integers(-127, 128, size=(c, 1, 1, 1)).astype(np.int8)
-    ws = np.array([fx.log_uniform(rng, 0.004, 0.02)] * 1, dtype=np.float32)
-    s_b, zp_b = _quant(rng, dtype, 0.003, 0.05)
+    w, ws, s_b, zp_b = _rescale_draw(rng, np_rng, dtype, c)
     s_out = np.float32(max(float(gr.s_in), float(s_b)) * fx.log_uniform(rng, 0.7, 3))
     zp_out = _quant(rng, dtype)[1]
-    gr.add_init(*_weight_inits("w", w, ws))
-    attrs = dict(kernel_shape=[1, 1], group=c)
+    bq = _rescale_nodes(gr, form, c, w, ws, s_b, zp_b)
     if form == "qop":
-        gr.add_init(_scalar("b_scale", TensorProto.FLOAT, s_b), _scalar("b_zp", dtype, zp_b),
-                    _scalar("sum_scale", TensorProto.FLOAT, s_out), _scalar("sum_zp", dtype, zp_out))
-        gr.nodes.append(helper.make_node("QLinearConv", ["xq", "x_scale", "x_zp", "w", "w_scale", "w_zp", "b_scale", "b_zp"], ["bq"], name="scale", **attrs))
-        gr.nodes.append(helper.make_node("QLinearAdd", ["xq", "x_scale", "x_zp", "bq", "b_scale", "b_zp", "sum_scale", "sum_zp"], ["sum_q"],
+        gr.add_init(_scalar("sum_scale", TensorProto.FLOAT, s_out), _scalar("sum_zp", dtype, zp_out))
+        gr.nodes.append(helper.make_node("QLinearAdd", ["xq", "x_scale", "x_zp", bq, "b_scale", "b_zp", "sum_scale", "sum_zp"], ["sum_q"],
                                          name="add", domain="com.microsoft"))
         out = "sum_q"
     else:
-        x = gr.dq("x", "xq", gr.s_in, gr.zp_in)
-        gr.nodes.append(helper.make_node("DequantizeLinear", ["w", "w_scale", "w_zp"], ["w_dq"], axis=0))
-        gr.nodes.append(helper.make_node("Conv", [x, "w_dq"], ["bf"], name="scale", **attrs))
-        bq = gr.q("b", "bf", s_b, zp_b)
         a_dq, b_dq = gr.dq("a", "xq", gr.s_in, gr.zp_in), gr.dq("b2", bq, s_b, zp_b)
         gr.nodes.append(helper.make_node("Add", [a_dq, b_dq], ["sum"], name="add"))
         out = gr.q("sum", "sum", s_out, zp_out)
@@ -337,6 +352,55 @@ def gap_case(form, index, rng, np_rng, directory):
     return _finish(gr, out, s_out, zp_out, out_shape, f"{form}-gap-{index}", ["global_average_pool", "flatten" if flatten else "reshape"], directory, np_rng)
 
 
+def activation_case(form, index, rng, np_rng, directory):
+    """QLinearSigmoid / QLinearLeakyRelu (com.microsoft) or DQ -> Sigmoid / LeakyRelu -> Q."""
+    dtype = rng.choice(["uint8", "int8"])
+    op = rng.choice(["Sigmoid", "LeakyRelu"])
+    shape = [1, rng.randint(1, 8), rng.randint(1, 6), rng.randint(1, 6)] if rng.random() < 0.7 else [1, rng.randint(1, 300)]
+    gr = Graph(dtype, shape, rng)
+    gr.s_in = np.float32(fx.log_uniform(rng, 0.01, 0.12))
+    gr.init[0] = _scalar("x_scale", TensorProto.FLOAT, gr.s_in)
+    if op == "Sigmoid":
+        lo = _range(dtype)[0]
+        s_out, zp_out = (np.float32(1 / 256), lo) if rng.random() < 0.5 else (np.float32(fx.log_uniform(rng, 0.002, 0.01)), _quant(rng, dtype)[1])
+        attrs = {}
+    else:
+        s_out, zp_out = np.float32(float(gr.s_in) * fx.log_uniform(rng, 0.5, 2)), _quant(rng, dtype)[1]
+        attrs = {"alpha": float(np.float32(rng.choice([0.01, 0.1, 0.2, fx.log_uniform(rng, 0.001, 0.9)])))}
+    if form == "qop":
+        gr.add_init(_scalar("act_scale", TensorProto.FLOAT, s_out), _scalar("act_zp", dtype, zp_out))
+        gr.nodes.append(helper.make_node(f"QLinear{op}", ["xq", "x_scale", "x_zp", "act_scale", "act_zp"], ["act_q"], name="act",
+                                         domain="com.microsoft", **attrs))
+        out = "act_q"
+    else:
+        gr.nodes.append(helper.make_node(op, [gr.dq("x", "xq", gr.s_in, gr.zp_in)], ["act"], name="act", **attrs))
+        out = gr.q("act", "act", s_out, zp_out)
+    return _finish(gr, out, s_out, zp_out, shape, f"{form}-{op.lower()}-{index}", [op.lower()], directory, np_rng)
+
+
+def concat_case(form, index, rng, np_rng, directory):
+    """QLinearConcat / DQ,DQ -> Concat -> Q of x and a per-channel rescale of x (a 1x1 depthwise
+    convolution, another scale and zero point), on the channel axis; the output quantized like x
+    (x copied) or unlike both (both through tables)."""
+    dtype = rng.choice(["uint8", "int8"])
+    c = rng.randint(1, 12)
+    shape = [1, c, rng.randint(1, 6), rng.randint(1, 6)]
+    gr = Graph(dtype, shape, rng)
+    w, ws, s_b, zp_b = _rescale_draw(rng, np_rng, dtype, c)
+    s_out, zp_out = (gr.s_in, gr.zp_in) if rng.random() < 0.3 else (np.float32(max(float(gr.s_in), float(s_b)) * fx.log_uniform(rng, 0.5, 2)), _quant(rng, dtype)[1])
+    bq = _rescale_nodes(gr, form, c, w, ws, s_b, zp_b)
+    if form == "qop":
+        gr.add_init(_scalar("cat_scale", TensorProto.FLOAT, s_out), _scalar("cat_zp", dtype, zp_out))
+        gr.nodes.append(helper.make_node("QLinearConcat", ["cat_scale", "cat_zp", "xq", "x_scale", "x_zp", bq, "b_scale", "b_zp"], ["cat_q"],
+                                         name="concat", domain="com.microsoft", axis=1))
+        out = "cat_q"
+    else:
+        a_dq, b_dq = gr.dq("a", "xq", gr.s_in, gr.zp_in), gr.dq("b2", bq, s_b, zp_b)
+        gr.nodes.append(helper.make_node("Concat", [a_dq, b_dq], ["cat"], name="concat", axis=1))
+        out = gr.q("cat", "cat", s_out, zp_out)
+    return _finish(gr, out, s_out, zp_out, [1, 2 * c, shape[2], shape[3]], f"{form}-concat-{index}", ["conv", "concat"], directory, np_rng)
+
+
 def _finish(gr, out, s_out, zp_out, out_shape, case_id, ops, directory, np_rng):
     path = directory / f"{case_id}.onnx"
     gr.finish(out, s_out, zp_out, out_shape, path)
@@ -359,6 +423,11 @@ def cases(rng, np_rng, directory):
         made += [add2_case(form, i, rng, np_rng, directory) for i in range(30)]
         made += [gap_case(form, i, rng, np_rng, directory) for i in range(30)]
         made += [add_pair_case(form, i, rng, np_rng, directory) for i in range(6)]
+    # Added later, from their own seed: the cases above stay as they were.
+    rng2, np_rng2 = fx.seeded(20261202), np.random.default_rng(20261202)
+    for form in ("qop", "qdq"):
+        made += [activation_case(form, i, rng2, np_rng2, directory) for i in range(40)]
+        made += [concat_case(form, i, rng2, np_rng2, directory) for i in range(30)]
     return made
 
 

@@ -760,7 +760,7 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
 /* Layer "{{layerName}}" ({{location}}): Concatenation, {{outer}} blocks of {{total}} values, each block the inputs' blocks in order
  * (TFLite's CONCATENATION; an input quantized unlike the output is requantized as TFLite's QUANTIZE does).
 {{#parts}}
- *   input{{index}} ("{{name}}"): {{chunk}} values per block at offset {{offset}}{{#isCopy}}, copied{{/isCopy}}{{^isCopy}}, requantized: {{text}}{{/isCopy}}
+ *   input{{index}} ("{{name}}"): {{chunk}} values per block at offset {{offset}}{{#isCopy}}, copied{{/isCopy}}{{#table}}, read through {{.}}{{/table}}{{^isCopy}}{{^table}}, requantized: {{text}}{{/table}}{{/isCopy}}
 {{/parts}}
  */
 static void {{names.function}}({{#parts}}const {{cType}} *input{{index}}, {{/parts}}{{outputCType}} *output)
@@ -774,9 +774,14 @@ static void {{names.function}}({{#parts}}const {{cType}} *input{{index}}, {{/par
 {{#isCopy}}
             output[o * {{total}} + {{offset}} + i] = input{{index}}[o * {{chunk}} + i];
 {{/isCopy}}
+{{#table}}
+            output[o * {{total}} + {{offset}} + i] = {{.}}[(int32_t)input{{index}}[o * {{chunk}} + i] + {{tableOffset}}];
+{{/table}}
 {{^isCopy}}
+{{^table}}
             output[o * {{total}} + {{offset}} + i] = ({{outputCType}})qgen_requantize((int32_t)input{{index}}[o * {{chunk}} + i] - ({{inputZeroPoint}}), {{multiplier}}, {{shift}},
                                                                           {{outputZeroPoint}}, {{outputMin}}, {{outputMax}});
+{{/table}}
 {{/isCopy}}
         }
 {{/parts}}
@@ -1010,13 +1015,13 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 """#,
         "kernel_lookup": #"""
 {{% CONTENT_TYPE: C}}
-/* Layer "{{layerName}}" ({{location}}): {{kind}} of {{count}} int8 values, read from {{names.weights}}. */
-static void {{names.function}}(const int8_t *input, int8_t *output)
+/* Layer "{{layerName}}" ({{location}}): {{kind}} of {{count}} {{type}} values, read from {{names.weights}}. */
+static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
 {
     int32_t i;
 
     for (i = 0; i < {{count}}; ++i) {
-        output[i] = {{names.weights}}[(int32_t)input[i] + 128];
+        output[i] = {{names.weights}}[(int32_t)input[i] + {{offset}}];
     }
 }
 """#,

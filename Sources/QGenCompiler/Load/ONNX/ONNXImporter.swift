@@ -122,7 +122,7 @@ struct ONNXGraphReader {
         return ImportError(message: "\(fileName): node \(index)\(name) (\(node.opType)): \(what)")
     }
 
-    static let supported = "QOperator: QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearGlobalAveragePool, MaxPool, Flatten, Reshape; QDQ: Conv, MatMul, Gemm, Add, GlobalAveragePool, MaxPool, Flatten, Reshape between DequantizeLinear and QuantizeLinear"
+    static let supported = "QOperator: QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearGlobalAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, MaxPool, Flatten, Reshape; QDQ: Conv, MatMul, Gemm, Add, GlobalAveragePool, Concat, Sigmoid, LeakyRelu, MaxPool, Flatten, Reshape between DequantizeLinear and QuantizeLinear"
 
     mutating func translate() throws -> [LayerSpec] {
         for (k, t) in graph.initializer.enumerated() {
@@ -134,7 +134,7 @@ struct ONNXGraphReader {
         graphOutputs = Set(graph.output.map(\.name))
         let quantizedOps: Set<String> = ["QLinearConv", "QLinearMatMul", "QGemm", "QLinearAdd", "QLinearGlobalAveragePool", "QLinearMul",
                                          "QLinearConcat", "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu", "QLinearSoftmax"]
-        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "GlobalAveragePool"]
+        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "GlobalAveragePool", "Concat", "Sigmoid", "LeakyRelu"]
         convertsS8ToU8 = !graph.node.contains { quantizedOps.contains($0.opType) } && graph.node.contains { qdqOps.contains($0.opType) }
         try readInputs()
         for (i, node) in graph.node.enumerated() where !consumed.contains(i) {
@@ -436,6 +436,22 @@ struct ONNXGraphReader {
             let (tensor, out) = qdq ? try outputQuantize(node, index: i) : (node.output[0], try quant(node, index: i, scale: 3, zeroPoint: 4, role: "output"))
             add(Mean("gap_\(i)", input: x.layer, axes: [2, 3], keepDims: true, output: out, file: fileName, line: i).layerSpec,
                 output: tensor, quant: out, shape: [x.shape[0], x.shape[1], 1, 1])
+        case "QLinearSigmoid", "Sigmoid", "QLinearLeakyRelu", "LeakyRelu":
+            let qdq = !node.opType.hasPrefix("QLinear")
+            let x = try activation(node, 0, index: i, qdq: qdq)
+            if !qdq { try checkStated(x, try quant(node, index: i, scale: 1, zeroPoint: 2, role: "input"), node, i, "input") }
+            let (tensor, out) = qdq ? try outputQuantize(node, index: i) : (node.output[0], try quant(node, index: i, scale: 3, zeroPoint: 4, role: "output"))
+            let layer: LayerSpec
+            if node.opType.hasSuffix("Sigmoid") {
+                layer = Logistic("sigmoid_\(i)", input: x.layer, output: out, file: fileName, line: i).layerSpec
+            } else {
+                let alpha = node.float("alpha", default: 0.01)
+                guard alpha.isFinite, alpha >= 0 else { throw fail(i, "its alpha is \(alpha); qgen's LeakyReLU takes a finite alpha ≥ 0") }
+                layer = LeakyReLU("leakyrelu_\(i)", input: x.layer, alpha: Double(alpha), output: out, file: fileName, line: i).layerSpec
+            }
+            add(layer, output: tensor, quant: out, shape: x.shape)
+        case "QLinearConcat", "Concat":
+            try concat(node, index: i)
         case "MaxPool":
             try maxPool(node, index: i)
         case "Flatten", "Reshape":
@@ -619,6 +635,39 @@ struct ONNXGraphReader {
         guard x.shape.dropLast().reduce(1, *) == 1 else { throw fail(i, "its input \(x.shape) has more than one row; qgen's Linear reads one vector") }
         add(Linear("fc_\(i)", input: source, outFeatures: n, weight: weight, bias: bias, output: out, file: fileName, line: i).layerSpec,
             output: tensor, quant: out, shape: [1, n])
+    }
+
+    // MARK: Concat
+
+    /// QLinearConcat (Y_scale, Y_zero_point, then (X, X_scale, X_zero_point) per input) or a QDQ
+    /// Concat; an input quantized unlike the output goes through ONNX Runtime's table.
+    mutating func concat(_ node: Onnx_NodeProto, index i: Int) throws {
+        let qdq = node.opType == "Concat"
+        var sources: [Quantized] = []
+        if qdq {
+            for k in node.input.indices { sources.append(try activation(node, k, index: i, role: "input \(k + 1)", qdq: true)) }
+        } else {
+            guard node.input.count >= 5, (node.input.count - 2) % 3 == 0 else {
+                throw fail(i, "it has \(node.input.count) inputs; QLinearConcat takes Y_scale, Y_zero_point and (X, X_scale, X_zero_point) per input")
+            }
+            for k in stride(from: 2, to: node.input.count, by: 3) {
+                let x = try activation(node, k, index: i, role: "input \((k - 2) / 3 + 1)", qdq: false)
+                try checkStated(x, try quant(node, index: i, scale: k + 1, zeroPoint: k + 2, role: "input \((k - 2) / 3 + 1)"), node, i, "input \((k - 2) / 3 + 1)")
+                sources.append(x)
+            }
+        }
+        guard let first = sources.first else { throw fail(i, "it has no inputs") }
+        var axis = node.int("axis", default: 1)
+        if axis < 0 { axis += first.shape.count }
+        guard (0..<first.shape.count).contains(axis) else { throw fail(i, "its axis \(node.int("axis", default: 1)) is outside its inputs' rank \(first.shape.count)") }
+        for s in sources where s.shape.count != first.shape.count || zip(s.shape, first.shape).enumerated().contains(where: { $0.offset != axis && $0.element.0 != $0.element.1 }) {
+            throw fail(i, "it joins shapes \(sources.map(\.shape)) on axis \(axis); the other dimensions must agree")
+        }
+        let (tensor, out) = qdq ? try outputQuantize(node, index: i) : (node.output[0], try quant(node, index: i, scale: 0, zeroPoint: 1, role: "output"))
+        var shape = first.shape
+        shape[axis] = sources.reduce(0) { $0 + $1.shape[axis] }
+        add(Concatenation("concat_\(i)", sources.map(\.layer), axis: axis, output: out, file: fileName, line: i).layerSpec,
+            output: tensor, quant: out, shape: shape)
     }
 
     // MARK: Data movement

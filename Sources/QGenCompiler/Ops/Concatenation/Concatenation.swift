@@ -67,16 +67,24 @@ extension ResolvedConcatenation: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let output = model.tensors[node.output].quant
         var rescales: [Requantizer?] = []
+        var tables: [[Int32]?] = []
         for id in node.inputs {
             let input = model.tensors[id]
+            tables.append(nil)
             if input.quant == output { rescales.append(nil); continue }
+            if model.scheme == .onnxRuntime {
+                // QLinearConcat: each input quantized unlike the output goes through ONNX Runtime's table.
+                tables[tables.count - 1] = ONNXRuntimeTable.make(input: input.quant, output: output) { $0 }
+                rescales.append(nil)
+                continue
+            }
             guard model.scheme != .liteRT else {
                 // tflite/kernels/concatenation.cc: "there is no re-scaling needed for Int8 quantized kernel".
                 log.error("\(node.what): LiteRT's int8 CONCATENATION requires every input to have the output's quantization (scale \(output.scale), zero point \(output.zeroPoint)), but \(input.producerText) has scale \(input.quant.scale) and zero point \(input.quant.zeroPoint); quantize every input like the output, or use tflite, whose Concatenation requantizes", at: node.location)
                 return nil
             }
             guard model.scheme.family != .float32 else {
-                log.error("\(node.what): the \(model.scheme) scheme cannot requantize \(input.producerText) for the concatenation yet (PyTorch's and ONNX Runtime's requantization come in a later version of qgen); quantize every input like the output, or use tflite", at: node.location)
+                log.error("\(node.what): the \(model.scheme) scheme cannot requantize \(input.producerText) for the concatenation yet (PyTorch's requantizing cat comes in a later version of qgen); quantize every input like the output, or use tflite", at: node.location)
                 return nil
             }
             guard let r = Requantizer.rescaling(from: input.quant, to: output, scheme: model.scheme, what: "\(node.what), input \(input.producerText)",
@@ -84,7 +92,8 @@ extension ResolvedConcatenation: OpLowering {
             rescales.append(r)
         }
         let zeroPoints = node.inputs.map { Int32(model.tensors[$0].quant.zeroPoint) }
-        return (.concatenation(LoweredConcatenation(outer: outer, chunks: chunks, inputZeroPoints: zeroPoints, rescales: rescales)), .activation(.none))
+        return (.concatenation(LoweredConcatenation(outer: outer, chunks: chunks, inputZeroPoints: zeroPoints, rescales: rescales, tables: tables,
+                                                    lowestCode: Int32(output.dtype.range.lowerBound))), .activation(.none))
     }
 }
 
@@ -92,8 +101,12 @@ public struct LoweredConcatenation: Equatable, Codable, Sendable {
     public var outer: Int
     public var chunks: [Int]
     public var inputZeroPoints: [Int32]
-    /// nil: the input is copied (it has the output's quantization).
+    /// nil: the input is copied (it has the output's quantization), or read through its table.
     public var rescales: [Requantizer?]
+    /// onnxRuntime: the output code of each input code from `lowestCode` up (QLinearConcat's table);
+    /// nil where the input is copied or rescaled.
+    public var tables: [[Int32]?]
+    public var lowestCode: Int32
 }
 
 extension LoweredConcatenation: LoweredKernel {
@@ -104,6 +117,8 @@ extension LoweredConcatenation: LoweredKernel {
                 let block = inputs[k][(o * chunk)..<((o + 1) * chunk)]
                 if let r = rescales[k] {
                     y += block.map { r.apply($0 - inputZeroPoints[k], channel: 0, scheme: model.scheme) }
+                } else if let t = tables[k] {
+                    y += block.map { t[Int($0 - lowestCode)] }
                 } else {
                     y += block
                 }
@@ -126,6 +141,7 @@ extension LoweredConcatenation: LoweredKernel {
             guard offset >= chunk else {
                 let x = inputs[k][o * chunk + offset]
                 let source = "input \(k + 1) ('\(model.tensors[node.inputs[k]].name)'), element \(o * chunk + offset) = \(x)"
+                if let t = tables[k] { return [source + ", through ONNX Runtime's table (s_in * (x - zp_in) / s_out, rounded half to even): \(t[Int(x - lowestCode)])"] }
                 guard let r = rescales[k] else { return [source + ", copied (it has the output's quantization)"] }
                 return [source + "; x - zp = \(x - inputZeroPoints[k])", r.explainApply(x - inputZeroPoints[k], channel: 0, scheme: model.scheme)]
             }
@@ -139,17 +155,28 @@ extension LoweredConcatenation: LoweredKernel {
         let total = chunks.reduce(0, +)
         var offset = 0
         var parts: [ConcatenationKernel.Part] = []
+        var arrays: [CArray] = []
+        let names = EmittedNames.Layer(cName: node.cName)
         for (k, id) in node.inputs.enumerated() {
             let x = model.tensors[id]
             let r = rescales[k]
-            parts.append(.init(index: k, name: x.name, cType: Emitter.cType(x.dtype), chunk: chunks[k], offset: offset, isCopy: r == nil,
+            var table: String? = nil
+            if let t = tables[k] {
+                let name = "\(names.weights)_\(k)"
+                arrays.append(CArray(name: name, cType: Emitter.cType(y.dtype),
+                                     comment: "\(node.name): input \(k + 1)'s codes \(lowestCode)...\(Int(lowestCode) + t.count - 1) in the output's quantization (ONNX Runtime's QLinearConcat table)",
+                                     values: t.map(Int64.init), elementComments: nil))
+                table = name
+            }
+            parts.append(.init(index: k, name: x.name, cType: Emitter.cType(x.dtype), chunk: chunks[k], offset: offset, isCopy: r == nil && table == nil,
+                               table: table, tableOffset: -lowestCode,
                                inputZeroPoint: inputZeroPoints[k], multiplier: r?.multipliers[0].mantissa ?? 0, shift: r?.multipliers[0].shift ?? 0,
                                text: r?.multiplierTexts[0] ?? "", outputZeroPoint: r?.outputZeroPoint ?? 0,
                                outputMin: r?.activationMin ?? 0, outputMax: r?.activationMax ?? 0, isLast: k == node.inputs.count - 1))
             offset += chunks[k]
         }
-        return EmittedNode(arrays: [], kernel: ConcatenationKernel(
-            names: EmittedNames.Layer(cName: node.cName), layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
+        return EmittedNode(arrays: arrays, kernel: ConcatenationKernel(
+            names: names, layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
             outputCType: Emitter.cType(y.dtype), outer: outer, total: total, parts: parts),
             helpers: rescales.contains { $0 != nil } ? [EmittedNode.requantize] : [])
     }
@@ -164,6 +191,9 @@ struct ConcatenationKernel: KernelContext {
         var chunk: Int
         var offset: Int
         var isCopy: Bool
+        /// The table this input is read through (onnxRuntime), and the offset of a code into it.
+        var table: String?
+        var tableOffset: Int32
         var inputZeroPoint: Int32
         var multiplier: Int32
         var shift: Int32

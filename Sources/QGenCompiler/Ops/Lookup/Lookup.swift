@@ -17,6 +17,9 @@ import QGenArithmetic
 // f = 1 / (1 + expf(−v)) or tanhf(v) and round ties away from zero; and RELU6 rescales like RELU
 // (reference_ops::ReluX with clamp [zp_out, zp_out + roundf(6 / s_out)]), where TFLite Micro clamps
 // the input codes without rescaling.
+//
+// Under onnxRuntime, Logistic and LeakyReLU are ONNX Runtime's QLinearSigmoid and QLinearLeakyRelu
+// tables (ONNXRuntimeTable), on int8 or uint8, with the output quantization the model gives.
 
 extension Lookup: ResolvableOp {
     var kindName: String {
@@ -31,7 +34,9 @@ extension Lookup: ResolvableOp {
     }
 
     /// TFLite's fixed output quantization (nil where the output's is free).
-    var tfliteOutput: QuantParams? {
+    var tfliteOutput: QuantParams? { Self.tfliteOutput(function) }
+
+    static func tfliteOutput(_ function: Function) -> QuantParams? {
         switch function {
         case .logistic: return .int8(scale: 1.0 / 256, zeroPoint: -128)
         case .tanh: return .int8(scale: 1.0 / 128, zeroPoint: 0)
@@ -39,15 +44,13 @@ extension Lookup: ResolvableOp {
         }
     }
 
+    /// The table ops read 8-bit codes. TFLite's constraints (int8, its fixed output quantizations)
+    /// are checked when lowering under a TFLite scheme; ONNX Runtime's tables take uint8 too.
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
         let what = context.what, at = context.location
         let source = context.inputs[0]
-        guard source.quant.dtype == .int8 else {
-            log.error("\(what): TFLite's \(kindName) takes int8, but \(source.producerText) is \(source.quant.dtype); Quantize it to int8 first", at: at)
-            return nil
-        }
-        if let expected = tfliteOutput, let output, output != expected {
-            log.error("\(what): TFLite's int8 \(kindName) produces scale \(expected.scale) with zero point \(expected.zeroPoint), not scale \(output.scale) with zero point \(output.zeroPoint); leave output: out", at: at)
+        guard source.quant.dtype != .int16 else {
+            log.error("\(what): \(kindName) takes int8 (or uint8 under onnxRuntime), but \(source.producerText) is int16; Quantize it to int8 first", at: at)
             return nil
         }
         let alpha = self.alpha ?? 0
@@ -55,10 +58,10 @@ extension Lookup: ResolvableOp {
             log.error("\(what): alpha must be a finite number ≥ 0, got \(alpha)", at: at)
             return nil
         }
-        let quant = tfliteOutput ?? output ?? source.quant
+        let quant = output ?? (source.quant.dtype == .int8 ? tfliteOutput : nil) ?? source.quant
         if let output { Resolver.checkActivationQuant(output, what: "\(what) output", at: at, log: &log) }
-        if quant.dtype != .int8 {
-            log.error("\(what): TFLite's \(kindName) produces int8, not \(quant.dtype)", at: at)
+        if quant.dtype != source.quant.dtype {
+            log.error("\(what): \(kindName) keeps the integer type, but its input \(source.producerText) is \(source.quant.dtype) and its output \(quant.dtype)", at: at)
             return nil
         }
         return (.lookup(ResolvedLookup(function: function, alpha: alpha)), OutputType(shape: source.shape, layout: source.layout, quant: quant))
@@ -73,8 +76,24 @@ public struct ResolvedLookup: Equatable, Codable, Sendable {
 extension ResolvedLookup: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
-        guard SchemeSupport.requireTFLite(node, scheme: scheme, log: &log) else { return nil }
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
+        let real: RealOp = function == .leakyRelu ? .leakyRelu(alpha: alpha) : .lookup(function)
+        if scheme == .onnxRuntime && (function == .logistic || function == .leakyRelu) {
+            let table = function == .logistic ? ONNXRuntimeTable.make(input: input, output: output, ONNXRuntimeTable.logistic)
+                                              : ONNXRuntimeTable.make(input: input, output: output, ONNXRuntimeTable.leakyRelu(alpha: Float(alpha)))
+            let text = function == .logistic ? "ONNX Runtime's QLinearSigmoid table: MLAS's logistic of s_in * (x - zp_in), divided by s_out, rounded half to even"
+                                             : "ONNX Runtime's QLinearLeakyRelu table: v = s_in * (x - zp_in), v or alpha * v, divided by s_out, rounded half to even"
+            return (.lookup(LoweredLookup(table: table, text: text, lowestCode: Int32(input.dtype.range.lowerBound))), real)
+        }
+        guard SchemeSupport.requireTFLite(node, scheme: scheme, log: &log) else { return nil }
+        guard input.dtype == .int8 else {
+            log.error("\(what): TFLite's \(node.kindName) takes int8, but its input '\(model.tensors[node.inputs[0]].name)' is \(input.dtype); Quantize it to int8 first (ONNX Runtime's tables, scheme onnxRuntime, take uint8)", at: at)
+            return nil
+        }
+        if let expected = Lookup.tfliteOutput(function), output != expected {
+            log.error("\(what): TFLite's int8 \(node.kindName) produces scale \(expected.scale) with zero point \(expected.zeroPoint), not scale \(output.scale) with zero point \(output.zeroPoint); leave output: out", at: at)
+            return nil
+        }
         let table: [Int32], text: String
         switch function {
         case .logistic where scheme == .liteRT, .tanh where scheme == .liteRT:
@@ -92,8 +111,7 @@ extension ResolvedLookup: OpLowering {
             guard let (t, description) = rectifierTable(input, output, scheme: scheme, what: what, at: at, log: &log) else { return nil }
             (table, text) = (t, description)
         }
-        let real: RealOp = function == .leakyRelu ? .leakyRelu(alpha: alpha) : .lookup(function)
-        return (.lookup(LoweredLookup(table: table, text: text)), real)
+        return (.lookup(LoweredLookup(table: table, text: text, lowestCode: -128)), real)
     }
 
     /// Logistic and Tanh: TFLite's Q4.27 input and gemmlowp's fixed-point function.
@@ -229,14 +247,15 @@ extension ResolvedLookup: OpLowering {
 }
 
 public struct LoweredLookup: Equatable, Codable, Sendable {
-    /// The output code for input codes −128 … 127.
+    /// The output code for each input code, from `lowestCode` (−128 for int8, 0 for uint8) up.
     public var table: [Int32]
     public var text: String
+    public var lowestCode: Int32
 }
 
 extension LoweredLookup: LoweredKernel {
     public func run(_ inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [Int32] {
-        inputs[0].map { table[Int($0) + 128] }
+        inputs[0].map { table[Int($0 - lowestCode)] }
     }
 
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
@@ -253,16 +272,18 @@ extension LoweredLookup: LoweredKernel {
 
     public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
         let x = inputs[0][flat]
-        return ["input = \(x); the table (\(text)) maps \(x) to \(table[Int(x) + 128])"]
+        return ["input = \(x); the table (\(text)) maps \(x) to \(table[Int(x - lowestCode)])"]
     }
 
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let names = EmittedNames.Layer(cName: node.cName)
-        let table = CArray(name: names.weights, cType: "int8_t", comment: "\(node.name): \(node.kindName) of each int8 code -128...127 (\(text))",
-                           values: table.map(Int64.init), elementComments: nil)
+        let type = model.tensors[node.output].dtype
+        let table = CArray(name: names.weights, cType: Emitter.cType(type),
+                           comment: "\(node.name): \(node.kindName) of each \(type) code \(lowestCode)...\(Int(lowestCode) + self.table.count - 1) (\(text))",
+                           values: self.table.map(Int64.init), elementComments: nil)
         return EmittedNode(arrays: [table], kernel: LookupKernel(
             names: names, layerName: node.name, location: "\(node.location.fileName):\(node.location.line)", kind: node.kindName,
-            count: model.tensors[node.output].count))
+            count: model.tensors[node.output].count, type: type.rawValue, cType: Emitter.cType(type), offset: -lowestCode))
     }
 }
 
@@ -274,4 +295,8 @@ struct LookupKernel: KernelContext {
     var location: String
     var kind: String
     var count: Int
+    var type: String
+    var cType: String
+    /// Added to a code to index the table (128 for int8, 0 for uint8).
+    var offset: Int32
 }
