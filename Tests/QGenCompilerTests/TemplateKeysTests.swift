@@ -164,10 +164,11 @@ import QGen
                                 requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
             files.append(Emitter.emit(try Pipeline.compile(add, options: CompileOptions()).lowered, options: EmitOptions(floatRequant: native)))
         }
-        // ONNX Runtime's QLinearAdd: emulated, and native where double arithmetic is exact (ratios 1/2).
+        // ONNX Runtime's QLinearAdd and QLinearMul: emulated, and native (the add where double arithmetic is exact: ratios 1/2).
         for native in [false, true] {
             let add = ModelSpec(name: "m", layers: [Input("x", shape: [1, 70], .int8(scale: 0.1, zeroPoint: 3)).layerSpec,
-                                                    Add("sum", "x", "x", output: .int8(scale: 0.2, zeroPoint: 10)).layerSpec],
+                                                    Add("sum", "x", "x", output: .int8(scale: 0.2, zeroPoint: 10)).layerSpec,
+                                                    Mul("prod", "x", "sum", output: .int8(scale: 0.05, zeroPoint: -3)).layerSpec],
                                 requantization: Requantization(name: "onnxRuntime"), location: SourceLocation(file: "model.swift", line: 1))
             files.append(Emitter.emit(try Pipeline.compile(add, options: CompileOptions()).lowered, options: EmitOptions(floatRequant: native)))
         }

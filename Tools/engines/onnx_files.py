@@ -2,7 +2,7 @@
 ONNX Runtime users have (QOperator nodes, and QDQ groups that ONNX Runtime fuses before running),
 for the ops qgen imports: QLinearConv / Conv, QLinearMatMul / MatMul, QGemm / Gemm, QLinearAdd / Add,
 QLinearGlobalAveragePool / GlobalAveragePool, QLinearSigmoid / Sigmoid, QLinearLeakyRelu / LeakyRelu,
-QLinearConcat / Concat, MaxPool, Flatten, Reshape.
+QLinearConcat / Concat, QLinearMul / Mul, MaxPool, Flatten, Reshape.
 
 Each case is a file Tests/Fixtures/onnx/ops/<id>.onnx and an entry of cases.json: the integer codes
 qgen's C takes (the graph's QuantizeLinear output) and gives (the last QuantizeLinear's output),
@@ -316,6 +316,36 @@ def add_pair_case(form, index, rng, np_rng, directory):
             "inputs": [[fx.bytes_b64(a_codes, dtype), fx.bytes_b64(b_codes, dtype)]], "outputs": [fx.bytes_b64(np.ravel(y), dtype)]}
 
 
+def mul_pair_case(form, index, rng, np_rng, directory):
+    """QLinearMul / DQ,DQ -> Mul -> Q on two graph inputs holding every pair of codes (256 x 256)."""
+    dtype = rng.choice(["uint8", "int8"])
+    lo, hi = _range(dtype)
+    codes = np.arange(lo, hi + 1)
+    a_codes, b_codes = np.repeat(codes, 256), np.tile(codes, 256)
+    (s_a, z_a), (s_b, z_b) = _quant(rng, dtype), _quant(rng, dtype)
+    s_o, z_o = np.float32(float(s_a) * float(s_b) * 128 * fx.log_uniform(rng, 0.3, 3)), _quant(rng, dtype)[1]
+    shape = [1, 256 * 256]
+    gr = Graph(dtype, shape, rng)
+    gr.s_in, gr.zp_in = s_a, z_a
+    gr.init = [_scalar("x_scale", TensorProto.FLOAT, s_a), _scalar("x_zp", dtype, z_a),
+               _scalar("x1_scale", TensorProto.FLOAT, s_b), _scalar("x1_zp", dtype, z_b)]
+    gr.nodes.append(helper.make_node("QuantizeLinear", ["x1", "x1_scale", "x1_zp"], ["x1q"], name="quantize_input_2"))
+    gr.extra_inputs = [("x1", s_b, z_b)]
+    if form == "qop":
+        gr.add_init(_scalar("prod_scale", TensorProto.FLOAT, s_o), _scalar("prod_zp", dtype, z_o))
+        gr.nodes.append(helper.make_node("QLinearMul", ["xq", "x_scale", "x_zp", "x1q", "x1_scale", "x1_zp", "prod_scale", "prod_zp"], ["prod_q"],
+                                         name="mul", domain="com.microsoft"))
+        out_name = "prod_q"
+    else:
+        gr.nodes.append(helper.make_node("Mul", [gr.dq("a", "xq", s_a, z_a), gr.dq("b", "x1q", s_b, z_b)], ["prod"], name="mul"))
+        out_name = gr.q("prod", "prod", s_o, z_o)
+    path = directory / f"{form}-mulpair-{index}.onnx"
+    gr.finish(out_name, s_o, z_o, shape, path)
+    y = gr.run(path, [a_codes.reshape(shape)], extra=[b_codes.reshape(shape)])[0]
+    return {"id": f"{form}-mulpair-{index}", "file": path.name, "ops": ["mul"], "dtype": dtype,
+            "inputs": [[fx.bytes_b64(a_codes, dtype), fx.bytes_b64(b_codes, dtype)]], "outputs": [fx.bytes_b64(np.ravel(y), dtype)]}
+
+
 def gap_case(form, index, rng, np_rng, directory):
     """QLinearGlobalAveragePool / GlobalAveragePool, then Flatten (or Reshape)."""
     dtype = rng.choice(["uint8", "int8"])
@@ -428,6 +458,9 @@ def cases(rng, np_rng, directory):
     for form in ("qop", "qdq"):
         made += [activation_case(form, i, rng2, np_rng2, directory) for i in range(40)]
         made += [concat_case(form, i, rng2, np_rng2, directory) for i in range(30)]
+    rng3 = fx.seeded(20261203)
+    for form in ("qop", "qdq"):
+        made += [mul_pair_case(form, i, rng3, None, directory) for i in range(8)]
     return made
 
 

@@ -1065,6 +1065,45 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
     }
 }
 """#,
+        "kernel_mul_onnxruntime": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Mul, {{count}} elements of {{type}}, ONNX Runtime's QLinearMul (MLAS's x86-64 kernel):
+ * p = (a - {{zeroPoint1}}) * (b - {{zeroPoint2}}) exactly, then in binary32 float(p) * r with r = s_a*s_b/s_out = {{ratioText}},
+ * plus the output zero point before rounding half to even, saturated to [{{outputMin}}, {{outputMax}}].{{^native}}
+ * binary32 is emulated with integers (helpers_float32_core, helpers_float32_add).{{/native}} */
+static void {{names.function}}(const {{input1CType}} *input1, const {{input2CType}} *input2, {{outputCType}} *output)
+{
+    int32_t i;
+
+    for (i = 0; i < {{count}}; ++i) {
+        const int32_t p = ((int32_t)input1[i] - ({{zeroPoint1}})) * ((int32_t)input2[i] - ({{zeroPoint2}}));
+{{^native}}
+        int32_t e;
+        int64_t m;
+        int32_t y;
+
+        m = qgen_float32_round((int64_t)p * {{ratioMantissa}}, {{ratioExponent}}, &e);
+        m = qgen_float32_add(m, e, {{zeroPointMantissa}}, {{zeroPointExponent}}, &e);
+        y = qgen_float32_to_int32(m, e);
+{{/native}}
+{{#native}}
+        volatile float t;
+        int32_t y;
+
+        t = (float)p * {{ratioLiteral}};
+        t = t + {{zeroPointLiteral}};
+        y = qgen_round_to_int32(t);
+{{/native}}
+        if (y < {{outputMin}}) {
+            y = {{outputMin}};
+        }
+        if (y > {{outputMax}}) {
+            y = {{outputMax}};
+        }
+        output[i] = ({{outputCType}})y;
+    }
+}
+"""#,
         "kernel_pad": #"""
 {{% CONTENT_TYPE: C}}
 /* Layer "{{layerName}}" ({{location}}): Pad {{inputShape}} -> {{outputShape}} with the zero point {{zeroPoint}} (TFLite's PAD). */

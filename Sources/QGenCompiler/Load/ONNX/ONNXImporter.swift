@@ -122,7 +122,7 @@ struct ONNXGraphReader {
         return ImportError(message: "\(fileName): node \(index)\(name) (\(node.opType)): \(what)")
     }
 
-    static let supported = "QOperator: QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearGlobalAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, MaxPool, Flatten, Reshape; QDQ: Conv, MatMul, Gemm, Add, GlobalAveragePool, Concat, Sigmoid, LeakyRelu, MaxPool, Flatten, Reshape between DequantizeLinear and QuantizeLinear"
+    static let supported = "QOperator: QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, MaxPool, Flatten, Reshape; QDQ: Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool, Concat, Sigmoid, LeakyRelu, MaxPool, Flatten, Reshape between DequantizeLinear and QuantizeLinear"
 
     mutating func translate() throws -> [LayerSpec] {
         for (k, t) in graph.initializer.enumerated() {
@@ -134,7 +134,7 @@ struct ONNXGraphReader {
         graphOutputs = Set(graph.output.map(\.name))
         let quantizedOps: Set<String> = ["QLinearConv", "QLinearMatMul", "QGemm", "QLinearAdd", "QLinearGlobalAveragePool", "QLinearMul",
                                          "QLinearConcat", "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu", "QLinearSoftmax"]
-        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "GlobalAveragePool", "Concat", "Sigmoid", "LeakyRelu"]
+        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "Concat", "Sigmoid", "LeakyRelu"]
         convertsS8ToU8 = !graph.node.contains { quantizedOps.contains($0.opType) } && graph.node.contains { qdqOps.contains($0.opType) }
         try readInputs()
         for (i, node) in graph.node.enumerated() where !consumed.contains(i) {
@@ -291,7 +291,7 @@ struct ONNXGraphReader {
     /// several nodes read (a residual branch) runs in float32 (dequantize, float op, quantize),
     /// whose rounding qgen does not reproduce. `tensor` is one of the group's quantized tensors.
     mutating func noteFloatGroup(_ node: Onnx_NodeProto, index: Int, tensor: String, role: String) {
-        guard convertsS8ToU8, int8Tensors.contains(tensor), ["Conv", "MatMul", "Gemm", "Add", "GlobalAveragePool"].contains(node.opType) else { return }
+        guard convertsS8ToU8, int8Tensors.contains(tensor), ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool"].contains(node.opType) else { return }
         let readers = (consumers[tensor] ?? []).reduce(0) { count, d in
             graph.node[d].opType == "DequantizeLinear" ? count + (consumers[graph.node[d].output.first ?? ""]?.count ?? 0) : count + 1
         }
@@ -414,8 +414,8 @@ struct ONNXGraphReader {
             try convolution(node, index: i, qdq: node.opType == "Conv")
         case "QLinearMatMul", "MatMul", "QGemm", "Gemm":
             try matmul(node, index: i)
-        case "QLinearAdd", "Add":
-            let qdq = node.opType == "Add"
+        case "QLinearAdd", "Add", "QLinearMul", "Mul":
+            let qdq = !node.opType.hasPrefix("QLinear")
             let a = try activation(node, 0, index: i, role: "input A", qdq: qdq)
             let b = try activation(node, qdq ? 1 : 3, index: i, role: "input B", qdq: qdq)
             if !qdq {
@@ -426,7 +426,9 @@ struct ONNXGraphReader {
                 throw fail(i, "it adds shapes \(a.shape) and \(b.shape); qgen's Add takes two tensors of one shape (no broadcasting)")
             }
             let (tensor, out) = qdq ? try outputQuantize(node, index: i) : (node.output[0], try quant(node, index: i, scale: 6, zeroPoint: 7, role: "output"))
-            add(Add("add_\(i)", a.layer, b.layer, output: out, file: fileName, line: i).layerSpec, output: tensor, quant: out, shape: a.shape)
+            let layer = node.opType.hasSuffix("Add") ? Add("add_\(i)", a.layer, b.layer, output: out, file: fileName, line: i).layerSpec
+                                                     : Mul("mul_\(i)", a.layer, b.layer, output: out, file: fileName, line: i).layerSpec
+            add(layer, output: tensor, quant: out, shape: a.shape)
         case "QLinearGlobalAveragePool", "GlobalAveragePool":
             let qdq = node.opType == "GlobalAveragePool"
             let x = try activation(node, 0, index: i, qdq: qdq)
