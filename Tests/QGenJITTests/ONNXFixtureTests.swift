@@ -73,7 +73,7 @@ import QGenVerify
     /// Networks exported by torch.onnx.export and quantized by quantize_static (QDQ and QOperator),
     /// Tools/engines/onnx_networks.py: imported, emitted, compiled by the host's cc and run on
     /// ONNX Runtime's inputs. Tests/Fixtures/onnx/networks holds the small CNN; set
-    /// QGEN_ONNX_NETWORKS to a directory `make_fixtures.py onnx_resnet18` wrote to measure ResNet-18 too.
+    /// QGEN_ONNX_NETWORKS to a directory `make_fixtures.py onnx_224` wrote to measure ResNet-18 and MobileNetV2 too.
     @Test func networksMatchONNXRuntime() throws {
         var directories = [packageRoot.appendingPathComponent("Tests/Fixtures/onnx/networks")]
         if let extra = ProcessInfo.processInfo.environment["QGEN_ONNX_NETWORKS"] { directories.append(URL(fileURLWithPath: extra)) }

@@ -161,6 +161,13 @@ import QGenArithmetic
         var short = Self.convModel()
         short.graph.initializer[2].int32Data.removeLast()
         #expect(Self.message(short) == "m.onnx: initializer 2 'w': it holds 53 values, but its shape [3, 2, 3, 3] has 54 elements")
+        // Found by the fuzz target: a node with no output, and attributes far beyond any real model.
+        var noOutput = Self.convModel()
+        noOutput.graph.node[1].output = []
+        #expect(Self.message(noOutput) == "m.onnx: node 1 'conv' (QLinearConv): it has no output")
+        var hugePads = Self.convModel()
+        hugePads.graph.node[1].attribute[0].ints = [1, 1, 1, Int64.max]
+        #expect(Self.message(hugePads) == "m.onnx: node 1 'conv' (QLinearConv): its pads [1, 1, 1, \(Int.max)] are not four sizes in 0...65536")
         var scale = Self.convModel()
         scale.graph.initializer[5].floatData = [0]
         #expect(Self.message(scale) == "m.onnx: node 1 'conv' (QLinearConv): its output scale is 0.0; scales are positive")

@@ -3,7 +3,7 @@
 outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
 
     bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
-    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [pytorch_ops] [pytorch_networks] [pytorch_networks_20] [onnxruntime] [onnx_files] [onnx_networks] [onnx_resnet18] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary]
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [pytorch_ops] [pytorch_networks] [pytorch_networks_20] [onnxruntime] [onnx_files] [onnx_networks] [onnx_224] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary]
 
 CI never runs this; it runs the committed fixtures through qgen's emitted C.
 """
@@ -128,15 +128,17 @@ def onnx_networks():
     _write_cases(directory / "networks.json", on.provenance(), entries)
 
 
-def onnx_resnet18():
-    """torchvision's ResNet-18 the same way, QDQ and QOperator, 20 inputs, into $QGEN_ONNX_NETWORKS
-    (default /tmp/qgen-onnx-networks; 12 MB a file, so not committed). Measure it with
-    QGEN_ONNX_NETWORKS=<that directory> swift test --filter networksMatchONNXRuntime."""
+def onnx_224():
+    """torchvision's ResNet-18 and MobileNetV2 the same way, 20 inputs, into $QGEN_ONNX_NETWORKS
+    (default /tmp/qgen-onnx-networks; up to 12 MB a file, so not committed): QOperator, QDQ with
+    uint8 activations, and ResNet-18 in QDQ with quantize_static's default int8 activations too.
+    Measure them with QGEN_ONNX_NETWORKS=<that directory> swift test --filter networksMatchONNXRuntime."""
     import onnx_networks as on
     directory = pathlib.Path(os.environ.get("QGEN_ONNX_NETWORKS", "/tmp/qgen-onnx-networks"))
     directory.mkdir(parents=True, exist_ok=True)
-    entries = [on.case("resnet18", form, directory) for form in ("QDQ", "QOperator")]
-    entries.append(on.case("resnet18", "QDQ", directory, activations="QUInt8"))
+    entries = [on.case("resnet18", "QDQ", directory)]
+    for name in ("resnet18", "mobilenet_v2"):
+        entries += [on.case(name, "QOperator", directory), on.case(name, "QDQ", directory, activations="QUInt8")]
     _write_cases(directory / "networks.json", on.provenance(), entries)
 
 
@@ -244,4 +246,4 @@ if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     chosen = sys.argv[1:] or ["pytorch", "pytorch_ops", "pytorch_networks", "onnxruntime", "onnx_files", "onnx_networks", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "tflite_files", "tflite_networks", "boundary"]
     for name in chosen:
-        {"pytorch": pytorch, "pytorch_ops": pytorch_ops, "pytorch_networks": pytorch_networks, "pytorch_networks_20": pytorch_networks_20, "onnxruntime": onnxruntime, "onnx_files": onnx_files, "onnx_networks": onnx_networks, "onnx_resnet18": onnx_resnet18, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary}[name]()
+        {"pytorch": pytorch, "pytorch_ops": pytorch_ops, "pytorch_networks": pytorch_networks, "pytorch_networks_20": pytorch_networks_20, "onnxruntime": onnxruntime, "onnx_files": onnx_files, "onnx_networks": onnx_networks, "onnx_224": onnx_224, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary}[name]()

@@ -42,7 +42,8 @@ def build(name):
     if name == "small_cnn":
         return SmallCNN().eval(), (1, 3, 32, 32)
     import torchvision
-    return torchvision.models.resnet18(weights=None).eval(), (1, 3, 224, 224)
+    model = torchvision.models.mobilenet_v2 if name == "mobilenet_v2" else torchvision.models.resnet18
+    return model(weights=None).eval(), (1, 3, 224, 224)
 
 
 class _Reader(CalibrationDataReader):

@@ -132,6 +132,9 @@ struct ONNXGraphReader {
             for input in node.input where !input.isEmpty { consumers[input, default: []].append(i) }
         }
         graphOutputs = Set(graph.output.map(\.name))
+        for (i, node) in graph.node.enumerated() where node.output.first.map(\.isEmpty) ?? true {
+            throw fail(i, "it has no output")
+        }
         let quantizedOps: Set<String> = ["QLinearConv", "QLinearMatMul", "QGemm", "QLinearAdd", "QLinearGlobalAveragePool", "QLinearMul",
                                          "QLinearConcat", "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu", "QLinearSoftmax"]
         let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "Concat", "Sigmoid", "LeakyRelu"]
@@ -151,7 +154,7 @@ struct ONNXGraphReader {
     // MARK: Graph inputs
 
     /// Graph inputs that are not initializers: float behind QuantizeLinear nodes, or int8/uint8
-    /// (whose scale and zero point come from the QuantizeLinear... of the first consumer that states them).
+    /// (whose scale and zero point the first node reading them states).
     mutating func readInputs() throws {
         let inputs = graph.input.filter { constants[$0.name] == nil }
         guard !inputs.isEmpty else { throw fail(nil, "the graph has no inputs") }
@@ -163,9 +166,8 @@ struct ONNXGraphReader {
                 switch d.value {
                 case .dimValue(let v)? where v > 0 && v <= Int64(Int32.max):
                     shape.append(Int(v))
-                case .dimParam(let p)? where axis == 0:
+                case .dimParam? where axis == 0:
                     // A symbolic batch: the C runs one input at a time.
-                    _ = p
                     shape.append(1)
                 case .dimParam(let p)?:
                     throw fail(nil, "\(what) has the symbolic dimension '\(printable(p))' on axis \(axis); qgen compiles static shapes (only the batch, axis 0, may be symbolic: it becomes 1). Fix the shape when exporting, e.g. without dynamic_axes")
@@ -173,6 +175,7 @@ struct ONNXGraphReader {
                     throw fail(nil, "\(what) has no size on axis \(axis); qgen compiles static shapes")
                 }
             }
+            _ = try elements(shape, index: nil, what: what)
             let name = k == 0 ? "x" : "x\(k)"
             let elementType = value.type.tensorType.elemType
             var quant: QuantParams
@@ -199,11 +202,12 @@ struct ONNXGraphReader {
                 guard let q = try firstConsumerQuant(of: value.name) else {
                     throw fail(nil, "\(what) is \(type) but no node that reads it states its scale and zero point")
                 }
-                quant = QuantParams(dtype: type, scale: q.scale, zeroPoint: q.zeroPoint)
+                // A DequantizeLinear's parameters are already converted to uint8 in a QDQ model.
+                quant = convertsS8ToU8 ? q : QuantParams(dtype: type, scale: q.scale, zeroPoint: q.zeroPoint)
             }
             quantized[tensor] = Quantized(layer: name, quant: quant, shape: shape)
             quantized[value.name] = quantized[tensor]
-            layers.append(Input(name, shape: shape, layout: shape.count == 4 ? .nchw : .nchw, quant, file: fileName, line: 0).layerSpec)
+            layers.append(Input(name, shape: shape, layout: .nchw, quant, file: fileName, line: 0).layerSpec)
         }
     }
 
@@ -211,7 +215,9 @@ struct ONNXGraphReader {
     func firstConsumerQuant(of tensor: String) throws -> QuantParams? {
         for i in consumers[tensor] ?? [] {
             let node = graph.node[i]
-            guard node.input.first == tensor, node.opType.hasPrefix("QLinear") || node.opType == "QGemm" || node.opType == "DequantizeLinear" else { continue }
+            // QLinearConcat states its output's parameters first; the others their input's at 1 and 2.
+            guard node.input.first == tensor, node.opType != "QLinearConcat",
+                  node.opType.hasPrefix("QLinear") || node.opType == "QGemm" || node.opType == "DequantizeLinear" else { continue }
             if node.opType == "DequantizeLinear" { return try quantizeParams(node, index: i) }
             return try quant(node, index: i, scale: 1, zeroPoint: 2, role: "input")
         }
@@ -352,11 +358,13 @@ struct ONNXGraphReader {
     func window(_ node: Onnx_NodeProto, index: Int, kernel: [Int], input: [Int]) throws -> (stride: Size2, dilation: Size2, pads: [Int]) {
         guard kernel.count == 2 else { throw fail(index, "its kernel has \(kernel.count) spatial dimensions; qgen reads 2-D convolutions and pools") }
         let strides = node.ints("strides") ?? [1, 1], dilations = node.ints("dilations") ?? [1, 1]
-        guard strides.count == 2, dilations.count == 2, strides.allSatisfy({ $0 >= 1 }), dilations.allSatisfy({ $0 >= 1 }) else {
-            throw fail(index, "its strides \(strides) or dilations \(dilations) are not two positive sizes")
+        let limit = 1 << 16
+        guard strides.count == 2, dilations.count == 2, strides.allSatisfy({ (1...limit).contains($0) }), dilations.allSatisfy({ (1...limit).contains($0) }) else {
+            throw fail(index, "its strides \(strides) or dilations \(dilations) are not two sizes in 1...\(limit)")
         }
+        guard kernel.allSatisfy({ (1...limit).contains($0) }) else { throw fail(index, "its kernel \(kernel) is not two sizes in 1...\(limit)") }
         var pads = node.ints("pads") ?? [0, 0, 0, 0]
-        guard pads.count == 4, pads.allSatisfy({ $0 >= 0 }) else { throw fail(index, "its pads \(pads) are not four sizes ≥ 0") }
+        guard pads.count == 4, pads.allSatisfy({ (0...limit).contains($0) }) else { throw fail(index, "its pads \(pads) are not four sizes in 0...\(limit)") }
         switch node.string("auto_pad") ?? "NOTSET" {
         case "NOTSET":
             break
@@ -383,9 +391,22 @@ struct ONNXGraphReader {
         return (ceil ? (span + stride - 1) / stride : span / stride) + 1
     }
 
-    mutating func add(_ layer: LayerSpec, output tensor: String, quant: QuantParams, shape: [Int]) {
+    mutating func add(_ layer: LayerSpec, output tensor: String, quant: QuantParams, shape: [Int]) throws {
+        _ = try elements(shape, index: layer.location.line, what: "its output")
         layers.append(layer)
         quantized[tensor] = Quantized(layer: layer.name, quant: quant, shape: shape)
+    }
+
+    /// The element count of a shape, refused beyond 2^31 (no tensor of qgen's C is that large), so
+    /// that every product of a known shape's dimensions fits an Int.
+    func elements(_ shape: [Int], index: Int?, what: String) throws -> Int {
+        var count = 1
+        for d in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard d >= 0, !overflow, product <= 1 << 31 else { throw fail(index, "\(what) has shape \(shape), more than 2^31 elements") }
+            count = product
+        }
+        return count
     }
 
     // MARK: Nodes
@@ -428,7 +449,7 @@ struct ONNXGraphReader {
             let (tensor, out) = qdq ? try outputQuantize(node, index: i) : (node.output[0], try quant(node, index: i, scale: 6, zeroPoint: 7, role: "output"))
             let layer = node.opType.hasSuffix("Add") ? Add("add_\(i)", a.layer, b.layer, output: out, file: fileName, line: i).layerSpec
                                                      : Mul("mul_\(i)", a.layer, b.layer, output: out, file: fileName, line: i).layerSpec
-            add(layer, output: tensor, quant: out, shape: a.shape)
+            try add(layer, output: tensor, quant: out, shape: a.shape)
         case "QLinearGlobalAveragePool", "GlobalAveragePool":
             let qdq = node.opType == "GlobalAveragePool"
             let x = try activation(node, 0, index: i, qdq: qdq)
@@ -436,7 +457,7 @@ struct ONNXGraphReader {
             guard node.int("channels_last", default: 0) == 0 else { throw fail(i, "it pools channels-last data; qgen reads ONNX's NCHW") }
             guard x.shape.count == 4 else { throw fail(i, "its input has shape \(x.shape); qgen pools 4-D NCHW tensors") }
             let (tensor, out) = qdq ? try outputQuantize(node, index: i) : (node.output[0], try quant(node, index: i, scale: 3, zeroPoint: 4, role: "output"))
-            add(Mean("gap_\(i)", input: x.layer, axes: [2, 3], keepDims: true, output: out, file: fileName, line: i).layerSpec,
+            try add(Mean("gap_\(i)", input: x.layer, axes: [2, 3], keepDims: true, output: out, file: fileName, line: i).layerSpec,
                 output: tensor, quant: out, shape: [x.shape[0], x.shape[1], 1, 1])
         case "QLinearSigmoid", "Sigmoid", "QLinearLeakyRelu", "LeakyRelu":
             let qdq = !node.opType.hasPrefix("QLinear")
@@ -451,7 +472,7 @@ struct ONNXGraphReader {
                 guard alpha.isFinite, alpha >= 0 else { throw fail(i, "its alpha is \(alpha); qgen's LeakyReLU takes a finite alpha ≥ 0") }
                 layer = LeakyReLU("leakyrelu_\(i)", input: x.layer, alpha: Double(alpha), output: out, file: fileName, line: i).layerSpec
             }
-            add(layer, output: tensor, quant: out, shape: x.shape)
+            try add(layer, output: tensor, quant: out, shape: x.shape)
         case "QLinearConcat", "Concat":
             try concat(node, index: i)
         case "MaxPool":
@@ -533,7 +554,7 @@ struct ONNXGraphReader {
             throw fail(i, "its kernel_shape \(stated) differs from its weight's \(kernel)")
         }
         let groups = node.int("group", default: 1)
-        guard groups >= 1, x.shape[1] % groups == 0, w.dims[1] * groups == x.shape[1], w.dims[0] % groups == 0 else {
+        guard groups >= 1, groups <= x.shape[1], x.shape[1] % groups == 0, w.dims[1] * groups == x.shape[1], w.dims[0] % groups == 0 else {
             throw fail(i, "its weight \(w.dims) with group \(groups) does not fit its input's \(x.shape[1]) channels")
         }
         let (stride, dilation, pads) = try window(node, index: i, kernel: kernel, input: x.shape)
@@ -555,7 +576,7 @@ struct ONNXGraphReader {
         let conv = Conv2d("conv_\(i)", input: source, outChannels: w.dims[0], kernel: Size2(kernel[0], kernel[1]), stride: stride,
                           padding: padding, dilation: dilation, groups: groups, weightLayout: .oihw, weight: weight, bias: bias,
                           output: out, file: fileName, line: i)
-        add(conv.layerSpec, output: tensor, quant: out, shape: [x.shape[0], w.dims[0], oh, ow])
+        try add(conv.layerSpec, output: tensor, quant: out, shape: [x.shape[0], w.dims[0], oh, ow])
     }
 
     func int32Bias(_ c: ONNXConstant, count: Int, index: Int) throws -> Bias {
@@ -635,7 +656,7 @@ struct ONNXGraphReader {
             source = flat
         }
         guard x.shape.dropLast().reduce(1, *) == 1 else { throw fail(i, "its input \(x.shape) has more than one row; qgen's Linear reads one vector") }
-        add(Linear("fc_\(i)", input: source, outFeatures: n, weight: weight, bias: bias, output: out, file: fileName, line: i).layerSpec,
+        try add(Linear("fc_\(i)", input: source, outFeatures: n, weight: weight, bias: bias, output: out, file: fileName, line: i).layerSpec,
             output: tensor, quant: out, shape: [1, n])
     }
 
@@ -668,7 +689,7 @@ struct ONNXGraphReader {
         let (tensor, out) = qdq ? try outputQuantize(node, index: i) : (node.output[0], try quant(node, index: i, scale: 0, zeroPoint: 1, role: "output"))
         var shape = first.shape
         shape[axis] = sources.reduce(0) { $0 + $1.shape[axis] }
-        add(Concatenation("concat_\(i)", sources.map(\.layer), axis: axis, output: out, file: fileName, line: i).layerSpec,
+        try add(Concatenation("concat_\(i)", sources.map(\.layer), axis: axis, output: out, file: fileName, line: i).layerSpec,
             output: tensor, quant: out, shape: shape)
     }
 
@@ -702,7 +723,7 @@ struct ONNXGraphReader {
         let oh = Self.outputSize(x.shape[2], kernel: kernel[0], stride: stride.height, dilation: 1, before: pads[0], after: pads[2])
         let ow = Self.outputSize(x.shape[3], kernel: kernel[1], stride: stride.width, dilation: 1, before: pads[1], after: pads[3])
         guard oh >= 1, ow >= 1 else { throw fail(i, "its kernel \(kernel) does not fit its input \(x.shape)") }
-        add(MaxPool2d("maxpool_\(i)", input: x.layer, kernel: Size2(kernel[0], kernel[1]), stride: stride, padding: Size2(pads[0], pads[1]),
+        try add(MaxPool2d("maxpool_\(i)", input: x.layer, kernel: Size2(kernel[0], kernel[1]), stride: stride, padding: Size2(pads[0], pads[1]),
                       file: fileName, line: i).layerSpec,
             output: tensor, quant: x.quant, shape: [x.shape[0], x.shape[1], oh, ow])
     }
@@ -718,13 +739,16 @@ struct ONNXGraphReader {
         } else {
             let target = try constant(node, 1, index: i, role: "shape")
             guard node.int("allowzero", default: 0) == 0 else { throw fail(i, "allowzero = 1 is not one qgen reads") }
+            guard target.integers.allSatisfy({ (-1...(1 << 31)).contains($0) }), target.integers.count <= 8 else {
+                throw fail(i, "its shape \(target.integers) is not up to 8 sizes in -1...2^31")
+            }
             shape = target.integers.enumerated().map { k, d in d == 0 && k < x.shape.count ? x.shape[k] : d }
-            let known = shape.filter { $0 != -1 }.reduce(1, *), total = x.shape.reduce(1, *)
+            let known = try elements(shape.filter { $0 != -1 }, index: i, what: "its target shape"), total = x.shape.reduce(1, *)
             if let unknown = shape.firstIndex(of: -1), known > 0 { shape[unknown] = total / known }
             guard shape.allSatisfy({ $0 >= 1 }), shape.reduce(1, *) == total else {
                 throw fail(i, "it reshapes \(x.shape) to \(target.integers), which does not hold the same \(total) elements")
             }
         }
-        add(Reshape("reshape_\(i)", input: x.layer, shape: shape, file: fileName, line: i).layerSpec, output: tensor, quant: x.quant, shape: shape)
+        try add(Reshape("reshape_\(i)", input: x.layer, shape: shape, file: fileName, line: i).layerSpec, output: tensor, quant: x.quant, shape: shape)
     }
 }

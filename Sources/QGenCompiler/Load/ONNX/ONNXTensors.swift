@@ -94,8 +94,8 @@ struct ONNXConstant {
         }
     }
 
-    /// The values as integers (every element of an integer type is one).
-    var integers: [Int] { values.map { Int($0) } }
+    /// The values as integers (every element of an integer type is one; ±2^63 saturate).
+    var integers: [Int] { values.map { Int(exactly: $0.rounded(.towardZero)) ?? ($0 < 0 ? Int.min : Int.max) } }
 }
 
 extension Onnx_NodeProto {
