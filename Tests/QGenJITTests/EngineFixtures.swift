@@ -1,6 +1,8 @@
 import Foundation
 import QGen
 import QGenArithmetic
+import QGenCompiler
+import Testing
 
 /// The fixtures made by Tools/engines/make_fixtures.py from the real engines (PyTorch fbgemm and
 /// qnnpack, ONNX Runtime, TFLite Micro): quantized layers with the engine's integer outputs.
@@ -94,9 +96,11 @@ func fixtureCodes(_ base64: String, dtype: DType) -> [Int32] {
     return bytes.map { dtype == .int8 ? Int32(Int8(bitPattern: $0)) : Int32($0) }
 }
 
-/// Every `step`-th prefix of a file's bytes, then 300 copies with 1 to 4 seeded random bytes
-/// replaced: the malformed inputs an importer must refuse with a message (or compile), never trap on.
-func corruptedVariants(of bytes: [UInt8], prefixStep: Int, seed: UInt64) -> [[UInt8]] {
+/// Imports and compiles every `prefixStep`-th prefix of a file's bytes, then 300 copies with 1 to 4
+/// seeded random bytes replaced: each must be refused with the importer's `Refusal` or a
+/// diagnostic, or compile; anything else (and a trap, which ends the run) is a failure.
+func corruptedFileOutcomes<Refusal: Error>(of bytes: [UInt8], prefixStep: Int, seed: UInt64, refusal: Refusal.Type,
+                                           load: ([UInt8]) throws -> ModelSpec) -> (refused: Int, compiled: Int) {
     var rng = SeededGenerator(seed: seed)
     var variants = stride(from: 0, to: bytes.count, by: prefixStep).map { Array(bytes[..<$0]) }
     for _ in 0..<300 {
@@ -104,5 +108,18 @@ func corruptedVariants(of bytes: [UInt8], prefixStep: Int, seed: UInt64) -> [[UI
         for _ in 0..<Int.random(in: 1...4, using: &rng) { b[Int.random(in: 0..<b.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
         variants.append(b)
     }
-    return variants
+    var refused = 0, compiled = 0
+    for b in variants {
+        do {
+            _ = try Pipeline.compile(try load(b), options: CompileOptions())
+            compiled += 1
+        } catch is Refusal {
+            refused += 1
+        } catch is DiagnosticsError {
+            refused += 1
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+    return (refused, compiled)
 }

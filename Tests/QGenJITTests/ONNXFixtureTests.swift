@@ -94,7 +94,7 @@ import QGenVerify
                 let offset: Int32 = fileType != model.input.dtype ? 128 : 0
                 let inputs = c.inputs.map { fixtureCodes($0, dtype: fileType).map { $0 + offset } }
                 let expected = c.outputs.map { fixtureCodes($0, dtype: fileType).map { $0 + offset } }
-                let got = try PyTorchFixtureTests.runWithCC(result.output, model: model, inputs: inputs, work: work)
+                let got = try HostCC.run(result.output, model: model, inputs: inputs, work: work)
                 var bad = 0, elements = 0
                 for (g, e) in zip(got, expected) {
                     elements += e.count

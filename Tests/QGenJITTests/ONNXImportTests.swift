@@ -173,26 +173,41 @@ import QGenArithmetic
         #expect(Self.message(scale) == "m.onnx: node 1 'conv' (QLinearConv): its output scale is 0.0; scales are positive")
     }
 
+    /// An int8 QDQ graph whose input x feeds two nodes (a 1x1 convolution and the Add of x with its
+    /// result): ONNX Runtime's optimized graph keeps both groups in float on x86-64 (its
+    /// s8->u8 conversion skips a tensor two nodes read, and its fusion takes uint8 only), and qgen
+    /// names both nodes; the uint8 twin is fused whole and draws no warning.
+    @Test func floatGroupsOfInt8QDQGraphsAreWarned() throws {
+        let ops = packageRoot.appendingPathComponent("Tests/Fixtures/onnx/ops")
+        let int8 = try ONNXImporter.read(path: ops.appendingPathComponent("qdq-add2-0.onnx").path)
+        #expect(int8.model.layers.first?.op is Input && (int8.model.layers.first?.op as? Input)?.quant.dtype == .uint8)
+        #expect(int8.warnings.count == 2)
+        #expect(int8.warnings.contains { $0.hasPrefix("qdq-add2-0.onnx: node 3 'scale' (Conv): ONNX Runtime on x86-64 runs this QDQ group in float32, because its int8 input 'xq' is read by 2 nodes") })
+        #expect(int8.warnings.contains { $0.hasPrefix("qdq-add2-0.onnx: node 7 'add' (Add): ONNX Runtime on x86-64 runs this QDQ group in float32") })
+        let uint8 = try ONNXImporter.read(path: ops.appendingPathComponent("qdq-add2-1.onnx").path)
+        #expect(uint8.warnings.isEmpty)
+    }
+
+    /// A QOperator graph whose input is uint8 already: its scale and zero point are the ones the
+    /// first QLinearConv states for it.
+    @Test func integerGraphInputsTakeTheirReadersQuantization() throws {
+        var m = Self.convModel()
+        m.graph.node.removeFirst()
+        m.graph.node[0].input[0] = "x"
+        m.graph.input[0].type.tensorType.elemType = ONNXConstant.ElementType.uint8.rawValue
+        let spec = try Self.importing(m)
+        #expect((spec.layers.first?.op as? Input)?.quant == .uint8(scale: Double(Float(0.05)), zeroPoint: 128))
+        #expect(Self.message(m) == "compiled")
+    }
+
     /// Every prefix of a real file and seeded byte flips: an error that names the problem, or a
     /// model that compiles or is refused with diagnostics; never a trap.
     @Test func malformedFilesAreDiagnosed() throws {
         let url = packageRoot.appendingPathComponent("Tests/Fixtures/onnx/networks/small_cnn_qoperator.onnx")
         let bytes = [UInt8](try Data(contentsOf: url))
-        var refused = 0, compiled = 0
-        func attempt(_ b: [UInt8]) {
-            do {
-                let spec = try ONNXImporter.model(b, name: "m", fileName: "m.onnx")
-                _ = try Pipeline.compile(spec, options: CompileOptions())
-                compiled += 1
-            } catch is ONNXImporter.ImportError {
-                refused += 1
-            } catch is DiagnosticsError {
-                refused += 1
-            } catch {
-                Issue.record("unexpected error \(error)")
-            }
+        let (refused, compiled) = corruptedFileOutcomes(of: bytes, prefixStep: 37, seed: 20261201, refusal: ONNXImporter.ImportError.self) { b in
+            try ONNXImporter.model(b, name: "m", fileName: "m.onnx")
         }
-        for b in corruptedVariants(of: bytes, prefixStep: 37, seed: 20261201) { attempt(b) }
         #expect(refused > 150)
         print("malformed .onnx: \(refused) refused with a message, \(compiled) still compiled")
     }

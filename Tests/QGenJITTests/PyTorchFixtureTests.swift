@@ -90,7 +90,7 @@ import QGenVerify
             #expect(model.scheme == (c.engine == "qnnpack" ? .qnnpack : .fbgemm()), "\(c.name): scheme \(model.scheme)")
             let inputs = c.inputs.map { fixtureCodes($0, dtype: model.input.dtype) }
             let expected = c.outputs.map { fixtureCodes($0, dtype: model.output.dtype) }
-            let got = try Self.runWithCC(result.output, model: model, inputs: inputs, work: work)
+            let got = try HostCC.run(result.output, model: model, inputs: inputs, work: work)
             var bad = 0, elements = 0
             for (g, e) in zip(got, expected) {
                 elements += e.count
@@ -109,62 +109,5 @@ import QGenVerify
             totalBad += bad
         }
         #expect(total > 0 && totalBad == 0)
-    }
-
-    /// Compiles the C with a driver that reads the inputs from a file and prints each output row.
-    static func runWithCC(_ output: Renderer.Output, model: LoweredModel, inputs: [[Int32]], work: URL) throws -> [[Int32]] {
-        let api = EmittedNames.Model(prefix: model.cPrefix)
-        let inType = model.input.dtype == .int8 ? "int8_t" : "uint8_t", outType = model.output.dtype == .int8 ? "int8_t" : "uint8_t"
-        let driver = """
-            #include <stdio.h>
-            #include <stdlib.h>
-            #include "net.h"
-            static \(inType) input[\(api.inputSize)];
-            static \(outType) output[\(api.outputSize)];
-            static unsigned char arena[\(api.arenaSize) + 1];
-            int main(int argc, char **argv)
-            {
-                FILE *f;
-                int k;
-                if (argc != 2 || (f = fopen(argv[1], "rb")) == NULL) { return 2; }
-                while (fread(input, 1, sizeof input, f) == sizeof input) {
-                    if (\(api.run)(input, output, arena) != 0) { return 1; }
-                    for (k = 0; k < \(api.outputSize); ++k) { printf("%d%c", (int)output[k], k + 1 == \(api.outputSize) ? '\\n' : ' '); }
-                }
-                fclose(f);
-                return 0;
-            }
-
-            """
-        try output.source.write(to: work.appendingPathComponent("net.c"), atomically: true, encoding: .utf8)
-        try output.header.write(to: work.appendingPathComponent("net.h"), atomically: true, encoding: .utf8)
-        try driver.write(to: work.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
-        let bytes = inputs.flatMap { $0.map { UInt8(truncatingIfNeeded: $0) } }
-        try Data(bytes).write(to: work.appendingPathComponent("inputs.bin"))
-        let exe = work.appendingPathComponent("net").path
-        let build = try run("/usr/bin/env", ["cc", "-std=c99", "-O2", "-I", work.path, "-o", exe,
-                                             work.appendingPathComponent("net.c").path, work.appendingPathComponent("main.c").path])
-        guard build.status == 0 else { throw CCFailure(output: build.output) }
-        let ran = try run(exe, [work.appendingPathComponent("inputs.bin").path])
-        guard ran.status == 0 else { throw CCFailure(output: "the program exited with \(ran.status)") }
-        return ran.output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int32($0) } }
-    }
-
-    struct CCFailure: Error, CustomStringConvertible {
-        var output: String
-        var description: String { "cc: \(output)" }
-    }
-
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -62,21 +62,9 @@ import QGenVerify
     /// compiles or is refused with diagnostics; never a trap (the fuzz target does the same at scale).
     @Test func malformedFilesAreDiagnosed() throws {
         let bytes = [UInt8](try Data(contentsOf: Self.directory.appendingPathComponent("inception_concat.tflite")))
-        var refused = 0, compiled = 0
-        func attempt(_ b: [UInt8]) {
-            do {
-                let spec = try TFLiteImporter.model(b, name: "m", fileName: "m.tflite")
-                _ = try Pipeline.compile(spec, options: CompileOptions())
-                compiled += 1
-            } catch is TFLiteImporter.ImportError {
-                refused += 1
-            } catch is DiagnosticsError {
-                refused += 1
-            } catch {
-                Issue.record("unexpected error \(error)")
-            }
+        let (refused, compiled) = corruptedFileOutcomes(of: bytes, prefixStep: 97, seed: 20261204, refusal: TFLiteImporter.ImportError.self) { b in
+            try TFLiteImporter.model(b, name: "m", fileName: "m.tflite")
         }
-        for b in corruptedVariants(of: bytes, prefixStep: 97, seed: 20261204) { attempt(b) }
         #expect(refused > 80)
         do {
             _ = try TFLiteImporter.model(Array("not a model".utf8), name: "m", fileName: "m.tflite")
@@ -102,38 +90,8 @@ import QGenVerify
             let spec = try TFLiteImporter.load(path: Self.directory.appendingPathComponent(c.file).path)
             let result = try Pipeline.compile(spec, options: CompileOptions(scheme: RequantizationScheme(parsing: scheme), fileStem: "net"))
             let model = result.lowered
-            let api = EmittedNames.Model(prefix: model.cPrefix)
             let inputs = c.inputs.map { fixtureCodes($0, dtype: model.input.dtype) }
-            let rows = inputs.map { "    {" + $0.map(String.init).joined(separator: ", ") + "}" }.joined(separator: ",\n")
-            let driver = """
-                #include <stdio.h>
-                #include "net.h"
-                static const int8_t inputs[\(inputs.count)][\(api.inputSize)] = {
-                \(rows)
-                };
-                static int8_t output[\(api.outputSize)];
-                static unsigned char arena[\(api.arenaSize) + 1];
-                int main(void)
-                {
-                    int i, k;
-                    for (i = 0; i < \(inputs.count); ++i) {
-                        if (\(api.run)(inputs[i], output, arena) != 0) { return 1; }
-                        for (k = 0; k < \(api.outputSize); ++k) { printf("%d%c", (int)output[k], k + 1 == \(api.outputSize) ? '\\n' : ' '); }
-                    }
-                    return 0;
-                }
-
-                """
-            try result.output.source.write(to: work.appendingPathComponent("net.c"), atomically: true, encoding: .utf8)
-            try result.output.header.write(to: work.appendingPathComponent("net.h"), atomically: true, encoding: .utf8)
-            try driver.write(to: work.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
-            let exe = work.appendingPathComponent("net").path
-            let build = try Self.run("/usr/bin/env", ["cc", "-std=c99", "-O2", "-I", work.path, "-o", exe,
-                                                      work.appendingPathComponent("net.c").path, work.appendingPathComponent("main.c").path])
-            #expect(build.status == 0, "\(c.file): cc failed: \(build.output)")
-            let ran = try Self.run(exe, [])
-            #expect(ran.status == 0, "\(c.file): the program failed")
-            let got = ran.output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int32($0) } }
+            let got = try HostCC.run(result.output, model: model, inputs: inputs, work: work)
             let expected = (scheme == "tflite" ? c.outputs : (c.liteRTOutputs ?? [])).map { fixtureCodes($0, dtype: model.output.dtype) }
             for (g, e) in zip(got, expected) {
                 elements += e.count
@@ -143,18 +101,5 @@ import QGenVerify
         }
         print("tflite import, networks compiled by cc, \(scheme): \(fixture.cases.count) networks, \(elements) elements, \(mismatches) mismatches")
         #expect(mismatches == 0 && elements > 0)
-    }
-
-    private static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -294,26 +294,7 @@ def add_pair_case(form, index, rng, np_rng, directory):
         results = [out(k, False) for k in ks.values()] + [out(ks["fma_b"], True)]
         if any((r != results[0]).any() for r in results[1:]):
             break
-    shape = [1, 256 * 256]
-    gr = Graph(dtype, shape, rng)
-    gr.s_in, gr.zp_in = s_a, z_a
-    gr.init = [_scalar("x_scale", TensorProto.FLOAT, s_a), _scalar("x_zp", dtype, z_a),
-               _scalar("x1_scale", TensorProto.FLOAT, s_b), _scalar("x1_zp", dtype, z_b)]
-    gr.nodes.append(helper.make_node("QuantizeLinear", ["x1", "x1_scale", "x1_zp"], ["x1q"], name="quantize_input_2"))
-    gr.extra_inputs = [("x1", s_b, z_b)]
-    if form == "qop":
-        gr.add_init(_scalar("sum_scale", TensorProto.FLOAT, s_o), _scalar("sum_zp", dtype, z_o))
-        gr.nodes.append(helper.make_node("QLinearAdd", ["xq", "x_scale", "x_zp", "x1q", "x1_scale", "x1_zp", "sum_scale", "sum_zp"], ["sum_q"],
-                                         name="add", domain="com.microsoft"))
-        out_name = "sum_q"
-    else:
-        gr.nodes.append(helper.make_node("Add", [gr.dq("a", "xq", s_a, z_a), gr.dq("b", "x1q", s_b, z_b)], ["sum"], name="add"))
-        out_name = gr.q("sum", "sum", s_o, z_o)
-    path = directory / f"{form}-addpair-{index}.onnx"
-    gr.finish(out_name, s_o, z_o, shape, path)
-    y = gr.run(path, [a_codes.reshape(shape)], extra=[b_codes.reshape(shape)])[0]
-    return {"id": f"{form}-addpair-{index}", "file": path.name, "ops": ["add"], "dtype": dtype,
-            "inputs": [[fx.bytes_b64(a_codes, dtype), fx.bytes_b64(b_codes, dtype)]], "outputs": [fx.bytes_b64(np.ravel(y), dtype)]}
+    return _pair_case(form, f"{form}-addpair-{index}", "Add", rng, directory, dtype, a_codes, b_codes, (s_a, z_a), (s_b, z_b), (s_o, z_o))
 
 
 def mul_pair_case(form, index, rng, np_rng, directory):
@@ -324,25 +305,33 @@ def mul_pair_case(form, index, rng, np_rng, directory):
     a_codes, b_codes = np.repeat(codes, 256), np.tile(codes, 256)
     (s_a, z_a), (s_b, z_b) = _quant(rng, dtype), _quant(rng, dtype)
     s_o, z_o = np.float32(float(s_a) * float(s_b) * 128 * fx.log_uniform(rng, 0.3, 3)), _quant(rng, dtype)[1]
-    shape = [1, 256 * 256]
+    return _pair_case(form, f"{form}-mulpair-{index}", "Mul", rng, directory, dtype, a_codes, b_codes, (s_a, z_a), (s_b, z_b), (s_o, z_o))
+
+
+def _pair_case(form, case_id, op, rng, directory, dtype, a_codes, b_codes, qa, qb, qo):
+    """A + B or A * B (QLinearAdd / QLinearMul, or DQ,DQ -> op -> Q) of two graph inputs, run on
+    the codes a_codes and b_codes."""
+    (s_a, z_a), (s_b, z_b), (s_o, z_o) = qa, qb, qo
+    shape = [1, len(a_codes)]
     gr = Graph(dtype, shape, rng)
     gr.s_in, gr.zp_in = s_a, z_a
     gr.init = [_scalar("x_scale", TensorProto.FLOAT, s_a), _scalar("x_zp", dtype, z_a),
                _scalar("x1_scale", TensorProto.FLOAT, s_b), _scalar("x1_zp", dtype, z_b)]
     gr.nodes.append(helper.make_node("QuantizeLinear", ["x1", "x1_scale", "x1_zp"], ["x1q"], name="quantize_input_2"))
     gr.extra_inputs = [("x1", s_b, z_b)]
+    name = {"Add": "sum", "Mul": "prod"}[op]
     if form == "qop":
-        gr.add_init(_scalar("prod_scale", TensorProto.FLOAT, s_o), _scalar("prod_zp", dtype, z_o))
-        gr.nodes.append(helper.make_node("QLinearMul", ["xq", "x_scale", "x_zp", "x1q", "x1_scale", "x1_zp", "prod_scale", "prod_zp"], ["prod_q"],
-                                         name="mul", domain="com.microsoft"))
-        out_name = "prod_q"
+        gr.add_init(_scalar(f"{name}_scale", TensorProto.FLOAT, s_o), _scalar(f"{name}_zp", dtype, z_o))
+        gr.nodes.append(helper.make_node(f"QLinear{op}", ["xq", "x_scale", "x_zp", "x1q", "x1_scale", "x1_zp", f"{name}_scale", f"{name}_zp"],
+                                         [f"{name}_q"], name=op.lower(), domain="com.microsoft"))
+        out_name = f"{name}_q"
     else:
-        gr.nodes.append(helper.make_node("Mul", [gr.dq("a", "xq", s_a, z_a), gr.dq("b", "x1q", s_b, z_b)], ["prod"], name="mul"))
-        out_name = gr.q("prod", "prod", s_o, z_o)
-    path = directory / f"{form}-mulpair-{index}.onnx"
+        gr.nodes.append(helper.make_node(op, [gr.dq("a", "xq", s_a, z_a), gr.dq("b", "x1q", s_b, z_b)], [name], name=op.lower()))
+        out_name = gr.q(name, name, s_o, z_o)
+    path = directory / f"{case_id}.onnx"
     gr.finish(out_name, s_o, z_o, shape, path)
     y = gr.run(path, [a_codes.reshape(shape)], extra=[b_codes.reshape(shape)])[0]
-    return {"id": f"{form}-mulpair-{index}", "file": path.name, "ops": ["mul"], "dtype": dtype,
+    return {"id": case_id, "file": path.name, "ops": [op.lower()], "dtype": dtype,
             "inputs": [[fx.bytes_b64(a_codes, dtype), fx.bytes_b64(b_codes, dtype)]], "outputs": [fx.bytes_b64(np.ravel(y), dtype)]}
 
 
