@@ -546,9 +546,9 @@ static void conv4(const int8_t *input, int8_t *output)
 
 /* Layer "concat1" (model.swift:13): Concatenation, 256 blocks of 24 values, each block the inputs' blocks in order
  * (TFLite's CONCATENATION; an input quantized unlike the output is requantized as TFLite's QUANTIZE does).
- *   input0 ("conv1"): 8 values per block at offset 0, copied
- *   input1 ("conv3"): 12 values per block at offset 8, copied
- *   input2 ("conv4"): 4 values per block at offset 20, copied
+ *   input0 ("conv1"): values [0, 8) of its 8 per block, to offset 0, copied
+ *   input1 ("conv3"): values [0, 12) of its 12 per block, to offset 8, copied
+ *   input2 ("conv4"): values [0, 4) of its 4 per block, to offset 20, copied
  */
 static void concat1(const int8_t *input0, const int8_t *input1, const int8_t *input2, int8_t *output)
 {

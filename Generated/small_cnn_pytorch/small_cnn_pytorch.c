@@ -776,6 +776,7 @@ static void dw(const uint8_t *input, uint8_t *output)
  * 1/s_out = 49.392887, rounded half to even, plus the output zero point 0, activation ReLU:
  * clamp [0, 255]. ATen's 64-element vector blocks (elements below 4096) dequantize
  * with a fused multiply-add, d = fma(s, q, s * -zp); its scalar tail computes d = s * (q - zp).
+ * Both inputs are channels-last in PyTorch, so ATen's loop runs in NHWC order: element i's position there decides.
  * binary32 is emulated with integers (helpers_float32_core); every product here is exact in int64. */
 static void add_relu(const uint8_t *input1, const uint8_t *input2, uint8_t *output)
 {

@@ -3,9 +3,9 @@ import QGenArithmetic
 
 /// Seeded random graphs of every op qgen has, on NCHW or NHWC activations: a chain of 2–7 nodes in
 /// which Add and Concatenation reach back to an earlier tensor (a branch). Each scheme gets the ops
-/// its stack has (the float32 schemes: multiply-accumulate, max pooling, means, adds, reshapes and
-/// copying concatenations, on NCHW for fbgemm(saturatingPairs); liteRT: copying concatenations,
-/// rescaling ReLU6).
+/// its stack has (the float32 schemes: multiply-accumulate, max pooling, means, adds, muls, reshapes
+/// and concatenations, on NCHW for fbgemm(saturatingPairs), PyTorch's with random memory formats;
+/// liteRT: copying concatenations, rescaling ReLU6).
 /// Used by the differential tests and qgen-corpus.
 extension RandomModels {
     /// A tensor the generator can build on: its name, shape, layout and quantization.
@@ -26,7 +26,9 @@ extension RandomModels {
         activationType = ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name) ? .uint8 : pick([.int8, .uint8])
         sameWeightZeroPoints = scheme == .onnxRuntime
         symmetricPerChannelWeights = scheme == .liteRT
-        copyingConcatenation = float32 || scheme == .liteRT
+        copyingConcatenation = scheme == .liteRT
+        pytorchFormats = ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name)
+        mulActivations = scheme == .onnxRuntime ? [.none] : pytorchFormats ? [.none, .relu] : [.none, .relu, .relu6]
         rescalingReLU6 = scheme == .liteRT
         addActivations = scheme == .onnxRuntime ? [.none] : ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name) ? [.none, .relu] : [.none, .relu, .relu6]
         let layout: Layout = nchwOnly || bool() ? .nchw : .nhwc
@@ -41,6 +43,7 @@ extension RandomModels {
             var options: [String] = current.shape.count == 4 ? ["conv", "depthwise", "maxpool", "concat", "pad"] : ["linear"]
             if !float32 && current.shape.count == 4 { options += ["avgpool", "sub", "mul", "quantize"] }
             if !float32 && current.shape.count == 2 { options += ["sub", "mul", "quantize"] }
+            if float32 { options += ["mul"] }
             options += current.shape.count == 4 ? ["mean", "add"] : ["add"]
             if current.shape.count == 4 { options += ["flatten"] }
             if ["tflite", "liteRT", "singleRounding"].contains(scheme.name) && current.quant.dtype == .int8 {
@@ -62,6 +65,13 @@ extension RandomModels {
             layers.append(fc.layer)
         }
         return ModelSpec(name: "graph\(index)", layers: layers, requantization: scheme, location: SourceLocation(file: "graph.swift", line: index))
+    }
+
+    /// Under fbgemm and qnnpack, random PyTorch memory formats for `count` inputs shaped like `t`
+    /// (none, all channels-last, or mixed) when it is 4-D NCHW; otherwise none.
+    private mutating func memoryFormats(_ count: Int, _ t: Tensor) -> [MemoryFormat] {
+        guard pytorchFormats && t.shape.count == 4 && t.layout == .nchw else { return [] }
+        return pick([[], [MemoryFormat](repeating: .channelsLast, count: count), (0..<count).map { $0 == 0 ? .contiguous : .channelsLast }])
     }
 
     /// No bias or an int32 one (random float biases with random weight scales often leave int32,
@@ -122,12 +132,13 @@ extension RandomModels {
             return (Mean(name, axes: axes, keepDims: keep, output: q).layerSpec, Tensor(name: name, shape: shape, layout: keep ? current.layout : nil, quant: q))
         case "add", "sub", "mul":
             let partner = pick(earlier.filter { $0.shape == current.shape && $0.layout == current.layout && $0.quant.dtype == current.quant.dtype })
-            let act: Activation = pick(choice == "add" ? addActivations : [.none, .relu, .relu6])
+            let act: Activation = pick(choice == "add" ? addActivations : choice == "mul" ? mulActivations : [.none, .relu, .relu6])
+            let formats = memoryFormats(2, current)
             let layer: LayerSpec, q: QuantParams
             switch choice {
             case "add":
                 q = output(max(current.quant.scale, partner.quant.scale) * logUniform(0.8, 3))
-                layer = Add(name, current.name, partner.name, output: q, activation: act).layerSpec
+                layer = Add(name, current.name, partner.name, output: q, activation: act, memoryFormats: formats).layerSpec
             case "sub":
                 q = output(max(current.quant.scale, partner.quant.scale) * logUniform(0.8, 3))
                 layer = Sub(name, current.name, partner.name, output: q, activation: act).layerSpec
@@ -141,14 +152,15 @@ extension RandomModels {
             let fits = earlier.filter { t in
                 t.shape.count == 4 && t.layout == current.layout && t.quant.dtype == current.quant.dtype
                     && t.shape.indices.allSatisfy { $0 == axis || t.shape[$0] == current.shape[$0] }
-                    && (!(uniformQuant || copyingConcatenation) || t.quant == current.quant)
+                    && (!copyingConcatenation || t.quant == current.quant)
             }
             let partner = pick(fits)
             var shape = current.shape
             shape[axis] += partner.shape[axis]
-            let q = uniformQuant || copyingConcatenation ? current.quant : bool() ? current.quant : output(relatedScale)
+            let q = copyingConcatenation ? current.quant : bool() ? current.quant : output(relatedScale)
             let requantizes = partner.quant != q || current.quant != q
-            return (Concatenation(name, [current.name, partner.name], axis: axis, output: requantizes || bool() ? q : nil).layerSpec,
+            return (Concatenation(name, [current.name, partner.name], axis: axis, output: requantizes || bool() ? q : nil,
+                                  memoryFormats: memoryFormats(2, current)).layerSpec,
                     Tensor(name: name, shape: shape, layout: current.layout, quant: q))
         case "quantize":
             let q = quant(pick([DType.int8, .uint8]), scale: relatedScale)

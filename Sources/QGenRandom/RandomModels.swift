@@ -30,12 +30,16 @@ public struct RandomModels {
     var sameWeightZeroPoints = false
     /// liteRT: per-channel weights are symmetric (LiteRT's per-channel FULLY_CONNECTED ignores zero points).
     var symmetricPerChannelWeights = false
-    /// liteRT and the float32 schemes: Concatenation inputs share the output's quantization.
+    /// liteRT: Concatenation inputs share the output's quantization.
     var copyingConcatenation = false
     /// liteRT: RELU6 rescales to its own output quantization (TFLite Micro's keeps the input's).
     var rescalingReLU6 = false
     /// The activations an Add may fuse under the scheme (PyTorch: none, ReLU; ONNX Runtime: none).
     var addActivations: [Activation] = [.none, .relu, .relu6]
+    /// The activations a Mul may fuse under the scheme (PyTorch: none, ReLU; ONNX Runtime: none).
+    var mulActivations: [Activation] = [.none, .relu, .relu6]
+    /// fbgemm and qnnpack: Add and Concatenation name their inputs' PyTorch memory formats.
+    var pytorchFormats = false
     /// The graph's last node: a Softmax there produces int16.
     var wideSoftmax = false
 

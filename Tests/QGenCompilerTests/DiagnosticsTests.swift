@@ -182,6 +182,21 @@ import QGenCompiler
                 ["model.swift:3: error: layer 'fc' (Linear): ONNX Runtime requires one weight zero point for all channels (QLinearConv), but this layer has [0, 1]; use symmetric per-channel weights"])
     }
 
+    @Test func memoryFormatsAndPyTorchsMul() {
+        let x = Input("x", shape: [1, 2, 3, 3], .uint8(scale: 0.02, zeroPoint: 128), file: "model.swift", line: 2)
+        let v = Input("v", shape: [1, 18], .uint8(scale: 0.02, zeroPoint: 128), file: "model.swift", line: 2)
+        let q = QuantParams.uint8(scale: 0.05, zeroPoint: 3)
+        #expect(errors(spec([x.layerSpec, Add("s", "x", "x", output: q, memoryFormats: [.channelsLast], file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
+                ["model.swift:3: error: layer 's' (Add): 1 memory formats for 2 inputs; give one per input, or none (all contiguous)"])
+        #expect(errors(spec([v.layerSpec, Concatenation("c", ["v", "v"], axis: 1, output: q, memoryFormats: [.channelsLast, .contiguous], file: "model.swift", line: 3).layerSpec],
+                            requantization: .qnnpack)) ==
+                ["model.swift:3: error: layer 'c' (Concatenation): input 'v' (shape [1, 18], no layout) is named channels-last, but PyTorch's channels-last tensors are 4-D and qgen holds them as NCHW; name it .contiguous"])
+        #expect(errors(spec([x.layerSpec, Mul("m", "x", "x", output: q, activation: .relu6, file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
+                ["model.swift:3: error: layer 'm' (Mul): PyTorch's quantized mul fuses only ReLU (mul_relu), but this layer has relu6; use activation .none or .relu"])
+        #expect(errors(spec([x.layerSpec, Mul("m", "x", "x", output: .uint8(scale: 1e-9, zeroPoint: 3), file: "model.swift", line: 3).layerSpec], requantization: .qnnpack)) ==
+                ["model.swift:3: error: layer 'm' (Mul): s_a·s_b/s_out = 400000.0 is too large: products reach 2.601e+10 output steps (the limit is 2^30); choose a larger output scale"])
+    }
+
     @Test func multipliersTheAcceleratorSchemesCannotHold() {
         // m = 0.02 · 0.01 / 0.05 with float32 scales = 0.00399999976 (numpy), 2.34374418% above 2^-8.
         let layer = linear(weights: .int8(.values(Array(repeating: 3, count: 30)), scale: 0.01), output: .uint8(scale: 0.05, zeroPoint: 10))

@@ -64,12 +64,18 @@ def pytorch_ops():
     cases = []
     for engine in ("fbgemm", "qnnpack"):
         cases += [po.add_case(engine, i, rng, np_rng) for i in range(150)] + [po.mean_case(engine, i, rng, np_rng) for i in range(80)]
+    # mul and cat from their own seed, so that adding them left every other case as it was.
+    rng, np_rng = fx.seeded(20261202), np.random.default_rng(20261202)
+    for engine in ("fbgemm", "qnnpack"):
+        cases += [po.mul_case(engine, i, rng, np_rng) for i in range(80)] + [po.mul_case(engine, i, rng, np_rng, exhaustive=True) for i in range(6)]
+        cases += [po.cat_case(engine, i, rng, np_rng) for i in range(100)]
+    cases += [po.add_format_case("fbgemm", i, rng, np_rng) for i in range(60)]
     _write_cases(OUT / "pytorch_ops.json", po.provenance(), cases)
 
 
 def pytorch_networks():
     """Tests/Fixtures/pytorch: whole networks exported by qgen-export (model.swift + .npy), with the
-    engine's codes for inputs drawn like the calibration data (20 for the small CNN, 6 for the
+    engine's codes for inputs drawn like the calibration data (20 for the small CNNs, 6 for the
     224x224 networks, to keep the repository small; pytorch_networks_20 keeps all 20 elsewhere)."""
     import pytorch_networks as pn
     directory = OUT.parent / "pytorch"
@@ -77,7 +83,7 @@ def pytorch_networks():
     for name in pn.NETWORKS:
         for engine in ("fbgemm", "qnnpack"):
             entry = pn.case(name, engine, directory / f"{name}_{engine}", inputs=20)
-            if name != "small_cnn":
+            if name not in ("small_cnn", "branchy_cnn"):
                 entry["inputs"], entry["outputs"] = entry["inputs"][:6], entry["outputs"][:6]
             entries.append(entry)
             print(f"{name} {engine}: exported")

@@ -51,9 +51,49 @@ class SmallCNN(nn.Module):
         torch.ao.quantization.fuse_modules(self, [["conv1", "bn1", "relu1"], ["conv2", "relu2"]], inplace=True)
 
 
+class BranchyCNN(nn.Module):
+    """The ops whose ATen kernel depends on memory formats: an add of the (contiguous) input and a
+    convolution (mixed formats: ATen's scalar path throughout), a cat of two convolutions (ATen's
+    NHWC cat), a cat of the input and a convolution (its generic cat), a gating mul, and a residual
+    add over 20x7x7 channels-last values (980, so ATen's scalar tail is the last 20 in NHWC order)."""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.e = nn.Conv2d(3, 3, 1)
+        self.mixed = nn.quantized.FloatFunctional()
+        self.a = nn.Conv2d(3, 8, 1)
+        self.relu_a = nn.ReLU()
+        self.b = nn.Conv2d(3, 12, 3, padding=1)
+        self.join = nn.quantized.FloatFunctional()
+        self.mix = nn.quantized.FloatFunctional()
+        self.g = nn.Conv2d(11, 20, 1)
+        self.gate = nn.quantized.FloatFunctional()
+        self.pool = nn.MaxPool2d(2)
+        self.c = nn.Conv2d(20, 20, 3, padding=1)
+        self.skip = nn.quantized.FloatFunctional()
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(20, 10)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.quant(x)
+        w = self.mixed.add(x, self.e(x))
+        a = self.relu_a(self.a(x))
+        y = self.join.cat([a, self.b(w)], 1)
+        z = self.mix.cat([x, a], 1)
+        p = self.pool(self.gate.mul(y, self.g(z)))
+        r = self.skip.add(p, self.c(p))
+        return self.dequant(self.fc(torch.flatten(self.gap(r), 1)))
+
+    def fuse_model(self):
+        torch.ao.quantization.fuse_modules(self, [["a", "relu_a"]], inplace=True)
+
+
 NETWORKS = {
     # name: (builder, input shape, calibration batches)
     "small_cnn": (SmallCNN, (1, 3, 32, 32), 8),
+    "branchy_cnn": (BranchyCNN, (1, 3, 14, 14), 8),
     "resnet18": (lambda: __import__("torchvision").models.quantization.resnet18(weights=None, quantize=False), (1, 3, 224, 224), 4),
     "mobilenet_v2": (lambda: __import__("torchvision").models.quantization.mobilenet_v2(weights=None, quantize=False), (1, 3, 224, 224), 4),
 }

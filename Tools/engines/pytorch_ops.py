@@ -1,6 +1,7 @@
-"""PyTorch's quantized add, add_relu and adaptive average pooling to 1x1 on the fbgemm and qnnpack
-engines, on seeded scales, zero points and shapes (element counts off ATen's 64-code vector blocks, so
-the scalar tail is exercised), written as qgen ModelSpec JSON with the engine's output codes.
+"""PyTorch's quantized add, add_relu, mul, mul_relu, cat and adaptive average pooling to 1x1 on the
+fbgemm and qnnpack engines, on seeded scales, zero points and shapes (element counts off ATen's
+64-code vector blocks, so the scalar tail is exercised; cat on contiguous and channels-last inputs,
+whose kernels differ), written as qgen ModelSpec JSON with the engine's output codes.
 Run with ATEN_CPU_CAPABILITY=avx2 and one intra-op thread (make_fixtures.py sets both)."""
 import numpy as np
 import torch
@@ -10,12 +11,20 @@ import fixtures as fx
 AT = {"file": "fixture", "line": 1}
 
 
-def _quant(scale, zp):
-    return {"dtype": "uint8", "scale": float(scale), "zeroPoint": int(zp)}
+def _quant(scale, zp, dtype="uint8"):
+    return {"dtype": dtype, "scale": float(scale), "zeroPoint": int(zp)}
 
 
-def _qtensor(codes, scale, zp):
-    return torch._make_per_tensor_quantized_tensor(torch.tensor(codes, dtype=torch.uint8), scale, zp)
+def _qtensor(codes, scale, zp, dtype="uint8"):
+    return torch._make_per_tensor_quantized_tensor(torch.tensor(codes, dtype=getattr(torch, dtype)), scale, zp)
+
+
+def _range(dtype):
+    return (0, 256) if dtype == "uint8" else (-128, 128)
+
+
+def _input(name, shape, q):
+    return {"input": {"_0": {"name": name, "shape": shape, "layout": "nchw", "quant": q, "location": AT}}}
 
 
 def add_case(engine, index, rng, np_rng):
@@ -44,6 +53,51 @@ def add_case(engine, index, rng, np_rng):
             "outputs": [fx.bytes_b64(np.ravel(y), "uint8") for y in ys]}
 
 
+def add_format_case(engine, index, rng, np_rng):
+    """fbgemm's add over channels-last, contiguous or mixed inputs (ATen's loop runs in memory
+    order, or all scalar when the formats differ), with scales where its vector and scalar paths
+    round some pair of codes differently and codes drawn from those pairs."""
+    torch.backends.quantized.engine = engine
+    f32 = np.float32
+    a_all, b_all = np.meshgrid(np.arange(256), np.arange(256), indexing="ij")
+    a_all, b_all = a_all.ravel(), b_all.ravel()
+
+    def codes(sa, za, sb, zb, so, vector):
+        if vector:
+            da = (np.float64(f32(sa)) * a_all + np.float64(f32(f32(sa) * f32(-za)))).astype(f32)
+            db = (np.float64(f32(sb)) * b_all + np.float64(f32(f32(sb) * f32(-zb)))).astype(f32)
+        else:
+            da, db = (f32(sa) * (a_all - za).astype(f32)).astype(f32), (f32(sb) * (b_all - zb).astype(f32)).astype(f32)
+        return np.rint(((da + db).astype(f32) * (f32(1) / f32(so))).astype(f32))
+
+    while True:
+        sa, sb = fx.log_uniform(rng, 0.002, 0.2), fx.log_uniform(rng, 0.002, 0.2)
+        so = max(sa, sb) * fx.log_uniform(rng, 0.3, 4)
+        za, zb, zo = rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)
+        differ = codes(sa, za, sb, zb, so, True) != codes(sa, za, sb, zb, so, False)
+        if differ.any():
+            break
+    formats = rng.choice([("channelsLast", "channelsLast"), ("channelsLast", "contiguous"), ("contiguous", "channelsLast"), ("contiguous", "contiguous")])
+    shape = [1, rng.randint(2, 20), rng.randint(2, 7), rng.randint(2, 7)]
+    xs = []
+    for _ in range(3):
+        pick = np_rng.integers(0, int(differ.sum()), size=shape)
+        xs.append([a_all[differ][pick], b_all[differ][pick]])
+    ys = []
+    for a, b in xs:
+        qs = [_qtensor(v, s, z) for v, s, z in ((a, sa, za), (b, sb, zb))]
+        qs = [q.contiguous(memory_format=torch.channels_last) if f == "channelsLast" else q for q, f in zip(qs, formats)]
+        ys.append(torch.ops.quantized.add(qs[0], qs[1], so, zo).int_repr().contiguous().numpy())
+    layers = [_input("a", shape, _quant(sa, za)), _input("b", shape, _quant(sb, zb)),
+              {"add": {"_0": {"name": "sum", "inputs": ["a", "b"], "output": _quant(so, zo), "activation": {"none": {}},
+                              "memoryFormats": list(formats), "location": AT}}}]
+    model = {"name": f"{engine}_add_formats_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
+    kind = "add (both channels-last)" if formats == ("channelsLast", "channelsLast") else "add (mixed formats)" if formats[0] != formats[1] else "add"
+    return {"id": f"{engine}-add-{formats[0]}-{formats[1]}-{index}", "ops": [kind], "model": model,
+            "inputs": [[fx.bytes_b64(np.ravel(v), "uint8") for v in pair] for pair in xs],
+            "outputs": [fx.bytes_b64(np.ravel(y), "uint8") for y in ys]}
+
+
 def mean_case(engine, index, rng, np_rng):
     """adaptive_avg_pool2d(x, 1) on a channels-last uint8 tensor (as convolutions leave them)."""
     torch.backends.quantized.engine = engine
@@ -65,7 +119,103 @@ def mean_case(engine, index, rng, np_rng):
             "inputs": [[fx.bytes_b64(np.ravel(v), "uint8")] for v in xs], "outputs": [fx.bytes_b64(np.ravel(y), "uint8") for y in ys]}
 
 
+def mul_case(engine, index, rng, np_rng, exhaustive=False):
+    """a * b (or mul_relu) on two tensors of one random shape, or every pair of codes (exhaustive,
+    with scales where the order of ATen's multiplier changes some code)."""
+    torch.backends.quantized.engine = engine
+    dtype = rng.choice(["uint8", "int8"])
+    lo, hi = _range(dtype)
+    relu = rng.random() < 0.3
+    while True:
+        sa, sb = fx.log_uniform(rng, 0.002, 0.3), fx.log_uniform(rng, 0.002, 0.3)
+        za, zb, zo = rng.randint(lo, hi - 1), rng.randint(lo, hi - 1), rng.randint(lo, hi - 1)
+        so = sa * sb * fx.log_uniform(rng, 2, 3000)
+        if not exhaustive or _mul_discriminates(sa, sb, so, dtype, za, zb):
+            break
+    if exhaustive:
+        a, b = np.meshgrid(np.arange(lo, hi), np.arange(lo, hi), indexing="ij")
+        xs = [[a.reshape(1, -1), b.reshape(1, -1)]]
+        shape = [1, (hi - lo) ** 2]
+    else:
+        shape = [1, rng.randint(1, 12), rng.randint(1, 9), rng.randint(1, 9)] if rng.random() < 0.6 else [1, rng.randint(1, 300)]
+        xs = [[np_rng.integers(lo, hi, size=shape) for _ in range(2)] for _ in range(3)]
+    op = torch.ops.quantized.mul_relu if relu else torch.ops.quantized.mul
+    ys = [op(_qtensor(a, sa, za, dtype), _qtensor(b, sb, zb, dtype), so, zo).int_repr().numpy() for a, b in xs]
+    layers = [_input("a", shape, _quant(sa, za, dtype)), _input("b", shape, _quant(sb, zb, dtype)),
+              {"mul": {"_0": {"name": "product", "inputs": ["a", "b"], "output": _quant(so, zo, dtype),
+                              "activation": {"relu": {}} if relu else {"none": {}}, "location": AT}}}]
+    model = {"name": f"{engine}_mul_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
+    return {"id": f"{engine}-mul-{'all-' if exhaustive else ''}{index}", "ops": ["mul_relu" if relu else "mul"], "model": model,
+            "inputs": [[fx.bytes_b64(np.ravel(v), dtype) for v in pair] for pair in xs],
+            "outputs": [fx.bytes_b64(np.ravel(y), dtype) for y in ys]}
+
+
+def _mul_discriminates(sa, sb, so, dtype, za, zb):
+    """Whether ATen's multiplier float(s_a)·float(s_b)·(1/float(s_out)) and the plain quotient
+    float(s_a)·float(s_b)/float(s_out) round some product of these codes differently."""
+    lo, hi = _range(dtype)
+    f32 = np.float32
+    a, b = np.meshgrid(np.arange(lo, hi) - za, np.arange(lo, hi) - zb, indexing="ij")
+    p = (a * b).astype(f32)
+    aten = f32(f32(sa) * f32(sb)) * (f32(1) / f32(so))
+    quotient = f32(f32(sa) * f32(sb)) / f32(so)
+    return aten != quotient and bool((np.rint((p * aten).astype(f32)) != np.rint((p * quotient).astype(f32))).any())
+
+
+def _cat_scales(rng, dtype, discriminating):
+    """An input's scale and zero point for an output's: when `discriminating`, ones where ATen's
+    two dequantizations (s·(q−zp), and fma(q, s, s·−zp)) give different codes for some q."""
+    lo, hi = _range(dtype)
+    f32 = np.float32
+    while True:
+        s, zp = fx.log_uniform(rng, 0.002, 0.3), rng.randint(lo, hi - 1)
+        so, zo = s * fx.log_uniform(rng, 0.5, 4), rng.randint(lo, hi - 1)
+        if not discriminating:
+            return s, zp, so, zo
+        q = np.arange(lo, hi)
+        plain = (f32(s) * (q - zp).astype(f32)).astype(f32)
+        fused = (q.astype(np.float64) * np.float64(f32(s)) + np.float64(f32(f32(s) * f32(-zp)))).astype(f32)
+        inverse, inverse_double = f32(1) / f32(so), f32(1.0 / so)
+        if (np.rint(plain * inverse) != np.rint(fused * inverse_double)).any():
+            return s, zp, so, zo
+
+
+def cat_case(engine, index, rng, np_rng):
+    """torch.ops.quantized.cat of 2-4 NCHW tensors along dimension 1, contiguous or channels-last
+    (ATen's generic or NHWC kernel), inputs quantized like the output or not."""
+    torch.backends.quantized.engine = engine
+    dtype = "uint8" if rng.random() < 0.7 else "int8"
+    lo, hi = _range(dtype)
+    channels_last = rng.random() < 0.6
+    discriminating = rng.random() < 0.5
+    count = rng.randint(2, 4)
+    h, w = rng.randint(1, 6), rng.randint(1, 6)
+    channels = [rng.choice([rng.randint(1, 12), rng.randint(7, 40), rng.choice([8, 16, 24, 32, 33, 64, 70])]) for _ in range(count)]
+    params = [_cat_scales(rng, dtype, discriminating) for _ in range(count)]
+    so, zo = params[0][2], params[0][3]
+    inputs = [(s, zp) for s, zp, _, _ in params]
+    for k in range(count):
+        if rng.random() < 0.2:
+            inputs[k] = (so, zo)  # copied
+    xs = [[np_rng.integers(lo, hi, size=(1, c, h, w)) for c in channels] for _ in range(3)]
+    ys = []
+    for x in xs:
+        qs = [_qtensor(v, s, zp, dtype) for v, (s, zp) in zip(x, inputs)]
+        if channels_last:
+            qs = [q.contiguous(memory_format=torch.channels_last) for q in qs]
+        ys.append(torch.ops.quantized.cat(qs, 1, so, zo).int_repr().numpy())
+    names = [f"x{k}" for k in range(count)]
+    layers = [_input(n, [1, c, h, w], _quant(s, zp, dtype)) for n, c, (s, zp) in zip(names, channels, inputs)]
+    formats = ["channelsLast" if channels_last else "contiguous"] * count
+    layers.append({"concatenation": {"_0": {"name": "cat", "inputs": names, "axis": 1, "output": _quant(so, zo, dtype),
+                                            "memoryFormats": formats, "location": AT}}})
+    model = {"name": f"{engine}_cat_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
+    return {"id": f"{engine}-cat-{'nhwc' if channels_last else 'nchw'}-{index}", "ops": ["cat (channels-last)" if channels_last else "cat"],
+            "model": model, "inputs": [[fx.bytes_b64(np.ravel(v), dtype) for v in x] for x in xs],
+            "outputs": [fx.bytes_b64(np.ravel(y), dtype) for y in ys]}
+
+
 def provenance():
-    return (f"torch {torch.__version__} quantized add / add_relu / adaptive_avg_pool2d on engines fbgemm and qnnpack, "
+    return (f"torch {torch.__version__} quantized add / add_relu / mul / mul_relu / cat / adaptive_avg_pool2d on engines fbgemm and qnnpack, "
             f"ATen CPU capability {torch.backends.cpu.get_cpu_capability()}, one intra-op thread, CPU {fx.cpu_flags()}; "
             "made by Tools/engines/make_fixtures.py pytorch_ops")

@@ -237,7 +237,7 @@ class _Writer:
             quantized = " (quantized)" if _is_quantized_module(mod) else ""
             raise ExportError(f"{self._where(node)}: qgen-export has no mapping for {type(mod).__module__}.{kind}{quantized}; "
                               "supported: quantized Linear, LinearReLU, Conv2d, ConvReLU2d (fused Conv+BN), MaxPool2d, "
-                              "AdaptiveAvgPool2d(1), Flatten, FloatFunctional/QFunctional add and add_relu, Dropout, Identity")
+                              "AdaptiveAvgPool2d(1), Flatten, FloatFunctional/QFunctional add, add_relu, mul and cat, Dropout, Identity")
 
     def _call_function(self, node):
         target = node.target
@@ -251,7 +251,13 @@ class _Writer:
             dtype = args[3] if len(args) > 3 else kwargs["dtype"]
             self._quantize_input(node, source, scale, zero_point, dtype)
         elif str(target) in ("quantized.add", "quantized.add_relu"):
-            self._binary_add(node, relu=str(target) == "quantized.add_relu")
+            self._binary(node, "Add", relu=str(target) == "quantized.add_relu")
+        elif str(target) in ("quantized.mul", "quantized.mul_relu"):
+            self._binary(node, "Mul", relu=str(target) == "quantized.mul_relu")
+        elif str(target) == "quantized.cat" or target is torch.cat:
+            tensors = node.args[0] if node.args else node.kwargs.get("tensors", node.kwargs.get("qx"))
+            dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
+            self._cat(node, tensors, dim)
         elif target in (torch.flatten,):
             start = node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)
             end = node.args[2] if len(node.args) > 2 else node.kwargs.get("end_dim", -1)
@@ -379,16 +385,51 @@ class _Writer:
         self._add(name, f"Reshape({_swift_string(name)}, input: {_swift_string(source.layer)}, shape: {list(out.shape)})", [source.layer])
         self.values[node] = out
 
-    def _binary_add(self, node, relu):
+    def _formats(self, nodes):
+        """`, memoryFormats: [...]` for 4-D inputs of which some are channels-last (ATen's kernel
+        paths depend on it), else nothing (contiguous)."""
+        flags = [isinstance(n, torch.fx.Node) and n.meta.get("qgen_channels_last", False) for n in nodes]
+        if not any(flags):
+            return ""
+        return ", memoryFormats: [" + ", ".join(".channelsLast" if f else ".contiguous" for f in flags) + "]"
+
+    def _binary(self, node, op, relu):
+        """quantized add/add_relu (op "Add") or mul/mul_relu ("Mul") of two tensors of one shape."""
+        verb = {"Add": "adds", "Mul": "multiplies"}[op]
+        if len(node.args) > 1 and not isinstance(node.args[1], torch.fx.Node):
+            raise ExportError(f"{self._where(node)}: {verb} the number {node.args[1]!r} ({op.lower()}_scalar); qgen's {op} takes two "
+                              "tensors: fold the number into a neighbouring layer's scale or bias, or use a tensor")
         a = self._input(node, 0)
         b = self._input(node, 1)
         if list(a.shape) != list(b.shape):
-            raise ExportError(f"{self._where(node)}: adds shapes {a.shape} and {b.shape}; qgen's Add takes equal shapes (no broadcasting)")
+            raise ExportError(f"{self._where(node)}: {verb} shapes {a.shape} and {b.shape}; qgen's {op} takes equal shapes (no broadcasting)")
         name = self._name(node)
         out = self._quantized_output(node, name)
         act = ", activation: .relu" if relu else ""
-        self._add(name, f"Add({_swift_string(name)}, {_swift_string(a.layer)}, {_swift_string(b.layer)}, output: {out.quant()}{act})",
+        # Add's ATen loop order follows the memory formats; Mul's arithmetic is the same everywhere.
+        formats = self._formats(node.args[:2]) if op == "Add" else ""
+        self._add(name, f"{op}({_swift_string(name)}, {_swift_string(a.layer)}, {_swift_string(b.layer)}, output: {out.quant()}{act}{formats})",
                   [a.layer, b.layer])
+        self.values[node] = out
+
+    def _cat(self, node, tensors, dim):
+        if not isinstance(tensors, (list, tuple)) or not tensors:
+            raise ExportError(f"{self._where(node)}: concatenates {tensors!r}; qgen needs the list of tensors in the traced graph")
+        sources = []
+        for t in tensors:
+            value = self.values.get(t) if isinstance(t, torch.fx.Node) else None
+            if not isinstance(value, _Quantized):
+                raise ExportError(f"{self._where(node)}: it concatenates {t!r}, which is not a quantized tensor; qgen runs quantized subgraphs only")
+            sources.append(value)
+        if any(s.dtype != sources[0].dtype for s in sources):
+            raise ExportError(f"{self._where(node)}: it concatenates {', '.join(s.dtype for s in sources)} tensors; PyTorch's cat and qgen's take one type")
+        rank = len(sources[0].shape)
+        dim = int(dim) % rank
+        name = self._name(node)
+        out = self._quantized_output(node, name)
+        inputs = "[" + ", ".join(_swift_string(s.layer) for s in sources) + "]"
+        flag = self._formats(tensors)
+        self._add(name, f"Concatenation({_swift_string(name)}, {inputs}, axis: {dim}, output: {out.quant()}{flag})", [s.layer for s in sources])
         self.values[node] = out
 
     # ------------------------------------------------------------------ write
@@ -422,6 +463,17 @@ class _Writer:
         return header + f"import QGen\n\nModel({_swift_string(model_name)}) {{\n{body}\n}}\n.requantization(Requantization(name: {_swift_string(self.scheme)}))\n"
 
 
+class _ShapeAndFormat(ShapeProp):
+    """ShapeProp that also records whether each 4-D tensor is channels-last contiguous, which picks
+    ATen's cat kernel (its NHWC kernel rounds its vector channels differently)."""
+
+    def run_node(self, n):
+        result = super().run_node(n)
+        if isinstance(result, torch.Tensor) and result.dim() == 4:
+            n.meta["qgen_channels_last"] = result.is_contiguous(memory_format=torch.channels_last)
+        return result
+
+
 def _trace(module):
     if isinstance(module, torch.fx.GraphModule):
         return module
@@ -449,7 +501,7 @@ def export(module, example, path, name=None, engine=None):
     examples = example if isinstance(example, (tuple, list)) else (example,)
     with torch.no_grad():
         try:
-            ShapeProp(gm).propagate(*examples)
+            _ShapeAndFormat(gm).propagate(*examples)
         except Exception as error:  # noqa: BLE001
             raise ExportError(f"running the module on the example input failed ({type(error).__name__}: {error})") from error
     writer = _Writer(gm, scheme)

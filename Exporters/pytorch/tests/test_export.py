@@ -50,7 +50,7 @@ def test_layers_scales_and_weights(tmp_path):
     assert f'Input("quant", shape: [1, 2, 8, 8], layout: .nchw, .uint8(scale: {repr(float(q.quant.scale))}, zeroPoint: {int(q.quant.zero_point)}))' in text
     assert 'Conv2d("conv", input: "quant", outChannels: 4, kernel: Size2(3, 3), stride: Size2(2, 2), padding: [1, 1]' in text
     assert 'MaxPool2d("pool", input: "conv", kernel: Size2(2, 2), stride: Size2(2, 2), padding: [0, 0])' in text
-    assert f'Add("add_relu", "pool", "pool", output: .uint8(scale: {repr(float(q.skip.scale))}, zeroPoint: {int(q.skip.zero_point)}), activation: .relu)' in text
+    assert f'Add("add_relu", "pool", "pool", output: .uint8(scale: {repr(float(q.skip.scale))}, zeroPoint: {int(q.skip.zero_point)}), activation: .relu, memoryFormats: [.channelsLast, .channelsLast])' in text
     assert 'Mean("gap", input: "add_relu", axes: [2, 3], keepDims: true' in text
     assert 'Flatten("flatten", input: "gap", startDim: 1)' in text
     assert 'Linear("fc", input: "flatten", outFeatures: 3' in text
@@ -140,3 +140,58 @@ def test_cli(tmp_path):
     assert 'Conv2d("_1", input: "_0", outChannels: 3, kernel: Size2(3, 3)' in text and "activation: .relu" in text
     assert (tmp_path / "out" / "_1_w.npy").exists()
     assert main([str(tmp_path / "missing.pt"), str(tmp_path / "example.npy"), "-o", str(tmp_path / "x.swift")]) == 1
+
+
+class Branches(nn.Module):
+    """cat of two convolutions (channels-last: ATen's NHWC cat), cat of the input with a
+    convolution (one contiguous input: ATen's generic cat), and mul."""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.a = nn.Conv2d(3, 8, 1)
+        self.b = nn.Conv2d(3, 12, 3, padding=1)
+        self.join = nn.quantized.FloatFunctional()
+        self.mix = nn.quantized.FloatFunctional()
+        self.g = nn.Conv2d(11, 20, 1)
+        self.gate = nn.quantized.FloatFunctional()
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.quant(x)
+        a = self.a(x)
+        y = self.join.cat([a, self.b(x)], 1)
+        z = self.mix.cat([x, a], dim=1)
+        return self.dequant(self.gate.mul(y, self.g(z)))
+
+
+def test_cat_and_mul(tmp_path):
+    q = _convert(Branches(), (1, 3, 6, 6), engine="fbgemm")
+    path = tmp_path / "model.swift"
+    qgen_export.export(q, torch.randn(1, 3, 6, 6), str(path), name="branches")
+    text = path.read_text()
+
+    def quant(m):
+        return f".uint8(scale: {repr(float(m.scale))}, zeroPoint: {int(m.zero_point)})"
+    assert f'Concatenation("cat", ["a", "b"], axis: 1, output: {quant(q.join)}, memoryFormats: [.channelsLast, .channelsLast])' in text
+    assert f'Concatenation("cat_1", ["quant", "a"], axis: 1, output: {quant(q.mix)}, memoryFormats: [.contiguous, .channelsLast])' in text
+    assert 'Conv2d("g", input: "cat_1", outChannels: 20' in text
+    assert f'Mul("mul", "cat", "g", output: {quant(q.gate)})' in text
+
+
+class ScalarMul(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.f = nn.quantized.FloatFunctional()
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.f.mul_scalar(self.quant(x), 0.5))
+
+
+def test_scalar_mul_is_refused(tmp_path):
+    q = _convert(ScalarMul(), (1, 4))
+    with pytest.raises(ExportError, match="mul_scalar"):
+        qgen_export.export(q, torch.randn(1, 4), str(tmp_path / "model.swift"))
+    assert not (tmp_path / "model.swift").exists()

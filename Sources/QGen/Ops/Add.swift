@@ -13,16 +13,31 @@ public struct Add: OpSpec {
     public var inputs: [String]
     public var output: QuantParams
     public var activation: Activation
+    /// `fbgemm` only: the inputs' memory formats in PyTorch (empty: both contiguous). ATen's
+    /// elementwise loop runs in memory order, so its scalar tail is the last elements of NHWC order
+    /// when both are channels-last, and every element takes the scalar path when they differ.
+    public var memoryFormats: [MemoryFormat]
     public var location: SourceLocation
 
     public init(_ name: String, _ a: String, _ b: String, output: QuantParams, activation: Activation = .none,
-                file: String = #filePath, line: Int = #line) {
+                memoryFormats: [MemoryFormat] = [], file: String = #filePath, line: Int = #line) {
         self.name = name
         self.inputs = [a, b]
         self.output = output
         self.activation = activation
+        self.memoryFormats = memoryFormats
         self.location = SourceLocation(file: file, line: line)
     }
 
     public var layerSpec: LayerSpec { .add(self) }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        inputs = try c.decode([String].self, forKey: .inputs)
+        output = try c.decode(QuantParams.self, forKey: .output)
+        activation = try c.decode(Activation.self, forKey: .activation)
+        memoryFormats = try c.decodeIfPresent([MemoryFormat].self, forKey: .memoryFormats) ?? []
+        location = try c.decode(SourceLocation.self, forKey: .location)
+    }
 }

@@ -49,7 +49,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
     case softmax(LoweredSoftmax)
     case lookup(LoweredLookup)
     case mul(LoweredMul)
-    case onnxRuntimeMul(LoweredONNXRuntimeMul)
+    case float32Mul(LoweredFloat32Mul)
     case pad(LoweredPad)
 
     /// The op's integer and float references and its emitter.
@@ -59,7 +59,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
         case .add(let op): return op
         case .pytorchAdd(let op): return op
         case .onnxRuntimeAdd(let op): return op
-        case .onnxRuntimeMul(let op): return op
+        case .float32Mul(let op): return op
         case .pool2d(let op): return op
         case .mean(let op): return op
         case .reshape(let op): return op

@@ -648,7 +648,8 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
  * (ATen qadd_kernel): each input dequantized in binary32 (s1 = {{scale1Text}}, s2 = {{scale2Text}}), summed, times
  * 1/s_out = {{inverseText}}, rounded half to even, plus the output zero point {{outputZeroPoint}}, activation {{activationText}}:
  * clamp [{{activationMin}}, {{activationMax}}]. ATen's {{vectorBlock}}-element vector blocks (elements below {{vectorEnd}}) dequantize
- * with a fused multiply-add, d = fma(s, q, s * -zp); its scalar tail computes d = s * (q - zp).{{^native}}
+ * with a fused multiply-add, d = fma(s, q, s * -zp); its scalar tail computes d = s * (q - zp).{{#nhwc}}
+ * Both inputs are channels-last in PyTorch, so ATen's loop runs in NHWC order: element i's position there decides.{{/nhwc}}{{^native}}
  * binary32 is emulated with integers (helpers_float32_core); every product here is exact in int64.{{/native}} */
 static void {{names.function}}(const {{input1CType}} *input1, const {{input2CType}} *input2, {{outputCType}} *output)
 {
@@ -666,7 +667,7 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
 
 {{^scalarOnly}}
 {{^vectorOnly}}
-        if (i < {{vectorEnd}}) {
+        if ({{#nhwc}}i - i % {{image}} + (i % {{plane}}) * {{channels}} + (i % {{image}}) / {{plane}}{{/nhwc}}{{^nhwc}}i{{/nhwc}} < {{vectorEnd}}) {
 {{/vectorOnly}}
             m1 = qgen_float32_round((int64_t)input1[i] * {{scale1Mantissa}} + ({{premultiplied1Aligned}}), {{scale1Exponent}}, &e1);
             m2 = qgen_float32_round((int64_t)input2[i] * {{scale2Mantissa}} + ({{premultiplied2Aligned}}), {{scale2Exponent}}, &e2);
@@ -695,7 +696,7 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
 
 {{^scalarOnly}}
 {{^vectorOnly}}
-        if (i < {{vectorEnd}}) {
+        if ({{#nhwc}}i - i % {{image}} + (i % {{plane}}) * {{channels}} + (i % {{image}}) / {{plane}}{{/nhwc}}{{^nhwc}}i{{/nhwc}} < {{vectorEnd}}) {
 {{/vectorOnly}}
             /* s*q + p is exact in double, so one rounding to float is the fused multiply-add. */
             d1 = (float)((double){{scale1Literal}} * (double)input1[i] + (double){{premultiplied1Literal}});
@@ -758,19 +759,19 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
         "kernel_concatenation": #"""
 {{% CONTENT_TYPE: C}}
 /* Layer "{{layerName}}" ({{location}}): Concatenation, {{outer}} blocks of {{total}} values, each block the inputs' blocks in order
- * (TFLite's CONCATENATION; an input quantized unlike the output is requantized as TFLite's QUANTIZE does).
+ * ({{rule}}).
 {{#parts}}
- *   input{{index}} ("{{name}}"): {{chunk}} values per block at offset {{offset}}{{#isCopy}}, copied{{/isCopy}}{{#table}}, read through {{.}}{{/table}}{{^isCopy}}{{^table}}, requantized: {{text}}{{/table}}{{/isCopy}}
+ *   input{{index}} ("{{name}}"): values [{{start}}, {{end}}) of its {{chunk}} per block{{segmentText}}, to offset {{offset}}{{#isCopy}}, copied{{/isCopy}}{{#table}}, read through {{.}}{{/table}}{{^isCopy}}{{^table}}, requantized: {{text}}{{/table}}{{/isCopy}}
 {{/parts}}
  */
-static void {{names.function}}({{#parts}}const {{cType}} *input{{index}}, {{/parts}}{{outputCType}} *output)
+static void {{names.function}}({{#inputs}}const {{cType}} *input{{index}}, {{/inputs}}{{outputCType}} *output)
 {
     int32_t o;
     int32_t i;
 
     for (o = 0; o < {{outer}}; ++o) {
 {{#parts}}
-        for (i = 0; i < {{chunk}}; ++i) {
+        for (i = {{start}}; i < {{end}}; ++i) {
 {{#isCopy}}
             output[o * {{total}} + {{offset}} + i] = input{{index}}[o * {{chunk}} + i];
 {{/isCopy}}
@@ -1065,12 +1066,18 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
     }
 }
 """#,
-        "kernel_mul_onnxruntime": #"""
+        "kernel_mul_float32": #"""
 {{% CONTENT_TYPE: C}}
-/* Layer "{{layerName}}" ({{location}}): Mul, {{count}} elements of {{type}}, ONNX Runtime's QLinearMul (MLAS's x86-64 kernel):
- * p = (a - {{zeroPoint1}}) * (b - {{zeroPoint2}}) exactly, then in binary32 float(p) * r with r = s_a*s_b/s_out = {{ratioText}},
+/* Layer "{{layerName}}" ({{location}}): Mul, {{count}} elements of {{type}}, {{engineText}}:
+ * p = (a - {{zeroPoint1}}) * (b - {{zeroPoint2}}) exactly, then in binary32 float(p) * ({{ratioText}}),
+{{#floatZeroPoint}}
  * plus the output zero point before rounding half to even, saturated to [{{outputMin}}, {{outputMax}}].{{^native}}
  * binary32 is emulated with integers (helpers_float32_core, helpers_float32_add).{{/native}} */
+{{/floatZeroPoint}}
+{{^floatZeroPoint}}
+ * rounded half to even, plus the output zero point {{outputZeroPoint}}, clamped to [{{outputMin}}, {{outputMax}}] ({{activationText}}).{{^native}}
+ * binary32 is emulated with integers (helpers_float32_core).{{/native}} */
+{{/floatZeroPoint}}
 static void {{names.function}}(const {{input1CType}} *input1, const {{input2CType}} *input2, {{outputCType}} *output)
 {
     int32_t i;
@@ -1083,16 +1090,26 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
         int32_t y;
 
         m = qgen_float32_round((int64_t)p * {{ratioMantissa}}, {{ratioExponent}}, &e);
-        m = qgen_float32_add(m, e, {{zeroPointMantissa}}, {{zeroPointExponent}}, &e);
+{{#floatZeroPoint}}
+        m = qgen_float32_add(m, e, {{mantissa}}, {{exponent}}, &e);
         y = qgen_float32_to_int32(m, e);
+{{/floatZeroPoint}}
+{{^floatZeroPoint}}
+        y = qgen_float32_to_int32(m, e) + {{outputZeroPoint}};
+{{/floatZeroPoint}}
 {{/native}}
 {{#native}}
         volatile float t;
         int32_t y;
 
         t = (float)p * {{ratioLiteral}};
-        t = t + {{zeroPointLiteral}};
+{{#floatZeroPoint}}
+        t = t + {{literal}};
         y = qgen_round_to_int32(t);
+{{/floatZeroPoint}}
+{{^floatZeroPoint}}
+        y = qgen_round_to_int32(t) + {{outputZeroPoint}};
+{{/floatZeroPoint}}
 {{/native}}
         if (y < {{outputMin}}) {
             y = {{outputMin}};

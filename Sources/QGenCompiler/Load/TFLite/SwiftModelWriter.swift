@@ -63,7 +63,8 @@ public enum SwiftModelWriter {
                     + "           weight: \(try weights(l.name, l.weight, shape: [l.outFeatures, -1]))\(try bias(l.name, l.bias)),\n"
                     + "           output: \(quant(l.output)), activation: \(activation(l.activation)), \(at(l.location)))"
             case .add(let a):
-                text = "Add(\(literal(a.name)), \(literal(a.inputs[0])), \(literal(a.inputs[1])), output: \(quant(a.output)), activation: \(activation(a.activation)), \(at(a.location)))"
+                text = "Add(\(literal(a.name)), \(literal(a.inputs[0])), \(literal(a.inputs[1])), output: \(quant(a.output)), activation: \(activation(a.activation))"
+                    + formats(a.memoryFormats) + ", \(at(a.location)))"
             case .sub(let a):
                 text = "Sub(\(literal(a.name)), \(literal(a.inputs[0])), \(literal(a.inputs[1])), output: \(quant(a.output)), activation: \(activation(a.activation)), \(at(a.location)))"
             case .mul(let a):
@@ -79,7 +80,7 @@ public enum SwiftModelWriter {
                     + (r.layout.map { ", layout: .\($0.rawValue)" } ?? "") + ", \(at(r.location)))"
             case .concatenation(let c):
                 text = "Concatenation(\(literal(c.name)), \(list(c.inputs.map(literal))), axis: \(c.axis)"
-                    + (c.output.map { ", output: \(quant($0))" } ?? "") + ", \(at(c.location)))"
+                    + (c.output.map { ", output: \(quant($0))" } ?? "") + formats(c.memoryFormats) + ", \(at(c.location)))"
             case .pad(let p):
                 text = "Pad(\(literal(p.name)), input: \(literal(p.input ?? "")), padding: \(list(p.padding.map { list($0.map(String.init)) })), \(at(p.location)))"
             case .quantize(let q):
@@ -120,6 +121,11 @@ public enum SwiftModelWriter {
     /// The shortest decimal that reads back to the same double (Swift's `description`).
     static func number(_ x: Double) -> String { x.description }
     static func list(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
+
+    /// `, memoryFormats: [...]`, or nothing for the default (all contiguous).
+    static func formats(_ formats: [MemoryFormat]) -> String {
+        formats.allSatisfy { $0 == .contiguous } ? "" : ", memoryFormats: " + list(formats.map { ".\($0.rawValue)" })
+    }
     static func size(_ s: Size2) -> String { "Size2(\(s.height), \(s.width))" }
     static func padding(_ p: Padding) -> String { p.size.map { "Padding(\(size($0)))" } ?? ".same" }
 

@@ -17,7 +17,8 @@ extension Add: ResolvableOp {
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
         guard let type = Elementwise.outputType(context, kind: kindName, output: output, activation: activation, log: &log) else { return nil }
-        return (.add(ResolvedAdd(activation: activation, subtract: false)), type)
+        guard MemoryFormats.check(memoryFormats, context, log: &log) else { return nil }
+        return (.add(ResolvedAdd(activation: activation, subtract: false, memoryFormats: memoryFormats)), type)
     }
 }
 
@@ -26,7 +27,7 @@ extension Sub: ResolvableOp {
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
         guard let type = Elementwise.outputType(context, kind: kindName, output: output, activation: activation, log: &log) else { return nil }
-        return (.add(ResolvedAdd(activation: activation, subtract: true)), type)
+        return (.add(ResolvedAdd(activation: activation, subtract: true, memoryFormats: [])), type)
     }
 }
 
@@ -55,6 +56,8 @@ public struct ResolvedAdd: Equatable, Codable, Sendable {
     /// Sub: the second input's rescaled value is subtracted, and TFLite Micro computes the
     /// multipliers from float32 quotients (Add computes them in double).
     public var subtract: Bool
+    /// PyTorch's memory formats of the inputs (empty: contiguous).
+    public var memoryFormats: [MemoryFormat]
 }
 
 extension ResolvedAdd: OpLowering {
@@ -66,7 +69,7 @@ extension ResolvedAdd: OpLowering {
         let a = model.tensors[node.inputs[0]], b = model.tensors[node.inputs[1]], output = model.tensors[node.output].quant
         switch scheme {
         case .fbgemm, .qnnpack:
-            return PyTorchAdd.lower(node, activation: activation, subtract: subtract, in: model, log: &log)
+            return PyTorchAdd.lower(node, activation: activation, subtract: subtract, memoryFormats: memoryFormats, in: model, log: &log)
         case .onnxRuntime:
             return ONNXRuntimeAdd.lower(node, activation: activation, subtract: subtract, in: model, log: &log)
         default:

@@ -16,7 +16,10 @@ import QGenArithmetic
 // (n / B) · B elements, B = 2 · Vectorized<quint8>::size() (64 with AVX2, 128 with AVX512:
 // `RequantizationScheme.elementwiseVectorBlock`), and the scalar path over the rest; the two differ
 // by an ulp in d, which moves a result by one code now and then. ReLU then equals clamping the
-// output code below at zp_out.
+// output code below at zp_out. The loop runs in memory order: over two channels-last 4-D inputs
+// (convolution outputs) the scalar tail is the last elements in NHWC order, and over one
+// channels-last and one contiguous input TensorIterator finds no common contiguous order and
+// every element takes the scalar path (measured, torch 2.15).
 //
 // qnnpack (aten/src/ATen/native/quantized/cpu/qnnpack/src/add.c, requantization.h
 // pytorch_qnnp_compute_add_quantization_params, q8vadd), fixed point:
@@ -51,18 +54,33 @@ public struct FBGEMMAdd: Equatable, Codable, Sendable {
     public var zeroPoints: [Int32]
     /// `1.0f / float(s_out)`.
     public var inverseOutputScale: Float32Parts
-    /// Elements before this index take the vector path, the rest the scalar path.
+    /// Elements whose position in ATen's loop is before this take the vector path, the rest the
+    /// scalar path.
     public var vectorEnd: Int
+    /// Both inputs channels-last: ATen's loop runs in NHWC order over planes of this many elements
+    /// (H·W) and this many channels; nil: in qgen's (NCHW) order.
+    public var nhwcPlane: Int?
+    public var nhwcChannels: Int?
     /// ATen's vector block (64 or 128), for comments.
     public var vectorBlock: Int
 }
 
 extension FBGEMMAdd {
+    /// Element `i`'s (NCHW index) position in ATen's loop.
+    func position(_ i: Int) -> Int {
+        guard let plane = nhwcPlane, let channels = nhwcChannels else { return i }
+        let image = plane * channels, within = i % image
+        return i - within + (within % plane) * channels + within / plane
+    }
+
+    /// Whether element `i` takes ATen's vector path.
+    func isVector(_ i: Int) -> Bool { position(i) < vectorEnd }
+
     /// Both inputs of element `i` in binary32: ATen's vector path (fused multiply-add, Swift's
-    /// `addingProduct`) below `vectorEnd`, its scalar path after.
+    /// `addingProduct`), or its scalar path.
     func dequantized(_ a: Int32, _ b: Int32, at i: Int) -> [Float] {
         [a, b].enumerated().map { k, q in
-            i < vectorEnd ? premultiplied[k].value.addingProduct(scales[k].value, Float(q)) : scales[k].value * Float(q - zeroPoints[k])
+            isVector(i) ? premultiplied[k].value.addingProduct(scales[k].value, Float(q)) : scales[k].value * Float(q - zeroPoints[k])
         }
     }
 }
@@ -78,7 +96,7 @@ public struct QNNPACKAdd: Equatable, Codable, Sendable {
 
 enum PyTorchAdd {
     /// Lowers `a + b` (ReLU fused or not) under `fbgemm` or `qnnpack`; nil after logging why not.
-    static func lower(_ node: ResolvedNode, activation: Activation, subtract: Bool, in model: ResolvedModel,
+    static func lower(_ node: ResolvedNode, activation: Activation, subtract: Bool, memoryFormats: [MemoryFormat], in model: ResolvedModel,
                       log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
         let a = model.tensors[node.inputs[0]].quant, b = model.tensors[node.inputs[1]].quant, output = model.tensors[node.output].quant
@@ -95,7 +113,16 @@ enum PyTorchAdd {
         let arithmetic: LoweredPyTorchAdd.Arithmetic
         switch scheme {
         case .fbgemm:
-            guard let add = fbgemm(a, b, output, count: count, scheme: scheme, what: what, at: at, log: &log) else { return nil }
+            guard var add = fbgemm(a, b, output, count: count, scheme: scheme, what: what, at: at, log: &log) else { return nil }
+            let shape = model.tensors[node.output].shape
+            // A 4-D tensor with one channel or a 1×1 plane is contiguous in both formats (one order).
+            if shape.count == 4 && shape[1] > 1 && shape[2] * shape[3] > 1 && memoryFormats.contains(.channelsLast) {
+                if memoryFormats.allSatisfy({ $0 == .channelsLast }) {
+                    (add.nhwcPlane, add.nhwcChannels) = (shape[2] * shape[3], shape[1])
+                } else {
+                    add.vectorEnd = 0
+                }
+            }
             arithmetic = .fbgemm(add)
         default:
             guard let add = qnnpack(a, b, output, relu: activation == .relu, what: what, at: at, log: &log) else { return nil }
@@ -121,7 +148,7 @@ enum PyTorchAdd {
         let block = scheme.elementwiseVectorBlock ?? 64
         return FBGEMMAdd(scales: scales.map(Float32Parts.init), premultiplied: premultiplied.map(Float32Parts.init),
                          zeroPoints: zeroPoints.map(Int32.init), inverseOutputScale: Float32Parts(inverse),
-                         vectorEnd: count / block * block, vectorBlock: block)
+                         vectorEnd: count / block * block, nhwcPlane: nil, nhwcChannels: nil, vectorBlock: block)
     }
 
     private static func qnnpack(_ a: QuantParams, _ b: QuantParams, _ output: QuantParams, relu: Bool,
@@ -179,7 +206,8 @@ extension LoweredPyTorchAdd: LoweredKernel {
         switch arithmetic {
         case .fbgemm(let f):
             let d = f.dequantized(a, b, at: flat)
-            lines.append(flat < f.vectorEnd ? "element \(flat) < \(f.vectorEnd): ATen's vector path, d = fma(s, q, s * -zp)" : "element \(flat) >= \(f.vectorEnd): ATen's scalar path, d = s * (q - zp)")
+            let at = f.nhwcPlane == nil ? "element \(flat)" : "element \(flat), position \(f.position(flat)) in NHWC order,"
+            lines.append(f.isVector(flat) ? "\(at) < \(f.vectorEnd): ATen's vector path, d = fma(s, q, s * -zp)" : "\(at) >= \(f.vectorEnd): ATen's scalar path, d = s * (q - zp)")
             lines.append("input 1 = \(a): d1 = \(d[0]); input 2 = \(b): d2 = \(d[1]); d1 + d2 = \(d[0] + d[1])")
             lines.append("(d1 + d2) * (1/s_out = \(f.inverseOutputScale.value)) = \((d[0] + d[1]) * f.inverseOutputScale.value), rounded half to even = \(r)")
         case .qnnpack(let q):
@@ -207,6 +235,7 @@ extension LoweredPyTorchAdd: LoweredKernel {
             }
             kernel.fbgemm = .init(
                 native: options.floatRequant, vectorEnd: f.vectorEnd, vectorBlock: f.vectorBlock, scalarOnly: f.vectorEnd == 0, vectorOnly: f.vectorEnd == count,
+                nhwc: f.nhwcPlane.map { plane in .init(plane: plane, channels: f.nhwcChannels ?? 1, image: plane * (f.nhwcChannels ?? 1)) },
                 scale1Mantissa: f.scales[0].mantissa, scale1Exponent: f.scales[0].exponent, premultiplied1Aligned: aligned(0), zeroPoint1: f.zeroPoints[0],
                 scale2Mantissa: f.scales[1].mantissa, scale2Exponent: f.scales[1].exponent, premultiplied2Aligned: aligned(1), zeroPoint2: f.zeroPoints[1],
                 inverseMantissa: f.inverseOutputScale.mantissa, inverseExponent: f.inverseOutputScale.exponent,
@@ -250,6 +279,8 @@ struct PyTorchAddKernel: KernelContext {
         var vectorBlock: Int
         var scalarOnly: Bool
         var vectorOnly: Bool
+        /// Both inputs channels-last: the loop position of NCHW element i (ATen's NHWC order).
+        var nhwc: NHWC?
         var scale1Mantissa: Int32
         var scale1Exponent: Int32
         var premultiplied1Aligned: Int64
@@ -268,6 +299,12 @@ struct PyTorchAddKernel: KernelContext {
         var scale1Text: String
         var scale2Text: String
         var inverseText: String
+    }
+
+    struct NHWC: Sendable {
+        var plane: Int
+        var channels: Int
+        var image: Int
     }
 
     struct QNNPACK: Sendable {

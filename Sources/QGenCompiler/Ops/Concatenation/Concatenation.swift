@@ -3,7 +3,8 @@ import QGen
 // Concatenation: TFLite's CONCATENATION. Each input is a run of `outer` blocks of `axis size ×
 // inner` elements, copied into the output at its offset along the axis. TFLite Micro requires one
 // quantization for all; an input whose quantization differs from the output's is requantized
-// element by element as TFLite's QUANTIZE does (`Requantizer.rescaling`).
+// element by element as TFLite's QUANTIZE does (`Requantizer.rescaling`), or through a table of
+// its engine's requantization under ONNX Runtime (QLinearConcat) and PyTorch (PyTorchCat.swift).
 
 extension Concatenation: ResolvableOp {
     var kindName: String { "Concatenation" }
@@ -34,6 +35,7 @@ extension Concatenation: ResolvableOp {
                 return nil
             }
         }
+        guard MemoryFormats.check(memoryFormats, context, log: &log) else { return nil }
         let quant: QuantParams
         if let output {
             Resolver.checkActivationQuant(output, what: "\(what) output", at: at, log: &log)
@@ -52,7 +54,10 @@ extension Concatenation: ResolvableOp {
         shape[resolvedAxis] = sources.map { $0.shape[resolvedAxis] }.reduce(0, +)
         guard SizeLimits.check(what: what, at: at, ("output", shape), log: &log) else { return nil }
         let outer = first.shape[..<resolvedAxis].reduce(1, *), inner = first.shape[(resolvedAxis + 1)...].reduce(1, *)
-        return (.concatenation(ResolvedConcatenation(outer: outer, chunks: sources.map { $0.shape[resolvedAxis] * inner })),
+        return (.concatenation(ResolvedConcatenation(outer: outer, chunks: sources.map { $0.shape[resolvedAxis] * inner },
+                                                     axisSizes: sources.map { $0.shape[resolvedAxis] },
+                                                     // ATen's NHWC cat (qconcat.cpp, is_cat_nhwc_fast_path).
+                                                     atenNHWC: resolvedAxis == 1 && !memoryFormats.isEmpty && memoryFormats.allSatisfy { $0 == .channelsLast })),
                 OutputType(shape: shape, layout: first.layout, quant: quant))
     }
 }
@@ -61,6 +66,11 @@ public struct ResolvedConcatenation: Equatable, Codable, Sendable {
     public var outer: Int
     /// Elements each input contributes per outer block (its axis size × inner).
     public var chunks: [Int]
+    /// Each input's size along the axis.
+    public var axisSizes: [Int]
+    /// fbgemm and qnnpack: PyTorch runs ATen's NHWC cat (channels-last 4-D inputs joined along
+    /// their channels).
+    public var atenNHWC: Bool
 }
 
 extension ResolvedConcatenation: OpLowering {
@@ -68,6 +78,8 @@ extension ResolvedConcatenation: OpLowering {
         let output = model.tensors[node.output].quant
         var rescales: [Requantizer?] = []
         var tables: [[Int32]?] = []
+        var vectorTables = [[Int32]?](repeating: nil, count: node.inputs.count)
+        var vectorLengths = [Int](repeating: 0, count: node.inputs.count)
         for id in node.inputs {
             let input = model.tensors[id]
             tables.append(nil)
@@ -83,9 +95,16 @@ extension ResolvedConcatenation: OpLowering {
                 log.error("\(node.what): LiteRT's int8 CONCATENATION requires every input to have the output's quantization (scale \(output.scale), zero point \(output.zeroPoint)), but \(input.producerText) has scale \(input.quant.scale) and zero point \(input.quant.zeroPoint); quantize every input like the output, or use tflite, whose Concatenation requantizes", at: node.location)
                 return nil
             }
-            guard model.scheme.family != .float32 else {
-                log.error("\(node.what): the \(model.scheme) scheme cannot requantize \(input.producerText) for the concatenation yet (PyTorch's requantizing cat comes in a later version of qgen); quantize every input like the output, or use tflite", at: node.location)
-                return nil
+            if model.scheme.family == .float32 {
+                // PyTorch's quantized::cat: a table per path (PyTorchCat.swift).
+                tables[tables.count - 1] = PyTorchCat.scalarTable(input: input.quant, output: output)
+                if atenNHWC {
+                    let k = tables.count - 1, v = PyTorchCat.floatsPerVector(model.scheme)
+                    vectorTables[k] = PyTorchCat.vectorTable(input: input.quant, output: output)
+                    vectorLengths[k] = axisSizes[k] / v * v * (chunks[k] / axisSizes[k])
+                }
+                rescales.append(nil)
+                continue
             }
             guard let r = Requantizer.rescaling(from: input.quant, to: output, scheme: model.scheme, what: "\(node.what), input \(input.producerText)",
                                                 at: node.location, log: &log) else { return nil }
@@ -93,6 +112,7 @@ extension ResolvedConcatenation: OpLowering {
         }
         let zeroPoints = node.inputs.map { Int32(model.tensors[$0].quant.zeroPoint) }
         return (.concatenation(LoweredConcatenation(outer: outer, chunks: chunks, inputZeroPoints: zeroPoints, rescales: rescales, tables: tables,
+                                                    vectorTables: vectorTables, vectorLengths: vectorLengths,
                                                     lowestCode: Int32(output.dtype.range.lowerBound))), .activation(.none))
     }
 }
@@ -106,6 +126,10 @@ public struct LoweredConcatenation: Equatable, Codable, Sendable {
     /// onnxRuntime: the output code of each input code from `lowestCode` up (QLinearConcat's table);
     /// nil where the input is copied or rescaled.
     public var tables: [[Int32]?]
+    /// fbgemm and qnnpack with channels-last inputs: the first `vectorLengths[k]` elements of each
+    /// of input k's chunks (its vector channels) read `vectorTables[k]` instead (ATen's NHWC path).
+    public var vectorTables: [[Int32]?]
+    public var vectorLengths: [Int]
     public var lowestCode: Int32
 }
 
@@ -118,7 +142,8 @@ extension LoweredConcatenation: LoweredKernel {
                 if let r = rescales[k] {
                     y += block.map { r.apply($0 - inputZeroPoints[k], channel: 0, scheme: model.scheme) }
                 } else if let t = tables[k] {
-                    y += block.map { t[Int($0 - lowestCode)] }
+                    let v = vectorTables[k] ?? t
+                    y += block.enumerated().map { j, x in (j < vectorLengths[k] ? v : t)[Int(x - lowestCode)] }
                 } else {
                     y += block
                 }
@@ -141,7 +166,14 @@ extension LoweredConcatenation: LoweredKernel {
             guard offset >= chunk else {
                 let x = inputs[k][o * chunk + offset]
                 let source = "input \(k + 1) ('\(model.tensors[node.inputs[k]].name)'), element \(o * chunk + offset) = \(x)"
-                if let t = tables[k] { return [source + ", through ONNX Runtime's table (s_in * (x - zp_in) / s_out, rounded half to even): \(t[Int(x - lowestCode)])"] }
+                if let v = vectorTables[k], offset < vectorLengths[k] {
+                    return [source + ", a vector channel of ATen's NHWC cat: zp_out + RNE(fma(x, s_in, s_in * -zp_in) * float(1.0 / s_out)) = \(v[Int(x - lowestCode)])"]
+                }
+                if let t = tables[k] {
+                    let rule = model.scheme == .onnxRuntime ? "ONNX Runtime's table (s_in * (x - zp_in) / s_out, rounded half to even)"
+                        : "ATen's cat (zp_out + RNE(s_in * (x - zp_in) * (1.0f / s_out)))"
+                    return [source + ", through \(rule): \(t[Int(x - lowestCode)])"]
+                }
                 guard let r = rescales[k] else { return [source + ", copied (it has the output's quantization)"] }
                 return [source + "; x - zp = \(x - inputZeroPoints[k])", r.explainApply(x - inputZeroPoints[k], channel: 0, scheme: model.scheme)]
             }
@@ -153,47 +185,75 @@ extension LoweredConcatenation: LoweredKernel {
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let y = model.tensors[node.output]
         let total = chunks.reduce(0, +)
+        let isPyTorch = model.scheme.family == .float32 && model.scheme != .onnxRuntime
         var offset = 0
         var parts: [ConcatenationKernel.Part] = []
         var arrays: [CArray] = []
         let names = EmittedNames.Layer(cName: node.cName)
+        func tableArray(_ t: [Int32], _ name: String, _ what: String) -> String {
+            arrays.append(CArray(name: name, cType: Emitter.cType(y.dtype),
+                                 comment: "\(node.name): input codes \(lowestCode)...\(Int(lowestCode) + t.count - 1) in the output's quantization (\(what))",
+                                 values: t.map(Int64.init), elementComments: nil))
+            return name
+        }
         for (k, id) in node.inputs.enumerated() {
             let x = model.tensors[id]
             let r = rescales[k]
-            var table: String? = nil
+            // Each input is one segment of its chunk, or two under ATen's NHWC cat (vector channels first).
+            var segments: [(start: Int, end: Int, table: String?, text: String)] = []
             if let t = tables[k] {
-                let name = "\(names.weights)_\(k)"
-                arrays.append(CArray(name: name, cType: Emitter.cType(y.dtype),
-                                     comment: "\(node.name): input \(k + 1)'s codes \(lowestCode)...\(Int(lowestCode) + t.count - 1) in the output's quantization (ONNX Runtime's QLinearConcat table)",
-                                     values: t.map(Int64.init), elementComments: nil))
-                table = name
+                let what = model.scheme == .onnxRuntime ? "ONNX Runtime's QLinearConcat table" : isPyTorch && vectorTables[k] != nil
+                    ? "ATen's NHWC cat, scalar channels" : "ATen's cat: dequantize, quantize_per_tensor"
+                let scalar = tableArray(t, "\(names.weights)_\(k)", "input \(k + 1), \(what)")
+                if let v = vectorTables[k], vectorLengths[k] > 0 {
+                    let vector = tableArray(v, "\(names.weights)_\(k)_vector", "input \(k + 1), ATen's NHWC cat, vector channels: a fused dequantization")
+                    segments.append((0, vectorLengths[k], vector, "vector channels"))
+                }
+                if vectorLengths[k] < chunks[k] { segments.append((vectorLengths[k], chunks[k], scalar, "")) }
+            } else {
+                segments.append((0, chunks[k], nil, ""))
             }
-            parts.append(.init(index: k, name: x.name, cType: Emitter.cType(x.dtype), chunk: chunks[k], offset: offset, isCopy: r == nil && table == nil,
-                               table: table, tableOffset: -lowestCode,
-                               inputZeroPoint: inputZeroPoints[k], multiplier: r?.multipliers[0].mantissa ?? 0, shift: r?.multipliers[0].shift ?? 0,
-                               text: r?.multiplierTexts[0] ?? "", outputZeroPoint: r?.outputZeroPoint ?? 0,
-                               outputMin: r?.activationMin ?? 0, outputMax: r?.activationMax ?? 0, isLast: k == node.inputs.count - 1))
+            for segment in segments {
+                parts.append(.init(index: k, name: x.name, cType: Emitter.cType(x.dtype), chunk: chunks[k], start: segment.start, end: segment.end,
+                                   offset: offset, isCopy: r == nil && segment.table == nil, table: segment.table, tableOffset: -lowestCode,
+                                   segmentText: segment.text.isEmpty ? "" : " (\(segment.text))",
+                                   inputZeroPoint: inputZeroPoints[k], multiplier: r?.multipliers[0].mantissa ?? 0, shift: r?.multipliers[0].shift ?? 0,
+                                   text: r?.multiplierTexts[0] ?? "", outputZeroPoint: r?.outputZeroPoint ?? 0,
+                                   outputMin: r?.activationMin ?? 0, outputMax: r?.activationMax ?? 0))
+            }
             offset += chunks[k]
         }
+        let rule = model.scheme == .onnxRuntime ? "ONNX Runtime's QLinearConcat; an input quantized unlike the output is read through its table"
+            : isPyTorch ? "PyTorch's quantized::cat; an input quantized unlike the output is read through a table of ATen's requantization"
+            : "TFLite's CONCATENATION; an input quantized unlike the output is requantized as TFLite's QUANTIZE does"
         return EmittedNode(arrays: arrays, kernel: ConcatenationKernel(
-            names: names, layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
-            outputCType: Emitter.cType(y.dtype), outer: outer, total: total, parts: parts),
+            names: names, layerName: node.name, location: "\(node.location.fileName):\(node.location.line)", rule: rule,
+            outputCType: Emitter.cType(y.dtype), outer: outer, total: total,
+            inputs: node.inputs.enumerated().map { .init(index: $0, cType: Emitter.cType(model.tensors[$1].dtype)) }, parts: parts),
             helpers: rescales.contains { $0 != nil } ? [EmittedNode.requantize] : [])
     }
 }
 
 /// Templates/kernel_concatenation.mustache.
 struct ConcatenationKernel: KernelContext {
+    struct Input: Sendable {
+        var index: Int
+        var cType: String
+    }
+    /// A run of one input's chunk, [start, end), copied, read through a table or requantized.
     struct Part: Sendable {
         var index: Int
         var name: String
         var cType: String
         var chunk: Int
+        var start: Int
+        var end: Int
         var offset: Int
         var isCopy: Bool
-        /// The table this input is read through (onnxRuntime), and the offset of a code into it.
+        /// The table this run is read through (onnxRuntime, fbgemm, qnnpack), and the offset of a code into it.
         var table: String?
         var tableOffset: Int32
+        var segmentText: String
         var inputZeroPoint: Int32
         var multiplier: Int32
         var shift: Int32
@@ -201,14 +261,15 @@ struct ConcatenationKernel: KernelContext {
         var outputZeroPoint: Int32
         var outputMin: Int32
         var outputMax: Int32
-        var isLast: Bool
     }
     var template: String { "kernel_concatenation" }
     var names: EmittedNames.Layer
     var layerName: String
     var location: String
+    var rule: String
     var outputCType: String
     var outer: Int
     var total: Int
+    var inputs: [Input]
     var parts: [Part]
 }

@@ -6,7 +6,7 @@ import QGenArithmetic
 // y = clamp(zp_out + MultiplyByQuantizedMultiplier((a − zp_a)(b − zp_b), M, s), act_min, act_max).
 // LiteRT's MUL (tflite/kernels/mul.cc) forms the same real multiplier in float32, s_a · s_b / s_out,
 // before widening it to double: under liteRT the multiplier can differ in its last bits.
-// Under onnxRuntime: ONNXRuntimeMul.swift.
+// Under onnxRuntime, fbgemm and qnnpack: Float32Mul.swift.
 
 extension Mul: ResolvableOp {
     var kindName: String { "Mul" }
@@ -24,7 +24,7 @@ public struct ResolvedMul: Equatable, Codable, Sendable {
 extension ResolvedMul: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
-        if scheme == .onnxRuntime { return ONNXRuntimeMul.lower(node, activation: activation, in: model, log: &log) }
+        if scheme.family == .float32 { return Float32Mul.lower(node, activation: activation, in: model, log: &log) }
         guard SchemeSupport.requireFixedPoint(node, scheme: scheme, log: &log) else { return nil }
         let a = model.tensors[node.inputs[0]].quant, b = model.tensors[node.inputs[1]].quant, output = model.tensors[node.output].quant
         let real = scheme == .liteRT ? Double(Float(a.scale) * Float(b.scale) / Float(output.scale))
