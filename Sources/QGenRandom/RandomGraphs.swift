@@ -49,6 +49,7 @@ extension RandomModels {
             if ["tflite", "liteRT", "singleRounding"].contains(scheme.name) && current.quant.dtype == .int8 {
                 options += ["softmax", "logistic", "tanh", "relu", "relu6", "leakyRelu", "hardSwish"]
             }
+            if pytorchFormats { options += ["relu", "relu6", "leakyRelu", "hardSwish", "hardSigmoid"] }
             if i == length - 1 && current.shape.count == 4 && bool(0.5) { options = ["flatten"] }
             let choice = pick(options)
             // A last Softmax on [N, F] may produce TFLite's int16 output (it stays the model output).
@@ -71,7 +72,8 @@ extension RandomModels {
     /// (none, all channels-last, or mixed) when it is 4-D NCHW; otherwise none.
     private mutating func memoryFormats(_ count: Int, _ t: Tensor) -> [MemoryFormat] {
         guard pytorchFormats && t.shape.count == 4 && t.layout == .nchw else { return [] }
-        return pick([[], [MemoryFormat](repeating: .channelsLast, count: count), (0..<count).map { $0 == 0 ? .contiguous : .channelsLast }])
+        let mixed = (0..<count).map { $0 == 0 ? MemoryFormat.contiguous : .channelsLast }
+        return pick([[], [MemoryFormat](repeating: .channelsLast, count: count)] + (count > 1 ? [mixed] : []))
     }
 
     /// No bias or an int32 one (random float biases with random weight scales often leave int32,
@@ -169,7 +171,20 @@ extension RandomModels {
             let q = wideSoftmax ? QuantParams.int16(scale: 1.0 / 65536, zeroPoint: -32768) : QuantParams(dtype: .int8, scale: 1.0 / 256, zeroPoint: -128)
             return (Softmax(name, beta: pick([1, 0.5, 2]), output: wideSoftmax ? q : nil).layerSpec,
                     Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))
-        case "relu", "relu6", "leakyRelu", "hardSwish":
+        case "relu", "relu6", "leakyRelu", "hardSwish", "hardSigmoid":
+            if pytorchFormats {
+                // PyTorch's: ReLU and ReLU6 keep the input's quantization, HardSigmoid has its own.
+                let t = current.quant.dtype
+                let q = ["relu", "relu6"].contains(choice) ? current.quant
+                    : choice == "hardSigmoid" ? QuantParams(dtype: t, scale: 1.0 / 256, zeroPoint: t == .int8 ? -128 : 0) : output(relatedScale)
+                // qnnpack's own ReLU6 on channels-last uint8 permutes its result (refused), so contiguous there.
+                let formats = choice == "relu6" ? [] : memoryFormats(1, current)
+                let op = choice == "relu" ? ReLU(name, output: q, memoryFormats: formats) : choice == "relu6" ? ReLU6(name, output: q)
+                    : choice == "hardSwish" ? HardSwish(name, output: q, memoryFormats: formats)
+                    : choice == "hardSigmoid" ? HardSigmoid(name, output: q, memoryFormats: formats)
+                    : LeakyReLU(name, alpha: pick([0.01, 0.2, 0.5]), output: q, memoryFormats: formats)
+                return (op.layerSpec, Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))
+            }
             let q = choice == "relu6" && !rescalingReLU6 ? current.quant : QuantParams(dtype: .int8, scale: relatedScale, zeroPoint: int(-128...0))
             let op = choice == "relu" ? ReLU(name, output: q) : choice == "relu6" ? ReLU6(name, output: q)
                 : choice == "hardSwish" ? HardSwish(name, output: q) : LeakyReLU(name, alpha: pick([0.01, 0.2, 0.5]), output: q)

@@ -148,7 +148,7 @@ import QGenVerify
                 Issue.record("\(scheme.name): not lowered to fbgemm's add")
                 continue
             }
-            #expect(f.vectorEnd == end, "\(scheme.name)")
+            #expect(f.loop.vectorEnd == end, "\(scheme.name)")
         }
     }
 

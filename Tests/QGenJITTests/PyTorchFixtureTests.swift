@@ -46,7 +46,7 @@ import QGenVerify
             }
         }
         for key in elements.keys.sorted() { print("PyTorch \(key): \(elements[key]!) elements, \(mismatches[key]!) mismatches") }
-        #expect(elements.count == 16)
+        #expect(elements.count == 36)
     }
 
     struct NetworkFixture: Decodable {

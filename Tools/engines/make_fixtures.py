@@ -70,6 +70,9 @@ def pytorch_ops():
         cases += [po.mul_case(engine, i, rng, np_rng) for i in range(80)] + [po.mul_case(engine, i, rng, np_rng, exhaustive=True) for i in range(6)]
         cases += [po.cat_case(engine, i, rng, np_rng) for i in range(100)]
     cases += [po.add_format_case("fbgemm", i, rng, np_rng) for i in range(60)]
+    for engine in ("fbgemm", "qnnpack"):
+        for op in ("relu", "relu6", "hardswish", "hardsigmoid", "leaky_relu"):
+            cases += [po.activation_case(engine, i, rng, np_rng, op) for i in range(40)]
     _write_cases(OUT / "pytorch_ops.json", po.provenance(), cases)
 
 

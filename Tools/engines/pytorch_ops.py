@@ -1,5 +1,5 @@
-"""PyTorch's quantized add, add_relu, mul, mul_relu, cat and adaptive average pooling to 1x1 on the
-fbgemm and qnnpack engines, on seeded scales, zero points and shapes (element counts off ATen's
+"""PyTorch's quantized add, add_relu, mul, mul_relu, cat, relu, relu6, hardswish, hardsigmoid,
+leaky_relu and adaptive average pooling to 1x1 on the fbgemm and qnnpack engines, on seeded scales, zero points and shapes (element counts off ATen's
 64-code vector blocks, so the scalar tail is exercised; cat on contiguous and channels-last inputs,
 whose kernels differ), written as qgen ModelSpec JSON with the engine's output codes.
 Run with ATEN_CPU_CAPABILITY=avx2 and one intra-op thread (make_fixtures.py sets both)."""
@@ -96,6 +96,83 @@ def add_format_case(engine, index, rng, np_rng):
     return {"id": f"{engine}-add-{formats[0]}-{formats[1]}-{index}", "ops": [kind], "model": model,
             "inputs": [[fx.bytes_b64(np.ravel(v), "uint8") for v in pair] for pair in xs],
             "outputs": [fx.bytes_b64(np.ravel(y), "uint8") for y in ys]}
+
+
+_ACTIVATIONS = {"relu": "relu", "relu6": "relu6", "hardswish": "hardSwish", "hardsigmoid": "hardSigmoid", "leaky_relu": "leakyRelu"}
+
+
+def _activation_tables(op, s, zp, so, zo, alpha, dtype):
+    """Two plausible tables of `op` (ATen's scalar path, and its vector path or QNNPACK's), used
+    only to pick scales where an engine's choice between them shows."""
+    f32 = np.float32
+    lo, hi = _range(dtype)
+    q = np.arange(lo, hi)
+    f = {"hardswish": lambda x: (x * np.minimum(np.maximum(x + f32(3), f32(0)), f32(6))).astype(f32) / f32(6),
+         "hardsigmoid": lambda x: np.minimum(np.maximum(x + f32(3), f32(0)), f32(6)) / f32(6),
+         "leaky_relu": lambda x: np.where(x > 0, x, (x * f32(alpha)).astype(f32))}[op]
+    plain = (f32(s) * (q - zp).astype(f32)).astype(f32)
+    fused = (q.astype(np.float64) * np.float64(f32(s)) + np.float64(f32(f32(s) * f32(-zp)))).astype(f32)
+    scalar = np.rint((f(plain).astype(f32) * (f32(1) / f32(so))).astype(f32))
+    vector = np.rint((f(fused).astype(f32) * f32(1.0 / so)).astype(f32))
+    table = np.rint(((f(plain).astype(f32) * (f32(1) / f32(so))).astype(f32) + f32(zo)).astype(f32)) - zo
+    return np.clip(scalar + zo, lo, hi - 1), np.clip(vector + zo, lo, hi - 1), np.clip(table + zo, lo, hi - 1)
+
+
+def activation_case(engine, index, rng, np_rng, op):
+    """relu, relu6, hardswish, hardsigmoid or leaky_relu of one contiguous or channels-last tensor
+    (sizes off ATen's 64-code blocks), half of them with scales where ATen's two paths (or
+    QNNPACK's table) give different codes."""
+    torch.backends.quantized.engine = engine
+    dtype = rng.choice(["uint8", "int8"])
+    lo, hi = _range(dtype)
+    # qnnpack's relu6 on a channels-last quint8 tensor permutes its values (a PyTorch bug qgen refuses).
+    channels_last = rng.random() < 0.5 and not (engine == "qnnpack" and op == "relu6" and dtype == "uint8")
+    discriminating = op not in ("relu", "relu6") and rng.random() < 0.5
+    alpha = rng.choice([0.01, 0.1, 0.2, 0.3])
+    telling = None
+    for _ in range(100000):
+        s, zp = fx.log_uniform(rng, 0.003, 0.3), rng.randint(lo, hi - 1)
+        so, zo = fx.log_uniform(rng, 0.003, 0.3), rng.randint(lo, hi - 1)
+        if op in ("relu", "relu6"):
+            so, zo = s, zp
+        if op == "hardsigmoid":
+            so, zo = 1 / 256, (0 if dtype == "uint8" else -128)
+        if not discriminating:
+            break
+        scalar, vector, table = _activation_tables(op, s, zp, so, zo, alpha, dtype)
+        telling = np.arange(lo, hi)[(scalar != vector) | (scalar != table)]
+        if len(telling):
+            break
+    shape = [1, rng.randint(2, 16), rng.randint(2, 8), rng.randint(2, 8)]
+    xs = [np_rng.integers(lo, hi, size=shape) for _ in range(3)]
+    if discriminating:
+        # Mostly the codes whose result tells the paths apart.
+        xs = [np.where(np_rng.random(size=shape) < 0.7, telling[np_rng.integers(0, len(telling), size=shape)], x) for x in xs]
+    ys = []
+    for x in xs:
+        qx = _qtensor(x, s, zp, dtype)
+        if channels_last:
+            qx = qx.contiguous(memory_format=torch.channels_last)
+        if op == "relu":
+            r = torch.relu(qx)
+        elif op == "relu6":
+            r = torch.nn.ReLU6()(qx)
+        elif op == "hardswish":
+            r = torch.ops.quantized.hardswish(qx, so, zo)
+        elif op == "hardsigmoid":
+            r = torch.nn.functional.hardsigmoid(qx)
+        else:
+            r = torch.ops.quantized.leaky_relu(qx, alpha, False, so, zo)
+        assert (r.q_scale(), r.q_zero_point()) == (so, zo), (op, r.q_scale(), r.q_zero_point(), so, zo)
+        ys.append(r.int_repr().contiguous().numpy())
+    lookup = {"function": _ACTIVATIONS[op], "name": "act", "input": "x", "output": _quant(so, zo, dtype),
+              "memoryFormats": ["channelsLast" if channels_last else "contiguous"], "location": AT}
+    if op == "leaky_relu":
+        lookup["alpha"] = alpha
+    layers = [_input("x", shape, _quant(s, zp, dtype)), {"lookup": {"_0": lookup}}]
+    model = {"name": f"{engine}_{op}_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
+    return {"id": f"{engine}-{op}-{dtype}-{'nhwc' if channels_last else 'nchw'}-{index}", "ops": [f"{op} {dtype}"], "model": model,
+            "inputs": [[fx.bytes_b64(np.ravel(x), dtype)] for x in xs], "outputs": [fx.bytes_b64(np.ravel(y), dtype) for y in ys]}
 
 
 def mean_case(engine, index, rng, np_rng):
@@ -216,6 +293,6 @@ def cat_case(engine, index, rng, np_rng):
 
 
 def provenance():
-    return (f"torch {torch.__version__} quantized add / add_relu / mul / mul_relu / cat / adaptive_avg_pool2d on engines fbgemm and qnnpack, "
+    return (f"torch {torch.__version__} quantized add / add_relu / mul / mul_relu / cat / relu / relu6 / hardswish / hardsigmoid / leaky_relu / adaptive_avg_pool2d on engines fbgemm and qnnpack, "
             f"ATen CPU capability {torch.backends.cpu.get_cpu_capability()}, one intra-op thread, CPU {fx.cpu_flags()}; "
             "made by Tools/engines/make_fixtures.py pytorch_ops")

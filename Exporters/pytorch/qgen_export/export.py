@@ -28,6 +28,10 @@ _LINEAR = {"Linear", "LinearReLU"}
 _CONV2D = {"Conv2d", "ConvReLU2d"}
 _CONV1D = {"Conv1d", "ConvReLU1d"}
 _IDENTITY = {"Identity", "Dropout", "Dropout2d", "Dropout1d"}
+# Activation modules (float modules applied to quantized tensors, or their quantized versions) and
+# the qgen layer each becomes.
+_ACTIVATIONS = {"ReLU": "ReLU", "ReLU6": "ReLU6", "Hardswish": "HardSwish", "Hardsigmoid": "HardSigmoid", "LeakyReLU": "LeakyReLU"}
+_ACTIVATION_FUNCTIONS = {"relu": "ReLU", "relu6": "ReLU6", "hardswish": "HardSwish", "hardsigmoid": "HardSigmoid", "leaky_relu": "LeakyReLU"}
 
 
 def _is_quantized_module(mod):
@@ -231,13 +235,20 @@ class _Writer:
             self._adaptive_avg_pool(node, mod.output_size)
         elif kind == "Flatten":
             self._flatten(node, mod.start_dim, mod.end_dim)
+        elif kind in _ACTIVATIONS:
+            self._activation(node, _ACTIVATIONS[kind], alpha=getattr(mod, "negative_slope", None))
+        elif kind in ("Sigmoid", "Tanh"):
+            raise ExportError(f"{self._where(node)}: PyTorch's quantized {kind.lower()} evaluates its function with SLEEF's vector "
+                              "routines on ATen's vector path, whose last-bit rounding qgen does not reproduce; use Hardsigmoid "
+                              "(or Hardswish), which qgen reproduces exactly")
         elif kind in ("FloatFunctional", "QFunctional", "FXFloatFunctional"):
             raise ExportError(f"{self._where(node)}: a functional module is called directly; call its add/add_relu/mul/cat")
         else:
             quantized = " (quantized)" if _is_quantized_module(mod) else ""
             raise ExportError(f"{self._where(node)}: qgen-export has no mapping for {type(mod).__module__}.{kind}{quantized}; "
                               "supported: quantized Linear, LinearReLU, Conv2d, ConvReLU2d (fused Conv+BN), MaxPool2d, "
-                              "AdaptiveAvgPool2d(1), Flatten, FloatFunctional/QFunctional add, add_relu, mul and cat, Dropout, Identity")
+                              "AdaptiveAvgPool2d(1), Flatten, ReLU, ReLU6, Hardswish, Hardsigmoid, LeakyReLU, FloatFunctional/QFunctional "
+                              "add, add_relu, mul and cat, Dropout, Identity")
 
     def _call_function(self, node):
         target = node.target
@@ -271,6 +282,12 @@ class _Writer:
             stride = a[2] if a[2] is not None else kw.get("stride")
             self._max_pool(node, kernel, stride or kernel, a[3] if a[3] is not None else kw.get("padding", 0),
                            a[4] if a[4] is not None else kw.get("dilation", 1), a[5] if a[5] is not None else kw.get("ceil_mode", False))
+        elif name in _ACTIVATION_FUNCTIONS and getattr(target, "__module__", "") in ("torch.nn.functional", "torch", None) or target in (torch.relu,):
+            alpha = node.args[1] if len(node.args) > 1 else node.kwargs.get("negative_slope", 0.01)
+            self._activation(node, _ACTIVATION_FUNCTIONS[name], alpha=alpha if name == "leaky_relu" else None)
+        elif name in ("sigmoid", "tanh"):
+            raise ExportError(f"{self._where(node)}: PyTorch's quantized {name} evaluates its function with SLEEF's vector routines, whose "
+                              "last-bit rounding qgen does not reproduce; use hardsigmoid (or hardswish), which qgen reproduces exactly")
         elif target is operator.getitem or name == "size" or target is getattr:
             raise ExportError(f"{self._where(node)}: the model reads tensor sizes or indexes tensors while it runs; qgen "
                               "needs static shapes: write the shapes as constants (e.g. x.reshape(1, -1) or torch.flatten(x, 1))")
@@ -281,6 +298,8 @@ class _Writer:
         method = node.target
         if method == "dequantize":
             self.values[node] = _Float(source=self._input(node))
+        elif method in ("relu", "hardsigmoid"):
+            self._activation(node, _ACTIVATION_FUNCTIONS[method])
         elif method in ("contiguous",):
             self.values[node] = self.values[node.args[0]]
         elif method in ("reshape", "view"):
@@ -410,6 +429,16 @@ class _Writer:
         formats = self._formats(node.args[:2]) if op == "Add" else ""
         self._add(name, f"{op}({_swift_string(name)}, {_swift_string(a.layer)}, {_swift_string(b.layer)}, output: {out.quant()}{act}{formats})",
                   [a.layer, b.layer])
+        self.values[node] = out
+
+    def _activation(self, node, layer, alpha=None):
+        """ReLU, ReLU6, HardSwish, HardSigmoid or LeakyReLU of one quantized tensor."""
+        source = self._input(node)
+        name = self._name(node)
+        out = self._quantized_output(node, name)
+        slope = f", alpha: {_number(alpha)}" if layer == "LeakyReLU" else ""
+        formats = self._formats(node.args[:1])
+        self._add(name, f"{layer}({_swift_string(name)}, input: {_swift_string(source.layer)}{slope}, output: {out.quant()}{formats})", [source.layer])
         self.values[node] = out
 
     def _cat(self, node, tensors, dim):

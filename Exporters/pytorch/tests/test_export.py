@@ -74,7 +74,7 @@ class Unsupported(nn.Module):
     def __init__(self):
         super().__init__()
         self.quant = torch.ao.quantization.QuantStub()
-        self.features = nn.Sequential(nn.Conv2d(1, 2, 1), nn.Hardswish())
+        self.features = nn.Sequential(nn.Conv2d(1, 2, 1), nn.ELU())
         self.dequant = torch.ao.quantization.DeQuantStub()
 
     def forward(self, x):
@@ -83,7 +83,7 @@ class Unsupported(nn.Module):
 
 def test_unsupported_module_is_named_and_nothing_is_written(tmp_path):
     q = _convert(Unsupported(), (1, 1, 4, 4))
-    with pytest.raises(ExportError, match=r"module 'features\.1' \(Hardswish\)"):
+    with pytest.raises(ExportError, match=r"module 'features\.1' \(ELU\).*no mapping"):
         qgen_export.export(q, torch.randn(1, 1, 4, 4), str(tmp_path / "model.swift"))
     assert os.listdir(tmp_path) == []
 
@@ -195,3 +195,51 @@ def test_scalar_mul_is_refused(tmp_path):
     with pytest.raises(ExportError, match="mul_scalar"):
         qgen_export.export(q, torch.randn(1, 4), str(tmp_path / "model.swift"))
     assert not (tmp_path / "model.swift").exists()
+
+
+class Activations(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(3, 4, 1)
+        self.relu = nn.ReLU()
+        self.hswish = nn.Hardswish()
+        self.hsig = nn.Hardsigmoid()
+        self.leaky = nn.LeakyReLU(0.125)
+        self.relu6 = nn.ReLU6()
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.relu(self.conv(self.quant(x)))
+        return self.dequant(self.relu6(self.leaky(self.hsig(self.hswish(x)))))
+
+
+def test_activations(tmp_path):
+    q = _convert(Activations(), (1, 3, 4, 4), engine="fbgemm")
+    path = tmp_path / "model.swift"
+    qgen_export.export(q, torch.randn(1, 3, 4, 4), str(path), name="activations")
+    text = path.read_text()
+    conv = f".uint8(scale: {repr(float(q.conv.scale))}, zeroPoint: {int(q.conv.zero_point)})"
+    cl = "memoryFormats: [.channelsLast]"
+    assert f'ReLU("relu", input: "conv", output: {conv}, {cl})' in text
+    assert f'HardSwish("hswish", input: "relu", output: .uint8(scale: {repr(float(q.hswish.scale))}, zeroPoint: {int(q.hswish.zero_point)}), {cl})' in text
+    assert f'HardSigmoid("hsig", input: "hswish", output: .uint8(scale: 0.00390625, zeroPoint: 0), {cl})' in text
+    assert f'LeakyReLU("leaky", input: "hsig", alpha: 0.125, output: .uint8(scale: {repr(float(q.leaky.scale))}, zeroPoint: {int(q.leaky.zero_point)}), {cl})' in text
+    assert 'ReLU6("relu6", input: "leaky", output: ' in text
+
+
+class WithSigmoid(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.act = nn.Sigmoid()
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.act(self.quant(x)))
+
+
+def test_sigmoid_is_refused_with_the_reason(tmp_path):
+    q = _convert(WithSigmoid(), (1, 4))
+    with pytest.raises(ExportError, match="module 'act' \\(Sigmoid\\).*SLEEF"):
+        qgen_export.export(q, torch.randn(1, 4), str(tmp_path / "model.swift"))

@@ -667,7 +667,7 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
 
 {{^scalarOnly}}
 {{^vectorOnly}}
-        if ({{#nhwc}}i - i % {{image}} + (i % {{plane}}) * {{channels}} + (i % {{image}}) / {{plane}}{{/nhwc}}{{^nhwc}}i{{/nhwc}} < {{vectorEnd}}) {
+        if ({{position}} < {{vectorEnd}}) {
 {{/vectorOnly}}
             m1 = qgen_float32_round((int64_t)input1[i] * {{scale1Mantissa}} + ({{premultiplied1Aligned}}), {{scale1Exponent}}, &e1);
             m2 = qgen_float32_round((int64_t)input2[i] * {{scale2Mantissa}} + ({{premultiplied2Aligned}}), {{scale2Exponent}}, &e2);
@@ -696,7 +696,7 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
 
 {{^scalarOnly}}
 {{^vectorOnly}}
-        if ({{#nhwc}}i - i % {{image}} + (i % {{plane}}) * {{channels}} + (i % {{image}}) / {{plane}}{{/nhwc}}{{^nhwc}}i{{/nhwc}} < {{vectorEnd}}) {
+        if ({{position}} < {{vectorEnd}}) {
 {{/vectorOnly}}
             /* s*q + p is exact in double, so one rounding to float is the fused multiply-add. */
             d1 = (float)((double){{scale1Literal}} * (double)input1[i] + (double){{premultiplied1Literal}});
@@ -1016,13 +1016,20 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 """#,
         "kernel_lookup": #"""
 {{% CONTENT_TYPE: C}}
-/* Layer "{{layerName}}" ({{location}}): {{kind}} of {{count}} {{type}} values, read from {{names.weights}}. */
+/* Layer "{{layerName}}" ({{location}}): {{kind}} of {{count}} {{type}} values, read from {{names.weights}}{{#split}}
+ * at loop positions below {{vectorEnd}} (ATen's vector path) and from {{table}} after (its scalar path){{#nhwc}};
+ * the input is channels-last in PyTorch, so ATen's loop runs in NHWC order{{/nhwc}}{{/split}}. */
 static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
 {
     int32_t i;
 
     for (i = 0; i < {{count}}; ++i) {
+{{^split}}
         output[i] = {{names.weights}}[(int32_t)input[i] + {{offset}}];
+{{/split}}
+{{#split}}
+        output[i] = ({{position}} < {{vectorEnd}} ? {{names.weights}} : {{table}})[(int32_t)input[i] + {{offset}}];
+{{/split}}
     }
 }
 """#,

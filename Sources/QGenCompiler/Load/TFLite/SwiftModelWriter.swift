@@ -96,9 +96,10 @@ public enum SwiftModelWriter {
                 case .relu6: function = "ReLU6"
                 case .leakyRelu: function = "LeakyReLU"
                 case .hardSwish: function = "HardSwish"
+                case .hardSigmoid: function = "HardSigmoid"
                 }
                 text = "\(function)(\(literal(l.name)), input: \(literal(l.input ?? ""))" + (l.alpha.map { ", alpha: \(number($0))" } ?? "")
-                    + (l.output.map { ", output: \(quant($0))" } ?? "") + ", \(at(l.location)))"
+                    + (l.output.map { ", output: \(quant($0))" } ?? "") + formats(l.memoryFormats) + ", \(at(l.location)))"
             }
             lines.append("    " + text)
         }

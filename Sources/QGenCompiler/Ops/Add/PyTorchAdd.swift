@@ -54,33 +54,18 @@ public struct FBGEMMAdd: Equatable, Codable, Sendable {
     public var zeroPoints: [Int32]
     /// `1.0f / float(s_out)`.
     public var inverseOutputScale: Float32Parts
-    /// Elements whose position in ATen's loop is before this take the vector path, the rest the
-    /// scalar path.
-    public var vectorEnd: Int
-    /// Both inputs channels-last: ATen's loop runs in NHWC order over planes of this many elements
-    /// (H·W) and this many channels; nil: in qgen's (NCHW) order.
-    public var nhwcPlane: Int?
-    public var nhwcChannels: Int?
+    /// Which elements take the vector path (ATen.swift).
+    public var loop: ATenLoop
     /// ATen's vector block (64 or 128), for comments.
     public var vectorBlock: Int
 }
 
 extension FBGEMMAdd {
-    /// Element `i`'s (NCHW index) position in ATen's loop.
-    func position(_ i: Int) -> Int {
-        guard let plane = nhwcPlane, let channels = nhwcChannels else { return i }
-        let image = plane * channels, within = i % image
-        return i - within + (within % plane) * channels + within / plane
-    }
-
-    /// Whether element `i` takes ATen's vector path.
-    func isVector(_ i: Int) -> Bool { position(i) < vectorEnd }
-
     /// Both inputs of element `i` in binary32: ATen's vector path (fused multiply-add, Swift's
     /// `addingProduct`), or its scalar path.
     func dequantized(_ a: Int32, _ b: Int32, at i: Int) -> [Float] {
         [a, b].enumerated().map { k, q in
-            isVector(i) ? premultiplied[k].value.addingProduct(scales[k].value, Float(q)) : scales[k].value * Float(q - zeroPoints[k])
+            loop.isVector(i) ? premultiplied[k].value.addingProduct(scales[k].value, Float(q)) : scales[k].value * Float(q - zeroPoints[k])
         }
     }
 }
@@ -114,15 +99,7 @@ enum PyTorchAdd {
         switch scheme {
         case .fbgemm:
             guard var add = fbgemm(a, b, output, count: count, scheme: scheme, what: what, at: at, log: &log) else { return nil }
-            let shape = model.tensors[node.output].shape
-            // A 4-D tensor with one channel or a 1×1 plane is contiguous in both formats (one order).
-            if shape.count == 4 && shape[1] > 1 && shape[2] * shape[3] > 1 && memoryFormats.contains(.channelsLast) {
-                if memoryFormats.allSatisfy({ $0 == .channelsLast }) {
-                    (add.nhwcPlane, add.nhwcChannels) = (shape[2] * shape[3], shape[1])
-                } else {
-                    add.vectorEnd = 0
-                }
-            }
+            add.loop = ATenLoop.make(count: count, scheme: scheme, shape: model.tensors[node.output].shape, formats: memoryFormats)
             arithmetic = .fbgemm(add)
         default:
             guard let add = qnnpack(a, b, output, relu: activation == .relu, what: what, at: at, log: &log) else { return nil }
@@ -148,7 +125,7 @@ enum PyTorchAdd {
         let block = scheme.elementwiseVectorBlock ?? 64
         return FBGEMMAdd(scales: scales.map(Float32Parts.init), premultiplied: premultiplied.map(Float32Parts.init),
                          zeroPoints: zeroPoints.map(Int32.init), inverseOutputScale: Float32Parts(inverse),
-                         vectorEnd: count / block * block, nhwcPlane: nil, nhwcChannels: nil, vectorBlock: block)
+                         loop: ATenLoop(vectorEnd: count / block * block, nhwcPlane: nil, nhwcChannels: nil), vectorBlock: block)
     }
 
     private static func qnnpack(_ a: QuantParams, _ b: QuantParams, _ output: QuantParams, relu: Bool,
@@ -206,8 +183,8 @@ extension LoweredPyTorchAdd: LoweredKernel {
         switch arithmetic {
         case .fbgemm(let f):
             let d = f.dequantized(a, b, at: flat)
-            let at = f.nhwcPlane == nil ? "element \(flat)" : "element \(flat), position \(f.position(flat)) in NHWC order,"
-            lines.append(f.isVector(flat) ? "\(at) < \(f.vectorEnd): ATen's vector path, d = fma(s, q, s * -zp)" : "\(at) >= \(f.vectorEnd): ATen's scalar path, d = s * (q - zp)")
+            let at = f.loop.describe(flat), end = f.loop.vectorEnd
+            lines.append(f.loop.isVector(flat) ? "\(at) < \(end): ATen's vector path, d = fma(s, q, s * -zp)" : "\(at) >= \(end): ATen's scalar path, d = s * (q - zp)")
             lines.append("input 1 = \(a): d1 = \(d[0]); input 2 = \(b): d2 = \(d[1]); d1 + d2 = \(d[0] + d[1])")
             lines.append("(d1 + d2) * (1/s_out = \(f.inverseOutputScale.value)) = \((d[0] + d[1]) * f.inverseOutputScale.value), rounded half to even = \(r)")
         case .qnnpack(let q):
@@ -234,8 +211,8 @@ extension LoweredPyTorchAdd: LoweredKernel {
                 return p.mantissa == 0 ? 0 : Int64(p.mantissa) << Int64(p.exponent - s.exponent)
             }
             kernel.fbgemm = .init(
-                native: options.floatRequant, vectorEnd: f.vectorEnd, vectorBlock: f.vectorBlock, scalarOnly: f.vectorEnd == 0, vectorOnly: f.vectorEnd == count,
-                nhwc: f.nhwcPlane.map { plane in .init(plane: plane, channels: f.nhwcChannels ?? 1, image: plane * (f.nhwcChannels ?? 1)) },
+                native: options.floatRequant, vectorEnd: f.loop.vectorEnd, vectorBlock: f.vectorBlock, scalarOnly: f.loop.vectorEnd == 0,
+                vectorOnly: f.loop.vectorEnd == count, nhwc: f.loop.nhwcPlane != nil, position: f.loop.cPosition,
                 scale1Mantissa: f.scales[0].mantissa, scale1Exponent: f.scales[0].exponent, premultiplied1Aligned: aligned(0), zeroPoint1: f.zeroPoints[0],
                 scale2Mantissa: f.scales[1].mantissa, scale2Exponent: f.scales[1].exponent, premultiplied2Aligned: aligned(1), zeroPoint2: f.zeroPoints[1],
                 inverseMantissa: f.inverseOutputScale.mantissa, inverseExponent: f.inverseOutputScale.exponent,
@@ -279,8 +256,10 @@ struct PyTorchAddKernel: KernelContext {
         var vectorBlock: Int
         var scalarOnly: Bool
         var vectorOnly: Bool
-        /// Both inputs channels-last: the loop position of NCHW element i (ATen's NHWC order).
-        var nhwc: NHWC?
+        /// Both inputs channels-last: ATen's loop runs in NHWC order.
+        var nhwc: Bool
+        /// The C expression of element i's position in ATen's loop.
+        var position: String
         var scale1Mantissa: Int32
         var scale1Exponent: Int32
         var premultiplied1Aligned: Int64
@@ -299,12 +278,6 @@ struct PyTorchAddKernel: KernelContext {
         var scale1Text: String
         var scale2Text: String
         var inverseText: String
-    }
-
-    struct NHWC: Sendable {
-        var plane: Int
-        var channels: Int
-        var image: Int
     }
 
     struct QNNPACK: Sendable {

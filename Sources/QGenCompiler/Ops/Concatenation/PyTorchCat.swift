@@ -24,31 +24,17 @@ import QGenArithmetic
 enum PyTorchCat {
     /// The generic path's (and the NHWC scalar tail's) output code for each input code, lowest first.
     static func scalarTable(input: QuantParams, output: QuantParams) -> [Int32] {
-        let s = Float(input.scale), inverse = 1 / Float(output.scale)
-        return input.dtype.range.map { q in
-            quantize(s * Float(q - input.zeroPoint), inverse: inverse, output: output)
-        }
+        input.dtype.range.map { ATen.quantize(ATen.scalarDequantize($0, input), inverse: ATen.scalarInverse(output), output) }
     }
 
     /// The NHWC vector path's output code for each input code, lowest first.
     static func vectorTable(input: QuantParams, output: QuantParams) -> [Int32] {
-        let s = Float(input.scale), premultiplied = s * -Float(input.zeroPoint), inverse = Float(1.0 / output.scale)
-        return input.dtype.range.map { q in
-            quantize(premultiplied.addingProduct(Float(q), s), inverse: inverse, output: output)
-        }
+        input.dtype.range.map { ATen.quantize(ATen.vectorDequantize($0, input), inverse: ATen.doubleInverse(output), output) }
     }
 
     /// Floats per vector of ATen's build (`Vectorized<float>::size()`), which sets where the NHWC
     /// kernel's vector channels end.
     static func floatsPerVector(_ scheme: RequantizationScheme) -> Int {
         (scheme.elementwiseVectorBlock ?? 64) / 8
-    }
-
-    private static func quantize(_ d: Float, inverse: Float, output: QuantParams) -> Int32 {
-        // Beyond the type's range every path saturates (fbgemm clips below 2^31 before converting;
-        // the scalar path clamps in double), so a huge ratio of scales only saturates here too.
-        let t = min(max((d * inverse).rounded(.toNearestOrEven), -0x1p40), 0x1p40)
-        let r = Int64(t) + Int64(output.zeroPoint)
-        return Int32(min(max(r, Int64(output.dtype.range.lowerBound)), Int64(output.dtype.range.upperBound)))
     }
 }

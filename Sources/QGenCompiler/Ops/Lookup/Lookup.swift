@@ -30,6 +30,7 @@ extension Lookup: ResolvableOp {
         case .relu6: return "ReLU6"
         case .leakyRelu: return "LeakyReLU"
         case .hardSwish: return "HardSwish"
+        case .hardSigmoid: return "HardSigmoid"
         }
     }
 
@@ -40,6 +41,7 @@ extension Lookup: ResolvableOp {
         switch function {
         case .logistic: return .int8(scale: 1.0 / 256, zeroPoint: -128)
         case .tanh: return .int8(scale: 1.0 / 128, zeroPoint: 0)
+        case .hardSigmoid: return .int8(scale: 1.0 / 256, zeroPoint: -128)
         default: return nil
         }
     }
@@ -58,19 +60,24 @@ extension Lookup: ResolvableOp {
             log.error("\(what): alpha must be a finite number ≥ 0, got \(alpha)", at: at)
             return nil
         }
-        let quant = output ?? (source.quant.dtype == .int8 ? tfliteOutput : nil) ?? source.quant
+        guard MemoryFormats.check(memoryFormats, context, log: &log) else { return nil }
+        let hardSigmoidUInt8 = QuantParams(dtype: .uint8, scale: 1.0 / 256, zeroPoint: 0)
+        let quant = output ?? (source.quant.dtype == .int8 ? tfliteOutput : function == .hardSigmoid ? hardSigmoidUInt8 : nil) ?? source.quant
         if let output { Resolver.checkActivationQuant(output, what: "\(what) output", at: at, log: &log) }
         if quant.dtype != source.quant.dtype {
             log.error("\(what): \(kindName) keeps the integer type, but its input \(source.producerText) is \(source.quant.dtype) and its output \(quant.dtype)", at: at)
             return nil
         }
-        return (.lookup(ResolvedLookup(function: function, alpha: alpha)), OutputType(shape: source.shape, layout: source.layout, quant: quant))
+        return (.lookup(ResolvedLookup(function: function, alpha: alpha, memoryFormats: memoryFormats)),
+                OutputType(shape: source.shape, layout: source.layout, quant: quant))
     }
 }
 
 public struct ResolvedLookup: Equatable, Codable, Sendable {
     public var function: Lookup.Function
     public var alpha: Double
+    /// PyTorch's memory format of the input (fbgemm and qnnpack).
+    public var memoryFormats: [MemoryFormat]
 }
 
 extension ResolvedLookup: OpLowering {
@@ -83,7 +90,15 @@ extension ResolvedLookup: OpLowering {
                                               : ONNXRuntimeTable.make(input: input, output: output, ONNXRuntimeTable.leakyRelu(alpha: Float(alpha)))
             let text = function == .logistic ? "ONNX Runtime's QLinearSigmoid table: MLAS's logistic of s_in * (x - zp_in), divided by s_out, rounded half to even"
                                              : "ONNX Runtime's QLinearLeakyRelu table: v = s_in * (x - zp_in), v or alpha * v, divided by s_out, rounded half to even"
-            return (.lookup(LoweredLookup(table: table, text: text, lowestCode: Int32(input.dtype.range.lowerBound))), real)
+            return (.lookup(LoweredLookup(table: table, text: text, lowestCode: Int32(input.dtype.range.lowerBound), tail: nil)), real)
+        }
+        if scheme.family == .float32 && scheme != .onnxRuntime {
+            guard let lowered = PyTorchTable.lower(function, alpha: alpha, node, formats: memoryFormats, in: model, log: &log) else { return nil }
+            return (.lookup(lowered), real)
+        }
+        guard function != .hardSigmoid else {
+            log.error("\(what): HardSigmoid is PyTorch's quantized hardsigmoid; TFLite and ONNX Runtime have no such integer op, so the \(scheme) scheme cannot run it (use fbgemm or qnnpack)", at: at)
+            return nil
         }
         guard SchemeSupport.requireTFLite(node, scheme: scheme, log: &log) else { return nil }
         guard input.dtype == .int8 else {
@@ -104,6 +119,8 @@ extension ResolvedLookup: OpLowering {
         case .hardSwish:
             guard let (t, description) = hardSwishTable(input, output, what: what, at: at, log: &log) else { return nil }
             (table, text) = (t, description)
+        case .hardSigmoid:
+            preconditionFailure("refused above")
         case .relu, .relu6, .leakyRelu:
             if function == .relu6 && scheme != .liteRT && input != output {
                 log.warning("\(what): TFLite Micro's RELU6 clamps the input codes to [zp_in, zp_in + round(6 / s_in)] and ignores the output quantization (scale \(output.scale), zero point \(output.zeroPoint)); the result matches TFLite Micro, not the rescaled ReLU6 (liteRT rescales)", at: at)
@@ -111,7 +128,7 @@ extension ResolvedLookup: OpLowering {
             guard let (t, description) = rectifierTable(input, output, scheme: scheme, what: what, at: at, log: &log) else { return nil }
             (table, text) = (t, description)
         }
-        return (.lookup(LoweredLookup(table: table, text: text, lowestCode: -128)), real)
+        return (.lookup(LoweredLookup(table: table, text: text, lowestCode: -128, tail: nil)), real)
     }
 
     /// Logistic and Tanh: TFLite's Q4.27 input and gemmlowp's fixed-point function.
@@ -251,11 +268,27 @@ public struct LoweredLookup: Equatable, Codable, Sendable {
     public var table: [Int32]
     public var text: String
     public var lowestCode: Int32
+    /// fbgemm and qnnpack: the elements on ATen's scalar path read this table instead (nil: one table).
+    public var tail: LookupTail?
+
+    /// The table element `i` reads.
+    func table(at i: Int) -> [Int32] {
+        guard let tail, !tail.loop.isVector(i) else { return table }
+        return tail.table
+    }
+}
+
+/// ATen's scalar path of a PyTorch activation (PyTorchTable.swift).
+public struct LookupTail: Equatable, Codable, Sendable {
+    public var table: [Int32]
+    public var loop: ATenLoop
+    public var text: String
 }
 
 extension LoweredLookup: LoweredKernel {
     public func run(_ inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [Int32] {
-        inputs[0].map { table[Int($0 - lowestCode)] }
+        guard tail != nil else { return inputs[0].map { table[Int($0 - lowestCode)] } }
+        return inputs[0].enumerated().map { i, x in table(at: i)[Int(x - lowestCode)] }
     }
 
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
@@ -266,24 +299,36 @@ extension LoweredLookup: LoweredKernel {
         case .lookup(.relu6)?: return inputs[0].map { min(max($0, 0), 6) }
         case .leakyRelu(let alpha)?: return inputs[0].map { $0 >= 0 ? $0 : alpha * $0 }
         case .lookup(.hardSwish)?: return inputs[0].map { $0 * min(max($0 + 3, 0), 6) / 6 }
+        case .lookup(.hardSigmoid)?: return inputs[0].map { min(max($0 + 3, 0), 6) / 6 }
         default: preconditionFailure("no real parameters for '\(node.name)'")
         }
     }
 
     public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
         let x = inputs[0][flat]
+        if let tail {
+            let vector = tail.loop.isVector(flat)
+            return ["input = \(x); \(tail.loop.describe(flat)) \(vector ? "<" : ">=") \(tail.loop.vectorEnd): the table (\(vector ? text : tail.text)) maps \(x) to \(table(at: flat)[Int(x - lowestCode)])"]
+        }
         return ["input = \(x); the table (\(text)) maps \(x) to \(table[Int(x - lowestCode)])"]
     }
 
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let names = EmittedNames.Layer(cName: node.cName)
         let type = model.tensors[node.output].dtype
-        let table = CArray(name: names.weights, cType: Emitter.cType(type),
-                           comment: "\(node.name): \(node.kindName) of each \(type) code \(lowestCode)...\(Int(lowestCode) + self.table.count - 1) (\(text))",
-                           values: self.table.map(Int64.init), elementComments: nil)
-        return EmittedNode(arrays: [table], kernel: LookupKernel(
+        let codes = "\(lowestCode)...\(Int(lowestCode) + self.table.count - 1)"
+        var arrays = [CArray(name: names.weights, cType: Emitter.cType(type), comment: "\(node.name): \(node.kindName) of each \(type) code \(codes) (\(text))",
+                             values: self.table.map(Int64.init), elementComments: nil)]
+        var split: LookupKernel.Split? = nil
+        if let tail {
+            let name = "\(names.weights)_scalar"
+            arrays.append(CArray(name: name, cType: Emitter.cType(type), comment: "\(node.name): \(node.kindName) of each \(type) code \(codes) (\(tail.text))",
+                                 values: tail.table.map(Int64.init), elementComments: nil))
+            split = .init(table: name, vectorEnd: tail.loop.vectorEnd, position: tail.loop.cPosition, nhwc: tail.loop.nhwcPlane != nil)
+        }
+        return EmittedNode(arrays: arrays, kernel: LookupKernel(
             names: names, layerName: node.name, location: "\(node.location.fileName):\(node.location.line)", kind: node.kindName,
-            count: model.tensors[node.output].count, type: type.rawValue, cType: Emitter.cType(type), offset: -lowestCode))
+            count: model.tensors[node.output].count, type: type.rawValue, cType: Emitter.cType(type), offset: -lowestCode, split: split))
     }
 }
 
@@ -299,4 +344,13 @@ struct LookupKernel: KernelContext {
     var cType: String
     /// Added to a code to index the table (128 for int8, 0 for uint8).
     var offset: Int32
+    /// ATen's two paths: elements at loop positions from `vectorEnd` on read `table`.
+    var split: Split?
+
+    struct Split: Sendable {
+        var table: String
+        var vectorEnd: Int
+        var position: String
+        var nhwc: Bool
+    }
 }
