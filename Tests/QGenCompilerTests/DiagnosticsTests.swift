@@ -193,6 +193,9 @@ import QGenCompiler
                 ["model.swift:3: error: layer 'c' (Concatenation): input 'v' (shape [1, 18], no layout) is named channels-last, but PyTorch's channels-last tensors are 4-D and qgen holds them as NCHW; name it .contiguous"])
         #expect(errors(spec([x.layerSpec, Mul("m", "x", "x", output: q, activation: .relu6, file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
                 ["model.swift:3: error: layer 'm' (Mul): PyTorch's quantized mul fuses only ReLU (mul_relu), but this layer has relu6; use activation .none or .relu"])
+        let gate = Input("g", shape: [1, 3, 1, 1], .uint8(scale: 0.02, zeroPoint: 0), file: "model.swift", line: 2)
+        #expect(errors(spec([x.layerSpec, gate.layerSpec, Mul("m", "g", "x", output: q, file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
+                ["model.swift:3: error: layer 'm' (Mul): its inputs input 'g' [1, 3, 1, 1] and input 'x' [1, 2, 3, 3] do not broadcast; Mul takes two tensors of one rank whose every axis is equal or 1 in one of them"])
         #expect(errors(spec([x.layerSpec, Mul("m", "x", "x", output: .uint8(scale: 1e-9, zeroPoint: 3), file: "model.swift", line: 3).layerSpec], requantization: .qnnpack)) ==
                 ["model.swift:3: error: layer 'm' (Mul): s_a·s_b/s_out = 400000.0 is too large: products reach 2.601e+10 output steps (the limit is 2^30); choose a larger output scale"])
     }

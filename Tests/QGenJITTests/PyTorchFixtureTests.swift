@@ -46,7 +46,7 @@ import QGenVerify
             }
         }
         for key in elements.keys.sorted() { print("PyTorch \(key): \(elements[key]!) elements, \(mismatches[key]!) mismatches") }
-        #expect(elements.count == 36)
+        #expect(elements.count == 38)
     }
 
     struct NetworkFixture: Decodable {

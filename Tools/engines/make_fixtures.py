@@ -73,6 +73,7 @@ def pytorch_ops():
     for engine in ("fbgemm", "qnnpack"):
         for op in ("relu", "relu6", "hardswish", "hardsigmoid", "leaky_relu"):
             cases += [po.activation_case(engine, i, rng, np_rng, op) for i in range(40)]
+        cases += [po.mul_broadcast_case(engine, i, rng, np_rng) for i in range(30)]
     _write_cases(OUT / "pytorch_ops.json", po.provenance(), cases)
 
 

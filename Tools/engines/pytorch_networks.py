@@ -1,5 +1,5 @@
-"""Whole PyTorch networks through qgen-export (Exporters/pytorch): torchvision's quantizable ResNet-18
-and MobileNetV2 (224x224, random initialisation) and a small CNN, fused, calibrated on random data,
+"""Whole PyTorch networks through qgen-export (Exporters/pytorch): torchvision's quantizable ResNet-18,
+MobileNetV2 and MobileNetV3-Large (224x224, random initialisation) and two small CNNs, fused, calibrated on random data,
 converted under fbgemm (default qconfig, reduce_range) or qnnpack, exported as model.swift + .npy,
 and run on inputs drawn like the calibration data. The engine's input and output codes are taken
 at the QuantStub and the DeQuantStub.
@@ -96,6 +96,8 @@ NETWORKS = {
     "branchy_cnn": (BranchyCNN, (1, 3, 14, 14), 8),
     "resnet18": (lambda: __import__("torchvision").models.quantization.resnet18(weights=None, quantize=False), (1, 3, 224, 224), 4),
     "mobilenet_v2": (lambda: __import__("torchvision").models.quantization.mobilenet_v2(weights=None, quantize=False), (1, 3, 224, 224), 4),
+    # Squeeze-and-excitation (a broadcast mul of a hardsigmoid gate), hardswish.
+    "mobilenet_v3": (lambda: __import__("torchvision").models.quantization.mobilenet_v3_large(weights=None, quantize=False), (1, 3, 224, 224), 4),
 }
 
 

@@ -227,6 +227,35 @@ def mul_case(engine, index, rng, np_rng, exhaustive=False):
             "outputs": [fx.bytes_b64(np.ravel(y), dtype) for y in ys]}
 
 
+def mul_broadcast_case(engine, index, rng, np_rng):
+    """A per-channel gate, [1, C, 1, 1] * [1, C, H, W] (either order), as squeeze-and-excitation
+    blocks multiply, on channels-last or contiguous tensors."""
+    torch.backends.quantized.engine = engine
+    dtype = rng.choice(["uint8", "int8"])
+    lo, hi = _range(dtype)
+    sa, sb = fx.log_uniform(rng, 0.002, 0.3), fx.log_uniform(rng, 0.002, 0.3)
+    za, zb, zo = rng.randint(lo, hi - 1), rng.randint(lo, hi - 1), rng.randint(lo, hi - 1)
+    so = sa * sb * fx.log_uniform(rng, 2, 3000)
+    c, h, w = rng.randint(1, 40), rng.randint(1, 9), rng.randint(1, 9)
+    shapes = [[1, c, 1, 1], [1, c, h, w]]
+    if rng.random() < 0.5:
+        shapes.reverse()
+    channels_last = rng.random() < 0.5
+    xs = [[np_rng.integers(lo, hi, size=shape) for shape in shapes] for _ in range(3)]
+    ys = []
+    for a, b in xs:
+        qa, qb = _qtensor(a, sa, za, dtype), _qtensor(b, sb, zb, dtype)
+        if channels_last:
+            qa, qb = qa.contiguous(memory_format=torch.channels_last), qb.contiguous(memory_format=torch.channels_last)
+        ys.append(torch.ops.quantized.mul(qa, qb, so, zo).int_repr().contiguous().numpy())
+    layers = [_input("a", shapes[0], _quant(sa, za, dtype)), _input("b", shapes[1], _quant(sb, zb, dtype)),
+              {"mul": {"_0": {"name": "product", "inputs": ["a", "b"], "output": _quant(so, zo, dtype), "activation": {"none": {}}, "location": AT}}}]
+    model = {"name": f"{engine}_mul_broadcast_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
+    return {"id": f"{engine}-mul-broadcast-{index}", "ops": ["mul (broadcast)"], "model": model,
+            "inputs": [[fx.bytes_b64(np.ravel(v), dtype) for v in pair] for pair in xs],
+            "outputs": [fx.bytes_b64(np.ravel(y), dtype) for y in ys]}
+
+
 def _mul_discriminates(sa, sb, so, dtype, za, zb):
     """Whether ATen's multiplier float(s_a)·float(s_b)·(1/float(s_out)) and the plain quotient
     float(s_a)·float(s_b)/float(s_out) round some product of these codes differently."""

@@ -420,8 +420,10 @@ class _Writer:
                               "tensors: fold the number into a neighbouring layer's scale or bias, or use a tensor")
         a = self._input(node, 0)
         b = self._input(node, 1)
-        if list(a.shape) != list(b.shape):
-            raise ExportError(f"{self._where(node)}: {verb} shapes {a.shape} and {b.shape}; qgen's {op} takes equal shapes (no broadcasting)")
+        broadcasts = len(a.shape) == len(b.shape) and all(x == y or x == 1 or y == 1 for x, y in zip(a.shape, b.shape))
+        if list(a.shape) != list(b.shape) and not (op == "Mul" and broadcasts):
+            rule = "equal shapes or shapes that broadcast (each axis equal or 1, one rank)" if op == "Mul" else "equal shapes (no broadcasting)"
+            raise ExportError(f"{self._where(node)}: {verb} shapes {a.shape} and {b.shape}; qgen's {op} takes {rule}")
         name = self._name(node)
         out = self._quantized_output(node, name)
         act = ", activation: .relu" if relu else ""

@@ -20,6 +20,8 @@ public struct Sub: OpSpec {
 }
 
 /// `a · b` elementwise, TFLite's MUL: `y = zp_out + R((a − zp_a)(b − zp_b), s_a·s_b/s_out)`.
+/// The inputs broadcast (one rank, each axis equal or 1), so a `[1, C, 1, 1]` gate scales a
+/// `[1, C, H, W]` tensor per channel.
 public struct Mul: OpSpec {
     public var name: String
     public var inputs: [String]

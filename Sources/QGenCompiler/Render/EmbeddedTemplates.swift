@@ -1067,7 +1067,7 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
     int32_t i;
 
     for (i = 0; i < {{count}}; ++i) {
-        const int32_t product = ((int32_t)input1[i] + ({{input1Offset}})) * ((int32_t)input2[i] + ({{input2Offset}}));
+        const int32_t product = ((int32_t)input1[{{index1}}] + ({{input1Offset}})) * ((int32_t)input2[{{index2}}] + ({{input2Offset}}));
 
         output[i] = ({{outputCType}})qgen_requantize(product, {{multiplier}}, {{shift}}, {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
     }
@@ -1090,7 +1090,7 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
     int32_t i;
 
     for (i = 0; i < {{count}}; ++i) {
-        const int32_t p = ((int32_t)input1[i] - ({{zeroPoint1}})) * ((int32_t)input2[i] - ({{zeroPoint2}}));
+        const int32_t p = ((int32_t)input1[{{index1}}] - ({{zeroPoint1}})) * ((int32_t)input2[{{index2}}] - ({{zeroPoint2}}));
 {{^native}}
         int32_t e;
         int64_t m;

@@ -31,23 +31,27 @@ extension Sub: ResolvableOp {
     }
 }
 
-/// The checks every two-input elementwise op shares: same shape, layout and integer type.
+/// The checks every two-input elementwise op shares: same shape (Mul: shapes that broadcast),
+/// layout and integer type.
 enum Elementwise {
-    static func outputType(_ context: ResolveContext, kind: String, output: QuantParams, activation: Activation, log: inout DiagnosticLog) -> OutputType? {
+    static func outputType(_ context: ResolveContext, kind: String, output: QuantParams, activation: Activation, broadcasts: Bool = false,
+                           log: inout DiagnosticLog) -> OutputType? {
         let what = context.what, at = context.location
         let (a, b) = (context.inputs[0], context.inputs[1])
         let errorsBefore = log.errorCount
         Resolver.checkOutput(output, activation: activation, what: what, at: at, log: &log)
-        if a.shape != b.shape {
-            log.error("\(what): its inputs \(a.producerText) \(a.shape) and \(b.producerText) \(b.shape) differ in shape; \(kind) takes two tensors of the same shape", at: at)
+        let shape = broadcasts ? Broadcast.outputShape([a.shape, b.shape]) : a.shape == b.shape ? a.shape : nil
+        if shape == nil {
+            log.error(broadcasts ? "\(what): its inputs \(a.producerText) \(a.shape) and \(b.producerText) \(b.shape) do not broadcast; \(kind) takes two tensors of one rank whose every axis is equal or 1 in one of them"
+                                 : "\(what): its inputs \(a.producerText) \(a.shape) and \(b.producerText) \(b.shape) differ in shape; \(kind) takes two tensors of the same shape", at: at)
         } else if a.layout != b.layout {
             log.error("\(what): its inputs \(a.producerText) (\(a.layout?.rawValue ?? "no layout")) and \(b.producerText) (\(b.layout?.rawValue ?? "no layout")) have different layouts; \(kind) takes two tensors of the same layout", at: at)
         }
         if a.quant.dtype != output.dtype || b.quant.dtype != output.dtype {
             log.error("\(what): \(kind) takes and produces one integer type, but its inputs are \(a.quant.dtype) (\(a.producerText)) and \(b.quant.dtype) (\(b.producerText)) and its output is \(output.dtype); quantize all three as the same type", at: at)
         }
-        guard log.errorCount == errorsBefore else { return nil }
-        return OutputType(shape: a.shape, layout: a.layout, quant: output)
+        guard log.errorCount == errorsBefore, let shape else { return nil }
+        return OutputType(shape: shape, layout: a.layout, quant: output)
     }
 }
 

@@ -41,6 +41,7 @@ public struct LoweredFloat32Mul: Equatable, Codable, Sendable {
     /// For comments: the engine and the ratio's formula.
     public var engineText: String
     public var ratioText: String
+    public var broadcast: Broadcast
 }
 
 enum Float32Mul {
@@ -71,7 +72,8 @@ enum Float32Mul {
             floatZeroPoint: isONNXRuntime ? Float32Parts(Float(output.zeroPoint)) : nil, outputZeroPoint: Int32(output.zeroPoint),
             outputMin: low, outputMax: Int32(range.upperBound), activationText: activation == .relu ? "mul_relu: at least zp_out" : "the type's range",
             engineText: isONNXRuntime ? "ONNX Runtime's QLinearMul (MLAS's x86-64 kernel)" : "PyTorch's quantized mul (ATen's qmul_kernel, fbgemm and qnnpack)",
-            ratioText: isONNXRuntime ? "r = s_a*s_b/s_out = \(ratio)" : "m = s_a*s_b*(1/s_out) = \(ratio)")),
+            ratioText: isONNXRuntime ? "r = s_a*s_b/s_out = \(ratio)" : "m = s_a*s_b*(1/s_out) = \(ratio)",
+            broadcast: Broadcast(outputShape: model.tensors[node.output].shape, inputShapes: node.inputs.map { model.tensors[$0].shape }))),
                 .activation(activation))
     }
 }
@@ -89,16 +91,16 @@ extension LoweredFloat32Mul: LoweredKernel {
     }
 
     public func run(_ inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [Int32] {
-        (0..<count).map { code(value(inputs[0][$0], inputs[1][$0])) }
+        (0..<count).map { code(value(inputs[0][broadcast.index($0, input: 0)], inputs[1][broadcast.index($0, input: 1)])) }
     }
 
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
         guard case .activation(let activation)? = real.nodes[node.name] else { preconditionFailure("no real parameters for '\(node.name)'") }
-        return zip(inputs[0], inputs[1]).map { activation.apply($0 * $1) }
+        return (0..<count).map { activation.apply(inputs[0][broadcast.index($0, input: 0)] * inputs[1][broadcast.index($0, input: 1)]) }
     }
 
     public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
-        let a = inputs[0][flat], b = inputs[1][flat], p = (a - zeroPoints[0]) * (b - zeroPoints[1])
+        let a = inputs[0][broadcast.index(flat, input: 0)], b = inputs[1][broadcast.index(flat, input: 1)], p = (a - zeroPoints[0]) * (b - zeroPoints[1])
         let scaled = "float(\(p)) * (\(ratioText)) = \(Float(p) * ratio.value)"
         if let zp = floatZeroPoint {
             return ["(\(a) - \(zeroPoints[0])) * (\(b) - \(zeroPoints[1])) = \(p)", "\(scaled); + zp_out \(zp.value) = \(value(a, b))",
@@ -113,7 +115,8 @@ extension LoweredFloat32Mul: LoweredKernel {
         let kernel = Float32MulKernel(
             names: EmittedNames.Layer(cName: node.cName), layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
             count: count, type: y.dtype.rawValue, input1CType: Emitter.cType(a.dtype), input2CType: Emitter.cType(b.dtype), outputCType: Emitter.cType(y.dtype),
-            native: options.floatRequant, engineText: engineText, zeroPoint1: zeroPoints[0], zeroPoint2: zeroPoints[1],
+            native: options.floatRequant, engineText: engineText, index1: broadcast.cIndex(input: 0), index2: broadcast.cIndex(input: 1),
+            zeroPoint1: zeroPoints[0], zeroPoint2: zeroPoints[1],
             outputZeroPoint: outputZeroPoint, outputMin: outputMin, outputMax: outputMax, activationText: activationText,
             ratioMantissa: ratio.mantissa, ratioExponent: ratio.exponent, ratioLiteral: Emitter.hexLiteral(ratio.value), ratioText: ratioText,
             floatZeroPoint: floatZeroPoint.map { .init(mantissa: $0.mantissa, exponent: $0.exponent, literal: Emitter.hexLiteral($0.value)) })
@@ -140,6 +143,9 @@ struct Float32MulKernel: KernelContext {
     var outputCType: String
     var native: Bool
     var engineText: String
+    /// Each input's element for output element i (`i` unless it broadcasts).
+    var index1: String
+    var index2: String
     var zeroPoint1: Int32
     var zeroPoint2: Int32
     var outputZeroPoint: Int32

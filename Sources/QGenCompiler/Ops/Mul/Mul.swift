@@ -12,7 +12,7 @@ extension Mul: ResolvableOp {
     var kindName: String { "Mul" }
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
-        guard let type = Elementwise.outputType(context, kind: kindName, output: output, activation: activation, log: &log) else { return nil }
+        guard let type = Elementwise.outputType(context, kind: kindName, output: output, activation: activation, broadcasts: true, log: &log) else { return nil }
         return (.mul(ResolvedMul(activation: activation)), type)
     }
 }
@@ -49,7 +49,8 @@ extension ResolvedMul: OpLowering {
         let requantizer = Requantizer(isPerChannel: false, multipliers: [multiplier], floatMultipliers: [], floatBiasTerms: [],
                                       multiplierTexts: ["s_a*s_b/s_out = \(format(real)) ~ \(form)"], outputZeroPoint: Int32(output.zeroPoint),
                                       activationMin: clamp.min, activationMax: clamp.max, activationText: clamp.text)
-        return (.mul(LoweredMul(count: model.tensors[node.output].count, inputOffsets: [Int32(-a.zeroPoint), Int32(-b.zeroPoint)], output: requantizer)),
+        return (.mul(LoweredMul(count: model.tensors[node.output].count, inputOffsets: [Int32(-a.zeroPoint), Int32(-b.zeroPoint)], output: requantizer,
+                                broadcast: Broadcast(outputShape: model.tensors[node.output].shape, inputShapes: node.inputs.map { model.tensors[$0].shape }))),
                 .activation(activation))
     }
 }
@@ -59,22 +60,24 @@ public struct LoweredMul: Equatable, Codable, Sendable {
     /// `−zp` of each input.
     public var inputOffsets: [Int32]
     public var output: Requantizer
+    public var broadcast: Broadcast
 }
 
 extension LoweredMul: LoweredKernel {
     public func run(_ inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [Int32] {
         (0..<count).map { i in
-            output.apply((inputs[0][i] + inputOffsets[0]) * (inputs[1][i] + inputOffsets[1]), channel: 0, scheme: model.scheme)
+            let a = inputs[0][broadcast.index(i, input: 0)], b = inputs[1][broadcast.index(i, input: 1)]
+            return output.apply((a + inputOffsets[0]) * (b + inputOffsets[1]), channel: 0, scheme: model.scheme)
         }
     }
 
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
         guard case .activation(let activation)? = real.nodes[node.name] else { preconditionFailure("no real parameters for '\(node.name)'") }
-        return zip(inputs[0], inputs[1]).map { activation.apply($0 * $1) }
+        return (0..<count).map { activation.apply(inputs[0][broadcast.index($0, input: 0)] * inputs[1][broadcast.index($0, input: 1)]) }
     }
 
     public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
-        let a = inputs[0][flat], b = inputs[1][flat]
+        let a = inputs[0][broadcast.index(flat, input: 0)], b = inputs[1][broadcast.index(flat, input: 1)]
         let product = (a + inputOffsets[0]) * (b + inputOffsets[1])
         return ["input 1 = \(a), input 2 = \(b); (a - zp_a) * (b - zp_b) = (\(a + inputOffsets[0])) * (\(b + inputOffsets[1])) = \(product)",
                 output.explainApply(product, channel: 0, scheme: model.scheme)]
@@ -86,7 +89,7 @@ extension LoweredMul: LoweredKernel {
         return EmittedNode(arrays: [], kernel: MulKernel(
             names: EmittedNames.Layer(cName: node.cName), layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
             count: count, input1CType: Emitter.cType(a.dtype), input2CType: Emitter.cType(b.dtype), outputCType: Emitter.cType(y.dtype),
-            input1Offset: inputOffsets[0], input2Offset: inputOffsets[1], multiplier: m.mantissa, shift: m.shift, text: output.multiplierTexts[0],
+            index1: broadcast.cIndex(input: 0), index2: broadcast.cIndex(input: 1), input1Offset: inputOffsets[0], input2Offset: inputOffsets[1], multiplier: m.mantissa, shift: m.shift, text: output.multiplierTexts[0],
             outputZeroPoint: output.outputZeroPoint, activationText: output.activationText, activationMin: output.activationMin, activationMax: output.activationMax), helpers: [EmittedNode.requantize])
     }
 }
@@ -101,6 +104,9 @@ struct MulKernel: KernelContext {
     var input1CType: String
     var input2CType: String
     var outputCType: String
+    /// Each input's element for output element i (`i` unless it broadcasts).
+    var index1: String
+    var index2: String
     var input1Offset: Int32
     var input2Offset: Int32
     var multiplier: Int32
