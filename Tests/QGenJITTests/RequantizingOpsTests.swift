@@ -81,6 +81,35 @@ import QGenVerify
         #expect(IntegerReference.run(result.lowered, input: [1, 2, 3, 4]) == expected)
         #expect(try Verifier.compile(result.output, model: result.lowered).run([1, 2, 3, 4]) == expected)
     }
+
+    /// PyTorch's ceil_mode max pooling on a 5×5 image of codes 0...24 (value = 5·row + column):
+    /// kernel 2, stride 2, no padding gives ceil(3/2) + 1 = 3 outputs per axis, the last window
+    /// clipped to row (column) 4, so each output is the code at its window's last valid row and
+    /// column: rows {1, 3, 4} × columns {1, 3, 4}. With padding 1 and kernel 3, stride 2:
+    /// ceil((5 + 2 − 3) / 2) + 1 = 3 windows starting at −1, 1, 3 (the last starts inside the input).
+    /// With kernel 2, stride 2, padding 1 on a 4×4 image: ceil(4/2) + 1 = 3, and the last window
+    /// would start at 4 − 1 = 3 < 4 + 1, so 3 stay.
+    @Test func maxPoolCeilModeRoundsOutputSizesUp() throws {
+        func run(_ size: Int, kernel: Int, stride: Int, padding: Int) throws -> ([Int], [Int32]) {
+            let result = try Pipeline.compile(ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, 1, size, size], .uint8(scale: 0.1, zeroPoint: 0)).layerSpec,
+                MaxPool2d("p", kernel: kernel, stride: stride, padding: padding, ceilMode: true).layerSpec,
+            ], requantization: .fbgemm, location: SourceLocation(file: "model.swift", line: 1)), options: CompileOptions())
+            let x = (0..<Int32(size * size)).map { $0 }
+            let c = try Verifier.compile(result.output, model: result.lowered).run(x) ?? []
+            #expect(IntegerReference.run(result.lowered, input: x) == c)
+            return (result.lowered.output.shape, c)
+        }
+        let (shape, y) = try run(5, kernel: 2, stride: 2, padding: 0)
+        #expect(shape == [1, 1, 3, 3])
+        #expect(y == [6, 8, 9, 16, 18, 19, 21, 23, 24])
+        let (padded, z) = try run(5, kernel: 3, stride: 2, padding: 1)
+        #expect(padded == [1, 1, 3, 3])
+        #expect(z == [6, 8, 9, 16, 18, 19, 21, 23, 24])
+        let (four, w) = try run(4, kernel: 2, stride: 2, padding: 1)
+        #expect(four == [1, 1, 3, 3])
+        #expect(w == [0, 2, 3, 8, 10, 11, 12, 14, 15])
+    }
 }
 
 /// The graph ops' refusals, each with its line and what would be valid.

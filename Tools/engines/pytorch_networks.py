@@ -1,5 +1,5 @@
 """Whole PyTorch networks through qgen-export (Exporters/pytorch): torchvision's quantizable ResNet-18,
-MobileNetV2 and MobileNetV3-Large (224x224, random initialisation) and two small CNNs, fused, calibrated on random data,
+MobileNetV2, MobileNetV3-Large and GoogLeNet (224x224, random initialisation) and two small CNNs, fused, calibrated on random data,
 converted under fbgemm (default qconfig, reduce_range) or qnnpack, exported as model.swift + .npy,
 and run on inputs drawn like the calibration data. The engine's input and output codes are taken
 at the QuantStub and the DeQuantStub.
@@ -98,6 +98,9 @@ NETWORKS = {
     "mobilenet_v2": (lambda: __import__("torchvision").models.quantization.mobilenet_v2(weights=None, quantize=False), (1, 3, 224, 224), 4),
     # Squeeze-and-excitation (a broadcast mul of a hardsigmoid gate), hardswish.
     "mobilenet_v3": (lambda: __import__("torchvision").models.quantization.mobilenet_v3_large(weights=None, quantize=False), (1, 3, 224, 224), 4),
+    # Inception blocks: cat of four channels-last branches (ATen's NHWC cat), ceil_mode max pooling.
+    "googlenet": (lambda: __import__("torchvision").models.quantization.googlenet(weights=None, quantize=False, aux_logits=False, init_weights=True),
+                  (1, 3, 224, 224), 4),
 }
 
 

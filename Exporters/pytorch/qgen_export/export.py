@@ -367,12 +367,10 @@ class _Writer:
         kernel, stride, padding, dilation = pair(kernel), pair(stride if stride else kernel), pair(padding), pair(dilation)
         if dilation != (1, 1):
             raise ExportError(f"{self._where(node)}: max pooling with dilation {dilation}; qgen's MaxPool2d has none")
-        if ceil_mode:
-            raise ExportError(f"{self._where(node)}: max pooling with ceil_mode=True; qgen's MaxPool2d rounds output sizes down")
         name = self._name(node)
         out = self._quantized_output(node, name)
         self._add(name, f"MaxPool2d({_swift_string(name)}, input: {_swift_string(source.layer)}, kernel: Size2({kernel[0]}, {kernel[1]}), "
-                        f"stride: Size2({stride[0]}, {stride[1]}), padding: [{padding[0]}, {padding[1]}])", [source.layer])
+                        f"stride: Size2({stride[0]}, {stride[1]}), padding: [{padding[0]}, {padding[1]}]{', ceilMode: true' if ceil_mode else ''})", [source.layer])
         self.values[node] = out
 
     def _adaptive_avg_pool(self, node, output_size):

@@ -26,6 +26,18 @@ struct WindowAxis {
     }
 }
 
+extension WindowAxis {
+    /// PyTorch's `ceil_mode=True` (pooling_output_shape): `ceil((input + 2p − kernel) / stride) + 1`
+    /// outputs, one fewer if the last window would start at or past the input and its leading
+    /// padding. Explicit padding only.
+    mutating func roundUp(input: Int, kernel: Int, stride: Int) {
+        let span = input + 2 * padBefore - kernel
+        var count = (span + stride - 1) / stride + 1
+        if (count - 1) * stride >= input + padBefore { count -= 1 }
+        output = count
+    }
+}
+
 extension Padding {
     /// The explicit padding per axis (nil for SAME).
     var explicitSize: Size2? { size }

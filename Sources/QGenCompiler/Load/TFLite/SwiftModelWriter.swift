@@ -71,7 +71,8 @@ public enum SwiftModelWriter {
                 text = "Mul(\(literal(a.name)), \(literal(a.inputs[0])), \(literal(a.inputs[1])), output: \(quant(a.output)), activation: \(activation(a.activation)), \(at(a.location)))"
             case .pool2d(let p):
                 text = "\(p.kind == .max ? "MaxPool2d" : "AvgPool2d")(\(literal(p.name)), input: \(literal(p.input ?? "")), kernel: \(size(p.kernel)), "
-                    + "stride: \(size(p.stride)), padding: \(padding(p.padding)), activation: \(activation(p.activation)), \(at(p.location)))"
+                    + "stride: \(size(p.stride)), padding: \(padding(p.padding)), activation: \(activation(p.activation))"
+                    + (p.ceilMode ? ", ceilMode: true" : "") + ", \(at(p.location)))"
             case .mean(let m):
                 text = "Mean(\(literal(m.name)), input: \(literal(m.input ?? "")), axes: \(list(m.axes.map(String.init))), keepDims: \(m.keepDims), output: \(quant(m.output)), \(at(m.location)))"
             case .reshape(let r):

@@ -32,14 +32,22 @@ extension Pool2d: ResolvableOp {
         if let padding, ok, padding.height >= kernel.height || padding.width >= kernel.width {
             fail("padding \(padding) must be smaller than the kernel \(kernel), or a window could cover padding only")
         }
+        if ceilMode && (kind != .max || padding == nil) {
+            fail(kind != .max ? "ceilMode applies to MaxPool2d (an average's window count would change); round the output down, or pad explicitly"
+                              : "ceilMode needs explicit padding (SAME already rounds up)")
+        }
         if case .clamp(let lo, let hi) = activation, !(lo.isFinite && hi.isFinite && lo < hi) {
             fail("clamp(min: \(lo), max: \(hi)) needs finite bounds with min < max")
         }
         guard ok else { return nil }
-        guard let rows = WindowAxis(input: image.height, kernel: kernel.height, stride: stride.height, dilation: 1, padding: padding?.height),
-              let columns = WindowAxis(input: image.width, kernel: kernel.width, stride: stride.width, dilation: 1, padding: padding?.width) else {
+        guard var rows = WindowAxis(input: image.height, kernel: kernel.height, stride: stride.height, dilation: 1, padding: padding?.height),
+              var columns = WindowAxis(input: image.width, kernel: kernel.width, stride: stride.width, dilation: 1, padding: padding?.width) else {
             fail("kernel \(kernel) is larger than the padded input (\(source.producerText) produces \(source.shape))")
             return nil
+        }
+        if ceilMode {
+            rows.roundUp(input: image.height, kernel: kernel.height, stride: stride.height)
+            columns.roundUp(input: image.width, kernel: kernel.width, stride: stride.width)
         }
         let geometry = PoolGeometry(batch: image.batch, channels: image.channels, inHeight: image.height, inWidth: image.width,
                                     outHeight: rows.output, outWidth: columns.output, kernelHeight: kernel.height, kernelWidth: kernel.width,
