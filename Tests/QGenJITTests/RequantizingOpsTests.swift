@@ -81,7 +81,10 @@ import QGenVerify
         #expect(IntegerReference.run(result.lowered, input: [1, 2, 3, 4]) == expected)
         #expect(try Verifier.compile(result.output, model: result.lowered).run([1, 2, 3, 4]) == expected)
     }
+}
 
+/// MaxPool2d's ceilMode, checked against windows worked out by hand.
+@Suite struct MaxPoolCeilModeTests {
     /// PyTorch's ceil_mode max pooling on a 5×5 image of codes 0...24 (value = 5·row + column):
     /// kernel 2, stride 2, no padding gives ceil(3/2) + 1 = 3 outputs per axis, the last window
     /// clipped to row (column) 4, so each output is the code at its window's last valid row and
@@ -109,6 +112,21 @@ import QGenVerify
         let (four, w) = try run(4, kernel: 2, stride: 2, padding: 1)
         #expect(four == [1, 1, 3, 3])
         #expect(w == [0, 2, 3, 8, 10, 11, 12, 14, 15])
+        let x = Input("x", shape: [1, 1, 5, 5], .uint8(scale: 0.1, zeroPoint: 0)).layerSpec
+        func errors(_ layers: [LayerSpec]) -> [String] {
+            do {
+                _ = try Pipeline.compile(ModelSpec(name: "m", layers: layers, location: SourceLocation(file: "model.swift", line: 1)), options: CompileOptions())
+                return []
+            } catch let error as DiagnosticsError {
+                return error.errors.map(\.description)
+            } catch {
+                return ["unexpected: \(error)"]
+            }
+        }
+        #expect(errors([x, Pool2d(.average, "p", kernel: 2, ceilMode: true, file: "model.swift", line: 2).layerSpec]) ==
+                ["model.swift:2: error: layer 'p' (AvgPool2d): ceilMode applies to MaxPool2d (an average's window count would change); round the output down, or pad explicitly"])
+        #expect(errors([x, MaxPool2d("p", kernel: 2, padding: .same, ceilMode: true, file: "model.swift", line: 2).layerSpec]) ==
+                ["model.swift:2: error: layer 'p' (MaxPool2d): ceilMode needs explicit padding (SAME already rounds up)"])
     }
 }
 

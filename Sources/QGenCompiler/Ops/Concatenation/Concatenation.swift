@@ -204,12 +204,14 @@ extension LoweredConcatenation: LoweredKernel {
             if let t = tables[k] {
                 let what = model.scheme == .onnxRuntime ? "ONNX Runtime's QLinearConcat table" : isPyTorch && vectorTables[k] != nil
                     ? "ATen's NHWC cat, scalar channels" : "ATen's cat: dequantize, quantize_per_tensor"
-                let scalar = tableArray(t, "\(names.weights)_\(k)", "input \(k + 1), \(what)")
+                // Only the tables a segment reads are emitted (an unused static array would warn).
                 if let v = vectorTables[k], vectorLengths[k] > 0 {
                     let vector = tableArray(v, "\(names.weights)_\(k)_vector", "input \(k + 1), ATen's NHWC cat, vector channels: a fused dequantization")
                     segments.append((0, vectorLengths[k], vector, "vector channels"))
                 }
-                if vectorLengths[k] < chunks[k] { segments.append((vectorLengths[k], chunks[k], scalar, "")) }
+                if vectorLengths[k] < chunks[k] {
+                    segments.append((vectorLengths[k], chunks[k], tableArray(t, "\(names.weights)_\(k)", "input \(k + 1), \(what)"), ""))
+                }
             } else {
                 segments.append((0, chunks[k], nil, ""))
             }
