@@ -1,5 +1,5 @@
 """Whole PyTorch networks through qgen-export (Exporters/pytorch): torchvision's quantizable ResNet-18,
-MobileNetV2, MobileNetV3-Large and GoogLeNet (224x224, random initialisation) and two small CNNs, fused, calibrated on random data,
+MobileNetV2, MobileNetV3-Large and GoogLeNet (224x224, random initialisation), two small CNNs and a 1-D CNN, fused, calibrated on random data,
 converted under fbgemm (default qconfig, reduce_range) or qnnpack, exported as model.swift + .npy,
 and run on inputs drawn like the calibration data. The engine's input and output codes are taken
 at the QuantStub and the DeQuantStub.
@@ -90,10 +90,35 @@ class BranchyCNN(nn.Module):
         torch.ao.quantization.fuse_modules(self, [["a", "relu_a"]], inplace=True)
 
 
+class Conv1dNet(nn.Module):
+    """1-D convolutions (ATen computes quantized conv1d as conv2d on [N, C, 1, L]): Conv1d+BN+ReLU,
+    a strided depthwise Conv1d, a pointwise Conv1d, flatten, Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv1 = nn.Conv1d(4, 8, 5, padding=2)
+        self.bn1 = nn.BatchNorm1d(8)
+        self.relu1 = nn.ReLU()
+        self.dw = nn.Conv1d(8, 8, 3, stride=2, padding=1, groups=8)
+        self.pw = nn.Conv1d(8, 6, 1)
+        self.fc = nn.Linear(6 * 32, 5)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.quant(x)
+        x = self.pw(self.dw(self.relu1(self.bn1(self.conv1(x)))))
+        return self.dequant(self.fc(torch.flatten(x, 1)))
+
+    def fuse_model(self):
+        torch.ao.quantization.fuse_modules(self, [["conv1", "bn1", "relu1"]], inplace=True)
+
+
 NETWORKS = {
     # name: (builder, input shape, calibration batches)
     "small_cnn": (SmallCNN, (1, 3, 32, 32), 8),
     "branchy_cnn": (BranchyCNN, (1, 3, 14, 14), 8),
+    "conv1d_net": (Conv1dNet, (1, 4, 64), 8),
     "resnet18": (lambda: __import__("torchvision").models.quantization.resnet18(weights=None, quantize=False), (1, 3, 224, 224), 4),
     "mobilenet_v2": (lambda: __import__("torchvision").models.quantization.mobilenet_v2(weights=None, quantize=False), (1, 3, 224, 224), 4),
     # Squeeze-and-excitation (a broadcast mul of a hardsigmoid gate), hardswish.

@@ -115,7 +115,11 @@ class _Writer:
 
     # ----------------------------------------------------------------- helpers
     def _name(self, node):
-        base = "".join(c if c.isalnum() or c == "_" else "_" for c in node.name) or "layer"
+        return self._fresh(node.name)
+
+    def _fresh(self, text):
+        """A layer name from `text` (a C-safe identifier), unused so far."""
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in text) or "layer"
         name, k = base, 1
         while name in self.names:
             k += 1
@@ -156,7 +160,7 @@ class _Writer:
     def _add(self, name, text, inputs):
         self.lines.append((name, text, inputs))
 
-    def _weights(self, node, name, qweight):
+    def _weights(self, node, name, qweight, shape=None):
         if qweight.qscheme() in (torch.per_channel_affine, torch.per_channel_symmetric,
                                  getattr(torch, "per_channel_affine_float_qparams", None)):
             if qweight.q_per_channel_axis() != 0:
@@ -169,6 +173,8 @@ class _Writer:
         if qweight.dtype != torch.qint8:
             raise ExportError(f"{self._where(node)}: its weights are {qweight.dtype}; qgen takes qint8 weights")
         values = qweight.int_repr().numpy().astype(np.int8)
+        if shape is not None:
+            values = values.reshape(shape)
         file = f"{name}_w.npy"
         self.arrays[file] = values
         scale_text = "[" + ", ".join(_number(s) for s in scales) + "]"
@@ -229,6 +235,8 @@ class _Writer:
             self._linear(node, mod, relu=kind == "LinearReLU")
         elif kind in _CONV2D and _is_quantized_module(mod):
             self._conv2d(node, mod, relu=kind == "ConvReLU2d")
+        elif kind in _CONV1D and _is_quantized_module(mod):
+            self._conv1d(node, mod, relu=kind == "ConvReLU1d")
         elif kind == "MaxPool2d":
             self._max_pool(node, mod.kernel_size, mod.stride, mod.padding, mod.dilation, mod.ceil_mode)
         elif kind == "AdaptiveAvgPool2d":
@@ -246,7 +254,7 @@ class _Writer:
         else:
             quantized = " (quantized)" if _is_quantized_module(mod) else ""
             raise ExportError(f"{self._where(node)}: qgen-export has no mapping for {type(mod).__module__}.{kind}{quantized}; "
-                              "supported: quantized Linear, LinearReLU, Conv2d, ConvReLU2d (fused Conv+BN), MaxPool2d, "
+                              "supported: quantized Linear, LinearReLU, Conv1d, ConvReLU1d, Conv2d, ConvReLU2d (fused Conv+BN), MaxPool2d, "
                               "AdaptiveAvgPool2d(1), Flatten, ReLU, ReLU6, Hardswish, Hardsigmoid, LeakyReLU, FloatFunctional/QFunctional "
                               "add, add_relu, mul and cat, Dropout, Identity")
 
@@ -359,6 +367,33 @@ class _Writer:
                         f"kernel: Size2({kh}, {kw}), stride: Size2({mod.stride[0]}, {mod.stride[1]}), "
                         f"padding: [{mod.padding[0]}, {mod.padding[1]}], dilation: Size2({mod.dilation[0]}, {mod.dilation[1]}), "
                         f"groups: {mod.groups}, weight: {weight}{bias}, output: {out.quant()}{act})", [source.layer])
+        self.values[node] = out
+
+    def _conv1d(self, node, mod, relu):
+        """Conv1d as PyTorch computes it (ATen's quantized conv1d is its conv2d on [N, C, 1, L]):
+        Reshape to [N, C, 1, L], Conv2d with a 1 x k kernel, Reshape back to [N, O, L_out]."""
+        source = self._input(node)
+        if getattr(mod, "padding_mode", "zeros") != "zeros":
+            raise ExportError(f"{self._where(node)}: padding_mode '{mod.padding_mode}'; qgen pads with zeros only")
+        if isinstance(mod.padding, str):
+            raise ExportError(f"{self._where(node)}: padding '{mod.padding}'; give the padding as numbers")
+        if len(source.shape) != 3:
+            raise ExportError(f"{self._where(node)}: Conv1d reads {source.shape}; qgen-export maps Conv1d on [N, C, L] tensors")
+        n, c, length = source.shape
+        lift = self._fresh(f"{node.name}_2d")
+        conv = self._fresh(f"{node.name}_conv")
+        name = self._name(node)
+        out = self._quantized_output(node, name)
+        w = mod.weight()
+        weight = self._weights(node, conv, w, shape=(w.shape[0], w.shape[1], 1, w.shape[2]))
+        bias = self._bias(conv, mod.bias())
+        act = ", activation: .relu" if relu else ""
+        self._add(lift, f"Reshape({_swift_string(lift)}, input: {_swift_string(source.layer)}, shape: [{n}, {c}, 1, {length}], layout: .nchw)",
+                  [source.layer])
+        self._add(conv, f"Conv2d({_swift_string(conv)}, input: {_swift_string(lift)}, outChannels: {mod.out_channels}, "
+                        f"kernel: Size2(1, {mod.kernel_size[0]}), stride: Size2(1, {mod.stride[0]}), padding: [0, {mod.padding[0]}], "
+                        f"dilation: Size2(1, {mod.dilation[0]}), groups: {mod.groups}, weight: {weight}{bias}, output: {out.quant()}{act})", [lift])
+        self._add(name, f"Reshape({_swift_string(name)}, input: {_swift_string(conv)}, shape: {list(out.shape)})", [conv])
         self.values[node] = out
 
     def _max_pool(self, node, kernel, stride, padding, dilation, ceil_mode):

@@ -243,3 +243,27 @@ def test_sigmoid_is_refused_with_the_reason(tmp_path):
     q = _convert(WithSigmoid(), (1, 4))
     with pytest.raises(ExportError, match="module 'act' \\(Sigmoid\\).*SLEEF"):
         qgen_export.export(q, torch.randn(1, 4), str(tmp_path / "model.swift"))
+
+
+class OneD(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv1d(2, 3, 3, stride=2, padding=1)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.conv(self.quant(x)))
+
+
+def test_conv1d_becomes_a_conv2d_between_reshapes(tmp_path):
+    q = _convert(OneD(), (1, 2, 9))
+    path = tmp_path / "model.swift"
+    qgen_export.export(q, torch.randn(1, 2, 9), str(path), name="oned")
+    text = path.read_text()
+    assert 'Reshape("conv_2d", input: "quant", shape: [1, 2, 1, 9], layout: .nchw)' in text
+    assert ('Conv2d("conv_conv", input: "conv_2d", outChannels: 3, kernel: Size2(1, 3), stride: Size2(1, 2), padding: [0, 1], '
+            'dilation: Size2(1, 1), groups: 1, weight: .int8(.npy("conv_conv_w.npy")') in text
+    assert 'Reshape("conv", input: "conv_conv", shape: [1, 3, 5])' in text
+    w = np.load(tmp_path / "conv_conv_w.npy")
+    assert w.shape == (3, 2, 1, 3) and (w.reshape(3, 2, 3) == q.conv.weight().int_repr().numpy()).all()
