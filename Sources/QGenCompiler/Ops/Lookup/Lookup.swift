@@ -52,7 +52,7 @@ extension Lookup: ResolvableOp {
         let what = context.what, at = context.location
         let source = context.inputs[0]
         guard source.quant.dtype != .int16 else {
-            log.error("\(what): \(kindName) takes int8 (or uint8 under onnxRuntime), but \(source.producerText) is int16; Quantize it to int8 first", at: at)
+            log.error("\(what): \(kindName) takes 8-bit codes (int8, or uint8 under onnxRuntime, fbgemm and qnnpack), but \(source.producerText) is int16; Quantize it to int8 first", at: at)
             return nil
         }
         let alpha = self.alpha ?? 0
