@@ -200,6 +200,22 @@ import QGenCompiler
                 ["model.swift:3: error: layer 'm' (Mul): s_a·s_b/s_out = 400000.0 is too large: products reach 2.601e+10 output steps (the limit is 2^30); choose a larger output scale"])
     }
 
+    @Test func pytorchActivationsRefuseWhatPyTorchCannotMatch() {
+        let x = Input("x", shape: [1, 2, 3, 3], .uint8(scale: 0.02, zeroPoint: 128), file: "model.swift", line: 2)
+        let other = QuantParams.uint8(scale: 0.05, zeroPoint: 3)
+        #expect(errors(spec([x.layerSpec, ReLU("r", output: other, file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
+                ["model.swift:3: error: layer 'r' (ReLU): PyTorch's quantized relu keeps the input's quantization (scale 0.02, zero point 128), but the output is scale 0.05, zero point 3; leave output: out"])
+        #expect(errors(spec([x.layerSpec, HardSigmoid("h", output: other, file: "model.swift", line: 3).layerSpec], requantization: .qnnpack)) ==
+                ["model.swift:3: error: layer 'h' (HardSigmoid): PyTorch's quantized hardsigmoid produces scale 1/256 with zero point 0 for uint8, not scale 0.05 with zero point 3; leave output: out"])
+        #expect(errors(spec([x.layerSpec, HardSigmoid("h", file: "model.swift", line: 3).layerSpec], requantization: .tflite)) ==
+                ["model.swift:3: error: layer 'h' (HardSigmoid): HardSigmoid is PyTorch's quantized hardsigmoid; TFLite and ONNX Runtime have no such integer op, so the tflite scheme cannot run it (use fbgemm or qnnpack)"])
+        #expect(errors(spec([x.layerSpec, Logistic("s", output: .uint8(scale: 1.0 / 256, zeroPoint: 0), file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
+                ["model.swift:3: error: layer 's' (Logistic): PyTorch's quantized sigmoid evaluates its function with SLEEF's vector exp on ATen's vector path, whose last-bit rounding qgen does not reproduce; the fbgemm scheme has no Logistic yet (Hardsigmoid and Hardswish are exact)"])
+        #expect(errors(spec([x.layerSpec, ReLU6("r6", memoryFormats: [.channelsLast], file: "model.swift", line: 3).layerSpec], requantization: .qnnpack)) ==
+                ["model.swift:3: error: layer 'r6' (ReLU6): PyTorch's qnnpack relu6 (hardtanh) on a channels-last quint8 tensor returns its values in the wrong order (the clamped NHWC buffer labelled NCHW), which qgen does not reproduce; call .contiguous() on the input before ReLU6 in the model, use ReLU, or convert under fbgemm"])
+        #expect(errors(spec([x.layerSpec, ReLU6("r6", memoryFormats: [.channelsLast], file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) == [])
+    }
+
     @Test func multipliersTheAcceleratorSchemesCannotHold() {
         // m = 0.02 · 0.01 / 0.05 with float32 scales = 0.00399999976 (numpy), 2.34374418% above 2^-8.
         let layer = linear(weights: .int8(.values(Array(repeating: 3, count: 30)), scale: 0.01), output: .uint8(scale: 0.05, zeroPoint: 10))

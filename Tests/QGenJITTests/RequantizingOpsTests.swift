@@ -172,3 +172,23 @@ import QGenVerify
         ])
     }
 }
+
+/// Mul's broadcasting under TFLite's MUL, with a multiplier of exactly 1: s_a = s_b = 0.5 and
+/// s_out = 0.25 give s_a·s_b/s_out = 1, QuantizeMultiplier(1) = 2^30 · 2^1, and TFLite's
+/// MultiplyByQuantizedMultiplier returns the product itself. A per-channel gate [2, 3] times the
+/// channels [1, 2] and [3, 4] is [2, 4] and [9, 12], in either order of the inputs.
+@Suite struct BroadcastMulTests {
+    @Test func aGateScalesEachChannel() throws {
+        for gateFirst in [true, false] {
+            let gate = Input("g", shape: [1, 2, 1, 1], .int8(scale: 0.5, zeroPoint: 0)).layerSpec
+            let x = Input("x", shape: [1, 2, 1, 2], .int8(scale: 0.5, zeroPoint: 0)).layerSpec
+            let mul = Mul("m", gateFirst ? "g" : "x", gateFirst ? "x" : "g", output: .int8(scale: 0.25, zeroPoint: 0)).layerSpec
+            let result = try Pipeline.compile(ModelSpec(name: "m", layers: [gate, x, mul], location: SourceLocation(file: "model.swift", line: 1)),
+                                              options: CompileOptions())
+            #expect(result.lowered.output.shape == [1, 2, 1, 2])
+            let inputs: [[Int32]] = [[2, 3], [1, 2, 3, 4]]
+            #expect(IntegerReference.run(result.lowered, inputs: inputs)[result.lowered.outputs[0]] == [2, 4, 9, 12])
+            #expect(try Verifier.compile(result.output, model: result.lowered).run(inputs: inputs)?.first == [2, 4, 9, 12])
+        }
+    }
+}

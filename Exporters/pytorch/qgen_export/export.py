@@ -290,7 +290,7 @@ class _Writer:
             stride = a[2] if a[2] is not None else kw.get("stride")
             self._max_pool(node, kernel, stride or kernel, a[3] if a[3] is not None else kw.get("padding", 0),
                            a[4] if a[4] is not None else kw.get("dilation", 1), a[5] if a[5] is not None else kw.get("ceil_mode", False))
-        elif name in _ACTIVATION_FUNCTIONS and getattr(target, "__module__", "") in ("torch.nn.functional", "torch", None) or target in (torch.relu,):
+        elif name in _ACTIVATION_FUNCTIONS:
             alpha = node.args[1] if len(node.args) > 1 else node.kwargs.get("negative_slope", 0.01)
             self._activation(node, _ACTIVATION_FUNCTIONS[name], alpha=alpha if name == "leaky_relu" else None)
         elif name in ("sigmoid", "tanh"):

@@ -98,8 +98,8 @@ enum PyTorchAdd {
         let arithmetic: LoweredPyTorchAdd.Arithmetic
         switch scheme {
         case .fbgemm:
-            guard var add = fbgemm(a, b, output, count: count, scheme: scheme, what: what, at: at, log: &log) else { return nil }
-            add.loop = ATenLoop.make(count: count, scheme: scheme, shape: model.tensors[node.output].shape, formats: memoryFormats)
+            let loop = ATenLoop.make(count: count, scheme: scheme, shape: model.tensors[node.output].shape, formats: memoryFormats)
+            guard let add = fbgemm(a, b, output, loop: loop, scheme: scheme, what: what, at: at, log: &log) else { return nil }
             arithmetic = .fbgemm(add)
         default:
             guard let add = qnnpack(a, b, output, relu: activation == .relu, what: what, at: at, log: &log) else { return nil }
@@ -110,7 +110,7 @@ enum PyTorchAdd {
                 .activation(activation))
     }
 
-    private static func fbgemm(_ a: QuantParams, _ b: QuantParams, _ output: QuantParams, count: Int, scheme: RequantizationScheme,
+    private static func fbgemm(_ a: QuantParams, _ b: QuantParams, _ output: QuantParams, loop: ATenLoop, scheme: RequantizationScheme,
                                what: String, at: SourceLocation, log: inout DiagnosticLog) -> FBGEMMAdd? {
         let scales = [Float(a.scale), Float(b.scale)], zeroPoints = [a.zeroPoint, b.zeroPoint]
         let premultiplied = zip(scales, zeroPoints).map { $0 * -Float($1) }
@@ -125,7 +125,7 @@ enum PyTorchAdd {
         let block = scheme.elementwiseVectorBlock ?? 64
         return FBGEMMAdd(scales: scales.map(Float32Parts.init), premultiplied: premultiplied.map(Float32Parts.init),
                          zeroPoints: zeroPoints.map(Int32.init), inverseOutputScale: Float32Parts(inverse),
-                         loop: ATenLoop(vectorEnd: count / block * block, nhwcPlane: nil, nhwcChannels: nil), vectorBlock: block)
+                         loop: loop, vectorBlock: block)
     }
 
     private static func qnnpack(_ a: QuantParams, _ b: QuantParams, _ output: QuantParams, relu: Bool,

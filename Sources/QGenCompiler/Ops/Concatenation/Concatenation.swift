@@ -216,7 +216,7 @@ extension LoweredConcatenation: LoweredKernel {
                 segments.append((0, chunks[k], nil, ""))
             }
             for segment in segments {
-                parts.append(.init(index: k, name: x.name, cType: Emitter.cType(x.dtype), chunk: chunks[k], start: segment.start, end: segment.end,
+                parts.append(.init(index: k, name: x.name, chunk: chunks[k], start: segment.start, end: segment.end,
                                    offset: offset, isCopy: r == nil && segment.table == nil, table: segment.table, tableOffset: -lowestCode,
                                    segmentText: segment.text.isEmpty ? "" : " (\(segment.text))",
                                    inputZeroPoint: inputZeroPoints[k], multiplier: r?.multipliers[0].mantissa ?? 0, shift: r?.multipliers[0].shift ?? 0,
@@ -246,7 +246,6 @@ struct ConcatenationKernel: KernelContext {
     struct Part: Sendable {
         var index: Int
         var name: String
-        var cType: String
         var chunk: Int
         var start: Int
         var end: Int

@@ -1,0 +1,25 @@
+import Testing
+import QGen
+import QGenCompiler
+
+/// `qgen import`'s writer states every option that changes the arithmetic, so a written model.swift
+/// compiles to the same model: PyTorch memory formats, ceil-mode pooling and HardSigmoid.
+@Suite struct SwiftModelWriterTests {
+    @Test func writesMemoryFormatsCeilModeAndHardSigmoid() throws {
+        let at = { (line: Int) in (file: "m.onnx", line: line) }
+        let q = QuantParams.uint8(scale: 0.5, zeroPoint: 3)
+        let layers: [LayerSpec] = [
+            Input("x", shape: [1, 2, 5, 5], .uint8(scale: 0.25, zeroPoint: 0), file: at(0).file, line: at(0).line).layerSpec,
+            MaxPool2d("p", input: "x", kernel: 2, stride: 2, padding: 0, ceilMode: true, file: at(1).file, line: at(1).line).layerSpec,
+            HardSigmoid("h", input: "p", memoryFormats: [.channelsLast], file: at(2).file, line: at(2).line).layerSpec,
+            Add("a", "p", "p", output: q, memoryFormats: [.channelsLast, .contiguous], file: at(3).file, line: at(3).line).layerSpec,
+            Concatenation("c", ["p", "p"], axis: 1, output: q, memoryFormats: [.contiguous, .contiguous], file: at(4).file, line: at(4).line).layerSpec,
+        ]
+        let text = try SwiftModelWriter.write(ModelSpec(name: "m", layers: layers, location: SourceLocation(file: "m.onnx", line: 0)), header: "").source
+        #expect(text.contains(#"MaxPool2d("p", input: "x", kernel: Size2(2, 2), stride: Size2(2, 2), padding: Padding(Size2(0, 0)), activation: .none, ceilMode: true, file: "m.onnx", line: 1)"#))
+        #expect(text.contains(#"HardSigmoid("h", input: "p", memoryFormats: [.channelsLast], file: "m.onnx", line: 2)"#))
+        #expect(text.contains(#"activation: .none, memoryFormats: [.channelsLast, .contiguous], file: "m.onnx", line: 3)"#))
+        // All contiguous is the default, so nothing is written.
+        #expect(text.contains(#"Concatenation("c", ["p", "p"], axis: 1, output: .uint8(scale: 0.5, zeroPoint: 3), file: "m.onnx", line: 4)"#))
+    }
+}
