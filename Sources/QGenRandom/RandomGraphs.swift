@@ -28,6 +28,7 @@ extension RandomModels {
         symmetricPerChannelWeights = scheme == .liteRT
         copyingConcatenation = scheme == .liteRT
         pytorchFormats = ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name)
+        onnxRuntimeAverages = scheme == .onnxRuntime
         mulActivations = scheme == .onnxRuntime ? [.none] : pytorchFormats ? [.none, .relu] : [.none, .relu, .relu6]
         rescalingReLU6 = scheme == .liteRT
         addActivations = scheme == .onnxRuntime ? [.none] : ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name) ? [.none, .relu] : [.none, .relu, .relu6]
@@ -50,6 +51,7 @@ extension RandomModels {
                 options += ["softmax", "logistic", "tanh", "relu", "relu6", "leakyRelu", "hardSwish"]
             }
             if pytorchFormats { options += ["relu", "relu6", "leakyRelu", "hardSwish", "hardSigmoid"] }
+            if (pytorchFormats || onnxRuntimeAverages) && current.shape.count == 4 { options += ["avgpool"] }
             if i == length - 1 && current.shape.count == 4 && bool(0.5) { options = ["flatten"] }
             let choice = pick(options)
             // A last Softmax on [N, F] may produce TFLite's int16 output (it stays the model output).
@@ -66,6 +68,32 @@ extension RandomModels {
             layers.append(fc.layer)
         }
         return ModelSpec(name: "graph\(index)", layers: layers, requantization: scheme, location: SourceLocation(file: "graph.swift", line: index))
+    }
+
+    /// PyTorch's avg_pool2d with its options (explicit padding at most half the kernel, ceil mode,
+    /// count_include_pad, a divisor override, the input's memory format; no 1x1 kernel, which
+    /// QNNPACK refuses), or ONNX Runtime's QLinearAveragePool (ceil mode, count_include_pad and
+    /// `output`).
+    private mutating func frameworkAveragePool(_ name: String, on current: Tensor, height: Int, width: Int, channels: Int,
+                                               output: QuantParams) -> (layer: LayerSpec, tensor: Tensor) {
+        var k = Size2(int(1...min(4, height)), int(1...min(4, width)))
+        if k.height * k.width == 1 { k = Size2(min(2, height), min(2, width)) }
+        let stride = Size2(int(1...3), int(1...3)), pad = Size2(int(0...(k.height / 2)), int(0...(k.width / 2)))
+        let ceil = bool(0.3)
+        // PyTorch's pooling_output_shape.
+        func outputs(_ input: Int, _ kernel: Int, _ stride: Int, _ pad: Int) -> Int {
+            let span = input + 2 * pad - kernel
+            guard ceil else { return span / stride + 1 }
+            let count = (span + stride - 1) / stride + 1
+            return (count - 1) * stride >= input + pad ? count - 1 : count
+        }
+        let rows = outputs(height, k.height, stride.height, pad.height), columns = outputs(width, k.width, stride.width, pad.width)
+        let pool = onnxRuntimeAverages
+            ? AvgPool2d(name, kernel: k, stride: stride, padding: Padding(pad), ceilMode: ceil, countIncludePad: bool(0.5), output: output)
+            : AvgPool2d(name, kernel: k, stride: stride, padding: Padding(pad), ceilMode: ceil, countIncludePad: bool(0.6),
+                        divisor: bool(0.2) ? int(1...20) : nil, memoryFormats: memoryFormats(1, current))
+        let shape = current.layout == .nhwc ? [current.shape[0], rows, columns, channels] : [current.shape[0], channels, rows, columns]
+        return (pool.layerSpec, Tensor(name: name, shape: shape, layout: current.layout, quant: onnxRuntimeAverages ? output : current.quant))
     }
 
     /// Under fbgemm and qnnpack, random PyTorch memory formats for `count` inputs shaped like `t`
@@ -122,6 +150,9 @@ extension RandomModels {
             let oh = same ? (height + stride.height - 1) / stride.height : (height - k.height) / stride.height + 1
             let ow = same ? (width + stride.width - 1) / stride.width : (width - k.width) / stride.width + 1
             let act: Activation = uniformQuant ? .none : pick([.none, .relu])
+            if choice == "avgpool" && (pytorchFormats || onnxRuntimeAverages) {
+                return frameworkAveragePool(name, on: current, height: height, width: width, channels: channels, output: output(relatedScale))
+            }
             let pool = choice == "maxpool"
                 ? MaxPool2d(name, kernel: k, stride: stride, padding: same ? .same : .valid, activation: act)
                 : AvgPool2d(name, kernel: k, stride: stride, padding: same ? .same : .valid, activation: act)

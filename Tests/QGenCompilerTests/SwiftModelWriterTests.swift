@@ -3,7 +3,8 @@ import QGen
 import QGenCompiler
 
 /// `qgen import`'s writer states every option that changes the arithmetic, so a written model.swift
-/// compiles to the same model: PyTorch memory formats, ceil-mode pooling and HardSigmoid.
+/// compiles to the same model: PyTorch memory formats, ceil-mode pooling, PyTorch's average pooling
+/// options and HardSigmoid.
 @Suite struct SwiftModelWriterTests {
     @Test func writesMemoryFormatsCeilModeAndHardSigmoid() throws {
         let at = { (line: Int) in (file: "m.onnx", line: line) }
@@ -14,11 +15,14 @@ import QGenCompiler
             HardSigmoid("h", input: "p", memoryFormats: [.channelsLast], file: at(2).file, line: at(2).line).layerSpec,
             Add("a", "p", "p", output: q, memoryFormats: [.channelsLast, .contiguous], file: at(3).file, line: at(3).line).layerSpec,
             Concatenation("c", ["p", "p"], axis: 1, output: q, memoryFormats: [.contiguous, .contiguous], file: at(4).file, line: at(4).line).layerSpec,
+            AvgPool2d("v", input: "x", kernel: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: true, divisor: 7,
+                      memoryFormats: [.channelsLast], file: at(5).file, line: at(5).line).layerSpec,
         ]
         let text = try SwiftModelWriter.write(ModelSpec(name: "m", layers: layers, location: SourceLocation(file: "m.onnx", line: 0)), header: "").source
         #expect(text.contains(#"MaxPool2d("p", input: "x", kernel: Size2(2, 2), stride: Size2(2, 2), padding: Padding(Size2(0, 0)), activation: .none, ceilMode: true, file: "m.onnx", line: 1)"#))
         #expect(text.contains(#"HardSigmoid("h", input: "p", memoryFormats: [.channelsLast], file: "m.onnx", line: 2)"#))
         #expect(text.contains(#"activation: .none, memoryFormats: [.channelsLast, .contiguous], file: "m.onnx", line: 3)"#))
+        #expect(text.contains(#"AvgPool2d("v", input: "x", kernel: Size2(3, 3), stride: Size2(2, 2), padding: Padding(Size2(1, 1)), activation: .none, ceilMode: true, countIncludePad: true, divisor: 7, memoryFormats: [.channelsLast], file: "m.onnx", line: 5)"#))
         // All contiguous is the default, so nothing is written.
         #expect(text.contains(#"Concatenation("c", ["p", "p"], axis: 1, output: .uint8(scale: 0.5, zeroPoint: 3), file: "m.onnx", line: 4)"#))
     }

@@ -70,4 +70,56 @@ import QGenJIT
         print("float32 emulation: \(checked) values equal to IEEE float (\(ties) exact ties, \(wide) accumulators beyond 2^24)")
         #expect(checked > 200_000 && ties > 1000 && wide > 50_000)
     }
+
+    typealias Divide = @convention(c) (Int64, Int32, Int64, Int32, UnsafeMutablePointer<Int32>) -> Int64
+
+    /// qgen_float32_div (helpers_float32_div, which ONNX Runtime's average pooling brings) against
+    /// IEEE binary32 division: random operands, quotients that are exact, ties of the rounding
+    /// (b a power of two: exact; odd multiples of half an ulp cannot arise otherwise), negative
+    /// dividends and zero.
+    @Test func divisionMatchesIEEEFloat() throws {
+        let spec = ModelSpec(name: "probe", layers: [
+            Input("x", shape: [1, 1, 2, 2], .uint8(scale: 0.1, zeroPoint: 0)).layerSpec,
+            AvgPool2d("p", kernel: 2, output: .uint8(scale: 0.3, zeroPoint: 1)).layerSpec,
+        ], requantization: .onnxRuntime, location: SourceLocation(file: "probe.swift", line: 1))
+        let result = try Pipeline.compile(spec, options: CompileOptions())
+        #expect(result.output.source.contains("static int64_t qgen_float32_div("))
+        let source = result.output.source + """
+
+            int64_t probe_div(int64_t am, int32_t ae, int64_t bm, int32_t be, int32_t *e);
+            int64_t probe_div(int64_t am, int32_t ae, int64_t bm, int32_t be, int32_t *e)
+            {
+                return qgen_float32_div(am, ae, bm, be, e);
+            }
+
+            """
+        let module = try TCCModule(source: source, fileName: result.output.sourceName, headers: [result.output.headerName: result.output.header])
+        let divide = try #require(module.function("probe_div", as: Divide.self))
+        var rng = SeededGenerator(seed: 20261201)
+        var checked = 0, exact = 0
+        for i in 0..<200_000 {
+            var a = Float(sign: Bool.random(using: &rng) ? .minus : .plus, exponent: Int.random(in: -30...30, using: &rng),
+                          significand: Float.random(in: 1..<2, using: &rng))
+            var b = Float(sign: .plus, exponent: Int.random(in: -30...30, using: &rng), significand: Float.random(in: 1..<2, using: &rng))
+            switch i % 5 {
+            case 0: b = Float(Int.random(in: 1...4096, using: &rng))                       // a window's count
+            case 1: a = Float(Int.random(in: -100_000...100_000, using: &rng)); b = Float(sign: .plus, exponent: Int.random(in: -8...8, using: &rng), significand: 1)
+            case 2: a = b * Float(Int.random(in: -300...300, using: &rng))                  // exact quotients, and zero
+            default: break
+            }
+            let q = a / b
+            guard q.isNormal || q == 0, a.isNormal || a == 0 else { continue }
+            let pa = Float32Parts(a), pb = Float32Parts(b), expected = Float32Parts(q)
+            var e: Int32 = 0
+            let m = divide(Int64(pa.mantissa), pa.exponent, Int64(pb.mantissa), pb.exponent, &e)
+            if m != Int64(expected.mantissa) || (m != 0 && e != expected.exponent) {
+                Issue.record("\(a) / \(b): C \(m) * 2^\(e), IEEE \(q) = \(expected.mantissa) * 2^\(expected.exponent)")
+                return
+            }
+            if Double(q) * Double(b) == Double(a) { exact += 1 }   // a product of two floats is exact in double
+            checked += 1
+        }
+        print("float32 division emulation: \(checked) quotients equal to IEEE float (\(exact) exact)")
+        #expect(checked > 150_000 && exact > 30_000)
+    }
 }

@@ -16,7 +16,7 @@ import QGenVerify
         var generator = RandomModels(seed: seed, cycleSchemes: true)
         var rng = SeededGenerator(seed: seed ^ 0x5EED)
         var compared = 0, elements = 0, rejected = 0, index = 0
-        var kinds: Set<String> = [], schemes: Set<String> = [], layouts: Set<String> = []
+        var kinds: Set<String> = [], schemes: Set<String> = [], layouts: Set<String> = [], averaging: Set<String> = []
         while compared < 320 {
             index += 1
             let spec = generator.graph(index: index)
@@ -49,11 +49,14 @@ import QGenVerify
             kinds.formUnion(model.nodes.map(\.kindName))
             schemes.insert(String(model.scheme.description.prefix { $0 != "(" }))
             layouts.formUnion(model.tensors.compactMap { $0.layout?.rawValue })
+            if model.nodes.contains(where: { $0.kindName == "AvgPool2d" }) { averaging.insert(String(model.scheme.description.prefix { $0 != "(" })) }
             compared += 1
         }
         print("graph differential: \(compared) random graphs (seed \(seed)), \(elements) elements, 0 mismatches; \(rejected) refused; ops \(kinds.sorted())")
         #expect(kinds.isSuperset(of: ["Conv2d", "DepthwiseConv2d", "Linear", "Add", "MaxPool2d", "AvgPool2d", "Mean", "Flatten", "Concatenation", "Quantize", "Softmax", "Logistic", "Tanh", "Sub", "Mul", "Pad", "ReLU", "ReLU6", "LeakyReLU", "HardSwish"]))
         #expect(schemes.count == 8 && layouts == ["nchw", "nhwc"])
+        // Each stack's own average pooling: TFLite's, PyTorch's (both engines) and ONNX Runtime's.
+        #expect(averaging.isSuperset(of: ["tflite", "fbgemm", "qnnpack", "onnxRuntime"]), "average pooling ran under \(averaging.sorted())")
         #expect(rejected < compared / 4)
     }
 }

@@ -28,25 +28,28 @@ import QGenVerify
         let url = packageRoot.appendingPathComponent("Tests/Fixtures/engines/pytorch_ops.json")
         let fixture = try JSONDecoder().decode(OpFixture.self, from: Data(contentsOf: url))
         var elements: [String: Int] = [:], mismatches: [String: Int] = [:]
+        // Each case twice: binary32 emulated with integers, and native (--float-requant).
         for c in fixture.cases {
-            let result = try Pipeline.compile(c.model, options: CompileOptions())
-            let model = result.lowered
-            let compiled = try Verifier.compile(result.output, model: model)
-            let key = "\(model.scheme) \(c.ops.joined(separator: "+"))"
-            for (x, y) in zip(c.inputs, c.outputs) {
-                let inputs = zip(x, model.inputs).map { fixtureCodes($0, dtype: model.tensors[$1].dtype) }
-                let expected = fixtureCodes(y, dtype: model.output.dtype)
-                let got = compiled.run(inputs: inputs)?.first ?? []
-                let reference = IntegerReference.run(model, inputs: inputs)[model.outputs[0]] ?? []
-                let bad = zip(expected, got).filter { $0 != $1 }.count + abs(expected.count - got.count)
-                elements[key, default: 0] += expected.count
-                mismatches[key, default: 0] += bad
-                #expect(bad == 0, "\(c.id): \(bad) of \(expected.count) elements differ from PyTorch")
-                #expect(reference == got, "\(c.id): the Swift reference differs from the C")
+            for native in [false, true] {
+                let result = try Pipeline.compile(c.model, options: CompileOptions(floatRequant: native))
+                let model = result.lowered
+                let compiled = try Verifier.compile(result.output, model: model)
+                let key = "\(model.scheme) \(c.ops.joined(separator: "+"))"
+                for (x, y) in zip(c.inputs, c.outputs) {
+                    let inputs = zip(x, model.inputs).map { fixtureCodes($0, dtype: model.tensors[$1].dtype) }
+                    let expected = fixtureCodes(y, dtype: model.output.dtype)
+                    let got = compiled.run(inputs: inputs)?.first ?? []
+                    let reference = IntegerReference.run(model, inputs: inputs)[model.outputs[0]] ?? []
+                    let bad = zip(expected, got).filter { $0 != $1 }.count + abs(expected.count - got.count)
+                    if !native { elements[key, default: 0] += expected.count }
+                    mismatches[key, default: 0] += bad
+                    #expect(bad == 0, "\(c.id)\(native ? " (--float-requant)" : ""): \(bad) of \(expected.count) elements differ from PyTorch")
+                    #expect(reference == got, "\(c.id)\(native ? " (--float-requant)" : ""): the Swift reference differs from the C")
+                }
             }
         }
-        for key in elements.keys.sorted() { print("PyTorch \(key): \(elements[key]!) elements, \(mismatches[key]!) mismatches") }
-        #expect(elements.count == 38)
+        for key in elements.keys.sorted() { print("PyTorch \(key): \(elements[key]!) elements, \(mismatches[key]!) mismatches (emulated and native)") }
+        #expect(elements.count == 43)
     }
 
     struct NetworkFixture: Decodable {

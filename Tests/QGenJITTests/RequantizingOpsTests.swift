@@ -123,8 +123,8 @@ import QGenVerify
                 return ["unexpected: \(error)"]
             }
         }
-        #expect(errors([x, Pool2d(.average, "p", kernel: 2, ceilMode: true, file: "model.swift", line: 2).layerSpec]) ==
-                ["model.swift:2: error: layer 'p' (AvgPool2d): ceilMode applies to MaxPool2d (an average's window count would change); round the output down, or pad explicitly"])
+        #expect(errors([x, Pool2d(.average, "p", kernel: 2, padding: .same, ceilMode: true, file: "model.swift", line: 2).layerSpec]) ==
+                ["model.swift:2: error: layer 'p' (AvgPool2d): ceilMode needs explicit padding (SAME already rounds up)"])
         #expect(errors([x, MaxPool2d("p", kernel: 2, padding: .same, ceilMode: true, file: "model.swift", line: 2).layerSpec]) ==
                 ["model.swift:2: error: layer 'p' (MaxPool2d): ceilMode needs explicit padding (SAME already rounds up)"])
     }

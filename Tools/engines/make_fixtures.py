@@ -74,6 +74,10 @@ def pytorch_ops():
         for op in ("relu", "relu6", "hardswish", "hardsigmoid", "leaky_relu"):
             cases += [po.activation_case(engine, i, rng, np_rng, op) for i in range(40)]
         cases += [po.mul_broadcast_case(engine, i, rng, np_rng) for i in range(30)]
+    # avg_pool2d from its own seed as well.
+    rng, np_rng = fx.seeded(20261201), np.random.default_rng(20261201)
+    for engine in ("fbgemm", "qnnpack"):
+        cases += [po.avg_pool_case(engine, i, rng, np_rng) for i in range(120)]
     _write_cases(OUT / "pytorch_ops.json", po.provenance(), cases)
 
 
@@ -84,7 +88,7 @@ def pytorch_networks():
     import pytorch_networks as pn
     directory = OUT.parent / "pytorch"
     entries = []
-    for name in pn.NETWORKS:
+    for name in pn.COMMITTED:
         for engine in ("fbgemm", "qnnpack"):
             entry = pn.case(name, engine, directory / f"{name}_{engine}", inputs=20)
             if name not in ("small_cnn", "branchy_cnn", "conv1d_net"):
@@ -97,11 +101,12 @@ def pytorch_networks():
 def pytorch_networks_20():
     """The same networks with all 20 inputs kept, into $QGEN_PYTORCH_NETWORKS (default
     /tmp/qgen-pytorch-networks; not committed). Measure them with
-    QGEN_PYTORCH_NETWORKS=<that directory> swift test --filter exportedNetworksMatchPyTorch."""
+    QGEN_PYTORCH_NETWORKS=<that directory> swift test --filter exportedNetworksMatchPyTorch.
+    QGEN_NETWORKS=name,name limits it to those networks."""
     import pytorch_networks as pn
     directory = pathlib.Path(os.environ.get("QGEN_PYTORCH_NETWORKS", "/tmp/qgen-pytorch-networks"))
     entries = []
-    for name in pn.NETWORKS:
+    for name in os.environ["QGEN_NETWORKS"].split(",") if os.environ.get("QGEN_NETWORKS") else pn.NETWORKS:
         for engine in ("fbgemm", "qnnpack"):
             entries.append(pn.case(name, engine, directory / f"{name}_{engine}", inputs=20))
     _write_cases(directory / "networks.json", pn.provenance(), entries)

@@ -420,6 +420,38 @@ def concat_case(form, index, rng, np_rng, directory):
     return _finish(gr, out, s_out, zp_out, [1, 2 * c, shape[2], shape[3]], f"{form}-concat-{index}", ["conv", "concat"], directory, np_rng)
 
 
+def avgpool_case(form, index, rng, np_rng, directory):
+    """QLinearAveragePool (com.microsoft) or DQ -> AveragePool -> Q, with random kernel, strides,
+    pads, ceil_mode and count_include_pad."""
+    dtype = rng.choice(["uint8", "int8"])
+    k = (rng.randint(1, 4), rng.randint(1, 4))
+    st = (rng.randint(1, 3), rng.randint(1, 3))
+    p = (rng.randint(0, k[0] // 2), rng.randint(0, k[1] // 2))
+    ceil, include_pad = rng.random() < 0.3, rng.random() < 0.5
+    c, h, w = rng.randint(1, 12), rng.randint(k[0], 11), rng.randint(k[1], 11)
+
+    def size(n, kk, ss, pp):
+        # ONNX Runtime's kernel (as PyTorch): with ceil_mode, one fewer when the last window would start past the input and its padding.
+        span = n + 2 * pp - kk
+        if not ceil:
+            return span // ss + 1
+        out = -(-span // ss) + 1
+        return out - 1 if (out - 1) * ss >= n + pp else out
+    gr = Graph(dtype, [1, c, h, w], rng)
+    s_out, zp_out = np.float32(float(gr.s_in) * fx.log_uniform(rng, 0.3, 2)), _quant(rng, dtype)[1]
+    attrs = dict(kernel_shape=list(k), strides=list(st), pads=[p[0], p[1], p[0], p[1]], ceil_mode=int(ceil), count_include_pad=int(include_pad))
+    if form == "qop":
+        gr.add_init(_scalar("pool_scale", TensorProto.FLOAT, s_out), _scalar("pool_zp", dtype, zp_out))
+        gr.nodes.append(helper.make_node("QLinearAveragePool", ["xq", "x_scale", "x_zp", "pool_scale", "pool_zp"], ["pool_q"], name="pool",
+                                         domain="com.microsoft", channels_last=0, **attrs))
+        out = "pool_q"
+    else:
+        gr.nodes.append(helper.make_node("AveragePool", [gr.dq("x", "xq", gr.s_in, gr.zp_in)], ["pool"], name="pool", **attrs))
+        out = gr.q("pool", "pool", s_out, zp_out)
+    out_shape = [1, c, size(h, k[0], st[0], p[0]), size(w, k[1], st[1], p[1])]
+    return _finish(gr, out, s_out, zp_out, out_shape, f"{form}-avgpool-{index}", ["average_pool"], directory, np_rng)
+
+
 def _finish(gr, out, s_out, zp_out, out_shape, case_id, ops, directory, np_rng):
     path = directory / f"{case_id}.onnx"
     gr.finish(out, s_out, zp_out, out_shape, path)
@@ -450,6 +482,9 @@ def cases(rng, np_rng, directory):
     rng3 = fx.seeded(20261203)
     for form in ("qop", "qdq"):
         made += [mul_pair_case(form, i, rng3, None, directory) for i in range(8)]
+    rng4, np_rng4 = fx.seeded(20261204), np.random.default_rng(20261204)
+    for form in ("qop", "qdq"):
+        made += [avgpool_case(form, i, rng4, np_rng4, directory) for i in range(50)]
     return made
 
 

@@ -126,7 +126,15 @@ NETWORKS = {
     # Inception blocks: cat of four channels-last branches (ATen's NHWC cat), ceil_mode max pooling.
     "googlenet": (lambda: __import__("torchvision").models.quantization.googlenet(weights=None, quantize=False, aux_logits=False, init_weights=True),
                   (1, 3, 224, 224), 4),
+    # avg_pool2d (count_include_pad, channels-last) in every Inception block, 299x299. Measured with
+    # pytorch_networks_20 only: its weights (24 MB per engine) stay out of the repository.
+    "inception_v3": (lambda: __import__("torchvision").models.quantization.inception_v3(weights=None, quantize=False, aux_logits=False,
+                                                                                        init_weights=True, transform_input=False),
+                     (1, 3, 299, 299), 2),
 }
+
+# The networks committed under Tests/Fixtures/pytorch (make_fixtures.py pytorch_networks).
+COMMITTED = [name for name in NETWORKS if name != "inception_v3"]
 
 
 def _b64(codes):

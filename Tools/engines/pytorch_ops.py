@@ -1,5 +1,5 @@
 """PyTorch's quantized add, add_relu, mul, mul_relu, cat, relu, relu6, hardswish, hardsigmoid,
-leaky_relu and adaptive average pooling to 1x1 on the fbgemm and qnnpack engines, on seeded scales, zero points and shapes (element counts off ATen's
+leaky_relu, avg_pool2d and adaptive average pooling to 1x1 on the fbgemm and qnnpack engines, on seeded scales, zero points and shapes (element counts off ATen's
 64-code vector blocks, so the scalar tail is exercised; cat on contiguous and channels-last inputs,
 whose kernels differ), written as qgen ModelSpec JSON with the engine's output codes.
 Run with ATEN_CPU_CAPABILITY=avx2 and one intra-op thread (make_fixtures.py sets both)."""
@@ -194,6 +194,54 @@ def mean_case(engine, index, rng, np_rng):
     model = {"name": f"{engine}_mean_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
     return {"id": f"{engine}-mean-{index}", "ops": ["adaptive_avg_pool2d"], "model": model,
             "inputs": [[fx.bytes_b64(np.ravel(v), "uint8")] for v in xs], "outputs": [fx.bytes_b64(np.ravel(y), "uint8") for y in ys]}
+
+
+def _size(h, w):
+    return {"height": h, "width": w, "elementCount": 2}
+
+
+def avg_pool_case(engine, index, rng, np_rng):
+    """avg_pool2d with random kernel, stride, padding, ceil_mode, count_include_pad and
+    divisor_override on a contiguous or channels-last tensor: ATen's contiguous kernel, its NHWC
+    kernel (vector channels and the scalar rest) and, under qnnpack on quint8, QNNPACK's."""
+    torch.backends.quantized.engine = engine
+    dtype = rng.choice(["uint8", "int8"])
+    lo, hi = _range(dtype)
+    while True:
+        kh, kw = rng.randint(1, 5), rng.randint(1, 5)
+        if rng.random() < 0.5:
+            kw = kh
+        sh, sw = rng.randint(1, 3), rng.randint(1, 3)
+        ph, pw = rng.randint(0, kh // 2), rng.randint(0, kw // 2)
+        ceil = rng.random() < 0.3
+        qnnpack_path = engine == "qnnpack" and dtype == "uint8" and not ceil
+        if not (qnnpack_path and kh * kw == 1):
+            break
+    include_pad = rng.random() < 0.6
+    divisor = rng.randint(1, 30) if rng.random() < 0.2 else None
+    c = rng.choice([rng.randint(1, 7), rng.randint(8, 40)])
+    h, w = rng.randint(kh, 14), rng.randint(kw, 14)
+    channels_last = rng.random() < 0.5
+    s, zp = fx.log_uniform(rng, 0.002, 0.5), rng.randint(lo, hi - 1)
+    xs = [np_rng.integers(lo, hi, size=(1, c, h, w)) for _ in range(3)]
+    ys = []
+    for x in xs:
+        qx = _qtensor(x, s, zp, dtype)
+        if channels_last:
+            qx = qx.contiguous(memory_format=torch.channels_last)
+        y = torch.nn.functional.avg_pool2d(qx, (kh, kw), (sh, sw), (ph, pw), ceil, include_pad, divisor)
+        assert (y.q_scale(), y.q_zero_point()) == (s, zp)
+        ys.append(y.int_repr().numpy())
+    fmt = "channelsLast" if qx.is_contiguous(memory_format=torch.channels_last) else "contiguous"
+    pool = {"kind": "average", "name": "pool", "kernel": _size(kh, kw), "stride": _size(sh, sw), "padding": {"size": _size(ph, pw)},
+            "activation": {"none": {}}, "ceilMode": ceil, "countIncludePad": include_pad, "memoryFormats": [fmt], "location": AT}
+    if divisor is not None:
+        pool["divisor"] = divisor
+    layers = [_input("x", [1, c, h, w], _quant(s, zp, dtype)), {"pool2d": {"_0": pool}}]
+    model = {"name": f"{engine}_avg_pool_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
+    path = "qnnpack" if qnnpack_path else fmt
+    return {"id": f"{engine}-avg_pool2d-{index}", "ops": [f"avg_pool2d_{path}"], "model": model,
+            "inputs": [[fx.bytes_b64(np.ravel(v), dtype)] for v in xs], "outputs": [fx.bytes_b64(np.ravel(y), dtype) for y in ys]}
 
 
 def mul_case(engine, index, rng, np_rng, exhaustive=False):

@@ -239,6 +239,8 @@ class _Writer:
             self._conv1d(node, mod, relu=kind == "ConvReLU1d")
         elif kind == "MaxPool2d":
             self._max_pool(node, mod.kernel_size, mod.stride, mod.padding, mod.dilation, mod.ceil_mode)
+        elif kind == "AvgPool2d":
+            self._avg_pool(node, mod.kernel_size, mod.stride, mod.padding, mod.ceil_mode, mod.count_include_pad, mod.divisor_override)
         elif kind == "AdaptiveAvgPool2d":
             self._adaptive_avg_pool(node, mod.output_size)
         elif kind == "Flatten":
@@ -254,7 +256,7 @@ class _Writer:
         else:
             quantized = " (quantized)" if _is_quantized_module(mod) else ""
             raise ExportError(f"{self._where(node)}: qgen-export has no mapping for {type(mod).__module__}.{kind}{quantized}; "
-                              "supported: quantized Linear, LinearReLU, Conv1d, ConvReLU1d, Conv2d, ConvReLU2d (fused Conv+BN), MaxPool2d, "
+                              "supported: quantized Linear, LinearReLU, Conv1d, ConvReLU1d, Conv2d, ConvReLU2d (fused Conv+BN), MaxPool2d, AvgPool2d, "
                               "AdaptiveAvgPool2d(1), Flatten, ReLU, ReLU6, Hardswish, Hardsigmoid, LeakyReLU, FloatFunctional/QFunctional "
                               "add, add_relu, mul and cat, Dropout, Identity")
 
@@ -290,6 +292,13 @@ class _Writer:
             stride = a[2] if a[2] is not None else kw.get("stride")
             self._max_pool(node, kernel, stride or kernel, a[3] if a[3] is not None else kw.get("padding", 0),
                            a[4] if a[4] is not None else kw.get("dilation", 1), a[5] if a[5] is not None else kw.get("ceil_mode", False))
+        elif target is torch.nn.functional.avg_pool2d or name == "avg_pool2d":
+            names = ["input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"]
+            defaults = {"stride": None, "padding": 0, "ceil_mode": False, "count_include_pad": True, "divisor_override": None}
+            a = dict(zip(names, node.args))
+            a.update({k: v for k, v in node.kwargs.items() if k in names})
+            v = {k: a.get(k, defaults.get(k)) for k in names[1:]}
+            self._avg_pool(node, v["kernel_size"], v["stride"], v["padding"], v["ceil_mode"], v["count_include_pad"], v["divisor_override"])
         elif name in _ACTIVATION_FUNCTIONS:
             alpha = node.args[1] if len(node.args) > 1 else node.kwargs.get("negative_slope", 0.01)
             self._activation(node, _ACTIVATION_FUNCTIONS[name], alpha=alpha if name == "leaky_relu" else None)
@@ -406,6 +415,24 @@ class _Writer:
         out = self._quantized_output(node, name)
         self._add(name, f"MaxPool2d({_swift_string(name)}, input: {_swift_string(source.layer)}, kernel: Size2({kernel[0]}, {kernel[1]}), "
                         f"stride: Size2({stride[0]}, {stride[1]}), padding: [{padding[0]}, {padding[1]}]{', ceilMode: true' if ceil_mode else ''})", [source.layer])
+        self.values[node] = out
+
+    def _avg_pool(self, node, kernel, stride, padding, ceil_mode, count_include_pad, divisor):
+        """PyTorch's avg_pool2d with every option that changes its arithmetic, and the input's memory
+        format, which picks ATen's kernel."""
+        source = self._input(node)
+        pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)  # noqa: E731
+        kernel, padding = pair(kernel), pair(padding)
+        stride = pair(stride) if stride else kernel
+        if len(source.shape) != 4:
+            raise ExportError(f"{self._where(node)}: average pooling of a {len(source.shape)}-D tensor {list(source.shape)}; qgen's AvgPool2d takes [N, C, H, W]")
+        name = self._name(node)
+        out = self._quantized_output(node, name)
+        options = (", ceilMode: true" if ceil_mode else "") + (", countIncludePad: true" if count_include_pad else "")
+        options += f", divisor: {int(divisor)}" if divisor else ""
+        self._add(name, f"AvgPool2d({_swift_string(name)}, input: {_swift_string(source.layer)}, kernel: Size2({kernel[0]}, {kernel[1]}), "
+                        f"stride: Size2({stride[0]}, {stride[1]}), padding: [{padding[0]}, {padding[1]}]{options}{self._formats(node.args[:1])})",
+                  [source.layer])
         self.values[node] = out
 
     def _adaptive_avg_pool(self, node, output_size):

@@ -267,3 +267,31 @@ def test_conv1d_becomes_a_conv2d_between_reshapes(tmp_path):
     assert 'Reshape("conv", input: "conv_conv", shape: [1, 3, 5])' in text
     w = np.load(tmp_path / "conv_conv_w.npy")
     assert w.shape == (3, 2, 1, 3) and (w.reshape(3, 2, 3) == q.conv.weight().int_repr().numpy()).all()
+
+
+class Pools(nn.Module):
+    """AvgPool2d modules with PyTorch's default count_include_pad and with every option, on a
+    contiguous tensor (from the QuantStub) and a channels-last one (from the convolution), and the
+    functional form."""
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.first = nn.AvgPool2d(3, stride=1, padding=1)
+        self.conv = nn.Conv2d(3, 4, 1)
+        self.second = nn.AvgPool2d((2, 3), stride=(2, 1), padding=(1, 1), ceil_mode=True, count_include_pad=False, divisor_override=5)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.second(self.conv(self.first(self.quant(x))))
+        return self.dequant(torch.nn.functional.avg_pool2d(x, 2, count_include_pad=False))
+
+
+def test_avg_pool_options_and_memory_formats(tmp_path):
+    q = _convert(Pools(), (1, 3, 6, 6), engine="fbgemm")
+    path = tmp_path / "model.swift"
+    qgen_export.export(q, torch.randn(1, 3, 6, 6), str(path), name="pools")
+    text = path.read_text()
+    assert 'AvgPool2d("first", input: "quant", kernel: Size2(3, 3), stride: Size2(1, 1), padding: [1, 1], countIncludePad: true)' in text
+    assert ('AvgPool2d("second", input: "conv", kernel: Size2(2, 3), stride: Size2(2, 1), padding: [1, 1], ceilMode: true, divisor: 5, '
+            'memoryFormats: [.channelsLast])') in text
+    assert 'AvgPool2d("avg_pool2d", input: "second", kernel: Size2(2, 2), stride: Size2(2, 2), padding: [0, 0], memoryFormats: [.channelsLast])' in text

@@ -134,6 +134,8 @@ public struct EmittedNode: Sendable {
     static let float32Add = "helpers_float32_add"
     /// A fused multiply-add of a small integer and a binary32 value onto a binary32 value.
     static let float32Fma = "helpers_float32_fma"
+    /// A rounded binary32 division.
+    static let float32Div = "helpers_float32_div"
     /// --float-requant: `qgen_round_to_int32`, native binary32 to the nearest integer.
     static let floatRound = "float_round"
 }

@@ -397,6 +397,36 @@ static int32_t qgen_float32_to_int32(int64_t m, int32_t e)
     return m < 0 ? -(int32_t)q : (int32_t)q;
 }
 """#,
+        "helpers_float32_div": #"""
+{{% CONTENT_TYPE: C}}
+/* (a_m * 2^a_e) / (b_m * 2^b_e), rounded once (ties to even), for |a_m| in [2^23, 2^24) or 0 and
+ * b_m in [2^23, 2^24); returns the mantissa, stores the exponent. Restoring division gives the 27
+ * quotient bits q = floor(|a_m| * 2^26 / b_m), in [2^25, 2^27); a nonzero remainder puts the
+ * quotient strictly between q and q + 1, and a sticky bit below q stands in for it: q has at least
+ * two bits beyond binary32's 24, so q + 1/2 rounds as the exact quotient does. */
+static int64_t qgen_float32_div(int64_t a_m, int32_t a_e, int64_t b_m, int32_t b_e, int32_t *exponent)
+{
+    uint32_t r = (uint32_t)(a_m < 0 ? -a_m : a_m);
+    uint32_t q = 0u;
+    int64_t t;
+    int32_t i;
+
+    if (a_m == 0) {
+        *exponent = 0;
+        return 0;
+    }
+    for (i = 0; i < 27; ++i) {
+        q <<= 1;
+        if (r >= (uint32_t)b_m) {
+            r -= (uint32_t)b_m;
+            q |= 1u;
+        }
+        r <<= 1;
+    }
+    t = ((int64_t)q << 1) | (int64_t)(r != 0u);
+    return qgen_float32_round(a_m < 0 ? -t : t, a_e - b_e - 27, exponent);
+}
+"""#,
         "helpers_float32_fma": #"""
 {{% CONTENT_TYPE: C}}
 /* fma(q, r, c) in binary32: the exact q * r_m * 2^r_e + c_m * 2^c_e rounded once (ties to even), for
@@ -1155,8 +1185,24 @@ static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
 {{% CONTENT_TYPE: C}}
 {{#geometry}}
 /* Layer "{{layerName}}" ({{location}}): {{#isMax}}MaxPool2d{{/isMax}}{{^isMax}}AvgPool2d{{/isMax}} on {{layout}} {{type}}, {{channels}} channels, {{inHeight}}x{{inWidth}} -> {{outHeight}}x{{outWidth}},
+{{^pytorch}}
+{{^onnxRuntime}}
  * kernel {{kernelHeight}}x{{kernelWidth}}, stride {{strideHeight}}x{{strideWidth}}, padding before {{padTop}}x{{padLeft}} (TFLite's {{#isMax}}MAX_POOL_2D{{/isMax}}{{^isMax}}AVERAGE_POOL_2D{{/isMax}}: each window is clipped
  * to the input{{^isMax}}; the average rounds half away from zero{{/isMax}}), activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. */
+{{/onnxRuntime}}
+{{/pytorch}}
+{{#onnxRuntime}}
+ * kernel {{kernelHeight}}x{{kernelWidth}}, stride {{strideHeight}}x{{strideWidth}}, padding before {{padTop}}x{{padLeft}}: ONNX Runtime's QLinearAveragePool in binary32,
+ * each covered input dequantized, s_x * (q - {{inputZeroPoint}}), summed row by row, divided by {{countText}},
+ * by s_y, plus float(zp_y), rounded half to even; then clamp [{{activationMin}}, {{activationMax}}] ({{activationText}}).{{^native}}
+ * binary32 is emulated with integers (helpers_float32_core, helpers_float32_add, helpers_float32_div).{{/native}} */
+{{/onnxRuntime}}
+{{#pytorch}}
+ * kernel {{kernelHeight}}x{{kernelWidth}}, stride {{strideHeight}}x{{strideWidth}}, padding before {{padTop}}x{{padLeft}}; each window sums the input it covers,
+ * acc = sum - count * {{zeroPoint}}, divided as {{engineText}},
+ * the divisor's multiplier read from {{multipliersText}}; then clamp [{{activationMin}}, {{activationMax}}] ({{activationText}}).{{^native}}
+ * binary32 is emulated with integers (helpers_float32_core{{#floatZeroPoint}}, helpers_float32_add{{/floatZeroPoint}}).{{/native}} */
+{{/pytorch}}
 static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
 {
     int32_t n;
@@ -1181,8 +1227,20 @@ static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
                     int32_t acc = {{lowest}};
 {{/isMax}}
 {{^isMax}}
+{{^onnxRuntime}}
                     int32_t acc = 0;
                     const int32_t count = (y_end - y_start) * (x_end - x_start);
+{{/onnxRuntime}}
+{{#onnxRuntime}}
+                    int32_t acc;
+{{^native}}
+                    int64_t sum_m = 0;
+                    int32_t sum_e = 0;
+{{/native}}
+{{#native}}
+                    volatile float sum = 0.0f;
+{{/native}}
+{{/onnxRuntime}}
 {{/isMax}}
 
                     for (y = y_start; y < y_end; ++y) {
@@ -1195,13 +1253,83 @@ static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
                             }
 {{/isMax}}
 {{^isMax}}
+{{^onnxRuntime}}
                             acc += v;
+{{/onnxRuntime}}
+{{#onnxRuntime}}
+{{^native}}
+                            int32_t e;
+                            const int64_t m = qgen_float32_round((int64_t)(v - ({{inputZeroPoint}})) * {{inputScaleMantissa}}, {{inputScaleExponent}}, &e);
+
+                            sum_m = qgen_float32_add(sum_m, sum_e, m, e, &sum_e);
+{{/native}}
+{{#native}}
+                            volatile float t;
+
+                            t = {{inputScaleLiteral}} * (float)(v - ({{inputZeroPoint}}));
+                            sum = sum + t;
+{{/native}}
+{{/onnxRuntime}}
 {{/isMax}}
                         }
                     }
 {{^isMax}}
+{{#onnxRuntime}}
+{{^native}}
+                    {
+                        int32_t e;
+                        int32_t count_e;
+                        const int64_t count_m = qgen_float32_round((int64_t)({{countExpression}}), 0, &count_e);
+                        int64_t m;
+
+                        m = qgen_float32_div(sum_m, sum_e, count_m, count_e, &e);
+                        m = qgen_float32_div(m, e, {{outputScaleMantissa}}, {{outputScaleExponent}}, &e);
+                        m = qgen_float32_add(m, e, {{zeroPointMantissa}}, {{zeroPointExponent}}, &e);
+                        acc = qgen_float32_to_int32(m, e);
+                    }
+{{/native}}
+{{#native}}
+                    sum = sum / (float)({{countExpression}});
+                    sum = sum / {{outputScaleLiteral}};
+                    sum = sum + {{zeroPointLiteral}};
+                    acc = qgen_round_to_int32(sum);
+{{/native}}
+{{/onnxRuntime}}
+{{^onnxRuntime}}
+{{^pytorch}}
                     /* C99 division truncates toward zero: this rounds half away from zero. */
                     acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+{{/pytorch}}
+{{#pytorch}}
+                    {
+{{^native}}
+                        int32_t e;
+                        int64_t m;
+
+                        m = qgen_float32_round((int64_t)(acc - count * ({{zeroPoint}})) * {{multiplierMantissa}}, {{multiplierExponent}}, &e);
+{{#floatZeroPoint}}
+                        m = qgen_float32_add(m, e, {{mantissa}}, {{exponent}}, &e);
+                        acc = qgen_float32_to_int32(m, e);
+{{/floatZeroPoint}}
+{{^floatZeroPoint}}
+                        acc = qgen_float32_to_int32(m, e) + {{zeroPoint}};
+{{/floatZeroPoint}}
+{{/native}}
+{{#native}}
+                        volatile float t;
+
+                        t = (float)(acc - count * ({{zeroPoint}})) * {{multiplierLiteral}};
+{{#floatZeroPoint}}
+                        t = t + {{literal}};
+                        acc = qgen_round_to_int32(t);
+{{/floatZeroPoint}}
+{{^floatZeroPoint}}
+                        acc = qgen_round_to_int32(t) + {{zeroPoint}};
+{{/floatZeroPoint}}
+{{/native}}
+                    }
+{{/pytorch}}
+{{/onnxRuntime}}
 {{/isMax}}
                     if (acc < {{activationMin}}) {
                         acc = {{activationMin}};

@@ -6,11 +6,13 @@ import SwiftProtobuf
 /// `onnxRuntime` scheme: what ONNX Runtime's CPU provider computes for the graph.
 ///
 /// Both forms ONNX Runtime's quantization tools write are read:
-/// - QOperator: QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearGlobalAveragePool, and
-///   MaxPool, Flatten, Reshape on quantized tensors.
+/// - QOperator: QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul, QLinearGlobalAveragePool,
+///   QLinearAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, and MaxPool, Flatten,
+///   Reshape on quantized tensors.
 /// - QDQ (`quantize_static`'s default): DequantizeLinear → float op → QuantizeLinear. ONNX Runtime
 ///   fuses each such group into the QOperator node above before it runs (its QDQ transformers), so
-///   qgen reads the group as that node: Conv, MatMul, Gemm, Add, GlobalAveragePool with DQ inputs
+///   qgen reads the group as that node: Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool, AveragePool,
+///   Concat, Sigmoid, LeakyRelu with DQ inputs
 ///   and one Q consumer; MaxPool, Flatten and Reshape whose Q/DQ pair it drops (equal scales and
 ///   zero points).
 ///
@@ -122,7 +124,7 @@ struct ONNXGraphReader {
         return ImportError(message: "\(fileName): node \(index)\(name) (\(node.opType)): \(what)")
     }
 
-    static let supported = "QOperator: QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, MaxPool, Flatten, Reshape; QDQ: Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool, Concat, Sigmoid, LeakyRelu, MaxPool, Flatten, Reshape between DequantizeLinear and QuantizeLinear"
+    static let supported = "QOperator: QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QLinearAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, MaxPool, Flatten, Reshape; QDQ: Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool, AveragePool, Concat, Sigmoid, LeakyRelu, MaxPool, Flatten, Reshape between DequantizeLinear and QuantizeLinear"
 
     mutating func translate() throws -> [LayerSpec] {
         for (k, t) in graph.initializer.enumerated() {
@@ -137,7 +139,7 @@ struct ONNXGraphReader {
         }
         let quantizedOps: Set<String> = ["QLinearConv", "QLinearMatMul", "QGemm", "QLinearAdd", "QLinearGlobalAveragePool", "QLinearMul",
                                          "QLinearConcat", "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu", "QLinearSoftmax"]
-        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "Concat", "Sigmoid", "LeakyRelu"]
+        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "AveragePool", "Concat", "Sigmoid", "LeakyRelu"]
         convertsS8ToU8 = !graph.node.contains { quantizedOps.contains($0.opType) } && graph.node.contains { qdqOps.contains($0.opType) }
         try readInputs()
         for (i, node) in graph.node.enumerated() where !consumed.contains(i) {
@@ -292,12 +294,12 @@ struct ONNXGraphReader {
 
     /// ONNX Runtime's x86-64 QDQ transformers convert an int8 QuantizeLinear → DequantizeLinear pair
     /// to uint8 only when the quantized tensor is read once (it first gives each reader a
-    /// DequantizeLinear of its own), and fuse Conv, MatMul, Gemm, Add and GlobalAveragePool groups
+    /// DequantizeLinear of its own), and fuse Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool and AveragePool groups
     /// only when their inputs and output are all uint8: a group with an int8 input or output that
     /// several nodes read (a residual branch) runs in float32 (dequantize, float op, quantize),
     /// whose rounding qgen does not reproduce. `tensor` is one of the group's quantized tensors.
     mutating func noteFloatGroup(_ node: Onnx_NodeProto, index: Int, tensor: String, role: String) {
-        guard convertsS8ToU8, int8Tensors.contains(tensor), ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool"].contains(node.opType) else { return }
+        guard convertsS8ToU8, int8Tensors.contains(tensor), ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "AveragePool"].contains(node.opType) else { return }
         let readers = (consumers[tensor] ?? []).reduce(0) { count, d in
             graph.node[d].opType == "DequantizeLinear" ? count + (consumers[graph.node[d].output.first ?? ""]?.count ?? 0) : count + 1
         }
@@ -477,6 +479,8 @@ struct ONNXGraphReader {
             try concat(node, index: i)
         case "MaxPool":
             try maxPool(node, index: i)
+        case "QLinearAveragePool", "AveragePool":
+            try averagePool(node, index: i)
         case "Flatten", "Reshape":
             try reshape(node, index: i)
         default:
@@ -726,6 +730,37 @@ struct ONNXGraphReader {
         try add(MaxPool2d("maxpool_\(i)", input: x.layer, kernel: Size2(kernel[0], kernel[1]), stride: stride, padding: Size2(pads[0], pads[1]),
                       file: fileName, line: i).layerSpec,
             output: tensor, quant: x.quant, shape: [x.shape[0], x.shape[1], oh, ow])
+    }
+
+    /// QLinearAveragePool (com.microsoft), or AveragePool between DequantizeLinear and
+    /// QuantizeLinear, which ONNX Runtime fuses into it.
+    mutating func averagePool(_ node: Onnx_NodeProto, index i: Int) throws {
+        let qdq = node.opType == "AveragePool"
+        let x = try activation(node, 0, index: i, qdq: qdq)
+        if !qdq { try checkStated(x, try quant(node, index: i, scale: 1, zeroPoint: 2, role: "input"), node, i, "input") }
+        guard node.int("channels_last", default: 0) == 0 else { throw fail(i, "it pools channels-last data; qgen reads ONNX's NCHW") }
+        guard x.shape.count == 4 else { throw fail(i, "its input has shape \(x.shape); qgen pools 4-D NCHW tensors") }
+        guard let kernel = node.ints("kernel_shape") else { throw fail(i, "it has no kernel_shape") }
+        let (stride, dilation, pads) = try window(node, index: i, kernel: kernel, input: x.shape)
+        guard dilation == Size2(1, 1) else { throw fail(i, "its dilations \(dilation) are not 1; ONNX Runtime's QLinearAveragePool has none") }
+        guard pads[0] == pads[2], pads[1] == pads[3] else {
+            throw fail(i, "its pads \(pads) are asymmetric; qgen's AvgPool2d pads both sides alike")
+        }
+        guard pads[0] < kernel[0], pads[1] < kernel[1] else { throw fail(i, "its pads \(pads) are not smaller than its kernel \(kernel)") }
+        let ceil = node.int("ceil_mode", default: 0) != 0
+        // ONNX Runtime's pool output size: with ceil_mode, one fewer when the last window would
+        // start past the input and its leading padding (as PyTorch's).
+        func size(_ input: Int, _ k: Int, _ s: Int, _ p: Int) -> Int {
+            var out = Self.outputSize(input, kernel: k, stride: s, dilation: 1, before: p, after: p, ceil: ceil)
+            if ceil && (out - 1) * s >= input + p { out -= 1 }
+            return out
+        }
+        let oh = size(x.shape[2], kernel[0], stride.height, pads[0]), ow = size(x.shape[3], kernel[1], stride.width, pads[1])
+        guard oh >= 1, ow >= 1 else { throw fail(i, "its kernel \(kernel) does not fit its input \(x.shape)") }
+        let (tensor, out) = qdq ? try outputQuantize(node, index: i) : (node.output[0], try quant(node, index: i, scale: 3, zeroPoint: 4, role: "output"))
+        try add(AvgPool2d("avgpool_\(i)", input: x.layer, kernel: Size2(kernel[0], kernel[1]), stride: stride, padding: Size2(pads[0], pads[1]),
+                          ceilMode: ceil, countIncludePad: node.int("count_include_pad", default: 0) != 0, output: out, file: fileName, line: i).layerSpec,
+                output: tensor, quant: out, shape: [x.shape[0], x.shape[1], oh, ow])
     }
 
     mutating func reshape(_ node: Onnx_NodeProto, index i: Int) throws {

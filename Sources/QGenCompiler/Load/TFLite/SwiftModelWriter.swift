@@ -72,7 +72,9 @@ public enum SwiftModelWriter {
             case .pool2d(let p):
                 text = "\(p.kind == .max ? "MaxPool2d" : "AvgPool2d")(\(literal(p.name)), input: \(literal(p.input ?? "")), kernel: \(size(p.kernel)), "
                     + "stride: \(size(p.stride)), padding: \(padding(p.padding)), activation: \(activation(p.activation))"
-                    + (p.ceilMode ? ", ceilMode: true" : "") + ", \(at(p.location)))"
+                    + (p.ceilMode ? ", ceilMode: true" : "") + (p.countIncludePad ? ", countIncludePad: true" : "")
+                    + (p.divisor.map { ", divisor: \($0)" } ?? "") + formats(p.memoryFormats) + (p.output.map { ", output: \(quant($0))" } ?? "")
+                    + ", \(at(p.location)))"
             case .mean(let m):
                 text = "Mean(\(literal(m.name)), input: \(literal(m.input ?? "")), axes: \(list(m.axes.map(String.init))), keepDims: \(m.keepDims), output: \(quant(m.output)), \(at(m.location)))"
             case .reshape(let r):

@@ -1,10 +1,13 @@
 import QGen
+import QGenArithmetic
 
 // MaxPool2d / AvgPool2d: TFLite's MAX_POOL_2D and AVERAGE_POOL_2D int8 reference kernels
 // (reference_integer_ops/pooling.h). For each output element the window is clipped to the input
 // (padding takes no part); max starts from the type's lowest code; the average is
 // `sum > 0 ? (sum + count/2) / count : (sum − count/2) / count` with C's truncating division
 // (round half away from zero), then the activation's clamp. Input and output share one quantization.
+// Under fbgemm and qnnpack the average is PyTorch's instead (PyTorchAverage.swift); max pooling is
+// the same on every stack.
 
 extension Pool2d: ResolvableOp {
     var kindName: String { kind == .max ? "MaxPool2d" : "AvgPool2d" }
@@ -32,9 +35,19 @@ extension Pool2d: ResolvableOp {
         if let padding, ok, padding.height >= kernel.height || padding.width >= kernel.width {
             fail("padding \(padding) must be smaller than the kernel \(kernel), or a window could cover padding only")
         }
-        if ceilMode && (kind != .max || padding == nil) {
-            fail(kind != .max ? "ceilMode applies to MaxPool2d (an average's window count would change); round the output down, or pad explicitly"
-                              : "ceilMode needs explicit padding (SAME already rounds up)")
+        if ceilMode && padding == nil { fail("ceilMode needs explicit padding (SAME already rounds up)") }
+        if kind == .max && (countIncludePad || divisor != nil) {
+            fail("countIncludePad and divisor are average pooling's; a maximum takes neither")
+        }
+        if countIncludePad && padding == nil { fail("countIncludePad needs explicit padding (PyTorch pads both sides alike)") }
+        if let d = divisor, !(1...(1 << 24)).contains(d) { fail("divisor \(d) must be in 1...16777216") }
+        if !MemoryFormats.check(memoryFormats, context, log: &log) { ok = false }
+        if let output {
+            if kind == .max { fail("MaxPool2d keeps its input's quantization; give no output:") }
+            Resolver.checkActivationQuant(output, what: "\(what) output", at: at, log: &log)
+            if output.dtype != source.quant.dtype {
+                fail("its output is \(output.dtype) but its input \(source.producerText) is \(source.quant.dtype); pooling keeps the integer type")
+            }
         }
         if case .clamp(let lo, let hi) = activation, !(lo.isFinite && hi.isFinite && lo < hi) {
             fail("clamp(min: \(lo), max: \(hi)) needs finite bounds with min < max")
@@ -54,7 +67,9 @@ extension Pool2d: ResolvableOp {
                                     strideHeight: stride.height, strideWidth: stride.width, padTop: rows.padBefore, padLeft: columns.padBefore,
                                     layout: image.layout)
         let shape = image.layout == .nhwc ? [image.batch, rows.output, columns.output, image.channels] : [image.batch, image.channels, rows.output, columns.output]
-        return (.pool2d(ResolvedPool(kind: kind, geometry: geometry, activation: activation)), OutputType(shape: shape, layout: image.layout, quant: source.quant))
+        return (.pool2d(ResolvedPool(kind: kind, geometry: geometry, activation: activation, ceilMode: ceilMode, countIncludePad: countIncludePad,
+                                     divisor: divisor, memoryFormats: memoryFormats)),
+                OutputType(shape: shape, layout: image.layout, quant: output ?? source.quant))
     }
 }
 
@@ -69,9 +84,9 @@ public struct PoolGeometry: Equatable, Codable, Sendable {
         layout == .nhwc ? (height * width * channels, 1, width * channels, channels) : (channels * height * width, height * width, width, 1)
     }
 
-    /// Calls `body(n, c, oy, ox, inputs)` for every output element in memory order, with the flat
-    /// indices of the input elements its window covers.
-    func forEachWindow(_ body: (_ output: Int, _ inputs: [Int]) -> Void) {
+    /// Calls `body(output, inputs, window)` for every output element in memory order, with the flat
+    /// indices of the input elements its window covers and the window's channel, row and column.
+    func forEachWindow(_ body: (_ output: Int, _ inputs: [Int], _ window: (c: Int, oy: Int, ox: Int)) -> Void) {
         let i = strides(height: inHeight, width: inWidth), o = strides(height: outHeight, width: outWidth)
         for n in 0..<batch { for c in 0..<channels { for oy in 0..<outHeight { for ox in 0..<outWidth {
             let y0 = oy * strideHeight - padTop, x0 = ox * strideWidth - padLeft
@@ -79,7 +94,7 @@ public struct PoolGeometry: Equatable, Codable, Sendable {
             for y in max(y0, 0)..<min(y0 + kernelHeight, inHeight) {
                 for x in max(x0, 0)..<min(x0 + kernelWidth, inWidth) { covered.append(n * i.n + c * i.c + y * i.y + x * i.x) }
             }
-            body(n * o.n + c * o.c + oy * o.y + ox * o.x, covered)
+            body(n * o.n + c * o.c + oy * o.y + ox * o.x, covered, (c, oy, ox))
         } } } }
     }
 }
@@ -88,16 +103,55 @@ public struct ResolvedPool: Equatable, Codable, Sendable {
     public var kind: Pool2d.Kind
     public var geometry: PoolGeometry
     public var activation: Activation
+    /// PyTorch's options (Pool2d).
+    public var ceilMode: Bool
+    public var countIncludePad: Bool
+    public var divisor: Int?
+    public var memoryFormats: [MemoryFormat]
+
+    /// Whether count_include_pad or the divisor changes some window's divisor from the number of
+    /// input elements it covers.
+    var changesDivisors: Bool {
+        if let d = divisor { return d != 1 || geometry.kernelHeight * geometry.kernelWidth != 1 }
+        guard countIncludePad else { return false }
+        let g = geometry
+        func padded(_ outputs: Int, _ input: Int, _ kernel: Int, _ stride: Int, _ pad: Int) -> Bool {
+            (0..<outputs).contains { o in
+                let start = o * stride - pad, end = min(start + kernel, input + pad)
+                return start < 0 || end > input
+            }
+        }
+        return padded(g.outHeight, g.inHeight, g.kernelHeight, g.strideHeight, g.padTop) || padded(g.outWidth, g.inWidth, g.kernelWidth, g.strideWidth, g.padLeft)
+    }
 }
 
 extension ResolvedPool: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         // Max pooling is exact on every stack; averages round differently in PyTorch and ONNX Runtime.
-        if kind == .average && !SchemeSupport.requireFixedPoint(node, scheme: model.scheme, what: "average pooling, which rounds differently,", log: &log) {
+        var pytorch: PyTorchAverage?, onnxRuntime: ONNXRuntimeAverage?
+        let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
+        if output != input && model.scheme != .onnxRuntime {
+            log.error("\(node.what): the \(model.scheme) scheme's average pooling keeps its input's quantization (scale \(input.scale), zero point \(input.zeroPoint)), as TFLite and PyTorch do; only ONNX Runtime's QLinearAveragePool (onnxRuntime) requantizes. Leave output: out", at: node.location)
             return nil
         }
+        if kind == .average {
+            switch model.scheme {
+            case .fbgemm, .qnnpack:
+                guard let stage = PyTorchAverage.lower(self, node, in: model, log: &log) else { return nil }
+                pytorch = stage
+            case .onnxRuntime:
+                guard let stage = ONNXRuntimeAverage.lower(self, node, in: model, log: &log) else { return nil }
+                onnxRuntime = stage
+            default:
+                if changesDivisors {
+                    log.error("\(node.what): countIncludePad and divisor are PyTorch's (the fbgemm and qnnpack schemes); TFLite's average divides by the input elements a window covers. Pad the input with Pad instead, or choose fbgemm or qnnpack", at: node.location)
+                    return nil
+                }
+            }
+        }
         guard let clamp = ActivationRange(activation, output: model.tensors[node.output].quant, what: node.what, at: node.location, log: &log) else { return nil }
-        return (.pool2d(LoweredPool(kind: kind, geometry: geometry, activationMin: clamp.min, activationMax: clamp.max, activationText: clamp.text)),
+        return (.pool2d(LoweredPool(kind: kind, geometry: geometry, activationMin: clamp.min, activationMax: clamp.max, activationText: clamp.text,
+                                    pytorch: pytorch, onnxRuntime: onnxRuntime)),
                 .activation(activation))
     }
 }
@@ -108,23 +162,28 @@ public struct LoweredPool: Equatable, Codable, Sendable {
     public var activationMin: Int32
     public var activationMax: Int32
     public var activationText: String
+    /// fbgemm and qnnpack: PyTorch's average (PyTorchAverage.swift) in place of TFLite's.
+    public var pytorch: PyTorchAverage?
+    /// onnxRuntime: ONNX Runtime's average (ONNXRuntimeAverage.swift).
+    public var onnxRuntime: ONNXRuntimeAverage?
 }
 
 extension LoweredPool: LoweredKernel {
+    /// TFLite's rounded division, or PyTorch's binary32 rounding of Σq − size · zp; before the clamp.
+    func average(_ values: [Int32], at window: (c: Int, oy: Int, ox: Int)) -> Int64 {
+        if let onnxRuntime { return onnxRuntime.code(values) }
+        let sum = values.reduce(Int32(0), +), count = Int32(values.count)
+        if let pytorch { return pytorch.code(sum - count * pytorch.zeroPoint, window.oy, window.ox) }
+        return Int64(sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count)   // Swift's / truncates, as C's
+    }
+
     public func run(_ inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [Int32] {
         let x = inputs[0]
         let lowest = Int32(model.tensors[node.output].dtype.range.lowerBound)
         var y = Array(repeating: Int32(0), count: model.tensors[node.output].count)
-        geometry.forEachWindow { out, covered in
-            var v: Int32
-            switch kind {
-            case .max:
-                v = covered.reduce(lowest) { max($0, x[$1]) }
-            case .average:
-                let sum = covered.reduce(Int32(0)) { $0 + x[$1] }, count = Int32(covered.count)
-                v = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count   // Swift's / truncates, as C's
-            }
-            y[out] = min(max(v, activationMin), activationMax)
+        geometry.forEachWindow { out, covered, window in
+            let v = kind == .max ? Int64(covered.reduce(lowest) { max($0, x[$1]) }) : average(covered.map { x[$0] }, at: window)
+            y[out] = Int32(min(max(v, Int64(activationMin)), Int64(activationMax)))
         }
         return y
     }
@@ -132,17 +191,23 @@ extension LoweredPool: LoweredKernel {
     public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
         var lines: [String] = []
         let x = inputs[0]
-        geometry.forEachWindow { out, covered in
+        geometry.forEachWindow { out, covered, window in
             guard out == flat else { return }
             let values = covered.map { x[$0] }
             lines.append("window: \(covered.count) input elements (padding excluded) \(values.prefix(32).map(String.init).joined(separator: ", "))\(values.count > 32 ? ", ..." : "")")
-            switch kind {
-            case .max:
+            let sum = values.reduce(Int32(0), +), count = Int32(values.count)
+            switch (kind, pytorch) {
+            case (.max, _):
                 lines.append("max = \(values.max() ?? 0)")
-            case .average:
-                let sum = values.reduce(Int32(0), +), count = Int32(values.count)
-                let v = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count
-                lines.append("sum = \(sum); TFLite's rounded division (sum ± count/2) / count, truncating = \(v)")
+            case (.average, nil) where onnxRuntime != nil:
+                let o = onnxRuntime!
+                lines.append("ONNX Runtime's QLinearAveragePool in binary32: sum of s_x * (q - \(o.inputZeroPoint)) = \(values.reduce(Float(0)) { $0 + o.inputScale.value * Float($1 - o.inputZeroPoint) }); / \(o.kernelArea ?? values.count) / s_y \(o.outputScale.value) + zp_y \(o.outputZeroPoint.value), rounded half to even = \(average(values, at: window))")
+            case (.average, nil):
+                lines.append("sum = \(sum); TFLite's rounded division (sum ± count/2) / count, truncating = \(average(values, at: window))")
+            case (.average, let p?):
+                let k = p.divisorClass(window.oy, window.ox)
+                lines.append("acc = sum \(sum) - \(count) * zp \(p.zeroPoint) = \(sum - count * p.zeroPoint); divisor \(p.divisors[k])")
+                lines.append("\(p.engineText): m = \(p.multipliers[k].value), = \(average(values, at: window))")
             }
         }
         lines.append("clamp [\(activationMin), \(activationMax)] = \(run(inputs, node: node, in: model)[flat])")
@@ -153,9 +218,10 @@ extension LoweredPool: LoweredKernel {
         guard case .activation(let activation)? = real.nodes[node.name] else { preconditionFailure("no real parameters for '\(node.name)'") }
         let x = inputs[0]
         var y = Array(repeating: 0.0, count: geometry.batch * geometry.channels * geometry.outHeight * geometry.outWidth)
-        geometry.forEachWindow { out, covered in
+        geometry.forEachWindow { out, covered, window in
             let values = covered.map { x[$0] }
-            y[out] = activation.apply(kind == .max ? values.max()! : values.reduce(0, +) / Double(values.count))
+            let divisor = pytorch.map { Double($0.divisors[$0.divisorClass(window.oy, window.ox)]) } ?? Double(onnxRuntime?.kernelArea ?? values.count)
+            y[out] = activation.apply(kind == .max ? values.max()! : values.reduce(0, +) / divisor)
         }
         return y
     }
@@ -163,12 +229,61 @@ extension LoweredPool: LoweredKernel {
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let x = model.tensors[node.inputs[0]]
         let i = geometry.strides(height: geometry.inHeight, width: geometry.inWidth), o = geometry.strides(height: geometry.outHeight, width: geometry.outWidth)
-        return EmittedNode(arrays: [], kernel: Pool2dKernel(
-            names: EmittedNames.Layer(cName: node.cName), layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
+        let names = EmittedNames.Layer(cName: node.cName)
+        var arrays: [CArray] = []
+        let stage = pytorch.map { emitStage($0, node: node, names: names, native: options.floatRequant, arrays: &arrays) }
+        var helpers = pytorch.map { p in options.floatRequant ? [EmittedNode.floatRound]
+            : p.floatZeroPoint == nil ? [EmittedNode.float32Core] : [EmittedNode.float32Core, EmittedNode.float32Add] } ?? []
+        let ort = onnxRuntime.map { o -> Pool2dKernel.ONNXRuntimeStage in
+            helpers = options.floatRequant ? [EmittedNode.floatRound] : [EmittedNode.float32Core, EmittedNode.float32Add, EmittedNode.float32Div]
+            return .init(native: options.floatRequant, inputZeroPoint: o.inputZeroPoint,
+                         inputScaleMantissa: o.inputScale.mantissa, inputScaleExponent: o.inputScale.exponent, inputScaleLiteral: Emitter.hexLiteral(o.inputScale.value),
+                         outputScaleMantissa: o.outputScale.mantissa, outputScaleExponent: o.outputScale.exponent, outputScaleLiteral: Emitter.hexLiteral(o.outputScale.value),
+                         zeroPointMantissa: o.outputZeroPoint.mantissa, zeroPointExponent: o.outputZeroPoint.exponent, zeroPointLiteral: Emitter.hexLiteral(o.outputZeroPoint.value),
+                         countExpression: o.kernelArea.map(String.init) ?? "(y_end - y_start) * (x_end - x_start)",
+                         countText: o.kernelArea.map { "the kernel's area \($0) (count_include_pad)" } ?? "the covered count")
+        }
+        return EmittedNode(arrays: arrays, kernel: Pool2dKernel(
+            names: names, layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
             isMax: kind == .max, layout: geometry.layout.rawValue.uppercased(), type: x.dtype.rawValue, cType: Emitter.cType(x.dtype),
             lowest: x.dtype.range.lowerBound, geometry: geometry,
             inN: i.n, inC: i.c, inY: i.y, inX: i.x, outN: o.n, outC: o.c, outY: o.y, outX: o.x,
-            activationText: activationText, activationMin: activationMin, activationMax: activationMax))
+            activationText: activationText, activationMin: activationMin, activationMax: activationMax, pytorch: stage, onnxRuntime: ort),
+            helpers: helpers)
+    }
+
+    /// PyTorch's rounding stage: its multipliers as constants when every window divides alike,
+    /// else tables indexed by the output row's and column's class.
+    private func emitStage(_ p: PyTorchAverage, node: LoweredNode, names: EmittedNames.Layer, native: Bool, arrays: inout [CArray]) -> Pool2dKernel.PyTorchStage {
+        let classes = p.divisors.count
+        var index = "0"
+        if classes > 1 {
+            func classArray(_ values: [Int], _ suffix: String, _ what: String) -> String {
+                let name = "\(names.weights)_\(suffix)"
+                arrays.append(CArray(name: name, cType: classes <= 256 ? "uint8_t" : "int32_t", comment: "\(node.name): each output \(what)'s divisor class",
+                                     values: values.map(Int64.init), elementComments: nil))
+                return name
+            }
+            let rows = classArray(p.rowClass, "row_class", "row"), columns = classArray(p.columnClass, "column_class", "column")
+            index = p.columnClasses == 1 ? "\(rows)[oy]" : classes == p.columnClasses ? "\(columns)[ox]" : "\(rows)[oy] * \(p.columnClasses) + \(columns)[ox]"
+        }
+        /// The C expression of the multiplier's part: a constant, or a table read at `index`.
+        func part(_ values: (Float32Parts) -> String, cType: String, suffix: String, what: String) -> String {
+            if classes == 1 { return values(p.multipliers[0]) }
+            let name = "\(names.weights)_\(suffix)"
+            arrays.append(CArray(name: name, cType: cType, comment: "\(node.name): \(what) of each divisor class's multiplier (divisors \(p.divisors.map(String.init).joined(separator: ", ")))",
+                                 values: cType == "float" ? [] : p.multipliers.map { Int64(values($0))! }, elementComments: nil,
+                                 literals: cType == "float" ? p.multipliers.map(values) : nil))
+            return "\(name)[\(index)]"
+        }
+        let mantissa = native ? "" : part({ String($0.mantissa) }, cType: "int32_t", suffix: "mantissas", what: "the mantissa")
+        let exponent = native ? "" : part({ String($0.exponent) }, cType: "int32_t", suffix: "exponents", what: "the exponent")
+        let literal = native ? part({ Emitter.hexLiteral($0.value) }, cType: "float", suffix: "multipliers", what: "the binary32 value") : ""
+        let described = p.divisors.enumerated().map { k, d in "1/\(d): \(p.multipliers[k].value)" }
+        return .init(zeroPoint: p.zeroPoint, engineText: p.engineText, native: native,
+                     multipliersText: classes == 1 ? "the constant \(described[0])" : "tables by output row and column (\(described.joined(separator: ", ")))",
+                     multiplierMantissa: mantissa, multiplierExponent: exponent, multiplierLiteral: literal,
+                     floatZeroPoint: p.floatZeroPoint.map { .init(mantissa: $0.mantissa, exponent: $0.exponent, literal: Emitter.hexLiteral($0.value)) })
     }
 }
 
@@ -189,4 +304,43 @@ struct Pool2dKernel: KernelContext {
     var activationText: String
     var activationMin: Int32
     var activationMax: Int32
+    /// fbgemm and qnnpack averages: PyTorch's rounding stage.
+    var pytorch: PyTorchStage?
+    /// onnxRuntime averages: ONNX Runtime's binary32 average.
+    var onnxRuntime: ONNXRuntimeStage?
+
+    struct ONNXRuntimeStage: Sendable {
+        var native: Bool
+        var inputZeroPoint: Int32
+        var inputScaleMantissa: Int32
+        var inputScaleExponent: Int32
+        var inputScaleLiteral: String
+        var outputScaleMantissa: Int32
+        var outputScaleExponent: Int32
+        var outputScaleLiteral: String
+        var zeroPointMantissa: Int32
+        var zeroPointExponent: Int32
+        var zeroPointLiteral: String
+        /// The C expression of the window's divisor.
+        var countExpression: String
+        var countText: String
+    }
+
+    struct PyTorchStage: Sendable {
+        struct ZeroPoint: Sendable {
+            var mantissa: Int32
+            var exponent: Int32
+            var literal: String
+        }
+        var zeroPoint: Int32
+        var engineText: String
+        var native: Bool
+        var multipliersText: String
+        /// C expressions of the window's multiplier (emulated: mantissa and exponent; native: the float).
+        var multiplierMantissa: String
+        var multiplierExponent: String
+        var multiplierLiteral: String
+        /// The contiguous path: float(zp), added before rounding.
+        var floatZeroPoint: ZeroPoint?
+    }
 }
