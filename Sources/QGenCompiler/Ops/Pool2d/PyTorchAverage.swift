@@ -91,8 +91,8 @@ public struct PyTorchAverage: Equatable, Codable, Sendable {
             }
             return (of, factors)
         }
-        let rows = classes(g.outHeight, input: g.inHeight, kernel: g.kernelHeight, stride: g.strideHeight, pad: g.padTop)
-        let columns = classes(g.outWidth, input: g.inWidth, kernel: g.kernelWidth, stride: g.strideWidth, pad: g.padLeft)
+        var rows = classes(g.outHeight, input: g.inHeight, kernel: g.kernelHeight, stride: g.strideHeight, pad: g.padTop)
+        var columns = classes(g.outWidth, input: g.inWidth, kernel: g.kernelWidth, stride: g.strideWidth, pad: g.padLeft)
         var divisors: [Int] = [], sizes: [Int] = []
         for r in rows.factors {
             for c in columns.factors {
@@ -100,6 +100,14 @@ public struct PyTorchAverage: Equatable, Codable, Sendable {
                 divisors.append(path == .qnnpack ? g.kernelHeight * g.kernelWidth
                                 : pool.divisor ?? (pool.countIncludePad ? r.extent * c.extent : r.covered * c.covered))
             }
+        }
+        // One divisor for every window (QNNPACK, a divisor override, count_include_pad inside the
+        // padding): one class, a constant in the C.
+        if Set(divisors).count == 1 {
+            rows.of = rows.of.map { _ in 0 }
+            columns.of = columns.of.map { _ in 0 }
+            columns.factors = [columns.factors[0]]
+            (divisors, sizes) = ([divisors[0]], [sizes.max()!])
         }
         let s = Float(quant.scale)
         let vector: [Float] = divisors.map { d in
