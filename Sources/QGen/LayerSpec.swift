@@ -16,6 +16,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case sub(Sub)
     case mul(Mul)
     case pad(Pad)
+    case transpose(Transpose)
 
     /// The op value behind the case (the one switch over DSL ops).
     public var op: any OpSpec {
@@ -35,6 +36,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .sub(let o): return o
         case .mul(let o): return o
         case .pad(let o): return o
+        case .transpose(let o): return o
         }
     }
 

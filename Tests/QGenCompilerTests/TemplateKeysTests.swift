@@ -180,6 +180,23 @@ import QGen
             Concatenation("c", ["x", "y"], axis: 1, output: .uint8(scale: 0.05, zeroPoint: 128)).layerSpec,
         ], requantization: Requantization(name: "onnxRuntime"), location: SourceLocation(file: "model.swift", line: 1))
         files.append(Emitter.emit(try Pipeline.compile(tables, options: CompileOptions()).lowered))
+        // Average pooling, emulated and native: PyTorch's (contiguous with divisor tables, channels-last)
+        // and ONNX Runtime's (count_include_pad, then the covered count); a Transpose.
+        for native in [false, true] {
+            let pytorch = ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, 2, 4, 4], .uint8(scale: 0.1, zeroPoint: 3)).layerSpec,
+                AvgPool2d("a", kernel: 2, stride: 1, padding: 1).layerSpec,
+                AvgPool2d("b", kernel: 2, memoryFormats: [.channelsLast]).layerSpec,
+            ], requantization: .fbgemm, location: SourceLocation(file: "model.swift", line: 1))
+            files.append(Emitter.emit(try Pipeline.compile(pytorch, options: CompileOptions()).lowered, options: EmitOptions(floatRequant: native)))
+            let onnx = ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, 2, 4, 4], .int8(scale: 0.1, zeroPoint: 3)).layerSpec,
+                AvgPool2d("a", kernel: 2, stride: 1, padding: 1, countIncludePad: true, output: .int8(scale: 0.2, zeroPoint: 1)).layerSpec,
+                AvgPool2d("b", kernel: 2, stride: 1, padding: 1, output: .int8(scale: 0.2, zeroPoint: 1)).layerSpec,
+                Transpose("t", permutation: [0, 2, 3, 1]).layerSpec,
+            ], requantization: .onnxRuntime, location: SourceLocation(file: "model.swift", line: 1))
+            files.append(Emitter.emit(try Pipeline.compile(onnx, options: CompileOptions()).lowered, options: EmitOptions(floatRequant: native)))
+        }
         // A reshape of the model input into the model output copies.
         let copy = ModelSpec(name: "m", layers: [input10.layerSpec, Reshape("r", shape: [2, 5]).layerSpec],
                              location: SourceLocation(file: "model.swift", line: 1))

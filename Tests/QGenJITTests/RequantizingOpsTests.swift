@@ -192,3 +192,44 @@ import QGenVerify
         }
     }
 }
+
+/// Transpose: output axis k is input axis permutation[k]; the codes move, unchanged.
+@Suite struct TransposeTests {
+    private let at = SourceLocation(file: "model.swift", line: 1)
+
+    /// An NHWC 1×2×3×2 image (code = 10·h + 3·w + c) to NCHW with [0, 3, 1, 2]: channel 0 is
+    /// 0, 3, 6, 10, 13, 16 and channel 1 the same plus 1; a 2×3 matrix transposed with [1, 0].
+    @Test func movesEachCodeToItsPermutedPlace() throws {
+        let image = try Pipeline.compile(ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, 2, 3, 2], layout: .nhwc, .int8(scale: 0.1, zeroPoint: 0)).layerSpec,
+            Transpose("t", permutation: [0, 3, 1, 2]).layerSpec,
+        ], location: at), options: CompileOptions())
+        #expect(image.lowered.output.shape == [1, 2, 2, 3] && image.lowered.output.layout == .nchw)
+        var x: [Int32] = []
+        for h in 0..<2 { for w in 0..<3 { for c in 0..<2 { x.append(Int32(10 * h + 3 * w + c)) } } }
+        let expected: [Int32] = [0, 3, 6, 10, 13, 16, 1, 4, 7, 11, 14, 17]
+        #expect(try Verifier.compile(image.output, model: image.lowered).run(x) == expected)
+        #expect(IntegerReference.run(image.lowered, input: x) == expected)
+        let matrix = try Pipeline.compile(ModelSpec(name: "m", layers: [
+            Input("x", shape: [2, 3], .uint8(scale: 0.1, zeroPoint: 0)).layerSpec,
+            Transpose("t", permutation: [1, 0]).layerSpec,
+        ], requantization: .onnxRuntime, location: at), options: CompileOptions())
+        #expect(try Verifier.compile(matrix.output, model: matrix.lowered).run([1, 2, 3, 4, 5, 6]) == [1, 4, 2, 5, 3, 6])
+    }
+
+    @Test func aPermutationMustReorderEveryAxis() {
+        do {
+            _ = try Pipeline.compile(ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, 2, 3], .uint8(scale: 0.1, zeroPoint: 0)).layerSpec,
+                Transpose("t", permutation: [0, 2, 2], file: "model.swift", line: 3).layerSpec,
+            ], location: at), options: CompileOptions())
+            Issue.record("a repeated axis compiled")
+        } catch let error as DiagnosticsError {
+            #expect(error.errors.map(\.description) == [
+                "model.swift:3: error: layer 't' (Transpose): permutation [0, 2, 2] does not reorder the 3 axes of input 'x', shape [1, 2, 3]; give each of 0...2 once",
+            ])
+        } catch {
+            Issue.record("unexpected: \(error)")
+        }
+    }
+}

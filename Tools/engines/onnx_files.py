@@ -452,6 +452,24 @@ def avgpool_case(form, index, rng, np_rng, directory):
     return _finish(gr, out, s_out, zp_out, out_shape, f"{form}-avgpool-{index}", ["average_pool"], directory, np_rng)
 
 
+def transpose_case(form, index, rng, np_rng, directory):
+    """Transpose of a quantized tensor (QOperator) or DQ -> Transpose -> Q with one scale and zero
+    point (which ONNX Runtime drops): a random permutation of 2 to 4 axes, NHWC -> NCHW among them."""
+    dtype = rng.choice(["uint8", "int8"])
+    rank = rng.randint(2, 4)
+    shape = [1] + [rng.randint(1, 7) for _ in range(rank - 1)]
+    perm = [0, 3, 1, 2] if rank == 4 and rng.random() < 0.4 else rng.sample(range(rank), rank)
+    gr = Graph(dtype, shape, rng)
+    s_out, zp_out = gr.s_in, gr.zp_in
+    if form == "qop":
+        gr.nodes.append(helper.make_node("Transpose", ["xq"], ["t_q"], name="transpose", perm=perm))
+        out = "t_q"
+    else:
+        gr.nodes.append(helper.make_node("Transpose", [gr.dq("x", "xq", gr.s_in, gr.zp_in)], ["t"], name="transpose", perm=perm))
+        out = gr.q("t", "t", s_out, zp_out)
+    return _finish(gr, out, s_out, zp_out, [shape[p] for p in perm], f"{form}-transpose-{index}", ["transpose"], directory, np_rng)
+
+
 def _finish(gr, out, s_out, zp_out, out_shape, case_id, ops, directory, np_rng):
     path = directory / f"{case_id}.onnx"
     gr.finish(out, s_out, zp_out, out_shape, path)
@@ -485,6 +503,9 @@ def cases(rng, np_rng, directory):
     rng4, np_rng4 = fx.seeded(20261204), np.random.default_rng(20261204)
     for form in ("qop", "qdq"):
         made += [avgpool_case(form, i, rng4, np_rng4, directory) for i in range(50)]
+    rng5, np_rng5 = fx.seeded(20261205), np.random.default_rng(20261205)
+    for form in ("qop", "qdq"):
+        made += [transpose_case(form, i, rng5, np_rng5, directory) for i in range(20)]
     return made
 
 

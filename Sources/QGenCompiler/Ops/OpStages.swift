@@ -17,6 +17,7 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
     case lookup(ResolvedLookup)
     case mul(ResolvedMul)
     case pad(PadOp)
+    case transpose(TransposeOp)
 
     var lowering: any OpLowering {
         switch self {
@@ -31,6 +32,7 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
         case .lookup(let op): return op
         case .mul(let op): return op
         case .pad(let op): return op
+        case .transpose(let op): return op
         }
     }
 }
@@ -51,6 +53,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
     case mul(LoweredMul)
     case float32Mul(LoweredFloat32Mul)
     case pad(LoweredPad)
+    case transpose(TransposeOp)
 
     /// The op's integer and float references and its emitter.
     public var kernel: any LoweredKernel {
@@ -69,6 +72,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
         case .lookup(let op): return op
         case .mul(let op): return op
         case .pad(let op): return op
+        case .transpose(let op): return op
         }
     }
 }

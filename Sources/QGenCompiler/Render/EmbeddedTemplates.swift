@@ -1408,6 +1408,24 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
     }
 }
 """#,
+        "kernel_transpose": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Transpose {{inputShape}} -> {{outputShape}}, permutation {{permutation}}: each output
+ * element copies the input element at its coordinates, reordered. */
+static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
+{
+    int32_t o;
+
+    for (o = 0; o < {{count}}; ++o) {
+        int32_t index = 0;
+
+{{#axes}}
+        index += (o / {{outputStride}}) % {{outputSize}} * {{inputStride}};
+{{/axes}}
+        output[o] = input[index];
+    }
+}
+"""#,
         "model_c": #"""
 {{% CONTENT_TYPE: C}}
 /*

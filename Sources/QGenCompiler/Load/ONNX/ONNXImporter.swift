@@ -8,7 +8,7 @@ import SwiftProtobuf
 /// Both forms ONNX Runtime's quantization tools write are read:
 /// - QOperator: QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul, QLinearGlobalAveragePool,
 ///   QLinearAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, and MaxPool, Flatten,
-///   Reshape on quantized tensors.
+///   Reshape, Transpose on quantized tensors.
 /// - QDQ (`quantize_static`'s default): DequantizeLinear → float op → QuantizeLinear. ONNX Runtime
 ///   fuses each such group into the QOperator node above before it runs (its QDQ transformers), so
 ///   qgen reads the group as that node: Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool, AveragePool,
@@ -124,7 +124,7 @@ struct ONNXGraphReader {
         return ImportError(message: "\(fileName): node \(index)\(name) (\(node.opType)): \(what)")
     }
 
-    static let supported = "QOperator: QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QLinearAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, MaxPool, Flatten, Reshape; QDQ: Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool, AveragePool, Concat, Sigmoid, LeakyRelu, MaxPool, Flatten, Reshape between DequantizeLinear and QuantizeLinear"
+    static let supported = "QOperator: QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QLinearAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, MaxPool, Flatten, Reshape, Transpose; QDQ: Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool, AveragePool, Concat, Sigmoid, LeakyRelu, MaxPool, Flatten, Reshape, Transpose between DequantizeLinear and QuantizeLinear"
 
     mutating func translate() throws -> [LayerSpec] {
         for (k, t) in graph.initializer.enumerated() {
@@ -139,8 +139,11 @@ struct ONNXGraphReader {
         }
         let quantizedOps: Set<String> = ["QLinearConv", "QLinearMatMul", "QGemm", "QLinearAdd", "QLinearGlobalAveragePool", "QLinearMul",
                                          "QLinearConcat", "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu", "QLinearSoftmax"]
-        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "AveragePool", "Concat", "Sigmoid", "LeakyRelu"]
-        convertsS8ToU8 = !graph.node.contains { quantizedOps.contains($0.opType) } && graph.node.contains { qdqOps.contains($0.opType) }
+        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "AveragePool", "Concat", "Sigmoid", "LeakyRelu", "Transpose"]
+        // QDQ: a float op reading a DequantizeLinear (a Transpose can also read a quantized tensor directly).
+        let dequantizing = Set(graph.node.filter { $0.opType == "DequantizeLinear" }.flatMap(\.output))
+        convertsS8ToU8 = !graph.node.contains { quantizedOps.contains($0.opType) }
+            && graph.node.contains { qdqOps.contains($0.opType) && dequantizing.contains($0.input.first ?? "") }
         try readInputs()
         for (i, node) in graph.node.enumerated() where !consumed.contains(i) {
             try translate(node, index: i)
@@ -483,6 +486,17 @@ struct ONNXGraphReader {
             try averagePool(node, index: i)
         case "Flatten", "Reshape":
             try reshape(node, index: i)
+        case "Transpose":
+            let (x, tensor) = try movement(node, index: i)
+            let rank = x.shape.count
+            let permutation = node.ints("perm") ?? Array((0..<rank).reversed())
+            guard permutation.sorted() == Array(0..<rank) else {
+                throw fail(i, "its perm \(permutation) does not reorder the \(rank) axes of its input \(x.shape)")
+            }
+            let shape = permutation.map { x.shape[$0] }
+            // ONNX's 4-D tensors are NCHW, whatever order the input's axes had.
+            try add(Transpose("transpose_\(i)", input: x.layer, permutation: permutation, layout: rank == 4 ? .nchw : nil, file: fileName, line: i).layerSpec,
+                    output: tensor, quant: x.quant, shape: shape)
         default:
             throw fail(i, "\(node.opType) is not in qgen's ONNX op set (\(Self.supported))")
         }

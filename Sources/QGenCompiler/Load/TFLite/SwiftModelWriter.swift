@@ -86,6 +86,9 @@ public enum SwiftModelWriter {
                     + (c.output.map { ", output: \(quant($0))" } ?? "") + formats(c.memoryFormats) + ", \(at(c.location)))"
             case .pad(let p):
                 text = "Pad(\(literal(p.name)), input: \(literal(p.input ?? "")), padding: \(list(p.padding.map { list($0.map(String.init)) })), \(at(p.location)))"
+            case .transpose(let t):
+                text = "Transpose(\(literal(t.name)), input: \(literal(t.input ?? "")), permutation: \(list(t.permutation.map(String.init)))"
+                    + (t.layout.map { ", layout: .\($0.rawValue)" } ?? "") + ", \(at(t.location)))"
             case .quantize(let q):
                 text = "Quantize(\(literal(q.name)), input: \(literal(q.input ?? "")), output: \(quant(q.output)), \(at(q.location)))"
             case .softmax(let s):
