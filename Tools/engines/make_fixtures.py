@@ -78,6 +78,9 @@ def pytorch_ops():
     rng, np_rng = fx.seeded(20261201), np.random.default_rng(20261201)
     for engine in ("fbgemm", "qnnpack"):
         cases += [po.avg_pool_case(engine, i, rng, np_rng) for i in range(120)]
+    rng, np_rng = fx.seeded(20261206), np.random.default_rng(20261206)
+    for engine in ("fbgemm", "qnnpack"):
+        cases += [po.activation_case(engine, i, rng, np_rng, "sigmoid") for i in range(40)]
     _write_cases(OUT / "pytorch_ops.json", po.provenance(), cases)
 
 

@@ -98,7 +98,49 @@ def add_format_case(engine, index, rng, np_rng):
             "outputs": [fx.bytes_b64(np.ravel(y), "uint8") for y in ys]}
 
 
-_ACTIVATIONS = {"relu": "relu", "relu6": "relu6", "hardswish": "hardSwish", "hardsigmoid": "hardSigmoid", "leaky_relu": "leakyRelu"}
+_ACTIVATIONS = {"relu": "relu", "relu6": "relu6", "hardswish": "hardSwish", "hardsigmoid": "hardSigmoid", "leaky_relu": "leakyRelu",
+                "sigmoid": "logistic"}
+
+
+def _sleef_expf(d):
+    """SLEEF's Sleef_expf8_u10 step by step in numpy binary32 (a float32 product is exact in
+    float64, so float64 multiply-add then one rounding is the fused multiply-add); only to pick
+    scales where ATen's sigmoid paths differ."""
+    f32 = np.float32
+
+    def fma(a, b, c):
+        return f32(np.float64(a) * np.float64(b) + np.float64(c))
+    d = f32(d)
+    if d < -104:
+        return f32(0)
+    if d > 100:
+        return f32(np.inf)
+    q = int(np.rint(f32(d * f32(1.442695040888963407359924681001892137426645954152985934135449406931))))
+    s = fma(f32(q), -f32(0.693145751953125), d)
+    s = fma(f32(q), -f32(1.428606765330187045e-06), s)
+    u = f32(0.000198527617612853646278381)
+    for c in (0.00139304355252534151077271, 0.00833336077630519866943359, 0.0416664853692054748535156, 0.166666671633720397949219, 0.5):
+        u = fma(u, s, f32(c))
+    u = f32(f32(1) + fma(f32(s * s), u, s))
+    return f32(np.float64(u) * 2.0 ** (q >> 1) * 2.0 ** (q - (q >> 1)))
+
+
+def _sigmoid_tables(s, zp, dtype):
+    """ATen's scalar path (libm expf), its vector path (SLEEF) and QNNPACK's table, for picking scales."""
+    import ctypes
+    expf = ctypes.CDLL("libm.so.6").expf
+    expf.restype, expf.argtypes = ctypes.c_float, [ctypes.c_float]
+    f32 = np.float32
+    lo, hi = _range(dtype)
+    zo = 0 if dtype == "uint8" else -128
+    scalar, vector, table = [], [], []
+    for q in range(lo, hi):
+        x = f32(f32(s) * f32(q - zp))
+        e = f32(expf(float(-x)))
+        scalar.append(np.rint(f32(f32(1.0 / (1.0 + np.float64(e))) * f32(256))) + zo)
+        vector.append(np.rint(f32(f32(f32(1) / f32(f32(1) + _sleef_expf(-x))) * f32(256))) + zo)
+        table.append(np.rint(f32(f32(256) / f32(f32(1) + e))))
+    return [np.clip(np.array(t), lo, hi - 1) for t in (scalar, vector, table)]
 
 
 def _activation_tables(op, s, zp, so, zo, alpha, dtype):
@@ -119,7 +161,7 @@ def _activation_tables(op, s, zp, so, zo, alpha, dtype):
 
 
 def activation_case(engine, index, rng, np_rng, op):
-    """relu, relu6, hardswish, hardsigmoid or leaky_relu of one contiguous or channels-last tensor
+    """relu, relu6, hardswish, hardsigmoid, leaky_relu or sigmoid of one contiguous or channels-last tensor
     (sizes off ATen's 64-code blocks), half of them with scales where ATen's two paths (or
     QNNPACK's table) give different codes."""
     torch.backends.quantized.engine = engine
@@ -135,11 +177,11 @@ def activation_case(engine, index, rng, np_rng, op):
         so, zo = fx.log_uniform(rng, 0.003, 0.3), rng.randint(lo, hi - 1)
         if op in ("relu", "relu6"):
             so, zo = s, zp
-        if op == "hardsigmoid":
+        if op in ("hardsigmoid", "sigmoid"):
             so, zo = 1 / 256, (0 if dtype == "uint8" else -128)
         if not discriminating:
             break
-        scalar, vector, table = _activation_tables(op, s, zp, so, zo, alpha, dtype)
+        scalar, vector, table = _sigmoid_tables(s, zp, dtype) if op == "sigmoid" else _activation_tables(op, s, zp, so, zo, alpha, dtype)
         telling = np.arange(lo, hi)[(scalar != vector) | (scalar != table)]
         if len(telling):
             break
@@ -161,6 +203,8 @@ def activation_case(engine, index, rng, np_rng, op):
             r = torch.ops.quantized.hardswish(qx, so, zo)
         elif op == "hardsigmoid":
             r = torch.nn.functional.hardsigmoid(qx)
+        elif op == "sigmoid":
+            r = torch.sigmoid(qx)
         else:
             r = torch.ops.quantized.leaky_relu(qx, alpha, False, so, zo)
         assert (r.q_scale(), r.q_zero_point()) == (so, zo), (op, r.q_scale(), r.q_zero_point(), so, zo)

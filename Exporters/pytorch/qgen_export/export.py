@@ -30,8 +30,10 @@ _CONV1D = {"Conv1d", "ConvReLU1d"}
 _IDENTITY = {"Identity", "Dropout", "Dropout2d", "Dropout1d"}
 # Activation modules (float modules applied to quantized tensors, or their quantized versions) and
 # the qgen layer each becomes.
-_ACTIVATIONS = {"ReLU": "ReLU", "ReLU6": "ReLU6", "Hardswish": "HardSwish", "Hardsigmoid": "HardSigmoid", "LeakyReLU": "LeakyReLU"}
-_ACTIVATION_FUNCTIONS = {"relu": "ReLU", "relu6": "ReLU6", "hardswish": "HardSwish", "hardsigmoid": "HardSigmoid", "leaky_relu": "LeakyReLU"}
+_ACTIVATIONS = {"ReLU": "ReLU", "ReLU6": "ReLU6", "Hardswish": "HardSwish", "Hardsigmoid": "HardSigmoid", "LeakyReLU": "LeakyReLU",
+                "Sigmoid": "Logistic"}
+_ACTIVATION_FUNCTIONS = {"relu": "ReLU", "relu6": "ReLU6", "hardswish": "HardSwish", "hardsigmoid": "HardSigmoid", "leaky_relu": "LeakyReLU",
+                         "sigmoid": "Logistic"}
 
 
 def _is_quantized_module(mod):
@@ -247,17 +249,17 @@ class _Writer:
             self._flatten(node, mod.start_dim, mod.end_dim)
         elif kind in _ACTIVATIONS:
             self._activation(node, _ACTIVATIONS[kind], alpha=getattr(mod, "negative_slope", None))
-        elif kind in ("Sigmoid", "Tanh"):
-            raise ExportError(f"{self._where(node)}: PyTorch's quantized {kind.lower()} evaluates its function with SLEEF's vector "
-                              "routines on ATen's vector path, whose last-bit rounding qgen does not reproduce; use Hardsigmoid "
-                              "(or Hardswish), which qgen reproduces exactly")
+        elif kind == "Tanh":
+            raise ExportError(f"{self._where(node)}: PyTorch's quantized tanh evaluates SLEEF's vector tanh (double-float arithmetic) on "
+                              "ATen's vector path, which qgen does not reproduce yet; use "
+                              "Hardsigmoid or Hardswish, which qgen reproduces exactly")
         elif kind in ("FloatFunctional", "QFunctional", "FXFloatFunctional"):
             raise ExportError(f"{self._where(node)}: a functional module is called directly; call its add/add_relu/mul/cat")
         else:
             quantized = " (quantized)" if _is_quantized_module(mod) else ""
             raise ExportError(f"{self._where(node)}: qgen-export has no mapping for {type(mod).__module__}.{kind}{quantized}; "
                               "supported: quantized Linear, LinearReLU, Conv1d, ConvReLU1d, Conv2d, ConvReLU2d (fused Conv+BN), MaxPool2d, AvgPool2d, "
-                              "AdaptiveAvgPool2d(1), Flatten, ReLU, ReLU6, Hardswish, Hardsigmoid, LeakyReLU, FloatFunctional/QFunctional "
+                              "AdaptiveAvgPool2d(1), Flatten, ReLU, ReLU6, Hardswish, Hardsigmoid, Sigmoid, LeakyReLU, FloatFunctional/QFunctional "
                               "add, add_relu, mul and cat, Dropout, Identity")
 
     def _call_function(self, node):
@@ -302,9 +304,9 @@ class _Writer:
         elif name in _ACTIVATION_FUNCTIONS:
             alpha = node.args[1] if len(node.args) > 1 else node.kwargs.get("negative_slope", 0.01)
             self._activation(node, _ACTIVATION_FUNCTIONS[name], alpha=alpha if name == "leaky_relu" else None)
-        elif name in ("sigmoid", "tanh"):
-            raise ExportError(f"{self._where(node)}: PyTorch's quantized {name} evaluates its function with SLEEF's vector routines, whose "
-                              "last-bit rounding qgen does not reproduce; use hardsigmoid (or hardswish), which qgen reproduces exactly")
+        elif name == "tanh":
+            raise ExportError(f"{self._where(node)}: PyTorch's quantized tanh evaluates SLEEF's vector tanh (double-float arithmetic), which "
+                              "qgen does not reproduce yet; use sigmoid, hardsigmoid or hardswish, which qgen reproduces exactly")
         elif target is operator.getitem or name == "size" or target is getattr:
             raise ExportError(f"{self._where(node)}: the model reads tensor sizes or indexes tensors while it runs; qgen "
                               "needs static shapes: write the shapes as constants (e.g. x.reshape(1, -1) or torch.flatten(x, 1))")
@@ -315,7 +317,7 @@ class _Writer:
         method = node.target
         if method == "dequantize":
             self.values[node] = _Float(source=self._input(node))
-        elif method in ("relu", "hardsigmoid"):
+        elif method in ("relu", "hardsigmoid", "sigmoid"):
             self._activation(node, _ACTIVATION_FUNCTIONS[method])
         elif method in ("contiguous",):
             self.values[node] = self.values[node.args[0]]
@@ -494,7 +496,7 @@ class _Writer:
         self.values[node] = out
 
     def _activation(self, node, layer, alpha=None):
-        """ReLU, ReLU6, HardSwish, HardSigmoid or LeakyReLU of one quantized tensor."""
+        """ReLU, ReLU6, HardSwish, HardSigmoid, Logistic (sigmoid) or LeakyReLU of one quantized tensor."""
         source = self._input(node)
         name = self._name(node)
         out = self._quantized_output(node, name)

@@ -233,16 +233,21 @@ class WithSigmoid(nn.Module):
         super().__init__()
         self.quant = torch.ao.quantization.QuantStub()
         self.act = nn.Sigmoid()
+        self.tanh = nn.Tanh()
         self.dequant = torch.ao.quantization.DeQuantStub()
 
     def forward(self, x):
-        return self.dequant(self.act(self.quant(x)))
+        return self.dequant(self.tanh(self.act(self.quant(x))))
 
 
-def test_sigmoid_is_refused_with_the_reason(tmp_path):
+def test_sigmoid_maps_and_tanh_is_refused_with_the_reason(tmp_path):
     q = _convert(WithSigmoid(), (1, 4))
-    with pytest.raises(ExportError, match="module 'act' \\(Sigmoid\\).*SLEEF"):
+    with pytest.raises(ExportError, match="module 'tanh' \\(Tanh\\).*SLEEF"):
         qgen_export.export(q, torch.randn(1, 4), str(tmp_path / "model.swift"))
+    q.tanh = nn.Identity()
+    path = tmp_path / "sigmoid.swift"
+    qgen_export.export(q, torch.randn(1, 4), str(path))
+    assert 'Logistic("act", input: "quant", output: .uint8(scale: 0.00390625, zeroPoint: 0))' in path.read_text()
 
 
 class OneD(nn.Module):

@@ -16,8 +16,13 @@ import QGenArithmetic
 //               ATen's two paths, or under qnnpack on quint8 QNNPACK's table
 //   leaky_relu  f(x) = x > 0 ? x : x · float(α); ATen on both engines, vector inv = 1.0f / float(s_out)
 //
-// where x is the path's dequantized input. Sigmoid and tanh are refused: ATen's vector path
-// evaluates them with SLEEF's vector exp/tanh, whose last-bit rounding qgen does not reproduce.
+//   sigmoid     f(x) = 1 / (1 + exp(−x)), output scale 1/256, zero point 0 (quint8) or −128 (qint8)
+//               ATen: vector path 1 / (1 + SLEEF's expf(−x)) in binary32 (FloatExp.swift), inv =
+//               float(1.0 / s_out); scalar path float(1.0 / (1.0 + double(expf(−x)))) (glibc's expf)
+//               QNNPACK (qnnpack on quint8): lrintf(256 / (1 + expf(−x)))
+//
+// where x is the path's dequantized input. Tanh is refused: ATen's vector path evaluates SLEEF's
+// vector tanh in double-float arithmetic, which qgen does not reproduce yet.
 enum PyTorchTable {
     static func lower(_ function: Lookup.Function, alpha: Double, _ node: ResolvedNode, formats: [MemoryFormat], in model: ResolvedModel,
                       log: inout DiagnosticLog) -> LoweredLookup? {
@@ -79,8 +84,32 @@ enum PyTorchTable {
             let loop = ATenLoop.make(count: count, scheme: scheme, shape: model.tensors[node.output].shape, formats: formats)
             return LoweredLookup(table: vector, text: "ATen's \(name), vector path: fma dequantization, f, times \(function == .leakyRelu ? "1.0f / s_out" : "float(1.0 / s_out)")",
                                  lowestCode: lowest, tail: vector == scalar ? nil : LookupTail(table: scalar, loop: loop, text: "ATen's \(name), scalar path"))
-        case .logistic, .tanh:
-            log.error("\(what): PyTorch's quantized \(function == .logistic ? "sigmoid" : "tanh") evaluates its function with SLEEF's vector \(function == .logistic ? "exp" : "tanh") on ATen's vector path, whose last-bit rounding qgen does not reproduce; the \(scheme) scheme has no \(node.kindName) yet (Hardsigmoid and Hardswish are exact)", at: at)
+        case .logistic:
+            let fixed = QuantParams(dtype: input.dtype, scale: 1.0 / 256, zeroPoint: input.dtype == .int8 ? -128 : 0)
+            guard output == fixed else {
+                log.error("\(what): PyTorch's quantized sigmoid produces scale 1/256 with zero point \(fixed.zeroPoint) for \(input.dtype), not scale \(output.scale) with zero point \(output.zeroPoint); leave output: out", at: at)
+                return nil
+            }
+            if qnnpackTables {
+                // QNNPACK's sigmoid operator: lrintf(256 / (1 + expf(−x))), clamped to [0, 255].
+                let table: [Int32] = codes.map { q in
+                    let v = min(max(Float(256) / (1 + FloatExp.library(-ATen.scalarDequantize(q, input))), 0), 255)
+                    return Int32(v.rounded(.toNearestOrEven))
+                }
+                return LoweredLookup(table: table, text: "QNNPACK's sigmoid table: lrintf(256 / (1 + expf(-s_in * (x - zp_in))))", lowestCode: lowest, tail: nil)
+            }
+            // Both paths dequantize s · float(q − zp) (the vector path without the fused form).
+            let vector = codes.map { q in
+                ATen.quantize(1 / (1 + FloatExp.sleef(-ATen.scalarDequantize(q, input))), inverse: ATen.doubleInverse(output), output)
+            }
+            let scalar = codes.map { q in
+                ATen.quantize(Float(1.0 / (1.0 + Double(FloatExp.library(-ATen.scalarDequantize(q, input))))), inverse: ATen.scalarInverse(output), output)
+            }
+            let loop = ATenLoop.make(count: model.tensors[node.output].count, scheme: scheme, shape: model.tensors[node.output].shape, formats: formats)
+            return LoweredLookup(table: vector, text: "ATen's sigmoid, vector path: 1 / (1 + SLEEF's expf(-x)) in binary32, times float(1.0 / s_out)",
+                                 lowestCode: lowest, tail: vector == scalar ? nil : LookupTail(table: scalar, loop: loop, text: "ATen's sigmoid, scalar path: float(1.0 / (1.0 + double(expf(-x))))"))
+        case .tanh:
+            log.error("\(what): PyTorch's quantized tanh evaluates SLEEF's vector tanh (double-float arithmetic) on ATen's vector path, which qgen does not reproduce yet; the \(scheme) scheme has no Tanh yet (Hardsigmoid, Sigmoid and Hardswish are exact)", at: at)
             return nil
         }
     }
