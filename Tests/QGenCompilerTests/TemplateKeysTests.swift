@@ -181,7 +181,7 @@ import QGen
         ], requantization: Requantization(name: "onnxRuntime"), location: SourceLocation(file: "model.swift", line: 1))
         files.append(Emitter.emit(try Pipeline.compile(tables, options: CompileOptions()).lowered))
         // Average pooling, emulated and native: PyTorch's (contiguous with divisor tables, channels-last)
-        // and ONNX Runtime's (count_include_pad, then the covered count); a Transpose.
+        // and ONNX Runtime's (count_include_pad, then the covered count); a Transpose; ONNX Runtime's softmax.
         for native in [false, true] {
             let pytorch = ModelSpec(name: "m", layers: [
                 Input("x", shape: [1, 2, 4, 4], .uint8(scale: 0.1, zeroPoint: 3)).layerSpec,
@@ -194,6 +194,7 @@ import QGen
                 AvgPool2d("a", kernel: 2, stride: 1, padding: 1, countIncludePad: true, output: .int8(scale: 0.2, zeroPoint: 1)).layerSpec,
                 AvgPool2d("b", kernel: 2, stride: 1, padding: 1, output: .int8(scale: 0.2, zeroPoint: 1)).layerSpec,
                 Transpose("t", permutation: [0, 2, 3, 1]).layerSpec,
+                Softmax("s", output: .int8(scale: 1.0 / 256, zeroPoint: -128)).layerSpec,
             ], requantization: .onnxRuntime, location: SourceLocation(file: "model.swift", line: 1))
             files.append(Emitter.emit(try Pipeline.compile(onnx, options: CompileOptions()).lowered, options: EmitOptions(floatRequant: native)))
         }

@@ -80,3 +80,39 @@ import QGenVerify
         }
     }
 }
+
+/// ONNX Runtime's QLinearSoftmax (ONNXRuntimeSoftmax.swift), on rows whose results follow by hand
+/// whatever the table's exact values: three equal codes give T·256 / (3T) = 85.33 → 85 each; a
+/// code 200 steps (s_in = 0.1: e^-20) above the other gives 256 / (1 + 2·10^-9) → 256, saturated
+/// to the type's top (255, or 127 for int8 with zero point −128, where ONNX Runtime saturates),
+/// and 256 · 2·10^-9 → 0.
+@Suite struct ONNXRuntimeSoftmaxTests {
+    private func run(_ dtype: DType, _ x: [Int32], floatRequant: Bool) throws -> [Int32] {
+        let zp = dtype == .int8 ? -128 : 0
+        let result = try Pipeline.compile(ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, x.count], QuantParams(dtype: dtype, scale: 0.1, zeroPoint: 0)).layerSpec,
+            Softmax("s", output: QuantParams(dtype: dtype, scale: 1.0 / 256, zeroPoint: zp)).layerSpec,
+        ], requantization: .onnxRuntime, location: SourceLocation(file: "model.swift", line: 1)), options: CompileOptions(floatRequant: floatRequant))
+        let c = try Verifier.compile(result.output, model: result.lowered).run(x) ?? []
+        #expect(IntegerReference.run(result.lowered, input: x) == c)
+        return c
+    }
+
+    @Test func rowsNormalizeAsONNXRuntime() throws {
+        for native in [false, true] {
+            #expect(try run(.uint8, [10, 10, 10], floatRequant: native) == [85, 85, 85])
+            #expect(try run(.int8, [10, 10, 10], floatRequant: native) == [-43, -43, -43])
+            #expect(try run(.uint8, [200, 0], floatRequant: native) == [255, 0])
+            #expect(try run(.int8, [100, -100], floatRequant: native) == [127, -128])
+        }
+    }
+
+    @Test func aRowTooShortForTheOutputScaleIsRefused() {
+        #expect(throws: DiagnosticsError.self) {
+            _ = try Pipeline.compile(ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, 1], .uint8(scale: 0.1, zeroPoint: 0)).layerSpec,
+                Softmax("s", output: .uint8(scale: 1.0 / 256, zeroPoint: 0)).layerSpec,
+            ], requantization: .onnxRuntime, location: SourceLocation(file: "model.swift", line: 1)), options: CompileOptions())
+        }
+    }
+}

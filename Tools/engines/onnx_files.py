@@ -470,6 +470,31 @@ def transpose_case(form, index, rng, np_rng, directory):
     return _finish(gr, out, s_out, zp_out, [shape[p] for p in perm], f"{form}-transpose-{index}", ["transpose"], directory, np_rng)
 
 
+def softmax_case(form, index, rng, np_rng, directory):
+    """QLinearSoftmax (com.microsoft, opset 13) or DQ -> Softmax -> Q over the last axis of a 2-D
+    or 4-D tensor, with TFLite's output quantization or another; floor(1/s_out) stays within
+    ONNX Runtime's binary32 range (below 148 times the row length)."""
+    dtype = rng.choice(["uint8", "int8"])
+    while True:
+        shape = [1, rng.randint(1, 6)] + ([rng.randint(1, 4), rng.randint(2, 40)] if rng.random() < 0.3 else [rng.randint(2, 60)])
+        s_out = np.float32(1 / 256) if rng.random() < 0.6 else np.float32(fx.log_uniform(rng, 0.002, 0.02))
+        if np.floor(np.float32(1) / s_out) < 148 * shape[-1]:
+            break
+    zp_out = (0 if dtype == "uint8" else -128) if rng.random() < 0.7 else _quant(rng, dtype)[1]
+    gr = Graph(dtype, shape, rng)
+    gr.s_in = np.float32(fx.log_uniform(rng, 0.01, 0.3))
+    gr.init[0] = _scalar("x_scale", TensorProto.FLOAT, gr.s_in)
+    if form == "qop":
+        gr.add_init(_scalar("sm_scale", TensorProto.FLOAT, s_out), _scalar("sm_zp", dtype, zp_out))
+        gr.nodes.append(helper.make_node("QLinearSoftmax", ["xq", "x_scale", "x_zp", "sm_scale", "sm_zp"], ["sm_q"], name="softmax",
+                                         domain="com.microsoft", axis=-1, opset=13))
+        out = "sm_q"
+    else:
+        gr.nodes.append(helper.make_node("Softmax", [gr.dq("x", "xq", gr.s_in, gr.zp_in)], ["sm"], name="softmax", axis=-1))
+        out = gr.q("sm", "sm", s_out, zp_out)
+    return _finish(gr, out, s_out, zp_out, shape, f"{form}-softmax-{index}", ["softmax"], directory, np_rng)
+
+
 def _finish(gr, out, s_out, zp_out, out_shape, case_id, ops, directory, np_rng):
     path = directory / f"{case_id}.onnx"
     gr.finish(out, s_out, zp_out, out_shape, path)
@@ -506,6 +531,9 @@ def cases(rng, np_rng, directory):
     rng5, np_rng5 = fx.seeded(20261205), np.random.default_rng(20261205)
     for form in ("qop", "qdq"):
         made += [transpose_case(form, i, rng5, np_rng5, directory) for i in range(20)]
+    rng6, np_rng6 = fx.seeded(20261206), np.random.default_rng(20261206)
+    for form in ("qop", "qdq"):
+        made += [softmax_case(form, i, rng6, np_rng6, directory) for i in range(40)]
     return made
 
 

@@ -49,6 +49,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
     case concatenation(LoweredConcatenation)
     case quantize(LoweredQuantize)
     case softmax(LoweredSoftmax)
+    case onnxRuntimeSoftmax(ONNXRuntimeSoftmax)
     case lookup(LoweredLookup)
     case mul(LoweredMul)
     case float32Mul(LoweredFloat32Mul)
@@ -69,6 +70,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
         case .concatenation(let op): return op
         case .quantize(let op): return op
         case .softmax(let op): return op
+        case .onnxRuntimeSoftmax(let op): return op
         case .lookup(let op): return op
         case .mul(let op): return op
         case .pad(let op): return op

@@ -1408,6 +1408,114 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
     }
 }
 """#,
+        "kernel_softmax_onnxruntime": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Softmax over {{outer}} rows of {{depth}} {{cType}}, ONNX Runtime's QLinearSoftmax (MLAS's AVX2
+ * row kernel) in binary32: t = T[255 + x - max]; the sum in eight lanes over blocks of 16, reduced pairwise, plus the tail
+ * summed in order; y = RNE(t * {{factorLiteral}} / sum) + {{outputZeroPoint}}, saturated to [{{outputMin}}, {{outputMax}}].{{^native}}
+ * binary32 is emulated with integers (helpers_float32_core, helpers_float32_add, helpers_float32_div).{{/native}} */
+static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
+{
+    int32_t r;
+    int32_t i;
+
+    for (r = 0; r < {{outer}}; ++r) {
+        const {{cType}} *x = input + r * {{depth}};
+        {{cType}} *y = output + r * {{depth}};
+        int32_t top = x[0];
+{{^native}}
+        int64_t lane_m[8];
+        int32_t lane_e[8];
+        int64_t sum_m = 0;
+        int32_t sum_e = 0;
+{{/native}}
+{{#native}}
+        volatile float lane[8];
+        volatile float sum = 0.0f;
+{{/native}}
+
+        for (i = 0; i < 8; ++i) {
+{{^native}}
+            lane_m[i] = 0;
+            lane_e[i] = 0;
+{{/native}}
+{{#native}}
+            lane[i] = 0.0f;
+{{/native}}
+        }
+        for (i = 1; i < {{depth}}; ++i) {
+            if (x[i] > top) {
+                top = x[i];
+            }
+        }
+        for (i = 0; i < {{depth}}; ++i) {
+            const int32_t k = 255 + (int32_t)x[i] - top;
+
+{{^native}}
+            if (i < {{blocked}}) {
+                lane_m[i % 8] = qgen_float32_add(lane_m[i % 8], lane_e[i % 8], {{names.weights}}_exp_mantissa[k], {{names.weights}}_exp_exponent[k], &lane_e[i % 8]);
+            } else {
+                sum_m = qgen_float32_add(sum_m, sum_e, {{names.weights}}_exp_mantissa[k], {{names.weights}}_exp_exponent[k], &sum_e);
+            }
+{{/native}}
+{{#native}}
+            if (i < {{blocked}}) {
+                lane[i % 8] = lane[i % 8] + {{names.weights}}_exp[k];
+            } else {
+                sum = sum + {{names.weights}}_exp[k];
+            }
+{{/native}}
+        }
+        /* The lanes pairwise, ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)), added to the tail's sum. */
+        for (i = 0; i < 4; ++i) {
+{{^native}}
+            lane_m[i] = qgen_float32_add(lane_m[i], lane_e[i], lane_m[i + 4], lane_e[i + 4], &lane_e[i]);
+{{/native}}
+{{#native}}
+            lane[i] = lane[i] + lane[i + 4];
+{{/native}}
+        }
+{{^native}}
+        lane_m[0] = qgen_float32_add(lane_m[0], lane_e[0], lane_m[2], lane_e[2], &lane_e[0]);
+        lane_m[1] = qgen_float32_add(lane_m[1], lane_e[1], lane_m[3], lane_e[3], &lane_e[1]);
+        lane_m[0] = qgen_float32_add(lane_m[0], lane_e[0], lane_m[1], lane_e[1], &lane_e[0]);
+        sum_m = qgen_float32_add(sum_m, sum_e, lane_m[0], lane_e[0], &sum_e);
+{{/native}}
+{{#native}}
+        lane[0] = lane[0] + lane[2];
+        lane[1] = lane[1] + lane[3];
+        lane[0] = lane[0] + lane[1];
+        sum = sum + lane[0];
+{{/native}}
+        for (i = 0; i < {{depth}}; ++i) {
+            const int32_t k = 255 + (int32_t)x[i] - top;
+            int32_t q;
+{{^native}}
+            int32_t e;
+            int64_t m;
+
+            m = qgen_float32_round((int64_t){{names.weights}}_exp_mantissa[k] * {{factorMantissa}}, {{names.weights}}_exp_exponent[k] + ({{factorExponent}}), &e);
+            m = qgen_float32_div(m, e, sum_m, sum_e, &e);
+            q = qgen_float32_to_int32(m, e) + ({{outputZeroPoint}});
+{{/native}}
+{{#native}}
+            volatile float t;
+
+            t = {{names.weights}}_exp[k] * {{factorLiteral}};
+            t = t / sum;
+            q = qgen_round_to_int32(t) + ({{outputZeroPoint}});
+{{/native}}
+            if (q < {{outputMin}}) {
+                q = {{outputMin}};
+            }
+            if (q > {{outputMax}}) {
+                q = {{outputMax}};
+            }
+            y[i] = ({{cType}})q;
+        }
+    }
+}
+"""#,
         "kernel_transpose": #"""
 {{% CONTENT_TYPE: C}}
 /* Layer "{{layerName}}" ({{location}}): Transpose {{inputShape}} -> {{outputShape}}, permutation {{permutation}}: each output

@@ -7,12 +7,12 @@ import SwiftProtobuf
 ///
 /// Both forms ONNX Runtime's quantization tools write are read:
 /// - QOperator: QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul, QLinearGlobalAveragePool,
-///   QLinearAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, and MaxPool, Flatten,
+///   QLinearAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, QLinearSoftmax, and MaxPool, Flatten,
 ///   Reshape, Transpose on quantized tensors.
 /// - QDQ (`quantize_static`'s default): DequantizeLinear → float op → QuantizeLinear. ONNX Runtime
 ///   fuses each such group into the QOperator node above before it runs (its QDQ transformers), so
 ///   qgen reads the group as that node: Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool, AveragePool,
-///   Concat, Sigmoid, LeakyRelu with DQ inputs
+///   Concat, Sigmoid, LeakyRelu, Softmax with DQ inputs
 ///   and one Q consumer; MaxPool, Flatten and Reshape whose Q/DQ pair it drops (equal scales and
 ///   zero points).
 ///
@@ -68,6 +68,8 @@ public enum ONNXImporter {
         }
         guard proto.hasGraph else { throw ImportError(message: "\(fileName): the model has no graph") }
         var importer = ONNXGraphReader(graph: proto.graph, fileName: fileName)
+        // The default domain's opset (Softmax's axis rule changed at 13).
+        importer.opsetVersion = Int(proto.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }?.version ?? 13)
         let layers = try importer.translate()
         return Imported(model: ModelSpec(name: name, layers: layers, requantization: Requantization(name: "onnxRuntime"),
                                          location: SourceLocation(file: fileName, line: 0)),
@@ -111,6 +113,8 @@ struct ONNXGraphReader {
     /// Quantized tensors the file stores as int8.
     var int8Tensors: Set<String> = []
     var warnings: [String] = []
+    /// The model's default-domain opset.
+    var opsetVersion = 13
 
     init(graph: Onnx_GraphProto, fileName: String) {
         self.graph = graph
@@ -124,7 +128,7 @@ struct ONNXGraphReader {
         return ImportError(message: "\(fileName): node \(index)\(name) (\(node.opType)): \(what)")
     }
 
-    static let supported = "QOperator: QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QLinearAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, MaxPool, Flatten, Reshape, Transpose; QDQ: Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool, AveragePool, Concat, Sigmoid, LeakyRelu, MaxPool, Flatten, Reshape, Transpose between DequantizeLinear and QuantizeLinear"
+    static let supported = "QOperator: QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QLinearAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, QLinearSoftmax, MaxPool, Flatten, Reshape, Transpose; QDQ: Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool, AveragePool, Concat, Sigmoid, LeakyRelu, Softmax, MaxPool, Flatten, Reshape, Transpose between DequantizeLinear and QuantizeLinear"
 
     mutating func translate() throws -> [LayerSpec] {
         for (k, t) in graph.initializer.enumerated() {
@@ -139,7 +143,7 @@ struct ONNXGraphReader {
         }
         let quantizedOps: Set<String> = ["QLinearConv", "QLinearMatMul", "QGemm", "QLinearAdd", "QLinearGlobalAveragePool", "QLinearMul",
                                          "QLinearConcat", "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu", "QLinearSoftmax"]
-        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "AveragePool", "Concat", "Sigmoid", "LeakyRelu", "Transpose"]
+        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "AveragePool", "Concat", "Sigmoid", "LeakyRelu", "Softmax", "Transpose"]
         // QDQ: a float op reading a DequantizeLinear (a Transpose can also read a quantized tensor directly).
         let dequantizing = Set(graph.node.filter { $0.opType == "DequantizeLinear" }.flatMap(\.output))
         convertsS8ToU8 = !graph.node.contains { quantizedOps.contains($0.opType) }
@@ -484,6 +488,20 @@ struct ONNXGraphReader {
             try maxPool(node, index: i)
         case "QLinearAveragePool", "AveragePool":
             try averagePool(node, index: i)
+        case "QLinearSoftmax", "Softmax":
+            let qdq = node.opType == "Softmax"
+            let x = try activation(node, 0, index: i, qdq: qdq)
+            if !qdq { try checkStated(x, try quant(node, index: i, scale: 1, zeroPoint: 2, role: "input"), node, i, "input") }
+            let rank = x.shape.count
+            // Opset 13's axis (default −1), or before it the axes from `axis` on (default 1) taken as one.
+            let opset = qdq ? opsetVersion : node.int("opset", default: 13)
+            var axis = node.int("axis", default: opset < 13 ? 1 : -1)
+            if axis < 0 { axis += rank }
+            guard (0..<rank).contains(axis), axis == rank - 1 || (opset < 13 && x.shape[(axis + 1)...].allSatisfy { $0 == 1 }) else {
+                throw fail(i, "it normalizes over axis \(node.int("axis", default: opset < 13 ? 1 : -1)) of \(x.shape); qgen's Softmax normalizes the last axis")
+            }
+            let (tensor, out) = qdq ? try outputQuantize(node, index: i) : (node.output[0], try quant(node, index: i, scale: 3, zeroPoint: 4, role: "output"))
+            try add(Softmax("softmax_\(i)", input: x.layer, output: out, file: fileName, line: i).layerSpec, output: tensor, quant: out, shape: x.shape)
         case "Flatten", "Reshape":
             try reshape(node, index: i)
         case "Transpose":

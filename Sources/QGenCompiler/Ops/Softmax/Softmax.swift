@@ -21,24 +21,14 @@ extension Softmax: ResolvableOp {
         let what = context.what, at = context.location
         let source = context.inputs[0]
         let dtype = source.quant.dtype
-        let expected = QuantParams(dtype: dtype, scale: 1.0 / 256, zeroPoint: dtype == .int8 ? -128 : 0)
-        // TFLite's int8 → int16 softmax: scale 1/65536, zero point −32768.
-        let wide = QuantParams.int16(scale: 1.0 / 65536, zeroPoint: -32768)
-        let quant = output ?? expected
-        guard quant == expected || (dtype == .int8 && quant == wide) else {
-            let alternative = dtype == .int8 ? ", or .int16(scale: 1.0 / 65536, zeroPoint: -32768) for TFLite's int16 output" : ""
-            log.error("\(what): TFLite's \(dtype) softmax produces scale 1/256 (0.00390625) with zero point \(expected.zeroPoint), not \(quant.dtype) scale \(quant.scale) with zero point \(quant.zeroPoint); leave output: out or give .\(dtype)(scale: 1.0 / 256, zeroPoint: \(expected.zeroPoint))\(alternative)", at: at)
-            return nil
-        }
+        // The default is TFLite's (and ONNX Runtime's usual) output; each stack's lowering checks its own rules.
+        let quant = output ?? QuantParams(dtype: dtype, scale: 1.0 / 256, zeroPoint: dtype == .int8 ? -128 : 0)
+        Resolver.checkActivationQuant(quant, what: "\(what) output", at: at, log: &log)
         guard beta.isFinite && beta > 0 else {
             log.error("\(what): beta must be a finite number > 0, got \(beta)", at: at)
             return nil
         }
         let depth = source.shape.last ?? 1
-        guard depth <= 511 else {
-            log.error("\(what): it normalizes \(depth) values (the last axis of \(source.producerText) \(source.shape)); TFLite's int8 softmax holds at most 511 (its sum of exponentials is Q12.19 and its output shift must stay ≤ 31)", at: at)
-            return nil
-        }
         return (.softmax(ResolvedSoftmax(beta: beta, depth: depth, outer: source.count / depth)),
                 OutputType(shape: source.shape, layout: source.layout, quant: quant))
     }
@@ -53,8 +43,24 @@ public struct ResolvedSoftmax: Equatable, Codable, Sendable {
 extension ResolvedSoftmax: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
+        if scheme == .onnxRuntime {
+            return ONNXRuntimeSoftmax.lower(self, node, in: model, log: &log).map { (.onnxRuntimeSoftmax($0), .softmax(beta: beta)) }
+        }
         guard SchemeSupport.requireTFLite(node, scheme: scheme, log: &log) else { return nil }
         let input = model.tensors[node.inputs[0]].quant
+        let dtype = input.dtype, quant = model.tensors[node.output].quant
+        let expected = QuantParams(dtype: dtype, scale: 1.0 / 256, zeroPoint: dtype == .int8 ? -128 : 0)
+        // TFLite's int8 → int16 softmax: scale 1/65536, zero point −32768.
+        let wide = QuantParams.int16(scale: 1.0 / 65536, zeroPoint: -32768)
+        guard quant == expected || (dtype == .int8 && quant == wide) else {
+            let alternative = dtype == .int8 ? ", or .int16(scale: 1.0 / 65536, zeroPoint: -32768) for TFLite's int16 output" : ""
+            log.error("\(what): TFLite's \(dtype) softmax produces scale 1/256 (0.00390625) with zero point \(expected.zeroPoint), not \(quant.dtype) scale \(quant.scale) with zero point \(quant.zeroPoint); leave output: out or give .\(dtype)(scale: 1.0 / 256, zeroPoint: \(expected.zeroPoint))\(alternative)", at: at)
+            return nil
+        }
+        guard depth <= 511 else {
+            log.error("\(what): it normalizes \(depth) values (the last axis of \(model.tensors[node.inputs[0]].producerText) \(model.tensors[node.inputs[0]].shape)); TFLite's int8 softmax holds at most 511 (its sum of exponentials is Q12.19 and its output shift must stay ≤ 31)", at: at)
+            return nil
+        }
         let maxReal = scheme == .singleRounding ? Double((1 << 30) - 1) : Double((1 << 31) - 1)
         let real = min(Double(Float(beta)) * Double(Float(input.scale)) * Double(1 << 26), maxReal)
         let m = QuantizedMultiplier(real: real)
