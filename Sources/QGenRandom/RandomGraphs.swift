@@ -52,6 +52,8 @@ extension RandomModels {
             }
             if pytorchFormats { options += ["relu", "relu6", "leakyRelu", "hardSwish", "hardSigmoid"] }
             if (pytorchFormats || onnxRuntimeAverages) && current.shape.count == 4 { options += ["avgpool"] }
+            // ONNX Runtime's softmax over rows long enough for TFLite's output scale (floor(256) < 148 · D).
+            if onnxRuntimeAverages && (current.shape.last ?? 0) >= 2 { options += ["softmax"] }
             if i == length - 1 && current.shape.count == 4 && bool(0.5) { options = ["flatten"] }
             let choice = pick(options)
             // A last Softmax on [N, F] may produce TFLite's int16 output (it stays the model output).
@@ -71,15 +73,16 @@ extension RandomModels {
     }
 
     /// PyTorch's avg_pool2d with its options (explicit padding at most half the kernel, ceil mode,
-    /// count_include_pad, a divisor override, the input's memory format; no 1x1 kernel, which
-    /// QNNPACK refuses), or ONNX Runtime's QLinearAveragePool (ceil mode, count_include_pad and
+    /// count_include_pad, a divisor override, the input's memory format; a 1x1 kernel only in ceil
+    /// mode, since QNNPACK refuses it), or ONNX Runtime's QLinearAveragePool (ceil mode, count_include_pad and
     /// `output`).
     private mutating func frameworkAveragePool(_ name: String, on current: Tensor, height: Int, width: Int, channels: Int,
                                                output: QuantParams) -> (layer: LayerSpec, tensor: Tensor) {
         var k = Size2(int(1...min(4, height)), int(1...min(4, width)))
         if k.height * k.width == 1 { k = Size2(min(2, height), min(2, width)) }
         let stride = Size2(int(1...3), int(1...3)), pad = Size2(int(0...(k.height / 2)), int(0...(k.width / 2)))
-        let ceil = bool(0.3)
+        // A 1x1 window (a 1x1 input) in ceil mode takes ATen's kernel, which QNNPACK's refusal does not reach.
+        let ceil = bool(0.3) || k.height * k.width == 1
         // PyTorch's pooling_output_shape.
         func outputs(_ input: Int, _ kernel: Int, _ stride: Int, _ pad: Int) -> Int {
             let span = input + 2 * pad - kernel
@@ -199,6 +202,11 @@ extension RandomModels {
             let q = quant(pick([DType.int8, .uint8]), scale: relatedScale)
             return (Quantize(name, output: q).layerSpec, Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))
         case "softmax":
+            if onnxRuntimeAverages {
+                let t = current.quant.dtype
+                let q = QuantParams(dtype: t, scale: 1.0 / 256, zeroPoint: t == .int8 ? -128 : 0)
+                return (Softmax(name, output: q).layerSpec, Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))
+            }
             let q = wideSoftmax ? QuantParams.int16(scale: 1.0 / 65536, zeroPoint: -32768) : QuantParams(dtype: .int8, scale: 1.0 / 256, zeroPoint: -128)
             return (Softmax(name, beta: pick([1, 0.5, 2]), output: wideSoftmax ? q : nil).layerSpec,
                     Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))
