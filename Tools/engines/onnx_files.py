@@ -495,6 +495,34 @@ def softmax_case(form, index, rng, np_rng, directory):
     return _finish(gr, out, s_out, zp_out, shape, f"{form}-softmax-{index}", ["softmax"], directory, np_rng)
 
 
+def maxpool_case(form, index, rng, np_rng, directory):
+    """MaxPool of a quantized tensor (QOperator) or DQ -> MaxPool -> Q with one scale and zero point
+    (which ONNX Runtime drops), with random kernel, strides, pads and ceil_mode."""
+    dtype = rng.choice(["uint8", "int8"])
+    k = (rng.randint(1, 4), rng.randint(1, 4))
+    st = (rng.randint(1, 3), rng.randint(1, 3))
+    p = (rng.randint(0, (k[0] - 1) // 2), rng.randint(0, (k[1] - 1) // 2))
+    ceil = rng.random() < 0.6
+    c, h, w = rng.randint(1, 8), rng.randint(k[0], 11), rng.randint(k[1], 11)
+
+    def size(n, kk, ss, pp):
+        span = n + 2 * pp - kk
+        if not ceil:
+            return span // ss + 1
+        out = -(-span // ss) + 1
+        return out - 1 if (out - 1) * ss >= n + pp else out
+    gr = Graph(dtype, [1, c, h, w], rng)
+    attrs = dict(kernel_shape=list(k), strides=list(st), pads=[p[0], p[1], p[0], p[1]], ceil_mode=int(ceil))
+    if form == "qop":
+        gr.nodes.append(helper.make_node("MaxPool", ["xq"], ["pool_q"], name="pool", **attrs))
+        out = "pool_q"
+    else:
+        gr.nodes.append(helper.make_node("MaxPool", [gr.dq("x", "xq", gr.s_in, gr.zp_in)], ["pool"], name="pool", **attrs))
+        out = gr.q("pool", "pool", gr.s_in, gr.zp_in)
+    out_shape = [1, c, size(h, k[0], st[0], p[0]), size(w, k[1], st[1], p[1])]
+    return _finish(gr, out, gr.s_in, gr.zp_in, out_shape, f"{form}-maxpool-{index}", ["max_pool"], directory, np_rng)
+
+
 def _finish(gr, out, s_out, zp_out, out_shape, case_id, ops, directory, np_rng):
     path = directory / f"{case_id}.onnx"
     gr.finish(out, s_out, zp_out, out_shape, path)
@@ -534,6 +562,9 @@ def cases(rng, np_rng, directory):
     rng6, np_rng6 = fx.seeded(20261206), np.random.default_rng(20261206)
     for form in ("qop", "qdq"):
         made += [softmax_case(form, i, rng6, np_rng6, directory) for i in range(40)]
+    rng7, np_rng7 = fx.seeded(20261207), np.random.default_rng(20261207)
+    for form in ("qop", "qdq"):
+        made += [maxpool_case(form, i, rng7, np_rng7, directory) for i in range(20)]
     return made
 
 

@@ -143,7 +143,7 @@ struct ONNXGraphReader {
         }
         let quantizedOps: Set<String> = ["QLinearConv", "QLinearMatMul", "QGemm", "QLinearAdd", "QLinearGlobalAveragePool", "QLinearMul",
                                          "QLinearConcat", "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu", "QLinearSoftmax"]
-        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "AveragePool", "Concat", "Sigmoid", "LeakyRelu", "Softmax", "Transpose"]
+        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "AveragePool", "MaxPool", "Concat", "Sigmoid", "LeakyRelu", "Softmax", "Transpose"]
         // QDQ: a float op reading a DequantizeLinear (a Transpose can also read a quantized tensor directly).
         let dequantizing = Set(graph.node.filter { $0.opType == "DequantizeLinear" }.flatMap(\.output))
         convertsS8ToU8 = !graph.node.contains { quantizedOps.contains($0.opType) }
@@ -393,6 +393,13 @@ struct ONNXGraphReader {
             throw fail(index, "its auto_pad '\(printable(mode))' is not NOTSET, VALID, SAME_UPPER or SAME_LOWER")
         }
         return (Size2(strides[0], strides[1]), Size2(dilations[0], dilations[1]), pads)
+    }
+
+    /// ONNX Runtime's pool output size (symmetric pads): with ceil_mode, one fewer when the last
+    /// window would start past the input and its leading padding (as PyTorch's).
+    static func poolOutputSize(_ input: Int, kernel: Int, stride: Int, pad: Int, ceil: Bool) -> Int {
+        let out = outputSize(input, kernel: kernel, stride: stride, dilation: 1, before: pad, after: pad, ceil: ceil)
+        return ceil && (out - 1) * stride >= input + pad ? out - 1 : out
     }
 
     static func outputSize(_ input: Int, kernel: Int, stride: Int, dilation: Int, before: Int, after: Int, ceil: Bool = false) -> Int {
@@ -749,18 +756,19 @@ struct ONNXGraphReader {
         let (x, tensor) = try movement(node, index: i)
         guard x.shape.count == 4 else { throw fail(i, "its input has shape \(x.shape); qgen pools 4-D NCHW tensors") }
         guard node.output.count == 1 || node.output[1].isEmpty else { throw fail(i, "its Indices output is not one qgen computes") }
-        guard node.int("ceil_mode", default: 0) == 0 else { throw fail(i, "ceil_mode = 1 is not one qgen reads; export with ceil_mode = False") }
         guard let kernel = node.ints("kernel_shape") else { throw fail(i, "it has no kernel_shape") }
         let (stride, dilation, pads) = try window(node, index: i, kernel: kernel, input: x.shape)
         guard dilation == Size2(1, 1) else { throw fail(i, "its dilations \(dilation) are not 1; qgen's MaxPool2d has none") }
         guard pads[0] == pads[2], pads[1] == pads[3] else {
             throw fail(i, "its pads \(pads) are asymmetric; qgen's MaxPool2d pads both sides alike")
         }
-        let oh = Self.outputSize(x.shape[2], kernel: kernel[0], stride: stride.height, dilation: 1, before: pads[0], after: pads[2])
-        let ow = Self.outputSize(x.shape[3], kernel: kernel[1], stride: stride.width, dilation: 1, before: pads[1], after: pads[3])
+        guard pads[0] < kernel[0], pads[1] < kernel[1] else { throw fail(i, "its pads \(pads) are not smaller than its kernel \(kernel)") }
+        let ceil = node.int("ceil_mode", default: 0) != 0
+        let oh = Self.poolOutputSize(x.shape[2], kernel: kernel[0], stride: stride.height, pad: pads[0], ceil: ceil)
+        let ow = Self.poolOutputSize(x.shape[3], kernel: kernel[1], stride: stride.width, pad: pads[1], ceil: ceil)
         guard oh >= 1, ow >= 1 else { throw fail(i, "its kernel \(kernel) does not fit its input \(x.shape)") }
         try add(MaxPool2d("maxpool_\(i)", input: x.layer, kernel: Size2(kernel[0], kernel[1]), stride: stride, padding: Size2(pads[0], pads[1]),
-                      file: fileName, line: i).layerSpec,
+                          ceilMode: ceil, file: fileName, line: i).layerSpec,
             output: tensor, quant: x.quant, shape: [x.shape[0], x.shape[1], oh, ow])
     }
 
@@ -780,14 +788,8 @@ struct ONNXGraphReader {
         }
         guard pads[0] < kernel[0], pads[1] < kernel[1] else { throw fail(i, "its pads \(pads) are not smaller than its kernel \(kernel)") }
         let ceil = node.int("ceil_mode", default: 0) != 0
-        // ONNX Runtime's pool output size: with ceil_mode, one fewer when the last window would
-        // start past the input and its leading padding (as PyTorch's).
-        func size(_ input: Int, _ k: Int, _ s: Int, _ p: Int) -> Int {
-            var out = Self.outputSize(input, kernel: k, stride: s, dilation: 1, before: p, after: p, ceil: ceil)
-            if ceil && (out - 1) * s >= input + p { out -= 1 }
-            return out
-        }
-        let oh = size(x.shape[2], kernel[0], stride.height, pads[0]), ow = size(x.shape[3], kernel[1], stride.width, pads[1])
+        let oh = Self.poolOutputSize(x.shape[2], kernel: kernel[0], stride: stride.height, pad: pads[0], ceil: ceil)
+        let ow = Self.poolOutputSize(x.shape[3], kernel: kernel[1], stride: stride.width, pad: pads[1], ceil: ceil)
         guard oh >= 1, ow >= 1 else { throw fail(i, "its kernel \(kernel) does not fit its input \(x.shape)") }
         let (tensor, out) = qdq ? try outputQuantize(node, index: i) : (node.output[0], try quant(node, index: i, scale: 3, zeroPoint: 4, role: "output"))
         try add(AvgPool2d("avgpool_\(i)", input: x.layer, kernel: Size2(kernel[0], kernel[1]), stride: stride, padding: Size2(pads[0], pads[1]),
