@@ -28,7 +28,7 @@ extension RandomModels {
         symmetricPerChannelWeights = scheme == .liteRT
         copyingConcatenation = scheme == .liteRT
         pytorchFormats = ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name)
-        onnxRuntimeAverages = scheme == .onnxRuntime
+        onnxRuntimeOps = scheme == .onnxRuntime
         mulActivations = scheme == .onnxRuntime ? [.none] : pytorchFormats ? [.none, .relu] : [.none, .relu, .relu6]
         rescalingReLU6 = scheme == .liteRT
         addActivations = scheme == .onnxRuntime ? [.none] : ["fbgemm", "fbgemm(saturatingPairs)", "qnnpack"].contains(scheme.name) ? [.none, .relu] : [.none, .relu, .relu6]
@@ -51,9 +51,9 @@ extension RandomModels {
                 options += ["softmax", "logistic", "tanh", "relu", "relu6", "leakyRelu", "hardSwish"]
             }
             if pytorchFormats { options += ["relu", "relu6", "leakyRelu", "hardSwish", "hardSigmoid"] }
-            if (pytorchFormats || onnxRuntimeAverages) && current.shape.count == 4 { options += ["avgpool"] }
+            if (pytorchFormats || onnxRuntimeOps) && current.shape.count == 4 { options += ["avgpool"] }
             // ONNX Runtime's softmax over rows long enough for TFLite's output scale (floor(256) < 148 · D).
-            if onnxRuntimeAverages && (current.shape.last ?? 0) >= 2 { options += ["softmax"] }
+            if onnxRuntimeOps && (current.shape.last ?? 0) >= 2 { options += ["softmax"] }
             if i == length - 1 && current.shape.count == 4 && bool(0.5) { options = ["flatten"] }
             let choice = pick(options)
             // A last Softmax on [N, F] may produce TFLite's int16 output (it stays the model output).
@@ -91,12 +91,12 @@ extension RandomModels {
             return (count - 1) * stride >= input + pad ? count - 1 : count
         }
         let rows = outputs(height, k.height, stride.height, pad.height), columns = outputs(width, k.width, stride.width, pad.width)
-        let pool = onnxRuntimeAverages
+        let pool = onnxRuntimeOps
             ? AvgPool2d(name, kernel: k, stride: stride, padding: Padding(pad), ceilMode: ceil, countIncludePad: bool(0.5), output: output)
             : AvgPool2d(name, kernel: k, stride: stride, padding: Padding(pad), ceilMode: ceil, countIncludePad: bool(0.6),
                         divisor: bool(0.2) ? int(1...20) : nil, memoryFormats: memoryFormats(1, current))
         let shape = current.layout == .nhwc ? [current.shape[0], rows, columns, channels] : [current.shape[0], channels, rows, columns]
-        return (pool.layerSpec, Tensor(name: name, shape: shape, layout: current.layout, quant: onnxRuntimeAverages ? output : current.quant))
+        return (pool.layerSpec, Tensor(name: name, shape: shape, layout: current.layout, quant: onnxRuntimeOps ? output : current.quant))
     }
 
     /// Under fbgemm and qnnpack, random PyTorch memory formats for `count` inputs shaped like `t`
@@ -153,7 +153,7 @@ extension RandomModels {
             let oh = same ? (height + stride.height - 1) / stride.height : (height - k.height) / stride.height + 1
             let ow = same ? (width + stride.width - 1) / stride.width : (width - k.width) / stride.width + 1
             let act: Activation = uniformQuant ? .none : pick([.none, .relu])
-            if choice == "avgpool" && (pytorchFormats || onnxRuntimeAverages) {
+            if choice == "avgpool" && (pytorchFormats || onnxRuntimeOps) {
                 return frameworkAveragePool(name, on: current, height: height, width: width, channels: channels, output: output(relatedScale))
             }
             let pool = choice == "maxpool"
@@ -202,7 +202,7 @@ extension RandomModels {
             let q = quant(pick([DType.int8, .uint8]), scale: relatedScale)
             return (Quantize(name, output: q).layerSpec, Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))
         case "softmax":
-            if onnxRuntimeAverages {
+            if onnxRuntimeOps {
                 let t = current.quant.dtype
                 let q = QuantParams(dtype: t, scale: 1.0 / 256, zeroPoint: t == .int8 ? -128 : 0)
                 return (Softmax(name, output: q).layerSpec, Tensor(name: name, shape: current.shape, layout: current.layout, quant: q))

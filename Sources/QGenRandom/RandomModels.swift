@@ -40,8 +40,8 @@ public struct RandomModels {
     var mulActivations: [Activation] = [.none, .relu, .relu6]
     /// fbgemm and qnnpack: Add and Concatenation name their inputs' PyTorch memory formats.
     var pytorchFormats = false
-    /// onnxRuntime: AvgPool2d is QLinearAveragePool, with an output quantization of its own.
-    var onnxRuntimeAverages = false
+    /// onnxRuntime: its own AvgPool2d (QLinearAveragePool, an output quantization of its own) and Softmax.
+    var onnxRuntimeOps = false
     /// The graph's last node: a Softmax there produces int16.
     var wideSoftmax = false
 

@@ -398,8 +398,9 @@ struct ONNXGraphReader {
     /// ONNX Runtime's pool output size (symmetric pads): with ceil_mode, one fewer when the last
     /// window would start past the input and its leading padding (as PyTorch's).
     static func poolOutputSize(_ input: Int, kernel: Int, stride: Int, pad: Int, ceil: Bool) -> Int {
-        let out = outputSize(input, kernel: kernel, stride: stride, dilation: 1, before: pad, after: pad, ceil: ceil)
-        return ceil && (out - 1) * stride >= input + pad ? out - 1 : out
+        guard var axis = WindowAxis(input: input, kernel: kernel, stride: stride, dilation: 1, padding: pad) else { return 0 }
+        if ceil { axis.roundUp(input: input, kernel: kernel, stride: stride) }
+        return axis.output
     }
 
     static func outputSize(_ input: Int, kernel: Int, stride: Int, dilation: Int, before: Int, after: Int, ceil: Bool = false) -> Int {

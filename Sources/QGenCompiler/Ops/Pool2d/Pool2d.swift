@@ -84,6 +84,23 @@ public struct PoolGeometry: Equatable, Codable, Sendable {
         layout == .nhwc ? (height * width * channels, 1, width * channels, channels) : (channels * height * width, height * width, width, 1)
     }
 
+    /// The window of output row (or column) `o` along an axis of `input` elements with `pad` on
+    /// each side: the input elements it covers, and its extent over the padded input (PyTorch's
+    /// `count_include_pad` size; with ceil mode the last window may end past the padding and is cut
+    /// there).
+    static func window(_ o: Int, input: Int, kernel: Int, stride: Int, pad: Int) -> (covered: Int, extent: Int) {
+        let start = o * stride - pad, end = min(start + kernel, input + pad)
+        return (min(end, input) - max(start, 0), end - start)
+    }
+
+    /// Every output row's and every output column's window.
+    var rowWindows: [(covered: Int, extent: Int)] {
+        (0..<outHeight).map { Self.window($0, input: inHeight, kernel: kernelHeight, stride: strideHeight, pad: padTop) }
+    }
+    var columnWindows: [(covered: Int, extent: Int)] {
+        (0..<outWidth).map { Self.window($0, input: inWidth, kernel: kernelWidth, stride: strideWidth, pad: padLeft) }
+    }
+
     /// Calls `body(output, inputs, window)` for every output element in memory order, with the flat
     /// indices of the input elements its window covers and the window's channel, row and column.
     func forEachWindow(_ body: (_ output: Int, _ inputs: [Int], _ window: (c: Int, oy: Int, ox: Int)) -> Void) {
@@ -114,14 +131,7 @@ public struct ResolvedPool: Equatable, Codable, Sendable {
     var changesDivisors: Bool {
         if let d = divisor { return d != 1 || geometry.kernelHeight * geometry.kernelWidth != 1 }
         guard countIncludePad else { return false }
-        let g = geometry
-        func padded(_ outputs: Int, _ input: Int, _ kernel: Int, _ stride: Int, _ pad: Int) -> Bool {
-            (0..<outputs).contains { o in
-                let start = o * stride - pad, end = min(start + kernel, input + pad)
-                return start < 0 || end > input
-            }
-        }
-        return padded(g.outHeight, g.inHeight, g.kernelHeight, g.strideHeight, g.padTop) || padded(g.outWidth, g.inWidth, g.kernelWidth, g.strideWidth, g.padLeft)
+        return (geometry.rowWindows + geometry.columnWindows).contains { $0.covered != $0.extent }
     }
 }
 
@@ -232,11 +242,19 @@ extension LoweredPool: LoweredKernel {
         let names = EmittedNames.Layer(cName: node.cName)
         var arrays: [CArray] = []
         let stage = pytorch.map { emitStage($0, node: node, names: names, native: options.floatRequant, arrays: &arrays) }
-        var helpers = pytorch.map { p in options.floatRequant ? [EmittedNode.floatRound]
-            : p.floatZeroPoint == nil ? [EmittedNode.float32Core] : [EmittedNode.float32Core, EmittedNode.float32Add] } ?? []
+        // The binary32 helpers the stage calls: native rounding, or the emulation's parts.
+        let helpers: [String]
+        if pytorch == nil && onnxRuntime == nil {
+            helpers = []
+        } else if options.floatRequant {
+            helpers = [EmittedNode.floatRound]
+        } else if onnxRuntime != nil {
+            helpers = [EmittedNode.float32Core, EmittedNode.float32Add, EmittedNode.float32Div]
+        } else {
+            helpers = pytorch?.floatZeroPoint == nil ? [EmittedNode.float32Core] : [EmittedNode.float32Core, EmittedNode.float32Add]
+        }
         let ort = onnxRuntime.map { o -> Pool2dKernel.ONNXRuntimeStage in
-            helpers = options.floatRequant ? [EmittedNode.floatRound] : [EmittedNode.float32Core, EmittedNode.float32Add, EmittedNode.float32Div]
-            return .init(native: options.floatRequant, inputZeroPoint: o.inputZeroPoint,
+            .init(native: options.floatRequant, inputZeroPoint: o.inputZeroPoint,
                          inputScaleMantissa: o.inputScale.mantissa, inputScaleExponent: o.inputScale.exponent, inputScaleLiteral: Emitter.hexLiteral(o.inputScale.value),
                          outputScaleMantissa: o.outputScale.mantissa, outputScaleExponent: o.outputScale.exponent, outputScaleLiteral: Emitter.hexLiteral(o.outputScale.value),
                          zeroPointMantissa: o.outputZeroPoint.mantissa, zeroPointExponent: o.outputZeroPoint.exponent, zeroPointLiteral: Emitter.hexLiteral(o.outputZeroPoint.value),

@@ -82,17 +82,14 @@ public struct PyTorchAverage: Equatable, Codable, Sendable {
             path = pool.memoryFormats == [.channelsLast] ? .channelsLast : .contiguous
         }
         // Row (column) classes: distinct (covered, padded-extent) pairs of the output rows (columns).
-        func classes(_ outputs: Int, input: Int, kernel: Int, stride: Int, pad: Int) -> (of: [Int], factors: [(covered: Int, extent: Int)]) {
+        func classes(_ windows: [(covered: Int, extent: Int)]) -> (of: [Int], factors: [(covered: Int, extent: Int)]) {
             var factors: [(covered: Int, extent: Int)] = [], of: [Int] = []
-            for o in 0..<outputs {
-                let start = o * stride - pad, end = min(start + kernel, input + pad)
-                let f = (covered: min(end, input) - max(start, 0), extent: end - start)
+            for f in windows {
                 if let k = factors.firstIndex(where: { $0 == f }) { of.append(k) } else { of.append(factors.count); factors.append(f) }
             }
             return (of, factors)
         }
-        var rows = classes(g.outHeight, input: g.inHeight, kernel: g.kernelHeight, stride: g.strideHeight, pad: g.padTop)
-        var columns = classes(g.outWidth, input: g.inWidth, kernel: g.kernelWidth, stride: g.strideWidth, pad: g.padLeft)
+        var rows = classes(g.rowWindows), columns = classes(g.columnWindows)
         var divisors: [Int] = [], sizes: [Int] = []
         for r in rows.factors {
             for c in columns.factors {
