@@ -17,6 +17,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case mul(Mul)
     case pad(Pad)
     case transpose(Transpose)
+    case slice(Slice)
 
     /// The op value behind the case (the one switch over DSL ops).
     public var op: any OpSpec {
@@ -37,6 +38,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .mul(let o): return o
         case .pad(let o): return o
         case .transpose(let o): return o
+        case .slice(let o): return o
         }
     }
 

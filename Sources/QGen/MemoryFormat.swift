@@ -7,4 +7,8 @@
 public enum MemoryFormat: String, Codable, Equatable, Sendable {
     case contiguous
     case channelsLast
+    /// A view that is neither (a slice or a transpose not followed by `.contiguous()`). Only `Mean`
+    /// takes it: ATen's quantized mean of such a view dequantizes it to a contiguous float tensor
+    /// and averages in float instead of averaging the codes.
+    case strided
 }

@@ -209,8 +209,9 @@ import QGenCompiler
                 ["model.swift:3: error: layer 'h' (HardSigmoid): PyTorch's quantized hardsigmoid produces scale 1/256 with zero point 0 for uint8, not scale 0.05 with zero point 3; leave output: out"])
         #expect(errors(spec([x.layerSpec, HardSigmoid("h", file: "model.swift", line: 3).layerSpec], requantization: .tflite)) ==
                 ["model.swift:3: error: layer 'h' (HardSigmoid): HardSigmoid is PyTorch's quantized hardsigmoid; TFLite and ONNX Runtime have no such integer op, so the tflite scheme cannot run it (use fbgemm or qnnpack)"])
-        #expect(errors(spec([x.layerSpec, Tanh("t", output: .uint8(scale: 1.0 / 128, zeroPoint: 128), file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
-                ["model.swift:3: error: layer 't' (Tanh): PyTorch's quantized tanh evaluates SLEEF's vector tanh (double-float arithmetic) on ATen's vector path, which qgen does not reproduce yet; the fbgemm scheme has no Tanh yet (Hardsigmoid, Sigmoid and Hardswish are exact)"])
+        #expect(errors(spec([x.layerSpec, Tanh("t", output: .uint8(scale: 1.0 / 128, zeroPoint: 127), file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
+                ["model.swift:3: error: layer 't' (Tanh): PyTorch's quantized tanh produces scale 2/256 with zero point 128 for uint8, not scale 0.0078125 with zero point 127; leave output: out"])
+        #expect(errors(spec([x.layerSpec, Tanh("t", file: "model.swift", line: 3).layerSpec], requantization: .qnnpack)) == [])
         #expect(errors(spec([x.layerSpec, Logistic("s", output: other, file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
                 ["model.swift:3: error: layer 's' (Logistic): PyTorch's quantized sigmoid produces scale 1/256 with zero point 0 for uint8, not scale 0.05 with zero point 3; leave output: out"])
         #expect(errors(spec([x.layerSpec, ReLU6("r6", memoryFormats: [.channelsLast], file: "model.swift", line: 3).layerSpec], requantization: .qnnpack)) ==

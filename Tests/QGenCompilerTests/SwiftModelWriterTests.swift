@@ -4,7 +4,7 @@ import QGenCompiler
 
 /// `qgen import`'s writer states every option that changes the arithmetic, so a written model.swift
 /// compiles to the same model: PyTorch memory formats, ceil-mode pooling, PyTorch's average pooling
-/// options and HardSigmoid.
+/// options and mean operator, slices and HardSigmoid.
 @Suite struct SwiftModelWriterTests {
     @Test func writesMemoryFormatsCeilModeAndHardSigmoid() throws {
         let at = { (line: Int) in (file: "m.onnx", line: line) }
@@ -17,12 +17,17 @@ import QGenCompiler
             Concatenation("c", ["p", "p"], axis: 1, output: q, memoryFormats: [.contiguous, .contiguous], file: at(4).file, line: at(4).line).layerSpec,
             AvgPool2d("v", input: "x", kernel: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: true, divisor: 7,
                       memoryFormats: [.channelsLast], file: at(5).file, line: at(5).line).layerSpec,
+            Slice("s", input: "x", axis: 3, start: 1, end: 5, step: 2, file: at(6).file, line: at(6).line).layerSpec,
+            Mean("m", input: "s", axes: [2, 3], keepDims: false, output: .uint8(scale: 0.25, zeroPoint: 0), atenOp: .mean,
+                 memoryFormats: [.strided], file: at(7).file, line: at(7).line).layerSpec,
         ]
         let text = try SwiftModelWriter.write(ModelSpec(name: "m", layers: layers, location: SourceLocation(file: "m.onnx", line: 0)), header: "").source
         #expect(text.contains(#"MaxPool2d("p", input: "x", kernel: Size2(2, 2), stride: Size2(2, 2), padding: Padding(Size2(0, 0)), activation: .none, ceilMode: true, file: "m.onnx", line: 1)"#))
         #expect(text.contains(#"HardSigmoid("h", input: "p", memoryFormats: [.channelsLast], file: "m.onnx", line: 2)"#))
         #expect(text.contains(#"activation: .none, memoryFormats: [.channelsLast, .contiguous], file: "m.onnx", line: 3)"#))
         #expect(text.contains(#"AvgPool2d("v", input: "x", kernel: Size2(3, 3), stride: Size2(2, 2), padding: Padding(Size2(1, 1)), activation: .none, ceilMode: true, countIncludePad: true, divisor: 7, memoryFormats: [.channelsLast], file: "m.onnx", line: 5)"#))
+        #expect(text.contains(#"Slice("s", input: "x", axis: 3, start: 1, end: 5, step: 2, file: "m.onnx", line: 6)"#))
+        #expect(text.contains(#"Mean("m", input: "s", axes: [2, 3], keepDims: false, output: .uint8(scale: 0.25, zeroPoint: 0), atenOp: .mean, memoryFormats: [.strided], file: "m.onnx", line: 7)"#))
         // All contiguous is the default, so nothing is written.
         #expect(text.contains(#"Concatenation("c", ["p", "p"], axis: 1, output: .uint8(scale: 0.5, zeroPoint: 3), file: "m.onnx", line: 4)"#))
     }

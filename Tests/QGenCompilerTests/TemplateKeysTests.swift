@@ -198,6 +198,19 @@ import QGen
             ], requantization: .onnxRuntime, location: SourceLocation(file: "model.swift", line: 1))
             files.append(Emitter.emit(try Pipeline.compile(onnx, options: CompileOptions()).lowered, options: EmitOptions(floatRequant: native)))
         }
+        // Slices; PyTorch's quantized means: the integer mean of the codes and the float path in
+        // each summation order (contiguous rows and columns, channels-last, a strided view).
+        for native in [false, true] {
+            let means = ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, 9, 3, 10], .uint8(scale: 0.1, zeroPoint: 3)).layerSpec,
+                Slice("s", axis: 3, start: 0, end: 10, step: 2).layerSpec,
+                Mean("a", input: "s", axes: [3], output: .uint8(scale: 0.1, zeroPoint: 3), atenOp: .mean).layerSpec,
+                Mean("b", input: "x", axes: [1], output: .uint8(scale: 0.1, zeroPoint: 3), atenOp: .mean).layerSpec,
+                Mean("c", input: "x", axes: [2, 3], output: .uint8(scale: 0.1, zeroPoint: 3), atenOp: .mean, memoryFormats: [.channelsLast]).layerSpec,
+                Mean("d", input: "x", axes: [3], output: .uint8(scale: 0.1, zeroPoint: 3), atenOp: .mean, memoryFormats: [.strided]).layerSpec,
+            ], requantization: .fbgemm(), location: SourceLocation(file: "model.swift", line: 1))
+            files.append(Emitter.emit(try Pipeline.compile(means, options: CompileOptions()).lowered, options: EmitOptions(floatRequant: native)))
+        }
         // A reshape of the model input into the model output copies.
         let copy = ModelSpec(name: "m", layers: [input10.layerSpec, Reshape("r", shape: [2, 5]).layerSpec],
                              location: SourceLocation(file: "model.swift", line: 1))

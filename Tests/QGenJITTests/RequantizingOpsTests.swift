@@ -233,3 +233,100 @@ import QGenVerify
         }
     }
 }
+
+/// Slice: indices start, start + step, … below end of one axis; the codes move, unchanged.
+@Suite struct SliceTests {
+    private let at = SourceLocation(file: "model.swift", line: 1)
+
+    /// A 1×4×2 tensor (code = 10·c + w) cut along the channels: [1, 3) keeps 10, 11, 20, 21;
+    /// [0, 4) step 3 keeps channels 0 and 3; the last axis [1, 2) keeps the odd codes.
+    @Test func copiesTheKeptIndices() throws {
+        let x: [Int32] = [0, 1, 10, 11, 20, 21, 30, 31]
+        for (slice, shape, expected) in [
+            (Slice("s", axis: 1, start: 1, end: 3), [1, 2, 2], [10, 11, 20, 21] as [Int32]),
+            (Slice("s", axis: 1, start: 0, end: 4, step: 3), [1, 2, 2], [0, 1, 30, 31]),
+            (Slice("s", axis: -1, start: 1, end: 2), [1, 4, 1], [1, 11, 21, 31]),
+        ] {
+            let image = try Pipeline.compile(ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, 4, 2], .int8(scale: 0.1, zeroPoint: 0)).layerSpec, slice.layerSpec,
+            ], requantization: .fbgemm(), location: at), options: CompileOptions())
+            #expect(image.lowered.output.shape == shape)
+            #expect(try Verifier.compile(image.output, model: image.lowered).run(x) == expected)
+            #expect(IntegerReference.run(image.lowered, input: x) == expected)
+        }
+    }
+
+    @Test func anEmptyOrOutsideRangeIsAnError() {
+        for (slice, message) in [
+            (Slice("s", axis: 1, start: 2, end: 2, file: "model.swift", line: 3),
+             "model.swift:3: error: layer 's' (Slice): the range 2..<2 of axis 1 is not inside input 'x', shape [1, 4, 2], or is empty: give 0 ≤ start < end ≤ 4"),
+            (Slice("s", axis: 3, start: 0, end: 1, file: "model.swift", line: 3),
+             "model.swift:3: error: layer 's' (Slice): axis 3 is out of range for input 'x', shape [1, 4, 2] (rank 3): give -3...2"),
+            (Slice("s", axis: 1, start: 0, end: 1, step: 0, file: "model.swift", line: 3),
+             "model.swift:3: error: layer 's' (Slice): step 0 is not valid; give a step ≥ 1"),
+        ] {
+            do {
+                _ = try Pipeline.compile(ModelSpec(name: "m", layers: [
+                    Input("x", shape: [1, 4, 2], .int8(scale: 0.1, zeroPoint: 0)).layerSpec, slice.layerSpec,
+                ], location: at), options: CompileOptions())
+                Issue.record("compiled: \(slice)")
+            } catch let error as DiagnosticsError {
+                #expect(error.errors.map(\.description) == [message])
+            } catch {
+                Issue.record("unexpected: \(error)")
+            }
+        }
+    }
+}
+
+/// PyTorch's quantized mean (torch.mean), whose output keeps the input's quantization.
+@Suite struct ATenMeanTests {
+    private let at = SourceLocation(file: "model.swift", line: 1)
+
+    /// Contiguous, innermost axes: nearbyint(float(Σ q) / n) over the codes, ties to even:
+    /// pairs 1+2, 2+3, 0+1 and 200+201 give 1.5 → 2, 2.5 → 2, 0.5 → 0 and 200.5 → 200.
+    @Test func averagesTheCodesOfAContiguousTensor() throws {
+        let x: [Int32] = [1, 2, 2, 3, 0, 1, 200, 201]
+        let expected: [Int32] = [2, 2, 0, 200]
+        for native in [false, true] {
+            let image = try Pipeline.compile(ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, 2, 2, 2], .uint8(scale: 0.1, zeroPoint: 7)).layerSpec,
+                Mean("m", axes: [3], keepDims: false, output: .uint8(scale: 0.1, zeroPoint: 7), atenOp: .mean).layerSpec,
+            ], requantization: .fbgemm(), location: at), options: CompileOptions(floatRequant: native))
+            #expect(try Verifier.compile(image.output, model: image.lowered).run(x) == expected)
+            #expect(IntegerReference.run(image.lowered, input: x) == expected)
+        }
+    }
+
+    /// Channels-last, axes [2, 3]: dequantize (q − zp)·s, sum, divide by n, quantize with
+    /// float(1/s). With s = 0.5 (exact) the sums are exact and the result is RNE(mean/s) + zp:
+    /// channel codes 10, 11, 13, 12 (zp 10) give (0 + 1 + 3 + 2)·0.5/4 = 0.75 → 1.5 → 2 → 12.
+    @Test func channelsLastDequantizesAndSums() throws {
+        // Channel 1: (−69·3 − 68.5)/4 = −68.875, times 2 = −137.75 → −138, plus 10 is −128.
+        let x: [Int32] = [10, 11, 13, 12, -128, -128, -128, -127]
+        for native in [false, true] {
+            let image = try Pipeline.compile(ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, 2, 2, 2], .int8(scale: 0.5, zeroPoint: 10)).layerSpec,
+                Mean("m", axes: [2, 3], keepDims: true, output: .int8(scale: 0.5, zeroPoint: 10), atenOp: .mean, memoryFormats: [.channelsLast]).layerSpec,
+            ], requantization: .fbgemm(), location: at), options: CompileOptions(floatRequant: native))
+            #expect(try Verifier.compile(image.output, model: image.lowered).run(x) == [12, -128])
+            #expect(IntegerReference.run(image.lowered, input: x) == [12, -128])
+        }
+    }
+
+    @Test func theOutputMustKeepTheInputQuantization() {
+        do {
+            _ = try Pipeline.compile(ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, 2, 3], .uint8(scale: 0.1, zeroPoint: 7)).layerSpec,
+                Mean("m", axes: [2], output: .uint8(scale: 0.2, zeroPoint: 7), atenOp: .mean, file: "model.swift", line: 4).layerSpec,
+            ], requantization: .fbgemm(), location: at), options: CompileOptions())
+            Issue.record("compiled")
+        } catch let error as DiagnosticsError {
+            #expect(error.errors.map(\.description) == [
+                "model.swift:4: error: layer 'm' (Mean): atenOp .mean keeps the input's quantization (PyTorch's quantized mean does), but its output .uint8(scale: 0.2, zeroPoint: 7) differs from that of input 'x', .uint8(scale: 0.1, zeroPoint: 7); give output: .uint8(scale: 0.1, zeroPoint: 7)",
+            ])
+        } catch {
+            Issue.record("unexpected: \(error)")
+        }
+    }
+}

@@ -81,6 +81,13 @@ def pytorch_ops():
     rng, np_rng = fx.seeded(20261206), np.random.default_rng(20261206)
     for engine in ("fbgemm", "qnnpack"):
         cases += [po.activation_case(engine, i, rng, np_rng, "sigmoid") for i in range(40)]
+    rng, np_rng = fx.seeded(20261208), np.random.default_rng(20261208)
+    for engine in ("fbgemm", "qnnpack"):
+        cases += [po.torch_mean_case(engine, i, rng, np_rng) for i in range(100)]
+    rng, np_rng = fx.seeded(20261209), np.random.default_rng(20261209)
+    for engine in ("fbgemm", "qnnpack"):
+        cases += [po.activation_case(engine, i, rng, np_rng, "tanh") for i in range(60)]
+    cases += po.tanh_sleef_cases()
     _write_cases(OUT / "pytorch_ops.json", po.provenance(), cases)
 
 

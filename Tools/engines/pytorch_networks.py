@@ -126,6 +126,10 @@ NETWORKS = {
     # Inception blocks: cat of four channels-last branches (ATen's NHWC cat), ceil_mode max pooling.
     "googlenet": (lambda: __import__("torchvision").models.quantization.googlenet(weights=None, quantize=False, aux_logits=False, init_weights=True),
                   (1, 3, 224, 224), 4),
+    # Channel split (chunk), channel shuffle (x.size(), view to 5-D, transpose, contiguous, view), cat
+    # of a slice and a branch, and x.mean([2, 3]) (ATen's quantized mean) before the classifier.
+    "shufflenet_v2": (lambda: __import__("torchvision").models.quantization.shufflenet_v2_x1_0(weights=None, quantize=False),
+                      (1, 3, 224, 224), 4),
     # avg_pool2d (count_include_pad, channels-last) in every Inception block, 299x299. Measured with
     # pytorch_networks_20 only: its weights (24 MB per engine) stay out of the repository.
     "inception_v3": (lambda: __import__("torchvision").models.quantization.inception_v3(weights=None, quantize=False, aux_logits=False,

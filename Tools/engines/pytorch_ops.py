@@ -1,5 +1,5 @@
 """PyTorch's quantized add, add_relu, mul, mul_relu, cat, relu, relu6, hardswish, hardsigmoid,
-leaky_relu, avg_pool2d and adaptive average pooling to 1x1 on the fbgemm and qnnpack engines, on seeded scales, zero points and shapes (element counts off ATen's
+leaky_relu, sigmoid, tanh, avg_pool2d, torch.mean and adaptive average pooling to 1x1 on the fbgemm and qnnpack engines, on seeded scales, zero points and shapes (element counts off ATen's
 64-code vector blocks, so the scalar tail is exercised; cat on contiguous and channels-last inputs,
 whose kernels differ), written as qgen ModelSpec JSON with the engine's output codes.
 Run with ATEN_CPU_CAPABILITY=avx2 and one intra-op thread (make_fixtures.py sets both)."""
@@ -99,7 +99,7 @@ def add_format_case(engine, index, rng, np_rng):
 
 
 _ACTIVATIONS = {"relu": "relu", "relu6": "relu6", "hardswish": "hardSwish", "hardsigmoid": "hardSigmoid", "leaky_relu": "leakyRelu",
-                "sigmoid": "logistic"}
+                "sigmoid": "logistic", "tanh": "tanh"}
 
 
 def _sleef_expf(d):
@@ -143,6 +143,28 @@ def _sigmoid_tables(s, zp, dtype):
     return [np.clip(np.array(t), lo, hi - 1) for t in (scalar, vector, table)]
 
 
+def _tanh_tables(s, zp, dtype):
+    """ATen's scalar path (libm tanhf), a stand-in for its vector path (tanh in float64 of the fused
+    dequantization; differs from both where the result sits near a rounding boundary) and QNNPACK's
+    table, for picking scales where the paths can differ."""
+    import ctypes
+    tanhf = ctypes.CDLL("libm.so.6").tanhf
+    tanhf.restype, tanhf.argtypes = ctypes.c_float, [ctypes.c_float]
+    f32 = np.float32
+    lo, hi = _range(dtype)
+    zo = 0 if dtype == "int8" else 128
+    scalar, vector, table = [], [], []
+    for q in range(lo, hi):
+        x = f32(f32(s) * f32(q - zp))
+        fused = f32(np.float64(q) * np.float64(f32(s)) + np.float64(f32(f32(s) * f32(-zp))))
+        scalar.append(np.rint(f32(f32(tanhf(float(x))) * f32(128))) + zo)
+        exact = np.tanh(np.float64(fused)) * 128
+        near = abs(exact - np.floor(exact) - 0.5) < 2e-5
+        vector.append(np.rint(f32(exact)) + zo + (1000 if near else 0))
+        table.append(np.rint(f32(f32(128) * f32(tanhf(float(x))) + f32(128))))
+    return [np.clip(np.array(t), lo, hi - 1) if k != 1 else np.array(t) for k, t in enumerate((scalar, vector, table))]
+
+
 def _activation_tables(op, s, zp, so, zo, alpha, dtype):
     """Two plausible tables of `op` (ATen's scalar path, and its vector path or QNNPACK's), used
     only to pick scales where an engine's choice between them shows."""
@@ -161,7 +183,7 @@ def _activation_tables(op, s, zp, so, zo, alpha, dtype):
 
 
 def activation_case(engine, index, rng, np_rng, op):
-    """relu, relu6, hardswish, hardsigmoid, leaky_relu or sigmoid of one contiguous or channels-last tensor
+    """relu, relu6, hardswish, hardsigmoid, leaky_relu, sigmoid or tanh of one contiguous or channels-last tensor
     (sizes off ATen's 64-code blocks), half of them with scales where ATen's two paths (or
     QNNPACK's table) give different codes."""
     torch.backends.quantized.engine = engine
@@ -179,9 +201,12 @@ def activation_case(engine, index, rng, np_rng, op):
             so, zo = s, zp
         if op in ("hardsigmoid", "sigmoid"):
             so, zo = 1 / 256, (0 if dtype == "uint8" else -128)
+        if op == "tanh":
+            so, zo = 2 / 256, (128 if dtype == "uint8" else 0)
         if not discriminating:
             break
-        scalar, vector, table = _sigmoid_tables(s, zp, dtype) if op == "sigmoid" else _activation_tables(op, s, zp, so, zo, alpha, dtype)
+        tables = {"sigmoid": lambda: _sigmoid_tables(s, zp, dtype), "tanh": lambda: _tanh_tables(s, zp, dtype)}
+        scalar, vector, table = tables.get(op, lambda: _activation_tables(op, s, zp, so, zo, alpha, dtype))()
         telling = np.arange(lo, hi)[(scalar != vector) | (scalar != table)]
         if len(telling):
             break
@@ -205,6 +230,8 @@ def activation_case(engine, index, rng, np_rng, op):
             r = torch.nn.functional.hardsigmoid(qx)
         elif op == "sigmoid":
             r = torch.sigmoid(qx)
+        elif op == "tanh":
+            r = torch.tanh(qx)
         else:
             r = torch.ops.quantized.leaky_relu(qx, alpha, False, so, zo)
         assert (r.q_scale(), r.q_zero_point()) == (so, zo), (op, r.q_scale(), r.q_zero_point(), so, zo)
@@ -217,6 +244,31 @@ def activation_case(engine, index, rng, np_rng, op):
     model = {"name": f"{engine}_{op}_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
     return {"id": f"{engine}-{op}-{dtype}-{'nhwc' if channels_last else 'nchw'}-{index}", "ops": [f"{op} {dtype}"], "model": model,
             "inputs": [[fx.bytes_b64(np.ravel(x), dtype)] for x in xs], "outputs": [fx.bytes_b64(np.ravel(y), dtype) for y in ys]}
+
+
+def tanh_sleef_cases():
+    """One case per code in tanh_sleef_points.json (where SLEEF's vector tanh and the C library's
+    tanhf give different codes): 64 copies of the code, all on ATen's vector path; fbgemm on uint8
+    and, shifted by 128, qnnpack on int8 (qnnpack's uint8 tanh is QNNPACK's table)."""
+    import json
+    import pathlib
+    import struct
+    points = json.loads((pathlib.Path(__file__).parent / "tanh_sleef_points.json").read_text())["points"]
+    cases = []
+    for index, (bits, zp, q) in enumerate(points):
+        s = struct.unpack("<f", struct.pack("<I", bits))[0]
+        for engine, dtype, shift in (("fbgemm", "uint8", 0), ("qnnpack", "int8", 128)):
+            torch.backends.quantized.engine = engine
+            x = np.full((1, 64), q - shift)
+            y = torch.tanh(_qtensor(x, s, zp - shift, dtype))
+            so, zo = 2 / 256, 128 - shift
+            assert (y.q_scale(), y.q_zero_point()) == (so, zo)
+            lookup = {"function": "tanh", "name": "act", "input": "x", "output": _quant(so, zo, dtype), "memoryFormats": ["contiguous"], "location": AT}
+            layers = [_input("x", [1, 64], _quant(s, zp - shift, dtype)), {"lookup": {"_0": lookup}}]
+            model = {"name": f"{engine}_tanh_sleef_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
+            cases.append({"id": f"{engine}-tanh_sleef-{dtype}-{index}", "ops": [f"tanh {dtype} (SLEEF differs from tanhf)"], "model": model,
+                          "inputs": [[fx.bytes_b64(np.ravel(x), dtype)]], "outputs": [fx.bytes_b64(np.ravel(y.int_repr().numpy()), dtype)]})
+    return cases
 
 
 def mean_case(engine, index, rng, np_rng):
@@ -238,6 +290,57 @@ def mean_case(engine, index, rng, np_rng):
     model = {"name": f"{engine}_mean_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
     return {"id": f"{engine}-mean-{index}", "ops": ["adaptive_avg_pool2d"], "model": model,
             "inputs": [[fx.bytes_b64(np.ravel(v), "uint8")] for v in xs], "outputs": [fx.bytes_b64(np.ravel(y), "uint8") for y in ys]}
+
+
+def torch_mean_case(engine, index, rng, np_rng):
+    """torch.mean(x, dims, keepdim) of a quantized tensor: QNNPACK's global average pool (qnnpack,
+    uint8, dims written [2, 3]), ATen's integer mean of the codes (contiguous, innermost dims), or
+    its float path (channels-last, or other dims) with cascade_sum's summation orders."""
+    torch.backends.quantized.engine = engine
+    dtype = rng.choice(["uint8", "int8"])
+    lo, hi = _range(dtype)
+    rank = rng.choice([3, 4, 4, 4])
+    channels_last = rank == 4 and rng.random() < 0.5
+    # A strided view (every other element of the last axis of a larger tensor): ATen averages its
+    # contiguous float copy.
+    strided = not channels_last and rng.random() < 0.25
+    if rank == 4:
+        shape = [rng.randint(1, 2), rng.choice([rng.randint(1, 7), rng.randint(8, 40), rng.randint(30, 70)]), rng.randint(1, 20), rng.randint(1, 20)]
+        choices = [[2, 3], [-2, -1], [1]] + ([] if channels_last else [[1, 2], [2], [3], [1, 2, 3]])
+    else:
+        shape = [rng.randint(1, 2), rng.randint(1, 40), rng.randint(1, 60)]
+        choices = [[1], [2], [-1], [1, 2]]
+    dims = rng.choice(choices)
+    keepdim = rng.random() < 0.5
+    s, zp = fx.log_uniform(rng, 0.002, 0.5), rng.randint(lo, hi - 1)
+    xs = [np_rng.integers(lo, hi, size=shape) for _ in range(3)]
+    ys = []
+    for x in xs:
+        if strided:
+            wide = np.repeat(x, 2, axis=-1)
+            wide[..., 1::2] = lo
+            qx = _qtensor(wide, s, zp, dtype)[..., ::2]
+            assert not qx.is_contiguous() and np.array_equal(qx.int_repr().numpy(), x)
+        else:
+            qx = _qtensor(x, s, zp, dtype)
+        if channels_last:
+            qx = qx.contiguous(memory_format=torch.channels_last)
+        y = torch.mean(qx, dims, keepdim)
+        assert (y.q_scale(), y.q_zero_point()) == (s, zp)
+        ys.append(y.int_repr().numpy())
+    fmt = "channelsLast" if channels_last else "strided" if strided else "contiguous"
+    mean = {"name": "mean", "axes": dims, "keepDims": keepdim, "output": _quant(s, zp, dtype), "atenOp": "mean", "memoryFormats": [fmt], "location": AT}
+    layers = [_input("x", shape, _quant(s, zp, dtype)), {"mean": {"_0": mean}}]
+    model = {"name": f"{engine}_torch_mean_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
+    wrapped = sorted(d % rank for d in dims)
+    if engine == "qnnpack" and dtype == "uint8" and rank == 4 and dims == [2, 3]:
+        path = "qnnpack"
+    elif not channels_last and not strided and wrapped[-1] == rank - 1:
+        path = "codes"
+    else:
+        path = "float"
+    return {"id": f"{engine}-torch_mean-{index}", "ops": [f"mean_{path}"], "model": model,
+            "inputs": [[fx.bytes_b64(np.ravel(v), dtype)] for v in xs], "outputs": [fx.bytes_b64(np.ravel(y), dtype) for y in ys]}
 
 
 def _size(h, w):

@@ -31,9 +31,14 @@ _IDENTITY = {"Identity", "Dropout", "Dropout2d", "Dropout1d"}
 # Activation modules (float modules applied to quantized tensors, or their quantized versions) and
 # the qgen layer each becomes.
 _ACTIVATIONS = {"ReLU": "ReLU", "ReLU6": "ReLU6", "Hardswish": "HardSwish", "Hardsigmoid": "HardSigmoid", "LeakyReLU": "LeakyReLU",
-                "Sigmoid": "Logistic"}
+                "Sigmoid": "Logistic", "Tanh": "Tanh"}
 _ACTIVATION_FUNCTIONS = {"relu": "ReLU", "relu6": "ReLU6", "hardswish": "HardSwish", "hardsigmoid": "HardSigmoid", "leaky_relu": "LeakyReLU",
-                         "sigmoid": "Logistic"}
+                         "sigmoid": "Logistic", "tanh": "Tanh"}
+
+
+# Python arithmetic on static sizes (e.g. channels // groups in a channel shuffle).
+_ARITHMETIC = {operator.floordiv: operator.floordiv, operator.mul: operator.mul, operator.add: operator.add,
+               operator.sub: operator.sub, operator.mod: operator.mod, operator.neg: operator.neg}
 
 
 def _is_quantized_module(mod):
@@ -249,17 +254,13 @@ class _Writer:
             self._flatten(node, mod.start_dim, mod.end_dim)
         elif kind in _ACTIVATIONS:
             self._activation(node, _ACTIVATIONS[kind], alpha=getattr(mod, "negative_slope", None))
-        elif kind == "Tanh":
-            raise ExportError(f"{self._where(node)}: PyTorch's quantized tanh evaluates SLEEF's vector tanh (double-float arithmetic) on "
-                              "ATen's vector path, which qgen does not reproduce yet; use "
-                              "Hardsigmoid or Hardswish, which qgen reproduces exactly")
         elif kind in ("FloatFunctional", "QFunctional", "FXFloatFunctional"):
             raise ExportError(f"{self._where(node)}: a functional module is called directly; call its add/add_relu/mul/cat")
         else:
             quantized = " (quantized)" if _is_quantized_module(mod) else ""
             raise ExportError(f"{self._where(node)}: qgen-export has no mapping for {type(mod).__module__}.{kind}{quantized}; "
                               "supported: quantized Linear, LinearReLU, Conv1d, ConvReLU1d, Conv2d, ConvReLU2d (fused Conv+BN), MaxPool2d, AvgPool2d, "
-                              "AdaptiveAvgPool2d(1), Flatten, ReLU, ReLU6, Hardswish, Hardsigmoid, Sigmoid, LeakyReLU, FloatFunctional/QFunctional "
+                              "AdaptiveAvgPool2d(1), Flatten, ReLU, ReLU6, Hardswish, Hardsigmoid, Sigmoid, Tanh, LeakyReLU, FloatFunctional/QFunctional "
                               "add, add_relu, mul and cat, Dropout, Identity")
 
     def _call_function(self, node):
@@ -304,12 +305,22 @@ class _Writer:
         elif name in _ACTIVATION_FUNCTIONS:
             alpha = node.args[1] if len(node.args) > 1 else node.kwargs.get("negative_slope", 0.01)
             self._activation(node, _ACTIVATION_FUNCTIONS[name], alpha=alpha if name == "leaky_relu" else None)
-        elif name == "tanh":
-            raise ExportError(f"{self._where(node)}: PyTorch's quantized tanh evaluates SLEEF's vector tanh (double-float arithmetic), which "
-                              "qgen does not reproduce yet; use sigmoid, hardsigmoid or hardswish, which qgen reproduces exactly")
-        elif target is operator.getitem or name == "size" or target is getattr:
-            raise ExportError(f"{self._where(node)}: the model reads tensor sizes or indexes tensors while it runs; qgen "
-                              "needs static shapes: write the shapes as constants (e.g. x.reshape(1, -1) or torch.flatten(x, 1))")
+        elif target is operator.getitem:
+            self._getitem(node)
+        elif target in _ARITHMETIC:
+            self.values[node] = _ARITHMETIC[target](*[self._static(node, a) for a in node.args])
+        elif target is getattr:
+            if node.args[1] not in ("shape",):
+                raise ExportError(f"{self._where(node)}: reads the attribute '{node.args[1]}' of a tensor; qgen-export reads only .shape")
+            self.values[node] = tuple(self._shape_of(node, node.args[0]))
+        elif target in (torch.transpose, torch.swapaxes, torch.swapdims):
+            self._transpose(node, node.args[1:3])
+        elif target is torch.permute:
+            self._permute(node, node.args[1] if len(node.args) > 1 else node.kwargs["dims"])
+        elif target is torch.mean:
+            self._mean(node)
+        elif target in (torch.chunk, torch.split, torch.narrow):
+            self._split(node, target.__name__)
         else:
             raise ExportError(f"{self._where(node)}: qgen-export has no mapping for the function {target}")
 
@@ -317,23 +328,33 @@ class _Writer:
         method = node.target
         if method == "dequantize":
             self.values[node] = _Float(source=self._input(node))
-        elif method in ("relu", "hardsigmoid", "sigmoid"):
+        elif method in ("relu", "hardsigmoid", "sigmoid", "tanh"):
             self._activation(node, _ACTIVATION_FUNCTIONS[method])
         elif method in ("contiguous",):
             self.values[node] = self.values[node.args[0]]
         elif method in ("reshape", "view"):
             source = self._input(node)
             shape = node.args[1:] if len(node.args) > 2 or not isinstance(node.args[1] if len(node.args) > 1 else None, (tuple, list)) else node.args[1]
-            if any(isinstance(d, torch.fx.Node) for d in shape):
-                raise ExportError(f"{self._where(node)}: the target shape is computed while the model runs; qgen needs static shapes")
-            self._reshape(node, source, [int(d) for d in shape])
+            self._reshape(node, source, [int(self._static(node, d)) for d in shape])
         elif method == "flatten":
             start = node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)
             end = node.args[2] if len(node.args) > 2 else node.kwargs.get("end_dim", -1)
             self._flatten(node, start, end)
         elif method == "size":
-            raise ExportError(f"{self._where(node)}: the model reads tensor sizes while it runs (dynamic shapes); qgen needs "
-                              "static shapes: write them as constants")
+            shape = self._shape_of(node, node.args[0])
+            dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim")
+            self.values[node] = tuple(shape) if dim is None else shape[self._static(node, dim)]
+        elif method == "dim":
+            self.values[node] = len(self._shape_of(node, node.args[0]))
+        elif method in ("transpose", "swapaxes", "swapdims"):
+            self._transpose(node, node.args[1:3])
+        elif method == "permute":
+            dims = node.args[1] if len(node.args) == 2 and isinstance(node.args[1], (tuple, list)) else node.args[1:]
+            self._permute(node, dims or node.kwargs["dims"])
+        elif method == "mean":
+            self._mean(node)
+        elif method in ("chunk", "split", "narrow"):
+            self._split(node, method)
         else:
             raise ExportError(f"{self._where(node)}: qgen-export has no mapping for the tensor method '{method}'")
 
@@ -350,7 +371,172 @@ class _Writer:
                                   "(qgen runs quantized subgraphs only); end the model with a DeQuantStub after quantized layers")
             self.outputs.append(value)
 
+    # ------------------------------------------------------ static values
+    def _static(self, node, arg):
+        """A Python value (a size, an index, a number) that `node` reads: a constant, or a value the
+        exporter computed from static shapes (x.size(), its items, arithmetic on them)."""
+        if isinstance(arg, torch.fx.Node):
+            value = self.values.get(arg)
+            if isinstance(value, (_Quantized, _Float, torch.Tensor)) or value is None:
+                raise ExportError(f"{self._where(node)}: it takes a tensor where qgen needs a number known before the model runs "
+                                  "(a size or an index); qgen needs static shapes")
+            return value
+        if isinstance(arg, (tuple, list)):
+            return type(arg)(self._static(node, a) for a in arg)
+        return arg
+
+    def _shape_of(self, node, arg):
+        """The static shape of the tensor `arg` (the example input fixes every shape; the batch too)."""
+        value = self.values.get(arg) if isinstance(arg, torch.fx.Node) else None
+        if isinstance(value, _Quantized):
+            return list(value.shape)
+        meta = arg.meta.get("tensor_meta") if isinstance(arg, torch.fx.Node) else None
+        if meta is None or not hasattr(meta, "shape"):
+            raise ExportError(f"{self._where(node)}: it reads the size of {arg!r}, whose shape was not recorded")
+        return list(meta.shape)
+
+    def _getitem(self, node):
+        container, index = node.args[0], node.args[1]
+        value = self.values.get(container) if isinstance(container, torch.fx.Node) else container
+        if isinstance(value, _Quantized):
+            self._index(node, value, self._static(node, index))
+        elif isinstance(value, (tuple, list)):
+            item = value[self._static(node, index)]
+            self.values[node] = item
+        else:
+            what = "a float tensor" if isinstance(value, _Float) else repr(value)
+            raise ExportError(f"{self._where(node)}: it indexes {what}; qgen-export indexes quantized tensors (with slices), "
+                              "tensor sizes and the parts of chunk/split")
+
     # ----------------------------------------------------------------- layers
+    def _slice(self, node, source, axis, start, end, step=1, base=None):
+        """A Slice layer keeping indices start, start+step, ... < end of `axis` of `source`."""
+        name = self._fresh(base or node.name)
+        shape = list(source.shape)
+        shape[axis] = len(range(start, end, step))
+        step_text = f", step: {step}" if step != 1 else ""
+        self._add(name, f"Slice({_swift_string(name)}, input: {_swift_string(source.layer)}, axis: {axis}, start: {start}, end: {end}{step_text})",
+                  [source.layer])
+        return _Quantized(name, shape, source.dtype, source.scale, source.zero_point)
+
+    def _index(self, node, source, index):
+        """x[...] of a quantized tensor with slices (and an Ellipsis): one Slice per cut axis."""
+        parts = list(index) if isinstance(index, tuple) else [index]
+        if any(p is None for p in parts) or sum(p is Ellipsis for p in parts) > 1 or \
+                not all(isinstance(p, slice) or p is Ellipsis for p in parts):
+            raise ExportError(f"{self._where(node)}: indexes a quantized tensor with {index!r}; qgen-export takes slices "
+                              "(x[:, a:b], x[..., ::2]); select an index with a slice of length 1 and a reshape")
+        rank = len(source.shape)
+        if Ellipsis in parts:
+            k = parts.index(Ellipsis)
+            parts = parts[:k] + [slice(None)] * (rank - len(parts) + 1) + parts[k + 1:]
+        if len(parts) > rank:
+            raise ExportError(f"{self._where(node)}: {len(parts)} indices for a tensor of shape {source.shape}")
+        value = source
+        for axis, part in enumerate(parts):
+            start, end, step = part.indices(source.shape[axis])
+            if step < 1:
+                raise ExportError(f"{self._where(node)}: slice step {step}; qgen's Slice takes steps of 1 or more")
+            if (start, end, step) == (0, source.shape[axis], 1):
+                continue
+            if len(range(start, end, step)) == 0:
+                raise ExportError(f"{self._where(node)}: the slice {part} of axis {axis} (size {source.shape[axis]}) is empty")
+            value = self._slice(node, value, axis, start, min(end, source.shape[axis]), step)
+        if value is source:
+            self.values[node] = source
+            return
+        meta = self._meta(node)
+        if list(meta.shape) != value.shape:
+            raise ExportError(f"internal: slices give {value.shape}, torch gives {list(meta.shape)}")
+        self.values[node] = value
+
+    def _split(self, node, kind):
+        """chunk(n, dim), split(size or sizes, dim) and narrow(dim, start, length): the parts are
+        Slice layers (only those the model reads are written)."""
+        source = self._input(node)
+        args = [self._static(node, a) for a in node.args[1:]]
+        kwargs = {k: self._static(node, v) for k, v in node.kwargs.items()}
+        rank = len(source.shape)
+        if kind == "narrow":
+            names = ["dim", "start", "length"]
+            v = dict(zip(names, args), **kwargs)
+            dim = v["dim"] % rank
+            start = v["start"] % source.shape[dim] if v["start"] < 0 else v["start"]
+            self.values[node] = self._slice(node, source, dim, start, start + v["length"])
+            return
+        first = "chunks" if kind == "chunk" else "split_size_or_sections"
+        v = dict(zip([first, "dim"], args), **kwargs)
+        if kind == "split" and first not in v:
+            v[first] = v.pop("split_size", None)
+        dim = v.get("dim", 0) % rank
+        size = source.shape[dim]
+        if kind == "chunk":
+            piece = -(-size // v["chunks"])
+            sizes = [min(piece, size - k) for k in range(0, size, piece)]
+        elif isinstance(v[first], int):
+            sizes = [min(v[first], size - k) for k in range(0, size, v[first])]
+        else:
+            sizes = list(v[first])
+            if sum(sizes) != size:
+                raise ExportError(f"{self._where(node)}: split sizes {sizes} do not add up to {size}, the size of dimension {dim}")
+        parts, start = [], 0
+        for k, length in enumerate(sizes):
+            parts.append(self._slice(node, source, dim, start, start + length, base=f"{node.name}_{k}"))
+            start += length
+        self.values[node] = tuple(parts)
+
+    def _permute(self, node, dims):
+        source = self._input(node)
+        rank = len(source.shape)
+        dims = [int(d) % rank for d in self._static(node, list(dims))]
+        if sorted(dims) != list(range(rank)):
+            raise ExportError(f"{self._where(node)}: permutation {dims} of a tensor of shape {source.shape}")
+        if dims == list(range(rank)):
+            self.values[node] = source
+            return
+        name = self._name(node)
+        shape = [source.shape[d] for d in dims]
+        layout = ", layout: .nchw" if rank == 4 else ""
+        self._add(name, f"Transpose({_swift_string(name)}, input: {_swift_string(source.layer)}, permutation: {dims}{layout})", [source.layer])
+        self.values[node] = _Quantized(name, shape, source.dtype, source.scale, source.zero_point)
+
+    def _transpose(self, node, pair):
+        source = self._input(node)
+        rank = len(source.shape)
+        a, b = (int(self._static(node, d)) % rank for d in pair)
+        dims = list(range(rank))
+        dims[a], dims[b] = dims[b], dims[a]
+        self._permute(node, dims)
+
+    def _mean(self, node):
+        """torch.mean / Tensor.mean of a quantized tensor: ATen keeps the input's quantization, and
+        its kernel follows the input's memory format (Mean(atenOp: .mean, memoryFormats:))."""
+        source = self._input(node)
+        rank = len(source.shape)
+        names = ["dim", "keepdim", "dtype"]
+        v = dict(zip(names, [self._static(node, a) for a in node.args[1:]]), **{k: self._static(node, x) for k, x in node.kwargs.items()})
+        if v.get("dtype") is not None:
+            raise ExportError(f"{self._where(node)}: a mean with dtype {v['dtype']}; qgen keeps the input's type")
+        dim = v.get("dim")
+        dims = list(range(rank)) if dim is None or dim == [] or dim == () else ([dim] if isinstance(dim, int) else list(dim))
+        written = [int(d) for d in dims]
+        axes = sorted(d % rank for d in written)
+        qnnpack_pool = self.scheme == "qnnpack" and source.dtype == "uint8" and rank == 4 and written == [2, 3]
+        arg = node.args[0]
+        channels_last = arg.meta.get("qgen_channels_last", False)
+        strided = not channels_last and not arg.meta.get("qgen_contiguous", True)
+        if not qnnpack_pool:
+            if channels_last and axes not in ([2, 3], [1]):
+                raise ExportError(f"{self._where(node)}: the mean over dimensions {written} of a channels-last tensor: qgen models ATen's "
+                                  "summation order for dimensions [2, 3] and [1] of channels-last tensors; call .contiguous() first")
+            if axes != list(range(axes[0], axes[-1] + 1)):
+                raise ExportError(f"{self._where(node)}: the mean over dimensions {written}, which are not adjacent; qgen's Mean reduces adjacent dimensions")
+        name = self._name(node)
+        out = self._quantized_output(node, name)
+        self._add(name, f"Mean({_swift_string(name)}, input: {_swift_string(source.layer)}, axes: {written}, keepDims: {'true' if v.get('keepdim') else 'false'}, "
+                        f"output: {out.quant()}, atenOp: .mean{', memoryFormats: [.strided]' if strided else self._formats(node.args[:1])})", [source.layer])
+        self.values[node] = out
+
     def _linear(self, node, mod, relu):
         source = self._input(node)
         name = self._name(node)
@@ -496,7 +682,7 @@ class _Writer:
         self.values[node] = out
 
     def _activation(self, node, layer, alpha=None):
-        """ReLU, ReLU6, HardSwish, HardSigmoid, Logistic (sigmoid) or LeakyReLU of one quantized tensor."""
+        """ReLU, ReLU6, HardSwish, HardSigmoid, Logistic (sigmoid), Tanh or LeakyReLU of one quantized tensor."""
         source = self._input(node)
         name = self._name(node)
         out = self._quantized_output(node, name)
@@ -562,8 +748,10 @@ class _ShapeAndFormat(ShapeProp):
 
     def run_node(self, n):
         result = super().run_node(n)
-        if isinstance(result, torch.Tensor) and result.dim() == 4:
-            n.meta["qgen_channels_last"] = result.is_contiguous(memory_format=torch.channels_last)
+        if isinstance(result, torch.Tensor):
+            n.meta["qgen_contiguous"] = result.is_contiguous()
+            if result.dim() == 4:
+                n.meta["qgen_channels_last"] = result.is_contiguous(memory_format=torch.channels_last)
         return result
 
 

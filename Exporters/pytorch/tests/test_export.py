@@ -100,10 +100,54 @@ class Dynamic(nn.Module):
         return self.dequant(self.fc(x.reshape(x.size(0), -1)))
 
 
-def test_dynamic_shapes_are_refused(tmp_path):
+def test_sizes_read_while_running_are_the_example_input_sizes(tmp_path):
     q = _convert(Dynamic(), (1, 2, 4))
-    with pytest.raises(ExportError, match="sizes"):
-        qgen_export.export(q, torch.randn(1, 2, 4), str(tmp_path / "model.swift"))
+    path = tmp_path / "model.swift"
+    qgen_export.export(q, torch.randn(1, 2, 4), str(path))
+    assert 'Reshape("reshape", input: "quant", shape: [1, 8])' in path.read_text()
+
+
+class Shuffle(nn.Module):
+    """ShuffleNetV2's unit: a channel split, a branch, cat, a channel shuffle; then slicing and means."""
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(3, 4, 1)
+        self.branch = nn.Conv2d(2, 2, 3, padding=1)
+        self.cat = nn.quantized.FloatFunctional()
+        self.dequant = torch.ao.quantization.DeQuantStub()
+        self.dequant2 = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.conv(self.quant(x))
+        x1, x2 = x.chunk(2, dim=1)
+        x = self.cat.cat([x1, self.branch(x2)], dim=1)
+        n, c, h, w = x.size()
+        x = torch.transpose(x.view(n, 2, c // 2, h, w), 1, 2).contiguous().view(n, c, h, w)
+        a = x[:, 1:, :, ::2].mean([2, 3])
+        b = self.branch(x2).mean([2, 3], keepdim=True)
+        return self.dequant(a), self.dequant2(b)
+
+
+def test_channel_split_shuffle_slices_and_means(tmp_path):
+    q = _convert(Shuffle(), (1, 3, 5, 6), engine="fbgemm")
+    path = tmp_path / "model.swift"
+    qgen_export.export(q, torch.randn(1, 3, 5, 6), str(path))
+    text = path.read_text()
+    assert 'Slice("chunk_1", input: "conv", axis: 1, start: 2, end: 4)' in text
+    assert 'Slice("chunk_0", input: "conv", axis: 1, start: 0, end: 2)' in text
+    assert 'Reshape("view", input: "cat", shape: [1, 2, 2, 5, 6])' in text
+    assert 'Transpose("transpose", input: "view", permutation: [0, 2, 1, 3, 4])' in text
+    assert 'Reshape("view_1", input: "transpose", shape: [1, 4, 5, 6])' in text
+    assert 'Slice("getitem_6", input: "view_1", axis: 1, start: 1, end: 4)' in text
+    assert 'Slice("getitem_6_2", input: "getitem_6", axis: 3, start: 0, end: 6, step: 2)' in text
+    # A strided view (the slices) and a convolution's output, channels-last under fbgemm, are
+    # averaged in float by ATen, each in its own order.
+    assert ('Mean("mean", input: "getitem_6_2", axes: [2, 3], keepDims: false, output: '
+            f'.uint8(scale: {q.cat.scale!r}, zeroPoint: {q.cat.zero_point}), atenOp: .mean, memoryFormats: [.strided])') in text
+    assert ('Mean("mean_1", input: "branch_1", axes: [2, 3], keepDims: true, output: '
+            f'.uint8(scale: {q.branch.scale!r}, zeroPoint: {q.branch.zero_point}), atenOp: .mean, memoryFormats: [.channelsLast])') in text
 
 
 class FloatTail(nn.Module):
@@ -232,22 +276,25 @@ class WithSigmoid(nn.Module):
     def __init__(self):
         super().__init__()
         self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(2, 2, 1)
         self.act = nn.Sigmoid()
         self.tanh = nn.Tanh()
         self.dequant = torch.ao.quantization.DeQuantStub()
 
     def forward(self, x):
-        return self.dequant(self.tanh(self.act(self.quant(x))))
+        return self.dequant(torch.tanh(self.tanh(self.act(self.conv(self.quant(x))))).tanh())
 
 
-def test_sigmoid_maps_and_tanh_is_refused_with_the_reason(tmp_path):
-    q = _convert(WithSigmoid(), (1, 4))
-    with pytest.raises(ExportError, match="module 'tanh' \\(Tanh\\).*SLEEF"):
-        qgen_export.export(q, torch.randn(1, 4), str(tmp_path / "model.swift"))
-    q.tanh = nn.Identity()
-    path = tmp_path / "sigmoid.swift"
-    qgen_export.export(q, torch.randn(1, 4), str(path))
-    assert 'Logistic("act", input: "quant", output: .uint8(scale: 0.00390625, zeroPoint: 0))' in path.read_text()
+def test_sigmoid_and_tanh_with_their_fixed_outputs(tmp_path):
+    q = _convert(WithSigmoid(), (1, 2, 3, 3), engine="fbgemm")
+    path = tmp_path / "model.swift"
+    qgen_export.export(q, torch.randn(1, 2, 3, 3), str(path))
+    text = path.read_text()
+    # A convolution's output is channels-last under fbgemm, and the activations keep its format.
+    assert 'Logistic("act", input: "conv", output: .uint8(scale: 0.00390625, zeroPoint: 0), memoryFormats: [.channelsLast])' in text
+    assert 'Tanh("tanh", input: "act", output: .uint8(scale: 0.0078125, zeroPoint: 128), memoryFormats: [.channelsLast])' in text
+    assert 'Tanh("tanh_1", input: "tanh", output: .uint8(scale: 0.0078125, zeroPoint: 128), memoryFormats: [.channelsLast])' in text
+    assert 'Tanh("tanh_2", input: "tanh_1", output: .uint8(scale: 0.0078125, zeroPoint: 128), memoryFormats: [.channelsLast])' in text
 
 
 class OneD(nn.Module):

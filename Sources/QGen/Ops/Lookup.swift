@@ -45,14 +45,19 @@ public struct Lookup: OpSpec {
     }
 }
 
-/// `1 / (1 + exp(−x))`, TFLite's int8 LOGISTIC.
-public func Logistic(_ name: String, input: String? = nil, output: QuantParams? = nil, file: String = #filePath, line: Int = #line) -> Lookup {
-    Lookup(.logistic, name, input: input, output: output, file: file, line: line)
+/// `1 / (1 + exp(−x))`: TFLite's int8 LOGISTIC, ONNX Runtime's QLinearSigmoid, PyTorch's sigmoid
+/// (whose paths follow `memoryFormats:`). nil `output` is the stack's fixed one: scale 1/256, zero
+/// point −128 (int8) or 0 (uint8).
+public func Logistic(_ name: String, input: String? = nil, output: QuantParams? = nil, memoryFormats: [MemoryFormat] = [],
+                     file: String = #filePath, line: Int = #line) -> Lookup {
+    Lookup(.logistic, name, input: input, output: output, memoryFormats: memoryFormats, file: file, line: line)
 }
 
-/// `tanh(x)`, TFLite's int8 TANH.
-public func Tanh(_ name: String, input: String? = nil, output: QuantParams? = nil, file: String = #filePath, line: Int = #line) -> Lookup {
-    Lookup(.tanh, name, input: input, output: output, file: file, line: line)
+/// `tanh(x)`: TFLite's int8 TANH, PyTorch's tanh (whose paths follow `memoryFormats:`). nil
+/// `output` is the stack's fixed one: scale 2/256, zero point 0 (int8) or 128 (uint8).
+public func Tanh(_ name: String, input: String? = nil, output: QuantParams? = nil, memoryFormats: [MemoryFormat] = [],
+                 file: String = #filePath, line: Int = #line) -> Lookup {
+    Lookup(.tanh, name, input: input, output: output, memoryFormats: memoryFormats, file: file, line: line)
 }
 
 /// `max(x, 0)` as a layer, TFLite's RELU (which may also rescale to `output`; nil keeps the input's).

@@ -4,10 +4,15 @@ import QGen
 /// that hold under every scheme: one per input, and channels-last only on 4-D NCHW tensors, the
 /// only tensors PyTorch models give qgen.
 enum MemoryFormats {
-    static func check(_ formats: [MemoryFormat], _ context: ResolveContext, log: inout DiagnosticLog) -> Bool {
+    /// `allowsStrided`: the op models ATen on strided views (Mean only).
+    static func check(_ formats: [MemoryFormat], _ context: ResolveContext, allowsStrided: Bool = false, log: inout DiagnosticLog) -> Bool {
         guard !formats.isEmpty else { return true }
         guard formats.count == context.inputs.count else {
             log.error("\(context.what): \(formats.count) memory formats for \(context.inputs.count) inputs; give one per input, or none (all contiguous)", at: context.location)
+            return false
+        }
+        if !allowsStrided && formats.contains(.strided) {
+            log.error("\(context.what): memory format .strided is modelled for Mean only; make the input contiguous (.contiguous() in the model) and name it .contiguous", at: context.location)
             return false
         }
         for (tensor, format) in zip(context.inputs, formats) where format == .channelsLast {

@@ -18,6 +18,7 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
     case mul(ResolvedMul)
     case pad(PadOp)
     case transpose(TransposeOp)
+    case slice(SliceOp)
 
     var lowering: any OpLowering {
         switch self {
@@ -33,6 +34,7 @@ public enum ResolvedOp: Equatable, Codable, Sendable {
         case .mul(let op): return op
         case .pad(let op): return op
         case .transpose(let op): return op
+        case .slice(let op): return op
         }
     }
 }
@@ -45,6 +47,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
     case onnxRuntimeAdd(LoweredONNXRuntimeAdd)
     case pool2d(LoweredPool)
     case mean(LoweredMean)
+    case atenFloatMean(ATenFloatMean)
     case reshape(ReshapeOp)
     case concatenation(LoweredConcatenation)
     case quantize(LoweredQuantize)
@@ -55,6 +58,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
     case float32Mul(LoweredFloat32Mul)
     case pad(LoweredPad)
     case transpose(TransposeOp)
+    case slice(SliceOp)
 
     /// The op's integer and float references and its emitter.
     public var kernel: any LoweredKernel {
@@ -66,6 +70,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
         case .float32Mul(let op): return op
         case .pool2d(let op): return op
         case .mean(let op): return op
+        case .atenFloatMean(let op): return op
         case .reshape(let op): return op
         case .concatenation(let op): return op
         case .quantize(let op): return op
@@ -75,6 +80,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
         case .mul(let op): return op
         case .pad(let op): return op
         case .transpose(let op): return op
+        case .slice(let op): return op
         }
     }
 }

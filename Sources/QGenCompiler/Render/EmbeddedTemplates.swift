@@ -1065,9 +1065,17 @@ static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
 """#,
         "kernel_mean": #"""
 {{% CONTENT_TYPE: C}}
+{{^codeDivisor}}
 /* Layer "{{layerName}}" ({{location}}): Mean of {{reduced}} elements per output, the input seen as [{{outer}}, {{reduced}}, {{inner}}]
  * (the sum minus {{reduced}} times the input zero point {{inputZeroPoint}}, rescaled by
  * {{multiplierText}}, plus the output zero point {{outputZeroPoint}}). */
+{{/codeDivisor}}
+{{#codeDivisor}}
+/* Layer "{{layerName}}" ({{location}}): Mean of {{reduced}} elements per output, the input seen as [{{outer}}, {{reduced}}, {{inner}}],
+ * as PyTorch's quantized mean computes it (qmean_inner_dim_kernel): the sum of the codes in binary32, divided by
+ * {{reduced}}.0f, rounded half to even; the output keeps the input's scale and zero point.{{^native}} binary32 is emulated with
+ * integers (helpers_float32_core, helpers_float32_div).{{/native}} */
+{{/codeDivisor}}
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
     int32_t a;
@@ -1081,8 +1089,279 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
             for (r = 0; r < {{reduced}}; ++r) {
                 sum += (int32_t)input[(a * {{reduced}} + r) * {{inner}} + b];
             }
+{{^codeDivisor}}
             output[a * {{inner}} + b] = ({{outputCType}})qgen_requantize(sum - ({{inputZeroPoint}}) * {{reduced}}, {{requantizeArguments}},
                                                                  {{outputZeroPoint}}, {{outputMin}}, {{outputMax}});
+{{/codeDivisor}}
+{{#codeDivisor}}
+{{#native}}
+            {
+                volatile float quotient = (float)sum / {{reduced}}.0f;
+
+                output[a * {{inner}} + b] = ({{outputCType}})qgen_round_to_int32(quotient);
+            }
+{{/native}}
+{{^native}}
+            {
+                int32_t e;
+                int64_t m = qgen_float32_round(sum, 0, &e);
+
+                m = qgen_float32_div(m, e, {{mantissa}}, {{exponent}}, &e);
+                output[a * {{inner}} + b] = ({{outputCType}})qgen_float32_to_int32(m, e);
+            }
+{{/native}}
+{{/codeDivisor}}
+        }
+    }
+}
+"""#,
+        "kernel_mean_aten": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Mean of {{reduced}} elements per output, the input seen as [{{outer}}, {{reduced}}, {{inner}}],
+ * as PyTorch's quantized mean computes it where ATen has no integer kernel: each code dequantized in binary32,
+ * float(q - {{zeroPoint}}) * {{scaleText}}, summed in the order of ATen's cascade_sum (SumKernel.cpp), divided by {{reduced}}.0f,
+ * quantized again as RNE(mean * {{inverseScaleText}}) + {{zeroPoint}}, clamped to [{{outputMin}}, {{outputMax}}]. Output (a, b) is
+ * number a % {{positionModulus}} + b of the {{innerOutputs}} outputs ATen stores after each reduced block;{{#vectorInner}} the reduced
+ * elements are contiguous, so every sum is vectorized_inner_sum's ({{lanes}} lanes, each a row sum, after the tail).{{/vectorInner}}{{^vectorInner}}
+ * those below {{multiRowEnd}} sum as multi_row_sum (a running sum flushed into levels), the others as row_sum (four
+ * interleaved multi_row_sums, the tail, then the four added).{{/vectorInner}}{{^native}} binary32 is emulated with integers
+ * (helpers_float32_core, helpers_float32_add, helpers_float32_div).{{/native}} */
+{{^native}}
+/* One dequantized code as a binary32 mantissa, its exponent stored in *e. */
+static int64_t {{names.function}}_value({{cType}} q, int32_t *e)
+{
+    return qgen_float32_round(((int64_t)q - ({{zeroPoint}})) * {{scale.mantissa}}, {{scale.exponent}}, e);
+}
+
+/* multi_row_sum for one lane: count codes at x[0], x[stride], ... */
+static int64_t {{names.function}}_cascade(const {{cType}} *x, int32_t stride, int32_t count, int32_t *exponent)
+{
+    int64_t m[4] = {0, 0, 0, 0};
+    int32_t e[4] = {0, 0, 0, 0};
+    int32_t bits = 1;
+    int32_t power;
+    int32_t i = 0;
+    int32_t j;
+    int32_t t;
+    int32_t ve;
+    int64_t v;
+
+    if (count > 2) {
+        uint32_t u = (uint32_t)(count - 1);
+
+        for (bits = 0; u != 0u; u >>= 1) {
+            ++bits;
+        }
+    }
+    power = bits / 4 > 4 ? bits / 4 : 4;
+    while (i + (1 << power) <= count) {
+        for (t = 0; t < (1 << power); ++t, ++i) {
+            v = {{names.function}}_value(x[i * stride], &ve);
+            m[0] = qgen_float32_add(m[0], e[0], v, ve, &e[0]);
+        }
+        for (j = 1; j < 4; ++j) {
+            m[j] = qgen_float32_add(m[j], e[j], m[j - 1], e[j - 1], &e[j]);
+            m[j - 1] = 0;
+            e[j - 1] = 0;
+            if ((i & (((1 << power) - 1) << (j * power))) != 0) {
+                break;
+            }
+        }
+    }
+    for (; i < count; ++i) {
+        v = {{names.function}}_value(x[i * stride], &ve);
+        m[0] = qgen_float32_add(m[0], e[0], v, ve, &e[0]);
+    }
+    for (j = 1; j < 4; ++j) {
+        m[0] = qgen_float32_add(m[0], e[0], m[j], e[j], &e[0]);
+    }
+    *exponent = e[0];
+    return m[0];
+}
+
+/* row_sum: four interleaved cascades over count / 4 rows, the tail, then the four added. */
+static int64_t {{names.function}}_row_sum(const {{cType}} *x, int32_t stride, int32_t count, int32_t *exponent)
+{
+    int64_t m[4];
+    int32_t e[4];
+    int32_t k;
+    int32_t i;
+    int32_t ve;
+    int64_t v;
+
+    for (k = 0; k < 4; ++k) {
+        m[k] = {{names.function}}_cascade(x + k * stride, 4 * stride, count / 4, &e[k]);
+    }
+    for (i = count / 4 * 4; i < count; ++i) {
+        v = {{names.function}}_value(x[i * stride], &ve);
+        m[0] = qgen_float32_add(m[0], e[0], v, ve, &e[0]);
+    }
+    for (k = 1; k < 4; ++k) {
+        m[0] = qgen_float32_add(m[0], e[0], m[k], e[k], &e[0]);
+    }
+    *exponent = e[0];
+    return m[0];
+}
+{{#vectorInner}}
+
+/* vectorized_inner_sum: 0 plus the count % {{lanes}} tail, then plus each of {{lanes}} lanes' row sums. */
+static int64_t {{names.function}}_inner_sum(const {{cType}} *x, int32_t stride, int32_t count, int32_t *exponent)
+{
+    int64_t m = 0;
+    int32_t e = 0;
+    int32_t i;
+    int32_t ve;
+    int64_t v;
+
+    for (i = count / {{lanes}} * {{lanes}}; i < count; ++i) {
+        v = {{names.function}}_value(x[i * stride], &ve);
+        m = qgen_float32_add(m, e, v, ve, &e);
+    }
+    for (i = 0; i < {{lanes}}; ++i) {
+        v = {{names.function}}_row_sum(x + i * stride, {{lanes}} * stride, count / {{lanes}}, &ve);
+        m = qgen_float32_add(m, e, v, ve, &e);
+    }
+    *exponent = e;
+    return m;
+}
+{{/vectorInner}}
+{{/native}}
+{{#native}}
+static float {{names.function}}_value({{cType}} q)
+{
+    volatile float v = (float)((int32_t)q - ({{zeroPoint}})) * {{nativeScale}};
+
+    return v;
+}
+
+/* multi_row_sum for one lane: count codes at x[0], x[stride], ... */
+static float {{names.function}}_cascade(const {{cType}} *x, int32_t stride, int32_t count)
+{
+    volatile float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    int32_t bits = 1;
+    int32_t power;
+    int32_t i = 0;
+    int32_t j;
+    int32_t t;
+
+    if (count > 2) {
+        uint32_t u = (uint32_t)(count - 1);
+
+        for (bits = 0; u != 0u; u >>= 1) {
+            ++bits;
+        }
+    }
+    power = bits / 4 > 4 ? bits / 4 : 4;
+    while (i + (1 << power) <= count) {
+        for (t = 0; t < (1 << power); ++t, ++i) {
+            acc[0] = acc[0] + {{names.function}}_value(x[i * stride]);
+        }
+        for (j = 1; j < 4; ++j) {
+            acc[j] = acc[j] + acc[j - 1];
+            acc[j - 1] = 0.0f;
+            if ((i & (((1 << power) - 1) << (j * power))) != 0) {
+                break;
+            }
+        }
+    }
+    for (; i < count; ++i) {
+        acc[0] = acc[0] + {{names.function}}_value(x[i * stride]);
+    }
+    for (j = 1; j < 4; ++j) {
+        acc[0] = acc[0] + acc[j];
+    }
+    return acc[0];
+}
+
+/* row_sum: four interleaved cascades over count / 4 rows, the tail, then the four added. */
+static float {{names.function}}_row_sum(const {{cType}} *x, int32_t stride, int32_t count)
+{
+    volatile float p[4];
+    int32_t k;
+    int32_t i;
+
+    for (k = 0; k < 4; ++k) {
+        p[k] = {{names.function}}_cascade(x + k * stride, 4 * stride, count / 4);
+    }
+    for (i = count / 4 * 4; i < count; ++i) {
+        p[0] = p[0] + {{names.function}}_value(x[i * stride]);
+    }
+    for (k = 1; k < 4; ++k) {
+        p[0] = p[0] + p[k];
+    }
+    return p[0];
+}
+{{#vectorInner}}
+
+/* vectorized_inner_sum: 0 plus the count % {{lanes}} tail, then plus each of {{lanes}} lanes' row sums. */
+static float {{names.function}}_inner_sum(const {{cType}} *x, int32_t stride, int32_t count)
+{
+    volatile float total = 0.0f;
+    int32_t i;
+
+    for (i = count / {{lanes}} * {{lanes}}; i < count; ++i) {
+        total = total + {{names.function}}_value(x[i * stride]);
+    }
+    for (i = 0; i < {{lanes}}; ++i) {
+        total = total + {{names.function}}_row_sum(x + i * stride, {{lanes}} * stride, count / {{lanes}});
+    }
+    return total;
+}
+{{/vectorInner}}
+{{/native}}
+
+static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
+{
+    int32_t a;
+    int32_t b;
+
+    for (a = 0; a < {{outer}}; ++a) {
+        for (b = 0; b < {{inner}}; ++b) {
+            const {{cType}} *x = input + a * {{reduced}} * {{inner}} + b;
+            int32_t y;
+{{^native}}
+            int32_t e;
+            int64_t m;
+
+{{#vectorInner}}
+            m = {{names.function}}_inner_sum(x, {{inner}}, {{reduced}}, &e);
+{{/vectorInner}}
+{{^vectorInner}}
+            if (a % {{positionModulus}} + b < {{multiRowEnd}}) {
+                m = {{names.function}}_cascade(x, {{inner}}, {{reduced}}, &e);
+            } else {
+                m = {{names.function}}_row_sum(x, {{inner}}, {{reduced}}, &e);
+            }
+{{/vectorInner}}
+            m = qgen_float32_div(m, e, {{divisor.mantissa}}, {{divisor.exponent}}, &e);
+            m = qgen_float32_round(m * {{inverseScale.mantissa}}, e + {{inverseScale.exponent}}, &e);
+            y = qgen_float32_to_int32(m, e);
+{{/native}}
+{{#native}}
+            volatile float sum;
+            volatile float q;
+
+{{#vectorInner}}
+            sum = {{names.function}}_inner_sum(x, {{inner}}, {{reduced}});
+{{/vectorInner}}
+{{^vectorInner}}
+            if (a % {{positionModulus}} + b < {{multiRowEnd}}) {
+                sum = {{names.function}}_cascade(x, {{inner}}, {{reduced}});
+            } else {
+                sum = {{names.function}}_row_sum(x, {{inner}}, {{reduced}});
+            }
+{{/vectorInner}}
+            sum = sum / {{reduced}}.0f;
+            q = sum * {{nativeInverseScale}};
+            y = qgen_round_to_int32(q);
+{{/native}}
+            if (y < {{outputMin}} - ({{zeroPoint}})) {
+                y = {{outputMin}} - ({{zeroPoint}});
+            }
+            if (y > {{outputMax}} - ({{zeroPoint}})) {
+                y = {{outputMax}} - ({{zeroPoint}});
+            }
+            output[a * {{inner}} + b] = ({{cType}})(y + ({{zeroPoint}}));
         }
     }
 }
@@ -1356,6 +1635,28 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
     for (i = 0; i < {{count}}; ++i) {
         output[i] = ({{outputCType}})qgen_requantize((int32_t)input[i] - ({{inputZeroPoint}}), {{multiplier}}, {{shift}},
                                                      {{outputZeroPoint}}, {{outputMin}}, {{outputMax}});
+    }
+}
+"""#,
+        "kernel_slice": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Slice {{inputShape}} -> {{outputShape}}: the input seen as [{{outer}}, {{size}}, {{inner}}],
+ * indices {{start}} + {{step}}k (k < {{count}}) of the middle axis copied. */
+static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
+{
+    int32_t a;
+    int32_t k;
+    int32_t b;
+
+    for (a = 0; a < {{outer}}; ++a) {
+        for (k = 0; k < {{count}}; ++k) {
+            const {{cType}} *from = input + (a * {{size}} + {{start}} + k * {{step}}) * {{inner}};
+            {{cType}} *to = output + (a * {{count}} + k) * {{inner}};
+
+            for (b = 0; b < {{inner}}; ++b) {
+                to[b] = from[b];
+            }
+        }
     }
 }
 """#,

@@ -76,7 +76,8 @@ public enum SwiftModelWriter {
                     + (p.divisor.map { ", divisor: \($0)" } ?? "") + formats(p.memoryFormats) + (p.output.map { ", output: \(quant($0))" } ?? "")
                     + ", \(at(p.location)))"
             case .mean(let m):
-                text = "Mean(\(literal(m.name)), input: \(literal(m.input ?? "")), axes: \(list(m.axes.map(String.init))), keepDims: \(m.keepDims), output: \(quant(m.output)), \(at(m.location)))"
+                text = "Mean(\(literal(m.name)), input: \(literal(m.input ?? "")), axes: \(list(m.axes.map(String.init))), keepDims: \(m.keepDims), output: \(quant(m.output))"
+                    + (m.atenOp.map { ", atenOp: .\($0.rawValue)" } ?? "") + formats(m.memoryFormats) + ", \(at(m.location)))"
             case .reshape(let r):
                 guard case .shape(let shape) = r.target else { throw UnsupportedLayer(description: "layer '\(r.name)': a Flatten or Squeeze") }
                 text = "Reshape(\(literal(r.name)), input: \(literal(r.input ?? "")), shape: \(list(shape.map(String.init)))"
@@ -89,6 +90,9 @@ public enum SwiftModelWriter {
             case .transpose(let t):
                 text = "Transpose(\(literal(t.name)), input: \(literal(t.input ?? "")), permutation: \(list(t.permutation.map(String.init)))"
                     + (t.layout.map { ", layout: .\($0.rawValue)" } ?? "") + ", \(at(t.location)))"
+            case .slice(let s):
+                text = "Slice(\(literal(s.name)), input: \(literal(s.input ?? "")), axis: \(s.axis), start: \(s.start), end: \(s.end)"
+                    + (s.step == 1 ? "" : ", step: \(s.step)") + ", \(at(s.location)))"
             case .quantize(let q):
                 text = "Quantize(\(literal(q.name)), input: \(literal(q.input ?? "")), output: \(quant(q.output)), \(at(q.location)))"
             case .softmax(let s):

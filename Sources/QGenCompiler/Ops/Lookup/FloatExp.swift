@@ -38,4 +38,7 @@ enum FloatExp {
 
     /// The C library's expf.
     static func library(_ x: Float) -> Float { expf(x) }
+
+    /// The C library's tanhf (ATen's scalar tanh path and QNNPACK's tanh table).
+    static func libraryTanh(_ x: Float) -> Float { tanhf(x) }
 }

@@ -61,8 +61,13 @@ extension Lookup: ResolvableOp {
             return nil
         }
         guard MemoryFormats.check(memoryFormats, context, log: &log) else { return nil }
-        let hardSigmoidUInt8 = QuantParams(dtype: .uint8, scale: 1.0 / 256, zeroPoint: 0)
-        let quant = output ?? (source.quant.dtype == .int8 ? tfliteOutput : function == .hardSigmoid ? hardSigmoidUInt8 : nil) ?? source.quant
+        // uint8's fixed outputs are PyTorch's (QNNPACK's and ATen's).
+        let uint8Output: QuantParams? = switch function {
+        case .hardSigmoid, .logistic: QuantParams(dtype: .uint8, scale: 1.0 / 256, zeroPoint: 0)
+        case .tanh: QuantParams(dtype: .uint8, scale: 2.0 / 256, zeroPoint: 128)
+        default: nil
+        }
+        let quant = output ?? (source.quant.dtype == .int8 ? tfliteOutput : uint8Output) ?? source.quant
         if let output { Resolver.checkActivationQuant(output, what: "\(what) output", at: at, log: &log) }
         if quant.dtype != source.quant.dtype {
             log.error("\(what): \(kindName) keeps the integer type, but its input \(source.producerText) is \(source.quant.dtype) and its output \(quant.dtype)", at: at)

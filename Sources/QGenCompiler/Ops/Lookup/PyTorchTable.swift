@@ -20,9 +20,12 @@ import QGenArithmetic
 //               ATen: vector path 1 / (1 + SLEEF's expf(−x)) in binary32 (FloatExp.swift), inv =
 //               float(1.0 / s_out); scalar path float(1.0 / (1.0 + double(expf(−x)))) (glibc's expf)
 //               QNNPACK (qnnpack on quint8): lrintf(256 / (1 + expf(−x)))
+//   tanh        output scale 2/256, zero point 128 (quint8) or 0 (qint8)
+//               ATen: vector path SLEEF's tanhf (SleefTanh.swift) of the fma dequantization, times 128;
+//               scalar path the C library's tanhf (glibc's)
+//               QNNPACK (qnnpack on quint8): lrintf(128 · tanhf(x) + 128)
 //
-// where x is the path's dequantized input. Tanh is refused: ATen's vector path evaluates SLEEF's
-// vector tanh in double-float arithmetic, which qgen does not reproduce yet.
+// where x is the path's dequantized input.
 enum PyTorchTable {
     static func lower(_ function: Lookup.Function, alpha: Double, _ node: ResolvedNode, formats: [MemoryFormat], in model: ResolvedModel,
                       log: inout DiagnosticLog) -> LoweredLookup? {
@@ -109,8 +112,23 @@ enum PyTorchTable {
             return LoweredLookup(table: vector, text: "ATen's sigmoid, vector path: 1 / (1 + SLEEF's expf(-x)) in binary32, times float(1.0 / s_out)",
                                  lowestCode: lowest, tail: vector == scalar ? nil : LookupTail(table: scalar, loop: loop, text: "ATen's sigmoid, scalar path: float(1.0 / (1.0 + double(expf(-x))))"))
         case .tanh:
-            log.error("\(what): PyTorch's quantized tanh evaluates SLEEF's vector tanh (double-float arithmetic) on ATen's vector path, which qgen does not reproduce yet; the \(scheme) scheme has no Tanh yet (Hardsigmoid, Sigmoid and Hardswish are exact)", at: at)
-            return nil
+            let fixed = QuantParams(dtype: input.dtype, scale: 2.0 / 256, zeroPoint: input.dtype == .int8 ? 0 : 128)
+            guard output == fixed else {
+                log.error("\(what): PyTorch's quantized tanh produces scale 2/256 with zero point \(fixed.zeroPoint) for \(input.dtype), not scale \(output.scale) with zero point \(output.zeroPoint); leave output: out", at: at)
+                return nil
+            }
+            if qnnpackTables {
+                // QNNPACK's tanh operator: lrintf(128 · tanhf(x) + 128), clamped to [0, 255].
+                let table: [Int32] = codes.map { q in
+                    Int32(min(max(128 * FloatExp.libraryTanh(ATen.scalarDequantize(q, input)) + 128, 0), 255).rounded(.toNearestOrEven))
+                }
+                return LoweredLookup(table: table, text: "QNNPACK's tanh table: lrintf(128 * tanhf(s_in * (x - zp_in)) + 128)", lowestCode: lowest, tail: nil)
+            }
+            let vector = codes.map { ATen.quantize(SleefTanh.tanh(ATen.vectorDequantize($0, input)), inverse: ATen.doubleInverse(output), output) }
+            let scalar = codes.map { ATen.quantize(FloatExp.libraryTanh(ATen.scalarDequantize($0, input)), inverse: ATen.scalarInverse(output), output) }
+            let loop = ATenLoop.make(count: model.tensors[node.output].count, scheme: scheme, shape: model.tensors[node.output].shape, formats: formats)
+            return LoweredLookup(table: vector, text: "ATen's tanh, vector path: fma dequantization, SLEEF's tanhf (double-float), times 128",
+                                 lowestCode: lowest, tail: vector == scalar ? nil : LookupTail(table: scalar, loop: loop, text: "ATen's tanh, scalar path: tanhf (the C library's), times 128"))
         }
     }
 }

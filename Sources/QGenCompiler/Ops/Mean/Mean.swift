@@ -34,6 +34,7 @@ extension Mean: ResolvableOp {
         let source = context.inputs[0]
         let rank = source.shape.count
         let errorsBefore = log.errorCount
+        guard MemoryFormats.check(memoryFormats, context, allowsStrided: true, log: &log) else { return nil }
         Resolver.checkActivationQuant(output, what: "\(what) output", at: at, log: &log)
         if output.dtype != source.quant.dtype {
             log.error("\(what): its output is \(output.dtype) but its input \(source.producerText) is \(source.quant.dtype); Mean keeps the integer type", at: at)
@@ -66,21 +67,70 @@ extension Mean: ResolvableOp {
         var shape = source.shape
         for axis in sorted.reversed() { if keepDims { shape[axis] = 1 } else { shape.remove(at: axis) } }
         let layout = shape.count == 4 ? source.layout : nil
-        return (.mean(ResolvedMean(outer: outer, reduced: reduced, inner: inner)), OutputType(shape: shape, layout: layout, quant: output))
+        var aten: ResolvedMean.ATenMean?
+        if atenOp == .mean {
+            guard output.dtype == source.quant.dtype, output.scale == source.quant.scale, output.zeroPoint == source.quant.zeroPoint else {
+                let text = { (q: QuantParams) in ".\(q.dtype)(scale: \(q.scale), zeroPoint: \(q.zeroPoint))" }
+                log.error("\(what): atenOp .mean keeps the input's quantization (PyTorch's quantized mean does), but its output \(text(output)) differs from that of \(source.producerText), \(text(source.quant)); give output: \(text(source.quant))", at: at)
+                return nil
+            }
+            // A channels-last tensor with one channel or a 1x1 plane is contiguous too, and ATen checks that.
+            let channelsLast = rank == 4 && memoryFormats.first == .channelsLast && source.shape[1] > 1 && source.shape[2] * source.shape[3] > 1
+            // ATen's float path sees the memory order: the outputs stored after the reduced block
+            // (1: the reduced elements are contiguous) and where output (a, b) sits among them.
+            var floatView: ResolvedMean.ATenMean.FloatView?
+            if !channelsLast {
+                floatView = .init(innerOutputs: inner, positionModulus: 1)
+            } else if sorted == [2, 3] {
+                floatView = .init(innerOutputs: source.shape[1], positionModulus: source.shape[1])
+            } else if sorted == [1] {
+                floatView = .init(innerOutputs: 1, positionModulus: 1)
+            }
+            aten = ResolvedMean.ATenMean(innermost: sorted.last == rank - 1 && !channelsLast && memoryFormats.first != .strided,
+                                         qnnpackGlobalPool: source.quant.dtype == .uint8 && rank == 4 && axes == [2, 3], floatView: floatView)
+        }
+        return (.mean(ResolvedMean(outer: outer, reduced: reduced, inner: inner, aten: aten)), OutputType(shape: shape, layout: layout, quant: output))
     }
 }
 
 /// The input seen as `[outer, reduced, inner]`: output `(a, b)` averages `input[(a·reduced + r)·inner + b]`.
 public struct ResolvedMean: Equatable, Codable, Sendable {
+    /// What picks ATen's kernel for `Mean(atenOp: .mean)` (mean_out_quantized_cpu).
+    public struct ATenMean: Equatable, Codable, Sendable {
+        /// ATen's TensorIterator view of the float path (dequantize, at::mean, quantize).
+        public struct FloatView: Equatable, Codable, Sendable {
+            /// The outputs stored one after another behind the reduced block; 1 when the reduced
+            /// elements themselves are contiguous.
+            public var innerOutputs: Int
+            /// Output (a, b) is number `a % positionModulus + b` among them.
+            public var positionModulus: Int
+        }
+
+        /// A contiguous tensor (not a strided view) whose axes end at the last one (ATen's
+        /// is_innnermost_dim, on the axes, not their sizes): ATen's integer mean of the codes. A
+        /// strided view is averaged in float from its contiguous copy.
+        public var innermost: Bool
+        /// uint8, 4-D, axes written exactly `[2, 3]`: QNNPACK's global average pool under qnnpack.
+        public var qnnpackGlobalPool: Bool
+        /// nil where qgen does not model the memory order (channels-last axes other than [2, 3] or [1]).
+        public var floatView: FloatView?
+    }
+
     public var outer: Int
     public var reduced: Int
     public var inner: Int
+    /// Set for `Mean(atenOp: .mean)`.
+    public var aten: ATenMean?
 }
 
 extension ResolvedMean: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let scheme = model.scheme, what = node.what, at = node.location
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
+        let isPyTorch = model.scheme.family == .float32 && model.scheme != .onnxRuntime
+        if let aten, isPyTorch, !(model.scheme == .qnnpack && aten.qnnpackGlobalPool) {
+            return lowerATenMean(aten, node, in: model, log: &log)
+        }
         if model.scheme.family == .float32 { return lowerFloat32(node, in: model, log: &log) }
         guard SchemeSupport.requireFixedPoint(node, scheme: scheme, what: "means", log: &log) else { return nil }
         let ratio = Double(Float(input.scale)) / Double(Float(output.scale))
@@ -130,6 +180,25 @@ extension ResolvedMean: OpLowering {
 
     private func format(_ x: Double) -> String { FixedPointMultiplier.format(x) }
 
+    /// ATen's qmean_inner_dim_kernel: `nearbyint(float(Σ q) / n)` over the codes themselves, the
+    /// output keeping the input's quantization. ATen takes it for contiguous tensors and innermost
+    /// axes; otherwise it dequantizes and runs the float at::mean (ATenFloatMean).
+    private func lowerATenMean(_ aten: ATenMean, _ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
+        guard aten.innermost else {
+            guard let view = aten.floatView else {
+                log.error("\(node.what): PyTorch's quantized mean of a channels-last tensor over axes other than [2, 3] or [1] sums in an order qgen does not model; average H and W ([2, 3]) or make the tensor contiguous", at: node.location)
+                return nil
+            }
+            return ATenFloatMean.lower(self, view: view, node, in: model, log: &log)
+        }
+        guard reduced <= Int(Int32.max) / 255 else {
+            log.error("\(node.what): it sums \(reduced) codes per output, which can leave int32; average fewer elements", at: node.location)
+            return nil
+        }
+        let divisor = Float32Parts(Float(reduced))
+        return (.mean(LoweredMean(outer: outer, reduced: reduced, inner: inner, inputZeroPoint: 0, requantizer: nil, codeDivisor: divisor)), .activation(.none))
+    }
+
     /// fbgemm, qnnpack and onnxRuntime (above).
     private func lowerFloat32(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
@@ -169,8 +238,23 @@ public struct LoweredMean: Equatable, Codable, Sendable {
     public var reduced: Int
     public var inner: Int
     public var inputZeroPoint: Int32
-    /// `(s_in / s_out) / n` in the scheme's form, the output zero point, the type's range.
-    public var requantizer: Requantizer
+    /// `(s_in / s_out) / n` in the scheme's form, the output zero point, the type's range; nil
+    /// with `codeDivisor`.
+    public var requantizer: Requantizer?
+    /// ATen's quantized mean: `nearbyint(float(Σ q) / float(n))` in binary32 over the codes, with
+    /// `n` as a binary32 constant; the output keeps the input's quantization.
+    public var codeDivisor: Float32Parts?
+
+    init(outer: Int, reduced: Int, inner: Int, inputZeroPoint: Int32, requantizer: Requantizer?, codeDivisor: Float32Parts? = nil) {
+        (self.outer, self.reduced, self.inner, self.inputZeroPoint) = (outer, reduced, inner, inputZeroPoint)
+        (self.requantizer, self.codeDivisor) = (requantizer, codeDivisor)
+    }
+
+    /// The output for the sum `sum` of the codes of one average.
+    func average(_ sum: Int32, scheme: RequantizationScheme) -> Int32 {
+        guard let requantizer else { return Int32((Float(sum) / Float(reduced)).rounded(.toNearestOrEven)) }
+        return requantizer.apply(sum - inputZeroPoint * Int32(reduced), channel: 0, scheme: scheme)
+    }
 }
 
 extension LoweredMean: LoweredKernel {
@@ -181,7 +265,7 @@ extension LoweredMean: LoweredKernel {
             for b in 0..<inner {
                 var sum: Int32 = 0
                 for r in 0..<reduced { sum += x[(a * reduced + r) * inner + b] }
-                y.append(requantizer.apply(sum - inputZeroPoint * Int32(reduced), channel: 0, scheme: model.scheme))
+                y.append(average(sum, scheme: model.scheme))
             }
         }
         return y
@@ -191,8 +275,11 @@ extension LoweredMean: LoweredKernel {
         let (a, b) = (flat / inner, flat % inner)
         let values = (0..<reduced).map { inputs[0][(a * reduced + $0) * inner + b] }
         let sum = values.reduce(Int32(0), +)
-        return ["\(reduced) input elements \(values.prefix(32).map(String.init).joined(separator: ", "))\(values.count > 32 ? ", ..." : ""); sum = \(sum)",
-                "sum - \(reduced) * zp_in = \(sum - inputZeroPoint * Int32(reduced)); the multiplier includes 1/\(reduced)",
+        let elements = "\(reduced) input elements \(values.prefix(32).map(String.init).joined(separator: ", "))\(values.count > 32 ? ", ..." : ""); sum = \(sum)"
+        guard let requantizer else {
+            return [elements, "ATen's quantized mean: float32(\(sum)) / \(reduced).0f = \(Float(sum) / Float(reduced)), rounded half to even: \(average(sum, scheme: model.scheme))"]
+        }
+        return [elements, "sum - \(reduced) * zp_in = \(sum - inputZeroPoint * Int32(reduced)); the multiplier includes 1/\(reduced)",
                 requantizer.explainApply(sum - inputZeroPoint * Int32(reduced), channel: 0, scheme: model.scheme)]
     }
 
@@ -207,12 +294,20 @@ extension LoweredMean: LoweredKernel {
 
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let x = model.tensors[node.inputs[0]], y = model.tensors[node.output]
-        return EmittedNode(arrays: [], kernel: MeanKernel(
+        var kernel = MeanKernel(
             names: EmittedNames.Layer(cName: node.cName), layerName: node.name, location: "\(node.location.fileName):\(node.location.line)",
             inputCType: Emitter.cType(x.dtype), outputCType: Emitter.cType(y.dtype), outer: outer, reduced: reduced, inner: inner,
-            inputZeroPoint: inputZeroPoint, requantizeArguments: requantizer.scalarArguments(scheme: model.scheme, native: options.floatRequant),
-            multiplierText: requantizer.multiplierTexts[0],
-            outputZeroPoint: requantizer.outputZeroPoint, outputMin: requantizer.activationMin, outputMax: requantizer.activationMax), helpers: [EmittedNode.requantize])
+            inputZeroPoint: inputZeroPoint, requantizeArguments: "", multiplierText: "", outputZeroPoint: 0, outputMin: 0, outputMax: 0,
+            codeDivisor: nil, native: options.floatRequant)
+        guard let requantizer else {
+            kernel.codeDivisor = codeDivisor
+            return EmittedNode(arrays: [], kernel: kernel,
+                               helpers: options.floatRequant ? [EmittedNode.floatRound] : [EmittedNode.float32Core, EmittedNode.float32Div])
+        }
+        kernel.requantizeArguments = requantizer.scalarArguments(scheme: model.scheme, native: options.floatRequant)
+        kernel.multiplierText = requantizer.multiplierTexts[0]
+        (kernel.outputZeroPoint, kernel.outputMin, kernel.outputMax) = (requantizer.outputZeroPoint, requantizer.activationMin, requantizer.activationMax)
+        return EmittedNode(arrays: [], kernel: kernel, helpers: [EmittedNode.requantize])
     }
 }
 
@@ -234,4 +329,7 @@ struct MeanKernel: KernelContext {
     var outputZeroPoint: Int32
     var outputMin: Int32
     var outputMax: Int32
+    /// ATen's quantized mean (no requantizer): the divisor n as a binary32 mantissa and exponent.
+    var codeDivisor: Float32Parts?
+    var native: Bool
 }
