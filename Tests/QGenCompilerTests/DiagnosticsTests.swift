@@ -217,6 +217,10 @@ import QGenCompiler
         #expect(errors(spec([x.layerSpec, ReLU6("r6", memoryFormats: [.channelsLast], file: "model.swift", line: 3).layerSpec], requantization: .qnnpack)) ==
                 ["model.swift:3: error: layer 'r6' (ReLU6): PyTorch's qnnpack relu6 (hardtanh) on a channels-last quint8 tensor returns its values in the wrong order (the clamped NHWC buffer labelled NCHW), which qgen does not reproduce; call .contiguous() on the input before ReLU6 in the model, use ReLU, or convert under fbgemm"])
         #expect(errors(spec([x.layerSpec, ReLU6("r6", memoryFormats: [.channelsLast], file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) == [])
+        // Softmax: QNNPACK's integer softmax under qnnpack (uint8, output 1/256 and 0); ATen's float path otherwise.
+        #expect(errors(spec([x.layerSpec, Softmax("s", output: .uint8(scale: 1.0 / 256, zeroPoint: 0), file: "model.swift", line: 3).layerSpec], requantization: .qnnpack)) == [])
+        #expect(errors(spec([x.layerSpec, Softmax("s", output: .uint8(scale: 1.0 / 256, zeroPoint: 0), file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
+                ["model.swift:3: error: layer 's' (Softmax): PyTorch computes this quantized softmax (uint8 input, output scale 0.00390625, zero point 0, fbgemm) on ATen's float path (dequantize, at::softmax, quantize), which qgen does not reproduce; PyTorch runs QNNPACK's integer softmax, which qgen reproduces, under qnnpack on a uint8 input with output scale 1/256 and zero point 0 (a fixed-qparams observer, as FX graph mode quantization gives softmax)"])
     }
 
     @Test func multipliersTheAcceleratorSchemesCannotHold() {

@@ -104,6 +104,40 @@ import QGenArithmetic
         #expect(text.hasPrefix("m.onnx: node 2 'act' (QLinearReduceMean): QLinearReduceMean is not in qgen's ONNX op set (QOperator: QuantizeLinear"), "\(text)")
     }
 
+    /// quantize_dynamic's nodes are refused with the reason and what to do instead.
+    @Test func dynamicQuantizationIsRefusedWithTheWayOut() {
+        var m = Self.convModel()
+        m.graph.node.insert(Self.node("MatMulInteger", ["yq", "yq"], ["mm"], name: "mm"), at: 2)
+        #expect(Self.message(m) == "m.onnx: node 2 'mm' (MatMulInteger): MatMulInteger is ONNX Runtime's dynamic quantization (quantize_dynamic): it computes activation scales from the data while the model runs and rescales int32 sums in float, which integer-only C with scales fixed at compile time cannot do; quantize the model with onnxruntime.quantization.quantize_static (QDQ or QOperator format, calibrated) instead")
+    }
+
+    private func int64s(_ name: String, _ values: [Int64]) -> Onnx_TensorProto {
+        var t = Onnx_TensorProto()
+        t.name = name
+        t.dataType = ONNXConstant.ElementType.int64.rawValue
+        t.dims = [Int64(values.count)]
+        t.int64Data = values
+        return t
+    }
+
+    /// Slice and Split of a quantized tensor: a slice that keeps nothing and split sizes that do
+    /// not add up are refused with the values; valid ones compile.
+    @Test func slicesAndSplitsAreCheckedAndCompile() {
+        var m = Self.convModel()
+        m.graph.initializer += [int64s("st", [3]), int64s("en", [-2]), int64s("ax", [2])]
+        m.graph.node.insert(Self.node("Slice", ["yq", "st", "en", "ax"], ["sq"], name: "cut"), at: 2)
+        m.graph.node[3].input[0] = "sq"
+        #expect(Self.message(m) == "m.onnx: node 2 'cut' (Slice): it keeps nothing of axis 2 (size 4): starts 3, ends -2")
+        m.graph.initializer[m.graph.initializer.count - 2] = int64s("en", [Int64.max])
+        m.graph.output[0].type.tensorType.shape.dim[2].dimValue = 1
+        #expect(Self.message(m) == "compiled")
+        var split = Self.convModel()
+        split.graph.initializer += [int64s("sp", [1, 1])]
+        split.graph.node.insert(Self.node("Split", ["yq", "sp"], ["a", "b"], name: "halves"), at: 2)
+        split.graph.node[3].input[0] = "b"
+        #expect(Self.message(split) == "m.onnx: node 2 'halves' (Split): it splits axis 0 of [1, 3, 4, 4] into [1, 1] for 2 outputs; give positive sizes that add up to 1")
+    }
+
     /// QLinearSoftmax over an axis other than the last is refused with the axis and the shape;
     /// over the last axis it compiles.
     @Test func softmaxOverAnotherAxisIsRefused() {

@@ -234,6 +234,24 @@ import QGenVerify
     }
 }
 
+/// Quantize under onnxRuntime: QuantizeLinear(DequantizeLinear(x)) as ONNX Runtime computes a
+/// DequantizeLinear → Slice/Reshape/… → QuantizeLinear of another scale, code by code.
+@Suite struct ONNXRuntimeRequantizeTests {
+    /// s_in 0.5, zp_in 10 to s_out 0.2, zp_out 3: 10 → 0 → 3; 11 → 0.5/0.2f = 2.49999994 → 2 → 5;
+    /// 12 → 1.0/0.2f = 4.99999988 → 5 → 8; 0 → −25, clamped to −3 → 0; 255 → 612.5, clamped to 252 → 255.
+    @Test func readsEachCodeThroughOnnxRuntimesArithmetic() throws {
+        let x: [Int32] = [10, 11, 12, 0, 255]
+        for native in [false, true] {
+            let image = try Pipeline.compile(ModelSpec(name: "m", layers: [
+                Input("x", shape: [1, 5], .uint8(scale: 0.5, zeroPoint: 10)).layerSpec,
+                Quantize("q", output: .uint8(scale: 0.2, zeroPoint: 3)).layerSpec,
+            ], requantization: .onnxRuntime, location: SourceLocation(file: "model.swift", line: 1)), options: CompileOptions(floatRequant: native))
+            #expect(try Verifier.compile(image.output, model: image.lowered).run(x) == [3, 5, 8, 0, 255])
+            #expect(IntegerReference.run(image.lowered, input: x) == [3, 5, 8, 0, 255])
+        }
+    }
+}
+
 /// Slice: indices start, start + step, … below end of one axis; the codes move, unchanged.
 @Suite struct SliceTests {
     private let at = SourceLocation(file: "model.swift", line: 1)

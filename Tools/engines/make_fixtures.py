@@ -88,6 +88,8 @@ def pytorch_ops():
     for engine in ("fbgemm", "qnnpack"):
         cases += [po.activation_case(engine, i, rng, np_rng, "tanh") for i in range(60)]
     cases += po.tanh_sleef_cases()
+    rng, np_rng = fx.seeded(20261210), np.random.default_rng(20261210)
+    cases += [po.softmax_case(i, rng, np_rng) for i in range(60)]
     _write_cases(OUT / "pytorch_ops.json", po.provenance(), cases)
 
 
@@ -154,7 +156,7 @@ def onnx_networks():
 
 
 def onnx_224():
-    """torchvision's ResNet-18 and MobileNetV2 the same way, 20 inputs, into $QGEN_ONNX_NETWORKS
+    """torchvision's ResNet-18, MobileNetV2 and ShuffleNetV2 (its mean as a global average pool) the same way, 20 inputs, into $QGEN_ONNX_NETWORKS
     (default /tmp/qgen-onnx-networks; up to 12 MB a file, so not committed): QOperator, QDQ with
     uint8 activations, and ResNet-18 in QDQ with quantize_static's default int8 activations too.
     Measure them with QGEN_ONNX_NETWORKS=<that directory> swift test --filter networksMatchONNXRuntime."""
@@ -162,7 +164,7 @@ def onnx_224():
     directory = pathlib.Path(os.environ.get("QGEN_ONNX_NETWORKS", "/tmp/qgen-onnx-networks"))
     directory.mkdir(parents=True, exist_ok=True)
     entries = [on.case("resnet18", "QDQ", directory)]
-    for name in ("resnet18", "mobilenet_v2"):
+    for name in ("resnet18", "mobilenet_v2", "shufflenet_v2"):
         entries += [on.case(name, "QOperator", directory), on.case(name, "QDQ", directory, activations="QUInt8")]
     _write_cases(directory / "networks.json", on.provenance(), entries)
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 import onnx
 import onnxruntime
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 import fixtures as fx
 
@@ -470,6 +470,80 @@ def transpose_case(form, index, rng, np_rng, directory):
     return _finish(gr, out, s_out, zp_out, [shape[p] for p in perm], f"{form}-transpose-{index}", ["transpose"], directory, np_rng)
 
 
+def _ints(name, values):
+    return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
+
+
+def slice_case(form, index, rng, np_rng, directory):
+    """Slice of a quantized tensor (QOperator) or DQ -> Slice -> Q with one scale and zero point
+    (which ONNX Runtime drops): one or two axes of a 2-D to 4-D tensor, negative starts, ends
+    past the axis (INT64_MAX, as exporters write them) and steps above 1."""
+    dtype = rng.choice(["uint8", "int8"])
+    rank = rng.randint(2, 4)
+    shape = [1] + [rng.randint(2, 9) for _ in range(rank - 1)]
+    axes = rng.sample(range(1, rank), min(rank - 1, rng.randint(1, 2)))
+    starts, ends, steps, out_shape = [], [], [], list(shape)
+    for a in axes:
+        n = shape[a]
+        start = rng.randint(0, n - 1)
+        end = rng.choice([rng.randint(start + 1, n), 2 ** 63 - 1])
+        step = rng.choice([1, 1, 2, 3])
+        kept = len(range(start, min(end, n), step))
+        starts.append(start - n if rng.random() < 0.3 else start)
+        ends.append(end)
+        steps.append(step)
+        out_shape[a] = kept
+    gr = Graph(dtype, shape, rng)
+    gr.add_init(_ints("starts", starts), _ints("ends", ends), _ints("axes", axes), _ints("steps", steps))
+    if form == "qop":
+        gr.nodes.append(helper.make_node("Slice", ["xq", "starts", "ends", "axes", "steps"], ["s_q"], name="slice"))
+        out = "s_q"
+        s_out, zp_out = gr.s_in, gr.zp_in
+    else:
+        # Half the QDQ slices quantize their output with another scale and zero point: ONNX Runtime
+        # then keeps DequantizeLinear -> Slice -> QuantizeLinear in float (a requantization).
+        s_out, zp_out = (gr.s_in, gr.zp_in) if rng.random() < 0.5 else _quant(rng, dtype)
+        gr.nodes.append(helper.make_node("Slice", [gr.dq("x", "xq", gr.s_in, gr.zp_in), "starts", "ends", "axes", "steps"], ["s"], name="slice"))
+        out = gr.q("s", "s", s_out, zp_out)
+    return _finish(gr, out, s_out, zp_out, out_shape, f"{form}-slice-{index}", ["slice" if (s_out, zp_out) == (gr.s_in, gr.zp_in) else "slice requantized"],
+                   directory, np_rng)
+
+
+def split_case(form, index, rng, np_rng, directory):
+    """Split of a quantized tensor into 2 to 4 parts (given sizes, or equal parts), the parts
+    concatenated again in reverse order with the same scale and zero point, so that the one output
+    shows where every part went."""
+    dtype = rng.choice(["uint8", "int8"])
+    rank = rng.randint(2, 4)
+    shape = [1] + [rng.randint(2, 9) for _ in range(rank - 1)]
+    axis = rng.randint(1, rank - 1)
+    n = shape[axis]
+    parts = rng.randint(2, min(4, n))
+    if rng.random() < 0.5 and n % parts == 0:
+        sizes = None
+    else:
+        cuts = sorted(rng.sample(range(1, n), parts - 1))
+        sizes = [b - a for a, b in zip([0] + cuts, cuts + [n])]
+    gr = Graph(dtype, shape, rng)
+    names = [f"p{k}" for k in range(parts)]
+    inputs = ["xq"] if form == "qop" else [gr.dq("x", "xq", gr.s_in, gr.zp_in)]
+    if sizes is not None:
+        gr.add_init(_ints("split", sizes))
+        inputs.append("split")
+    if form == "qop":
+        gr.nodes.append(helper.make_node("Split", inputs, [f"{p}_q" for p in names], name="split", axis=axis))
+        quantized = [f"{p}_q" for p in names]
+        concat_inputs = ["x_scale", "x_zp"] + [t for q in quantized[::-1] for t in (q, "x_scale", "x_zp")]
+        gr.nodes.append(helper.make_node("QLinearConcat", concat_inputs, ["c_q"], name="concat", domain="com.microsoft", axis=axis))
+        out = "c_q"
+    else:
+        gr.nodes.append(helper.make_node("Split", inputs, names, name="split", axis=axis))
+        dequantized = [gr.dq(p, gr.q(p, p, gr.s_in, gr.zp_in), gr.s_in, gr.zp_in) for p in names]
+        gr.nodes.append(helper.make_node("Concat", dequantized[::-1], ["c"], name="concat", axis=axis))
+        out = gr.q("c", "c", gr.s_in, gr.zp_in)
+    return _finish(gr, out, gr.s_in, gr.zp_in, shape, f"{form}-split-{index}", ["split"], directory, np_rng)
+
+
 def softmax_case(form, index, rng, np_rng, directory):
     """QLinearSoftmax (com.microsoft, opset 13) or DQ -> Softmax -> Q over the last axis of a 2-D
     or 4-D tensor, with TFLite's output quantization or another; floor(1/s_out) stays within
@@ -565,6 +639,10 @@ def cases(rng, np_rng, directory):
     rng7, np_rng7 = fx.seeded(20261207), np.random.default_rng(20261207)
     for form in ("qop", "qdq"):
         made += [maxpool_case(form, i, rng7, np_rng7, directory) for i in range(20)]
+    rng8, np_rng8 = fx.seeded(20261208), np.random.default_rng(20261208)
+    for form in ("qop", "qdq"):
+        made += [slice_case(form, i, rng8, np_rng8, directory) for i in range(25)]
+        made += [split_case(form, i, rng8, np_rng8, directory) for i in range(25)]
     return made
 
 

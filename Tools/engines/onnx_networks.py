@@ -42,6 +42,16 @@ def build(name):
     if name == "small_cnn":
         return SmallCNN().eval(), (1, 3, 32, 32)
     import torchvision
+    if name == "shufflenet_v2":
+        # Its x.mean([2, 3]) exports as ReduceMean, which quantize_static leaves in float; the
+        # global average pool that replaces it here is quantized (GlobalAveragePool).
+        model = torchvision.models.shufflenet_v2_x1_0(weights=None).eval()
+
+        def forward(x):
+            x = model.conv5(model.stage4(model.stage3(model.stage2(model.maxpool(model.conv1(x))))))
+            return model.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1))
+        model.forward = forward
+        return model, (1, 3, 224, 224)
     model = torchvision.models.mobilenet_v2 if name == "mobilenet_v2" else torchvision.models.resnet18
     return model(weights=None).eval(), (1, 3, 224, 224)
 

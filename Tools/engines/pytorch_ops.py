@@ -246,6 +246,32 @@ def activation_case(engine, index, rng, np_rng, op):
             "inputs": [[fx.bytes_b64(np.ravel(x), dtype)] for x in xs], "outputs": [fx.bytes_b64(np.ravel(y), dtype) for y in ys]}
 
 
+def softmax_case(index, rng, np_rng):
+    """torch.ops.quantized.softmax under qnnpack on quint8 with output scale 1/256 and zero point 0
+    (QNNPACK's softargmax) over the last axis; rows up to 700 long (beyond 512 QNNPACK's table
+    scale is UINT32_MAX / n), skipping lengths whose uint32 sum can wrap."""
+    import math
+    torch.backends.quantized.engine = "qnnpack"
+    while True:
+        depth = rng.choice([rng.randint(1, 40), rng.randint(40, 512), rng.randint(513, 700)])
+        q = min((2 ** 32 - 1) / depth, 8388607.0)
+        if depth * int(round(q)) <= 2 ** 32 - 1 and not (q - math.floor(q) == 0.5):
+            break
+    shape = [1, depth] if rng.random() < 0.5 else [1, rng.randint(2, 4), depth]
+    s, zp = fx.log_uniform(rng, 0.005, 0.5), rng.randint(0, 254)
+    xs = [np_rng.integers(0, 256, size=shape) for _ in range(3)]
+    ys = []
+    for x in xs:
+        y = torch.ops.quantized.softmax(_qtensor(x, s, zp), -1, 1.0 / 256, 0)
+        assert (y.q_scale(), y.q_zero_point()) == (1.0 / 256, 0)
+        ys.append(y.int_repr().numpy())
+    softmax = {"name": "softmax", "input": "x", "beta": 1.0, "output": _quant(1.0 / 256, 0), "location": AT}
+    layers = [_input("x", shape, _quant(s, zp)), {"softmax": {"_0": softmax}}]
+    model = {"name": f"qnnpack_softmax_{index}", "layers": layers, "requantization": {"name": "qnnpack"}, "location": AT}
+    return {"id": f"qnnpack-softmax-{index}", "ops": ["softmax (QNNPACK)"], "model": model,
+            "inputs": [[fx.bytes_b64(np.ravel(v), "uint8")] for v in xs], "outputs": [fx.bytes_b64(np.ravel(y), "uint8") for y in ys]}
+
+
 def tanh_sleef_cases():
     """One case per code in tanh_sleef_points.json (where SLEEF's vector tanh and the C library's
     tanhf give different codes): 64 copies of the code, all on ATen's vector path; fbgemm on uint8

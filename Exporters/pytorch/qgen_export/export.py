@@ -252,6 +252,8 @@ class _Writer:
             self._adaptive_avg_pool(node, mod.output_size)
         elif kind == "Flatten":
             self._flatten(node, mod.start_dim, mod.end_dim)
+        elif kind == "Softmax" and _is_quantized_module(mod):
+            self._softmax(node, mod.dim)
         elif kind in _ACTIVATIONS:
             self._activation(node, _ACTIVATIONS[kind], alpha=getattr(mod, "negative_slope", None))
         elif kind in ("FloatFunctional", "QFunctional", "FXFloatFunctional"):
@@ -260,7 +262,7 @@ class _Writer:
             quantized = " (quantized)" if _is_quantized_module(mod) else ""
             raise ExportError(f"{self._where(node)}: qgen-export has no mapping for {type(mod).__module__}.{kind}{quantized}; "
                               "supported: quantized Linear, LinearReLU, Conv1d, ConvReLU1d, Conv2d, ConvReLU2d (fused Conv+BN), MaxPool2d, AvgPool2d, "
-                              "AdaptiveAvgPool2d(1), Flatten, ReLU, ReLU6, Hardswish, Hardsigmoid, Sigmoid, Tanh, LeakyReLU, FloatFunctional/QFunctional "
+                              "AdaptiveAvgPool2d(1), Flatten, ReLU, ReLU6, Hardswish, Hardsigmoid, Sigmoid, Tanh, Softmax, LeakyReLU, FloatFunctional/QFunctional "
                               "add, add_relu, mul and cat, Dropout, Identity")
 
     def _call_function(self, node):
@@ -278,6 +280,8 @@ class _Writer:
             self._binary(node, "Add", relu=str(target) == "quantized.add_relu")
         elif str(target) in ("quantized.mul", "quantized.mul_relu"):
             self._binary(node, "Mul", relu=str(target) == "quantized.mul_relu")
+        elif str(target) == "quantized.softmax":
+            self._softmax(node, node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", -1))
         elif str(target) == "quantized.cat" or target is torch.cat:
             tensors = node.args[0] if node.args else node.kwargs.get("tensors", node.kwargs.get("qx"))
             dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
@@ -525,6 +529,9 @@ class _Writer:
         arg = node.args[0]
         channels_last = arg.meta.get("qgen_channels_last", False)
         strided = not channels_last and not arg.meta.get("qgen_contiguous", True)
+        if strided and arg.meta.get("qgen_view_channels_last", False):
+            # Not contiguous, so ATen's float path, on a copy laid out channels-last.
+            strided, channels_last = False, True
         if not qnnpack_pool:
             if channels_last and axes not in ([2, 3], [1]):
                 raise ExportError(f"{self._where(node)}: the mean over dimensions {written} of a channels-last tensor: qgen models ATen's "
@@ -533,8 +540,9 @@ class _Writer:
                 raise ExportError(f"{self._where(node)}: the mean over dimensions {written}, which are not adjacent; qgen's Mean reduces adjacent dimensions")
         name = self._name(node)
         out = self._quantized_output(node, name)
+        formats = ", memoryFormats: [.strided]" if strided else ", memoryFormats: [.channelsLast]" if channels_last else ""
         self._add(name, f"Mean({_swift_string(name)}, input: {_swift_string(source.layer)}, axes: {written}, keepDims: {'true' if v.get('keepdim') else 'false'}, "
-                        f"output: {out.quant()}, atenOp: .mean{', memoryFormats: [.strided]' if strided else self._formats(node.args[:1])})", [source.layer])
+                        f"output: {out.quant()}, atenOp: .mean{formats})", [source.layer])
         self.values[node] = out
 
     def _linear(self, node, mod, relu):
@@ -691,6 +699,19 @@ class _Writer:
         self._add(name, f"{layer}({_swift_string(name)}, input: {_swift_string(source.layer)}{slope}, output: {out.quant()}{formats})", [source.layer])
         self.values[node] = out
 
+    def _softmax(self, node, dim):
+        """Quantized softmax over the last dimension (qgen's Softmax normalizes the last axis)."""
+        source = self._input(node)
+        rank = len(source.shape)
+        dim = rank - 1 if dim is None else int(self._static(node, dim))
+        if dim % rank != rank - 1:
+            raise ExportError(f"{self._where(node)}: softmax over dimension {dim} of a {rank}-D tensor; qgen's Softmax normalizes the last "
+                              "dimension (permute the tensor first)")
+        name = self._name(node)
+        out = self._quantized_output(node, name)
+        self._add(name, f"Softmax({_swift_string(name)}, input: {_swift_string(source.layer)}, output: {out.quant()})", [source.layer])
+        self.values[node] = out
+
     def _cat(self, node, tensors, dim):
         if not isinstance(tensors, (list, tuple)) or not tensors:
             raise ExportError(f"{self._where(node)}: concatenates {tensors!r}; qgen needs the list of tensors in the traced graph")
@@ -752,6 +773,9 @@ class _ShapeAndFormat(ShapeProp):
             n.meta["qgen_contiguous"] = result.is_contiguous()
             if result.dim() == 4:
                 n.meta["qgen_channels_last"] = result.is_contiguous(memory_format=torch.channels_last)
+                if result.is_quantized and not result.is_contiguous() and not n.meta["qgen_channels_last"]:
+                    # A strided view: ATen's float paths dequantize it in its suggested memory format.
+                    n.meta["qgen_view_channels_last"] = result.dequantize().is_contiguous(memory_format=torch.channels_last)
         return result
 
 

@@ -347,3 +347,28 @@ def test_avg_pool_options_and_memory_formats(tmp_path):
     assert ('AvgPool2d("second", input: "conv", kernel: Size2(2, 3), stride: Size2(2, 1), padding: [1, 1], ceilMode: true, divisor: 5, '
             'memoryFormats: [.channelsLast])') in text
     assert 'AvgPool2d("avg_pool2d", input: "second", kernel: Size2(2, 2), stride: Size2(2, 2), padding: [0, 0], memoryFormats: [.channelsLast])' in text
+
+
+class WithSoftmax(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.fc = nn.Linear(4, 5)
+        self.softmax = nn.Identity()
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.softmax(self.fc(self.quant(x))))
+
+
+def test_softmax_over_the_last_dimension(tmp_path):
+    q = _convert(WithSoftmax(), (1, 4))
+    # Eager mode leaves nn.Softmax float; a quantized model holds the quantized module.
+    q.softmax = torch.ao.nn.quantized.Softmax(dim=-1, scale=1.0 / 256, zero_point=0)
+    path = tmp_path / "model.swift"
+    qgen_export.export(q, torch.randn(1, 4), str(path))
+    out = f".uint8(scale: {float(q.softmax.scale)!r}, zeroPoint: {int(q.softmax.zero_point)})"
+    assert f'Softmax("softmax", input: "fc", output: {out})' in path.read_text()
+    q.softmax.dim = 0
+    with pytest.raises(ExportError, match=r"module 'softmax' \(Softmax\): softmax over dimension 0 of a 2-D tensor"):
+        qgen_export.export(q, torch.randn(1, 4), str(tmp_path / "other.swift"))

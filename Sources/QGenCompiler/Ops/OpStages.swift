@@ -53,6 +53,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
     case quantize(LoweredQuantize)
     case softmax(LoweredSoftmax)
     case onnxRuntimeSoftmax(ONNXRuntimeSoftmax)
+    case qnnpackSoftmax(QNNPACKSoftmax)
     case lookup(LoweredLookup)
     case mul(LoweredMul)
     case float32Mul(LoweredFloat32Mul)
@@ -76,6 +77,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
         case .quantize(let op): return op
         case .softmax(let op): return op
         case .onnxRuntimeSoftmax(let op): return op
+        case .qnnpackSoftmax(let op): return op
         case .lookup(let op): return op
         case .mul(let op): return op
         case .pad(let op): return op

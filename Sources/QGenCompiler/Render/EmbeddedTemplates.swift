@@ -1817,6 +1817,42 @@ static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
     }
 }
 """#,
+        "kernel_softmax_qnnpack": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Softmax over {{outer}} rows of {{depth}} uint8 codes, PyTorch's qnnpack softmax (QNNPACK's
+ * softargmax): t = T[x + 255 - max], sum = the uint32 sum of t (wrapping as QNNPACK's does),
+ * y = min(((t << 8) + (sum >> 1)) / sum, 255). */
+static void {{names.function}}(const uint8_t *input, uint8_t *output)
+{
+    int32_t r;
+    int32_t i;
+
+    for (r = 0; r < {{outer}}; ++r) {
+        const uint8_t *x = input + r * {{depth}};
+        uint8_t *y = output + r * {{depth}};
+        const uint32_t *t;
+        uint32_t top = x[0];
+        uint32_t sum = 0u;
+        uint32_t rounding;
+
+        for (i = 1; i < {{depth}}; ++i) {
+            if (x[i] > top) {
+                top = x[i];
+            }
+        }
+        t = {{names.weights}}_exp + (255u - top);
+        for (i = 0; i < {{depth}}; ++i) {
+            sum += t[x[i]];
+        }
+        rounding = sum >> 1;
+        for (i = 0; i < {{depth}}; ++i) {
+            const uint32_t q = ((t[x[i]] << 8) + rounding) / sum;
+
+            y[i] = (uint8_t)(q > 255u ? 255u : q);
+        }
+    }
+}
+"""#,
         "kernel_transpose": #"""
 {{% CONTENT_TYPE: C}}
 /* Layer "{{layerName}}" ({{location}}): Transpose {{inputShape}} -> {{outputShape}}, permutation {{permutation}}: each output

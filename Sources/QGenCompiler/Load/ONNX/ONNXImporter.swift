@@ -128,7 +128,7 @@ struct ONNXGraphReader {
         return ImportError(message: "\(fileName): node \(index)\(name) (\(node.opType)): \(what)")
     }
 
-    static let supported = "QOperator: QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QLinearAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, QLinearSoftmax, MaxPool, Flatten, Reshape, Transpose; QDQ: Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool, AveragePool, Concat, Sigmoid, LeakyRelu, Softmax, MaxPool, Flatten, Reshape, Transpose between DequantizeLinear and QuantizeLinear"
+    static let supported = "QOperator: QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QLinearAveragePool, QLinearConcat, QLinearSigmoid, QLinearLeakyRelu, QLinearSoftmax, MaxPool, Flatten, Reshape, Transpose, Slice, Split; QDQ: Conv, MatMul, Gemm, Add, Mul, GlobalAveragePool, AveragePool, Concat, Sigmoid, LeakyRelu, Softmax, MaxPool, Flatten, Reshape, Transpose, Slice, Split between DequantizeLinear and QuantizeLinear"
 
     mutating func translate() throws -> [LayerSpec] {
         for (k, t) in graph.initializer.enumerated() {
@@ -143,7 +143,8 @@ struct ONNXGraphReader {
         }
         let quantizedOps: Set<String> = ["QLinearConv", "QLinearMatMul", "QGemm", "QLinearAdd", "QLinearGlobalAveragePool", "QLinearMul",
                                          "QLinearConcat", "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu", "QLinearSoftmax"]
-        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "AveragePool", "MaxPool", "Concat", "Sigmoid", "LeakyRelu", "Softmax", "Transpose"]
+        let qdqOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "GlobalAveragePool", "AveragePool", "MaxPool", "Concat", "Sigmoid", "LeakyRelu", "Softmax", "Transpose",
+                                   "Slice", "Split"]
         // QDQ: a float op reading a DequantizeLinear (a Transpose can also read a quantized tensor directly).
         let dequantizing = Set(graph.node.filter { $0.opType == "DequantizeLinear" }.flatMap(\.output))
         convertsS8ToU8 = !graph.node.contains { quantizedOps.contains($0.opType) }
@@ -348,9 +349,9 @@ struct ONNXGraphReader {
 
     /// The one consumer of a float op's output, a QuantizeLinear (QDQ), whose output quantization
     /// is the op's; marks it read.
-    mutating func outputQuantize(_ node: Onnx_NodeProto, index: Int) throws -> (tensor: String, quant: QuantParams) {
-        guard node.output.count >= 1 else { throw fail(index, "it has no output") }
-        let out = node.output[0]
+    mutating func outputQuantize(_ node: Onnx_NodeProto, index: Int, output k: Int = 0) throws -> (tensor: String, quant: QuantParams) {
+        guard node.output.count > k else { throw fail(index, "it has no output \(k)") }
+        let out = node.output[k]
         let users = consumers[out] ?? []
         guard users.count == 1, graph.node[users[0]].opType == "QuantizeLinear", !graphOutputs.contains(out) else {
             throw fail(index, "its float output is read by \(users.map { "\(graph.node[$0].opType) (node \($0))" }) rather than one QuantizeLinear; ONNX Runtime fuses a QDQ group only when one QuantizeLinear follows, otherwise it computes in float, which qgen does not compile")
@@ -513,7 +514,7 @@ struct ONNXGraphReader {
         case "Flatten", "Reshape":
             try reshape(node, index: i)
         case "Transpose":
-            let (x, tensor) = try movement(node, index: i)
+            let (x, moved) = try movement(node, index: i)
             let rank = x.shape.count
             let permutation = node.ints("perm") ?? Array((0..<rank).reversed())
             guard permutation.sorted() == Array(0..<rank) else {
@@ -521,8 +522,18 @@ struct ONNXGraphReader {
             }
             let shape = permutation.map { x.shape[$0] }
             // ONNX's 4-D tensors are NCHW, whatever order the input's axes had.
-            try add(Transpose("transpose_\(i)", input: x.layer, permutation: permutation, layout: rank == 4 ? .nchw : nil, file: fileName, line: i).layerSpec,
-                    output: tensor, quant: x.quant, shape: shape)
+            try addMoved(Transpose("transpose_\(i)", input: x.layer, permutation: permutation, layout: rank == 4 ? .nchw : nil, file: fileName, line: i).layerSpec,
+                         output: moved, from: x, shape: shape, index: i)
+        case "DynamicQuantizeLinear", "MatMulInteger", "ConvInteger":
+            // quantize_dynamic's graph: activation scales computed from each input's range while the
+            // model runs, the int32 sums rescaled in float.
+            throw fail(i, "\(node.opType) is ONNX Runtime's dynamic quantization (quantize_dynamic): it computes activation scales from the data while the model runs and rescales int32 sums in float, which integer-only C with scales fixed at compile time cannot do; quantize the model with onnxruntime.quantization.quantize_static (QDQ or QOperator format, calibrated) instead")
+        case "ReduceMean":
+            throw fail(i, "quantize_static leaves ReduceMean unquantized, so ONNX Runtime computes it in float (Eigen's summation order, which qgen does not reproduce) between a DequantizeLinear and a QuantizeLinear; for a mean over H and W use GlobalAveragePool (adaptive_avg_pool2d(x, 1) instead of x.mean([2, 3]) in PyTorch) before exporting, which ONNX Runtime quantizes and qgen reproduces")
+        case "Slice":
+            try slice(node, index: i)
+        case "Split":
+            try split(node, index: i)
         default:
             throw fail(i, "\(node.opType) is not in qgen's ONNX op set (\(Self.supported))")
         }
@@ -742,19 +753,125 @@ struct ONNXGraphReader {
     /// The quantized input of MaxPool, Flatten or Reshape, and where its output goes: QOperator
     /// reads the integer tensor; QDQ reads a DequantizeLinear's input and drops the QuantizeLinear
     /// after it, which must keep the scale and zero point (ONNX Runtime's DropQDQNodes rule).
-    mutating func movement(_ node: Onnx_NodeProto, index i: Int) throws -> (Quantized, String) {
-        guard hasInput(node, 0), node.output.count >= 1 else { throw fail(i, "it has no input or output") }
-        if let q = quantized[node.input[0]] { return (q, node.output[0]) }
+    mutating func movement(_ node: Onnx_NodeProto, index i: Int) throws -> (Quantized, Moved) {
+        let (x, outputs) = try movement(node, index: i, outputs: 1)
+        return (x, outputs[0])
+    }
+
+    /// Where a code-moving node's result goes: its tensor and quantization.
+    struct Moved {
+        var tensor: String
+        var quant: QuantParams
+    }
+
+    /// A node that moves codes (no arithmetic): its quantized input, and the quantized tensors its
+    /// first `outputs` outputs become (each output's own QuantizeLinear in a QDQ graph).
+    mutating func movement(_ node: Onnx_NodeProto, index i: Int, outputs: Int) throws -> (Quantized, [Moved]) {
+        guard hasInput(node, 0), node.output.count >= outputs, outputs >= 1 else { throw fail(i, "it has no input or output") }
+        if let q = quantized[node.input[0]] { return (q, node.output.prefix(outputs).map { Moved(tensor: $0, quant: q.quant) }) }
         let x = try activation(node, 0, index: i, qdq: true)
-        let (tensor, out) = try outputQuantize(node, index: i)
-        guard out == x.quant else {
-            throw fail(i, "its QuantizeLinear has scale \(out.scale), zero point \(out.zeroPoint), but its input has \(x.quant.scale), \(x.quant.zeroPoint); ONNX Runtime drops the pair only when they are equal, and computes in float otherwise")
+        return (x, try (0..<outputs).map { k in
+            let (tensor, out) = try outputQuantize(node, index: i, output: k)
+            return Moved(tensor: tensor, quant: out)
+        })
+    }
+
+    /// Adds a code-moving layer whose result becomes `output`. Where its QuantizeLinear states another
+    /// scale or zero point than the input's, ONNX Runtime keeps DequantizeLinear → node →
+    /// QuantizeLinear in float: the same codes moved, each requantized, so a Quantize follows
+    /// (ONNX Runtime's QuantizeLinear of its DequantizeLinear, a table).
+    mutating func addMoved(_ layer: LayerSpec, output: Moved, from x: Quantized, shape: [Int], index i: Int) throws {
+        guard output.quant != x.quant else {
+            return try add(layer, output: output.tensor, quant: x.quant, shape: shape)
         }
-        return (x, tensor)
+        _ = try elements(shape, index: i, what: "its output")
+        layers.append(layer)
+        try add(Quantize("\(layer.name)_requantized", input: layer.name, output: output.quant, file: fileName, line: i).layerSpec,
+                output: output.tensor, quant: output.quant, shape: shape)
+    }
+
+    /// Slice (starts, ends, axes and steps as constant inputs from opset 10, attributes before):
+    /// one Slice layer per cut axis. Starts and ends count from the end when negative and are
+    /// clamped to the axis, as ONNX specifies; steps must be positive.
+    mutating func slice(_ node: Onnx_NodeProto, index i: Int) throws {
+        let (x, moved) = try movement(node, index: i)
+        let rank = x.shape.count
+        let starts: [Int], ends: [Int], axes: [Int], steps: [Int]
+        if node.attribute("starts") != nil {
+            starts = node.ints("starts") ?? []
+            ends = node.ints("ends") ?? []
+            axes = node.ints("axes") ?? Array(0..<starts.count)
+            steps = Array(repeating: 1, count: starts.count)
+        } else {
+            starts = try constant(node, 1, index: i, role: "starts").integers
+            ends = try constant(node, 2, index: i, role: "ends").integers
+            axes = hasInput(node, 3) ? try constant(node, 3, index: i, role: "axes").integers : Array(0..<starts.count)
+            steps = hasInput(node, 4) ? try constant(node, 4, index: i, role: "steps").integers : Array(repeating: 1, count: starts.count)
+        }
+        guard ends.count == starts.count, axes.count == starts.count, steps.count == starts.count else {
+            throw fail(i, "its starts \(starts), ends \(ends), axes \(axes) and steps \(steps) do not have one entry per sliced axis")
+        }
+        var cuts: [(axis: Int, start: Int, end: Int, step: Int)] = [], shape = x.shape
+        for k in starts.indices {
+            let axis = axes[k] < 0 ? axes[k] + rank : axes[k]
+            guard (0..<rank).contains(axis), !axes[..<k].contains(where: { ($0 < 0 ? $0 + rank : $0) == axis }) else {
+                throw fail(i, "its axes \(axes) are not distinct axes of its input \(x.shape)")
+            }
+            guard steps[k] >= 1 else { throw fail(i, "its step \(steps[k]) on axis \(axis) is not positive; qgen's Slice steps forward") }
+            let size = shape[axis]
+            let clamp = { (v: Int) in min(max(v < 0 ? v + size : v, 0), size) }
+            let (start, end) = (clamp(starts[k]), clamp(ends[k]))
+            guard start < end else { throw fail(i, "it keeps nothing of axis \(axis) (size \(size)): starts \(starts[k]), ends \(ends[k])") }
+            if start == 0 && end == size && steps[k] == 1 { continue }
+            cuts.append((axis, start, end, steps[k]))
+            shape[axis] = (end - start - 1) / steps[k] + 1
+        }
+        // A slice that keeps everything is a copy (the graph may have nothing else to compute).
+        if cuts.isEmpty { cuts = [(0, 0, shape[0], 1)] }
+        var layer = x.layer
+        for (k, cut) in cuts.enumerated() {
+            let slice = Slice("slice_\(i)" + (k > 0 ? "_\(k + 1)" : ""), input: layer, axis: cut.axis, start: cut.start, end: cut.end, step: cut.step,
+                              file: fileName, line: i).layerSpec
+            if k == cuts.count - 1 { return try addMoved(slice, output: moved, from: x, shape: shape, index: i) }
+            layers.append(slice)
+            layer = slice.name
+        }
+    }
+
+    /// Split along `axis` into the sizes of its `split` input (opset 13) or attribute, or into
+    /// equal parts (the last one smaller from opset 18): one Slice layer per output.
+    mutating func split(_ node: Onnx_NodeProto, index i: Int) throws {
+        let outputs = node.output.count
+        let (x, moved) = try movement(node, index: i, outputs: outputs)
+        let rank = x.shape.count
+        var axis = node.int("axis", default: 0)
+        if axis < 0 { axis += rank }
+        guard (0..<rank).contains(axis) else { throw fail(i, "its axis \(node.int("axis", default: 0)) is outside its input's rank \(rank)") }
+        let size = x.shape[axis]
+        var sizes: [Int]
+        if hasInput(node, 1) {
+            sizes = try constant(node, 1, index: i, role: "split").integers
+        } else if let given = node.ints("split") {
+            sizes = given
+        } else {
+            let part = (size + outputs - 1) / outputs
+            sizes = (0..<outputs).map { min(part, max(size - $0 * part, 0)) }
+        }
+        guard sizes.count == outputs, sizes.allSatisfy({ (1...size).contains($0) }), sizes.reduce(0, +) == size else {
+            throw fail(i, "it splits axis \(axis) of \(x.shape) into \(sizes) for \(outputs) outputs; give positive sizes that add up to \(size)")
+        }
+        var start = 0
+        for (k, length) in sizes.enumerated() {
+            var shape = x.shape
+            shape[axis] = length
+            try addMoved(Slice("split_\(i)_\(k)", input: x.layer, axis: axis, start: start, end: start + length, file: fileName, line: i).layerSpec,
+                         output: moved[k], from: x, shape: shape, index: i)
+            start += length
+        }
     }
 
     mutating func maxPool(_ node: Onnx_NodeProto, index i: Int) throws {
-        let (x, tensor) = try movement(node, index: i)
+        let (x, moved) = try movement(node, index: i)
         guard x.shape.count == 4 else { throw fail(i, "its input has shape \(x.shape); qgen pools 4-D NCHW tensors") }
         guard node.output.count == 1 || node.output[1].isEmpty else { throw fail(i, "its Indices output is not one qgen computes") }
         guard let kernel = node.ints("kernel_shape") else { throw fail(i, "it has no kernel_shape") }
@@ -768,9 +885,10 @@ struct ONNXGraphReader {
         let oh = Self.poolOutputSize(x.shape[2], kernel: kernel[0], stride: stride.height, pad: pads[0], ceil: ceil)
         let ow = Self.poolOutputSize(x.shape[3], kernel: kernel[1], stride: stride.width, pad: pads[1], ceil: ceil)
         guard oh >= 1, ow >= 1 else { throw fail(i, "its kernel \(kernel) does not fit its input \(x.shape)") }
-        try add(MaxPool2d("maxpool_\(i)", input: x.layer, kernel: Size2(kernel[0], kernel[1]), stride: stride, padding: Size2(pads[0], pads[1]),
-                          ceilMode: ceil, file: fileName, line: i).layerSpec,
-            output: tensor, quant: x.quant, shape: [x.shape[0], x.shape[1], oh, ow])
+        // Max pooling commutes with the monotone requantization a differing QuantizeLinear adds.
+        try addMoved(MaxPool2d("maxpool_\(i)", input: x.layer, kernel: Size2(kernel[0], kernel[1]), stride: stride, padding: Size2(pads[0], pads[1]),
+                               ceilMode: ceil, file: fileName, line: i).layerSpec,
+                     output: moved, from: x, shape: [x.shape[0], x.shape[1], oh, ow], index: i)
     }
 
     /// QLinearAveragePool (com.microsoft), or AveragePool between DequantizeLinear and
@@ -799,7 +917,7 @@ struct ONNXGraphReader {
     }
 
     mutating func reshape(_ node: Onnx_NodeProto, index i: Int) throws {
-        let (x, tensor) = try movement(node, index: i)
+        let (x, moved) = try movement(node, index: i)
         var shape: [Int]
         if node.opType == "Flatten" {
             var axis = node.int("axis", default: 1)
@@ -819,6 +937,6 @@ struct ONNXGraphReader {
                 throw fail(i, "it reshapes \(x.shape) to \(target.integers), which does not hold the same \(total) elements")
             }
         }
-        try add(Reshape("reshape_\(i)", input: x.layer, shape: shape, file: fileName, line: i).layerSpec, output: tensor, quant: x.quant, shape: shape)
+        try addMoved(Reshape("reshape_\(i)", input: x.layer, shape: shape, file: fileName, line: i).layerSpec, output: moved, from: x, shape: shape, index: i)
     }
 }

@@ -305,6 +305,7 @@ extension LoweredLookup: LoweredKernel {
         case .leakyRelu(let alpha)?: return inputs[0].map { $0 >= 0 ? $0 : alpha * $0 }
         case .lookup(.hardSwish)?: return inputs[0].map { $0 * min(max($0 + 3, 0), 6) / 6 }
         case .lookup(.hardSigmoid)?: return inputs[0].map { min(max($0 + 3, 0), 6) / 6 }
+        case .activation(.none)?: return inputs[0]   // a requantization read through a table
         default: preconditionFailure("no real parameters for '\(node.name)'")
         }
     }

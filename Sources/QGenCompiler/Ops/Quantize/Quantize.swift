@@ -2,6 +2,7 @@ import QGen
 
 // Quantize: TFLite's int8/uint8 → int8/uint8 QUANTIZE (reference_ops::Requantize):
 // y = clamp(MultiplyByQuantizedMultiplier(x − zp_in, QuantizeMultiplier(s_in / s_out)) + zp_out).
+// Under onnxRuntime: QuantizeLinear(DequantizeLinear(x)) in binary32, a table (onnxRuntimeTable).
 
 extension Quantize: ResolvableOp {
     var kindName: String { "Quantize" }
@@ -20,9 +21,28 @@ public struct ResolvedQuantize: Equatable, Codable, Sendable {}
 extension ResolvedQuantize: OpLowering {
     func lower(_ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> (LoweredOp, RealOp)? {
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
+        if model.scheme == .onnxRuntime, input.dtype != .int16, output.dtype != .int16 {
+            return (.lookup(Self.onnxRuntimeTable(from: input, to: output)), .activation(.none))
+        }
         guard SchemeSupport.requireFixedPoint(node, scheme: model.scheme, what: "requantization", log: &log) else { return nil }
         guard let r = Requantizer.rescaling(from: input, to: output, scheme: model.scheme, what: node.what, at: node.location, log: &log) else { return nil }
         return (.quantize(LoweredQuantize(inputZeroPoint: Int32(input.zeroPoint), rescale: r)), .activation(.none))
+    }
+}
+
+extension ResolvedQuantize {
+    /// ONNX Runtime's QuantizeLinear of its DequantizeLinear, code by code (MLAS, x86-64): the code
+    /// dequantized in binary32, `float(q − zp_in) · s_in`, divided by `s_out`, clamped to
+    /// `[min − zp_out, max − zp_out]`, rounded half to even (cvtps2dq), plus `zp_out`.
+    static func onnxRuntimeTable(from input: QuantParams, to output: QuantParams) -> LoweredLookup {
+        let (sIn, sOut) = (Float(input.scale), Float(output.scale))
+        let low = Float(output.dtype.range.lowerBound - output.zeroPoint), high = Float(output.dtype.range.upperBound - output.zeroPoint)
+        let table: [Int32] = input.dtype.range.map { q in
+            let v = min(max(Float(q - input.zeroPoint) * sIn / sOut, low), high)
+            return Int32(v.rounded(.toNearestOrEven)) + Int32(output.zeroPoint)
+        }
+        return LoweredLookup(table: table, text: "ONNX Runtime's QuantizeLinear(DequantizeLinear(x)): RNE(float(x - zp_in) * s_in / s_out) + zp_out, saturated",
+                             lowestCode: Int32(input.dtype.range.lowerBound), tail: nil)
     }
 }
 

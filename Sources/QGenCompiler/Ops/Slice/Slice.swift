@@ -27,7 +27,7 @@ extension Slice: ResolvableOp {
             return nil
         }
         let op = SliceOp(outer: source.shape[..<resolvedAxis].reduce(1, *), size: size, inner: source.shape[(resolvedAxis + 1)...].reduce(1, *),
-                         start: start, count: (end - start + step - 1) / step, step: step)
+                         start: start, count: (end - start - 1) / step + 1, step: step)
         var shape = source.shape
         shape[resolvedAxis] = op.count
         let layout = rank == 4 ? (source.layout ?? .nchw) : nil

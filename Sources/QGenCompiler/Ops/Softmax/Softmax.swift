@@ -46,6 +46,9 @@ extension ResolvedSoftmax: OpLowering {
         if scheme == .onnxRuntime {
             return ONNXRuntimeSoftmax.lower(self, node, in: model, log: &log).map { (.onnxRuntimeSoftmax($0), .softmax(beta: beta)) }
         }
+        if scheme.family == .float32 {
+            return QNNPACKSoftmax.lower(self, node, in: model, log: &log).map { (.qnnpackSoftmax($0), .softmax(beta: beta)) }
+        }
         guard SchemeSupport.requireTFLite(node, scheme: scheme, log: &log) else { return nil }
         let input = model.tensors[node.inputs[0]].quant
         let dtype = input.dtype, quant = model.tensors[node.output].quant
