@@ -19,5 +19,7 @@ Model("shuffle_pytorch") {
     Slice("columns", input: "x", axis: 3, start: 0, end: 7, step: 2)
     Mean("mean_strided", input: "columns", axes: [2, 3], keepDims: false, output: .uint8(scale: 0.05, zeroPoint: 7), atenOp: .mean,
          memoryFormats: [.strided])
+    // One output (the firmware harness runs one): the three means side by side.
+    Concatenation("means", ["mean_codes", "mean_channels_last", "mean_strided"], axis: 1)
 }
 .requantization(.fbgemm)

@@ -14,6 +14,7 @@
  *   mean_channels_last: Mean [1, 40, 7, 7] -> [1, 40] (model.swift:17)
  *   columns: Slice [1, 40, 7, 7] -> [1, 40, 7, 4] (model.swift:19)
  *   mean_strided: Mean [1, 40, 7, 4] -> [1, 40] (model.swift:20)
+ *   means: Concatenation [1, 40] -> [1, 120] (model.swift:23)
  */
 #include "shuffle_pytorch.h"
 
@@ -287,8 +288,8 @@ static int64_t mean_channels_last_value(uint8_t q, int32_t *e)
 /* multi_row_sum for one lane: count codes at x[0], x[stride], ... */
 static int64_t mean_channels_last_cascade(const uint8_t *x, int32_t stride, int32_t count, int32_t *exponent)
 {
-    int64_t m[4] = {0, 0, 0, 0};
-    int32_t e[4] = {0, 0, 0, 0};
+    int64_t m[4];
+    int32_t e[4];
     int32_t bits = 1;
     int32_t power;
     int32_t i = 0;
@@ -297,6 +298,11 @@ static int64_t mean_channels_last_cascade(const uint8_t *x, int32_t stride, int3
     int32_t ve;
     int64_t v;
 
+    /* Element by element: an aggregate initializer may compile to a call of memset. */
+    for (j = 0; j < 4; ++j) {
+        m[j] = 0;
+        e[j] = 0;
+    }
     if (count > 2) {
         uint32_t u = (uint32_t)(count - 1);
 
@@ -421,8 +427,8 @@ static int64_t mean_strided_value(uint8_t q, int32_t *e)
 /* multi_row_sum for one lane: count codes at x[0], x[stride], ... */
 static int64_t mean_strided_cascade(const uint8_t *x, int32_t stride, int32_t count, int32_t *exponent)
 {
-    int64_t m[4] = {0, 0, 0, 0};
-    int32_t e[4] = {0, 0, 0, 0};
+    int64_t m[4];
+    int32_t e[4];
     int32_t bits = 1;
     int32_t power;
     int32_t i = 0;
@@ -431,6 +437,11 @@ static int64_t mean_strided_cascade(const uint8_t *x, int32_t stride, int32_t co
     int32_t ve;
     int64_t v;
 
+    /* Element by element: an aggregate initializer may compile to a call of memset. */
+    for (j = 0; j < 4; ++j) {
+        m[j] = 0;
+        e[j] = 0;
+    }
     if (count > 2) {
         uint32_t u = (uint32_t)(count - 1);
 
@@ -536,20 +547,45 @@ static void mean_strided(const uint8_t *input, uint8_t *output)
     }
 }
 
-int shuffle_pytorch_run(const uint8_t *input0, uint8_t *output0, uint8_t *output1, uint8_t *output2, void *arena)
+/* Layer "means" (model.swift:23): Concatenation, 1 blocks of 120 values, each block the inputs' blocks in order
+ * (PyTorch's quantized::cat; an input quantized unlike the output is read through a table of ATen's requantization).
+ *   input0 ("mean_codes"): values [0, 40) of its 40 per block, to offset 0, copied
+ *   input1 ("mean_channels_last"): values [0, 40) of its 40 per block, to offset 40, copied
+ *   input2 ("mean_strided"): values [0, 40) of its 40 per block, to offset 80, copied
+ */
+static void means(const uint8_t *input0, const uint8_t *input1, const uint8_t *input2, uint8_t *output)
+{
+    int32_t o;
+    int32_t i;
+
+    for (o = 0; o < 1; ++o) {
+        for (i = 0; i < 40; ++i) {
+            output[o * 120 + 0 + i] = input0[o * 40 + i];
+        }
+        for (i = 0; i < 40; ++i) {
+            output[o * 120 + 40 + i] = input1[o * 40 + i];
+        }
+        for (i = 0; i < 40; ++i) {
+            output[o * 120 + 80 + i] = input2[o * 40 + i];
+        }
+    }
+}
+
+int shuffle_pytorch_run(const uint8_t *input, uint8_t *output, void *arena)
 {
     unsigned char *const memory = (unsigned char *)arena;
 
-    if (input0 == NULL || output0 == NULL || output1 == NULL || output2 == NULL || arena == NULL) {
+    if (input == NULL || output == NULL || arena == NULL) {
         return SHUFFLE_PYTORCH_ERROR_NULL_POINTER;
     }
-    x1(input0, (uint8_t *)(memory + 1960));
-    x2(input0, (uint8_t *)(memory + 2940));
+    x1(input, (uint8_t *)(memory + 1960));
+    x2(input, (uint8_t *)(memory + 2940));
     swapped((const uint8_t *)(memory + 2940), (const uint8_t *)(memory + 1960), (uint8_t *)(memory + 0));
     shuffle((const uint8_t *)(memory + 0), (uint8_t *)(memory + 1960));
-    mean_codes((const uint8_t *)(memory + 1960), output0);
-    mean_channels_last(input0, output1);
-    columns(input0, (uint8_t *)(memory + 0));
-    mean_strided((const uint8_t *)(memory + 0), output2);
+    mean_codes((const uint8_t *)(memory + 1960), (uint8_t *)(memory + 1120));
+    mean_channels_last(input, (uint8_t *)(memory + 1160));
+    columns(input, (uint8_t *)(memory + 0));
+    mean_strided((const uint8_t *)(memory + 0), (uint8_t *)(memory + 1200));
+    means((const uint8_t *)(memory + 1120), (const uint8_t *)(memory + 1160), (const uint8_t *)(memory + 1200), output);
     return SHUFFLE_PYTORCH_OK;
 }

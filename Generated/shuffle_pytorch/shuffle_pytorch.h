@@ -14,13 +14,9 @@ extern "C" {
 #endif
 
 /* Input "x": uint8[1, 40, 7, 7] (NCHW), real = 0.05 * (q - 7). */
-#define SHUFFLE_PYTORCH_INPUT_0_SIZE 1960
-/* Output "mean_codes": uint8[1, 40] (batch-major), real = 0.05 * (q - 7). */
-#define SHUFFLE_PYTORCH_OUTPUT_0_SIZE 40
-/* Output "mean_channels_last": uint8[1, 40] (batch-major), real = 0.05 * (q - 7). */
-#define SHUFFLE_PYTORCH_OUTPUT_1_SIZE 40
-/* Output "mean_strided": uint8[1, 40] (batch-major), real = 0.05 * (q - 7). */
-#define SHUFFLE_PYTORCH_OUTPUT_2_SIZE 40
+#define SHUFFLE_PYTORCH_INPUT_SIZE 1960
+/* Output "means": uint8[1, 120] (batch-major), real = 0.05 * (q - 7). */
+#define SHUFFLE_PYTORCH_OUTPUT_SIZE 120
 /* Bytes of scratch memory shuffle_pytorch_run needs (any alignment). When 0, arena may be NULL.
  * The most bytes live at one layer is 3920 (a lower bound for any arena plan). */
 #define SHUFFLE_PYTORCH_ARENA_SIZE 3920
@@ -30,12 +26,11 @@ extern "C" {
 #define SHUFFLE_PYTORCH_ERROR_NULL_POINTER 1
 
 /*
- * Runs the model once. Each inputK / outputK holds <PREFIX>_INPUT_K_SIZE / _OUTPUT_K_SIZE values, in
- * the order of the Inputs and of the outputs above (the layers no other layer reads, in model.swift
- * order); arena: SHUFFLE_PYTORCH_ARENA_SIZE bytes owned by the caller (not kept after the call).
+ * Runs the model on one input. input: SHUFFLE_PYTORCH_INPUT_SIZE values; output: SHUFFLE_PYTORCH_OUTPUT_SIZE
+ * values; arena: SHUFFLE_PYTORCH_ARENA_SIZE bytes owned by the caller (not kept after the call).
  * Uses no heap, no libc and no floating point; reentrant when each caller passes its own arena.
  */
-int shuffle_pytorch_run(const uint8_t *input0, uint8_t *output0, uint8_t *output1, uint8_t *output2, void *arena);
+int shuffle_pytorch_run(const uint8_t *input, uint8_t *output, void *arena);
 
 #ifdef __cplusplus
 }

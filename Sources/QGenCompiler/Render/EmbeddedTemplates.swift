@@ -1136,8 +1136,8 @@ static int64_t {{names.function}}_value({{cType}} q, int32_t *e)
 /* multi_row_sum for one lane: count codes at x[0], x[stride], ... */
 static int64_t {{names.function}}_cascade(const {{cType}} *x, int32_t stride, int32_t count, int32_t *exponent)
 {
-    int64_t m[4] = {0, 0, 0, 0};
-    int32_t e[4] = {0, 0, 0, 0};
+    int64_t m[4];
+    int32_t e[4];
     int32_t bits = 1;
     int32_t power;
     int32_t i = 0;
@@ -1146,6 +1146,11 @@ static int64_t {{names.function}}_cascade(const {{cType}} *x, int32_t stride, in
     int32_t ve;
     int64_t v;
 
+    /* Element by element: an aggregate initializer may compile to a call of memset. */
+    for (j = 0; j < 4; ++j) {
+        m[j] = 0;
+        e[j] = 0;
+    }
     if (count > 2) {
         uint32_t u = (uint32_t)(count - 1);
 
@@ -1237,13 +1242,16 @@ static float {{names.function}}_value({{cType}} q)
 /* multi_row_sum for one lane: count codes at x[0], x[stride], ... */
 static float {{names.function}}_cascade(const {{cType}} *x, int32_t stride, int32_t count)
 {
-    volatile float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    volatile float acc[4];
     int32_t bits = 1;
     int32_t power;
     int32_t i = 0;
     int32_t j;
     int32_t t;
 
+    for (j = 0; j < 4; ++j) {
+        acc[j] = 0.0f;
+    }
     if (count > 2) {
         uint32_t u = (uint32_t)(count - 1);
 

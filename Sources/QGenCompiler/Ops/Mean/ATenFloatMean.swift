@@ -15,16 +15,16 @@ import QGenArithmetic
 //
 //   multiRow     multi_row_sum, one lane: a running sum in acc[0] flushed every 2^p elements into
 //                acc[1] (and acc[1] into acc[2] every 2^2p, …), p = max(4, ceil(log2 n) / 4),
-//                then acc[0] + acc[1] + acc[2] + acc[3]. Outputs j < 32·⌊innerOutputs/32⌋ when
-//                innerOutputs ≥ 8 (vectorized_outer_sum's four vectors of 8 lanes), j < 4·⌊innerOutputs/4⌋
-//                when it is 2 to 7 (scalar_outer_sum's four rows). (8 lanes with AVX2; 16, and 64, under
-//                fbgemm(avx512).)
+//                then acc[0] + acc[1] + acc[2] + acc[3]. Outputs j < 4L·⌊innerOutputs/4L⌋ when
+//                innerOutputs ≥ L (vectorized_outer_sum's four vectors of L lanes), j < 4·⌊innerOutputs/4⌋
+//                when it is 2 to L − 1 (scalar_outer_sum's four rows); L = 8 with AVX2, 16 under
+//                fbgemm(avx512).
 //   rowSum       row_sum: the elements as rows of 4, each column a multiRow cascade over n/4, the
 //                n mod 4 tail added to column 0, then columns 1, 2, 3 added to it. The other outputs,
-//                and every output when the reduced elements are contiguous and fewer than 8.
-//   vectorInner  vectorized_inner_sum (contiguous reduced elements, n ≥ lanes): the elements as
-//                vectors of 8 lanes, each lane a rowSum over the n/8 vectors; 0 plus the n mod 8
-//                tail, then plus lanes 0 to 7.
+//                and every output when the reduced elements are contiguous and fewer than L.
+//   vectorInner  vectorized_inner_sum (contiguous reduced elements, n ≥ L): the elements as
+//                vectors of L lanes, each lane a rowSum over the n/L vectors; 0 plus the n mod L
+//                tail, then plus lanes 0 to L − 1.
 
 /// The lowered float-path mean (above).
 public struct ATenFloatMean: Equatable, Codable, Sendable {
