@@ -212,6 +212,11 @@ import QGenCompiler
         #expect(errors(spec([x.layerSpec, Tanh("t", output: .uint8(scale: 1.0 / 128, zeroPoint: 127), file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
                 ["model.swift:3: error: layer 't' (Tanh): PyTorch's quantized tanh produces scale 2/256 with zero point 128 for uint8, not scale 0.0078125 with zero point 127; leave output: out"])
         #expect(errors(spec([x.layerSpec, Tanh("t", file: "model.swift", line: 3).layerSpec], requantization: .qnnpack)) == [])
+        // uint8's default outputs are PyTorch's fixed ones (sigmoid 1/256 and 0), which its lowering checks.
+        #expect(errors(spec([x.layerSpec, Logistic("s", file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) == [])
+        // Only Mean models ATen on strided views.
+        #expect(errors(spec([x.layerSpec, ReLU("r", memoryFormats: [.strided], file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
+                ["model.swift:3: error: layer 'r' (ReLU): memory format .strided is modelled for Mean only; make the input contiguous (.contiguous() in the model) and name it .contiguous"])
         #expect(errors(spec([x.layerSpec, Logistic("s", output: other, file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
                 ["model.swift:3: error: layer 's' (Logistic): PyTorch's quantized sigmoid produces scale 1/256 with zero point 0 for uint8, not scale 0.05 with zero point 3; leave output: out"])
         #expect(errors(spec([x.layerSpec, ReLU6("r6", memoryFormats: [.channelsLast], file: "model.swift", line: 3).layerSpec], requantization: .qnnpack)) ==

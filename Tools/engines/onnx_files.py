@@ -420,6 +420,16 @@ def concat_case(form, index, rng, np_rng, directory):
     return _finish(gr, out, s_out, zp_out, [1, 2 * c, shape[2], shape[3]], f"{form}-concat-{index}", ["conv", "concat"], directory, np_rng)
 
 
+def _pool_size(n, k, s, p, ceil):
+    """A pooled axis's length as ONNX Runtime computes it (as PyTorch): with ceil_mode, one fewer
+    when the last window would start past the input and its padding."""
+    span = n + 2 * p - k
+    if not ceil:
+        return span // s + 1
+    out = -(-span // s) + 1
+    return out - 1 if (out - 1) * s >= n + p else out
+
+
 def avgpool_case(form, index, rng, np_rng, directory):
     """QLinearAveragePool (com.microsoft) or DQ -> AveragePool -> Q, with random kernel, strides,
     pads, ceil_mode and count_include_pad."""
@@ -430,13 +440,6 @@ def avgpool_case(form, index, rng, np_rng, directory):
     ceil, include_pad = rng.random() < 0.3, rng.random() < 0.5
     c, h, w = rng.randint(1, 12), rng.randint(k[0], 11), rng.randint(k[1], 11)
 
-    def size(n, kk, ss, pp):
-        # ONNX Runtime's kernel (as PyTorch): with ceil_mode, one fewer when the last window would start past the input and its padding.
-        span = n + 2 * pp - kk
-        if not ceil:
-            return span // ss + 1
-        out = -(-span // ss) + 1
-        return out - 1 if (out - 1) * ss >= n + pp else out
     gr = Graph(dtype, [1, c, h, w], rng)
     s_out, zp_out = np.float32(float(gr.s_in) * fx.log_uniform(rng, 0.3, 2)), _quant(rng, dtype)[1]
     attrs = dict(kernel_shape=list(k), strides=list(st), pads=[p[0], p[1], p[0], p[1]], ceil_mode=int(ceil), count_include_pad=int(include_pad))
@@ -448,7 +451,7 @@ def avgpool_case(form, index, rng, np_rng, directory):
     else:
         gr.nodes.append(helper.make_node("AveragePool", [gr.dq("x", "xq", gr.s_in, gr.zp_in)], ["pool"], name="pool", **attrs))
         out = gr.q("pool", "pool", s_out, zp_out)
-    out_shape = [1, c, size(h, k[0], st[0], p[0]), size(w, k[1], st[1], p[1])]
+    out_shape = [1, c, _pool_size(h, k[0], st[0], p[0], ceil), _pool_size(w, k[1], st[1], p[1], ceil)]
     return _finish(gr, out, s_out, zp_out, out_shape, f"{form}-avgpool-{index}", ["average_pool"], directory, np_rng)
 
 
@@ -579,12 +582,6 @@ def maxpool_case(form, index, rng, np_rng, directory):
     ceil = rng.random() < 0.6
     c, h, w = rng.randint(1, 8), rng.randint(k[0], 11), rng.randint(k[1], 11)
 
-    def size(n, kk, ss, pp):
-        span = n + 2 * pp - kk
-        if not ceil:
-            return span // ss + 1
-        out = -(-span // ss) + 1
-        return out - 1 if (out - 1) * ss >= n + pp else out
     gr = Graph(dtype, [1, c, h, w], rng)
     attrs = dict(kernel_shape=list(k), strides=list(st), pads=[p[0], p[1], p[0], p[1]], ceil_mode=int(ceil))
     if form == "qop":
@@ -593,7 +590,7 @@ def maxpool_case(form, index, rng, np_rng, directory):
     else:
         gr.nodes.append(helper.make_node("MaxPool", [gr.dq("x", "xq", gr.s_in, gr.zp_in)], ["pool"], name="pool", **attrs))
         out = gr.q("pool", "pool", gr.s_in, gr.zp_in)
-    out_shape = [1, c, size(h, k[0], st[0], p[0]), size(w, k[1], st[1], p[1])]
+    out_shape = [1, c, _pool_size(h, k[0], st[0], p[0], ceil), _pool_size(w, k[1], st[1], p[1], ceil)]
     return _finish(gr, out, gr.s_in, gr.zp_in, out_shape, f"{form}-maxpool-{index}", ["max_pool"], directory, np_rng)
 
 

@@ -328,8 +328,10 @@ def torch_mean_case(engine, index, rng, np_rng):
     rank = rng.choice([3, 4, 4, 4])
     channels_last = rank == 4 and rng.random() < 0.5
     # A strided view (every other element of the last axis of a larger tensor): ATen averages its
-    # contiguous float copy.
+    # contiguous float copy. A channel slice of a channels-last tensor is a view too, whose float
+    # copy ATen lays out channels-last (qgen-export writes it as channels-last).
     strided = not channels_last and rng.random() < 0.25
+    channel_slice = channels_last and rng.random() < 0.3
     if rank == 4:
         shape = [rng.randint(1, 2), rng.choice([rng.randint(1, 7), rng.randint(8, 40), rng.randint(30, 70)]), rng.randint(1, 20), rng.randint(1, 20)]
         choices = [[2, 3], [-2, -1], [1]] + ([] if channels_last else [[1, 2], [2], [3], [1, 2, 3]])
@@ -347,21 +349,29 @@ def torch_mean_case(engine, index, rng, np_rng):
             wide[..., 1::2] = lo
             qx = _qtensor(wide, s, zp, dtype)[..., ::2]
             assert not qx.is_contiguous() and np.array_equal(qx.int_repr().numpy(), x)
+        elif channel_slice:
+            wide = np.concatenate([np.full_like(x[:, :1], lo), x], axis=1)
+            qx = _qtensor(wide, s, zp, dtype).contiguous(memory_format=torch.channels_last)[:, 1:]
+            assert not qx.is_contiguous()
         else:
             qx = _qtensor(x, s, zp, dtype)
-        if channels_last:
+        if channels_last and not channel_slice:
             qx = qx.contiguous(memory_format=torch.channels_last)
         y = torch.mean(qx, dims, keepdim)
         assert (y.q_scale(), y.q_zero_point()) == (s, zp)
         ys.append(y.int_repr().numpy())
     fmt = "channelsLast" if channels_last else "strided" if strided else "contiguous"
+    if channel_slice:
+        # As qgen-export writes a view: the layout of ATen's float copy.
+        copy = qx.dequantize()
+        fmt = "channelsLast" if copy.is_contiguous(memory_format=torch.channels_last) and not copy.is_contiguous() else "strided"
     mean = {"name": "mean", "axes": dims, "keepDims": keepdim, "output": _quant(s, zp, dtype), "atenOp": "mean", "memoryFormats": [fmt], "location": AT}
     layers = [_input("x", shape, _quant(s, zp, dtype)), {"mean": {"_0": mean}}]
     model = {"name": f"{engine}_torch_mean_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
     wrapped = sorted(d % rank for d in dims)
     if engine == "qnnpack" and dtype == "uint8" and rank == 4 and dims == [2, 3]:
         path = "qnnpack"
-    elif not channels_last and not strided and wrapped[-1] == rank - 1:
+    elif not channels_last and not strided and wrapped[-1] == rank - 1:  # (a channel slice is never contiguous)
         path = "codes"
     else:
         path = "float"

@@ -774,8 +774,10 @@ class _ShapeAndFormat(ShapeProp):
             if result.dim() == 4:
                 n.meta["qgen_channels_last"] = result.is_contiguous(memory_format=torch.channels_last)
                 if result.is_quantized and not result.is_contiguous() and not n.meta["qgen_channels_last"]:
-                    # A strided view: ATen's float paths dequantize it in its suggested memory format.
-                    n.meta["qgen_view_channels_last"] = result.dequantize().is_contiguous(memory_format=torch.channels_last)
+                    # A strided view: ATen's float paths dequantize it in its suggested memory format
+                    # (a copy both contiguous and channels-last is read as contiguous).
+                    copy = result.dequantize()
+                    n.meta["qgen_view_channels_last"] = copy.is_contiguous(memory_format=torch.channels_last) and not copy.is_contiguous()
         return result
 
 
