@@ -107,32 +107,57 @@ static int32_t qgen_float32_to_int32(int64_t m, int32_t e)
     return m < 0 ? -(int32_t)q : (int32_t)q;
 }
 
-/* fma(q, r, c) in binary32: the exact q * r_m * 2^r_e + c_m * 2^c_e rounded once (ties to even), for
- * an integer |q| < 2^9 and binary32 values r and c; returns the mantissa, stores the exponent. When
- * the two terms lie more than 28 (36) binary places apart, the smaller is below a quarter of the
- * larger's last place: it only decides the direction of the rounding, so a unit two places below
- * that last place, of its sign, stands in for it and rounds identically. */
-static int64_t qgen_float32_fma(int32_t q, int64_t r_m, int32_t r_e, int64_t c_m, int32_t c_e, int32_t *exponent)
+/* fma(a, b, c) in binary32: the exact a * b + c rounded once (ties to even), for mantissas |a_m|, |b_m| < 2^24
+ * (an integer a is a_m = a, a_e = 0) and a binary32 value c; returns the mantissa, stores the exponent. The two terms
+ * are placed in one frame of units where the larger lies in [2^59, 2^60) (exactly: it has at most 48 bits). The
+ * smaller is exact there too unless it has bits below the unit; then it is below 2^48 units, truncated to units, and a
+ * half unit of its sign stands in for the remainder. The sum is then above 2^58 units, so it rounds to 24 bits at a
+ * multiple of 2^34 units: the exact sum and the stand-in lie strictly between the same two neighbouring units and
+ * round alike. */
+static int64_t qgen_float32_fma(int64_t a_m, int32_t a_e, int64_t b_m, int32_t b_e, int64_t c_m, int32_t c_e, int32_t *exponent)
 {
-    const int64_t p = (int64_t)q * r_m; /* |p| < 2^33, at least 2^23 unless 0 */
+    const int64_t p = a_m * b_m; /* |p| < 2^48 */
+    const int32_t p_e = a_e + b_e;
+    int64_t big_m;
+    int64_t small_m;
+    int32_t big_e;
+    int32_t small_e;
+    int32_t frame;
+    int32_t shift;
+    uint64_t u;
+    uint64_t units;
 
     if (p == 0) {
         *exponent = c_e;
         return c_m;
     }
     if (c_m == 0) {
-        return qgen_float32_round(p, r_e, exponent);
+        return qgen_float32_round(p, p_e, exponent);
     }
-    if (r_e >= c_e) {
-        if (r_e - c_e <= 28) {
-            return qgen_float32_round(p * ((int64_t)1 << (r_e - c_e)) + c_m, c_e, exponent);
-        }
-        return qgen_float32_round(p * 4 + (c_m < 0 ? -1 : 1), r_e - 2, exponent);
+    if (p_e + qgen_bit_length((uint64_t)(p < 0 ? -p : p)) >= c_e + qgen_bit_length((uint64_t)(c_m < 0 ? -c_m : c_m))) {
+        big_m = p;
+        big_e = p_e;
+        small_m = c_m;
+        small_e = c_e;
+    } else {
+        big_m = c_m;
+        big_e = c_e;
+        small_m = p;
+        small_e = p_e;
     }
-    if (c_e - r_e <= 36) {
-        return qgen_float32_round(c_m * ((int64_t)1 << (c_e - r_e)) + p, r_e, exponent);
+    u = (uint64_t)(big_m < 0 ? -big_m : big_m);
+    frame = big_e + qgen_bit_length(u) - 60;
+    big_m = big_m * ((int64_t)1 << (big_e - frame)) * 2;
+    u = (uint64_t)(small_m < 0 ? -small_m : small_m);
+    shift = frame - small_e;
+    if (shift <= 0) {
+        units = (u << -shift) * 2u;
+    } else if (shift >= 63) {
+        units = 1u;
+    } else {
+        units = ((u >> shift) * 2u) | (uint64_t)((u & (((uint64_t)1 << shift) - 1u)) != 0u);
     }
-    return qgen_float32_round(c_m * 4 + (p < 0 ? -1 : 1), c_e - 2, exponent);
+    return qgen_float32_round(small_m < 0 ? big_m - (int64_t)units : big_m + (int64_t)units, frame - 1, exponent);
 }
 
 /* The output stage: (float)acc * scale, each operation rounded to binary32
@@ -627,8 +652,8 @@ static void add_22(const uint8_t *input1, const uint8_t *input2, uint8_t *output
         int64_t m;
         int32_t y;
 
-        m = qgen_float32_fma((int32_t)input2[i], 9680867, -24, -15882672, -18, &e);
-        m = qgen_float32_fma((int32_t)input1[i], 14945599, -24, m, e, &e);
+        m = qgen_float32_fma((int64_t)input2[i], 0, 9680867, -24, -15882672, -18, &e);
+        m = qgen_float32_fma((int64_t)input1[i], 0, 14945599, -24, m, e, &e);
         y = qgen_float32_to_int32(m, e);
         if (y < 0) {
             y = 0;

@@ -224,8 +224,14 @@ import QGenCompiler
         #expect(errors(spec([x.layerSpec, ReLU6("r6", memoryFormats: [.channelsLast], file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) == [])
         // Softmax: QNNPACK's integer softmax under qnnpack (uint8, output 1/256 and 0); ATen's float path otherwise.
         #expect(errors(spec([x.layerSpec, Softmax("s", output: .uint8(scale: 1.0 / 256, zeroPoint: 0), file: "model.swift", line: 3).layerSpec], requantization: .qnnpack)) == [])
-        #expect(errors(spec([x.layerSpec, Softmax("s", output: .uint8(scale: 1.0 / 256, zeroPoint: 0), file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
-                ["model.swift:3: error: layer 's' (Softmax): PyTorch computes this quantized softmax (uint8 input, output scale 0.00390625, zero point 0, fbgemm) on ATen's float path (dequantize, at::softmax, quantize), which qgen does not reproduce; PyTorch runs QNNPACK's integer softmax, which qgen reproduces, under qnnpack on a uint8 input with output scale 1/256 and zero point 0 (a fixed-qparams observer, as FX graph mode quantization gives softmax)"])
+        #expect(errors(spec([x.layerSpec, Softmax("s", output: .uint8(scale: 1.0 / 256, zeroPoint: 0), file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) == [])
+        #expect(errors(spec([x.layerSpec, Softmax("s", output: .uint8(scale: 0.01, zeroPoint: 3), file: "model.swift", line: 3).layerSpec], requantization: .qnnpack)) == [])
+        #expect(errors(spec([x.layerSpec, Softmax("s", beta: 2, file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
+                ["model.swift:3: error: layer 's' (Softmax): beta is 2.0; PyTorch's softmax has no beta (give 1)"])
+        #expect(errors(spec([x.layerSpec, Softmax("s", output: .uint8(scale: 1e-10, zeroPoint: 0), file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
+                ["model.swift:3: error: layer 's' (Softmax): output scale 1e-10 is below 2^-30; a probability times 1/scale would not fit the int32 PyTorch rounds it to"])
+        #expect(errors(spec([x.layerSpec, Softmax("s", output: .int8(scale: 1.0 / 256, zeroPoint: -128), file: "model.swift", line: 3).layerSpec], requantization: .fbgemm)) ==
+                ["model.swift:3: error: layer 's' (Softmax): PyTorch's quantized softmax keeps the input's type (uint8), not int8"])
     }
 
     @Test func multipliersTheAcceleratorSchemesCannotHold() {

@@ -211,10 +211,14 @@ import QGen
             ], requantization: .fbgemm(), location: SourceLocation(file: "model.swift", line: 1))
             files.append(Emitter.emit(try Pipeline.compile(means, options: CompileOptions()).lowered, options: EmitOptions(floatRequant: native)))
         }
-        // PyTorch's qnnpack softmax.
+        // PyTorch's qnnpack softmax, and ATen's float softmax on rows longer and shorter than its lanes.
         files.append(Emitter.emit(try Pipeline.compile(ModelSpec(name: "m", layers: [
             Input("x", shape: [2, 9], .uint8(scale: 0.1, zeroPoint: 3)).layerSpec, Softmax("s").layerSpec,
         ], requantization: .qnnpack, location: SourceLocation(file: "model.swift", line: 1)), options: CompileOptions()).lowered))
+        files.append(Emitter.emit(try Pipeline.compile(ModelSpec(name: "m", layers: [
+            Input("x", shape: [2, 9], .int8(scale: 0.1, zeroPoint: 3)).layerSpec, Softmax("s").layerSpec,
+            Reshape("r", shape: [6, 3]).layerSpec, Softmax("t").layerSpec,
+        ], requantization: .fbgemm(), location: SourceLocation(file: "model.swift", line: 1)), options: CompileOptions()).lowered))
         // A reshape of the model input into the model output copies.
         let copy = ModelSpec(name: "m", layers: [input10.layerSpec, Reshape("r", shape: [2, 5]).layerSpec],
                              location: SourceLocation(file: "model.swift", line: 1))

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import QGen
 import QGenArithmetic
-import QGenCompiler
+@testable import QGenCompiler
 import QGenJIT
 
 /// The emitted C's integer-only binary32 emulation (helpers_float32) against the host's IEEE float
@@ -121,5 +121,109 @@ import QGenJIT
         }
         print("float32 division emulation: \(checked) quotients equal to IEEE float (\(exact) exact)")
         #expect(checked > 150_000 && exact > 30_000)
+    }
+
+    typealias FusedMultiplyAdd = @convention(c) (Int64, Int32, Int64, Int32, Int64, Int32, UnsafeMutablePointer<Int32>) -> Int64
+    typealias Exponential = @convention(c) (Int64, Int32, UnsafeMutablePointer<Int32>) -> Int64
+
+    /// The C of a PyTorch float-path softmax, which brings helpers_float32_fma and helpers_float32_exp,
+    /// with probes that call them.
+    private func softmaxHelpers() throws -> TCCModule {
+        let spec = ModelSpec(name: "probe", layers: [
+            Input("x", shape: [1, 4], .uint8(scale: 0.1, zeroPoint: 0)).layerSpec,
+            Softmax("s", output: .uint8(scale: 1.0 / 255, zeroPoint: 0)).layerSpec,
+        ], requantization: .fbgemm, location: SourceLocation(file: "probe.swift", line: 1))
+        let result = try Pipeline.compile(spec, options: CompileOptions())
+        let source = result.output.source + """
+
+            int64_t probe_fma(int64_t am, int32_t ae, int64_t bm, int32_t be, int64_t cm, int32_t ce, int32_t *e);
+            int64_t probe_fma(int64_t am, int32_t ae, int64_t bm, int32_t be, int64_t cm, int32_t ce, int32_t *e)
+            {
+                return qgen_float32_fma(am, ae, bm, be, cm, ce, e);
+            }
+            int64_t probe_exp(int64_t m, int32_t e, int32_t *exponent);
+            int64_t probe_exp(int64_t m, int32_t e, int32_t *exponent)
+            {
+                return qgen_float32_sleef_exp(m, e, exponent);
+            }
+
+            """
+        return try TCCModule(source: source, fileName: result.output.sourceName, headers: [result.output.headerName: result.output.header])
+    }
+
+    /// qgen_float32_fma against IEEE binary32's fused multiply-add (Swift's `addingProduct`): random
+    /// operands, addends far below and far above the product, cancellation to a few bits, integer
+    /// multiplicands (ONNX Runtime's add), zeros.
+    @Test func fusedMultiplyAddMatchesIEEEFloat() throws {
+        let module = try softmaxHelpers()
+        let fma = try #require(module.function("probe_fma", as: FusedMultiplyAdd.self))
+        var rng = SeededGenerator(seed: 20261212)
+        func random(_ exponents: ClosedRange<Int>) -> Float {
+            Float(sign: Bool.random(using: &rng) ? .minus : .plus, exponent: Int.random(in: exponents, using: &rng),
+                  significand: Float.random(in: 1..<2, using: &rng))
+        }
+        var checked = 0, cancelled = 0, apart = 0
+        for i in 0..<300_000 {
+            var a = random(-40...40), b = random(-40...40), c = random(-90...90)
+            switch i % 6 {
+            case 0: a = Float(Int.random(in: -255...255, using: &rng))             // an integer code
+            case 1: c = -(a * b).nextUp                                              // cancellation
+            case 2: c = (a * b) * Float(sign: .plus, exponent: Int.random(in: -60 ... -20, using: &rng), significand: 1)
+            case 3: c = (a * b) * Float(sign: .plus, exponent: Int.random(in: 20...60, using: &rng), significand: 1.5)
+            case 4: if i % 12 == 4 { c = 0 } else { b = 0 }
+            default: break
+            }
+            let expected = c.addingProduct(a, b)
+            guard a.isFinite, b.isFinite, c.isFinite, expected.isNormal || expected == 0,
+                  (a * b).isNormal || a * b == 0, c.isNormal || c == 0 else { continue }
+            let pa = Float32Parts(a), pb = Float32Parts(b), pc = Float32Parts(c), want = Float32Parts(expected)
+            var e: Int32 = 0
+            let m = fma(Int64(pa.mantissa), pa.exponent, Int64(pb.mantissa), pb.exponent, Int64(pc.mantissa), pc.exponent, &e)
+            let got = m == 0 ? Float32Parts(mantissa: 0, exponent: 0) : Float32Parts(Float32Parts(mantissa: Int32(m), exponent: e).value)
+            if got != want || (m != 0 && (m.magnitude < 1 << 23 || m.magnitude >= 1 << 24)) {
+                Issue.record("fma(\(a), \(b), \(c)): C \(m) * 2^\(e), IEEE \(expected)")
+                return
+            }
+            if expected != 0 && abs(expected) < abs(c) * 0x1p-10 { cancelled += 1 }
+            if c != 0 && a * b != 0 && abs(log2(abs(c / (a * b)))) > 30 { apart += 1 }
+            checked += 1
+        }
+        print("float32 fma emulation: \(checked) results equal to IEEE fma (\(cancelled) with cancellation, \(apart) with terms 2^30 apart)")
+        #expect(checked > 250_000 && cancelled > 20_000 && apart > 50_000)
+    }
+
+    /// qgen_float32_sleef_exp against FloatExp.sleef (SLEEF's expf in Swift binary32, which PyTorch's
+    /// softmax fixtures check) bit for bit over d in [-110, 0]: the normal range, the subnormal results
+    /// (d below -87.3), the zeros below -104, d = 0 and tiny d.
+    @Test func sleefExponentialMatchesTheBinary32Reference() throws {
+        let module = try softmaxHelpers()
+        let exponential = try #require(module.function("probe_exp", as: Exponential.self))
+        var rng = SeededGenerator(seed: 20261213)
+        var checked = 0, subnormal = 0, zero = 0
+        for i in 0..<200_000 {
+            var d: Float
+            switch i % 4 {
+            case 0: d = -Float.random(in: 85...110, using: &rng)
+            case 1: d = -Float(sign: .plus, exponent: Int.random(in: -40...2, using: &rng), significand: Float.random(in: 1..<2, using: &rng))
+            default: d = -Float.random(in: 0...90, using: &rng)
+            }
+            if i == 0 { d = 0 }
+            if i == 1 { d = -104 }
+            if i == 2 { d = (-104 as Float).nextDown }
+            let expected = FloatExp.sleef(d)
+            let p = Float32Parts(d)
+            var e: Int32 = 0
+            let m = exponential(Int64(p.mantissa), p.exponent, &e)
+            let got: Float = m == 0 ? 0 : Float32Parts(mantissa: Int32(m), exponent: e).value
+            if got.bitPattern != expected.bitPattern {
+                Issue.record("exp(\(d)): C \(m) * 2^\(e) = \(got), SLEEF \(expected)")
+                return
+            }
+            if expected.isSubnormal { subnormal += 1 }
+            if expected == 0 { zero += 1 }
+            checked += 1
+        }
+        print("SLEEF expf emulation: \(checked) values equal (\(subnormal) subnormal, \(zero) zero)")
+        #expect(checked == 200_000 && subnormal > 10_000 && zero > 10_000)
     }
 }

@@ -49,7 +49,7 @@ import QGenVerify
             }
         }
         for key in elements.keys.sorted() { print("PyTorch \(key): \(elements[key]!) elements, \(mismatches[key]!) mismatches (emulated and native)") }
-        #expect(elements.count == 59)
+        #expect(elements.count == 71)
     }
 
     struct NetworkFixture: Decodable {

@@ -90,6 +90,9 @@ def pytorch_ops():
     cases += po.tanh_sleef_cases()
     rng, np_rng = fx.seeded(20261210), np.random.default_rng(20261210)
     cases += [po.softmax_case(i, rng, np_rng) for i in range(60)]
+    rng, np_rng = fx.seeded(20261211), np.random.default_rng(20261211)
+    cases += [po.aten_softmax_case(engine, i, rng, np_rng) for engine in ("fbgemm", "qnnpack") for i in range(50)]
+    cases += po.aten_softmax_points_cases()
     _write_cases(OUT / "pytorch_ops.json", po.provenance(), cases)
 
 
@@ -103,7 +106,7 @@ def pytorch_networks():
     for name in pn.COMMITTED:
         for engine in ("fbgemm", "qnnpack"):
             entry = pn.case(name, engine, directory / f"{name}_{engine}", inputs=20)
-            if name not in ("small_cnn", "branchy_cnn", "conv1d_net"):
+            if name not in ("small_cnn", "branchy_cnn", "conv1d_net", "fx_classifier"):
                 entry["inputs"], entry["outputs"] = entry["inputs"][:6], entry["outputs"][:6]
             entries.append(entry)
             print(f"{name} {engine}: exported")

@@ -1,6 +1,6 @@
 """Whole PyTorch networks through qgen-export (Exporters/pytorch): torchvision's quantizable ResNet-18,
 MobileNetV2, MobileNetV3-Large and GoogLeNet (224x224, random initialisation), two small CNNs and a 1-D CNN, fused, calibrated on random data,
-converted under fbgemm (default qconfig, reduce_range) or qnnpack, exported as model.swift + .npy,
+converted under fbgemm (default qconfig, reduce_range) or qnnpack (eager mode), and a classifier quantized by FX graph mode, exported as model.swift + .npy,
 and run on inputs drawn like the calibration data. The engine's input and output codes are taken
 at the QuantStub and the DeQuantStub.
 
@@ -114,11 +114,38 @@ class Conv1dNet(nn.Module):
         torch.ao.quantization.fuse_modules(self, [["conv1", "bn1", "relu1"]], inplace=True)
 
 
+class FXClassifier(nn.Module):
+    """Quantized by FX graph mode (prepare_fx/convert_fx, no stubs): Conv+BN+ReLU, a hardswish branch
+    added back, torch.cat with its sigmoid, adaptive average pooling, flatten, Linear, and nn.Softmax
+    with PyTorch's fixed 0-to-1 observer (scale 1/256, zero point 0): ATen's float softmax under fbgemm,
+    QNNPACK's integer one under qnnpack."""
+
+    FX = True
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 12, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(12)
+        self.relu1 = nn.ReLU()
+        self.conv2 = nn.Conv2d(12, 12, 3, padding=1)
+        self.hs = nn.Hardswish()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(24, 10)
+        self.softmax = nn.Softmax(dim=1)
+
+    def forward(self, x):
+        x = self.relu1(self.bn1(self.conv1(x)))
+        x = x + self.hs(self.conv2(x))
+        x = torch.cat([x, torch.sigmoid(x)], 1)
+        return self.softmax(self.fc(torch.flatten(self.pool(x), 1)))
+
+
 NETWORKS = {
     # name: (builder, input shape, calibration batches)
     "small_cnn": (SmallCNN, (1, 3, 32, 32), 8),
     "branchy_cnn": (BranchyCNN, (1, 3, 14, 14), 8),
     "conv1d_net": (Conv1dNet, (1, 4, 64), 8),
+    "fx_classifier": (FXClassifier, (1, 3, 16, 16), 8),
     "resnet18": (lambda: __import__("torchvision").models.quantization.resnet18(weights=None, quantize=False), (1, 3, 224, 224), 4),
     "mobilenet_v2": (lambda: __import__("torchvision").models.quantization.mobilenet_v2(weights=None, quantize=False), (1, 3, 224, 224), 4),
     # Squeeze-and-excitation (a broadcast mul of a hardsigmoid gate), hardswish.
@@ -146,19 +173,46 @@ def _b64(codes):
 
 
 def build(name, engine, seed=0):
-    """The converted module and the float inputs' generator for `name` under `engine`."""
+    """The converted module and the float inputs' generator for `name` under `engine` (eager mode:
+    fuse, prepare, calibrate, convert; FX graph mode for a builder with FX = True)."""
     builder, shape, batches = NETWORKS[name]
     torch.backends.quantized.engine = engine
     torch.manual_seed(seed)
     model = builder().eval()
-    model.fuse_model()
-    model.qconfig = torch.ao.quantization.get_default_qconfig(engine)
-    prepared = torch.ao.quantization.prepare(model)
     generator = torch.Generator().manual_seed(seed + 1)
+    if getattr(builder, "FX", False):
+        from torch.ao.quantization import QConfig, get_default_qconfig_mapping
+        from torch.ao.quantization.observer import default_fixed_qparams_range_0to1_observer
+        from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+        mapping = get_default_qconfig_mapping(engine)
+        mapping.set_object_type(nn.Softmax, QConfig(activation=default_fixed_qparams_range_0to1_observer, weight=mapping.global_qconfig.weight))
+        prepared = prepare_fx(model, mapping, (torch.randn(shape, generator=generator),))
+    else:
+        model.fuse_model()
+        model.qconfig = torch.ao.quantization.get_default_qconfig(engine)
+        prepared = torch.ao.quantization.prepare(model)
     with torch.no_grad():
         for _ in range(batches):
             prepared(torch.randn((4,) + shape[1:], generator=generator))
+    if getattr(builder, "FX", False):
+        return convert_fx(prepared), shape, generator
     return torch.ao.quantization.convert(prepared), shape, generator
+
+
+def _codes_graph(quantized):
+    """A copy of an FX graph-mode model that returns its input's and its output's codes: the input
+    quantize_per_tensor's result and the value the final dequantize reads."""
+    import copy
+    gm = copy.deepcopy(quantized)
+    graph = gm.graph
+    first = next(n for n in graph.nodes if n.op == "call_function" and n.target is torch.quantize_per_tensor)
+    output = next(n for n in graph.nodes if n.op == "output")
+    last = output.args[0]
+    assert last.op == "call_method" and last.target == "dequantize", "the FX model must end with a dequantize"
+    output.args = ((first, last.args[0]),)
+    graph.eliminate_dead_code()
+    gm.recompile()
+    return gm
 
 
 def case(name, engine, directory, inputs=20, seed=0):
@@ -166,14 +220,22 @@ def case(name, engine, directory, inputs=20, seed=0):
     torch.set_num_threads(1)
     quantized, shape, generator = build(name, engine, seed)
     seen = {}
-    quantized.quant.register_forward_hook(lambda m, i, o: seen.__setitem__("in", o.int_repr().numpy().copy()))
-    quantized.dequant.register_forward_pre_hook(lambda m, i: seen.__setitem__("out", i[0].int_repr().numpy().copy()))
+    if hasattr(quantized, "quant"):
+        quantized.quant.register_forward_hook(lambda m, i, o: seen.__setitem__("in", o.int_repr().numpy().copy()))
+        quantized.dequant.register_forward_pre_hook(lambda m, i: seen.__setitem__("out", i[0].int_repr().numpy().copy()))
+        run = quantized
+    else:
+        codes = _codes_graph(quantized)
+
+        def run(x):
+            q_in, q_out = codes(x)
+            seen["in"], seen["out"] = q_in.int_repr().numpy().copy(), q_out.int_repr().numpy().copy()
     os.makedirs(directory, exist_ok=True)
     qgen_export.export(quantized, torch.randn(shape, generator=generator), str(pathlib.Path(directory) / "model.swift"), name=f"{name}_{engine}")
     xs, ys = [], []
     with torch.no_grad():
         for _ in range(inputs):
-            quantized(torch.randn(shape, generator=generator))
+            run(torch.randn(shape, generator=generator))
             xs.append(_b64(seen["in"]))
             ys.append(_b64(seen["out"]))
     return {"name": f"{name}_{engine}", "model": f"{name}_{engine}/model.swift", "engine": engine, "inputs": xs, "outputs": ys}

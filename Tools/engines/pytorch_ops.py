@@ -1,5 +1,5 @@
 """PyTorch's quantized add, add_relu, mul, mul_relu, cat, relu, relu6, hardswish, hardsigmoid,
-leaky_relu, sigmoid, tanh, avg_pool2d, torch.mean and adaptive average pooling to 1x1 on the fbgemm and qnnpack engines, on seeded scales, zero points and shapes (element counts off ATen's
+leaky_relu, sigmoid, tanh, softmax (QNNPACK's and ATen's float path), avg_pool2d, torch.mean and adaptive average pooling to 1x1 on the fbgemm and qnnpack engines, on seeded scales, zero points and shapes (element counts off ATen's
 64-code vector blocks, so the scalar tail is exercised; cat on contiguous and channels-last inputs,
 whose kernels differ), written as qgen ModelSpec JSON with the engine's output codes.
 Run with ATEN_CPU_CAPABILITY=avx2 and one intra-op thread (make_fixtures.py sets both)."""
@@ -270,6 +270,59 @@ def softmax_case(index, rng, np_rng):
     model = {"name": f"qnnpack_softmax_{index}", "layers": layers, "requantization": {"name": "qnnpack"}, "location": AT}
     return {"id": f"qnnpack-softmax-{index}", "ops": ["softmax (QNNPACK)"], "model": model,
             "inputs": [[fx.bytes_b64(np.ravel(v), "uint8")] for v in xs], "outputs": [fx.bytes_b64(np.ravel(y), "uint8") for y in ys]}
+
+
+def aten_softmax_case(engine, index, rng, np_rng):
+    """torch.ops.quantized.softmax over the last axis where ATen runs its float path (dequantize,
+    at::softmax, quantize_per_tensor): fbgemm on quint8 and qint8, qnnpack on qint8 or with an output
+    other than 1/256 and 0. Rows shorter and longer than the 8 AVX2 lanes; input scales up to 1, so
+    that exponents reach SLEEF's subnormal range (x - max below -87) and its zero (below -104)."""
+    torch.backends.quantized.engine = engine
+    dtype = "int8" if engine == "qnnpack" and rng.random() < 0.5 else rng.choice(["uint8", "int8"])
+    lo, hi = _range(dtype)
+    depth = rng.choice([rng.randint(1, 7), rng.randint(8, 40), rng.randint(40, 1100)])
+    shape = [rng.randint(1, 3), depth] if rng.random() < 0.5 else [1, rng.randint(2, 4), depth]
+    s, zp = fx.log_uniform(rng, 0.005, 1.0), rng.randint(lo, hi - 1)
+    while True:
+        so, zo = rng.choice([(1.0 / 256, lo), (1.0 / 255, lo), (fx.log_uniform(rng, 1.0 / 3000, 1.0 / 60), rng.randint(lo, lo + 40))])
+        if not (engine == "qnnpack" and dtype == "uint8" and (so, zo) == (1.0 / 256, 0)):
+            break
+    xs = [np_rng.integers(lo, hi, size=shape) for _ in range(3)]
+    ys = []
+    for x in xs:
+        y = torch.ops.quantized.softmax(_qtensor(x, s, zp, dtype), -1, so, zo)
+        assert (y.q_scale(), y.q_zero_point()) == (so, zo)
+        ys.append(y.int_repr().numpy())
+    softmax = {"name": "softmax", "input": "x", "beta": 1.0, "output": _quant(so, zo, dtype), "location": AT}
+    layers = [_input("x", shape, _quant(s, zp, dtype)), {"softmax": {"_0": softmax}}]
+    model = {"name": f"{engine}_aten_softmax_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
+    return {"id": f"{engine}-aten_softmax-{dtype}-{index}", "ops": [f"softmax (ATen float) {dtype}"], "model": model,
+            "inputs": [[fx.bytes_b64(np.ravel(v), dtype)] for v in xs], "outputs": [fx.bytes_b64(np.ravel(y), dtype) for y in ys]}
+
+
+def aten_softmax_points_cases():
+    """One case per row of softmax_aten_points.json (rows where ATen's float softmax and an
+    alternative summation order, exponential or division give different codes), under fbgemm and
+    under qnnpack (whose float path is the same)."""
+    import json
+    import pathlib
+    import struct
+    rows = json.loads((pathlib.Path(__file__).parent / "softmax_aten_points.json").read_text())["rows"]
+    cases = []
+    for index, (alternative, dtype, bits, zp, so, zo, codes) in enumerate(rows):
+        s = struct.unpack("<f", struct.pack("<I", bits))[0]
+        for engine in ("fbgemm", "qnnpack"):
+            if engine == "qnnpack" and dtype == "uint8" and (so, zo) == (1.0 / 256, 0):
+                continue
+            torch.backends.quantized.engine = engine
+            x = np.array([codes])
+            y = torch.ops.quantized.softmax(_qtensor(x, s, zp, dtype), -1, so, zo)
+            softmax = {"name": "softmax", "input": "x", "beta": 1.0, "output": _quant(so, zo, dtype), "location": AT}
+            layers = [_input("x", list(x.shape), _quant(s, zp, dtype)), {"softmax": {"_0": softmax}}]
+            model = {"name": f"{engine}_aten_softmax_point_{index}", "layers": layers, "requantization": {"name": engine}, "location": AT}
+            cases.append({"id": f"{engine}-aten_softmax_point-{index}", "ops": [f"softmax (ATen float; {alternative} differs)"], "model": model,
+                          "inputs": [[fx.bytes_b64(np.ravel(x), dtype)]], "outputs": [fx.bytes_b64(np.ravel(y.int_repr().numpy()), dtype)]})
+    return cases
 
 
 def tanh_sleef_cases():

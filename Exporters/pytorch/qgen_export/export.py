@@ -164,6 +164,17 @@ class _Writer:
                               "subgraphs only (float-only parts of the model cannot be emitted)")
         return value
 
+    def _refuse_float(self, node):
+        """An op without a mapping that reads a float tensor (the model's input, or a dequantized one)
+        runs in float in PyTorch: says so, as the reason it cannot be emitted."""
+        for arg in list(node.args) + list(node.kwargs.values()):
+            value = self.values.get(arg) if isinstance(arg, torch.fx.Node) else None
+            if isinstance(value, _Float) and (value.source is not None or value.is_input):
+                origin = f"the dequantized output of '{value.source.layer}'" if value.source is not None else "the model's float input"
+                raise ExportError(f"{self._where(node)}: it runs in float on {origin}, which qgen's integer-only C cannot do; "
+                                  "end the model at the dequantize and compute this op in the application, or quantize it "
+                                  "(FX graph mode: a qconfig for its type, e.g. a fixed-qparams observer for softmax)")
+
     def _add(self, name, text, inputs):
         self.lines.append((name, text, inputs))
 
@@ -259,6 +270,7 @@ class _Writer:
         elif kind in ("FloatFunctional", "QFunctional", "FXFloatFunctional"):
             raise ExportError(f"{self._where(node)}: a functional module is called directly; call its add/add_relu/mul/cat")
         else:
+            self._refuse_float(node)
             quantized = " (quantized)" if _is_quantized_module(mod) else ""
             raise ExportError(f"{self._where(node)}: qgen-export has no mapping for {type(mod).__module__}.{kind}{quantized}; "
                               "supported: quantized Linear, LinearReLU, Conv1d, ConvReLU1d, Conv2d, ConvReLU2d (fused Conv+BN), MaxPool2d, AvgPool2d, "
@@ -326,6 +338,7 @@ class _Writer:
         elif target in (torch.chunk, torch.split, torch.narrow):
             self._split(node, target.__name__)
         else:
+            self._refuse_float(node)
             raise ExportError(f"{self._where(node)}: qgen-export has no mapping for the function {target}")
 
     def _call_method(self, node):
@@ -360,6 +373,7 @@ class _Writer:
         elif method in ("chunk", "split", "narrow"):
             self._split(node, method)
         else:
+            self._refuse_float(node)
             raise ExportError(f"{self._where(node)}: qgen-export has no mapping for the tensor method '{method}'")
 
     def _output(self, node):

@@ -372,3 +372,46 @@ def test_softmax_over_the_last_dimension(tmp_path):
     q.softmax.dim = 0
     with pytest.raises(ExportError, match=r"module 'softmax' \(Softmax\): softmax over dimension 0 of a 2-D tensor"):
         qgen_export.export(q, torch.randn(1, 4), str(tmp_path / "other.swift"))
+
+
+class FXHead(nn.Module):
+    """A classifier head for FX graph mode (no stubs)."""
+
+    def __init__(self, softmax):
+        super().__init__()
+        self.fc = nn.Linear(4, 5)
+        self.softmax = nn.Softmax(dim=1) if softmax else nn.Identity()
+
+    def forward(self, x):
+        return torch.softmax(self.fc(x), dim=1) if isinstance(self.softmax, nn.Identity) else self.softmax(self.fc(x))
+
+
+def _convert_fx(model, shape, engine, fixed_softmax):
+    from torch.ao.quantization import QConfig, get_default_qconfig_mapping
+    from torch.ao.quantization.observer import default_fixed_qparams_range_0to1_observer
+    from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+    torch.backends.quantized.engine = engine
+    torch.manual_seed(0)
+    mapping = get_default_qconfig_mapping(engine)
+    if fixed_softmax:
+        mapping.set_object_type(nn.Softmax, QConfig(activation=default_fixed_qparams_range_0to1_observer, weight=mapping.global_qconfig.weight))
+    prepared = prepare_fx(model.eval(), mapping, (torch.randn(shape),))
+    prepared(torch.randn((4,) + shape[1:]))
+    return convert_fx(prepared)
+
+
+def test_fx_graph_mode_softmax_and_float_tail(tmp_path):
+    # FX graph mode: the input's quantize_per_tensor is the Input; a softmax with PyTorch's fixed
+    # 0-to-1 observer is quantized (scale 1/256, zero point 0) on either engine.
+    for engine in ("fbgemm", "qnnpack"):
+        q = _convert_fx(FXHead(softmax=True), (1, 4), engine, fixed_softmax=True)
+        path = tmp_path / f"{engine}.swift"
+        qgen_export.export(q, torch.randn(1, 4), str(path))
+        text = path.read_text()
+        assert f'Requantization(name: "{engine}' in text  # fbgemm(avx512) on an AVX512 CPU
+        assert 'Input("quantize_per_tensor", shape: [1, 4], layout: .nchw, .uint8(' in text
+        assert 'Softmax("softmax", input: "fc", output: .uint8(scale: 0.00390625, zeroPoint: 0))' in text
+    # The default mapping leaves torch.softmax in float after a dequantize: refused with that reason.
+    q = _convert_fx(FXHead(softmax=False), (1, 4), "fbgemm", fixed_softmax=False)
+    with pytest.raises(ExportError, match=r"node 'softmax' \(call_function softmax\): it runs in float on the dequantized output of 'fc'"):
+        qgen_export.export(q, torch.randn(1, 4), str(tmp_path / "float.swift"))

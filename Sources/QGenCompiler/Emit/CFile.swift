@@ -132,10 +132,12 @@ public struct EmittedNode: Sendable {
     /// rounded addition (helpers_float32_add), for ops that compute in binary32 themselves.
     static let float32Core = "helpers_float32_core"
     static let float32Add = "helpers_float32_add"
-    /// A fused multiply-add of a small integer and a binary32 value onto a binary32 value.
+    /// A fused multiply-add of two binary32 values (or an integer and one) onto a binary32 value.
     static let float32Fma = "helpers_float32_fma"
     /// A rounded binary32 division.
     static let float32Div = "helpers_float32_div"
+    /// SLEEF's binary32 exp (Sleef_expf8_u10) of a value <= 0; needs the four above.
+    static let float32Exp = "helpers_float32_exp"
     /// --float-requant: `qgen_round_to_int32`, native binary32 to the nearest integer.
     static let floatRound = "float_round"
 }

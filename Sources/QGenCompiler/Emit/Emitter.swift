@@ -74,7 +74,7 @@ public enum Emitter {
             }
         }
         for helper in opHelpers where helper != EmittedNode.requantize && !wanted.contains(helper) { wanted.append(helper) }
-        let first = [EmittedNode.floatRound, EmittedNode.float32Core, EmittedNode.float32Add, EmittedNode.float32Fma, EmittedNode.float32Div].filter(wanted.contains)
+        let first = [EmittedNode.floatRound, EmittedNode.float32Core, EmittedNode.float32Add, EmittedNode.float32Fma, EmittedNode.float32Div, EmittedNode.float32Exp].filter(wanted.contains)
         return first + wanted.filter { !first.contains($0) }
     }
 

@@ -54,6 +54,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
     case softmax(LoweredSoftmax)
     case onnxRuntimeSoftmax(ONNXRuntimeSoftmax)
     case qnnpackSoftmax(QNNPACKSoftmax)
+    case atenSoftmax(ATenSoftmax)
     case lookup(LoweredLookup)
     case mul(LoweredMul)
     case float32Mul(LoweredFloat32Mul)
@@ -78,6 +79,7 @@ public enum LoweredOp: Equatable, Codable, Sendable {
         case .softmax(let op): return op
         case .onnxRuntimeSoftmax(let op): return op
         case .qnnpackSoftmax(let op): return op
+        case .atenSoftmax(let op): return op
         case .lookup(let op): return op
         case .mul(let op): return op
         case .pad(let op): return op

@@ -427,34 +427,104 @@ static int64_t qgen_float32_div(int64_t a_m, int32_t a_e, int64_t b_m, int32_t b
     return qgen_float32_round(a_m < 0 ? -t : t, a_e - b_e - 27, exponent);
 }
 """#,
+        "helpers_float32_exp": #"""
+{{% CONTENT_TYPE: C}}
+/* exp(d) for a binary32 d <= 0 as SLEEF's Sleef_expf8_u10 computes it (ATen's AVX2/AVX512 Vectorized<float>::exp();
+ * sleefsimdsp.c, xexpf, with fused multiply-adds), step for step in emulated binary32: q = rint(d * R), R = float(1/ln 2);
+ * s = fma(q, -L2U, d), s = fma(q, -L2L, s); u = the degree-5 polynomial in s by Horner's rule of fused steps;
+ * u = 1 + fma(s * s, u, s); u * 2^(q >> 1) * 2^(q - (q >> 1)), whose last product rounds once, to a subnormal when the
+ * result is below 2^-126 (its unit is then 2^-149); 0 for d < -104. Returns the mantissa, stores the exponent. */
+static int64_t qgen_float32_sleef_exp(int64_t d_m, int32_t d_e, int32_t *exponent)
+{
+    static const int32_t poly_m[5] = { 11966153, 8947878, 11184762, 11184811, 8388608 };
+    static const int32_t poly_e[5] = { -33, -30, -28, -26, -24 };
+    const uint64_t magnitude = (uint64_t)(d_m < 0 ? -d_m : d_m);
+    int64_t s_m;
+    int64_t u_m;
+    int64_t t_m;
+    int32_t s_e;
+    int32_t u_e;
+    int32_t t_e;
+    int32_t q;
+    int32_t i;
+
+    if (d_m != 0 && d_e > -41 && (d_e >= 0 || magnitude > ((uint64_t)104 << -d_e))) {
+        *exponent = 0;
+        return 0; /* d < -104 */
+    }
+    t_m = qgen_float32_round(d_m * 12102203, d_e - 23, &t_e); /* d * float(1/ln 2) */
+    q = qgen_float32_to_int32(t_m, t_e);
+    s_m = qgen_float32_fma((int64_t)q, 0, -11629056, -24, d_m, d_e, &s_e);
+    s_m = qgen_float32_fma((int64_t)q, 0, -12566158, -43, s_m, s_e, &s_e);
+    u_m = 13642714;
+    u_e = -36;
+    for (i = 0; i < 5; ++i) {
+        u_m = qgen_float32_fma(u_m, u_e, s_m, s_e, poly_m[i], poly_e[i], &u_e);
+    }
+    t_m = qgen_float32_round(s_m * s_m, s_e + s_e, &t_e);
+    t_m = qgen_float32_fma(t_m, t_e, u_m, u_e, s_m, s_e, &t_e);
+    u_m = qgen_float32_add((int64_t)1 << 23, -23, t_m, t_e, &u_e);
+    if (u_e + q + 23 >= -126) {
+        *exponent = u_e + q;
+        return u_m;
+    }
+    /* Below 2^-126: rounded once to a multiple of 2^-149 (u * 2^(q >> 1) is exact, normal). */
+    return qgen_float32_round((int64_t)qgen_float32_to_int32(u_m, u_e + q + 149), -149, exponent);
+}
+"""#,
         "helpers_float32_fma": #"""
 {{% CONTENT_TYPE: C}}
-/* fma(q, r, c) in binary32: the exact q * r_m * 2^r_e + c_m * 2^c_e rounded once (ties to even), for
- * an integer |q| < 2^9 and binary32 values r and c; returns the mantissa, stores the exponent. When
- * the two terms lie more than 28 (36) binary places apart, the smaller is below a quarter of the
- * larger's last place: it only decides the direction of the rounding, so a unit two places below
- * that last place, of its sign, stands in for it and rounds identically. */
-static int64_t qgen_float32_fma(int32_t q, int64_t r_m, int32_t r_e, int64_t c_m, int32_t c_e, int32_t *exponent)
+/* fma(a, b, c) in binary32: the exact a * b + c rounded once (ties to even), for mantissas |a_m|, |b_m| < 2^24
+ * (an integer a is a_m = a, a_e = 0) and a binary32 value c; returns the mantissa, stores the exponent. The two terms
+ * are placed in one frame of units where the larger lies in [2^59, 2^60) (exactly: it has at most 48 bits). The
+ * smaller is exact there too unless it has bits below the unit; then it is below 2^48 units, truncated to units, and a
+ * half unit of its sign stands in for the remainder. The sum is then above 2^58 units, so it rounds to 24 bits at a
+ * multiple of 2^34 units: the exact sum and the stand-in lie strictly between the same two neighbouring units and
+ * round alike. */
+static int64_t qgen_float32_fma(int64_t a_m, int32_t a_e, int64_t b_m, int32_t b_e, int64_t c_m, int32_t c_e, int32_t *exponent)
 {
-    const int64_t p = (int64_t)q * r_m; /* |p| < 2^33, at least 2^23 unless 0 */
+    const int64_t p = a_m * b_m; /* |p| < 2^48 */
+    const int32_t p_e = a_e + b_e;
+    int64_t big_m;
+    int64_t small_m;
+    int32_t big_e;
+    int32_t small_e;
+    int32_t frame;
+    int32_t shift;
+    uint64_t u;
+    uint64_t units;
 
     if (p == 0) {
         *exponent = c_e;
         return c_m;
     }
     if (c_m == 0) {
-        return qgen_float32_round(p, r_e, exponent);
+        return qgen_float32_round(p, p_e, exponent);
     }
-    if (r_e >= c_e) {
-        if (r_e - c_e <= 28) {
-            return qgen_float32_round(p * ((int64_t)1 << (r_e - c_e)) + c_m, c_e, exponent);
-        }
-        return qgen_float32_round(p * 4 + (c_m < 0 ? -1 : 1), r_e - 2, exponent);
+    if (p_e + qgen_bit_length((uint64_t)(p < 0 ? -p : p)) >= c_e + qgen_bit_length((uint64_t)(c_m < 0 ? -c_m : c_m))) {
+        big_m = p;
+        big_e = p_e;
+        small_m = c_m;
+        small_e = c_e;
+    } else {
+        big_m = c_m;
+        big_e = c_e;
+        small_m = p;
+        small_e = p_e;
     }
-    if (c_e - r_e <= 36) {
-        return qgen_float32_round(c_m * ((int64_t)1 << (c_e - r_e)) + p, r_e, exponent);
+    u = (uint64_t)(big_m < 0 ? -big_m : big_m);
+    frame = big_e + qgen_bit_length(u) - 60;
+    big_m = big_m * ((int64_t)1 << (big_e - frame)) * 2;
+    u = (uint64_t)(small_m < 0 ? -small_m : small_m);
+    shift = frame - small_e;
+    if (shift <= 0) {
+        units = (u << -shift) * 2u;
+    } else if (shift >= 63) {
+        units = 1u;
+    } else {
+        units = ((u >> shift) * 2u) | (uint64_t)((u & (((uint64_t)1 << shift) - 1u)) != 0u);
     }
-    return qgen_float32_round(c_m * 4 + (p < 0 ? -1 : 1), c_e - 2, exponent);
+    return qgen_float32_round(small_m < 0 ? big_m - (int64_t)units : big_m + (int64_t)units, frame - 1, exponent);
 }
 """#,
         "helpers_float32_native": #"""
@@ -649,8 +719,8 @@ static void {{names.function}}(const {{input1CType}} *input1, const {{input2CTyp
         int64_t m;
         int32_t y;
 
-        m = qgen_float32_fma((int32_t)input2[i], {{ratio2Mantissa}}, {{ratio2Exponent}}, {{fixedMantissa}}, {{fixedExponent}}, &e);
-        m = qgen_float32_fma((int32_t)input1[i], {{ratio1Mantissa}}, {{ratio1Exponent}}, m, e, &e);
+        m = qgen_float32_fma((int64_t)input2[i], 0, {{ratio2Mantissa}}, {{ratio2Exponent}}, {{fixedMantissa}}, {{fixedExponent}}, &e);
+        m = qgen_float32_fma((int64_t)input1[i], 0, {{ratio1Mantissa}}, {{ratio1Exponent}}, m, e, &e);
         y = qgen_float32_to_int32(m, e);
 {{/native}}
 {{#native}}
@@ -1713,6 +1783,98 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
                 }
             }
             y[c] = ({{outputCType}})v;
+        }
+    }
+}
+"""#,
+        "kernel_softmax_aten": #"""
+{{% CONTENT_TYPE: C}}
+/* Layer "{{layerName}}" ({{location}}): Softmax over {{outer}} rows of {{depth}} {{cType}}, as PyTorch computes a quantized softmax
+ * on ATen's float path (qsoftmax_naive: dequantize, at::softmax, quantize_per_tensor) in binary32: x = float(q - {{zeroPoint}}) * {{scaleText}};
+ * e = SLEEF's expf(x - max) (helpers_float32_exp); the sum as vec::reduce_all adds it ({{#shortRows}}in order: the row is shorter
+ * than its {{lanes}} lanes{{/shortRows}}{{^shortRows}}{{lanes}} lanes, lane j summing elements j, j + {{lanes}}, ... in order, then
+ * the lanes as a tree, lane i += lane i + h for h = {{halfLanes}}, ..., 1{{/shortRows}}); t = 1 / sum; y = e * t;
+ * q = RNE(y * {{inverseScaleText}}) + {{outputZeroPoint}}, clamped to [{{outputMin}}, {{outputMax}}]. binary32 is emulated with integers
+ * (helpers_float32_core, _add, _fma, _div, _exp), also under --float-requant (C99 without libm has no fused multiply-add). */
+static int64_t {{names.function}}_exp({{cType}} q, int64_t top_m, int32_t top_e, int32_t *exponent)
+{
+    int32_t e;
+    int64_t m = qgen_float32_round(((int64_t)q - ({{zeroPoint}})) * {{scale.mantissa}}, {{scale.exponent}}, &e);
+
+    m = qgen_float32_add(m, e, -top_m, top_e, &e);
+    return qgen_float32_sleef_exp(m, e, exponent);
+}
+
+static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
+{
+    int32_t r;
+    int32_t i;
+
+    for (r = 0; r < {{outer}}; ++r) {
+        const {{cType}} *x = input + r * {{depth}};
+        {{cType}} *y = output + r * {{depth}};
+        {{cType}} top = x[0];
+        int64_t top_m;
+        int32_t top_e;
+        int64_t sum_m;
+        int32_t sum_e;
+        int64_t t_m;
+        int32_t t_e;
+{{^shortRows}}
+        int64_t lane_m[{{lanes}}];
+        int32_t lane_e[{{lanes}}];
+        int32_t h;
+{{/shortRows}}
+
+        for (i = 1; i < {{depth}}; ++i) {
+            if (x[i] > top) {
+                top = x[i];
+            }
+        }
+        top_m = qgen_float32_round(((int64_t)top - ({{zeroPoint}})) * {{scale.mantissa}}, {{scale.exponent}}, &top_e);
+{{#shortRows}}
+        sum_m = {{names.function}}_exp(x[0], top_m, top_e, &sum_e);
+        for (i = 1; i < {{depth}}; ++i) {
+            int32_t e;
+            const int64_t m = {{names.function}}_exp(x[i], top_m, top_e, &e);
+
+            sum_m = qgen_float32_add(sum_m, sum_e, m, e, &sum_e);
+        }
+{{/shortRows}}
+{{^shortRows}}
+        for (i = 0; i < {{lanes}}; ++i) {
+            lane_m[i] = {{names.function}}_exp(x[i], top_m, top_e, &lane_e[i]);
+        }
+        for (i = {{lanes}}; i < {{depth}}; ++i) {
+            int32_t e;
+            const int64_t m = {{names.function}}_exp(x[i], top_m, top_e, &e);
+
+            lane_m[i % {{lanes}}] = qgen_float32_add(lane_m[i % {{lanes}}], lane_e[i % {{lanes}}], m, e, &lane_e[i % {{lanes}}]);
+        }
+        for (h = {{halfLanes}}; h > 0; h /= 2) {
+            for (i = 0; i < h; ++i) {
+                lane_m[i] = qgen_float32_add(lane_m[i], lane_e[i], lane_m[i + h], lane_e[i + h], &lane_e[i]);
+            }
+        }
+        sum_m = lane_m[0];
+        sum_e = lane_e[0];
+{{/shortRows}}
+        t_m = qgen_float32_div((int64_t)1 << 23, -23, sum_m, sum_e, &t_e);
+        for (i = 0; i < {{depth}}; ++i) {
+            int32_t e;
+            int64_t m = {{names.function}}_exp(x[i], top_m, top_e, &e);
+            int32_t q;
+
+            m = qgen_float32_round(m * t_m, e + t_e, &e);
+            m = qgen_float32_round(m * {{inverseScale.mantissa}}, e + ({{inverseScale.exponent}}), &e);
+            q = qgen_float32_to_int32(m, e);
+            if (q < {{outputMin}} - ({{outputZeroPoint}})) {
+                q = {{outputMin}} - ({{outputZeroPoint}});
+            }
+            if (q > {{outputMax}} - ({{outputZeroPoint}})) {
+                q = {{outputMax}} - ({{outputZeroPoint}});
+            }
+            y[i] = ({{cType}})(q + ({{outputZeroPoint}}));
         }
     }
 }

@@ -11,7 +11,7 @@ import QGen
 //     y      = min(((t << 8) + (sum >> 1)) / sum, 255)               (uint32, the quotient truncated)
 //
 // `exp` is the C library's double exp: emit on Linux (glibc), as PyTorch's Linux build, for its table.
-// Other output quantizations run ATen's float path (dequantize, at::softmax, quantize), refused.
+// Other output quantizations run ATen's float path (ATenSoftmax.swift).
 
 /// The lowered QNNPACK softmax (above).
 public struct QNNPACKSoftmax: Equatable, Codable, Sendable {
@@ -20,13 +20,14 @@ public struct QNNPACKSoftmax: Equatable, Codable, Sendable {
     /// T[i], i = 0…255.
     public var table: [UInt32]
 
-    static func lower(_ softmax: ResolvedSoftmax, _ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> QNNPACKSoftmax? {
+    /// ATen's is_qnnpack_compatible: the qnnpack engine, a quint8 input, output scale 1/256 and zero point 0.
+    static func applies(_ node: ResolvedNode, in model: ResolvedModel) -> Bool {
         let input = model.tensors[node.inputs[0]].quant, output = model.tensors[node.output].quant
-        let qnnpackOutput = QuantParams(dtype: .uint8, scale: 1.0 / 256, zeroPoint: 0)
-        guard model.scheme == .qnnpack, input.dtype == .uint8, output == qnnpackOutput else {
-            log.error("\(node.what): PyTorch computes this quantized softmax (\(input.dtype) input, output scale \(output.scale), zero point \(output.zeroPoint), \(model.scheme)) on ATen's float path (dequantize, at::softmax, quantize), which qgen does not reproduce; PyTorch runs QNNPACK's integer softmax, which qgen reproduces, under qnnpack on a uint8 input with output scale 1/256 and zero point 0 (a fixed-qparams observer, as FX graph mode quantization gives softmax)", at: node.location)
-            return nil
-        }
+        return model.scheme == .qnnpack && input.dtype == .uint8 && output == QuantParams(dtype: .uint8, scale: 1.0 / 256, zeroPoint: 0)
+    }
+
+    static func lower(_ softmax: ResolvedSoftmax, _ node: ResolvedNode, in model: ResolvedModel, log: inout DiagnosticLog) -> QNNPACKSoftmax? {
+        let input = model.tensors[node.inputs[0]].quant
         guard softmax.beta == 1 else {
             log.error("\(node.what): beta is \(softmax.beta); PyTorch's softmax has no beta (give 1)", at: node.location)
             return nil

@@ -47,7 +47,11 @@ extension ResolvedSoftmax: OpLowering {
             return ONNXRuntimeSoftmax.lower(self, node, in: model, log: &log).map { (.onnxRuntimeSoftmax($0), .softmax(beta: beta)) }
         }
         if scheme.family == .float32 {
-            return QNNPACKSoftmax.lower(self, node, in: model, log: &log).map { (.qnnpackSoftmax($0), .softmax(beta: beta)) }
+            // ATen's qsoftmax: QNNPACK's integer kernel under qnnpack for quint8 with output 1/256 and 0, else the float path.
+            if QNNPACKSoftmax.applies(node, in: model) {
+                return QNNPACKSoftmax.lower(self, node, in: model, log: &log).map { (.qnnpackSoftmax($0), .softmax(beta: beta)) }
+            }
+            return ATenSoftmax.lower(self, node, in: model, log: &log).map { (.atenSoftmax($0), .softmax(beta: beta)) }
         }
         guard SchemeSupport.requireTFLite(node, scheme: scheme, log: &log) else { return nil }
         let input = model.tensors[node.inputs[0]].quant

@@ -1,0 +1,19 @@
+// Exported by qgen-export from a converted PyTorch model (GraphModule).
+// torch 2.15.0+cu132, quantized engine 'qnnpack', ATen CPU capability x86_64 AVX2: scheme qnnpack.
+// The C takes and returns quantized codes (the QuantStub's and each output's scale and zero point below).
+import QGen
+
+Model("fx_classifier_qnnpack") {
+    Input("quantize_per_tensor", shape: [1, 3, 16, 16], layout: .nchw, .uint8(scale: 0.03112201765179634, zeroPoint: 134))
+    Conv2d("conv1", input: "quantize_per_tensor", outChannels: 12, kernel: Size2(3, 3), stride: Size2(1, 1), padding: [1, 1], dilation: Size2(1, 1), groups: 1, weight: .int8(.npy("conv1_w.npy"), scales: [0.0015056735137477517], zeroPoints: [0]), bias: .float(.npy("conv1_b.npy")), output: .uint8(scale: 0.00905534252524376, zeroPoint: 0), activation: .relu)
+    Conv2d("conv2", input: "conv1", outChannels: 12, kernel: Size2(3, 3), stride: Size2(1, 1), padding: [1, 1], dilation: Size2(1, 1), groups: 1, weight: .int8(.npy("conv2_w.npy"), scales: [0.0007545859552919865], zeroPoints: [0]), bias: .float(.npy("conv2_b.npy")), output: .uint8(scale: 0.008812850341200829, zeroPoint: 139))
+    HardSwish("hs", input: "conv2", output: .uint8(scale: 0.004265170078724623, zeroPoint: 85), memoryFormats: [.channelsLast])
+    Add("add_1", "conv1", "hs", output: .uint8(scale: 0.01126921083778143, zeroPoint: 32), memoryFormats: [.channelsLast, .channelsLast])
+    Logistic("sigmoid", input: "add_1", output: .uint8(scale: 0.00390625, zeroPoint: 0), memoryFormats: [.channelsLast])
+    Concatenation("cat", ["add_1", "sigmoid"], axis: 1, output: .uint8(scale: 0.01126921083778143, zeroPoint: 32), memoryFormats: [.channelsLast, .channelsLast])
+    Mean("pool", input: "cat", axes: [2, 3], keepDims: true, output: .uint8(scale: 0.01126921083778143, zeroPoint: 32))
+    Flatten("flatten", input: "pool", startDim: 1)
+    Linear("fc", input: "flatten", outFeatures: 10, weight: .int8(.npy("fc_w.npy"), scales: [0.001590032479725778], zeroPoints: [0]), bias: .float(.npy("fc_b.npy")), output: .uint8(scale: 0.004781337920576334, zeroPoint: 101))
+    Softmax("softmax", input: "fc", output: .uint8(scale: 0.00390625, zeroPoint: 0))
+}
+.requantization(Requantization(name: "qnnpack"))
