@@ -13,9 +13,13 @@
  * A value is a pair mantissa * 2^exponent with |mantissa| in [2^23, 2^24), or mantissa 0. The exponent
  * range is not modelled: qgen proved every value here finite and below 2^31 in magnitude, and a
  * value too small for a normal float32 rounds to the integer 0 either way. */
-/* The number of significant bits of u (0 for 0), by binary search. */
+/* The number of significant bits of u (0 for 0): the count-leading-zeros instruction where GCC or Clang
+ * provides it, else a binary search (both exact, so every compiler computes the same value). */
 static int32_t qgen_bit_length(uint64_t u)
 {
+#if defined(__GNUC__) || defined(__clang__)
+    return u == 0u ? 0 : 64 - (int32_t)__builtin_clzll((unsigned long long)u);
+#else
     int32_t n = 0;
 
     if (u >= ((uint64_t)1 << 32)) {
@@ -43,6 +47,7 @@ static int32_t qgen_bit_length(uint64_t u)
         n += 1;
     }
     return n + (int32_t)u;
+#endif
 }
 
 /* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa and
@@ -183,13 +188,18 @@ static const int32_t conv1_bias_term_exponent[1] = {
 /* Layer "conv1" (model.swift:12): Conv2d, [1, 1, 4, 16] -> [1, 1, 4, 16],
  * kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1.
  * uint8 input (zero point 0, folded into conv1_bias; padding reads it), uint8 output (zero point 0),
- * activation none: clamp [0, 255]. Every partial sum is within +-32385. */
+ * activation none: clamp [0, 255]. Every partial sum is within +-32385.
+ * One output row at a time, in tiles of 16 int32 accumulators: for each input channel and tap, the tap's weight times
+ * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
+ * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
 static void conv1(const uint8_t *input, uint8_t *output)
 {
+    int32_t acc[16];
     int32_t n;
     int32_t oc;
     int32_t oy;
     int32_t ox;
+    int32_t ox0;
     int32_t ic;
     int32_t ky;
     int32_t kx;
@@ -199,27 +209,36 @@ static void conv1(const uint8_t *input, uint8_t *output)
             const int32_t group = oc / 1;
 
             for (oy = 0; oy < 4; ++oy) {
-                for (ox = 0; ox < 16; ++ox) {
-                    int32_t acc = conv1_bias[oc];
+                for (ox0 = 0; ox0 < 16; ox0 += 16) {
+                    const int32_t width = 16 - ox0 < 16 ? 16 - ox0 : 16;
 
+                    for (ox = 0; ox < width; ++ox) {
+                        acc[ox] = conv1_bias[oc];
+                    }
                     for (ic = 0; ic < 1; ++ic) {
                         const uint8_t *plane = &input[(n * 1 + group * 1 + ic) * 64];
                         const int8_t *w = &conv1_weights[(oc * 1 + ic) * 1];
 
                         for (ky = 0; ky < 1; ++ky) {
                             const int32_t iy = oy * 1 + ky * 1 - 0;
+                            const uint8_t *row;
 
+                            row = &plane[iy * 16];
                             for (kx = 0; kx < 1; ++kx) {
-                                const int32_t ix = ox * 1 + kx * 1 - 0;
-                                const int32_t x = (int32_t)plane[iy * 16 + ix];
-
-                                acc += x * ((int32_t)w[ky * 1 + kx]);
+                                const int32_t wv = (int32_t)w[ky * 1 + kx];
+                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
+                                const int32_t offset = ox0 * 1 + kx * 1 - 0;
+                                for (ox = 0; ox < width; ++ox) {
+                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
+                                }
                             }
                         }
                     }
-                    output[((n * 1 + oc) * 4 + oy) * 16 + ox] =
-                        (uint8_t)qgen_requantize(acc, conv1_scale_mantissa[0], conv1_scale_exponent[0], conv1_bias_term_mantissa[oc], conv1_bias_term_exponent[oc],
-                                                  0, 0, 255);
+                    for (ox = 0; ox < width; ++ox) {
+                        output[((n * 1 + oc) * 4 + oy) * 16 + ox0 + ox] =
+                            (uint8_t)qgen_requantize(acc[ox], conv1_scale_mantissa[0], conv1_scale_exponent[0], conv1_bias_term_mantissa[oc], conv1_bias_term_exponent[oc],
+                                                      0, 0, 255);
+                    }
                 }
             }
         }

@@ -94,13 +94,18 @@ static const int32_t conv_weight_zero_point[2] = {
 /* Layer "conv" (model.swift:10): Conv2d, [2, 5, 7, 7] -> [2, 2, 5, 5],
  * kernel 3x3, stride 1x1, padding 0x0, dilation 1x1, groups 1.
  * uint8 input (zero point 0, folded into conv_bias; padding reads it), uint8 output (zero point 0),
- * activation none: clamp [0, 255]. Every partial sum is within +-1069547456. */
+ * activation none: clamp [0, 255]. Every partial sum is within +-1069547456.
+ * One output row at a time, in tiles of 5 int32 accumulators: for each input channel and tap, the tap's weight times
+ * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
+ * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
 static void conv(const uint8_t *input, uint8_t *output)
 {
+    int32_t acc[5];
     int32_t n;
     int32_t oc;
     int32_t oy;
     int32_t ox;
+    int32_t ox0;
     int32_t ic;
     int32_t ky;
     int32_t kx;
@@ -110,27 +115,36 @@ static void conv(const uint8_t *input, uint8_t *output)
             const int32_t group = oc / 2;
 
             for (oy = 0; oy < 5; ++oy) {
-                for (ox = 0; ox < 5; ++ox) {
-                    int32_t acc = conv_bias[oc];
+                for (ox0 = 0; ox0 < 5; ox0 += 5) {
+                    const int32_t width = 5 - ox0 < 5 ? 5 - ox0 : 5;
 
+                    for (ox = 0; ox < width; ++ox) {
+                        acc[ox] = conv_bias[oc];
+                    }
                     for (ic = 0; ic < 5; ++ic) {
                         const uint8_t *plane = &input[(n * 5 + group * 5 + ic) * 49];
                         const int8_t *w = &conv_weights[(oc * 5 + ic) * 9];
 
                         for (ky = 0; ky < 3; ++ky) {
                             const int32_t iy = oy * 1 + ky * 1 - 0;
+                            const uint8_t *row;
 
+                            row = &plane[iy * 7];
                             for (kx = 0; kx < 3; ++kx) {
-                                const int32_t ix = ox * 1 + kx * 1 - 0;
-                                const int32_t x = (int32_t)plane[iy * 7 + ix];
-
-                                acc += x * ((int32_t)w[ky * 3 + kx] - conv_weight_zero_point[oc]);
+                                const int32_t wv = (int32_t)w[ky * 3 + kx] - conv_weight_zero_point[oc];
+                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
+                                const int32_t offset = ox0 * 1 + kx * 1 - 0;
+                                for (ox = 0; ox < width; ++ox) {
+                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
+                                }
                             }
                         }
                     }
-                    output[((n * 2 + oc) * 5 + oy) * 5 + ox] =
-                        (uint8_t)qgen_requantize(acc, conv_multiplier[oc], conv_shift[oc],
-                                                  0, 0, 255);
+                    for (ox = 0; ox < width; ++ox) {
+                        output[((n * 2 + oc) * 5 + oy) * 5 + ox0 + ox] =
+                            (uint8_t)qgen_requantize(acc[ox], conv_multiplier[oc], conv_shift[oc],
+                                                      0, 0, 255);
+                    }
                 }
             }
         }

@@ -13,9 +13,13 @@
  * A value is a pair mantissa * 2^exponent with |mantissa| in [2^23, 2^24), or mantissa 0. The exponent
  * range is not modelled: qgen proved every value here finite and below 2^31 in magnitude, and a
  * value too small for a normal float32 rounds to the integer 0 either way. */
-/* The number of significant bits of u (0 for 0), by binary search. */
+/* The number of significant bits of u (0 for 0): the count-leading-zeros instruction where GCC or Clang
+ * provides it, else a binary search (both exact, so every compiler computes the same value). */
 static int32_t qgen_bit_length(uint64_t u)
 {
+#if defined(__GNUC__) || defined(__clang__)
+    return u == 0u ? 0 : 64 - (int32_t)__builtin_clzll((unsigned long long)u);
+#else
     int32_t n = 0;
 
     if (u >= ((uint64_t)1 << 32)) {
@@ -43,6 +47,7 @@ static int32_t qgen_bit_length(uint64_t u)
         n += 1;
     }
     return n + (int32_t)u;
+#endif
 }
 
 /* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa and

@@ -169,13 +169,18 @@ static const int32_t fc_shift[3] = {
 /* Layer "conv1" (model.swift:12): Conv2d, [1, 4, 5, 5] -> [1, 4, 5, 5],
  * kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1.
  * int8 input (zero point -3, folded into conv1_bias; padding reads it), int8 output (zero point -10),
- * activation ReLU: clamp [-10, 127]. Every partial sum is within +-330290. */
+ * activation ReLU: clamp [-10, 127]. Every partial sum is within +-330290.
+ * One output row at a time, in tiles of 5 int32 accumulators: for each input channel and tap, the tap's weight times
+ * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
+ * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
 static void conv1(const int8_t *input, int8_t *output)
 {
+    int32_t acc[5];
     int32_t n;
     int32_t oc;
     int32_t oy;
     int32_t ox;
+    int32_t ox0;
     int32_t ic;
     int32_t ky;
     int32_t kx;
@@ -185,28 +190,66 @@ static void conv1(const int8_t *input, int8_t *output)
             const int32_t group = oc / 4;
 
             for (oy = 0; oy < 5; ++oy) {
-                for (ox = 0; ox < 5; ++ox) {
-                    int32_t acc = conv1_bias[oc];
+                for (ox0 = 0; ox0 < 5; ox0 += 5) {
+                    const int32_t width = 5 - ox0 < 5 ? 5 - ox0 : 5;
 
+                    for (ox = 0; ox < width; ++ox) {
+                        acc[ox] = conv1_bias[oc];
+                    }
                     for (ic = 0; ic < 4; ++ic) {
                         const int8_t *plane = &input[(n * 4 + group * 4 + ic) * 25];
                         const int8_t *w = &conv1_weights[(oc * 4 + ic) * 9];
 
                         for (ky = 0; ky < 3; ++ky) {
                             const int32_t iy = oy * 1 + ky * 1 - 1;
+                            const int8_t *row;
 
+                            if (iy < 0 || iy >= 5) {
+                                int32_t padded = 0;
+
+                                for (kx = 0; kx < 3; ++kx) {
+                                    padded += -3 * ((int32_t)w[ky * 3 + kx]);
+                                }
+                                for (ox = 0; ox < width; ++ox) {
+                                    acc[ox] += padded;
+                                }
+                                continue;
+                            }
+                            row = &plane[iy * 5];
                             for (kx = 0; kx < 3; ++kx) {
-                                const int32_t ix = ox * 1 + kx * 1 - 1;
-                                const int32_t x = (iy >= 0 && iy < 5 && ix >= 0 && ix < 5)
-                                                      ? (int32_t)plane[iy * 5 + ix] : -3;
+                                const int32_t wv = (int32_t)w[ky * 3 + kx];
+                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
+                                const int32_t offset = ox0 * 1 + kx * 1 - 1;
+                                /* [first, last): the columns of this tile whose input column lies in 0 ... 5 - 1. */
+                                int32_t first = offset >= 0 ? 0 : (-offset + 1 - 1) / 1;
+                                int32_t last = 5 - offset <= 0 ? 0 : (5 - offset + 1 - 1) / 1;
 
-                                acc += x * ((int32_t)w[ky * 3 + kx]);
+                                if (first > width) {
+                                    first = width;
+                                }
+                                if (last > width) {
+                                    last = width;
+                                }
+                                if (last < first) {
+                                    last = first;
+                                }
+                                for (ox = 0; ox < first; ++ox) {
+                                    acc[ox] += -3 * wv;
+                                }
+                                for (ox = first; ox < last; ++ox) {
+                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
+                                }
+                                for (ox = last; ox < width; ++ox) {
+                                    acc[ox] += -3 * wv;
+                                }
                             }
                         }
                     }
-                    output[((n * 4 + oc) * 5 + oy) * 5 + ox] =
-                        (int8_t)qgen_requantize(acc, conv1_multiplier[oc], conv1_shift[oc],
-                                                  -10, -10, 127);
+                    for (ox = 0; ox < width; ++ox) {
+                        output[((n * 4 + oc) * 5 + oy) * 5 + ox0 + ox] =
+                            (int8_t)qgen_requantize(acc[ox], conv1_multiplier[oc], conv1_shift[oc],
+                                                      -10, -10, 127);
+                    }
                 }
             }
         }
@@ -216,13 +259,18 @@ static void conv1(const int8_t *input, int8_t *output)
 /* Layer "conv2" (model.swift:14): Conv2d, [1, 4, 5, 5] -> [1, 4, 5, 5],
  * kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1.
  * int8 input (zero point -10, folded into conv2_bias; padding reads it), int8 output (zero point 4),
- * activation none: clamp [-128, 127]. Every partial sum is within +-358255. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-358255.
+ * One output row at a time, in tiles of 5 int32 accumulators: for each input channel and tap, the tap's weight times
+ * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
+ * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
 static void conv2(const int8_t *input, int8_t *output)
 {
+    int32_t acc[5];
     int32_t n;
     int32_t oc;
     int32_t oy;
     int32_t ox;
+    int32_t ox0;
     int32_t ic;
     int32_t ky;
     int32_t kx;
@@ -232,28 +280,66 @@ static void conv2(const int8_t *input, int8_t *output)
             const int32_t group = oc / 4;
 
             for (oy = 0; oy < 5; ++oy) {
-                for (ox = 0; ox < 5; ++ox) {
-                    int32_t acc = conv2_bias[oc];
+                for (ox0 = 0; ox0 < 5; ox0 += 5) {
+                    const int32_t width = 5 - ox0 < 5 ? 5 - ox0 : 5;
 
+                    for (ox = 0; ox < width; ++ox) {
+                        acc[ox] = conv2_bias[oc];
+                    }
                     for (ic = 0; ic < 4; ++ic) {
                         const int8_t *plane = &input[(n * 4 + group * 4 + ic) * 25];
                         const int8_t *w = &conv2_weights[(oc * 4 + ic) * 9];
 
                         for (ky = 0; ky < 3; ++ky) {
                             const int32_t iy = oy * 1 + ky * 1 - 1;
+                            const int8_t *row;
 
+                            if (iy < 0 || iy >= 5) {
+                                int32_t padded = 0;
+
+                                for (kx = 0; kx < 3; ++kx) {
+                                    padded += -10 * ((int32_t)w[ky * 3 + kx]);
+                                }
+                                for (ox = 0; ox < width; ++ox) {
+                                    acc[ox] += padded;
+                                }
+                                continue;
+                            }
+                            row = &plane[iy * 5];
                             for (kx = 0; kx < 3; ++kx) {
-                                const int32_t ix = ox * 1 + kx * 1 - 1;
-                                const int32_t x = (iy >= 0 && iy < 5 && ix >= 0 && ix < 5)
-                                                      ? (int32_t)plane[iy * 5 + ix] : -10;
+                                const int32_t wv = (int32_t)w[ky * 3 + kx];
+                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
+                                const int32_t offset = ox0 * 1 + kx * 1 - 1;
+                                /* [first, last): the columns of this tile whose input column lies in 0 ... 5 - 1. */
+                                int32_t first = offset >= 0 ? 0 : (-offset + 1 - 1) / 1;
+                                int32_t last = 5 - offset <= 0 ? 0 : (5 - offset + 1 - 1) / 1;
 
-                                acc += x * ((int32_t)w[ky * 3 + kx]);
+                                if (first > width) {
+                                    first = width;
+                                }
+                                if (last > width) {
+                                    last = width;
+                                }
+                                if (last < first) {
+                                    last = first;
+                                }
+                                for (ox = 0; ox < first; ++ox) {
+                                    acc[ox] += -10 * wv;
+                                }
+                                for (ox = first; ox < last; ++ox) {
+                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
+                                }
+                                for (ox = last; ox < width; ++ox) {
+                                    acc[ox] += -10 * wv;
+                                }
                             }
                         }
                     }
-                    output[((n * 4 + oc) * 5 + oy) * 5 + ox] =
-                        (int8_t)qgen_requantize(acc, conv2_multiplier[oc], conv2_shift[oc],
-                                                  4, -128, 127);
+                    for (ox = 0; ox < width; ++ox) {
+                        output[((n * 4 + oc) * 5 + oy) * 5 + ox0 + ox] =
+                            (int8_t)qgen_requantize(acc[ox], conv2_multiplier[oc], conv2_shift[oc],
+                                                      4, -128, 127);
+                    }
                 }
             }
         }

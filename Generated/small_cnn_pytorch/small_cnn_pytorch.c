@@ -20,9 +20,13 @@
  * A value is a pair mantissa * 2^exponent with |mantissa| in [2^23, 2^24), or mantissa 0. The exponent
  * range is not modelled: qgen proved every value here finite and below 2^31 in magnitude, and a
  * value too small for a normal float32 rounds to the integer 0 either way. */
-/* The number of significant bits of u (0 for 0), by binary search. */
+/* The number of significant bits of u (0 for 0): the count-leading-zeros instruction where GCC or Clang
+ * provides it, else a binary search (both exact, so every compiler computes the same value). */
 static int32_t qgen_bit_length(uint64_t u)
 {
+#if defined(__GNUC__) || defined(__clang__)
+    return u == 0u ? 0 : 64 - (int32_t)__builtin_clzll((unsigned long long)u);
+#else
     int32_t n = 0;
 
     if (u >= ((uint64_t)1 << 32)) {
@@ -50,6 +54,7 @@ static int32_t qgen_bit_length(uint64_t u)
         n += 1;
     }
     return n + (int32_t)u;
+#endif
 }
 
 /* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa and
@@ -586,13 +591,18 @@ static const int32_t fc_bias_term_exponent[10] = {
 /* Layer "conv1" (model.swift:8): Conv2d, [1, 3, 32, 32] -> [1, 16, 32, 32],
  * kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1.
  * uint8 input (zero point 66, folded into conv1_bias; padding reads it), uint8 output (zero point 0),
- * activation ReLU: clamp [0, 255]. Every partial sum is within +-605085. */
+ * activation ReLU: clamp [0, 255]. Every partial sum is within +-605085.
+ * One output row at a time, in tiles of 32 int32 accumulators: for each input channel and tap, the tap's weight times
+ * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
+ * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
 static void conv1(const uint8_t *input, uint8_t *output)
 {
+    int32_t acc[32];
     int32_t n;
     int32_t oc;
     int32_t oy;
     int32_t ox;
+    int32_t ox0;
     int32_t ic;
     int32_t ky;
     int32_t kx;
@@ -602,28 +612,66 @@ static void conv1(const uint8_t *input, uint8_t *output)
             const int32_t group = oc / 16;
 
             for (oy = 0; oy < 32; ++oy) {
-                for (ox = 0; ox < 32; ++ox) {
-                    int32_t acc = conv1_bias[oc];
+                for (ox0 = 0; ox0 < 32; ox0 += 32) {
+                    const int32_t width = 32 - ox0 < 32 ? 32 - ox0 : 32;
 
+                    for (ox = 0; ox < width; ++ox) {
+                        acc[ox] = conv1_bias[oc];
+                    }
                     for (ic = 0; ic < 3; ++ic) {
                         const uint8_t *plane = &input[(n * 3 + group * 3 + ic) * 1024];
                         const int8_t *w = &conv1_weights[(oc * 3 + ic) * 9];
 
                         for (ky = 0; ky < 3; ++ky) {
                             const int32_t iy = oy * 1 + ky * 1 - 1;
+                            const uint8_t *row;
 
+                            if (iy < 0 || iy >= 32) {
+                                int32_t padded = 0;
+
+                                for (kx = 0; kx < 3; ++kx) {
+                                    padded += 66 * ((int32_t)w[ky * 3 + kx]);
+                                }
+                                for (ox = 0; ox < width; ++ox) {
+                                    acc[ox] += padded;
+                                }
+                                continue;
+                            }
+                            row = &plane[iy * 32];
                             for (kx = 0; kx < 3; ++kx) {
-                                const int32_t ix = ox * 1 + kx * 1 - 1;
-                                const int32_t x = (iy >= 0 && iy < 32 && ix >= 0 && ix < 32)
-                                                      ? (int32_t)plane[iy * 32 + ix] : 66;
+                                const int32_t wv = (int32_t)w[ky * 3 + kx];
+                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
+                                const int32_t offset = ox0 * 1 + kx * 1 - 1;
+                                /* [first, last): the columns of this tile whose input column lies in 0 ... 32 - 1. */
+                                int32_t first = offset >= 0 ? 0 : (-offset + 1 - 1) / 1;
+                                int32_t last = 32 - offset <= 0 ? 0 : (32 - offset + 1 - 1) / 1;
 
-                                acc += x * ((int32_t)w[ky * 3 + kx]);
+                                if (first > width) {
+                                    first = width;
+                                }
+                                if (last > width) {
+                                    last = width;
+                                }
+                                if (last < first) {
+                                    last = first;
+                                }
+                                for (ox = 0; ox < first; ++ox) {
+                                    acc[ox] += 66 * wv;
+                                }
+                                for (ox = first; ox < last; ++ox) {
+                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
+                                }
+                                for (ox = last; ox < width; ++ox) {
+                                    acc[ox] += 66 * wv;
+                                }
                             }
                         }
                     }
-                    output[((n * 16 + oc) * 32 + oy) * 32 + ox] =
-                        (uint8_t)qgen_requantize(acc, conv1_scale_mantissa[oc], conv1_scale_exponent[oc], conv1_bias_term_mantissa[oc], conv1_bias_term_exponent[oc],
-                                                  0, 0, 255);
+                    for (ox = 0; ox < width; ++ox) {
+                        output[((n * 16 + oc) * 32 + oy) * 32 + ox0 + ox] =
+                            (uint8_t)qgen_requantize(acc[ox], conv1_scale_mantissa[oc], conv1_scale_exponent[oc], conv1_bias_term_mantissa[oc], conv1_bias_term_exponent[oc],
+                                                      0, 0, 255);
+                    }
                 }
             }
         }
@@ -680,13 +728,18 @@ static void pool(const uint8_t *input, uint8_t *output)
 /* Layer "conv2" (model.swift:10): Conv2d, [1, 16, 16, 16] -> [1, 16, 16, 16],
  * kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1.
  * uint8 input (zero point 0, folded into conv2_bias; padding reads it), uint8 output (zero point 0),
- * activation ReLU: clamp [0, 255]. Every partial sum is within +-2606100. */
+ * activation ReLU: clamp [0, 255]. Every partial sum is within +-2606100.
+ * One output row at a time, in tiles of 16 int32 accumulators: for each input channel and tap, the tap's weight times
+ * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
+ * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
 static void conv2(const uint8_t *input, uint8_t *output)
 {
+    int32_t acc[16];
     int32_t n;
     int32_t oc;
     int32_t oy;
     int32_t ox;
+    int32_t ox0;
     int32_t ic;
     int32_t ky;
     int32_t kx;
@@ -696,28 +749,66 @@ static void conv2(const uint8_t *input, uint8_t *output)
             const int32_t group = oc / 16;
 
             for (oy = 0; oy < 16; ++oy) {
-                for (ox = 0; ox < 16; ++ox) {
-                    int32_t acc = conv2_bias[oc];
+                for (ox0 = 0; ox0 < 16; ox0 += 16) {
+                    const int32_t width = 16 - ox0 < 16 ? 16 - ox0 : 16;
 
+                    for (ox = 0; ox < width; ++ox) {
+                        acc[ox] = conv2_bias[oc];
+                    }
                     for (ic = 0; ic < 16; ++ic) {
                         const uint8_t *plane = &input[(n * 16 + group * 16 + ic) * 256];
                         const int8_t *w = &conv2_weights[(oc * 16 + ic) * 9];
 
                         for (ky = 0; ky < 3; ++ky) {
                             const int32_t iy = oy * 1 + ky * 1 - 1;
+                            const uint8_t *row;
 
+                            if (iy < 0 || iy >= 16) {
+                                int32_t padded = 0;
+
+                                for (kx = 0; kx < 3; ++kx) {
+                                    padded += 0 * ((int32_t)w[ky * 3 + kx]);
+                                }
+                                for (ox = 0; ox < width; ++ox) {
+                                    acc[ox] += padded;
+                                }
+                                continue;
+                            }
+                            row = &plane[iy * 16];
                             for (kx = 0; kx < 3; ++kx) {
-                                const int32_t ix = ox * 1 + kx * 1 - 1;
-                                const int32_t x = (iy >= 0 && iy < 16 && ix >= 0 && ix < 16)
-                                                      ? (int32_t)plane[iy * 16 + ix] : 0;
+                                const int32_t wv = (int32_t)w[ky * 3 + kx];
+                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
+                                const int32_t offset = ox0 * 1 + kx * 1 - 1;
+                                /* [first, last): the columns of this tile whose input column lies in 0 ... 16 - 1. */
+                                int32_t first = offset >= 0 ? 0 : (-offset + 1 - 1) / 1;
+                                int32_t last = 16 - offset <= 0 ? 0 : (16 - offset + 1 - 1) / 1;
 
-                                acc += x * ((int32_t)w[ky * 3 + kx]);
+                                if (first > width) {
+                                    first = width;
+                                }
+                                if (last > width) {
+                                    last = width;
+                                }
+                                if (last < first) {
+                                    last = first;
+                                }
+                                for (ox = 0; ox < first; ++ox) {
+                                    acc[ox] += 0 * wv;
+                                }
+                                for (ox = first; ox < last; ++ox) {
+                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
+                                }
+                                for (ox = last; ox < width; ++ox) {
+                                    acc[ox] += 0 * wv;
+                                }
                             }
                         }
                     }
-                    output[((n * 16 + oc) * 16 + oy) * 16 + ox] =
-                        (uint8_t)qgen_requantize(acc, conv2_scale_mantissa[oc], conv2_scale_exponent[oc], conv2_bias_term_mantissa[oc], conv2_bias_term_exponent[oc],
-                                                  0, 0, 255);
+                    for (ox = 0; ox < width; ++ox) {
+                        output[((n * 16 + oc) * 16 + oy) * 16 + ox0 + ox] =
+                            (uint8_t)qgen_requantize(acc[ox], conv2_scale_mantissa[oc], conv2_scale_exponent[oc], conv2_bias_term_mantissa[oc], conv2_bias_term_exponent[oc],
+                                                      0, 0, 255);
+                    }
                 }
             }
         }
@@ -727,13 +818,18 @@ static void conv2(const uint8_t *input, uint8_t *output)
 /* Layer "dw" (model.swift:11): Conv2d, [1, 16, 16, 16] -> [1, 16, 16, 16],
  * kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 16.
  * uint8 input (zero point 0, folded into dw_bias; padding reads it), uint8 output (zero point 62),
- * activation none: clamp [0, 255]. Every partial sum is within +-181305. */
+ * activation none: clamp [0, 255]. Every partial sum is within +-181305.
+ * One output row at a time, in tiles of 16 int32 accumulators: for each input channel and tap, the tap's weight times
+ * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
+ * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
 static void dw(const uint8_t *input, uint8_t *output)
 {
+    int32_t acc[16];
     int32_t n;
     int32_t oc;
     int32_t oy;
     int32_t ox;
+    int32_t ox0;
     int32_t ic;
     int32_t ky;
     int32_t kx;
@@ -743,28 +839,66 @@ static void dw(const uint8_t *input, uint8_t *output)
             const int32_t group = oc / 1;
 
             for (oy = 0; oy < 16; ++oy) {
-                for (ox = 0; ox < 16; ++ox) {
-                    int32_t acc = dw_bias[oc];
+                for (ox0 = 0; ox0 < 16; ox0 += 16) {
+                    const int32_t width = 16 - ox0 < 16 ? 16 - ox0 : 16;
 
+                    for (ox = 0; ox < width; ++ox) {
+                        acc[ox] = dw_bias[oc];
+                    }
                     for (ic = 0; ic < 1; ++ic) {
                         const uint8_t *plane = &input[(n * 16 + group * 1 + ic) * 256];
                         const int8_t *w = &dw_weights[(oc * 1 + ic) * 9];
 
                         for (ky = 0; ky < 3; ++ky) {
                             const int32_t iy = oy * 1 + ky * 1 - 1;
+                            const uint8_t *row;
 
+                            if (iy < 0 || iy >= 16) {
+                                int32_t padded = 0;
+
+                                for (kx = 0; kx < 3; ++kx) {
+                                    padded += 0 * ((int32_t)w[ky * 3 + kx]);
+                                }
+                                for (ox = 0; ox < width; ++ox) {
+                                    acc[ox] += padded;
+                                }
+                                continue;
+                            }
+                            row = &plane[iy * 16];
                             for (kx = 0; kx < 3; ++kx) {
-                                const int32_t ix = ox * 1 + kx * 1 - 1;
-                                const int32_t x = (iy >= 0 && iy < 16 && ix >= 0 && ix < 16)
-                                                      ? (int32_t)plane[iy * 16 + ix] : 0;
+                                const int32_t wv = (int32_t)w[ky * 3 + kx];
+                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
+                                const int32_t offset = ox0 * 1 + kx * 1 - 1;
+                                /* [first, last): the columns of this tile whose input column lies in 0 ... 16 - 1. */
+                                int32_t first = offset >= 0 ? 0 : (-offset + 1 - 1) / 1;
+                                int32_t last = 16 - offset <= 0 ? 0 : (16 - offset + 1 - 1) / 1;
 
-                                acc += x * ((int32_t)w[ky * 3 + kx]);
+                                if (first > width) {
+                                    first = width;
+                                }
+                                if (last > width) {
+                                    last = width;
+                                }
+                                if (last < first) {
+                                    last = first;
+                                }
+                                for (ox = 0; ox < first; ++ox) {
+                                    acc[ox] += 0 * wv;
+                                }
+                                for (ox = first; ox < last; ++ox) {
+                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
+                                }
+                                for (ox = last; ox < width; ++ox) {
+                                    acc[ox] += 0 * wv;
+                                }
                             }
                         }
                     }
-                    output[((n * 16 + oc) * 16 + oy) * 16 + ox] =
-                        (uint8_t)qgen_requantize(acc, dw_scale_mantissa[oc], dw_scale_exponent[oc], dw_bias_term_mantissa[oc], dw_bias_term_exponent[oc],
-                                                  62, 0, 255);
+                    for (ox = 0; ox < width; ++ox) {
+                        output[((n * 16 + oc) * 16 + oy) * 16 + ox0 + ox] =
+                            (uint8_t)qgen_requantize(acc[ox], dw_scale_mantissa[oc], dw_scale_exponent[oc], dw_bias_term_mantissa[oc], dw_bias_term_exponent[oc],
+                                                      62, 0, 255);
+                    }
                 }
             }
         }

@@ -2195,13 +2195,18 @@ static const int32_t fc_shift[10] = {
 /* Layer "conv1" (model.swift:9): Conv2d, [1, 1, 28, 28] -> [1, 8, 28, 28],
  * kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1.
  * uint8 input (zero point 0, folded into conv1_bias; padding reads it), uint8 output (zero point 0),
- * activation ReLU: clamp [0, 255]. Every partial sum is within +-146418. */
+ * activation ReLU: clamp [0, 255]. Every partial sum is within +-146418.
+ * One output row at a time, in tiles of 28 int32 accumulators: for each input channel and tap, the tap's weight times
+ * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
+ * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
 static void conv1(const uint8_t *input, uint8_t *output)
 {
+    int32_t acc[28];
     int32_t n;
     int32_t oc;
     int32_t oy;
     int32_t ox;
+    int32_t ox0;
     int32_t ic;
     int32_t ky;
     int32_t kx;
@@ -2211,28 +2216,66 @@ static void conv1(const uint8_t *input, uint8_t *output)
             const int32_t group = oc / 8;
 
             for (oy = 0; oy < 28; ++oy) {
-                for (ox = 0; ox < 28; ++ox) {
-                    int32_t acc = conv1_bias[oc];
+                for (ox0 = 0; ox0 < 28; ox0 += 28) {
+                    const int32_t width = 28 - ox0 < 28 ? 28 - ox0 : 28;
 
+                    for (ox = 0; ox < width; ++ox) {
+                        acc[ox] = conv1_bias[oc];
+                    }
                     for (ic = 0; ic < 1; ++ic) {
                         const uint8_t *plane = &input[(n * 1 + group * 1 + ic) * 784];
                         const int8_t *w = &conv1_weights[(oc * 1 + ic) * 9];
 
                         for (ky = 0; ky < 3; ++ky) {
                             const int32_t iy = oy * 1 + ky * 1 - 1;
+                            const uint8_t *row;
 
+                            if (iy < 0 || iy >= 28) {
+                                int32_t padded = 0;
+
+                                for (kx = 0; kx < 3; ++kx) {
+                                    padded += 0 * ((int32_t)w[ky * 3 + kx]);
+                                }
+                                for (ox = 0; ox < width; ++ox) {
+                                    acc[ox] += padded;
+                                }
+                                continue;
+                            }
+                            row = &plane[iy * 28];
                             for (kx = 0; kx < 3; ++kx) {
-                                const int32_t ix = ox * 1 + kx * 1 - 1;
-                                const int32_t x = (iy >= 0 && iy < 28 && ix >= 0 && ix < 28)
-                                                      ? (int32_t)plane[iy * 28 + ix] : 0;
+                                const int32_t wv = (int32_t)w[ky * 3 + kx];
+                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
+                                const int32_t offset = ox0 * 1 + kx * 1 - 1;
+                                /* [first, last): the columns of this tile whose input column lies in 0 ... 28 - 1. */
+                                int32_t first = offset >= 0 ? 0 : (-offset + 1 - 1) / 1;
+                                int32_t last = 28 - offset <= 0 ? 0 : (28 - offset + 1 - 1) / 1;
 
-                                acc += x * ((int32_t)w[ky * 3 + kx]);
+                                if (first > width) {
+                                    first = width;
+                                }
+                                if (last > width) {
+                                    last = width;
+                                }
+                                if (last < first) {
+                                    last = first;
+                                }
+                                for (ox = 0; ox < first; ++ox) {
+                                    acc[ox] += 0 * wv;
+                                }
+                                for (ox = first; ox < last; ++ox) {
+                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
+                                }
+                                for (ox = last; ox < width; ++ox) {
+                                    acc[ox] += 0 * wv;
+                                }
                             }
                         }
                     }
-                    output[((n * 8 + oc) * 28 + oy) * 28 + ox] =
-                        (uint8_t)qgen_requantize(acc, conv1_multiplier[oc], conv1_shift[oc],
-                                                  0, 0, 255);
+                    for (ox = 0; ox < width; ++ox) {
+                        output[((n * 8 + oc) * 28 + oy) * 28 + ox0 + ox] =
+                            (uint8_t)qgen_requantize(acc[ox], conv1_multiplier[oc], conv1_shift[oc],
+                                                      0, 0, 255);
+                    }
                 }
             }
         }
@@ -2242,13 +2285,18 @@ static void conv1(const uint8_t *input, uint8_t *output)
 /* Layer "conv2" (model.swift:12): Conv2d, [1, 8, 28, 28] -> [1, 16, 14, 14],
  * kernel 3x3, stride 2x2, padding 1x1, dilation 1x1, groups 1.
  * uint8 input (zero point 0, folded into conv2_bias; padding reads it), uint8 output (zero point 0),
- * activation ReLU: clamp [0, 255]. Every partial sum is within +-868141. */
+ * activation ReLU: clamp [0, 255]. Every partial sum is within +-868141.
+ * One output row at a time, in tiles of 14 int32 accumulators: for each input channel and tap, the tap's weight times
+ * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
+ * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
 static void conv2(const uint8_t *input, uint8_t *output)
 {
+    int32_t acc[14];
     int32_t n;
     int32_t oc;
     int32_t oy;
     int32_t ox;
+    int32_t ox0;
     int32_t ic;
     int32_t ky;
     int32_t kx;
@@ -2258,28 +2306,66 @@ static void conv2(const uint8_t *input, uint8_t *output)
             const int32_t group = oc / 16;
 
             for (oy = 0; oy < 14; ++oy) {
-                for (ox = 0; ox < 14; ++ox) {
-                    int32_t acc = conv2_bias[oc];
+                for (ox0 = 0; ox0 < 14; ox0 += 14) {
+                    const int32_t width = 14 - ox0 < 14 ? 14 - ox0 : 14;
 
+                    for (ox = 0; ox < width; ++ox) {
+                        acc[ox] = conv2_bias[oc];
+                    }
                     for (ic = 0; ic < 8; ++ic) {
                         const uint8_t *plane = &input[(n * 8 + group * 8 + ic) * 784];
                         const int8_t *w = &conv2_weights[(oc * 8 + ic) * 9];
 
                         for (ky = 0; ky < 3; ++ky) {
                             const int32_t iy = oy * 2 + ky * 1 - 1;
+                            const uint8_t *row;
 
+                            if (iy < 0 || iy >= 28) {
+                                int32_t padded = 0;
+
+                                for (kx = 0; kx < 3; ++kx) {
+                                    padded += 0 * ((int32_t)w[ky * 3 + kx]);
+                                }
+                                for (ox = 0; ox < width; ++ox) {
+                                    acc[ox] += padded;
+                                }
+                                continue;
+                            }
+                            row = &plane[iy * 28];
                             for (kx = 0; kx < 3; ++kx) {
-                                const int32_t ix = ox * 2 + kx * 1 - 1;
-                                const int32_t x = (iy >= 0 && iy < 28 && ix >= 0 && ix < 28)
-                                                      ? (int32_t)plane[iy * 28 + ix] : 0;
+                                const int32_t wv = (int32_t)w[ky * 3 + kx];
+                                /* Output column ox0 + ox reads input column (ox0 + ox) * 2 + offset. */
+                                const int32_t offset = ox0 * 2 + kx * 1 - 1;
+                                /* [first, last): the columns of this tile whose input column lies in 0 ... 28 - 1. */
+                                int32_t first = offset >= 0 ? 0 : (-offset + 2 - 1) / 2;
+                                int32_t last = 28 - offset <= 0 ? 0 : (28 - offset + 2 - 1) / 2;
 
-                                acc += x * ((int32_t)w[ky * 3 + kx]);
+                                if (first > width) {
+                                    first = width;
+                                }
+                                if (last > width) {
+                                    last = width;
+                                }
+                                if (last < first) {
+                                    last = first;
+                                }
+                                for (ox = 0; ox < first; ++ox) {
+                                    acc[ox] += 0 * wv;
+                                }
+                                for (ox = first; ox < last; ++ox) {
+                                    acc[ox] += (int32_t)row[ox * 2 + offset] * wv;
+                                }
+                                for (ox = last; ox < width; ++ox) {
+                                    acc[ox] += 0 * wv;
+                                }
                             }
                         }
                     }
-                    output[((n * 16 + oc) * 14 + oy) * 14 + ox] =
-                        (uint8_t)qgen_requantize(acc, conv2_multiplier[oc], conv2_shift[oc],
-                                                  0, 0, 255);
+                    for (ox = 0; ox < width; ++ox) {
+                        output[((n * 16 + oc) * 14 + oy) * 14 + ox0 + ox] =
+                            (uint8_t)qgen_requantize(acc[ox], conv2_multiplier[oc], conv2_shift[oc],
+                                                      0, 0, 255);
+                    }
                 }
             }
         }

@@ -9,7 +9,8 @@ import QGenVerify
 //   1. time to emit a model with about 1M parameters (resolve + lower + emit + render);
 //   2. libtcc compile time of that model's C;
 //   3. throughput of the emitted tiny_cnn compiled with cc -O2 (MAC/s);
-//   4. the cost of each scheme's output stage, integer-only and with --float-requant.
+//   4. the cost of each scheme's output stage, integer-only and with --float-requant;
+//   5. single-layer throughput of the kernels (issue 11's shapes) with portable cc -O2 and -O3 -march=native.
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -47,7 +48,7 @@ try FileManager.default.createDirectory(at: work, withIntermediateDirectories: t
 defer { try? FileManager.default.removeItem(at: work) }
 
 /// Seconds per inference of the emitted C compiled with cc -O2 around Tools/harness/bench_model.c.
-func compileAndTime(_ result: Pipeline.Result, runs: Int) throws -> Double? {
+func compileAndTime(_ result: Pipeline.Result, runs: Int, flags: [String] = ["-O2"]) throws -> Double? {
     let dir = work.appendingPathComponent(result.lowered.cPrefix)
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     try result.output.source.write(to: dir.appendingPathComponent(result.output.sourceName), atomically: true, encoding: .utf8)
@@ -56,7 +57,7 @@ func compileAndTime(_ result: Pipeline.Result, runs: Int) throws -> Double? {
     let exe = dir.appendingPathComponent("bench").path
     let build = Process()
     build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    build.arguments = ["cc", "-std=c99", "-O2", "-I", dir.path, "-DMODEL_HEADER=\"\(result.output.headerName)\"", "-DRUN=\(m.cPrefix)_run",
+    build.arguments = ["cc", "-std=c99"] + flags + ["-I", dir.path, "-DMODEL_HEADER=\"\(result.output.headerName)\"", "-DRUN=\(m.cPrefix)_run",
                        "-DINPUT_T=\(m.input.dtype == .int8 ? "int8_t" : "uint8_t")", "-DOUTPUT_T=\(m.output.dtype == .int8 ? "int8_t" : "uint8_t")",
                        "-DINPUT_SIZE=\(macro)_INPUT_SIZE", "-DOUTPUT_SIZE=\(macro)_OUTPUT_SIZE",
                        "-DARENA_SIZE=\(macro)_ARENA_SIZE", "-DRUNS=\(runs)", dir.appendingPathComponent(result.output.sourceName).path,
@@ -116,4 +117,43 @@ for (scheme, asLinear) in [("tflite", false), ("singleRounding", false), ("fixed
             print("  \(label): cc failed")
         }
     }
+}
+
+// 5. Single layers (uint8 activations, per-channel int8 weights, tflite's output stage, NCHW as qgen
+//    stores PyTorch/ONNX tensors), in GMAC/s: cc -O2 (portable) and cc -O3 -march=native.
+@MainActor func randomWeights(_ count: Int) -> [Double] { (0..<count).map { _ in Double(Int.random(in: -127...127, using: &weights)) } }
+@MainActor func perChannel(_ channels: Int) -> [Double] { (0..<channels).map { _ in Double.random(in: 0.002...0.004, using: &weights) } }
+let layers: [(String, [LayerSpec])] = [
+    ("conv 3x3, 32->32, 56x56, pad 1", [
+        Input("x", shape: [1, 32, 56, 56], .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
+        Conv2d("conv", outChannels: 32, kernel: 3, padding: 1, weight: .quantized(.values(randomWeights(32 * 32 * 9)), scales: perChannel(32), zeroPoints: Array(repeating: 0, count: 32)),
+               output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
+    ("depthwise 3x3, 96 ch, 56x56, pad 1", [
+        Input("x", shape: [1, 96, 56, 56], .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
+        Conv2d("dw", outChannels: 96, kernel: 3, padding: 1, groups: 96, weight: .quantized(.values(randomWeights(96 * 9)), scales: perChannel(96), zeroPoints: Array(repeating: 0, count: 96)),
+               output: .uint8(scale: 0.2, zeroPoint: 7)).layerSpec]),
+    ("pointwise 1x1, 96->24, 56x56", [
+        Input("x", shape: [1, 96, 56, 56], .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
+        Conv2d("pw", outChannels: 24, kernel: 1, weight: .quantized(.values(randomWeights(96 * 24)), scales: perChannel(24), zeroPoints: Array(repeating: 0, count: 24)),
+               output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
+    ("Linear 1024->1000", [
+        Input("x", shape: [1, 1024], .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
+        Linear("fc", outFeatures: 1000, weight: .quantized(.values(randomWeights(1024 * 1000)), scales: perChannel(1000), zeroPoints: Array(repeating: 0, count: 1000)),
+               output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
+]
+print("single layers (uint8, per-channel int8 weights, tflite, NCHW), GMAC/s:")
+for (index, (label, specs)) in layers.enumerated() {
+    let spec = ModelSpec(name: "layer\(index)", layers: specs, location: SourceLocation(file: "bench.swift", line: 3))
+    let compiled = try Pipeline.compile(spec, options: CompileOptions())
+    let layerMACs = compiled.lowered.nodes.compactMap { $0.mac?.geometry.multiplyAccumulates }.reduce(0, +)
+    let runs = max(20, 2_000_000_000 / max(layerMACs, 1) / 4)
+    var figures: [String] = []
+    for flags in [["-O2"], ["-O3", "-march=native"]] {
+        if let t = try compileAndTime(compiled, runs: runs, flags: flags) {
+            figures.append(String(format: "%@ %.2f", flags.joined(separator: " "), Double(layerMACs) / t / 1e9))
+        } else {
+            figures.append("\(flags.joined(separator: " ")) cc failed")
+        }
+    }
+    print("  " + label.padding(toLength: 36, withPad: " ", startingAt: 0) + figures.joined(separator: ", ") + String(format: "  (%d MACs)", layerMACs))
 }

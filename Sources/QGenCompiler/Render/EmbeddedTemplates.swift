@@ -310,9 +310,13 @@ static int64_t qgen_float32_add(int64_t a_m, int32_t a_e, int64_t b_m, int32_t b
  * A value is a pair mantissa * 2^exponent with |mantissa| in [2^23, 2^24), or mantissa 0. The exponent
  * range is not modelled: qgen proved every value here finite and below 2^31 in magnitude, and a
  * value too small for a normal float32 rounds to the integer 0 either way. */
-/* The number of significant bits of u (0 for 0), by binary search. */
+/* The number of significant bits of u (0 for 0): the count-leading-zeros instruction where GCC or Clang
+ * provides it, else a binary search (both exact, so every compiler computes the same value). */
 static int32_t qgen_bit_length(uint64_t u)
 {
+#if defined(__GNUC__) || defined(__clang__)
+    return u == 0u ? 0 : 64 - (int32_t)__builtin_clzll((unsigned long long)u);
+#else
     int32_t n = 0;
 
     if (u >= ((uint64_t)1 << 32)) {
@@ -340,6 +344,7 @@ static int32_t qgen_bit_length(uint64_t u)
         n += 1;
     }
     return n + (int32_t)u;
+#endif
 }
 
 /* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa and
@@ -895,7 +900,11 @@ static void {{names.function}}({{#inputs}}const {{cType}} *input{{index}}, {{/in
 /* Layer "{{layerName}}" ({{location}}): Conv2d, [{{batch}}, {{inChannels}}, {{inHeight}}, {{inWidth}}] -> [{{batch}}, {{outChannels}}, {{outHeight}}, {{outWidth}}],
  * kernel {{kernelHeight}}x{{kernelWidth}}, stride {{strideHeight}}x{{strideWidth}}, padding {{padHeight}}x{{padWidth}}, dilation {{dilationHeight}}x{{dilationWidth}}, groups {{groups}}.
  * {{inputType}} input (zero point {{inputZeroPoint}}, folded into {{names.bias}}; padding reads it), {{outputType}} output (zero point {{outputZeroPoint}}),
- * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. Every partial sum is within +-{{accumulatorBound}}. */
+ * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. Every partial sum is within +-{{accumulatorBound}}.{{^saturatesPairs}}
+ * One output row at a time, in tiles of {{tileWidth}} int32 accumulators: for each input channel and tap, the tap's weight times
+ * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
+ * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it.{{/saturatesPairs}} */
+{{#saturatesPairs}}
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
     int32_t n;
@@ -913,7 +922,6 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
             for (oy = 0; oy < {{outHeight}}; ++oy) {
                 for (ox = 0; ox < {{outWidth}}; ++ox) {
                     int32_t acc = {{names.bias}}[oc];
-{{#saturatesPairs}}
                     /* FBGEMM without AVX512-VNNI: its im2col reduction runs over (ky, kx, ic); vpmaddubsw sums
                      * each adjacent pair of raw uint8 x int8 products with saturation to int16 (a padding tap
                      * is the raw input zero point); the pairs then add exactly. */
@@ -960,31 +968,6 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
                     if ((taps & 1) != 0) {
                         acc += pending; /* the last product pairs with 0 and fits int16 */
                     }
-{{/saturatesPairs}}
-{{^saturatesPairs}}
-
-                    for (ic = 0; ic < {{inChannelsPerGroup}}; ++ic) {
-                        const {{inputCType}} *plane = &input[(n * {{inChannels}} + group * {{inChannelsPerGroup}} + ic) * {{inPlaneSize}}];
-                        const int8_t *w = &{{names.weights}}[(oc * {{inChannelsPerGroup}} + ic) * {{kernelSize}}];
-
-                        for (ky = 0; ky < {{kernelHeight}}; ++ky) {
-                            const int32_t iy = oy * {{strideHeight}} + ky * {{dilationHeight}} - {{padHeight}};
-
-                            for (kx = 0; kx < {{kernelWidth}}; ++kx) {
-                                const int32_t ix = ox * {{strideWidth}} + kx * {{dilationWidth}} - {{padWidth}};
-{{#hasPadding}}
-                                const int32_t x = (iy >= 0 && iy < {{inHeight}} && ix >= 0 && ix < {{inWidth}})
-                                                      ? (int32_t)plane[iy * {{inWidth}} + ix] : {{inputZeroPoint}};
-{{/hasPadding}}
-{{^hasPadding}}
-                                const int32_t x = (int32_t)plane[iy * {{inWidth}} + ix];
-{{/hasPadding}}
-
-                                acc += x * ((int32_t)w[ky * {{kernelWidth}} + kx]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
-                            }
-                        }
-                    }
-{{/saturatesPairs}}
                     output[((n * {{outChannels}} + oc) * {{outHeight}} + oy) * {{outWidth}} + ox] =
                         ({{outputCType}}){{requantizeFunction}}(acc, {{requantizeArguments}},
                                                   {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
@@ -993,6 +976,100 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
         }
     }
 }
+{{/saturatesPairs}}
+{{^saturatesPairs}}
+static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
+{
+    int32_t acc[{{tileWidth}}];
+    int32_t n;
+    int32_t oc;
+    int32_t oy;
+    int32_t ox;
+    int32_t ox0;
+    int32_t ic;
+    int32_t ky;
+    int32_t kx;
+
+    for (n = 0; n < {{batch}}; ++n) {
+        for (oc = 0; oc < {{outChannels}}; ++oc) {
+            const int32_t group = oc / {{outChannelsPerGroup}};
+
+            for (oy = 0; oy < {{outHeight}}; ++oy) {
+                for (ox0 = 0; ox0 < {{outWidth}}; ox0 += {{tileWidth}}) {
+                    const int32_t width = {{outWidth}} - ox0 < {{tileWidth}} ? {{outWidth}} - ox0 : {{tileWidth}};
+
+                    for (ox = 0; ox < width; ++ox) {
+                        acc[ox] = {{names.bias}}[oc];
+                    }
+                    for (ic = 0; ic < {{inChannelsPerGroup}}; ++ic) {
+                        const {{inputCType}} *plane = &input[(n * {{inChannels}} + group * {{inChannelsPerGroup}} + ic) * {{inPlaneSize}}];
+                        const int8_t *w = &{{names.weights}}[(oc * {{inChannelsPerGroup}} + ic) * {{kernelSize}}];
+
+                        for (ky = 0; ky < {{kernelHeight}}; ++ky) {
+                            const int32_t iy = oy * {{strideHeight}} + ky * {{dilationHeight}} - {{padHeight}};
+                            const {{inputCType}} *row;
+
+{{#hasPadding}}
+                            if (iy < 0 || iy >= {{inHeight}}) {
+                                int32_t padded = 0;
+
+                                for (kx = 0; kx < {{kernelWidth}}; ++kx) {
+                                    padded += {{inputZeroPoint}} * ((int32_t)w[ky * {{kernelWidth}} + kx]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
+                                }
+                                for (ox = 0; ox < width; ++ox) {
+                                    acc[ox] += padded;
+                                }
+                                continue;
+                            }
+{{/hasPadding}}
+                            row = &plane[iy * {{inWidth}}];
+                            for (kx = 0; kx < {{kernelWidth}}; ++kx) {
+                                const int32_t wv = (int32_t)w[ky * {{kernelWidth}} + kx]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}};
+                                /* Output column ox0 + ox reads input column (ox0 + ox) * {{strideWidth}} + offset. */
+                                const int32_t offset = ox0 * {{strideWidth}} + kx * {{dilationWidth}} - {{padWidth}};
+{{#hasPadding}}
+                                /* [first, last): the columns of this tile whose input column lies in 0 ... {{inWidth}} - 1. */
+                                int32_t first = offset >= 0 ? 0 : (-offset + {{strideWidth}} - 1) / {{strideWidth}};
+                                int32_t last = {{inWidth}} - offset <= 0 ? 0 : ({{inWidth}} - offset + {{strideWidth}} - 1) / {{strideWidth}};
+
+                                if (first > width) {
+                                    first = width;
+                                }
+                                if (last > width) {
+                                    last = width;
+                                }
+                                if (last < first) {
+                                    last = first;
+                                }
+                                for (ox = 0; ox < first; ++ox) {
+                                    acc[ox] += {{inputZeroPoint}} * wv;
+                                }
+                                for (ox = first; ox < last; ++ox) {
+                                    acc[ox] += (int32_t)row[ox * {{strideWidth}} + offset] * wv;
+                                }
+                                for (ox = last; ox < width; ++ox) {
+                                    acc[ox] += {{inputZeroPoint}} * wv;
+                                }
+{{/hasPadding}}
+{{^hasPadding}}
+                                for (ox = 0; ox < width; ++ox) {
+                                    acc[ox] += (int32_t)row[ox * {{strideWidth}} + offset] * wv;
+                                }
+{{/hasPadding}}
+                            }
+                        }
+                    }
+                    for (ox = 0; ox < width; ++ox) {
+                        output[((n * {{outChannels}} + oc) * {{outHeight}} + oy) * {{outWidth}} + ox0 + ox] =
+                            ({{outputCType}}){{requantizeFunction}}(acc[ox], {{requantizeArguments}},
+                                                      {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
+                    }
+                }
+            }
+        }
+    }
+}
+{{/saturatesPairs}}
 {{/geometry}}{{/common}}
 """#,
         "kernel_conv2d_nhwc": #"""

@@ -236,7 +236,8 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
         }
         return Conv2dKernel(common: common, geometry: self, hasPadding: padHeight > 0 || padWidth > 0 || needsBottomRightPadding,
                      inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
-                     inPlaneSize: inHeight * inWidth, kernelSize: kernelHeight * kernelWidth, saturatesPairs: saturatesPairs)
+                     inPlaneSize: inHeight * inWidth, kernelSize: kernelHeight * kernelWidth, saturatesPairs: saturatesPairs,
+                     tileWidth: min(outWidth, Conv2dKernel.maxTileWidth))
     }
 }
 
@@ -271,4 +272,8 @@ struct Conv2dKernel: KernelContext {
     var kernelSize: Int
     /// `fbgemm(saturatingPairs)`: FBGEMM's im2col order (ky, kx, ic) with int16-saturated pairs.
     var saturatesPairs: Bool
+    /// Output columns accumulated together (an int32 array on the stack): the row, up to maxTileWidth.
+    var tileWidth: Int
+
+    static let maxTileWidth = 64
 }
