@@ -222,11 +222,11 @@ static const int32_t conv_1_shift[16] = {
     -7, -7, -7, -7, -7, -7, -7, -7,
 };
 
-/* dw_2: int8 weights [16][1][3][1] (OHWI, TFLite layout) */
+/* dw_2: int8 weights [1][3][16] (depthwise, packed tap-major for the kernel) */
 static const int8_t dw_2_weights[48] = {
-    -127, -115,  -66,   89,  -83,  127,  -92, -127,  104,  127,   36,   10, -127,  -55, -119,    2,
-      17,  127,   70,  124, -127,  -72,   12, -127,   76, -127,  -62,   26, -127,   64, -127,   73,
-      58,  -66, -127,  -46,  -49, -127,  104,  127,  -19,  -53,  118,  117,  127,  -38,  -17, -127,
+    -127,   89,  -92,  127, -127,    2,   70,  -72,   76,   26, -127,  -66,  -49,  127,  118,  -38,
+    -115,  -83, -127,   36,  -55,   17,  124,   12, -127, -127,   73, -127, -127,  -19,  117,  -17,
+     -66,  127,  104,   10, -119,  127, -127, -127,  -62,   64,   58,  -46,  104,  -53,  127, -127,
 };
 
 /* dw_2: int32 bias minus input zero point -128 times the channel's weight sum (units of s_in*s_w) */
@@ -331,13 +331,13 @@ static const int32_t conv_3_shift[24] = {
     -6, -6, -6, -6, -6, -6, -6, -6,
 };
 
-/* dw_4: int8 weights [24][1][3][1] (OHWI, TFLite layout) */
+/* dw_4: int8 weights [1][3][24] (depthwise, packed tap-major for the kernel) */
 static const int8_t dw_4_weights[72] = {
-     127,   34,   84, -126,   14,  127, -127,  -53,    5, -127,  102,   24,  127,   66,   -9,   65,
-    -127,  -87, -127,  -89, -108,  123,  127,   -2,  123,  -84,  127, -127,   89,   75, -101, -127,
-     -84, -127,  -39,   18,   86, -127,   -4, -127,  125,  -50,   80,   90, -127, -122,  127,   82,
-     -31,  -74,  127,  127,   31,  -50,  -50, -127,   69,  127,  -48,  -16,  127, -111,  -62,   -2,
-      11,  127,   34,  -57, -127,   56, -110, -127,
+     127, -126, -127, -127,  127,   65, -127,  123,  123, -127, -101, -127,   86, -127,   80, -122,
+     -31,  127,  -50,  127,  127,   -2,   34,   56,   34,   14,  -53,  102,   66, -127,  -89,  127,
+     -84,   89, -127,  -39, -127,  125,   90,  127,  -74,   31, -127,  -48, -111,   11,  -57, -110,
+      84,  127,    5,   24,   -9,  -87, -108,   -2,  127,   75,  -84,   18,   -4,  -50, -127,   82,
+     127,  -50,   69,  -16,  -62,  127, -127, -127,
 };
 
 /* dw_4: int32 bias minus input zero point -128 times the channel's weight sum (units of s_in*s_w) */
@@ -486,14 +486,14 @@ static const int32_t conv_5_shift[32] = {
     -7, -7, -7, -7, -7, -7, -7, -7,
 };
 
-/* dw_6: int8 weights [32][1][3][1] (OHWI, TFLite layout) */
+/* dw_6: int8 weights [1][3][32] (depthwise, packed tap-major for the kernel) */
 static const int8_t dw_6_weights[96] = {
-      27,  127,  -55,  127, -121,   77, -127,    9,   20, -127,  -28,   20,  127,  -70,   95,  -68,
-     127,  -58,  -96,  -50, -127,  100, -127,  121, -127,  -55,  -57, -107,   84, -127,  -61,  127,
-      70,  127,  102,  -73,    3,  127, -116, -117,   35,  127,  -46, -127,   11,  -64,   52,  127,
-     107, -127,  116,  102,  127,   -5, -127,  121, -122,   91,  -93, -127, -127,   17,   95, -122,
-      82, -127,  127,  -19,   47,  -46,  127,  101,  127,  -86,  -50, -127,  -30,  -41,  127,  -72,
-     105,  127,    7,  -74, -127,  -17,   36, -127,   31,  -37,   36,  127,  -43, -127,   92,   17,
+      27,  127, -127, -127,  127,  -68,  -96,  100, -127, -107,  -61,  127,    3, -117,  -46,  -64,
+     107,  102, -127,   91, -127, -122,  127,  -46,  127, -127,  127,  127, -127, -127,   36, -127,
+     127, -121,    9,  -28,  -70,  127,  -50, -127,  -55,   84,  127,  102,  127,   35, -127,   52,
+    -127,  127,  121,  -93,   17,   82,  -19,  127,  -86,  -30,  -72,    7,  -17,   31,  127,   92,
+     -55,   77,   20,   20,   95,  -58, -127,  121,  -57, -127,   70,  -73, -116,  127,   11,  127,
+     116,   -5, -122, -127,   95, -127,   47,  101,  -50,  -41,  105,  -74,   36,  -37,  -43,   17,
 };
 
 /* dw_6: int32 bias minus input zero point -128 times the channel's weight sum (units of s_in*s_w) */
@@ -831,49 +831,56 @@ static void conv_1(const int8_t *input, int8_t *output)
 /* Layer "dw_2" (conv1d_ds.tflite:2): Conv2d on NHWC, [1, 1, 64, 16] -> [1, 1, 64, 16],
  * kernel 1x3, stride 1x1, padding before 0x1, dilation 1x1, groups 16; OHWI weights.
  * int8 input (zero point -128, folded into dw_2_bias; padding reads it), int8 output (zero point 6),
- * activation none: clamp [-128, 127]. Every partial sum is within +-92672. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-92672.
+ * Depthwise: each pixel's channels in tiles of 16 int32 accumulators, each tap's packed weights [ky][kx][c] times the
+ * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
 static void dw_2(const int8_t *input, int8_t *output)
 {
+    int32_t acc[16];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
+    int32_t c0;
     int32_t ky;
     int32_t kx;
-    int32_t ic;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 1; ++oy) {
             for (ox = 0; ox < 64; ++ox) {
-                for (oc = 0; oc < 16; ++oc) {
-                    const int32_t first = oc / 1 * 1;
-                    int32_t acc = dw_2_bias[oc];
+                for (c0 = 0; c0 < 16; c0 += 16) {
+                    const int32_t end = 16 - c0 < 16 ? 16 : c0 + 16;
 
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw_2_bias[oc];
+                    }
                     for (ky = 0; ky < 1; ++ky) {
                         const int32_t iy = oy * 1 + ky * 1 - 0;
 
                         for (kx = 0; kx < 3; ++kx) {
                             const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &dw_2_weights[((oc * 1 + ky) * 3 + kx) * 1];
+                            const int8_t *w = &dw_2_weights[(ky * 3 + kx) * 16];
 
                             if (iy < 0 || iy >= 1 || ix < 0 || ix >= 64) {
-                                for (ic = 0; ic < 1; ++ic) {
-                                    acc += -128 * ((int32_t)w[ic]);
+                                for (oc = c0; oc < end; ++oc) {
+                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
                                 }
                                 continue;
                             }
                             {
-                                const int8_t *x = &input[((n * 1 + iy) * 64 + ix) * 16 + first];
+                                const int8_t *x = &input[((n * 1 + iy) * 64 + ix) * 16];
 
-                                for (ic = 0; ic < 1; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (oc = c0; oc < end; ++oc) {
+                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
                                 }
                             }
                         }
                     }
-                    output[((n * 1 + oy) * 64 + ox) * 16 + oc] =
-                        (int8_t)qgen_requantize(acc, dw_2_multiplier[oc], dw_2_shift[oc],
-                                                  6, -128, 127);
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 1 + oy) * 64 + ox) * 16 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw_2_multiplier[oc], dw_2_shift[oc],
+                                                      6, -128, 127);
+                    }
                 }
             }
         }
@@ -928,49 +935,56 @@ static void conv_3(const int8_t *input, int8_t *output)
 /* Layer "dw_4" (conv1d_ds.tflite:4): Conv2d on NHWC, [1, 1, 64, 24] -> [1, 1, 64, 24],
  * kernel 1x3, stride 1x1, padding before 0x1, dilation 1x1, groups 24; OHWI weights.
  * int8 input (zero point -128, folded into dw_4_bias; padding reads it), int8 output (zero point 2),
- * activation none: clamp [-128, 127]. Every partial sum is within +-85170. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-85170.
+ * Depthwise: each pixel's channels in tiles of 24 int32 accumulators, each tap's packed weights [ky][kx][c] times the
+ * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
 static void dw_4(const int8_t *input, int8_t *output)
 {
+    int32_t acc[24];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
+    int32_t c0;
     int32_t ky;
     int32_t kx;
-    int32_t ic;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 1; ++oy) {
             for (ox = 0; ox < 64; ++ox) {
-                for (oc = 0; oc < 24; ++oc) {
-                    const int32_t first = oc / 1 * 1;
-                    int32_t acc = dw_4_bias[oc];
+                for (c0 = 0; c0 < 24; c0 += 24) {
+                    const int32_t end = 24 - c0 < 24 ? 24 : c0 + 24;
 
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw_4_bias[oc];
+                    }
                     for (ky = 0; ky < 1; ++ky) {
                         const int32_t iy = oy * 1 + ky * 1 - 0;
 
                         for (kx = 0; kx < 3; ++kx) {
                             const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &dw_4_weights[((oc * 1 + ky) * 3 + kx) * 1];
+                            const int8_t *w = &dw_4_weights[(ky * 3 + kx) * 24];
 
                             if (iy < 0 || iy >= 1 || ix < 0 || ix >= 64) {
-                                for (ic = 0; ic < 1; ++ic) {
-                                    acc += -128 * ((int32_t)w[ic]);
+                                for (oc = c0; oc < end; ++oc) {
+                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
                                 }
                                 continue;
                             }
                             {
-                                const int8_t *x = &input[((n * 1 + iy) * 64 + ix) * 24 + first];
+                                const int8_t *x = &input[((n * 1 + iy) * 64 + ix) * 24];
 
-                                for (ic = 0; ic < 1; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (oc = c0; oc < end; ++oc) {
+                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
                                 }
                             }
                         }
                     }
-                    output[((n * 1 + oy) * 64 + ox) * 24 + oc] =
-                        (int8_t)qgen_requantize(acc, dw_4_multiplier[oc], dw_4_shift[oc],
-                                                  2, -128, 127);
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 1 + oy) * 64 + ox) * 24 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw_4_multiplier[oc], dw_4_shift[oc],
+                                                      2, -128, 127);
+                    }
                 }
             }
         }
@@ -1025,49 +1039,56 @@ static void conv_5(const int8_t *input, int8_t *output)
 /* Layer "dw_6" (conv1d_ds.tflite:6): Conv2d on NHWC, [1, 1, 64, 32] -> [1, 1, 64, 32],
  * kernel 1x3, stride 1x1, padding before 0x1, dilation 1x1, groups 32; OHWI weights.
  * int8 input (zero point -128, folded into dw_6_bias; padding reads it), int8 output (zero point -22),
- * activation none: clamp [-128, 127]. Every partial sum is within +-94350. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-94350.
+ * Depthwise: each pixel's channels in tiles of 32 int32 accumulators, each tap's packed weights [ky][kx][c] times the
+ * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
 static void dw_6(const int8_t *input, int8_t *output)
 {
+    int32_t acc[32];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
+    int32_t c0;
     int32_t ky;
     int32_t kx;
-    int32_t ic;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 1; ++oy) {
             for (ox = 0; ox < 64; ++ox) {
-                for (oc = 0; oc < 32; ++oc) {
-                    const int32_t first = oc / 1 * 1;
-                    int32_t acc = dw_6_bias[oc];
+                for (c0 = 0; c0 < 32; c0 += 32) {
+                    const int32_t end = 32 - c0 < 32 ? 32 : c0 + 32;
 
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw_6_bias[oc];
+                    }
                     for (ky = 0; ky < 1; ++ky) {
                         const int32_t iy = oy * 1 + ky * 1 - 0;
 
                         for (kx = 0; kx < 3; ++kx) {
                             const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &dw_6_weights[((oc * 1 + ky) * 3 + kx) * 1];
+                            const int8_t *w = &dw_6_weights[(ky * 3 + kx) * 32];
 
                             if (iy < 0 || iy >= 1 || ix < 0 || ix >= 64) {
-                                for (ic = 0; ic < 1; ++ic) {
-                                    acc += -128 * ((int32_t)w[ic]);
+                                for (oc = c0; oc < end; ++oc) {
+                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
                                 }
                                 continue;
                             }
                             {
-                                const int8_t *x = &input[((n * 1 + iy) * 64 + ix) * 32 + first];
+                                const int8_t *x = &input[((n * 1 + iy) * 64 + ix) * 32];
 
-                                for (ic = 0; ic < 1; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (oc = c0; oc < end; ++oc) {
+                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
                                 }
                             }
                         }
                     }
-                    output[((n * 1 + oy) * 64 + ox) * 32 + oc] =
-                        (int8_t)qgen_requantize(acc, dw_6_multiplier[oc], dw_6_shift[oc],
-                                                  -22, -128, 127);
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 1 + oy) * 64 + ox) * 32 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw_6_multiplier[oc], dw_6_shift[oc],
+                                                      -22, -128, 127);
+                    }
                 }
             }
         }

@@ -119,8 +119,8 @@ for (scheme, asLinear) in [("tflite", false), ("singleRounding", false), ("fixed
     }
 }
 
-// 5. Single layers (uint8 activations, per-channel int8 weights, tflite's output stage, NCHW as qgen
-//    stores PyTorch/ONNX tensors), in GMAC/s: cc -O2 (portable) and cc -O3 -march=native.
+// 5. Single layers (uint8 activations, per-channel int8 weights, tflite's output stage; NCHW as qgen
+//    stores PyTorch/ONNX tensors, NHWC as TFLite's), in GMAC/s: cc -O2 (portable) and cc -O3 -march=native.
 @MainActor func randomWeights(_ count: Int) -> [Double] { (0..<count).map { _ in Double(Int.random(in: -127...127, using: &weights)) } }
 @MainActor func perChannel(_ channels: Int) -> [Double] { (0..<channels).map { _ in Double.random(in: 0.002...0.004, using: &weights) } }
 let layers: [(String, [LayerSpec])] = [
@@ -136,12 +136,24 @@ let layers: [(String, [LayerSpec])] = [
         Input("x", shape: [1, 96, 56, 56], .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
         Conv2d("pw", outChannels: 24, kernel: 1, weight: .quantized(.values(randomWeights(96 * 24)), scales: perChannel(24), zeroPoints: Array(repeating: 0, count: 24)),
                output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
+    ("NHWC conv 3x3, 32->32, 56x56, pad 1", [
+        Input("x", shape: [1, 56, 56, 32], layout: .nhwc, .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
+        Conv2d("conv", outChannels: 32, kernel: 3, padding: 1, weight: .quantized(.values(randomWeights(32 * 32 * 9)), scales: perChannel(32), zeroPoints: Array(repeating: 0, count: 32)),
+               output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
+    ("NHWC depthwise 3x3, 96 ch, 56x56", [
+        Input("x", shape: [1, 56, 56, 96], layout: .nhwc, .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
+        Conv2d("dw", outChannels: 96, kernel: 3, padding: 1, groups: 96, weight: .quantized(.values(randomWeights(96 * 9)), scales: perChannel(96), zeroPoints: Array(repeating: 0, count: 96)),
+               output: .uint8(scale: 0.2, zeroPoint: 7)).layerSpec]),
+    ("NHWC pointwise 1x1, 96->24, 56x56", [
+        Input("x", shape: [1, 56, 56, 96], layout: .nhwc, .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
+        Conv2d("pw", outChannels: 24, kernel: 1, weight: .quantized(.values(randomWeights(96 * 24)), scales: perChannel(24), zeroPoints: Array(repeating: 0, count: 24)),
+               output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
     ("Linear 1024->1000", [
         Input("x", shape: [1, 1024], .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
         Linear("fc", outFeatures: 1000, weight: .quantized(.values(randomWeights(1024 * 1000)), scales: perChannel(1000), zeroPoints: Array(repeating: 0, count: 1000)),
                output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
 ]
-print("single layers (uint8, per-channel int8 weights, tflite, NCHW), GMAC/s:")
+print("single layers (uint8, per-channel int8 weights, tflite; NCHW as PyTorch/ONNX tensors, NHWC as TFLite's), GMAC/s:")
 for (index, (label, specs)) in layers.enumerated() {
     let spec = ModelSpec(name: "layer\(index)", layers: specs, location: SourceLocation(file: "bench.swift", line: 3))
     let compiled = try Pipeline.compile(spec, options: CompileOptions())

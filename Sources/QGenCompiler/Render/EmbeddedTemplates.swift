@@ -1078,7 +1078,66 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 /* Layer "{{layerName}}" ({{location}}): Conv2d on NHWC, [{{batch}}, {{inHeight}}, {{inWidth}}, {{inChannels}}] -> [{{batch}}, {{outHeight}}, {{outWidth}}, {{outChannels}}],
  * kernel {{kernelHeight}}x{{kernelWidth}}, stride {{strideHeight}}x{{strideWidth}}, padding before {{padHeight}}x{{padWidth}}, dilation {{dilationHeight}}x{{dilationWidth}}, groups {{groups}}; OHWI weights.
  * {{inputType}} input (zero point {{inputZeroPoint}}, folded into {{names.bias}}; padding reads it), {{outputType}} output (zero point {{outputZeroPoint}}),
- * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. Every partial sum is within +-{{accumulatorBound}}. */
+ * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. Every partial sum is within +-{{accumulatorBound}}.{{#depthwise}}
+ * Depthwise: each pixel's channels in tiles of {{tileChannels}} int32 accumulators, each tap's packed weights [ky][kx][c] times the
+ * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight.{{/depthwise}} */
+{{#depthwise}}
+static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
+{
+    int32_t acc[{{tileChannels}}];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t c0;
+    int32_t ky;
+    int32_t kx;
+
+    for (n = 0; n < {{batch}}; ++n) {
+        for (oy = 0; oy < {{outHeight}}; ++oy) {
+            for (ox = 0; ox < {{outWidth}}; ++ox) {
+                for (c0 = 0; c0 < {{outChannels}}; c0 += {{tileChannels}}) {
+                    const int32_t end = {{outChannels}} - c0 < {{tileChannels}} ? {{outChannels}} : c0 + {{tileChannels}};
+
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = {{names.bias}}[oc];
+                    }
+                    for (ky = 0; ky < {{kernelHeight}}; ++ky) {
+                        const int32_t iy = oy * {{strideHeight}} + ky * {{dilationHeight}} - {{padHeight}};
+
+                        for (kx = 0; kx < {{kernelWidth}}; ++kx) {
+                            const int32_t ix = ox * {{strideWidth}} + kx * {{dilationWidth}} - {{padWidth}};
+                            const int8_t *w = &{{names.weights}}[(ky * {{kernelWidth}} + kx) * {{outChannels}}];
+{{#hasPadding}}
+
+                            if (iy < 0 || iy >= {{inHeight}} || ix < 0 || ix >= {{inWidth}}) {
+                                for (oc = c0; oc < end; ++oc) {
+                                    acc[oc - c0] += {{inputZeroPoint}} * ((int32_t)w[oc]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
+                                }
+                                continue;
+                            }
+{{/hasPadding}}
+                            {
+                                const {{inputCType}} *x = &input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}}];
+
+                                for (oc = c0; oc < end; ++oc) {
+                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
+                                }
+                            }
+                        }
+                    }
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
+                            ({{outputCType}}){{requantizeFunction}}(acc[oc - c0], {{requantizeArguments}},
+                                                      {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
+                    }
+                }
+            }
+        }
+    }
+}
+{{/depthwise}}
+{{^depthwise}}
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
     int32_t n;
@@ -1128,6 +1187,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
         }
     }
 }
+{{/depthwise}}
 {{/geometry}}{{/common}}
 """#,
         "kernel_copy": #"""

@@ -229,10 +229,25 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
         }
     }
 
+    /// A depthwise convolution on NHWC (one input channel per output channel): its kernel runs over the
+    /// channels of a pixel, with the weights packed [ky][kx][c] so that both operands are contiguous.
+    var isDepthwiseNHWC: Bool { layout == .nhwc && groups == inChannels && outChannels == inChannels }
+
+    var packedWeightOrder: [Int]? {
+        guard isDepthwiseNHWC else { return nil }
+        let taps = kernelHeight * kernelWidth
+        return (0..<taps).flatMap { tap in (0..<outChannels).map { c in c * taps + tap } }
+    }
+
+    var packedWeightText: String? {
+        isDepthwiseNHWC ? "[\(kernelHeight)][\(kernelWidth)][\(outChannels)] (depthwise, packed tap-major for the kernel)" : nil
+    }
+
     func kernel(_ common: KernelCommon, saturatesPairs: Bool) -> any KernelContext {
         if layout == .nhwc {
             return Conv2dNHWCKernel(common: common, geometry: self, hasPadding: padHeight > 0 || padWidth > 0 || needsBottomRightPadding,
-                                    inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup)
+                                    inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
+                                    depthwise: isDepthwiseNHWC, tileChannels: min(outChannels, Conv2dKernel.maxTileWidth))
         }
         return Conv2dKernel(common: common, geometry: self, hasPadding: padHeight > 0 || padWidth > 0 || needsBottomRightPadding,
                      inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
@@ -257,6 +272,10 @@ struct Conv2dNHWCKernel: KernelContext {
     var hasPadding: Bool
     var inChannelsPerGroup: Int
     var outChannelsPerGroup: Int
+    /// One input channel per output channel: a pixel's channels in tiles of `tileChannels` int32
+    /// accumulators, weights packed [ky][kx][c].
+    var depthwise: Bool
+    var tileChannels: Int
 }
 
 /// Templates/kernel_conv2d.mustache.

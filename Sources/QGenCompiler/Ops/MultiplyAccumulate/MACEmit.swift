@@ -15,9 +15,11 @@ extension LoweredMAC {
         let q = requantizer
         let shape = geometry.weightShape.map(String.init).joined(separator: "][")
         let perWhat = isPerChannel ? "per output channel" : "per tensor"
+        let order = geometry.shape.packedWeightOrder
         var arrays = [
-            CArray(name: names.weights, cType: "int8_t", comment: "\(node.name): int8 weights [\(shape)] (\(geometry.shape.weightLayoutName))",
-                   values: weights.map(Int64.init), elementComments: nil),
+            CArray(name: names.weights, cType: "int8_t",
+                   comment: "\(node.name): int8 weights " + (order == nil ? "[\(shape)] (\(geometry.shape.weightLayoutName))" : geometry.shape.packedWeightText ?? ""),
+                   values: order.map { $0.map { Int64(weights[$0]) } } ?? weights.map(Int64.init), elementComments: nil),
             CArray(name: names.bias, cType: "int32_t",
                    comment: "\(node.name): \(!hasBias ? "no bias (0)" : q.floatBiasTerms.isEmpty ? "int32 bias" : "no int32 bias (the float bias is \(native ? names.biasTerm : names.biasTermMantissa))") minus input zero point \(inputZeroPoint) times the channel's weight sum (units of s_in*s_w)",
                    values: foldedBias.map(Int64.init), elementComments: nil),

@@ -52,8 +52,15 @@ protocol MACShape: Sendable {
     func kernel(_ common: KernelCommon, saturatesPairs: Bool) -> any KernelContext
     /// The order of `forEachTap`'s taps in FBGEMM's reduction (nil: the same order).
     var fbgemmTapOrder: [Int]? { get }
+    /// The order in which the kernel reads the weights, if it is not `weightShape`'s: element i of
+    /// the emitted array is weight `packedWeightOrder[i]` (nil: the weights as they are).
+    var packedWeightOrder: [Int]? { get }
+    /// How comments name the emitted weights' order when it is packed.
+    var packedWeightText: String? { get }
 }
 
 extension MACShape {
     var fbgemmTapOrder: [Int]? { nil }
+    var packedWeightOrder: [Int]? { nil }
+    var packedWeightText: String? { nil }
 }
