@@ -58,11 +58,7 @@ extension QNNPACKSoftmax: LoweredKernel {
     }
 
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
-        (0..<outer).flatMap { r -> [Double] in
-            let x = inputs[0][(r * depth)..<((r + 1) * depth)], top = x.max()!
-            let e = x.map { exp($0 - top) }, total = e.reduce(0, +)
-            return e.map { $0 / total }
-        }
+        RealSoftmax.rows(inputs[0], depth: depth)
     }
 
     public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {

@@ -129,16 +129,7 @@ extension LoweredSoftmax: LoweredKernel {
 
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
         guard case .softmax(let beta)? = real.nodes[node.name] else { preconditionFailure("no real parameters for '\(node.name)'") }
-        let x = inputs[0]
-        var y: [Double] = []
-        for row in 0..<outer {
-            let values = x[(row * depth)..<((row + 1) * depth)]
-            let top = values.max()!
-            let e = values.map { exp(beta * ($0 - top)) }
-            let total = e.reduce(0, +)
-            y += e.map { $0 / total }
-        }
-        return y
+        return RealSoftmax.rows(inputs[0], depth: depth, beta: beta)
     }
 
     public func explain(_ flat: Int, inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [String] {
@@ -195,4 +186,16 @@ struct SoftmaxKernel: KernelContext {
     var exponentOffset: Int
     var outputScaleText: String
     var multiplierText: String
+}
+
+/// The real softmax of each row of `depth` values, exp(β·(x − max)) / Σ, for error analysis (every
+/// stack's softmax has it as its real counterpart).
+enum RealSoftmax {
+    static func rows(_ x: [Double], depth: Int, beta: Double = 1) -> [Double] {
+        stride(from: 0, to: x.count, by: depth).flatMap { start -> [Double] in
+            let values = x[start..<(start + depth)], top = values.max()!
+            let e = values.map { exp(beta * ($0 - top)) }, total = e.reduce(0, +)
+            return e.map { $0 / total }
+        }
+    }
 }
