@@ -101,24 +101,51 @@ public enum Renderer {
         return trimBlankLines(text)
     }
 
+    /// Each line without trailing spaces, and no blank lines at the start or the end. Works on the
+    /// UTF-8 bytes (splitting a String by Character dominated emit time on large models).
     private static func trimBlankLines(_ text: String) -> String {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            var l = line
-            while l.last == " " { l = l.dropLast() }
-            return l
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingNewlines = 0
+        forEachLine(text) { line in
+            var end = line.endIndex
+            while end > line.startIndex && line[end - 1] == UInt8(ascii: " ") { end -= 1 }
+            if end == line.startIndex {
+                if !out.isEmpty { pendingNewlines += 1 }
+                return
+            }
+            if !out.isEmpty { pendingNewlines += 1 }
+            out.append(contentsOf: repeatElement(UInt8(ascii: "\n"), count: pendingNewlines))
+            pendingNewlines = 0
+            out.append(contentsOf: line[line.startIndex..<end])
         }
-        while lines.first?.isEmpty == true { lines.removeFirst() }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n")
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// One trailing newline, no runs of more than one blank line.
     private static func finish(_ text: String) -> String {
-        var out: [Substring] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.isEmpty && out.last?.isEmpty == true { continue }
-            out.append(line)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 1)
+        var lastWasEmpty = false, first = true
+        forEachLine(text) { line in
+            if line.isEmpty && lastWasEmpty { return }
+            if !first { out.append(UInt8(ascii: "\n")) }
+            out.append(contentsOf: line)
+            lastWasEmpty = line.isEmpty
+            first = false
         }
-        return out.joined(separator: "\n") + "\n"
+        out.append(UInt8(ascii: "\n"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Calls `body` with the bytes of each line of `text` (split at every newline, empty lines included).
+    private static func forEachLine(_ text: String, _ body: (ArraySlice<UInt8>) -> Void) {
+        let bytes = Array(text.utf8)
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == UInt8(ascii: "\n") {
+            body(bytes[start..<i])
+            start = i + 1
+        }
+        body(bytes[start..<bytes.count])
     }
 }
