@@ -10,7 +10,8 @@ import QGenVerify
 //   2. libtcc compile time of that model's C;
 //   3. throughput of the emitted tiny_cnn compiled with cc -O2 (MAC/s);
 //   4. the cost of each scheme's output stage, integer-only and with --float-requant;
-//   5. single-layer throughput of the kernels (issue 11's shapes) with portable cc -O2 and -O3 -march=native.
+//   5. single-layer throughput of the kernels (issue 11's shapes) with portable cc -O2 and -O3 -march=native;
+//   6. a naive TFLite-Micro-style kernel on the same shapes, and qgen's speed-up over it.
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -140,7 +141,7 @@ let layers: [(String, [LayerSpec])] = [
         Input("x", shape: [1, 56, 56, 32], layout: .nhwc, .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
         Conv2d("conv", outChannels: 32, kernel: 3, padding: 1, weight: .quantized(.values(randomWeights(32 * 32 * 9)), scales: perChannel(32), zeroPoints: Array(repeating: 0, count: 32)),
                output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
-    ("NHWC depthwise 3x3, 96 ch, 56x56", [
+    ("NHWC depthwise 3x3, 96 ch, 56x56, pad 1", [
         Input("x", shape: [1, 56, 56, 96], layout: .nhwc, .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
         Conv2d("dw", outChannels: 96, kernel: 3, padding: 1, groups: 96, weight: .quantized(.values(randomWeights(96 * 9)), scales: perChannel(96), zeroPoints: Array(repeating: 0, count: 96)),
                output: .uint8(scale: 0.2, zeroPoint: 7)).layerSpec]),
@@ -153,19 +154,53 @@ let layers: [(String, [LayerSpec])] = [
         Linear("fc", outFeatures: 1000, weight: .quantized(.values(randomWeights(1024 * 1000)), scales: perChannel(1000), zeroPoints: Array(repeating: 0, count: 1000)),
                output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
 ]
+var portableNHWC: [String: Double] = [:]
 print("single layers (uint8, per-channel int8 weights, tflite; NCHW as PyTorch/ONNX tensors, NHWC as TFLite's), GMAC/s:")
 for (index, (label, specs)) in layers.enumerated() {
     let spec = ModelSpec(name: "layer\(index)", layers: specs, location: SourceLocation(file: "bench.swift", line: 3))
     let compiled = try Pipeline.compile(spec, options: CompileOptions())
     let layerMACs = compiled.lowered.nodes.compactMap { $0.mac?.geometry.multiplyAccumulates }.reduce(0, +)
     let runs = max(20, 2_000_000_000 / max(layerMACs, 1) / 4)
-    var figures: [String] = []
+    var figures: [String] = [], portable: [Double] = []
     for flags in [["-O2"], ["-O3", "-march=native"]] {
         if let t = try compileAndTime(compiled, runs: runs, flags: flags) {
             figures.append(String(format: "%@ %.2f", flags.joined(separator: " "), Double(layerMACs) / t / 1e9))
+            if flags == ["-O2"] { portable.append(Double(layerMACs) / t / 1e9) }
         } else {
             figures.append("\(flags.joined(separator: " ")) cc failed")
         }
     }
-    print("  " + label.padding(toLength: 36, withPad: " ", startingAt: 0) + figures.joined(separator: ", ") + String(format: "  (%d MACs)", layerMACs))
+    print("  " + label.padding(toLength: 41, withPad: " ", startingAt: 0) + figures.joined(separator: ", ") + String(format: "  (%d MACs)", layerMACs))
+    if let gmacs = portable.last, label.hasPrefix("NHWC ") || label.hasPrefix("Linear") {
+        portableNHWC[label.hasPrefix("NHWC ") ? String(label.dropFirst(5)) : label] = gmacs
+    }
+}
+
+// 6. The same shapes through a naive TFLite-Micro-style reference kernel (Tools/harness/bench_tflm_style.c:
+//    NHWC, a bounds test per tap, MultiplyByQuantizedMultiplier per output), cc -O2, against qgen's NHWC
+//    kernels (and Linear) at -O2.
+let yardstick = work.appendingPathComponent("tflm_style").path
+let buildYardstick = Process()
+buildYardstick.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+buildYardstick.arguments = ["cc", "-std=c99", "-O2", root.appendingPathComponent("Tools/harness/bench_tflm_style.c").path, "-o", yardstick]
+try buildYardstick.run()
+buildYardstick.waitUntilExit()
+if buildYardstick.terminationStatus == 0 {
+    let run = Process()
+    run.executableURL = URL(fileURLWithPath: yardstick)
+    let pipe = Pipe()
+    run.standardOutput = pipe
+    try run.run()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    run.waitUntilExit()
+    print("naive TFLM-style kernels (NHWC, cc -O2), GMAC/s, and qgen's speed-up at -O2:")
+    for line in text.split(separator: "\n") {
+        let parts = line.split(separator: "\t")
+        guard parts.count == 2, let naive = Double(parts[1]) else { continue }
+        let label = String(parts[0])
+        let ratio = portableNHWC[label].map { String(format: "qgen %.2f, %.1fx", $0, $0 / naive) } ?? "no qgen figure"
+        print("  " + label.padding(toLength: 41, withPad: " ", startingAt: 0) + String(format: "%.2f   ", naive) + ratio)
+    }
+} else {
+    print("naive TFLM-style kernels: cc failed")
 }
