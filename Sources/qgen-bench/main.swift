@@ -48,6 +48,19 @@ let work = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-b
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: work) }
 
+/// Runs `executable` with `arguments`; its standard output, or nil when it exits with a failure.
+func run(_ executable: String, _ arguments: [String] = []) throws -> String? {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return p.terminationStatus == 0 ? text : nil
+}
+
 /// Seconds per inference of the emitted C compiled with cc -O2 around Tools/harness/bench_model.c.
 func compileAndTime(_ result: Pipeline.Result, runs: Int, flags: [String] = ["-O2"]) throws -> Double? {
     let dir = work.appendingPathComponent(result.lowered.cPrefix)
@@ -56,23 +69,12 @@ func compileAndTime(_ result: Pipeline.Result, runs: Int, flags: [String] = ["-O
     try result.output.header.write(to: dir.appendingPathComponent(result.output.headerName), atomically: true, encoding: .utf8)
     let m = result.lowered, macro = m.cPrefix.uppercased()
     let exe = dir.appendingPathComponent("bench").path
-    let build = Process()
-    build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    build.arguments = ["cc", "-std=c99"] + flags + ["-I", dir.path, "-DMODEL_HEADER=\"\(result.output.headerName)\"", "-DRUN=\(m.cPrefix)_run",
+    let built = try run("/usr/bin/env", ["cc", "-std=c99"] + flags + ["-I", dir.path, "-DMODEL_HEADER=\"\(result.output.headerName)\"", "-DRUN=\(m.cPrefix)_run",
                        "-DINPUT_T=\(m.input.dtype == .int8 ? "int8_t" : "uint8_t")", "-DOUTPUT_T=\(m.output.dtype == .int8 ? "int8_t" : "uint8_t")",
                        "-DINPUT_SIZE=\(macro)_INPUT_SIZE", "-DOUTPUT_SIZE=\(macro)_OUTPUT_SIZE",
                        "-DARENA_SIZE=\(macro)_ARENA_SIZE", "-DRUNS=\(runs)", dir.appendingPathComponent(result.output.sourceName).path,
-                       root.appendingPathComponent("Tools/harness/bench_model.c").path, "-o", exe]
-    try build.run()
-    build.waitUntilExit()
-    guard build.terminationStatus == 0 else { return nil }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe)
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
+                       root.appendingPathComponent("Tools/harness/bench_model.c").path, "-o", exe])
+    guard built != nil, let text = try run(exe) else { return nil }
     let fields = text.split(whereSeparator: \.isWhitespace)
     guard fields.count == 2, let n = Double(fields[0]), let s = Double(fields[1]) else { return nil }
     return s / n
@@ -180,19 +182,8 @@ for (index, (label, specs)) in layers.enumerated() {
 //    NHWC, a bounds test per tap, MultiplyByQuantizedMultiplier per output), cc -O2, against qgen's NHWC
 //    kernels (and Linear) at -O2.
 let yardstick = work.appendingPathComponent("tflm_style").path
-let buildYardstick = Process()
-buildYardstick.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-buildYardstick.arguments = ["cc", "-std=c99", "-O2", root.appendingPathComponent("Tools/harness/bench_tflm_style.c").path, "-o", yardstick]
-try buildYardstick.run()
-buildYardstick.waitUntilExit()
-if buildYardstick.terminationStatus == 0 {
-    let run = Process()
-    run.executableURL = URL(fileURLWithPath: yardstick)
-    let pipe = Pipe()
-    run.standardOutput = pipe
-    try run.run()
-    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    run.waitUntilExit()
+if try run("/usr/bin/env", ["cc", "-std=c99", "-O2", root.appendingPathComponent("Tools/harness/bench_tflm_style.c").path, "-o", yardstick]) != nil,
+   let text = try run(yardstick) {
     print("naive TFLM-style kernels (NHWC, cc -O2), GMAC/s, and qgen's speed-up at -O2:")
     for line in text.split(separator: "\n") {
         let parts = line.split(separator: "\t")
@@ -202,5 +193,5 @@ if buildYardstick.terminationStatus == 0 {
         print("  " + label.padding(toLength: 41, withPad: " ", startingAt: 0) + String(format: "%.2f   ", naive) + ratio)
     }
 } else {
-    print("naive TFLM-style kernels: cc failed")
+    print("naive TFLM-style kernels: cc or the run failed")
 }
