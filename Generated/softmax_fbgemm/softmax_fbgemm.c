@@ -263,11 +263,19 @@ static int64_t qgen_float32_sleef_exp(int64_t d_m, int32_t d_e, int32_t *exponen
  * e = SLEEF's expf(x - max) (helpers_float32_exp); the sum as vec::reduce_all adds it (8 lanes, lane j summing elements j, j + 8, ... in order, then
  * the lanes as a tree, lane i += lane i + h for h = 4, ..., 1); t = 1 / sum; y = e * t;
  * q = RNE(y * 254.99998) + -128, clamped to [-128, 127]. binary32 is emulated with integers
- * (helpers_float32_core, _add, _fma, _div, _exp), also under --float-requant (C99 without libm has no fused multiply-add). */
+ * (helpers_float32_core, _add, _fma, _div, _exp), also under --float-requant (C99 without libm has no fused multiply-add).
+ * Each exponential is computed twice, for the sum and for the output, so that the kernel needs no buffer of a row's values. */
+/* One code dequantized, float(q - 3) * 0.1: the mantissa, its exponent stored in *e. */
+static int64_t classes_value(int8_t q, int32_t *e)
+{
+    return qgen_float32_round(((int64_t)q - (3)) * 13421773, -27, e);
+}
+
+/* exp(x - max) for the code q, as SLEEF computes it. */
 static int64_t classes_exp(int8_t q, int64_t top_m, int32_t top_e, int32_t *exponent)
 {
     int32_t e;
-    int64_t m = qgen_float32_round(((int64_t)q - (3)) * 13421773, -27, &e);
+    int64_t m = classes_value(q, &e);
 
     m = qgen_float32_add(m, e, -top_m, top_e, &e);
     return qgen_float32_sleef_exp(m, e, exponent);
@@ -297,7 +305,7 @@ static void classes(const int8_t *input, int8_t *output)
                 top = x[i];
             }
         }
-        top_m = qgen_float32_round(((int64_t)top - (3)) * 13421773, -27, &top_e);
+        top_m = classes_value(top, &top_e);
         for (i = 0; i < 8; ++i) {
             lane_m[i] = classes_exp(x[i], top_m, top_e, &lane_e[i]);
         }
@@ -339,11 +347,19 @@ static void classes(const int8_t *input, int8_t *output)
  * e = SLEEF's expf(x - max) (helpers_float32_exp); the sum as vec::reduce_all adds it (in order: the row is shorter
  * than its 8 lanes); t = 1 / sum; y = e * t;
  * q = RNE(y * 254.99998) + -128, clamped to [-128, 127]. binary32 is emulated with integers
- * (helpers_float32_core, _add, _fma, _div, _exp), also under --float-requant (C99 without libm has no fused multiply-add). */
+ * (helpers_float32_core, _add, _fma, _div, _exp), also under --float-requant (C99 without libm has no fused multiply-add).
+ * Each exponential is computed twice, for the sum and for the output, so that the kernel needs no buffer of a row's values. */
+/* One code dequantized, float(q - -128) * 0.003921569: the mantissa, its exponent stored in *e. */
+static int64_t halves_value(int8_t q, int32_t *e)
+{
+    return qgen_float32_round(((int64_t)q - (-128)) * 8421505, -31, e);
+}
+
+/* exp(x - max) for the code q, as SLEEF computes it. */
 static int64_t halves_exp(int8_t q, int64_t top_m, int32_t top_e, int32_t *exponent)
 {
     int32_t e;
-    int64_t m = qgen_float32_round(((int64_t)q - (-128)) * 8421505, -31, &e);
+    int64_t m = halves_value(q, &e);
 
     m = qgen_float32_add(m, e, -top_m, top_e, &e);
     return qgen_float32_sleef_exp(m, e, exponent);
@@ -370,7 +386,7 @@ static void halves(const int8_t *input, int8_t *output)
                 top = x[i];
             }
         }
-        top_m = qgen_float32_round(((int64_t)top - (-128)) * 8421505, -31, &top_e);
+        top_m = halves_value(top, &top_e);
         sum_m = halves_exp(x[0], top_m, top_e, &sum_e);
         for (i = 1; i < 5; ++i) {
             int32_t e;

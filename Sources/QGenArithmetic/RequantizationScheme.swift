@@ -86,6 +86,11 @@ public enum RequantizationScheme: Hashable, Codable, Sendable, CustomStringConve
         return nil
     }
 
+    /// `Vectorized<float>::size()` of the ATen build the scheme names: 16 floats under `fbgemm(avx512)`,
+    /// else 8 (AVX2; also what PyTorch's qnnpack engine runs its float paths with on x86). ATen's float
+    /// reductions (mean, softmax) sum in that many lanes.
+    public var atenFloatLanes: Int { elementwiseVectorBlock == 128 ? 16 : 8 }
+
     /// The canonical spelling, accepted by `init(parsing:)`, `--scheme` and `Requantization(name:)`.
     public var description: String {
         switch self {

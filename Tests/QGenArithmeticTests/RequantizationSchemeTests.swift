@@ -98,6 +98,10 @@ import QGenArithmetic
         #expect(RequantizationScheme.fbgemm().elementwiseVectorBlock == 64)
         #expect(RequantizationScheme.fbgemm(avx512: true).elementwiseVectorBlock == 128)
         #expect(RequantizationScheme.qnnpack.elementwiseVectorBlock == nil)
+        // Vectorized<float>::size(): 8 floats in 256-bit AVX2 registers, 16 in 512-bit AVX512 ones.
+        #expect(RequantizationScheme.fbgemm().atenFloatLanes == 8)
+        #expect(RequantizationScheme.fbgemm(saturatingPairs: true, avx512: true).atenFloatLanes == 16)
+        #expect(RequantizationScheme.qnnpack.atenFloatLanes == 8)
         for bad in ["fbgem", "fixedPoint(multiplierBits:33,rounding:halfUp)", "fixedPoint(multiplierBits:16)", "powerOfTwo(tolerance:-1)",
                     "tflite(x)", "fbgemm(saturatingPairs:maybe)", "fbgemm(avx2)", "qnnpack(rounding:halfUp)"] {
             #expect(RequantizationScheme(parsing: bad) == nil, "\(bad)")

@@ -1932,11 +1932,19 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
  * than its {{lanes}} lanes{{/shortRows}}{{^shortRows}}{{lanes}} lanes, lane j summing elements j, j + {{lanes}}, ... in order, then
  * the lanes as a tree, lane i += lane i + h for h = {{halfLanes}}, ..., 1{{/shortRows}}); t = 1 / sum; y = e * t;
  * q = RNE(y * {{inverseScaleText}}) + {{outputZeroPoint}}, clamped to [{{outputMin}}, {{outputMax}}]. binary32 is emulated with integers
- * (helpers_float32_core, _add, _fma, _div, _exp), also under --float-requant (C99 without libm has no fused multiply-add). */
+ * (helpers_float32_core, _add, _fma, _div, _exp), also under --float-requant (C99 without libm has no fused multiply-add).
+ * Each exponential is computed twice, for the sum and for the output, so that the kernel needs no buffer of a row's values. */
+/* One code dequantized, float(q - {{zeroPoint}}) * {{scaleText}}: the mantissa, its exponent stored in *e. */
+static int64_t {{names.function}}_value({{cType}} q, int32_t *e)
+{
+    return qgen_float32_round(((int64_t)q - ({{zeroPoint}})) * {{scale.mantissa}}, {{scale.exponent}}, e);
+}
+
+/* exp(x - max) for the code q, as SLEEF computes it. */
 static int64_t {{names.function}}_exp({{cType}} q, int64_t top_m, int32_t top_e, int32_t *exponent)
 {
     int32_t e;
-    int64_t m = qgen_float32_round(((int64_t)q - ({{zeroPoint}})) * {{scale.mantissa}}, {{scale.exponent}}, &e);
+    int64_t m = {{names.function}}_value(q, &e);
 
     m = qgen_float32_add(m, e, -top_m, top_e, &e);
     return qgen_float32_sleef_exp(m, e, exponent);
@@ -1968,7 +1976,7 @@ static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
                 top = x[i];
             }
         }
-        top_m = qgen_float32_round(((int64_t)top - ({{zeroPoint}})) * {{scale.mantissa}}, {{scale.exponent}}, &top_e);
+        top_m = {{names.function}}_value(top, &top_e);
 {{#shortRows}}
         sum_m = {{names.function}}_exp(x[0], top_m, top_e, &sum_e);
         for (i = 1; i < {{depth}}; ++i) {

@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 // The two binary32 exponentials PyTorch's quantized sigmoid calls (a function of one 8-bit code,
-// so qgen evaluates them at lowering time into tables):
+// so qgen evaluates them at lowering time into tables; ATen's float softmax calls `sleef` on a
+// difference of two codes, emulated in the C by helpers_float32_exp):
 //
 // - ATen's vector path: SLEEF's Sleef_expf8_u10 (AVX2, fused multiply-adds), reproduced here
 //   operation for operation in Swift's IEEE binary32 (`addingProduct` is the fused multiply-add).

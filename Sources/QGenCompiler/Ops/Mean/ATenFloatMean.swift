@@ -60,7 +60,7 @@ public struct ATenFloatMean: Equatable, Codable, Sendable {
         let op = ATenFloatMean(outer: mean.outer, reduced: mean.reduced, inner: mean.inner, zeroPoint: Int32(quant.zeroPoint),
                                scale: Float32Parts(s), inverseScale: Float32Parts(1 / s), divisor: Float32Parts(Float(mean.reduced)),
                                innerOutputs: view.innerOutputs, positionModulus: view.positionModulus,
-                               lanes: model.scheme.elementwiseVectorBlock == 128 ? 16 : 8,
+                               lanes: model.scheme.atenFloatLanes,
                                outputMin: Int32(range.lowerBound), outputMax: Int32(range.upperBound))
         return (.atenFloatMean(op), .activation(.none))
     }

@@ -51,7 +51,7 @@ public struct ATenSoftmax: Equatable, Codable, Sendable {
         let range = output.dtype.range
         return ATenSoftmax(depth: softmax.depth, outer: softmax.outer, zeroPoint: Int32(input.zeroPoint), scale: Float32Parts(Float(input.scale)),
                            inverseScale: Float32Parts(inverse), outputZeroPoint: Int32(output.zeroPoint),
-                           lanes: model.scheme.elementwiseVectorBlock == 128 ? 16 : 8,
+                           lanes: model.scheme.atenFloatLanes,
                            outputMin: Int32(range.lowerBound), outputMax: Int32(range.upperBound))
     }
 
