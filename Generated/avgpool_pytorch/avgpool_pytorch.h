@@ -18,7 +18,7 @@ extern "C" {
 /* Output "pool_edges": uint8[1, 12, 6, 7] (NCHW), real = 0.05 * (q - 7). */
 #define AVGPOOL_PYTORCH_OUTPUT_SIZE 504
 /* Bytes of scratch memory avgpool_pytorch_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 732 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 732 (a lower bound for any arena plan in which no layer writes over its input). */
 #define AVGPOOL_PYTORCH_ARENA_SIZE 732
 
 /* Status codes returned by avgpool_pytorch_run. */

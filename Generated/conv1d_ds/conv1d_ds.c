@@ -19,14 +19,14 @@
  */
 #include "conv1d_ds.h"
 
-/* floor(v / 2^n) for 0 <= n <= 62. Never shifts a negative value right (implementation-defined
- * in C99): a negative v is mapped to the non-negative -(v + 1) first. */
+/* floor(v / 2^n) for 1 <= n <= 62 and v >= -2^62. Without branches, so that compilers vectorize the
+ * output stage, and without shifting a negative value right (implementation-defined in C99): v + 2^62
+ * is non-negative (and below 2^64), and floor((v + 2^62) / 2^n) - 2^62 / 2^n is floor(v / 2^n). */
 static int64_t qgen_floor_div_pow2(int64_t v, int32_t n)
 {
-    if (v >= 0) {
-        return v >> n;
-    }
-    return -(int64_t)((uint64_t)(-(v + 1)) >> n) - 1;
+    const uint64_t offset = (uint64_t)1 << 62;
+
+    return (int64_t)(((uint64_t)v + offset) >> n) - (int64_t)(offset >> n);
 }
 
 /* round(v / 2^n), ties toward +infinity, for 1 <= n <= 62 and |v| < 2^62. */
@@ -39,20 +39,22 @@ static int64_t qgen_round_half_up_pow2(int64_t v, int32_t n)
  *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc * 2^left, multiplier), right)
  * with left = max(shift, 0), right = max(-shift, 0). The first rounding (to the Q31 product) takes
  * ties toward +infinity, the second ties away from zero. qgen proved |acc * 2^left| < 2^31 for
- * every layer, and multiplier < 2^31, so the 64-bit product is exact. */
+ * every layer (so left = 31 only with acc = 0, which 2^30 scales to 0 as well), and
+ * 0 <= multiplier < 2^31, so the 64-bit product of two int32 values is exact (one 32x32->64 multiply,
+ * SMULL on Arm, vpmuldq on x86). Branch-free, so that a tile's output stage vectorizes: RDBPOT rounds
+ * the magnitude and restores the sign, and round(m / 2^right) with ties up is
+ * floor((floor(2m / 2^right) + 1) / 2), which holds for right = 0 too and shifts no 64-bit constant by
+ * a variable count (GCC 12 does not vectorize that). */
 static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multiplier, int32_t shift)
 {
     const int32_t left = shift > 0 ? shift : 0;
     const int32_t right = shift > 0 ? 0 : -shift;
-    const int64_t high = qgen_round_half_up_pow2((int64_t)acc * ((int64_t)1 << left) * (int64_t)multiplier, 31);
+    const int32_t scaled = acc * ((int32_t)1 << (left < 30 ? left : 30));
+    const int32_t high = (int32_t)qgen_round_half_up_pow2((int64_t)scaled * (int64_t)multiplier, 31);
+    const uint32_t magnitude = high < 0 ? (uint32_t)0 - (uint32_t)high : (uint32_t)high;
+    const uint32_t rounded = (((magnitude * 2u) >> right) + 1u) >> 1;
 
-    if (right == 0) {
-        return (int32_t)high;
-    }
-    if (high >= 0) {
-        return (int32_t)qgen_round_half_up_pow2(high, right);
-    }
-    return (int32_t)-qgen_round_half_up_pow2(-high, right);
+    return high < 0 ? -(int32_t)rounded : (int32_t)rounded;
 }
 
 /* The output stage shared by every kernel: scale, add the output zero point, clamp to the fused
@@ -60,15 +62,10 @@ static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multip
 static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_zero_point,
                                int32_t activation_min, int32_t activation_max)
 {
-    int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t low = v < activation_min ? activation_min : v;
 
-    if (v < activation_min) {
-        v = activation_min;
-    }
-    if (v > activation_max) {
-        v = activation_max;
-    }
-    return v;
+    return low > activation_max ? activation_max : low;
 }
 
 /* gemmlowp's fixed-point primitives (fixedpoint.h), for TFLite's softmax. */
@@ -779,49 +776,76 @@ static const int32_t softmax_11_bias[256] = {
 /* Layer "conv_1" (conv1d_ds.tflite:1): Conv2d on NHWC, [1, 1, 128, 8] -> [1, 1, 64, 16],
  * kernel 1x5, stride 1x2, padding before 0x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -2, folded into conv_1_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-364683. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-364683.
+ * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
+ * window, gathered first into a contiguous buffer of up to 40 taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv_1(const int8_t *input, int8_t *output)
 {
+    int32_t acc[16];
+    int8_t window[40];
+    int32_t t0;
+    int32_t t;
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 1; ++oy) {
             for (ox = 0; ox < 64; ++ox) {
-                for (oc = 0; oc < 16; ++oc) {
-                    const int32_t first = oc / 16 * 8;
-                    int32_t acc = conv_1_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 2 - 1;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 16; c0 < (g + 1) * 16; c0 += 16) {
+                        const int32_t end = (g + 1) * 16 - c0 < 16 ? (g + 1) * 16 : c0 + 16;
 
-                        for (kx = 0; kx < 5; ++kx) {
-                            const int32_t ix = ox * 2 + kx * 1 - 1;
-                            const int8_t *w = &conv_1_weights[((oc * 1 + ky) * 5 + kx) * 8];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv_1_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 5; t0 += 5) {
+                            const int32_t count = (5 - t0 < 5 ? 5 - t0 : 5) * 8;
 
-                            if (iy < 0 || iy >= 1 || ix < 0 || ix >= 128) {
-                                for (ic = 0; ic < 8; ++ic) {
-                                    acc += -2 * ((int32_t)w[ic]);
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / 8; ++t) {
+                                const int32_t iy = iy0 + t / 5 * 1;
+                                const int32_t ix = ix0 + t % 5 * 1;
+                                int8_t *to = &window[(t - t0) * 8];
+
+                                if (iy < 0 || iy >= 1 || ix < 0 || ix >= 128) {
+                                    for (j = 0; j < 8; ++j) {
+                                        to[j] = (int8_t)-2;
+                                    }
+                                } else {
+                                    const int8_t *from = &input[((n * 1 + iy) * 128 + ix) * 8 + g * 8];
+
+                                    for (j = 0; j < 8; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
-                                continue;
                             }
-                            {
-                                const int8_t *x = &input[((n * 1 + iy) * 128 + ix) * 8 + first];
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv_1_weights[oc * 40 + t0 * 8];
+                                int32_t a = 0;
 
-                                for (ic = 0; ic < 8; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 1 + oy) * 64 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv_1_multiplier[oc], conv_1_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 1 + oy) * 64 + ox) * 16 + oc] =
-                        (int8_t)qgen_requantize(acc, conv_1_multiplier[oc], conv_1_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -832,49 +856,45 @@ static void conv_1(const int8_t *input, int8_t *output)
  * kernel 1x3, stride 1x1, padding before 0x1, dilation 1x1, groups 16; OHWI weights.
  * int8 input (zero point -128, folded into dw_2_bias; padding reads it), int8 output (zero point 6),
  * activation none: clamp [-128, 127]. Every partial sum is within +-92672.
- * Depthwise: each pixel's channels in tiles of 16 int32 accumulators, each tap's packed weights [ky][kx][c] times the
- * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
+ * Depthwise: each pixel's channels in tiles of 16, each channel's sum over the 3 taps of packed weights [ky][kx][c]
+ * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
+ * zero point, so that it adds the zero point times the weight. */
 static void dw_2(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
+    const int8_t *tap[3];
+    int8_t padding[16];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
     int32_t c0;
-    int32_t ky;
-    int32_t kx;
+    int32_t t;
 
+    for (oc = 0; oc < 16; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 1; ++oy) {
             for (ox = 0; ox < 64; ++ox) {
                 for (c0 = 0; c0 < 16; c0 += 16) {
                     const int32_t end = 16 - c0 < 16 ? 16 : c0 + 16;
 
-                    for (oc = c0; oc < end; ++oc) {
-                        acc[oc - c0] = dw_2_bias[oc];
+                    /* Each tap's input pixel (its tile of channels), or for a padded tap the row of input zero points. */
+                    for (t = 0; t < 3; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 0;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 1 || ix < 0 || ix >= 64 ? padding
+                            : &input[((n * 1 + iy) * 64 + ix) * 16 + c0];
                     }
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
-
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &dw_2_weights[(ky * 3 + kx) * 16];
-
-                            if (iy < 0 || iy >= 1 || ix < 0 || ix >= 64) {
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
-                                }
-                                continue;
-                            }
-                            {
-                                const int8_t *x = &input[((n * 1 + iy) * 64 + ix) * 16];
-
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
-                                }
-                            }
-                        }
+                    /* Channels outside, the taps written out inside (one sum, no loop to unroll): compilers vectorize
+                     * over the channels with the sums in registers, and without vectorization no loop control is left. */
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw_2_bias[oc]
+                            + (int32_t)tap[0][oc - c0] * ((int32_t)dw_2_weights[0 + oc])
+                            + (int32_t)tap[1][oc - c0] * ((int32_t)dw_2_weights[16 + oc])
+                            + (int32_t)tap[2][oc - c0] * ((int32_t)dw_2_weights[32 + oc]);
                     }
                     for (oc = c0; oc < end; ++oc) {
                         output[((n * 1 + oy) * 64 + ox) * 16 + oc] =
@@ -890,42 +910,54 @@ static void dw_2(const int8_t *input, int8_t *output)
 /* Layer "conv_3" (conv1d_ds.tflite:3): Conv2d on NHWC, [1, 1, 64, 16] -> [1, 1, 64, 24],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point 6, folded into conv_3_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-182910. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-182910.
+ * Each pixel's output channels in tiles of 24 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv_3(const int8_t *input, int8_t *output)
 {
+    int32_t acc[24];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 1; ++oy) {
             for (ox = 0; ox < 64; ++ox) {
-                for (oc = 0; oc < 24; ++oc) {
-                    const int32_t first = oc / 24 * 16;
-                    int32_t acc = conv_3_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 24; c0 < (g + 1) * 24; c0 += 24) {
+                        const int32_t end = (g + 1) * 24 - c0 < 24 ? (g + 1) * 24 : c0 + 24;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv_3_weights[((oc * 1 + ky) * 1 + kx) * 16];
-                            {
-                                const int8_t *x = &input[((n * 1 + iy) * 64 + ix) * 16 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv_3_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 1 + iy0) * 64 + ix0) * 16 + g * 16];
 
-                                for (ic = 0; ic < 16; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv_3_weights[oc * 16];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 16; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 1 + oy) * 64 + ox) * 24 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv_3_multiplier[oc], conv_3_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 1 + oy) * 64 + ox) * 24 + oc] =
-                        (int8_t)qgen_requantize(acc, conv_3_multiplier[oc], conv_3_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -936,49 +968,45 @@ static void conv_3(const int8_t *input, int8_t *output)
  * kernel 1x3, stride 1x1, padding before 0x1, dilation 1x1, groups 24; OHWI weights.
  * int8 input (zero point -128, folded into dw_4_bias; padding reads it), int8 output (zero point 2),
  * activation none: clamp [-128, 127]. Every partial sum is within +-85170.
- * Depthwise: each pixel's channels in tiles of 24 int32 accumulators, each tap's packed weights [ky][kx][c] times the
- * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
+ * Depthwise: each pixel's channels in tiles of 24, each channel's sum over the 3 taps of packed weights [ky][kx][c]
+ * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
+ * zero point, so that it adds the zero point times the weight. */
 static void dw_4(const int8_t *input, int8_t *output)
 {
     int32_t acc[24];
+    const int8_t *tap[3];
+    int8_t padding[24];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
     int32_t c0;
-    int32_t ky;
-    int32_t kx;
+    int32_t t;
 
+    for (oc = 0; oc < 24; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 1; ++oy) {
             for (ox = 0; ox < 64; ++ox) {
                 for (c0 = 0; c0 < 24; c0 += 24) {
                     const int32_t end = 24 - c0 < 24 ? 24 : c0 + 24;
 
-                    for (oc = c0; oc < end; ++oc) {
-                        acc[oc - c0] = dw_4_bias[oc];
+                    /* Each tap's input pixel (its tile of channels), or for a padded tap the row of input zero points. */
+                    for (t = 0; t < 3; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 0;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 1 || ix < 0 || ix >= 64 ? padding
+                            : &input[((n * 1 + iy) * 64 + ix) * 24 + c0];
                     }
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
-
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &dw_4_weights[(ky * 3 + kx) * 24];
-
-                            if (iy < 0 || iy >= 1 || ix < 0 || ix >= 64) {
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
-                                }
-                                continue;
-                            }
-                            {
-                                const int8_t *x = &input[((n * 1 + iy) * 64 + ix) * 24];
-
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
-                                }
-                            }
-                        }
+                    /* Channels outside, the taps written out inside (one sum, no loop to unroll): compilers vectorize
+                     * over the channels with the sums in registers, and without vectorization no loop control is left. */
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw_4_bias[oc]
+                            + (int32_t)tap[0][oc - c0] * ((int32_t)dw_4_weights[0 + oc])
+                            + (int32_t)tap[1][oc - c0] * ((int32_t)dw_4_weights[24 + oc])
+                            + (int32_t)tap[2][oc - c0] * ((int32_t)dw_4_weights[48 + oc]);
                     }
                     for (oc = c0; oc < end; ++oc) {
                         output[((n * 1 + oy) * 64 + ox) * 24 + oc] =
@@ -994,42 +1022,54 @@ static void dw_4(const int8_t *input, int8_t *output)
 /* Layer "conv_5" (conv1d_ds.tflite:5): Conv2d on NHWC, [1, 1, 64, 24] -> [1, 1, 64, 32],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point 2, folded into conv_5_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-256100. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-256100.
+ * Each pixel's output channels in tiles of 32 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv_5(const int8_t *input, int8_t *output)
 {
+    int32_t acc[32];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 1; ++oy) {
             for (ox = 0; ox < 64; ++ox) {
-                for (oc = 0; oc < 32; ++oc) {
-                    const int32_t first = oc / 32 * 24;
-                    int32_t acc = conv_5_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 32; c0 < (g + 1) * 32; c0 += 32) {
+                        const int32_t end = (g + 1) * 32 - c0 < 32 ? (g + 1) * 32 : c0 + 32;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv_5_weights[((oc * 1 + ky) * 1 + kx) * 24];
-                            {
-                                const int8_t *x = &input[((n * 1 + iy) * 64 + ix) * 24 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv_5_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 1 + iy0) * 64 + ix0) * 24 + g * 24];
 
-                                for (ic = 0; ic < 24; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv_5_weights[oc * 24];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 24; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 1 + oy) * 64 + ox) * 32 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv_5_multiplier[oc], conv_5_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 1 + oy) * 64 + ox) * 32 + oc] =
-                        (int8_t)qgen_requantize(acc, conv_5_multiplier[oc], conv_5_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -1040,49 +1080,45 @@ static void conv_5(const int8_t *input, int8_t *output)
  * kernel 1x3, stride 1x1, padding before 0x1, dilation 1x1, groups 32; OHWI weights.
  * int8 input (zero point -128, folded into dw_6_bias; padding reads it), int8 output (zero point -22),
  * activation none: clamp [-128, 127]. Every partial sum is within +-94350.
- * Depthwise: each pixel's channels in tiles of 32 int32 accumulators, each tap's packed weights [ky][kx][c] times the
- * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
+ * Depthwise: each pixel's channels in tiles of 32, each channel's sum over the 3 taps of packed weights [ky][kx][c]
+ * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
+ * zero point, so that it adds the zero point times the weight. */
 static void dw_6(const int8_t *input, int8_t *output)
 {
     int32_t acc[32];
+    const int8_t *tap[3];
+    int8_t padding[32];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
     int32_t c0;
-    int32_t ky;
-    int32_t kx;
+    int32_t t;
 
+    for (oc = 0; oc < 32; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 1; ++oy) {
             for (ox = 0; ox < 64; ++ox) {
                 for (c0 = 0; c0 < 32; c0 += 32) {
                     const int32_t end = 32 - c0 < 32 ? 32 : c0 + 32;
 
-                    for (oc = c0; oc < end; ++oc) {
-                        acc[oc - c0] = dw_6_bias[oc];
+                    /* Each tap's input pixel (its tile of channels), or for a padded tap the row of input zero points. */
+                    for (t = 0; t < 3; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 0;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 1 || ix < 0 || ix >= 64 ? padding
+                            : &input[((n * 1 + iy) * 64 + ix) * 32 + c0];
                     }
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
-
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &dw_6_weights[(ky * 3 + kx) * 32];
-
-                            if (iy < 0 || iy >= 1 || ix < 0 || ix >= 64) {
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
-                                }
-                                continue;
-                            }
-                            {
-                                const int8_t *x = &input[((n * 1 + iy) * 64 + ix) * 32];
-
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
-                                }
-                            }
-                        }
+                    /* Channels outside, the taps written out inside (one sum, no loop to unroll): compilers vectorize
+                     * over the channels with the sums in registers, and without vectorization no loop control is left. */
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw_6_bias[oc]
+                            + (int32_t)tap[0][oc - c0] * ((int32_t)dw_6_weights[0 + oc])
+                            + (int32_t)tap[1][oc - c0] * ((int32_t)dw_6_weights[32 + oc])
+                            + (int32_t)tap[2][oc - c0] * ((int32_t)dw_6_weights[64 + oc]);
                     }
                     for (oc = c0; oc < end; ++oc) {
                         output[((n * 1 + oy) * 64 + ox) * 32 + oc] =
@@ -1098,42 +1134,54 @@ static void dw_6(const int8_t *input, int8_t *output)
 /* Layer "conv_7" (conv1d_ds.tflite:7): Conv2d on NHWC, [1, 1, 64, 32] -> [1, 1, 64, 32],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -22, folded into conv_7_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-374884. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-374884.
+ * Each pixel's output channels in tiles of 32 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv_7(const int8_t *input, int8_t *output)
 {
+    int32_t acc[32];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 1; ++oy) {
             for (ox = 0; ox < 64; ++ox) {
-                for (oc = 0; oc < 32; ++oc) {
-                    const int32_t first = oc / 32 * 32;
-                    int32_t acc = conv_7_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 32; c0 < (g + 1) * 32; c0 += 32) {
+                        const int32_t end = (g + 1) * 32 - c0 < 32 ? (g + 1) * 32 : c0 + 32;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv_7_weights[((oc * 1 + ky) * 1 + kx) * 32];
-                            {
-                                const int8_t *x = &input[((n * 1 + iy) * 64 + ix) * 32 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv_7_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 1 + iy0) * 64 + ix0) * 32 + g * 32];
 
-                                for (ic = 0; ic < 32; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv_7_weights[oc * 32];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 32; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 1 + oy) * 64 + ox) * 32 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv_7_multiplier[oc], conv_7_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 1 + oy) * 64 + ox) * 32 + oc] =
-                        (int8_t)qgen_requantize(acc, conv_7_multiplier[oc], conv_7_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -1242,14 +1290,14 @@ int conv1d_ds_run(const int8_t *input, int8_t *output, void *arena)
         return CONV1D_DS_ERROR_NULL_POINTER;
     }
     conv_1(input, (int8_t *)(memory + 0));
-    dw_2((const int8_t *)(memory + 0), (int8_t *)(memory + 1536));
-    conv_3((const int8_t *)(memory + 1536), (int8_t *)(memory + 0));
-    dw_4((const int8_t *)(memory + 0), (int8_t *)(memory + 2048));
-    conv_5((const int8_t *)(memory + 2048), (int8_t *)(memory + 0));
-    dw_6((const int8_t *)(memory + 0), (int8_t *)(memory + 2048));
-    conv_7((const int8_t *)(memory + 2048), (int8_t *)(memory + 0));
-    mean_9((const int8_t *)(memory + 0), (int8_t *)(memory + 2048));
-    fc_10((const int8_t *)(memory + 2048), (int8_t *)(memory + 0));
-    softmax_11((const int8_t *)(memory + 0), output);
+    dw_2((const int8_t *)(memory + 0), (int8_t *)(memory + 1024));
+    conv_3((const int8_t *)(memory + 1024), (int8_t *)(memory + 2048));
+    dw_4((const int8_t *)(memory + 2048), (int8_t *)(memory + 0));
+    conv_5((const int8_t *)(memory + 0), (int8_t *)(memory + 1536));
+    dw_6((const int8_t *)(memory + 1536), (int8_t *)(memory + 1504));
+    conv_7((const int8_t *)(memory + 1504), (int8_t *)(memory + 1504));
+    mean_9((const int8_t *)(memory + 1504), (int8_t *)(memory + 0));
+    fc_10((const int8_t *)(memory + 0), (int8_t *)(memory + 32));
+    softmax_11((const int8_t *)(memory + 32), output);
     return CONV1D_DS_OK;
 }

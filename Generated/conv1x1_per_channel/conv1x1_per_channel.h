@@ -18,7 +18,7 @@ extern "C" {
 /* Output "conv1": uint8[1, 1, 4, 16] (NCHW), real = 0.004018774256110191 * (q - 0). */
 #define CONV1X1_PER_CHANNEL_OUTPUT_SIZE 64
 /* Bytes of scratch memory conv1x1_per_channel_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 0 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 0 (a lower bound for any arena plan in which no layer writes over its input). */
 #define CONV1X1_PER_CHANNEL_ARENA_SIZE 0
 
 /* Status codes returned by conv1x1_per_channel_run. */

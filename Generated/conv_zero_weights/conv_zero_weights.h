@@ -18,7 +18,7 @@ extern "C" {
 /* Output "conv": uint8[2, 2, 5, 5] (NCHW), real = 0.0019607844296842813 * (q - 0). */
 #define CONV_ZERO_WEIGHTS_OUTPUT_SIZE 100
 /* Bytes of scratch memory conv_zero_weights_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 0 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 0 (a lower bound for any arena plan in which no layer writes over its input). */
 #define CONV_ZERO_WEIGHTS_ARENA_SIZE 0
 
 /* Status codes returned by conv_zero_weights_run. */

@@ -20,14 +20,14 @@
  */
 #include "ds_cnn.h"
 
-/* floor(v / 2^n) for 0 <= n <= 62. Never shifts a negative value right (implementation-defined
- * in C99): a negative v is mapped to the non-negative -(v + 1) first. */
+/* floor(v / 2^n) for 1 <= n <= 62 and v >= -2^62. Without branches, so that compilers vectorize the
+ * output stage, and without shifting a negative value right (implementation-defined in C99): v + 2^62
+ * is non-negative (and below 2^64), and floor((v + 2^62) / 2^n) - 2^62 / 2^n is floor(v / 2^n). */
 static int64_t qgen_floor_div_pow2(int64_t v, int32_t n)
 {
-    if (v >= 0) {
-        return v >> n;
-    }
-    return -(int64_t)((uint64_t)(-(v + 1)) >> n) - 1;
+    const uint64_t offset = (uint64_t)1 << 62;
+
+    return (int64_t)(((uint64_t)v + offset) >> n) - (int64_t)(offset >> n);
 }
 
 /* round(v / 2^n), ties toward +infinity, for 1 <= n <= 62 and |v| < 2^62. */
@@ -40,20 +40,22 @@ static int64_t qgen_round_half_up_pow2(int64_t v, int32_t n)
  *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc * 2^left, multiplier), right)
  * with left = max(shift, 0), right = max(-shift, 0). The first rounding (to the Q31 product) takes
  * ties toward +infinity, the second ties away from zero. qgen proved |acc * 2^left| < 2^31 for
- * every layer, and multiplier < 2^31, so the 64-bit product is exact. */
+ * every layer (so left = 31 only with acc = 0, which 2^30 scales to 0 as well), and
+ * 0 <= multiplier < 2^31, so the 64-bit product of two int32 values is exact (one 32x32->64 multiply,
+ * SMULL on Arm, vpmuldq on x86). Branch-free, so that a tile's output stage vectorizes: RDBPOT rounds
+ * the magnitude and restores the sign, and round(m / 2^right) with ties up is
+ * floor((floor(2m / 2^right) + 1) / 2), which holds for right = 0 too and shifts no 64-bit constant by
+ * a variable count (GCC 12 does not vectorize that). */
 static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multiplier, int32_t shift)
 {
     const int32_t left = shift > 0 ? shift : 0;
     const int32_t right = shift > 0 ? 0 : -shift;
-    const int64_t high = qgen_round_half_up_pow2((int64_t)acc * ((int64_t)1 << left) * (int64_t)multiplier, 31);
+    const int32_t scaled = acc * ((int32_t)1 << (left < 30 ? left : 30));
+    const int32_t high = (int32_t)qgen_round_half_up_pow2((int64_t)scaled * (int64_t)multiplier, 31);
+    const uint32_t magnitude = high < 0 ? (uint32_t)0 - (uint32_t)high : (uint32_t)high;
+    const uint32_t rounded = (((magnitude * 2u) >> right) + 1u) >> 1;
 
-    if (right == 0) {
-        return (int32_t)high;
-    }
-    if (high >= 0) {
-        return (int32_t)qgen_round_half_up_pow2(high, right);
-    }
-    return (int32_t)-qgen_round_half_up_pow2(-high, right);
+    return high < 0 ? -(int32_t)rounded : (int32_t)rounded;
 }
 
 /* The output stage shared by every kernel: scale, add the output zero point, clamp to the fused
@@ -61,15 +63,10 @@ static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multip
 static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_zero_point,
                                int32_t activation_min, int32_t activation_max)
 {
-    int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t low = v < activation_min ? activation_min : v;
 
-    if (v < activation_min) {
-        v = activation_min;
-    }
-    if (v > activation_max) {
-        v = activation_max;
-    }
-    return v;
+    return low > activation_max ? activation_max : low;
 }
 
 /* gemmlowp's fixed-point primitives (fixedpoint.h), for TFLite's softmax. */
@@ -2494,49 +2491,76 @@ static const int32_t softmax1_bias[256] = {
 /* Layer "conv1" (model.swift:8): Conv2d on NHWC, [1, 49, 10, 1] -> [1, 25, 5, 64],
  * kernel 10x4, stride 2x2, padding before 4x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -7, folded into conv1_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-342363. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-342363.
+ * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
+ * window, gathered first into a contiguous buffer of up to 40 taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv1(const int8_t *input, int8_t *output)
 {
+    int32_t acc[64];
+    int8_t window[40];
+    int32_t t0;
+    int32_t t;
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 25; ++oy) {
             for (ox = 0; ox < 5; ++ox) {
-                for (oc = 0; oc < 64; ++oc) {
-                    const int32_t first = oc / 64 * 1;
-                    int32_t acc = conv1_bias[oc];
+                const int32_t iy0 = oy * 2 - 4;
+                const int32_t ix0 = ox * 2 - 1;
 
-                    for (ky = 0; ky < 10; ++ky) {
-                        const int32_t iy = oy * 2 + ky * 1 - 4;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 64; c0 < (g + 1) * 64; c0 += 64) {
+                        const int32_t end = (g + 1) * 64 - c0 < 64 ? (g + 1) * 64 : c0 + 64;
 
-                        for (kx = 0; kx < 4; ++kx) {
-                            const int32_t ix = ox * 2 + kx * 1 - 1;
-                            const int8_t *w = &conv1_weights[((oc * 10 + ky) * 4 + kx) * 1];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv1_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 40; t0 += 40) {
+                            const int32_t count = (40 - t0 < 40 ? 40 - t0 : 40) * 1;
 
-                            if (iy < 0 || iy >= 49 || ix < 0 || ix >= 10) {
-                                for (ic = 0; ic < 1; ++ic) {
-                                    acc += -7 * ((int32_t)w[ic]);
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / 1; ++t) {
+                                const int32_t iy = iy0 + t / 4 * 1;
+                                const int32_t ix = ix0 + t % 4 * 1;
+                                int8_t *to = &window[(t - t0) * 1];
+
+                                if (iy < 0 || iy >= 49 || ix < 0 || ix >= 10) {
+                                    for (j = 0; j < 1; ++j) {
+                                        to[j] = (int8_t)-7;
+                                    }
+                                } else {
+                                    const int8_t *from = &input[((n * 49 + iy) * 10 + ix) * 1 + g * 1];
+
+                                    for (j = 0; j < 1; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
-                                continue;
                             }
-                            {
-                                const int8_t *x = &input[((n * 49 + iy) * 10 + ix) * 1 + first];
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv1_weights[oc * 40 + t0 * 1];
+                                int32_t a = 0;
 
-                                for (ic = 0; ic < 1; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
-                        (int8_t)qgen_requantize(acc, conv1_multiplier[oc], conv1_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -2547,49 +2571,51 @@ static void conv1(const int8_t *input, int8_t *output)
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 64; OHWI weights.
  * int8 input (zero point -128, folded into dw1_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-206135.
- * Depthwise: each pixel's channels in tiles of 64 int32 accumulators, each tap's packed weights [ky][kx][c] times the
- * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
+ * Depthwise: each pixel's channels in tiles of 64, each channel's sum over the 9 taps of packed weights [ky][kx][c]
+ * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
+ * zero point, so that it adds the zero point times the weight. */
 static void dw1(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
+    const int8_t *tap[9];
+    int8_t padding[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
     int32_t c0;
-    int32_t ky;
-    int32_t kx;
+    int32_t t;
 
+    for (oc = 0; oc < 64; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 25; ++oy) {
             for (ox = 0; ox < 5; ++ox) {
                 for (c0 = 0; c0 < 64; c0 += 64) {
                     const int32_t end = 64 - c0 < 64 ? 64 : c0 + 64;
 
-                    for (oc = c0; oc < end; ++oc) {
-                        acc[oc - c0] = dw1_bias[oc];
+                    /* Each tap's input pixel (its tile of channels), or for a padded tap the row of input zero points. */
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 1;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 25 || ix < 0 || ix >= 5 ? padding
+                            : &input[((n * 25 + iy) * 5 + ix) * 64 + c0];
                     }
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 1;
-
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &dw1_weights[(ky * 3 + kx) * 64];
-
-                            if (iy < 0 || iy >= 25 || ix < 0 || ix >= 5) {
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
-                                }
-                                continue;
-                            }
-                            {
-                                const int8_t *x = &input[((n * 25 + iy) * 5 + ix) * 64];
-
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
-                                }
-                            }
-                        }
+                    /* Channels outside, the taps written out inside (one sum, no loop to unroll): compilers vectorize
+                     * over the channels with the sums in registers, and without vectorization no loop control is left. */
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw1_bias[oc]
+                            + (int32_t)tap[0][oc - c0] * ((int32_t)dw1_weights[0 + oc])
+                            + (int32_t)tap[1][oc - c0] * ((int32_t)dw1_weights[64 + oc])
+                            + (int32_t)tap[2][oc - c0] * ((int32_t)dw1_weights[128 + oc])
+                            + (int32_t)tap[3][oc - c0] * ((int32_t)dw1_weights[192 + oc])
+                            + (int32_t)tap[4][oc - c0] * ((int32_t)dw1_weights[256 + oc])
+                            + (int32_t)tap[5][oc - c0] * ((int32_t)dw1_weights[320 + oc])
+                            + (int32_t)tap[6][oc - c0] * ((int32_t)dw1_weights[384 + oc])
+                            + (int32_t)tap[7][oc - c0] * ((int32_t)dw1_weights[448 + oc])
+                            + (int32_t)tap[8][oc - c0] * ((int32_t)dw1_weights[512 + oc]);
                     }
                     for (oc = c0; oc < end; ++oc) {
                         output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
@@ -2605,42 +2631,54 @@ static void dw1(const int8_t *input, int8_t *output)
 /* Layer "conv2" (model.swift:10): Conv2d on NHWC, [1, 25, 5, 64] -> [1, 25, 5, 64],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv2_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-978768. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-978768.
+ * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv2(const int8_t *input, int8_t *output)
 {
+    int32_t acc[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 25; ++oy) {
             for (ox = 0; ox < 5; ++ox) {
-                for (oc = 0; oc < 64; ++oc) {
-                    const int32_t first = oc / 64 * 64;
-                    int32_t acc = conv2_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 64; c0 < (g + 1) * 64; c0 += 64) {
+                        const int32_t end = (g + 1) * 64 - c0 < 64 ? (g + 1) * 64 : c0 + 64;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv2_weights[((oc * 1 + ky) * 1 + kx) * 64];
-                            {
-                                const int8_t *x = &input[((n * 25 + iy) * 5 + ix) * 64 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv2_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 25 + iy0) * 5 + ix0) * 64 + g * 64];
 
-                                for (ic = 0; ic < 64; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv2_weights[oc * 64];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 64; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv2_multiplier[oc], conv2_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
-                        (int8_t)qgen_requantize(acc, conv2_multiplier[oc], conv2_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -2651,49 +2689,51 @@ static void conv2(const int8_t *input, int8_t *output)
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 64; OHWI weights.
  * int8 input (zero point -128, folded into dw2_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-211153.
- * Depthwise: each pixel's channels in tiles of 64 int32 accumulators, each tap's packed weights [ky][kx][c] times the
- * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
+ * Depthwise: each pixel's channels in tiles of 64, each channel's sum over the 9 taps of packed weights [ky][kx][c]
+ * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
+ * zero point, so that it adds the zero point times the weight. */
 static void dw2(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
+    const int8_t *tap[9];
+    int8_t padding[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
     int32_t c0;
-    int32_t ky;
-    int32_t kx;
+    int32_t t;
 
+    for (oc = 0; oc < 64; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 25; ++oy) {
             for (ox = 0; ox < 5; ++ox) {
                 for (c0 = 0; c0 < 64; c0 += 64) {
                     const int32_t end = 64 - c0 < 64 ? 64 : c0 + 64;
 
-                    for (oc = c0; oc < end; ++oc) {
-                        acc[oc - c0] = dw2_bias[oc];
+                    /* Each tap's input pixel (its tile of channels), or for a padded tap the row of input zero points. */
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 1;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 25 || ix < 0 || ix >= 5 ? padding
+                            : &input[((n * 25 + iy) * 5 + ix) * 64 + c0];
                     }
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 1;
-
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &dw2_weights[(ky * 3 + kx) * 64];
-
-                            if (iy < 0 || iy >= 25 || ix < 0 || ix >= 5) {
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
-                                }
-                                continue;
-                            }
-                            {
-                                const int8_t *x = &input[((n * 25 + iy) * 5 + ix) * 64];
-
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
-                                }
-                            }
-                        }
+                    /* Channels outside, the taps written out inside (one sum, no loop to unroll): compilers vectorize
+                     * over the channels with the sums in registers, and without vectorization no loop control is left. */
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw2_bias[oc]
+                            + (int32_t)tap[0][oc - c0] * ((int32_t)dw2_weights[0 + oc])
+                            + (int32_t)tap[1][oc - c0] * ((int32_t)dw2_weights[64 + oc])
+                            + (int32_t)tap[2][oc - c0] * ((int32_t)dw2_weights[128 + oc])
+                            + (int32_t)tap[3][oc - c0] * ((int32_t)dw2_weights[192 + oc])
+                            + (int32_t)tap[4][oc - c0] * ((int32_t)dw2_weights[256 + oc])
+                            + (int32_t)tap[5][oc - c0] * ((int32_t)dw2_weights[320 + oc])
+                            + (int32_t)tap[6][oc - c0] * ((int32_t)dw2_weights[384 + oc])
+                            + (int32_t)tap[7][oc - c0] * ((int32_t)dw2_weights[448 + oc])
+                            + (int32_t)tap[8][oc - c0] * ((int32_t)dw2_weights[512 + oc]);
                     }
                     for (oc = c0; oc < end; ++oc) {
                         output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
@@ -2709,42 +2749,54 @@ static void dw2(const int8_t *input, int8_t *output)
 /* Layer "conv3" (model.swift:12): Conv2d on NHWC, [1, 25, 5, 64] -> [1, 25, 5, 64],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv3_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-993816. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-993816.
+ * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv3(const int8_t *input, int8_t *output)
 {
+    int32_t acc[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 25; ++oy) {
             for (ox = 0; ox < 5; ++ox) {
-                for (oc = 0; oc < 64; ++oc) {
-                    const int32_t first = oc / 64 * 64;
-                    int32_t acc = conv3_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 64; c0 < (g + 1) * 64; c0 += 64) {
+                        const int32_t end = (g + 1) * 64 - c0 < 64 ? (g + 1) * 64 : c0 + 64;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv3_weights[((oc * 1 + ky) * 1 + kx) * 64];
-                            {
-                                const int8_t *x = &input[((n * 25 + iy) * 5 + ix) * 64 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv3_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 25 + iy0) * 5 + ix0) * 64 + g * 64];
 
-                                for (ic = 0; ic < 64; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv3_weights[oc * 64];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 64; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv3_multiplier[oc], conv3_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
-                        (int8_t)qgen_requantize(acc, conv3_multiplier[oc], conv3_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -2755,49 +2807,51 @@ static void conv3(const int8_t *input, int8_t *output)
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 64; OHWI weights.
  * int8 input (zero point -128, folded into dw3_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-351754.
- * Depthwise: each pixel's channels in tiles of 64 int32 accumulators, each tap's packed weights [ky][kx][c] times the
- * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
+ * Depthwise: each pixel's channels in tiles of 64, each channel's sum over the 9 taps of packed weights [ky][kx][c]
+ * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
+ * zero point, so that it adds the zero point times the weight. */
 static void dw3(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
+    const int8_t *tap[9];
+    int8_t padding[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
     int32_t c0;
-    int32_t ky;
-    int32_t kx;
+    int32_t t;
 
+    for (oc = 0; oc < 64; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 25; ++oy) {
             for (ox = 0; ox < 5; ++ox) {
                 for (c0 = 0; c0 < 64; c0 += 64) {
                     const int32_t end = 64 - c0 < 64 ? 64 : c0 + 64;
 
-                    for (oc = c0; oc < end; ++oc) {
-                        acc[oc - c0] = dw3_bias[oc];
+                    /* Each tap's input pixel (its tile of channels), or for a padded tap the row of input zero points. */
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 1;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 25 || ix < 0 || ix >= 5 ? padding
+                            : &input[((n * 25 + iy) * 5 + ix) * 64 + c0];
                     }
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 1;
-
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &dw3_weights[(ky * 3 + kx) * 64];
-
-                            if (iy < 0 || iy >= 25 || ix < 0 || ix >= 5) {
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
-                                }
-                                continue;
-                            }
-                            {
-                                const int8_t *x = &input[((n * 25 + iy) * 5 + ix) * 64];
-
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
-                                }
-                            }
-                        }
+                    /* Channels outside, the taps written out inside (one sum, no loop to unroll): compilers vectorize
+                     * over the channels with the sums in registers, and without vectorization no loop control is left. */
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw3_bias[oc]
+                            + (int32_t)tap[0][oc - c0] * ((int32_t)dw3_weights[0 + oc])
+                            + (int32_t)tap[1][oc - c0] * ((int32_t)dw3_weights[64 + oc])
+                            + (int32_t)tap[2][oc - c0] * ((int32_t)dw3_weights[128 + oc])
+                            + (int32_t)tap[3][oc - c0] * ((int32_t)dw3_weights[192 + oc])
+                            + (int32_t)tap[4][oc - c0] * ((int32_t)dw3_weights[256 + oc])
+                            + (int32_t)tap[5][oc - c0] * ((int32_t)dw3_weights[320 + oc])
+                            + (int32_t)tap[6][oc - c0] * ((int32_t)dw3_weights[384 + oc])
+                            + (int32_t)tap[7][oc - c0] * ((int32_t)dw3_weights[448 + oc])
+                            + (int32_t)tap[8][oc - c0] * ((int32_t)dw3_weights[512 + oc]);
                     }
                     for (oc = c0; oc < end; ++oc) {
                         output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
@@ -2813,42 +2867,54 @@ static void dw3(const int8_t *input, int8_t *output)
 /* Layer "conv4" (model.swift:14): Conv2d on NHWC, [1, 25, 5, 64] -> [1, 25, 5, 64],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv4_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1028081. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1028081.
+ * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv4(const int8_t *input, int8_t *output)
 {
+    int32_t acc[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 25; ++oy) {
             for (ox = 0; ox < 5; ++ox) {
-                for (oc = 0; oc < 64; ++oc) {
-                    const int32_t first = oc / 64 * 64;
-                    int32_t acc = conv4_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 64; c0 < (g + 1) * 64; c0 += 64) {
+                        const int32_t end = (g + 1) * 64 - c0 < 64 ? (g + 1) * 64 : c0 + 64;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv4_weights[((oc * 1 + ky) * 1 + kx) * 64];
-                            {
-                                const int8_t *x = &input[((n * 25 + iy) * 5 + ix) * 64 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv4_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 25 + iy0) * 5 + ix0) * 64 + g * 64];
 
-                                for (ic = 0; ic < 64; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv4_weights[oc * 64];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 64; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv4_multiplier[oc], conv4_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
-                        (int8_t)qgen_requantize(acc, conv4_multiplier[oc], conv4_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -2859,49 +2925,51 @@ static void conv4(const int8_t *input, int8_t *output)
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 64; OHWI weights.
  * int8 input (zero point -128, folded into dw4_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-371109.
- * Depthwise: each pixel's channels in tiles of 64 int32 accumulators, each tap's packed weights [ky][kx][c] times the
- * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
+ * Depthwise: each pixel's channels in tiles of 64, each channel's sum over the 9 taps of packed weights [ky][kx][c]
+ * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
+ * zero point, so that it adds the zero point times the weight. */
 static void dw4(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
+    const int8_t *tap[9];
+    int8_t padding[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
     int32_t c0;
-    int32_t ky;
-    int32_t kx;
+    int32_t t;
 
+    for (oc = 0; oc < 64; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 25; ++oy) {
             for (ox = 0; ox < 5; ++ox) {
                 for (c0 = 0; c0 < 64; c0 += 64) {
                     const int32_t end = 64 - c0 < 64 ? 64 : c0 + 64;
 
-                    for (oc = c0; oc < end; ++oc) {
-                        acc[oc - c0] = dw4_bias[oc];
+                    /* Each tap's input pixel (its tile of channels), or for a padded tap the row of input zero points. */
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 1;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 25 || ix < 0 || ix >= 5 ? padding
+                            : &input[((n * 25 + iy) * 5 + ix) * 64 + c0];
                     }
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 1;
-
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &dw4_weights[(ky * 3 + kx) * 64];
-
-                            if (iy < 0 || iy >= 25 || ix < 0 || ix >= 5) {
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
-                                }
-                                continue;
-                            }
-                            {
-                                const int8_t *x = &input[((n * 25 + iy) * 5 + ix) * 64];
-
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
-                                }
-                            }
-                        }
+                    /* Channels outside, the taps written out inside (one sum, no loop to unroll): compilers vectorize
+                     * over the channels with the sums in registers, and without vectorization no loop control is left. */
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw4_bias[oc]
+                            + (int32_t)tap[0][oc - c0] * ((int32_t)dw4_weights[0 + oc])
+                            + (int32_t)tap[1][oc - c0] * ((int32_t)dw4_weights[64 + oc])
+                            + (int32_t)tap[2][oc - c0] * ((int32_t)dw4_weights[128 + oc])
+                            + (int32_t)tap[3][oc - c0] * ((int32_t)dw4_weights[192 + oc])
+                            + (int32_t)tap[4][oc - c0] * ((int32_t)dw4_weights[256 + oc])
+                            + (int32_t)tap[5][oc - c0] * ((int32_t)dw4_weights[320 + oc])
+                            + (int32_t)tap[6][oc - c0] * ((int32_t)dw4_weights[384 + oc])
+                            + (int32_t)tap[7][oc - c0] * ((int32_t)dw4_weights[448 + oc])
+                            + (int32_t)tap[8][oc - c0] * ((int32_t)dw4_weights[512 + oc]);
                     }
                     for (oc = c0; oc < end; ++oc) {
                         output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
@@ -2917,42 +2985,54 @@ static void dw4(const int8_t *input, int8_t *output)
 /* Layer "conv5" (model.swift:16): Conv2d on NHWC, [1, 25, 5, 64] -> [1, 25, 5, 64],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv5_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1019893. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1019893.
+ * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv5(const int8_t *input, int8_t *output)
 {
+    int32_t acc[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 25; ++oy) {
             for (ox = 0; ox < 5; ++ox) {
-                for (oc = 0; oc < 64; ++oc) {
-                    const int32_t first = oc / 64 * 64;
-                    int32_t acc = conv5_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 64; c0 < (g + 1) * 64; c0 += 64) {
+                        const int32_t end = (g + 1) * 64 - c0 < 64 ? (g + 1) * 64 : c0 + 64;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv5_weights[((oc * 1 + ky) * 1 + kx) * 64];
-                            {
-                                const int8_t *x = &input[((n * 25 + iy) * 5 + ix) * 64 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv5_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 25 + iy0) * 5 + ix0) * 64 + g * 64];
 
-                                for (ic = 0; ic < 64; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv5_weights[oc * 64];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 64; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv5_multiplier[oc], conv5_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
-                        (int8_t)qgen_requantize(acc, conv5_multiplier[oc], conv5_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -3086,15 +3166,15 @@ int ds_cnn_run(const int8_t *input, int8_t *output, void *arena)
     if (input == NULL || output == NULL || arena == NULL) {
         return DS_CNN_ERROR_NULL_POINTER;
     }
-    conv1(input, (int8_t *)(memory + 0));
-    dw1((const int8_t *)(memory + 0), (int8_t *)(memory + 8000));
-    conv2((const int8_t *)(memory + 8000), (int8_t *)(memory + 0));
-    dw2((const int8_t *)(memory + 0), (int8_t *)(memory + 8000));
-    conv3((const int8_t *)(memory + 8000), (int8_t *)(memory + 0));
-    dw3((const int8_t *)(memory + 0), (int8_t *)(memory + 8000));
-    conv4((const int8_t *)(memory + 8000), (int8_t *)(memory + 0));
-    dw4((const int8_t *)(memory + 0), (int8_t *)(memory + 8000));
-    conv5((const int8_t *)(memory + 8000), (int8_t *)(memory + 0));
+    conv1(input, (int8_t *)(memory + 1536));
+    dw1((const int8_t *)(memory + 1536), (int8_t *)(memory + 1152));
+    conv2((const int8_t *)(memory + 1152), (int8_t *)(memory + 1152));
+    dw2((const int8_t *)(memory + 1152), (int8_t *)(memory + 768));
+    conv3((const int8_t *)(memory + 768), (int8_t *)(memory + 768));
+    dw3((const int8_t *)(memory + 768), (int8_t *)(memory + 384));
+    conv4((const int8_t *)(memory + 384), (int8_t *)(memory + 384));
+    dw4((const int8_t *)(memory + 384), (int8_t *)(memory + 0));
+    conv5((const int8_t *)(memory + 0), (int8_t *)(memory + 0));
     avgpool1((const int8_t *)(memory + 0), (int8_t *)(memory + 8000));
     fc1((const int8_t *)(memory + 8000), (int8_t *)(memory + 0));
     softmax1((const int8_t *)(memory + 0), output);

@@ -18,8 +18,8 @@ extern "C" {
 /* Output "softmax1": int8[1, 12] (batch-major), real = 0.00390625 * (q - -128). */
 #define DS_CNN_OUTPUT_SIZE 12
 /* Bytes of scratch memory ds_cnn_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 16000 (a lower bound for any arena plan). */
-#define DS_CNN_ARENA_SIZE 16000
+ * The most bytes live at one layer is 16000 (a lower bound for any arena plan in which no layer writes over its input). */
+#define DS_CNN_ARENA_SIZE 9536
 
 /* Status codes returned by ds_cnn_run. */
 #define DS_CNN_OK 0

@@ -16,14 +16,14 @@
  */
 #include "inception_concat.h"
 
-/* floor(v / 2^n) for 0 <= n <= 62. Never shifts a negative value right (implementation-defined
- * in C99): a negative v is mapped to the non-negative -(v + 1) first. */
+/* floor(v / 2^n) for 1 <= n <= 62 and v >= -2^62. Without branches, so that compilers vectorize the
+ * output stage, and without shifting a negative value right (implementation-defined in C99): v + 2^62
+ * is non-negative (and below 2^64), and floor((v + 2^62) / 2^n) - 2^62 / 2^n is floor(v / 2^n). */
 static int64_t qgen_floor_div_pow2(int64_t v, int32_t n)
 {
-    if (v >= 0) {
-        return v >> n;
-    }
-    return -(int64_t)((uint64_t)(-(v + 1)) >> n) - 1;
+    const uint64_t offset = (uint64_t)1 << 62;
+
+    return (int64_t)(((uint64_t)v + offset) >> n) - (int64_t)(offset >> n);
 }
 
 /* round(v / 2^n), ties toward +infinity, for 1 <= n <= 62 and |v| < 2^62. */
@@ -36,20 +36,22 @@ static int64_t qgen_round_half_up_pow2(int64_t v, int32_t n)
  *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc * 2^left, multiplier), right)
  * with left = max(shift, 0), right = max(-shift, 0). The first rounding (to the Q31 product) takes
  * ties toward +infinity, the second ties away from zero. qgen proved |acc * 2^left| < 2^31 for
- * every layer, and multiplier < 2^31, so the 64-bit product is exact. */
+ * every layer (so left = 31 only with acc = 0, which 2^30 scales to 0 as well), and
+ * 0 <= multiplier < 2^31, so the 64-bit product of two int32 values is exact (one 32x32->64 multiply,
+ * SMULL on Arm, vpmuldq on x86). Branch-free, so that a tile's output stage vectorizes: RDBPOT rounds
+ * the magnitude and restores the sign, and round(m / 2^right) with ties up is
+ * floor((floor(2m / 2^right) + 1) / 2), which holds for right = 0 too and shifts no 64-bit constant by
+ * a variable count (GCC 12 does not vectorize that). */
 static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multiplier, int32_t shift)
 {
     const int32_t left = shift > 0 ? shift : 0;
     const int32_t right = shift > 0 ? 0 : -shift;
-    const int64_t high = qgen_round_half_up_pow2((int64_t)acc * ((int64_t)1 << left) * (int64_t)multiplier, 31);
+    const int32_t scaled = acc * ((int32_t)1 << (left < 30 ? left : 30));
+    const int32_t high = (int32_t)qgen_round_half_up_pow2((int64_t)scaled * (int64_t)multiplier, 31);
+    const uint32_t magnitude = high < 0 ? (uint32_t)0 - (uint32_t)high : (uint32_t)high;
+    const uint32_t rounded = (((magnitude * 2u) >> right) + 1u) >> 1;
 
-    if (right == 0) {
-        return (int32_t)high;
-    }
-    if (high >= 0) {
-        return (int32_t)qgen_round_half_up_pow2(high, right);
-    }
-    return (int32_t)-qgen_round_half_up_pow2(-high, right);
+    return high < 0 ? -(int32_t)rounded : (int32_t)rounded;
 }
 
 /* The output stage shared by every kernel: scale, add the output zero point, clamp to the fused
@@ -57,15 +59,10 @@ static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multip
 static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_zero_point,
                                int32_t activation_min, int32_t activation_max)
 {
-    int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t low = v < activation_min ? activation_min : v;
 
-    if (v < activation_min) {
-        v = activation_min;
-    }
-    if (v > activation_max) {
-        v = activation_max;
-    }
-    return v;
+    return low > activation_max ? activation_max : low;
 }
 
 /* conv1: int8 weights [8][1][1][8] (OHWI, TFLite layout) */
@@ -313,42 +310,54 @@ static const int32_t fc1_shift[5] = {
 /* Layer "conv1" (model.swift:8): Conv2d on NHWC, [1, 16, 16, 8] -> [1, 16, 16, 8],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -6, folded into conv1_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-91882. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-91882.
+ * Each pixel's output channels in tiles of 8 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv1(const int8_t *input, int8_t *output)
 {
+    int32_t acc[8];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 16; ++oy) {
             for (ox = 0; ox < 16; ++ox) {
-                for (oc = 0; oc < 8; ++oc) {
-                    const int32_t first = oc / 8 * 8;
-                    int32_t acc = conv1_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 8; c0 < (g + 1) * 8; c0 += 8) {
+                        const int32_t end = (g + 1) * 8 - c0 < 8 ? (g + 1) * 8 : c0 + 8;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv1_weights[((oc * 1 + ky) * 1 + kx) * 8];
-                            {
-                                const int8_t *x = &input[((n * 16 + iy) * 16 + ix) * 8 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv1_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 16 + iy0) * 16 + ix0) * 8 + g * 8];
 
-                                for (ic = 0; ic < 8; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv1_weights[oc * 8];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 8; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 8 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 16 + oy) * 16 + ox) * 8 + oc] =
-                        (int8_t)qgen_requantize(acc, conv1_multiplier[oc], conv1_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -358,42 +367,54 @@ static void conv1(const int8_t *input, int8_t *output)
 /* Layer "conv2" (model.swift:9): Conv2d on NHWC, [1, 16, 16, 8] -> [1, 16, 16, 6],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -6, folded into conv2_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-88888. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-88888.
+ * Each pixel's output channels in tiles of 6 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv2(const int8_t *input, int8_t *output)
 {
+    int32_t acc[6];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 16; ++oy) {
             for (ox = 0; ox < 16; ++ox) {
-                for (oc = 0; oc < 6; ++oc) {
-                    const int32_t first = oc / 6 * 8;
-                    int32_t acc = conv2_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 6; c0 < (g + 1) * 6; c0 += 6) {
+                        const int32_t end = (g + 1) * 6 - c0 < 6 ? (g + 1) * 6 : c0 + 6;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv2_weights[((oc * 1 + ky) * 1 + kx) * 8];
-                            {
-                                const int8_t *x = &input[((n * 16 + iy) * 16 + ix) * 8 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv2_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 16 + iy0) * 16 + ix0) * 8 + g * 8];
 
-                                for (ic = 0; ic < 8; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv2_weights[oc * 8];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 8; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 6 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv2_multiplier[oc], conv2_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 16 + oy) * 16 + ox) * 6 + oc] =
-                        (int8_t)qgen_requantize(acc, conv2_multiplier[oc], conv2_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -403,49 +424,76 @@ static void conv2(const int8_t *input, int8_t *output)
 /* Layer "conv3" (model.swift:10): Conv2d on NHWC, [1, 16, 16, 6] -> [1, 16, 16, 12],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv3_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-731363. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-731363.
+ * Each pixel's output channels in tiles of 12 int32 accumulators, one reduction per channel over its
+ * window, gathered first into a contiguous buffer of up to 54 taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv3(const int8_t *input, int8_t *output)
 {
+    int32_t acc[12];
+    int8_t window[54];
+    int32_t t0;
+    int32_t t;
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 16; ++oy) {
             for (ox = 0; ox < 16; ++ox) {
-                for (oc = 0; oc < 12; ++oc) {
-                    const int32_t first = oc / 12 * 6;
-                    int32_t acc = conv3_bias[oc];
+                const int32_t iy0 = oy * 1 - 1;
+                const int32_t ix0 = ox * 1 - 1;
 
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 1;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 12; c0 < (g + 1) * 12; c0 += 12) {
+                        const int32_t end = (g + 1) * 12 - c0 < 12 ? (g + 1) * 12 : c0 + 12;
 
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &conv3_weights[((oc * 3 + ky) * 3 + kx) * 6];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv3_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 6;
 
-                            if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
-                                for (ic = 0; ic < 6; ++ic) {
-                                    acc += -128 * ((int32_t)w[ic]);
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / 6; ++t) {
+                                const int32_t iy = iy0 + t / 3 * 1;
+                                const int32_t ix = ix0 + t % 3 * 1;
+                                int8_t *to = &window[(t - t0) * 6];
+
+                                if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
+                                    for (j = 0; j < 6; ++j) {
+                                        to[j] = (int8_t)-128;
+                                    }
+                                } else {
+                                    const int8_t *from = &input[((n * 16 + iy) * 16 + ix) * 6 + g * 6];
+
+                                    for (j = 0; j < 6; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
-                                continue;
                             }
-                            {
-                                const int8_t *x = &input[((n * 16 + iy) * 16 + ix) * 6 + first];
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv3_weights[oc * 54 + t0 * 6];
+                                int32_t a = 0;
 
-                                for (ic = 0; ic < 6; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 12 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv3_multiplier[oc], conv3_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 16 + oy) * 16 + ox) * 12 + oc] =
-                        (int8_t)qgen_requantize(acc, conv3_multiplier[oc], conv3_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -502,42 +550,54 @@ static void maxpool1(const int8_t *input, int8_t *output)
 /* Layer "conv4" (model.swift:12): Conv2d on NHWC, [1, 16, 16, 8] -> [1, 16, 16, 4],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -6, folded into conv4_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-72998. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-72998.
+ * Each pixel's output channels in tiles of 4 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv4(const int8_t *input, int8_t *output)
 {
+    int32_t acc[4];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 16; ++oy) {
             for (ox = 0; ox < 16; ++ox) {
-                for (oc = 0; oc < 4; ++oc) {
-                    const int32_t first = oc / 4 * 8;
-                    int32_t acc = conv4_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 4; c0 < (g + 1) * 4; c0 += 4) {
+                        const int32_t end = (g + 1) * 4 - c0 < 4 ? (g + 1) * 4 : c0 + 4;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv4_weights[((oc * 1 + ky) * 1 + kx) * 8];
-                            {
-                                const int8_t *x = &input[((n * 16 + iy) * 16 + ix) * 8 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv4_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 16 + iy0) * 16 + ix0) * 8 + g * 8];
 
-                                for (ic = 0; ic < 8; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv4_weights[oc * 8];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 8; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 4 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv4_multiplier[oc], conv4_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 16 + oy) * 16 + ox) * 4 + oc] =
-                        (int8_t)qgen_requantize(acc, conv4_multiplier[oc], conv4_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -571,42 +631,54 @@ static void concat1(const int8_t *input0, const int8_t *input1, const int8_t *in
 /* Layer "conv5" (model.swift:14): Conv2d on NHWC, [1, 16, 16, 24] -> [1, 16, 16, 16],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv5_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-398096. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-398096.
+ * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv5(const int8_t *input, int8_t *output)
 {
+    int32_t acc[16];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 16; ++oy) {
             for (ox = 0; ox < 16; ++ox) {
-                for (oc = 0; oc < 16; ++oc) {
-                    const int32_t first = oc / 16 * 24;
-                    int32_t acc = conv5_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 16; c0 < (g + 1) * 16; c0 += 16) {
+                        const int32_t end = (g + 1) * 16 - c0 < 16 ? (g + 1) * 16 : c0 + 16;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv5_weights[((oc * 1 + ky) * 1 + kx) * 24];
-                            {
-                                const int8_t *x = &input[((n * 16 + iy) * 16 + ix) * 24 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv5_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 16 + iy0) * 16 + ix0) * 24 + g * 24];
 
-                                for (ic = 0; ic < 24; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv5_weights[oc * 24];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 24; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv5_multiplier[oc], conv5_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 16 + oy) * 16 + ox) * 16 + oc] =
-                        (int8_t)qgen_requantize(acc, conv5_multiplier[oc], conv5_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -667,14 +739,14 @@ int inception_concat_run(const int8_t *input, int8_t *output, void *arena)
     if (input == NULL || output == NULL || arena == NULL) {
         return INCEPTION_CONCAT_ERROR_NULL_POINTER;
     }
-    conv1(input, (int8_t *)(memory + 9216));
-    conv2(input, (int8_t *)(memory + 0));
-    conv3((const int8_t *)(memory + 0), (int8_t *)(memory + 6144));
-    maxpool1(input, (int8_t *)(memory + 0));
-    conv4((const int8_t *)(memory + 0), (int8_t *)(memory + 11264));
-    concat1((const int8_t *)(memory + 9216), (const int8_t *)(memory + 6144), (const int8_t *)(memory + 11264), (int8_t *)(memory + 0));
-    conv5((const int8_t *)(memory + 0), (int8_t *)(memory + 6144));
-    mean1((const int8_t *)(memory + 6144), (int8_t *)(memory + 0));
+    conv1(input, (int8_t *)(memory + 0));
+    conv2(input, (int8_t *)(memory + 3680));
+    conv3((const int8_t *)(memory + 3680), (int8_t *)(memory + 2048));
+    maxpool1(input, (int8_t *)(memory + 5120));
+    conv4((const int8_t *)(memory + 5120), (int8_t *)(memory + 11264));
+    concat1((const int8_t *)(memory + 0), (const int8_t *)(memory + 2048), (const int8_t *)(memory + 11264), (int8_t *)(memory + 5120));
+    conv5((const int8_t *)(memory + 5120), (int8_t *)(memory + 5120));
+    mean1((const int8_t *)(memory + 5120), (int8_t *)(memory + 0));
     fc1((const int8_t *)(memory + 0), output);
     return INCEPTION_CONCAT_OK;
 }

@@ -18,7 +18,7 @@ extern "C" {
 /* Output "fc1": int8[1, 5] (batch-major), real = 0.018327850848436356 * (q - -14). */
 #define INCEPTION_CONCAT_OUTPUT_SIZE 5
 /* Bytes of scratch memory inception_concat_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 12288 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 12288 (a lower bound for any arena plan in which no layer writes over its input). */
 #define INCEPTION_CONCAT_ARENA_SIZE 12288
 
 /* Status codes returned by inception_concat_run. */

@@ -18,7 +18,7 @@ extern "C" {
 /* Output "fc": uint8[1, 2] (batch-major), real = 0.003812584327533841 * (q - 0). */
 #define LINEAR_2X2_OUTPUT_SIZE 2
 /* Bytes of scratch memory linear_2x2_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 0 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 0 (a lower bound for any arena plan in which no layer writes over its input). */
 #define LINEAR_2X2_ARENA_SIZE 0
 
 /* Status codes returned by linear_2x2_run. */

@@ -18,7 +18,7 @@ extern "C" {
 /* Output "fc": uint8[4, 10] (batch-major), real = 0.014435737393796444 * (q - 136). */
 #define LINEAR_SWEEP_OUTPUT_SIZE 40
 /* Bytes of scratch memory linear_sweep_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 0 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 0 (a lower bound for any arena plan in which no layer writes over its input). */
 #define LINEAR_SWEEP_ARENA_SIZE 0
 
 /* Status codes returned by linear_sweep_run. */

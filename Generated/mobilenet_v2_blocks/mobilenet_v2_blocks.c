@@ -21,14 +21,14 @@
  */
 #include "mobilenet_v2_blocks.h"
 
-/* floor(v / 2^n) for 0 <= n <= 62. Never shifts a negative value right (implementation-defined
- * in C99): a negative v is mapped to the non-negative -(v + 1) first. */
+/* floor(v / 2^n) for 1 <= n <= 62 and v >= -2^62. Without branches, so that compilers vectorize the
+ * output stage, and without shifting a negative value right (implementation-defined in C99): v + 2^62
+ * is non-negative (and below 2^64), and floor((v + 2^62) / 2^n) - 2^62 / 2^n is floor(v / 2^n). */
 static int64_t qgen_floor_div_pow2(int64_t v, int32_t n)
 {
-    if (v >= 0) {
-        return v >> n;
-    }
-    return -(int64_t)((uint64_t)(-(v + 1)) >> n) - 1;
+    const uint64_t offset = (uint64_t)1 << 62;
+
+    return (int64_t)(((uint64_t)v + offset) >> n) - (int64_t)(offset >> n);
 }
 
 /* round(v / 2^n), ties toward +infinity, for 1 <= n <= 62 and |v| < 2^62. */
@@ -41,20 +41,22 @@ static int64_t qgen_round_half_up_pow2(int64_t v, int32_t n)
  *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc * 2^left, multiplier), right)
  * with left = max(shift, 0), right = max(-shift, 0). The first rounding (to the Q31 product) takes
  * ties toward +infinity, the second ties away from zero. qgen proved |acc * 2^left| < 2^31 for
- * every layer, and multiplier < 2^31, so the 64-bit product is exact. */
+ * every layer (so left = 31 only with acc = 0, which 2^30 scales to 0 as well), and
+ * 0 <= multiplier < 2^31, so the 64-bit product of two int32 values is exact (one 32x32->64 multiply,
+ * SMULL on Arm, vpmuldq on x86). Branch-free, so that a tile's output stage vectorizes: RDBPOT rounds
+ * the magnitude and restores the sign, and round(m / 2^right) with ties up is
+ * floor((floor(2m / 2^right) + 1) / 2), which holds for right = 0 too and shifts no 64-bit constant by
+ * a variable count (GCC 12 does not vectorize that). */
 static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multiplier, int32_t shift)
 {
     const int32_t left = shift > 0 ? shift : 0;
     const int32_t right = shift > 0 ? 0 : -shift;
-    const int64_t high = qgen_round_half_up_pow2((int64_t)acc * ((int64_t)1 << left) * (int64_t)multiplier, 31);
+    const int32_t scaled = acc * ((int32_t)1 << (left < 30 ? left : 30));
+    const int32_t high = (int32_t)qgen_round_half_up_pow2((int64_t)scaled * (int64_t)multiplier, 31);
+    const uint32_t magnitude = high < 0 ? (uint32_t)0 - (uint32_t)high : (uint32_t)high;
+    const uint32_t rounded = (((magnitude * 2u) >> right) + 1u) >> 1;
 
-    if (right == 0) {
-        return (int32_t)high;
-    }
-    if (high >= 0) {
-        return (int32_t)qgen_round_half_up_pow2(high, right);
-    }
-    return (int32_t)-qgen_round_half_up_pow2(-high, right);
+    return high < 0 ? -(int32_t)rounded : (int32_t)rounded;
 }
 
 /* The output stage shared by every kernel: scale, add the output zero point, clamp to the fused
@@ -62,15 +64,10 @@ static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multip
 static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_zero_point,
                                int32_t activation_min, int32_t activation_max)
 {
-    int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t low = v < activation_min ? activation_min : v;
 
-    if (v < activation_min) {
-        v = activation_min;
-    }
-    if (v > activation_max) {
-        v = activation_max;
-    }
-    return v;
+    return low > activation_max ? activation_max : low;
 }
 
 /* conv1: int8 weights [16][3][3][3] (OHWI, TFLite layout) */
@@ -1427,49 +1424,76 @@ static const int32_t fc1_shift[10] = {
 /* Layer "conv1" (model.swift:8): Conv2d on NHWC, [1, 24, 24, 3] -> [1, 12, 12, 16],
  * kernel 3x3, stride 2x2, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -1, folded into conv1_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-231174. */
+ * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-231174.
+ * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
+ * window, gathered first into a contiguous buffer of up to 27 taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv1(const int8_t *input, int8_t *output)
 {
+    int32_t acc[16];
+    int8_t window[27];
+    int32_t t0;
+    int32_t t;
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 12; ++oy) {
             for (ox = 0; ox < 12; ++ox) {
-                for (oc = 0; oc < 16; ++oc) {
-                    const int32_t first = oc / 16 * 3;
-                    int32_t acc = conv1_bias[oc];
+                const int32_t iy0 = oy * 2 - 0;
+                const int32_t ix0 = ox * 2 - 0;
 
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 2 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 16; c0 < (g + 1) * 16; c0 += 16) {
+                        const int32_t end = (g + 1) * 16 - c0 < 16 ? (g + 1) * 16 : c0 + 16;
 
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 2 + kx * 1 - 0;
-                            const int8_t *w = &conv1_weights[((oc * 3 + ky) * 3 + kx) * 3];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv1_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 3;
 
-                            if (iy < 0 || iy >= 24 || ix < 0 || ix >= 24) {
-                                for (ic = 0; ic < 3; ++ic) {
-                                    acc += -1 * ((int32_t)w[ic]);
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / 3; ++t) {
+                                const int32_t iy = iy0 + t / 3 * 1;
+                                const int32_t ix = ix0 + t % 3 * 1;
+                                int8_t *to = &window[(t - t0) * 3];
+
+                                if (iy < 0 || iy >= 24 || ix < 0 || ix >= 24) {
+                                    for (j = 0; j < 3; ++j) {
+                                        to[j] = (int8_t)-1;
+                                    }
+                                } else {
+                                    const int8_t *from = &input[((n * 24 + iy) * 24 + ix) * 3 + g * 3];
+
+                                    for (j = 0; j < 3; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
-                                continue;
                             }
-                            {
-                                const int8_t *x = &input[((n * 24 + iy) * 24 + ix) * 3 + first];
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv1_weights[oc * 27 + t0 * 3];
+                                int32_t a = 0;
 
-                                for (ic = 0; ic < 3; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 12 + oy) * 12 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 12 + oy) * 12 + ox) * 16 + oc] =
-                        (int8_t)qgen_requantize(acc, conv1_multiplier[oc], conv1_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -1479,42 +1503,54 @@ static void conv1(const int8_t *input, int8_t *output)
 /* Layer "conv2" (model.swift:9): Conv2d on NHWC, [1, 12, 12, 16] -> [1, 12, 12, 16],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv2_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-247044. */
+ * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-247044.
+ * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv2(const int8_t *input, int8_t *output)
 {
+    int32_t acc[16];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 12; ++oy) {
             for (ox = 0; ox < 12; ++ox) {
-                for (oc = 0; oc < 16; ++oc) {
-                    const int32_t first = oc / 16 * 16;
-                    int32_t acc = conv2_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 16; c0 < (g + 1) * 16; c0 += 16) {
+                        const int32_t end = (g + 1) * 16 - c0 < 16 ? (g + 1) * 16 : c0 + 16;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv2_weights[((oc * 1 + ky) * 1 + kx) * 16];
-                            {
-                                const int8_t *x = &input[((n * 12 + iy) * 12 + ix) * 16 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv2_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 12 + iy0) * 12 + ix0) * 16 + g * 16];
 
-                                for (ic = 0; ic < 16; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv2_weights[oc * 16];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 16; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 12 + oy) * 12 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv2_multiplier[oc], conv2_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 12 + oy) * 12 + ox) * 16 + oc] =
-                        (int8_t)qgen_requantize(acc, conv2_multiplier[oc], conv2_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -1525,49 +1561,51 @@ static void conv2(const int8_t *input, int8_t *output)
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 16; OHWI weights.
  * int8 input (zero point -128, folded into dw1_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-192962.
- * Depthwise: each pixel's channels in tiles of 16 int32 accumulators, each tap's packed weights [ky][kx][c] times the
- * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
+ * Depthwise: each pixel's channels in tiles of 16, each channel's sum over the 9 taps of packed weights [ky][kx][c]
+ * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
+ * zero point, so that it adds the zero point times the weight. */
 static void dw1(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
+    const int8_t *tap[9];
+    int8_t padding[16];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
     int32_t c0;
-    int32_t ky;
-    int32_t kx;
+    int32_t t;
 
+    for (oc = 0; oc < 16; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 12; ++oy) {
             for (ox = 0; ox < 12; ++ox) {
                 for (c0 = 0; c0 < 16; c0 += 16) {
                     const int32_t end = 16 - c0 < 16 ? 16 : c0 + 16;
 
-                    for (oc = c0; oc < end; ++oc) {
-                        acc[oc - c0] = dw1_bias[oc];
+                    /* Each tap's input pixel (its tile of channels), or for a padded tap the row of input zero points. */
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 1;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 12 || ix < 0 || ix >= 12 ? padding
+                            : &input[((n * 12 + iy) * 12 + ix) * 16 + c0];
                     }
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 1;
-
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &dw1_weights[(ky * 3 + kx) * 16];
-
-                            if (iy < 0 || iy >= 12 || ix < 0 || ix >= 12) {
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
-                                }
-                                continue;
-                            }
-                            {
-                                const int8_t *x = &input[((n * 12 + iy) * 12 + ix) * 16];
-
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
-                                }
-                            }
-                        }
+                    /* Channels outside, the taps written out inside (one sum, no loop to unroll): compilers vectorize
+                     * over the channels with the sums in registers, and without vectorization no loop control is left. */
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw1_bias[oc]
+                            + (int32_t)tap[0][oc - c0] * ((int32_t)dw1_weights[0 + oc])
+                            + (int32_t)tap[1][oc - c0] * ((int32_t)dw1_weights[16 + oc])
+                            + (int32_t)tap[2][oc - c0] * ((int32_t)dw1_weights[32 + oc])
+                            + (int32_t)tap[3][oc - c0] * ((int32_t)dw1_weights[48 + oc])
+                            + (int32_t)tap[4][oc - c0] * ((int32_t)dw1_weights[64 + oc])
+                            + (int32_t)tap[5][oc - c0] * ((int32_t)dw1_weights[80 + oc])
+                            + (int32_t)tap[6][oc - c0] * ((int32_t)dw1_weights[96 + oc])
+                            + (int32_t)tap[7][oc - c0] * ((int32_t)dw1_weights[112 + oc])
+                            + (int32_t)tap[8][oc - c0] * ((int32_t)dw1_weights[128 + oc]);
                     }
                     for (oc = c0; oc < end; ++oc) {
                         output[((n * 12 + oy) * 12 + ox) * 16 + oc] =
@@ -1583,42 +1621,54 @@ static void dw1(const int8_t *input, int8_t *output)
 /* Layer "conv3" (model.swift:11): Conv2d on NHWC, [1, 12, 12, 16] -> [1, 12, 12, 16],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv3_bias; padding reads it), int8 output (zero point -88),
- * activation none: clamp [-128, 127]. Every partial sum is within +-258584. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-258584.
+ * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv3(const int8_t *input, int8_t *output)
 {
+    int32_t acc[16];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 12; ++oy) {
             for (ox = 0; ox < 12; ++ox) {
-                for (oc = 0; oc < 16; ++oc) {
-                    const int32_t first = oc / 16 * 16;
-                    int32_t acc = conv3_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 16; c0 < (g + 1) * 16; c0 += 16) {
+                        const int32_t end = (g + 1) * 16 - c0 < 16 ? (g + 1) * 16 : c0 + 16;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv3_weights[((oc * 1 + ky) * 1 + kx) * 16];
-                            {
-                                const int8_t *x = &input[((n * 12 + iy) * 12 + ix) * 16 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv3_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 12 + iy0) * 12 + ix0) * 16 + g * 16];
 
-                                for (ic = 0; ic < 16; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv3_weights[oc * 16];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 16; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 12 + oy) * 12 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv3_multiplier[oc], conv3_shift[oc],
+                                                          -88, -128, 127);
+                        }
                     }
-                    output[((n * 12 + oy) * 12 + ox) * 16 + oc] =
-                        (int8_t)qgen_requantize(acc, conv3_multiplier[oc], conv3_shift[oc],
-                                                  -88, -128, 127);
                 }
             }
         }
@@ -1645,42 +1695,54 @@ static void add1(const int8_t *input1, const int8_t *input2, int8_t *output)
 /* Layer "conv4" (model.swift:13): Conv2d on NHWC, [1, 12, 12, 16] -> [1, 12, 12, 64],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -88, folded into conv4_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-241030. */
+ * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-241030.
+ * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv4(const int8_t *input, int8_t *output)
 {
+    int32_t acc[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 12; ++oy) {
             for (ox = 0; ox < 12; ++ox) {
-                for (oc = 0; oc < 64; ++oc) {
-                    const int32_t first = oc / 64 * 16;
-                    int32_t acc = conv4_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 64; c0 < (g + 1) * 64; c0 += 64) {
+                        const int32_t end = (g + 1) * 64 - c0 < 64 ? (g + 1) * 64 : c0 + 64;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv4_weights[((oc * 1 + ky) * 1 + kx) * 16];
-                            {
-                                const int8_t *x = &input[((n * 12 + iy) * 12 + ix) * 16 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv4_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 12 + iy0) * 12 + ix0) * 16 + g * 16];
 
-                                for (ic = 0; ic < 16; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv4_weights[oc * 16];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 16; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 12 + oy) * 12 + ox) * 64 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv4_multiplier[oc], conv4_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 12 + oy) * 12 + ox) * 64 + oc] =
-                        (int8_t)qgen_requantize(acc, conv4_multiplier[oc], conv4_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -1691,49 +1753,51 @@ static void conv4(const int8_t *input, int8_t *output)
  * kernel 3x3, stride 2x2, padding before 0x0, dilation 1x1, groups 64; OHWI weights.
  * int8 input (zero point -128, folded into dw2_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-207132.
- * Depthwise: each pixel's channels in tiles of 64 int32 accumulators, each tap's packed weights [ky][kx][c] times the
- * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
+ * Depthwise: each pixel's channels in tiles of 64, each channel's sum over the 9 taps of packed weights [ky][kx][c]
+ * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
+ * zero point, so that it adds the zero point times the weight. */
 static void dw2(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
+    const int8_t *tap[9];
+    int8_t padding[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
     int32_t c0;
-    int32_t ky;
-    int32_t kx;
+    int32_t t;
 
+    for (oc = 0; oc < 64; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 6; ++oy) {
             for (ox = 0; ox < 6; ++ox) {
                 for (c0 = 0; c0 < 64; c0 += 64) {
                     const int32_t end = 64 - c0 < 64 ? 64 : c0 + 64;
 
-                    for (oc = c0; oc < end; ++oc) {
-                        acc[oc - c0] = dw2_bias[oc];
+                    /* Each tap's input pixel (its tile of channels), or for a padded tap the row of input zero points. */
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 2 + t / 3 * 1 - 0;
+                        const int32_t ix = ox * 2 + t % 3 * 1 - 0;
+
+                        tap[t] = iy < 0 || iy >= 12 || ix < 0 || ix >= 12 ? padding
+                            : &input[((n * 12 + iy) * 12 + ix) * 64 + c0];
                     }
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 2 + ky * 1 - 0;
-
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 2 + kx * 1 - 0;
-                            const int8_t *w = &dw2_weights[(ky * 3 + kx) * 64];
-
-                            if (iy < 0 || iy >= 12 || ix < 0 || ix >= 12) {
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
-                                }
-                                continue;
-                            }
-                            {
-                                const int8_t *x = &input[((n * 12 + iy) * 12 + ix) * 64];
-
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
-                                }
-                            }
-                        }
+                    /* Channels outside, the taps written out inside (one sum, no loop to unroll): compilers vectorize
+                     * over the channels with the sums in registers, and without vectorization no loop control is left. */
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw2_bias[oc]
+                            + (int32_t)tap[0][oc - c0] * ((int32_t)dw2_weights[0 + oc])
+                            + (int32_t)tap[1][oc - c0] * ((int32_t)dw2_weights[64 + oc])
+                            + (int32_t)tap[2][oc - c0] * ((int32_t)dw2_weights[128 + oc])
+                            + (int32_t)tap[3][oc - c0] * ((int32_t)dw2_weights[192 + oc])
+                            + (int32_t)tap[4][oc - c0] * ((int32_t)dw2_weights[256 + oc])
+                            + (int32_t)tap[5][oc - c0] * ((int32_t)dw2_weights[320 + oc])
+                            + (int32_t)tap[6][oc - c0] * ((int32_t)dw2_weights[384 + oc])
+                            + (int32_t)tap[7][oc - c0] * ((int32_t)dw2_weights[448 + oc])
+                            + (int32_t)tap[8][oc - c0] * ((int32_t)dw2_weights[512 + oc]);
                     }
                     for (oc = c0; oc < end; ++oc) {
                         output[((n * 6 + oy) * 6 + ox) * 64 + oc] =
@@ -1749,42 +1813,54 @@ static void dw2(const int8_t *input, int8_t *output)
 /* Layer "conv5" (model.swift:15): Conv2d on NHWC, [1, 6, 6, 64] -> [1, 6, 6, 24],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv5_bias; padding reads it), int8 output (zero point 4),
- * activation none: clamp [-128, 127]. Every partial sum is within +-902382. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-902382.
+ * Each pixel's output channels in tiles of 24 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv5(const int8_t *input, int8_t *output)
 {
+    int32_t acc[24];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 6; ++oy) {
             for (ox = 0; ox < 6; ++ox) {
-                for (oc = 0; oc < 24; ++oc) {
-                    const int32_t first = oc / 24 * 64;
-                    int32_t acc = conv5_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 24; c0 < (g + 1) * 24; c0 += 24) {
+                        const int32_t end = (g + 1) * 24 - c0 < 24 ? (g + 1) * 24 : c0 + 24;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv5_weights[((oc * 1 + ky) * 1 + kx) * 64];
-                            {
-                                const int8_t *x = &input[((n * 6 + iy) * 6 + ix) * 64 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv5_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 6 + iy0) * 6 + ix0) * 64 + g * 64];
 
-                                for (ic = 0; ic < 64; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv5_weights[oc * 64];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 64; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 6 + oy) * 6 + ox) * 24 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv5_multiplier[oc], conv5_shift[oc],
+                                                          4, -128, 127);
+                        }
                     }
-                    output[((n * 6 + oy) * 6 + ox) * 24 + oc] =
-                        (int8_t)qgen_requantize(acc, conv5_multiplier[oc], conv5_shift[oc],
-                                                  4, -128, 127);
                 }
             }
         }
@@ -1794,42 +1870,54 @@ static void conv5(const int8_t *input, int8_t *output)
 /* Layer "conv6" (model.swift:16): Conv2d on NHWC, [1, 6, 6, 24] -> [1, 6, 6, 96],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point 4, folded into conv6_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-226339. */
+ * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-226339.
+ * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv6(const int8_t *input, int8_t *output)
 {
+    int32_t acc[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 6; ++oy) {
             for (ox = 0; ox < 6; ++ox) {
-                for (oc = 0; oc < 96; ++oc) {
-                    const int32_t first = oc / 96 * 24;
-                    int32_t acc = conv6_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 96; c0 < (g + 1) * 96; c0 += 64) {
+                        const int32_t end = (g + 1) * 96 - c0 < 64 ? (g + 1) * 96 : c0 + 64;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv6_weights[((oc * 1 + ky) * 1 + kx) * 24];
-                            {
-                                const int8_t *x = &input[((n * 6 + iy) * 6 + ix) * 24 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv6_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 6 + iy0) * 6 + ix0) * 24 + g * 24];
 
-                                for (ic = 0; ic < 24; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv6_weights[oc * 24];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 24; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 6 + oy) * 6 + ox) * 96 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv6_multiplier[oc], conv6_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 6 + oy) * 6 + ox) * 96 + oc] =
-                        (int8_t)qgen_requantize(acc, conv6_multiplier[oc], conv6_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -1840,49 +1928,51 @@ static void conv6(const int8_t *input, int8_t *output)
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 96; OHWI weights.
  * int8 input (zero point -128, folded into dw3_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-230350.
- * Depthwise: each pixel's channels in tiles of 64 int32 accumulators, each tap's packed weights [ky][kx][c] times the
- * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight. */
+ * Depthwise: each pixel's channels in tiles of 96, each channel's sum over the 9 taps of packed weights [ky][kx][c]
+ * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
+ * zero point, so that it adds the zero point times the weight. */
 static void dw3(const int8_t *input, int8_t *output)
 {
-    int32_t acc[64];
+    int32_t acc[96];
+    const int8_t *tap[9];
+    int8_t padding[96];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
     int32_t c0;
-    int32_t ky;
-    int32_t kx;
+    int32_t t;
 
+    for (oc = 0; oc < 96; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 6; ++oy) {
             for (ox = 0; ox < 6; ++ox) {
-                for (c0 = 0; c0 < 96; c0 += 64) {
-                    const int32_t end = 96 - c0 < 64 ? 96 : c0 + 64;
+                for (c0 = 0; c0 < 96; c0 += 96) {
+                    const int32_t end = 96 - c0 < 96 ? 96 : c0 + 96;
 
-                    for (oc = c0; oc < end; ++oc) {
-                        acc[oc - c0] = dw3_bias[oc];
+                    /* Each tap's input pixel (its tile of channels), or for a padded tap the row of input zero points. */
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 1;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 6 || ix < 0 || ix >= 6 ? padding
+                            : &input[((n * 6 + iy) * 6 + ix) * 96 + c0];
                     }
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 1;
-
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &dw3_weights[(ky * 3 + kx) * 96];
-
-                            if (iy < 0 || iy >= 6 || ix < 0 || ix >= 6) {
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += -128 * ((int32_t)w[oc]);
-                                }
-                                continue;
-                            }
-                            {
-                                const int8_t *x = &input[((n * 6 + iy) * 6 + ix) * 96];
-
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]);
-                                }
-                            }
-                        }
+                    /* Channels outside, the taps written out inside (one sum, no loop to unroll): compilers vectorize
+                     * over the channels with the sums in registers, and without vectorization no loop control is left. */
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = dw3_bias[oc]
+                            + (int32_t)tap[0][oc - c0] * ((int32_t)dw3_weights[0 + oc])
+                            + (int32_t)tap[1][oc - c0] * ((int32_t)dw3_weights[96 + oc])
+                            + (int32_t)tap[2][oc - c0] * ((int32_t)dw3_weights[192 + oc])
+                            + (int32_t)tap[3][oc - c0] * ((int32_t)dw3_weights[288 + oc])
+                            + (int32_t)tap[4][oc - c0] * ((int32_t)dw3_weights[384 + oc])
+                            + (int32_t)tap[5][oc - c0] * ((int32_t)dw3_weights[480 + oc])
+                            + (int32_t)tap[6][oc - c0] * ((int32_t)dw3_weights[576 + oc])
+                            + (int32_t)tap[7][oc - c0] * ((int32_t)dw3_weights[672 + oc])
+                            + (int32_t)tap[8][oc - c0] * ((int32_t)dw3_weights[768 + oc]);
                     }
                     for (oc = c0; oc < end; ++oc) {
                         output[((n * 6 + oy) * 6 + ox) * 96 + oc] =
@@ -1898,42 +1988,54 @@ static void dw3(const int8_t *input, int8_t *output)
 /* Layer "conv7" (model.swift:18): Conv2d on NHWC, [1, 6, 6, 96] -> [1, 6, 6, 24],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv7_bias; padding reads it), int8 output (zero point 0),
- * activation none: clamp [-128, 127]. Every partial sum is within +-1370975. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-1370975.
+ * Each pixel's output channels in tiles of 24 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv7(const int8_t *input, int8_t *output)
 {
+    int32_t acc[24];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 6; ++oy) {
             for (ox = 0; ox < 6; ++ox) {
-                for (oc = 0; oc < 24; ++oc) {
-                    const int32_t first = oc / 24 * 96;
-                    int32_t acc = conv7_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 24; c0 < (g + 1) * 24; c0 += 24) {
+                        const int32_t end = (g + 1) * 24 - c0 < 24 ? (g + 1) * 24 : c0 + 24;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv7_weights[((oc * 1 + ky) * 1 + kx) * 96];
-                            {
-                                const int8_t *x = &input[((n * 6 + iy) * 6 + ix) * 96 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv7_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 6 + iy0) * 6 + ix0) * 96 + g * 96];
 
-                                for (ic = 0; ic < 96; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv7_weights[oc * 96];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 96; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 6 + oy) * 6 + ox) * 24 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv7_multiplier[oc], conv7_shift[oc],
+                                                          0, -128, 127);
+                        }
                     }
-                    output[((n * 6 + oy) * 6 + ox) * 24 + oc] =
-                        (int8_t)qgen_requantize(acc, conv7_multiplier[oc], conv7_shift[oc],
-                                                  0, -128, 127);
                 }
             }
         }
@@ -2011,19 +2113,19 @@ int mobilenet_v2_blocks_run(const int8_t *input, int8_t *output, void *arena)
     if (input == NULL || output == NULL || arena == NULL) {
         return MOBILENET_V2_BLOCKS_ERROR_NULL_POINTER;
     }
-    conv1(input, (int8_t *)(memory + 0));
-    conv2((const int8_t *)(memory + 0), (int8_t *)(memory + 2304));
-    dw1((const int8_t *)(memory + 2304), (int8_t *)(memory + 4608));
-    conv3((const int8_t *)(memory + 4608), (int8_t *)(memory + 2304));
-    add1((const int8_t *)(memory + 0), (const int8_t *)(memory + 2304), (int8_t *)(memory + 9216));
-    conv4((const int8_t *)(memory + 9216), (int8_t *)(memory + 0));
-    dw2((const int8_t *)(memory + 0), (int8_t *)(memory + 9216));
-    conv5((const int8_t *)(memory + 9216), (int8_t *)(memory + 6912));
-    conv6((const int8_t *)(memory + 6912), (int8_t *)(memory + 0));
-    dw3((const int8_t *)(memory + 0), (int8_t *)(memory + 3456));
-    conv7((const int8_t *)(memory + 3456), (int8_t *)(memory + 0));
-    add2((const int8_t *)(memory + 6912), (const int8_t *)(memory + 0), (int8_t *)(memory + 864));
-    mean1((const int8_t *)(memory + 864), (int8_t *)(memory + 0));
-    fc1((const int8_t *)(memory + 0), output);
+    conv1(input, (int8_t *)(memory + 6864));
+    conv2((const int8_t *)(memory + 6864), (int8_t *)(memory + 0));
+    dw1((const int8_t *)(memory + 0), (int8_t *)(memory + 2304));
+    conv3((const int8_t *)(memory + 2304), (int8_t *)(memory + 2304));
+    add1((const int8_t *)(memory + 6864), (const int8_t *)(memory + 2304), (int8_t *)(memory + 6864));
+    conv4((const int8_t *)(memory + 6864), (int8_t *)(memory + 0));
+    dw2((const int8_t *)(memory + 0), (int8_t *)(memory + 0));
+    conv5((const int8_t *)(memory + 0), (int8_t *)(memory + 0));
+    conv6((const int8_t *)(memory + 0), (int8_t *)(memory + 1536));
+    dw3((const int8_t *)(memory + 1536), (int8_t *)(memory + 864));
+    conv7((const int8_t *)(memory + 864), (int8_t *)(memory + 864));
+    add2((const int8_t *)(memory + 0), (const int8_t *)(memory + 864), (int8_t *)(memory + 0));
+    mean1((const int8_t *)(memory + 0), (int8_t *)(memory + 864));
+    fc1((const int8_t *)(memory + 864), output);
     return MOBILENET_V2_BLOCKS_OK;
 }

@@ -18,7 +18,7 @@ extern "C" {
 /* Output "softmax": int8[6, 36] (batch-major), real = 0.00390625 * (q - -128). */
 #define ONNXRUNTIME_POOL_SOFTMAX_OUTPUT_SIZE 216
 /* Bytes of scratch memory onnxruntime_pool_softmax_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 366 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 366 (a lower bound for any arena plan in which no layer writes over its input). */
 #define ONNXRUNTIME_POOL_SOFTMAX_ARENA_SIZE 366
 
 /* Status codes returned by onnxruntime_pool_softmax_run. */

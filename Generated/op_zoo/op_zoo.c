@@ -23,14 +23,14 @@
  */
 #include "op_zoo.h"
 
-/* floor(v / 2^n) for 0 <= n <= 62. Never shifts a negative value right (implementation-defined
- * in C99): a negative v is mapped to the non-negative -(v + 1) first. */
+/* floor(v / 2^n) for 1 <= n <= 62 and v >= -2^62. Without branches, so that compilers vectorize the
+ * output stage, and without shifting a negative value right (implementation-defined in C99): v + 2^62
+ * is non-negative (and below 2^64), and floor((v + 2^62) / 2^n) - 2^62 / 2^n is floor(v / 2^n). */
 static int64_t qgen_floor_div_pow2(int64_t v, int32_t n)
 {
-    if (v >= 0) {
-        return v >> n;
-    }
-    return -(int64_t)((uint64_t)(-(v + 1)) >> n) - 1;
+    const uint64_t offset = (uint64_t)1 << 62;
+
+    return (int64_t)(((uint64_t)v + offset) >> n) - (int64_t)(offset >> n);
 }
 
 /* round(v / 2^n), ties toward +infinity, for 1 <= n <= 62 and |v| < 2^62. */
@@ -43,20 +43,22 @@ static int64_t qgen_round_half_up_pow2(int64_t v, int32_t n)
  *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc * 2^left, multiplier), right)
  * with left = max(shift, 0), right = max(-shift, 0). The first rounding (to the Q31 product) takes
  * ties toward +infinity, the second ties away from zero. qgen proved |acc * 2^left| < 2^31 for
- * every layer, and multiplier < 2^31, so the 64-bit product is exact. */
+ * every layer (so left = 31 only with acc = 0, which 2^30 scales to 0 as well), and
+ * 0 <= multiplier < 2^31, so the 64-bit product of two int32 values is exact (one 32x32->64 multiply,
+ * SMULL on Arm, vpmuldq on x86). Branch-free, so that a tile's output stage vectorizes: RDBPOT rounds
+ * the magnitude and restores the sign, and round(m / 2^right) with ties up is
+ * floor((floor(2m / 2^right) + 1) / 2), which holds for right = 0 too and shifts no 64-bit constant by
+ * a variable count (GCC 12 does not vectorize that). */
 static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multiplier, int32_t shift)
 {
     const int32_t left = shift > 0 ? shift : 0;
     const int32_t right = shift > 0 ? 0 : -shift;
-    const int64_t high = qgen_round_half_up_pow2((int64_t)acc * ((int64_t)1 << left) * (int64_t)multiplier, 31);
+    const int32_t scaled = acc * ((int32_t)1 << (left < 30 ? left : 30));
+    const int32_t high = (int32_t)qgen_round_half_up_pow2((int64_t)scaled * (int64_t)multiplier, 31);
+    const uint32_t magnitude = high < 0 ? (uint32_t)0 - (uint32_t)high : (uint32_t)high;
+    const uint32_t rounded = (((magnitude * 2u) >> right) + 1u) >> 1;
 
-    if (right == 0) {
-        return (int32_t)high;
-    }
-    if (high >= 0) {
-        return (int32_t)qgen_round_half_up_pow2(high, right);
-    }
-    return (int32_t)-qgen_round_half_up_pow2(-high, right);
+    return high < 0 ? -(int32_t)rounded : (int32_t)rounded;
 }
 
 /* The output stage shared by every kernel: scale, add the output zero point, clamp to the fused
@@ -64,15 +66,10 @@ static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multip
 static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_zero_point,
                                int32_t activation_min, int32_t activation_max)
 {
-    int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t low = v < activation_min ? activation_min : v;
 
-    if (v < activation_min) {
-        v = activation_min;
-    }
-    if (v > activation_max) {
-        v = activation_max;
-    }
-    return v;
+    return low > activation_max ? activation_max : low;
 }
 
 /* gemmlowp's fixed-point primitives (fixedpoint.h), for TFLite's softmax. */
@@ -441,42 +438,76 @@ static void pad(const int8_t *input, int8_t *output)
 /* Layer "conv" (model.swift:14): Conv2d on NHWC, [1, 8, 8, 3] -> [1, 6, 6, 4],
  * kernel 3x3, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point 5, folded into conv_bias; padding reads it), int8 output (zero point -2),
- * activation none: clamp [-128, 127]. Every partial sum is within +-255624. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-255624.
+ * Each pixel's output channels in tiles of 4 int32 accumulators, one reduction per channel over its
+ * window, gathered first into a contiguous buffer of up to 27 taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv(const int8_t *input, int8_t *output)
 {
+    int32_t acc[4];
+    int8_t window[27];
+    int32_t t0;
+    int32_t t;
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 6; ++oy) {
             for (ox = 0; ox < 6; ++ox) {
-                for (oc = 0; oc < 4; ++oc) {
-                    const int32_t first = oc / 4 * 3;
-                    int32_t acc = conv_bias[oc];
+                const int32_t iy0 = oy * 1 - 0;
+                const int32_t ix0 = ox * 1 - 0;
 
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 4; c0 < (g + 1) * 4; c0 += 4) {
+                        const int32_t end = (g + 1) * 4 - c0 < 4 ? (g + 1) * 4 : c0 + 4;
 
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 0;
-                            const int8_t *w = &conv_weights[((oc * 3 + ky) * 3 + kx) * 3];
-                            {
-                                const int8_t *x = &input[((n * 8 + iy) * 8 + ix) * 3 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 3;
 
-                                for (ic = 0; ic < 3; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / 3; ++t) {
+                                const int32_t iy = iy0 + t / 3 * 1;
+                                const int32_t ix = ix0 + t % 3 * 1;
+                                int8_t *to = &window[(t - t0) * 3];
+
+                                if (iy < 0 || iy >= 8 || ix < 0 || ix >= 8) {
+                                    for (j = 0; j < 3; ++j) {
+                                        to[j] = (int8_t)5;
+                                    }
+                                } else {
+                                    const int8_t *from = &input[((n * 8 + iy) * 8 + ix) * 3 + g * 3];
+
+                                    for (j = 0; j < 3; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
                             }
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv_weights[oc * 27 + t0 * 3];
+                                int32_t a = 0;
+
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]);
+                                }
+                                acc[oc - c0] += a;
+                            }
+                        }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 6 + oy) * 6 + ox) * 4 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv_multiplier[oc], conv_shift[oc],
+                                                          -2, -128, 127);
                         }
                     }
-                    output[((n * 6 + oy) * 6 + ox) * 4 + oc] =
-                        (int8_t)qgen_requantize(acc, conv_multiplier[oc], conv_shift[oc],
-                                                  -2, -128, 127);
                 }
             }
         }
@@ -751,19 +782,19 @@ int op_zoo_run(const int8_t *input, int16_t *output, void *arena)
     if (input == NULL || output == NULL || arena == NULL) {
         return OP_ZOO_ERROR_NULL_POINTER;
     }
-    pad(input, (int8_t *)(memory + 288));
-    conv((const int8_t *)(memory + 288), (int8_t *)(memory + 144));
-    relu((const int8_t *)(memory + 144), (int8_t *)(memory + 0));
-    leaky((const int8_t *)(memory + 144), (int8_t *)(memory + 576));
-    swish((const int8_t *)(memory + 576), (int8_t *)(memory + 288));
-    gate((const int8_t *)(memory + 576), (int8_t *)(memory + 432));
-    squash((const int8_t *)(memory + 144), (int8_t *)(memory + 576));
-    clip((const int8_t *)(memory + 576), (int8_t *)(memory + 144));
-    mix((const int8_t *)(memory + 288), (const int8_t *)(memory + 432), (int8_t *)(memory + 576));
-    diff((const int8_t *)(memory + 576), (const int8_t *)(memory + 0), (int8_t *)(memory + 288));
-    sum((const int8_t *)(memory + 288), (const int8_t *)(memory + 144), (int8_t *)(memory + 0));
-    requant((const int8_t *)(memory + 0), (int8_t *)(memory + 144));
-    pool((const int8_t *)(memory + 144), (int8_t *)(memory + 0));
+    pad(input, (int8_t *)(memory + 5));
+    conv((const int8_t *)(memory + 5), (int8_t *)(memory + 0));
+    relu((const int8_t *)(memory + 0), (int8_t *)(memory + 144));
+    leaky((const int8_t *)(memory + 0), (int8_t *)(memory + 288));
+    swish((const int8_t *)(memory + 288), (int8_t *)(memory + 432));
+    gate((const int8_t *)(memory + 288), (int8_t *)(memory + 288));
+    squash((const int8_t *)(memory + 0), (int8_t *)(memory + 0));
+    clip((const int8_t *)(memory + 0), (int8_t *)(memory + 0));
+    mix((const int8_t *)(memory + 432), (const int8_t *)(memory + 288), (int8_t *)(memory + 576));
+    diff((const int8_t *)(memory + 576), (const int8_t *)(memory + 144), (int8_t *)(memory + 576));
+    sum((const int8_t *)(memory + 576), (const int8_t *)(memory + 0), (int8_t *)(memory + 576));
+    requant((const int8_t *)(memory + 576), (int8_t *)(memory + 576));
+    pool((const int8_t *)(memory + 576), (int8_t *)(memory + 0));
     gap((const int8_t *)(memory + 0), (int8_t *)(memory + 36));
     fc((const int8_t *)(memory + 36), (int8_t *)(memory + 0));
     prob((const int8_t *)(memory + 0), output);

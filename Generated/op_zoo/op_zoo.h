@@ -18,7 +18,7 @@ extern "C" {
 /* Output "prob": int16[1, 10] (batch-major), real = 1.52587890625e-05 * (q - -32768). */
 #define OP_ZOO_OUTPUT_SIZE 10
 /* Bytes of scratch memory op_zoo_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 720 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 720 (a lower bound for any arena plan in which no layer writes over its input). */
 #define OP_ZOO_ARENA_SIZE 720
 
 /* Status codes returned by op_zoo_run. */

@@ -18,7 +18,7 @@ extern "C" {
 /* Output "fc": int8[1, 3] (batch-major), real = 0.2 * (q - 0). */
 #define RESIDUAL_BLOCK_OUTPUT_SIZE 3
 /* Bytes of scratch memory residual_block_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 200 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 200 (a lower bound for any arena plan in which no layer writes over its input). */
 #define RESIDUAL_BLOCK_ARENA_SIZE 200
 
 /* Status codes returned by residual_block_run. */

@@ -22,14 +22,14 @@
  */
 #include "resnet8.h"
 
-/* floor(v / 2^n) for 0 <= n <= 62. Never shifts a negative value right (implementation-defined
- * in C99): a negative v is mapped to the non-negative -(v + 1) first. */
+/* floor(v / 2^n) for 1 <= n <= 62 and v >= -2^62. Without branches, so that compilers vectorize the
+ * output stage, and without shifting a negative value right (implementation-defined in C99): v + 2^62
+ * is non-negative (and below 2^64), and floor((v + 2^62) / 2^n) - 2^62 / 2^n is floor(v / 2^n). */
 static int64_t qgen_floor_div_pow2(int64_t v, int32_t n)
 {
-    if (v >= 0) {
-        return v >> n;
-    }
-    return -(int64_t)((uint64_t)(-(v + 1)) >> n) - 1;
+    const uint64_t offset = (uint64_t)1 << 62;
+
+    return (int64_t)(((uint64_t)v + offset) >> n) - (int64_t)(offset >> n);
 }
 
 /* round(v / 2^n), ties toward +infinity, for 1 <= n <= 62 and |v| < 2^62. */
@@ -42,20 +42,22 @@ static int64_t qgen_round_half_up_pow2(int64_t v, int32_t n)
  *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc * 2^left, multiplier), right)
  * with left = max(shift, 0), right = max(-shift, 0). The first rounding (to the Q31 product) takes
  * ties toward +infinity, the second ties away from zero. qgen proved |acc * 2^left| < 2^31 for
- * every layer, and multiplier < 2^31, so the 64-bit product is exact. */
+ * every layer (so left = 31 only with acc = 0, which 2^30 scales to 0 as well), and
+ * 0 <= multiplier < 2^31, so the 64-bit product of two int32 values is exact (one 32x32->64 multiply,
+ * SMULL on Arm, vpmuldq on x86). Branch-free, so that a tile's output stage vectorizes: RDBPOT rounds
+ * the magnitude and restores the sign, and round(m / 2^right) with ties up is
+ * floor((floor(2m / 2^right) + 1) / 2), which holds for right = 0 too and shifts no 64-bit constant by
+ * a variable count (GCC 12 does not vectorize that). */
 static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multiplier, int32_t shift)
 {
     const int32_t left = shift > 0 ? shift : 0;
     const int32_t right = shift > 0 ? 0 : -shift;
-    const int64_t high = qgen_round_half_up_pow2((int64_t)acc * ((int64_t)1 << left) * (int64_t)multiplier, 31);
+    const int32_t scaled = acc * ((int32_t)1 << (left < 30 ? left : 30));
+    const int32_t high = (int32_t)qgen_round_half_up_pow2((int64_t)scaled * (int64_t)multiplier, 31);
+    const uint32_t magnitude = high < 0 ? (uint32_t)0 - (uint32_t)high : (uint32_t)high;
+    const uint32_t rounded = (((magnitude * 2u) >> right) + 1u) >> 1;
 
-    if (right == 0) {
-        return (int32_t)high;
-    }
-    if (high >= 0) {
-        return (int32_t)qgen_round_half_up_pow2(high, right);
-    }
-    return (int32_t)-qgen_round_half_up_pow2(-high, right);
+    return high < 0 ? -(int32_t)rounded : (int32_t)rounded;
 }
 
 /* The output stage shared by every kernel: scale, add the output zero point, clamp to the fused
@@ -63,15 +65,10 @@ static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multip
 static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_zero_point,
                                int32_t activation_min, int32_t activation_max)
 {
-    int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t low = v < activation_min ? activation_min : v;
 
-    if (v < activation_min) {
-        v = activation_min;
-    }
-    if (v > activation_max) {
-        v = activation_max;
-    }
-    return v;
+    return low > activation_max ? activation_max : low;
 }
 
 /* conv1: int8 weights [16][3][3][3] (OHWI, TFLite layout) */
@@ -5506,49 +5503,76 @@ static const int32_t fc1_shift[10] = {
 /* Layer "conv1" (model.swift:8): Conv2d on NHWC, [1, 32, 32, 3] -> [1, 32, 32, 16],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -6, folded into conv1_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-223586. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-223586.
+ * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
+ * window, gathered first into a contiguous buffer of up to 27 taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv1(const int8_t *input, int8_t *output)
 {
+    int32_t acc[16];
+    int8_t window[27];
+    int32_t t0;
+    int32_t t;
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 32; ++oy) {
             for (ox = 0; ox < 32; ++ox) {
-                for (oc = 0; oc < 16; ++oc) {
-                    const int32_t first = oc / 16 * 3;
-                    int32_t acc = conv1_bias[oc];
+                const int32_t iy0 = oy * 1 - 1;
+                const int32_t ix0 = ox * 1 - 1;
 
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 1;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 16; c0 < (g + 1) * 16; c0 += 16) {
+                        const int32_t end = (g + 1) * 16 - c0 < 16 ? (g + 1) * 16 : c0 + 16;
 
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &conv1_weights[((oc * 3 + ky) * 3 + kx) * 3];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv1_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 3;
 
-                            if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
-                                for (ic = 0; ic < 3; ++ic) {
-                                    acc += -6 * ((int32_t)w[ic]);
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / 3; ++t) {
+                                const int32_t iy = iy0 + t / 3 * 1;
+                                const int32_t ix = ix0 + t % 3 * 1;
+                                int8_t *to = &window[(t - t0) * 3];
+
+                                if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                    for (j = 0; j < 3; ++j) {
+                                        to[j] = (int8_t)-6;
+                                    }
+                                } else {
+                                    const int8_t *from = &input[((n * 32 + iy) * 32 + ix) * 3 + g * 3];
+
+                                    for (j = 0; j < 3; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
-                                continue;
                             }
-                            {
-                                const int8_t *x = &input[((n * 32 + iy) * 32 + ix) * 3 + first];
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv1_weights[oc * 27 + t0 * 3];
+                                int32_t a = 0;
 
-                                for (ic = 0; ic < 3; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 32 + oy) * 32 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 32 + oy) * 32 + ox) * 16 + oc] =
-                        (int8_t)qgen_requantize(acc, conv1_multiplier[oc], conv1_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -5558,49 +5582,76 @@ static void conv1(const int8_t *input, int8_t *output)
 /* Layer "conv2" (model.swift:9): Conv2d on NHWC, [1, 32, 32, 16] -> [1, 32, 32, 16],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv2_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1881805. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1881805.
+ * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
+ * window, gathered first into a contiguous buffer of up to 144 taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv2(const int8_t *input, int8_t *output)
 {
+    int32_t acc[16];
+    int8_t window[144];
+    int32_t t0;
+    int32_t t;
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 32; ++oy) {
             for (ox = 0; ox < 32; ++ox) {
-                for (oc = 0; oc < 16; ++oc) {
-                    const int32_t first = oc / 16 * 16;
-                    int32_t acc = conv2_bias[oc];
+                const int32_t iy0 = oy * 1 - 1;
+                const int32_t ix0 = ox * 1 - 1;
 
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 1;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 16; c0 < (g + 1) * 16; c0 += 16) {
+                        const int32_t end = (g + 1) * 16 - c0 < 16 ? (g + 1) * 16 : c0 + 16;
 
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &conv2_weights[((oc * 3 + ky) * 3 + kx) * 16];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv2_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 16;
 
-                            if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
-                                for (ic = 0; ic < 16; ++ic) {
-                                    acc += -128 * ((int32_t)w[ic]);
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / 16; ++t) {
+                                const int32_t iy = iy0 + t / 3 * 1;
+                                const int32_t ix = ix0 + t % 3 * 1;
+                                int8_t *to = &window[(t - t0) * 16];
+
+                                if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                    for (j = 0; j < 16; ++j) {
+                                        to[j] = (int8_t)-128;
+                                    }
+                                } else {
+                                    const int8_t *from = &input[((n * 32 + iy) * 32 + ix) * 16 + g * 16];
+
+                                    for (j = 0; j < 16; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
-                                continue;
                             }
-                            {
-                                const int8_t *x = &input[((n * 32 + iy) * 32 + ix) * 16 + first];
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv2_weights[oc * 144 + t0 * 16];
+                                int32_t a = 0;
 
-                                for (ic = 0; ic < 16; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 32 + oy) * 32 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv2_multiplier[oc], conv2_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 32 + oy) * 32 + ox) * 16 + oc] =
-                        (int8_t)qgen_requantize(acc, conv2_multiplier[oc], conv2_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -5610,49 +5661,76 @@ static void conv2(const int8_t *input, int8_t *output)
 /* Layer "conv3" (model.swift:10): Conv2d on NHWC, [1, 32, 32, 16] -> [1, 32, 32, 16],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv3_bias; padding reads it), int8 output (zero point -38),
- * activation none: clamp [-128, 127]. Every partial sum is within +-1847857. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-1847857.
+ * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
+ * window, gathered first into a contiguous buffer of up to 144 taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv3(const int8_t *input, int8_t *output)
 {
+    int32_t acc[16];
+    int8_t window[144];
+    int32_t t0;
+    int32_t t;
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 32; ++oy) {
             for (ox = 0; ox < 32; ++ox) {
-                for (oc = 0; oc < 16; ++oc) {
-                    const int32_t first = oc / 16 * 16;
-                    int32_t acc = conv3_bias[oc];
+                const int32_t iy0 = oy * 1 - 1;
+                const int32_t ix0 = ox * 1 - 1;
 
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 1;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 16; c0 < (g + 1) * 16; c0 += 16) {
+                        const int32_t end = (g + 1) * 16 - c0 < 16 ? (g + 1) * 16 : c0 + 16;
 
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &conv3_weights[((oc * 3 + ky) * 3 + kx) * 16];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv3_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 16;
 
-                            if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
-                                for (ic = 0; ic < 16; ++ic) {
-                                    acc += -128 * ((int32_t)w[ic]);
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / 16; ++t) {
+                                const int32_t iy = iy0 + t / 3 * 1;
+                                const int32_t ix = ix0 + t % 3 * 1;
+                                int8_t *to = &window[(t - t0) * 16];
+
+                                if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                    for (j = 0; j < 16; ++j) {
+                                        to[j] = (int8_t)-128;
+                                    }
+                                } else {
+                                    const int8_t *from = &input[((n * 32 + iy) * 32 + ix) * 16 + g * 16];
+
+                                    for (j = 0; j < 16; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
-                                continue;
                             }
-                            {
-                                const int8_t *x = &input[((n * 32 + iy) * 32 + ix) * 16 + first];
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv3_weights[oc * 144 + t0 * 16];
+                                int32_t a = 0;
 
-                                for (ic = 0; ic < 16; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 32 + oy) * 32 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv3_multiplier[oc], conv3_shift[oc],
+                                                          -38, -128, 127);
+                        }
                     }
-                    output[((n * 32 + oy) * 32 + ox) * 16 + oc] =
-                        (int8_t)qgen_requantize(acc, conv3_multiplier[oc], conv3_shift[oc],
-                                                  -38, -128, 127);
                 }
             }
         }
@@ -5679,49 +5757,76 @@ static void add1(const int8_t *input1, const int8_t *input2, int8_t *output)
 /* Layer "conv4" (model.swift:12): Conv2d on NHWC, [1, 32, 32, 16] -> [1, 16, 16, 32],
  * kernel 3x3, stride 2x2, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv4_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1938224. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1938224.
+ * Each pixel's output channels in tiles of 32 int32 accumulators, one reduction per channel over its
+ * window, gathered first into a contiguous buffer of up to 144 taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv4(const int8_t *input, int8_t *output)
 {
+    int32_t acc[32];
+    int8_t window[144];
+    int32_t t0;
+    int32_t t;
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 16; ++oy) {
             for (ox = 0; ox < 16; ++ox) {
-                for (oc = 0; oc < 32; ++oc) {
-                    const int32_t first = oc / 32 * 16;
-                    int32_t acc = conv4_bias[oc];
+                const int32_t iy0 = oy * 2 - 0;
+                const int32_t ix0 = ox * 2 - 0;
 
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 2 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 32; c0 < (g + 1) * 32; c0 += 32) {
+                        const int32_t end = (g + 1) * 32 - c0 < 32 ? (g + 1) * 32 : c0 + 32;
 
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 2 + kx * 1 - 0;
-                            const int8_t *w = &conv4_weights[((oc * 3 + ky) * 3 + kx) * 16];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv4_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 16;
 
-                            if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
-                                for (ic = 0; ic < 16; ++ic) {
-                                    acc += -128 * ((int32_t)w[ic]);
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / 16; ++t) {
+                                const int32_t iy = iy0 + t / 3 * 1;
+                                const int32_t ix = ix0 + t % 3 * 1;
+                                int8_t *to = &window[(t - t0) * 16];
+
+                                if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                    for (j = 0; j < 16; ++j) {
+                                        to[j] = (int8_t)-128;
+                                    }
+                                } else {
+                                    const int8_t *from = &input[((n * 32 + iy) * 32 + ix) * 16 + g * 16];
+
+                                    for (j = 0; j < 16; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
-                                continue;
                             }
-                            {
-                                const int8_t *x = &input[((n * 32 + iy) * 32 + ix) * 16 + first];
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv4_weights[oc * 144 + t0 * 16];
+                                int32_t a = 0;
 
-                                for (ic = 0; ic < 16; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 32 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv4_multiplier[oc], conv4_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 16 + oy) * 16 + ox) * 32 + oc] =
-                        (int8_t)qgen_requantize(acc, conv4_multiplier[oc], conv4_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -5731,49 +5836,76 @@ static void conv4(const int8_t *input, int8_t *output)
 /* Layer "conv5" (model.swift:13): Conv2d on NHWC, [1, 16, 16, 32] -> [1, 16, 16, 32],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv5_bias; padding reads it), int8 output (zero point 11),
- * activation none: clamp [-128, 127]. Every partial sum is within +-3725918. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-3725918.
+ * Each pixel's output channels in tiles of 32 int32 accumulators, one reduction per channel over its
+ * window, gathered first into a contiguous buffer of up to 288 taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv5(const int8_t *input, int8_t *output)
 {
+    int32_t acc[32];
+    int8_t window[288];
+    int32_t t0;
+    int32_t t;
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 16; ++oy) {
             for (ox = 0; ox < 16; ++ox) {
-                for (oc = 0; oc < 32; ++oc) {
-                    const int32_t first = oc / 32 * 32;
-                    int32_t acc = conv5_bias[oc];
+                const int32_t iy0 = oy * 1 - 1;
+                const int32_t ix0 = ox * 1 - 1;
 
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 1;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 32; c0 < (g + 1) * 32; c0 += 32) {
+                        const int32_t end = (g + 1) * 32 - c0 < 32 ? (g + 1) * 32 : c0 + 32;
 
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &conv5_weights[((oc * 3 + ky) * 3 + kx) * 32];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv5_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 32;
 
-                            if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
-                                for (ic = 0; ic < 32; ++ic) {
-                                    acc += -128 * ((int32_t)w[ic]);
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / 32; ++t) {
+                                const int32_t iy = iy0 + t / 3 * 1;
+                                const int32_t ix = ix0 + t % 3 * 1;
+                                int8_t *to = &window[(t - t0) * 32];
+
+                                if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
+                                    for (j = 0; j < 32; ++j) {
+                                        to[j] = (int8_t)-128;
+                                    }
+                                } else {
+                                    const int8_t *from = &input[((n * 16 + iy) * 16 + ix) * 32 + g * 32];
+
+                                    for (j = 0; j < 32; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
-                                continue;
                             }
-                            {
-                                const int8_t *x = &input[((n * 16 + iy) * 16 + ix) * 32 + first];
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv5_weights[oc * 288 + t0 * 32];
+                                int32_t a = 0;
 
-                                for (ic = 0; ic < 32; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 32 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv5_multiplier[oc], conv5_shift[oc],
+                                                          11, -128, 127);
+                        }
                     }
-                    output[((n * 16 + oy) * 16 + ox) * 32 + oc] =
-                        (int8_t)qgen_requantize(acc, conv5_multiplier[oc], conv5_shift[oc],
-                                                  11, -128, 127);
                 }
             }
         }
@@ -5783,42 +5915,54 @@ static void conv5(const int8_t *input, int8_t *output)
 /* Layer "conv6" (model.swift:14): Conv2d on NHWC, [1, 32, 32, 16] -> [1, 16, 16, 32],
  * kernel 1x1, stride 2x2, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv6_bias; padding reads it), int8 output (zero point -14),
- * activation none: clamp [-128, 127]. Every partial sum is within +-273863. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-273863.
+ * Each pixel's output channels in tiles of 32 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv6(const int8_t *input, int8_t *output)
 {
+    int32_t acc[32];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 16; ++oy) {
             for (ox = 0; ox < 16; ++ox) {
-                for (oc = 0; oc < 32; ++oc) {
-                    const int32_t first = oc / 32 * 16;
-                    int32_t acc = conv6_bias[oc];
+                const int32_t iy0 = oy * 2 - 0;
+                const int32_t ix0 = ox * 2 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 2 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 32; c0 < (g + 1) * 32; c0 += 32) {
+                        const int32_t end = (g + 1) * 32 - c0 < 32 ? (g + 1) * 32 : c0 + 32;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 2 + kx * 1 - 0;
-                            const int8_t *w = &conv6_weights[((oc * 1 + ky) * 1 + kx) * 16];
-                            {
-                                const int8_t *x = &input[((n * 32 + iy) * 32 + ix) * 16 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv6_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 32 + iy0) * 32 + ix0) * 16 + g * 16];
 
-                                for (ic = 0; ic < 16; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv6_weights[oc * 16];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 16; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 32 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv6_multiplier[oc], conv6_shift[oc],
+                                                          -14, -128, 127);
+                        }
                     }
-                    output[((n * 16 + oy) * 16 + ox) * 32 + oc] =
-                        (int8_t)qgen_requantize(acc, conv6_multiplier[oc], conv6_shift[oc],
-                                                  -14, -128, 127);
                 }
             }
         }
@@ -5845,49 +5989,76 @@ static void add2(const int8_t *input1, const int8_t *input2, int8_t *output)
 /* Layer "conv7" (model.swift:16): Conv2d on NHWC, [1, 16, 16, 32] -> [1, 8, 8, 64],
  * kernel 3x3, stride 2x2, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv7_bias; padding reads it), int8 output (zero point -128),
- * activation ReLU: clamp [-128, 127]. Every partial sum is within +-3885717. */
+ * activation ReLU: clamp [-128, 127]. Every partial sum is within +-3885717.
+ * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
+ * window, gathered first into a contiguous buffer of up to 288 taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv7(const int8_t *input, int8_t *output)
 {
+    int32_t acc[64];
+    int8_t window[288];
+    int32_t t0;
+    int32_t t;
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 8; ++oy) {
             for (ox = 0; ox < 8; ++ox) {
-                for (oc = 0; oc < 64; ++oc) {
-                    const int32_t first = oc / 64 * 32;
-                    int32_t acc = conv7_bias[oc];
+                const int32_t iy0 = oy * 2 - 0;
+                const int32_t ix0 = ox * 2 - 0;
 
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 2 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 64; c0 < (g + 1) * 64; c0 += 64) {
+                        const int32_t end = (g + 1) * 64 - c0 < 64 ? (g + 1) * 64 : c0 + 64;
 
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 2 + kx * 1 - 0;
-                            const int8_t *w = &conv7_weights[((oc * 3 + ky) * 3 + kx) * 32];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv7_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 32;
 
-                            if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
-                                for (ic = 0; ic < 32; ++ic) {
-                                    acc += -128 * ((int32_t)w[ic]);
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / 32; ++t) {
+                                const int32_t iy = iy0 + t / 3 * 1;
+                                const int32_t ix = ix0 + t % 3 * 1;
+                                int8_t *to = &window[(t - t0) * 32];
+
+                                if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
+                                    for (j = 0; j < 32; ++j) {
+                                        to[j] = (int8_t)-128;
+                                    }
+                                } else {
+                                    const int8_t *from = &input[((n * 16 + iy) * 16 + ix) * 32 + g * 32];
+
+                                    for (j = 0; j < 32; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
-                                continue;
                             }
-                            {
-                                const int8_t *x = &input[((n * 16 + iy) * 16 + ix) * 32 + first];
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv7_weights[oc * 288 + t0 * 32];
+                                int32_t a = 0;
 
-                                for (ic = 0; ic < 32; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 8 + oy) * 8 + ox) * 64 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv7_multiplier[oc], conv7_shift[oc],
+                                                          -128, -128, 127);
+                        }
                     }
-                    output[((n * 8 + oy) * 8 + ox) * 64 + oc] =
-                        (int8_t)qgen_requantize(acc, conv7_multiplier[oc], conv7_shift[oc],
-                                                  -128, -128, 127);
                 }
             }
         }
@@ -5897,49 +6068,76 @@ static void conv7(const int8_t *input, int8_t *output)
 /* Layer "conv8" (model.swift:17): Conv2d on NHWC, [1, 8, 8, 64] -> [1, 8, 8, 64],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv8_bias; padding reads it), int8 output (zero point -9),
- * activation none: clamp [-128, 127]. Every partial sum is within +-7300176. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-7300176.
+ * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
+ * window, gathered first into a contiguous buffer of up to 576 taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv8(const int8_t *input, int8_t *output)
 {
+    int32_t acc[64];
+    int8_t window[576];
+    int32_t t0;
+    int32_t t;
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 8; ++oy) {
             for (ox = 0; ox < 8; ++ox) {
-                for (oc = 0; oc < 64; ++oc) {
-                    const int32_t first = oc / 64 * 64;
-                    int32_t acc = conv8_bias[oc];
+                const int32_t iy0 = oy * 1 - 1;
+                const int32_t ix0 = ox * 1 - 1;
 
-                    for (ky = 0; ky < 3; ++ky) {
-                        const int32_t iy = oy * 1 + ky * 1 - 1;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 64; c0 < (g + 1) * 64; c0 += 64) {
+                        const int32_t end = (g + 1) * 64 - c0 < 64 ? (g + 1) * 64 : c0 + 64;
 
-                        for (kx = 0; kx < 3; ++kx) {
-                            const int32_t ix = ox * 1 + kx * 1 - 1;
-                            const int8_t *w = &conv8_weights[((oc * 3 + ky) * 3 + kx) * 64];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv8_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 64;
 
-                            if (iy < 0 || iy >= 8 || ix < 0 || ix >= 8) {
-                                for (ic = 0; ic < 64; ++ic) {
-                                    acc += -128 * ((int32_t)w[ic]);
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / 64; ++t) {
+                                const int32_t iy = iy0 + t / 3 * 1;
+                                const int32_t ix = ix0 + t % 3 * 1;
+                                int8_t *to = &window[(t - t0) * 64];
+
+                                if (iy < 0 || iy >= 8 || ix < 0 || ix >= 8) {
+                                    for (j = 0; j < 64; ++j) {
+                                        to[j] = (int8_t)-128;
+                                    }
+                                } else {
+                                    const int8_t *from = &input[((n * 8 + iy) * 8 + ix) * 64 + g * 64];
+
+                                    for (j = 0; j < 64; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
-                                continue;
                             }
-                            {
-                                const int8_t *x = &input[((n * 8 + iy) * 8 + ix) * 64 + first];
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv8_weights[oc * 576 + t0 * 64];
+                                int32_t a = 0;
 
-                                for (ic = 0; ic < 64; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 8 + oy) * 8 + ox) * 64 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv8_multiplier[oc], conv8_shift[oc],
+                                                          -9, -128, 127);
+                        }
                     }
-                    output[((n * 8 + oy) * 8 + ox) * 64 + oc] =
-                        (int8_t)qgen_requantize(acc, conv8_multiplier[oc], conv8_shift[oc],
-                                                  -9, -128, 127);
                 }
             }
         }
@@ -5949,42 +6147,54 @@ static void conv8(const int8_t *input, int8_t *output)
 /* Layer "conv9" (model.swift:18): Conv2d on NHWC, [1, 16, 16, 32] -> [1, 8, 8, 64],
  * kernel 1x1, stride 2x2, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv9_bias; padding reads it), int8 output (zero point -2),
- * activation none: clamp [-128, 127]. Every partial sum is within +-552406. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-552406.
+ * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
+ * window; then the tile's output stage in a loop of its own. */
 static void conv9(const int8_t *input, int8_t *output)
 {
+    int32_t acc[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < 1; ++n) {
         for (oy = 0; oy < 8; ++oy) {
             for (ox = 0; ox < 8; ++ox) {
-                for (oc = 0; oc < 64; ++oc) {
-                    const int32_t first = oc / 64 * 32;
-                    int32_t acc = conv9_bias[oc];
+                const int32_t iy0 = oy * 2 - 0;
+                const int32_t ix0 = ox * 2 - 0;
 
-                    for (ky = 0; ky < 1; ++ky) {
-                        const int32_t iy = oy * 2 + ky * 1 - 0;
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 64; c0 < (g + 1) * 64; c0 += 64) {
+                        const int32_t end = (g + 1) * 64 - c0 < 64 ? (g + 1) * 64 : c0 + 64;
 
-                        for (kx = 0; kx < 1; ++kx) {
-                            const int32_t ix = ox * 2 + kx * 1 - 0;
-                            const int8_t *w = &conv9_weights[((oc * 1 + ky) * 1 + kx) * 32];
-                            {
-                                const int8_t *x = &input[((n * 16 + iy) * 16 + ix) * 32 + first];
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv9_bias[oc];
+                        }
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const int8_t *x = &input[((n * 16 + iy0) * 16 + ix0) * 32 + g * 32];
 
-                                for (ic = 0; ic < 32; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]);
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &conv9_weights[oc * 32];
+                                int32_t a = 0;
+
+                                for (j = 0; j < 32; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]);
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 8 + oy) * 8 + ox) * 64 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv9_multiplier[oc], conv9_shift[oc],
+                                                          -2, -128, 127);
+                        }
                     }
-                    output[((n * 8 + oy) * 8 + ox) * 64 + oc] =
-                        (int8_t)qgen_requantize(acc, conv9_multiplier[oc], conv9_shift[oc],
-                                                  -2, -128, 127);
                 }
             }
         }
@@ -6088,19 +6298,19 @@ int resnet8_run(const int8_t *input, int8_t *output, void *arena)
     if (input == NULL || output == NULL || arena == NULL) {
         return RESNET8_ERROR_NULL_POINTER;
     }
-    conv1(input, (int8_t *)(memory + 0));
-    conv2((const int8_t *)(memory + 0), (int8_t *)(memory + 16384));
-    conv3((const int8_t *)(memory + 16384), (int8_t *)(memory + 32768));
-    add1((const int8_t *)(memory + 0), (const int8_t *)(memory + 32768), (int8_t *)(memory + 16384));
-    conv4((const int8_t *)(memory + 16384), (int8_t *)(memory + 0));
-    conv5((const int8_t *)(memory + 0), (int8_t *)(memory + 8192));
-    conv6((const int8_t *)(memory + 16384), (int8_t *)(memory + 0));
-    add2((const int8_t *)(memory + 0), (const int8_t *)(memory + 8192), (int8_t *)(memory + 16384));
-    conv7((const int8_t *)(memory + 16384), (int8_t *)(memory + 0));
-    conv8((const int8_t *)(memory + 0), (int8_t *)(memory + 4096));
-    conv9((const int8_t *)(memory + 16384), (int8_t *)(memory + 0));
-    add3((const int8_t *)(memory + 0), (const int8_t *)(memory + 4096), (int8_t *)(memory + 8192));
-    avgpool1((const int8_t *)(memory + 8192), (int8_t *)(memory + 0));
+    conv1(input, (int8_t *)(memory + 16912));
+    conv2((const int8_t *)(memory + 16912), (int8_t *)(memory + 528));
+    conv3((const int8_t *)(memory + 528), (int8_t *)(memory + 0));
+    add1((const int8_t *)(memory + 16912), (const int8_t *)(memory + 0), (int8_t *)(memory + 16912));
+    conv4((const int8_t *)(memory + 16912), (int8_t *)(memory + 544));
+    conv5((const int8_t *)(memory + 544), (int8_t *)(memory + 0));
+    conv6((const int8_t *)(memory + 16912), (int8_t *)(memory + 16912));
+    add2((const int8_t *)(memory + 16912), (const int8_t *)(memory + 0), (int8_t *)(memory + 16912));
+    conv7((const int8_t *)(memory + 16912), (int8_t *)(memory + 576));
+    conv8((const int8_t *)(memory + 576), (int8_t *)(memory + 0));
+    conv9((const int8_t *)(memory + 16912), (int8_t *)(memory + 16912));
+    add3((const int8_t *)(memory + 16912), (const int8_t *)(memory + 0), (int8_t *)(memory + 16912));
+    avgpool1((const int8_t *)(memory + 16912), (int8_t *)(memory + 0));
     fc1((const int8_t *)(memory + 0), output);
     return RESNET8_OK;
 }

@@ -18,7 +18,7 @@ extern "C" {
 /* Output "means": uint8[1, 120] (batch-major), real = 0.05 * (q - 7). */
 #define SHUFFLE_PYTORCH_OUTPUT_SIZE 120
 /* Bytes of scratch memory shuffle_pytorch_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 3920 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 3920 (a lower bound for any arena plan in which no layer writes over its input). */
 #define SHUFFLE_PYTORCH_ARENA_SIZE 3920
 
 /* Status codes returned by shuffle_pytorch_run. */

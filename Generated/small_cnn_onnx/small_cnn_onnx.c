@@ -857,8 +857,8 @@ int small_cnn_onnx_run(const uint8_t *input, uint8_t *output, void *arena)
     maxpool_13((const uint8_t *)(memory + 0), (uint8_t *)(memory + 16384));
     conv_16((const uint8_t *)(memory + 16384), (uint8_t *)(memory + 0));
     conv_19((const uint8_t *)(memory + 0), (uint8_t *)(memory + 4096));
-    add_22((const uint8_t *)(memory + 16384), (const uint8_t *)(memory + 4096), (uint8_t *)(memory + 0));
-    gap_25((const uint8_t *)(memory + 0), (uint8_t *)(memory + 4096));
-    fc_31((const uint8_t *)(memory + 4096), output);
+    add_22((const uint8_t *)(memory + 16384), (const uint8_t *)(memory + 4096), (uint8_t *)(memory + 16384));
+    gap_25((const uint8_t *)(memory + 16384), (uint8_t *)(memory + 0));
+    fc_31((const uint8_t *)(memory + 0), output);
     return SMALL_CNN_ONNX_OK;
 }

@@ -998,8 +998,8 @@ int small_cnn_pytorch_run(const uint8_t *input, uint8_t *output, void *arena)
     pool((const uint8_t *)(memory + 0), (uint8_t *)(memory + 16384));
     conv2((const uint8_t *)(memory + 16384), (uint8_t *)(memory + 0));
     dw((const uint8_t *)(memory + 0), (uint8_t *)(memory + 4096));
-    add_relu((const uint8_t *)(memory + 16384), (const uint8_t *)(memory + 4096), (uint8_t *)(memory + 0));
-    gap((const uint8_t *)(memory + 0), (uint8_t *)(memory + 4096));
-    fc((const uint8_t *)(memory + 4096), output);
+    add_relu((const uint8_t *)(memory + 16384), (const uint8_t *)(memory + 4096), (uint8_t *)(memory + 16384));
+    gap((const uint8_t *)(memory + 16384), (uint8_t *)(memory + 0));
+    fc((const uint8_t *)(memory + 0), output);
     return SMALL_CNN_PYTORCH_OK;
 }

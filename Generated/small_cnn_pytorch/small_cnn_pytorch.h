@@ -18,7 +18,7 @@ extern "C" {
 /* Output "fc": uint8[1, 10] (batch-major), real = 0.009406324476003647 * (q - 56). */
 #define SMALL_CNN_PYTORCH_OUTPUT_SIZE 10
 /* Bytes of scratch memory small_cnn_pytorch_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 20480 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 20480 (a lower bound for any arena plan in which no layer writes over its input). */
 #define SMALL_CNN_PYTORCH_ARENA_SIZE 20480
 
 /* Status codes returned by small_cnn_pytorch_run. */

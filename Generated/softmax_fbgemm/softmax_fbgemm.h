@@ -18,7 +18,7 @@ extern "C" {
 /* Output "halves": int8[8, 5] (batch-major), real = 0.00392156862745098 * (q - -128). */
 #define SOFTMAX_FBGEMM_OUTPUT_SIZE 40
 /* Bytes of scratch memory softmax_fbgemm_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 40 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 40 (a lower bound for any arena plan in which no layer writes over its input). */
 #define SOFTMAX_FBGEMM_ARENA_SIZE 40
 
 /* Status codes returned by softmax_fbgemm_run. */

@@ -18,7 +18,7 @@ extern "C" {
 /* Output "probabilities": uint8[4, 10] (batch-major), real = 0.00390625 * (q - 0). */
 #define SOFTMAX_QNNPACK_OUTPUT_SIZE 40
 /* Bytes of scratch memory softmax_qnnpack_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 0 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 0 (a lower bound for any arena plan in which no layer writes over its input). */
 #define SOFTMAX_QNNPACK_ARENA_SIZE 0
 
 /* Status codes returned by softmax_qnnpack_run. */

@@ -18,7 +18,7 @@ extern "C" {
 /* Output "fc": int8[1, 10] (batch-major), real = 0.004121080506592989 * (q - 21). */
 #define TINY_CNN_OUTPUT_SIZE 10
 /* Bytes of scratch memory tiny_cnn_run needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is 9408 (a lower bound for any arena plan). */
+ * The most bytes live at one layer is 9408 (a lower bound for any arena plan in which no layer writes over its input). */
 #define TINY_CNN_ARENA_SIZE 9408
 
 /* Status codes returned by tiny_cnn_run. */

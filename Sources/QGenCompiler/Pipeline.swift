@@ -12,6 +12,8 @@ public enum Pipeline {
         public var lowered: LoweredModel { lowering.model }
         /// Bytes of the emitted constant arrays (weights, biases, multipliers): the model's flash.
         public var constantBytes: Int
+        /// The same per node, in `lowered.nodes` order.
+        public var layerConstantBytes: [Int]
     }
 
     public static func compile(_ spec: ModelSpec, options: CompileOptions) throws -> Result {
@@ -24,6 +26,6 @@ public enum Pipeline {
         }
         let file = Emitter.emit(lowering.model, options: EmitOptions(fileStem: options.fileStem, floatRequant: options.floatRequant, floatIO: options.floatIO))
         return Result(resolved: resolved, lowering: lowering, output: Renderer.render(file), diagnostics: resolveNotes + lowering.diagnostics,
-                      constantBytes: file.constantBytes)
+                      constantBytes: file.constantBytes, layerConstantBytes: file.layerConstantBytes)
     }
 }

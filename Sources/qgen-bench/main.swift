@@ -11,7 +11,10 @@ import QGenVerify
 //   3. throughput of the emitted tiny_cnn compiled with cc -O2 (MAC/s);
 //   4. the cost of each scheme's output stage, integer-only and with --float-requant;
 //   5. single-layer throughput of the kernels (issue 11's shapes) with portable cc -O2 and -O3 -march=native;
-//   6. a naive TFLite-Micro-style kernel on the same shapes, and qgen's speed-up over it.
+//   6. a naive TFLite-Micro-style kernel on the same shapes, and qgen's speed-up over it;
+//   7. ONNX Runtime on the same shapes (when the engine venv exists), and qgen's time against it;
+//   8. the MLPerf-Tiny-class networks on Cortex-M4 and M55 under QEMU: instructions per inference,
+//      flash, and the arena against its lower bound and TFLite Micro's.
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -156,25 +159,27 @@ let layers: [(String, [LayerSpec])] = [
         Linear("fc", outFeatures: 1000, weight: .quantized(.values(randomWeights(1024 * 1000)), scales: perChannel(1000), zeroPoints: Array(repeating: 0, count: 1000)),
                output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
 ]
-var portableNHWC: [String: Double] = [:]
+var portableNHWC: [String: Double] = [:], nativeNHWC: [String: Double] = [:]
 print("single layers (uint8, per-channel int8 weights, tflite; NCHW as PyTorch/ONNX tensors, NHWC as TFLite's), GMAC/s:")
 for (index, (label, specs)) in layers.enumerated() {
     let spec = ModelSpec(name: "layer\(index)", layers: specs, location: SourceLocation(file: "bench.swift", line: 3))
     let compiled = try Pipeline.compile(spec, options: CompileOptions())
     let layerMACs = compiled.lowered.nodes.compactMap { $0.mac?.geometry.multiplyAccumulates }.reduce(0, +)
     let runs = max(20, 2_000_000_000 / max(layerMACs, 1) / 4)
-    var figures: [String] = [], portable: [Double] = []
+    var figures: [String] = [], gmacs: [String: Double] = [:]
     for flags in [["-O2"], ["-O3", "-march=native"]] {
         if let t = try compileAndTime(compiled, runs: runs, flags: flags) {
             figures.append(String(format: "%@ %.2f", flags.joined(separator: " "), Double(layerMACs) / t / 1e9))
-            if flags == ["-O2"] { portable.append(Double(layerMACs) / t / 1e9) }
+            gmacs[flags[0]] = Double(layerMACs) / t / 1e9
         } else {
             figures.append("\(flags.joined(separator: " ")) cc failed")
         }
     }
     print("  " + label.padding(toLength: 41, withPad: " ", startingAt: 0) + figures.joined(separator: ", ") + String(format: "  (%d MACs)", layerMACs))
-    if let gmacs = portable.last, label.hasPrefix("NHWC ") || label.hasPrefix("Linear") {
-        portableNHWC[label.hasPrefix("NHWC ") ? String(label.dropFirst(5)) : label] = gmacs
+    if label.hasPrefix("NHWC ") || label.hasPrefix("Linear") {
+        let key = label.hasPrefix("NHWC ") ? String(label.dropFirst(5)) : label
+        portableNHWC[key] = gmacs["-O2"]
+        nativeNHWC[key] = gmacs["-O3"]
     }
 }
 
@@ -194,4 +199,101 @@ if try run("/usr/bin/env", ["cc", "-std=c99", "-O2", root.appendingPathComponent
     }
 } else {
     print("naive TFLM-style kernels: cc or the run failed")
+}
+
+// 7. ONNX Runtime (1 thread, its Python API) on the same shapes: Tools/engines/bench_onnxruntime.py in the
+//    engine venv, which CI never has. Its per-call overhead is measured on a one-Identity graph; qgen's
+//    NHWC kernels (and Linear) at -O3 -march=native are compared with ORT's time with and without it.
+let venvPython = root.appendingPathComponent(".venv-engines/bin/python").path
+if FileManager.default.isExecutableFile(atPath: venvPython),
+   let text = try run(venvPython, [root.appendingPathComponent("Tools/engines/bench_onnxruntime.py").path]) {
+    let lines = text.split(separator: "\n")
+    print("\(lines.first ?? "onnxruntime") (1 thread, Python API), GMAC/s with its per-call overhead and without; qgen -O3 -march=native and its time over ORT's:")
+    for line in lines.dropFirst() {
+        let parts = line.split(separator: "\t")
+        guard parts.count == 4, let t = Double(parts[1]), let overhead = Double(parts[2]), let macs = Double(parts[3]) else { continue }
+        let label = String(parts[0])
+        var text = "  " + label.padding(toLength: 41, withPad: " ", startingAt: 0)
+            + String(format: "%.2f (%.1f us), %.2f without the %.1f us overhead", macs / t / 1e9, t * 1e6, macs / (t - overhead) / 1e9, overhead * 1e6)
+        if let qgen = nativeNHWC[label] {
+            let qgenTime = macs / (qgen * 1e9)
+            text += String(format: "; qgen %.2f, %.2fx ORT's time (%.2fx without the overhead)", qgen, qgenTime / t, qgenTime / (t - overhead))
+        }
+        print(text)
+    }
+} else {
+    print("ONNX Runtime: skipped (no .venv-engines; Tools/engines/setup_venv.sh makes it)")
+}
+
+// 8. The MLPerf-Tiny-class networks of issue 9 (Tests/Fixtures/tflite/net_*.tflite, TensorFlow's converter,
+//    int8) imported by qgen: executed instructions per inference on Cortex-M4 (mps2-an386) and M55
+//    (mps3-an547), arm-none-eabi-gcc -O2, counted under qemu-system-arm -icount shift=0 by
+//    Tools/harness/bench_cortex_m.c; flash as arm-none-eabi-size of the model's object for each core
+//    (code + constants); the arena against the lower bound without in-place execution and against
+//    TFLite Micro's (networks.json: its RecordingMicroAllocator's total and the head that holds the
+//    activations).
+struct NetworkFixture: Decodable {
+    struct Entry: Decodable { var file: String; var tfliteMicroArena: Int?; var tfliteMicroArenaHead: Int? }
+    var cases: [Entry]
+}
+let networksDirectory = root.appendingPathComponent("Tests/Fixtures/tflite")
+let cortexM = [("cortex-m4", "mps2-an386", "link_bench_mps2.ld"), ("cortex-m55", "mps3-an547", "link_bench_mps3.ld")]
+if try run("/usr/bin/env", ["arm-none-eabi-gcc", "--version"]) == nil || run("/usr/bin/env", ["qemu-system-arm", "--version"]) == nil {
+    print("MLPerf-Tiny-class networks: skipped (arm-none-eabi-gcc or qemu-system-arm missing; make setup installs them)")
+} else {
+    let fixture = try JSONDecoder().decode(NetworkFixture.self, from: Data(contentsOf: networksDirectory.appendingPathComponent("networks.json")))
+    print("MLPerf-Tiny-class networks (int8, tflite scheme; arm-none-eabi-gcc -O2; QEMU -icount): MACs, instructions per inference and per MAC,")
+    print("flash (code + constants), arena vs its lower bound without in-place execution vs TFLite Micro's (activations head / total):")
+    for entry in fixture.cases where ["net_autoencoder", "net_ds_cnn", "net_mobilenet_v1_025", "net_resnet8", "net_mobilenet_v2_035"].contains(String(entry.file.dropLast(7))) {
+        let spec = try TFLiteImporter.load(path: networksDirectory.appendingPathComponent(entry.file).path)
+        let compiled = try Pipeline.compile(spec, options: CompileOptions(fileStem: "net"))
+        let m = compiled.lowered, macro = m.cPrefix.uppercased()
+        let netMACs = m.nodes.compactMap { $0.mac?.geometry.multiplyAccumulates }.reduce(0, +)
+        let dir = work.appendingPathComponent("net-" + entry.file)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let source = dir.appendingPathComponent(compiled.output.sourceName).path
+        try compiled.output.source.write(toFile: source, atomically: true, encoding: .utf8)
+        try compiled.output.header.write(to: dir.appendingPathComponent(compiled.output.headerName), atomically: true, encoding: .utf8)
+        let defines = ["-DMODEL_HEADER=\"\(compiled.output.headerName)\"", "-DRUN=\(m.cPrefix)_run",
+                       "-DINPUT_T=\(m.input.dtype == .int8 ? "int8_t" : "uint8_t")", "-DOUTPUT_T=\(m.output.dtype == .int8 ? "int8_t" : "uint8_t")",
+                       "-DINPUT_SIZE=\(macro)_INPUT_SIZE", "-DOUTPUT_SIZE=\(macro)_OUTPUT_SIZE", "-DARENA_SIZE=\(macro)_ARENA_SIZE", "-DRUNS=1"]
+        var figures: [String] = [], flash: [String] = [], checksums: Set<String> = []
+        for (cpu, board, script) in cortexM {
+            let flags = ["-mcpu=\(cpu)", "-mthumb", "-std=c99", "-ffreestanding", "-nostdlib", "-O2", "-I", dir.path, "-I", root.appendingPathComponent("Tools/cortex-m").path]
+            let object = dir.appendingPathComponent("\(cpu).o").path, elf = dir.appendingPathComponent("\(cpu).elf").path
+            if try run("/usr/bin/env", ["arm-none-eabi-gcc"] + flags + ["-c", source, "-o", object]) != nil,
+               let size = try run("/usr/bin/env", ["arm-none-eabi-size", object]),
+               let row = size.split(separator: "\n").dropFirst().first {
+                let fields = row.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+                if fields.count >= 2 { flash.append("\(cpu.dropFirst(7)) \(fields[0] + fields[1])") }
+            }
+            guard try run("/usr/bin/env", ["arm-none-eabi-gcc"] + flags + defines + ["-T", root.appendingPathComponent("Tools/cortex-m/\(script)").path,
+                  root.appendingPathComponent("Tools/cortex-m/startup.c").path, root.appendingPathComponent("Tools/cortex-m/semihost.c").path, source,
+                  root.appendingPathComponent("Tools/harness/bench_cortex_m.c").path, "-lgcc", "-o", elf]) != nil else {
+                figures.append("\(cpu): build failed"); continue
+            }
+            // QEMU writes semihosting output to its stderr.
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["timeout", "600", "qemu-system-arm", "-M", board, "-icount", "shift=0", "-nographic", "-monitor", "none", "-serial", "none",
+                           "-semihosting-config", "enable=on,target=native", "-kernel", elf]
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            let parts = text.split(whereSeparator: \.isWhitespace)
+            guard p.terminationStatus == 0, parts.count == 2, let instructions = Double(parts[0]) else {
+                figures.append("\(cpu): run failed (\(text.prefix(80)))"); continue
+            }
+            checksums.insert(String(parts[1]))
+            figures.append(String(format: "%@ %.2fM (%.2f/MAC)", String(cpu.dropFirst(7)), instructions / 1e6, instructions / Double(max(netMACs, 1))))
+        }
+        let tflm = entry.tfliteMicroArenaHead.map { head in "TFLM \(head) / \(entry.tfliteMicroArena ?? 0)" } ?? "TFLM n/a"
+        print("  " + String(entry.file.dropLast(7).dropFirst(4)).padding(toLength: 18, withPad: " ", startingAt: 0)
+              + String(format: "%.2fM MACs; ", Double(netMACs) / 1e6) + figures.joined(separator: ", ")
+              + (checksums.count > 1 ? " (OUTPUTS DIFFER)" : "") + "; flash " + flash.joined(separator: ", ")
+              + " (constants \(compiled.constantBytes)); arena \(m.arenaSize) (in place), without in-place \(m.arenaLowerBound) at least, \(tflm)")
+    }
 }

@@ -15,10 +15,19 @@ struct Emit: ParsableCommand {
     @Option(help: ArgumentHelp("Print a compiler stage's model as JSON instead of writing C.", valueName: "resolved|lowered"))
     var dumpStage: String?
 
+    @Flag(help: "Print each layer's MACs, constant bytes and output buffer, the RAM (arena, input, output) and the flash (constants, and the code measured with arm-none-eabi-gcc for --core).")
+    var report = false
+
+    @Option(help: ArgumentHelp("The Cortex-M core whose code size --report measures (arm-none-eabi-gcc -mcpu), or 'none'.", valueName: "core"))
+    var core = "cortex-m4"
+
     func validate() throws {
         guard output.hasSuffix(".c") else { throw ValidationError("--output must name a .c file, got '\(output)'") }
         if let dumpStage, !["resolved", "lowered"].contains(dumpStage) {
             throw ValidationError("--dump-stage takes 'resolved' or 'lowered', got '\(dumpStage)'")
+        }
+        if core != "none" && !ModelReport.cores.contains(core) {
+            throw ValidationError("--core takes one of \(ModelReport.cores.joined(separator: ", ")) or none, got '\(core)'")
         }
     }
 
@@ -44,7 +53,19 @@ struct Emit: ParsableCommand {
             let headerPath = String(output.dropLast(2)) + ".h"
             let model = result.lowered
             print("wrote \(output) and \(headerPath) (\(model.nodes.count) layers, scheme \(model.scheme))")
-            print("memory: arena \(model.arenaSize) bytes (lower bound \(model.arenaLowerBound): the most bytes live at one layer), constants \(result.constantBytes) bytes")
+            print("memory: arena \(model.arenaSize) bytes (lower bound without in-place execution \(model.arenaLowerBound): the most bytes live at one layer), constants \(result.constantBytes) bytes")
+            if report {
+                var code: ModelReport.CodeSize?, note: String?
+                if core == "none" {
+                    note = "--core none"
+                } else {
+                    switch ModelReport.measureCode(source: url, core: core) {
+                    case .success(let size): code = size
+                    case .failure(let error): note = error.description
+                    }
+                }
+                print(ModelReport(result).text(code: code, codeNote: note))
+            }
         }
     }
 }

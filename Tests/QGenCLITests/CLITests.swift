@@ -54,13 +54,48 @@ import Testing
         #expect(try qgen(["emit", "--help"], in: dir).stdout.contains("singleRounding"))
     }
 
+    /// `--report`, checked by hand: conv 2 channels x 16 pixels x 9 taps = 288 MACs, constants 18 int8
+    /// weights + 2 int32 each of bias, multiplier and shift (per channel) = 42 bytes, output in the
+    /// arena's first 2x4x4 = 32 bytes; Flatten aliases it; Linear 32 x 3 = 96 MACs, 96 + 3 x 12 = 132 bytes,
+    /// into the caller's output. Code is measured with arm-none-eabi-gcc (installed by make setup).
+    @Test func emitReportListsMACsMemoryAndFlash() throws {
+        let dir = try scratch(model: """
+            import QGen
+            Model("rep") {
+                Input("x", shape: [1, 1, 4, 4], .uint8(scale: 0.02, zeroPoint: 0))
+                Conv2d("conv", outChannels: 2, kernel: 3, padding: 1, weight: .float(.values(Array(repeating: 0.1, count: 18))), output: .uint8(scale: 0.05, zeroPoint: 0))
+                Flatten("flat")
+                Linear("fc", outFeatures: 3, weight: .float(.values(Array(repeating: 0.01, count: 96))), output: .int8(scale: 0.1, zeroPoint: 0))
+            }
+            """)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try qgen(["emit", "model.swift", "-o", "rep.c", "--report"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(Array(lines.dropFirst(2).prefix(7)) == [
+            "report for model 'rep': 3 layers",
+            "layer  op       at             output shape  MACs  constants  output in",
+            "conv   Conv2d   model.swift:4  [1, 2, 4, 4]   288         42  arena [0, 32)",
+            "flat   Flatten  model.swift:5  [1, 32]          -          0  aliases its input",
+            "fc     Linear   model.swift:6  [1, 3]          96        132  output",
+            "total: 384 MACs",
+            "RAM: arena 32 bytes (lower bound without in-place execution 32); the caller's input 16 and output 3 bytes",
+        ])
+        #expect(lines.last?.hasPrefix("flash: constants 174 bytes (") == true && lines.last?.contains("(arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -O2)") == true,
+                "\(lines.last ?? "")")
+        let none = try qgen(["emit", "model.swift", "-o", "rep.c", "--report", "--core", "none"], in: dir)
+        #expect(none.stdout.hasSuffix("flash: constants 174 bytes; code not measured (--core none)\n"))
+        let bad = try qgen(["emit", "model.swift", "-o", "rep.c", "--report", "--core", "cortex-a53"], in: dir)
+        #expect(bad.status != 0 && bad.stderr.contains("--core takes one of cortex-m0, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m23, cortex-m33, cortex-m55, cortex-m85 or none, got 'cortex-a53'"))
+    }
+
     @Test func emitWritesTheSourceAndHeader() throws {
         let dir = try scratch(model: Self.good)
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = try qgen(["emit", "model.swift", "-o", "net.c", "--prefix", "net", "--scheme", "singleRounding"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         // Constants: 8 int8 weights, then 2 int32 each of bias, multiplier and shift (per channel): 8 + 3 · 8 = 32 bytes.
-        #expect(r.stdout == "wrote net.c and net.h (1 layers, scheme singleRounding)\nmemory: arena 0 bytes (lower bound 0: the most bytes live at one layer), constants 32 bytes\n")
+        #expect(r.stdout == "wrote net.c and net.h (1 layers, scheme singleRounding)\nmemory: arena 0 bytes (lower bound without in-place execution 0: the most bytes live at one layer), constants 32 bytes\n")
         let source = try String(contentsOf: dir.appendingPathComponent("net.c"), encoding: .utf8)
         #expect(source.contains("#include \"net.h\"") && source.contains("int net_run(const uint8_t *input, uint8_t *output, void *arena)"))
         #expect(source.contains("TFLITE_SINGLE_ROUNDING"))

@@ -29,7 +29,7 @@ import Testing
             let b = try String(contentsOf: dir.appendingPathComponent("b/\(file)"), encoding: .utf8)
             #expect(a == b, "\(file) differs between the imported model.swift and the .tflite")
         }
-        #expect(fromFile.stdout.contains("memory: arena 12288 bytes (lower bound 12288"))
+        #expect(fromFile.stdout.contains("memory: arena 12288 bytes (lower bound without in-place execution 12288"))
     }
 
     @Test func malformedFilesAreErrors() throws {

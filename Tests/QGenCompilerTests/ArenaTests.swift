@@ -3,8 +3,9 @@ import Testing
 import QGen
 @testable import QGenCompiler
 
-/// The arena plan on graphs: lifetimes from the last reader, branches, reshapes as aliases, and
-/// the plan equal to the lower bound (the most bytes live at one node) on every example network.
+/// The arena plan on graphs: lifetimes from the last reader, branches, reshapes as aliases, layers
+/// in place over their inputs, and the plan at or below the lower bound (the most bytes live at one
+/// node) on every example network.
 @Suite struct ArenaTests {
     @Test func lowerBoundIsTheLargestLiveSet() {
         // a: steps 0-2, b: 1-1, c: 2-3: at step 2, a + c = 10 + 7 = 17 bytes.
@@ -28,7 +29,36 @@ import QGen
         #expect(model.arenaSize == 36 && model.arenaLowerBound == 36)
     }
 
-    /// Every example's arena equals its lower bound (the graph networks included).
+    /// In place: a (10 bytes, steps 0-1) dies where b (20 bytes, steps 1-2) is written, b starting
+    /// `shift` bytes below a. Shift 0: both at 0, 20 bytes (30 apart); shift 5: b at 0, a at 5, 20;
+    /// shift 15: a at 15 ends at 25; shift 30: 40 > 30, so the plan without the link is kept.
+    @Test func linkedRequestsShareBytes() {
+        let requests = [ArenaPlan.Request(size: 10, firstStep: 0, lastStep: 1), ArenaPlan.Request(size: 20, firstStep: 1, lastStep: 2)]
+        #expect(ArenaPlan.lowerBound(requests) == 30 && ArenaPlan.plan(requests).size == 30)
+        for (shift, size, aOffset) in [(0, 20, 0), (5, 20, 5), (15, 25, 15), (30, 30, 20)] {
+            let plan = ArenaPlan.plan(requests, links: [ArenaPlan.Link(input: 0, output: 1, shift: shift)])
+            #expect(plan.size == size && plan.placements[0].offset == aOffset, "shift \(shift): \(plan)")
+        }
+    }
+
+    /// A chain a -> b -> c (each dying where the next is written) and a request d live across it:
+    /// the chain is one block 14 bytes high (b, 12 bytes, and c, 6, at its base; a, 10, shifted 4
+    /// above b), placed first (the largest extent), and d (8 bytes, steps 0-3) above it at 14:
+    /// 22 bytes, where the lower bound without links is 8 + 10 + 12 = 30. With the first link alone
+    /// the best order gives 26 (d at 0, the a-b block at 8, c above b at 20), so both links are kept.
+    @Test func chainsArePlacedAsOneBlock() {
+        let requests = [ArenaPlan.Request(size: 10, firstStep: 0, lastStep: 1), ArenaPlan.Request(size: 12, firstStep: 1, lastStep: 2),
+                        ArenaPlan.Request(size: 6, firstStep: 2, lastStep: 3), ArenaPlan.Request(size: 8, firstStep: 0, lastStep: 3)]
+        #expect(ArenaPlan.lowerBound(requests) == 30)
+        let plan = ArenaPlan.plan(requests, links: [ArenaPlan.Link(input: 0, output: 1, shift: 4), ArenaPlan.Link(input: 1, output: 2, shift: 0)])
+        #expect(plan.size == 22)
+        #expect(plan.placements.map(\.offset) == [4, 0, 0, 14])
+        #expect(ArenaPlan.plan(requests, links: [ArenaPlan.Link(input: 0, output: 1, shift: 4)]).size == 26)
+    }
+
+    /// Every example's arena is at most its lower bound without in-place execution (the graph networks
+    /// included), and below it where a layer runs in place over its input (the depthwise networks, and
+    /// ResNet-8 with its residual Adds written over their dying inputs).
     @Test(arguments: ["ds_cnn", "mobilenet_v2_blocks", "resnet8", "inception_concat", "residual_block", "tiny_cnn"])
     func examplesReachTheLowerBound(example: String) throws {
         let header = try String(contentsOf: packageRoot.appendingPathComponent("Generated/\(example)/\(example).h"), encoding: .utf8)
@@ -36,7 +66,7 @@ import QGen
         let size = try #require(lines.first { $0.hasPrefix("#define") && $0.contains("_ARENA_SIZE ") }?.split(separator: " ").last.flatMap { Int($0) })
         let bound = try #require(lines.first { $0.contains("The most bytes live at one layer is") }?
             .split(whereSeparator: { !$0.isNumber }).first.flatMap { Int($0) })
-        #expect(size == bound, "\(example): arena \(size), lower bound \(bound)")
+        #expect(["ds_cnn", "mobilenet_v2_blocks", "resnet8"].contains(example) ? size < bound : size == bound, "\(example): arena \(size), lower bound \(bound)")
         #expect(size > 0)
     }
 

@@ -49,7 +49,11 @@ import QGenVerify
                 if bad > 0 { Issue.record("\(c.file), \(scheme): \(bad) of \(want.count) elements differ (C \(Array(got.prefix(12))), engine \(Array(want.prefix(12))))") }
             }
             if c.ops.first?.hasPrefix("network") == true {
-                #expect(model.arenaSize == model.arenaLowerBound, "\(c.file): arena \(model.arenaSize), lower bound \(model.arenaLowerBound)")
+                // In place (depthwise and 1x1 convolutions over their inputs) the MobileNets and the DS-CNN
+                // need less than the lower bound without it; no network needs more.
+                let inPlace = c.file.contains("mobilenet") || c.file.contains("ds_cnn")
+                #expect(inPlace ? model.arenaSize < model.arenaLowerBound : model.arenaSize <= model.arenaLowerBound,
+                        "\(c.file): arena \(model.arenaSize), lower bound \(model.arenaLowerBound)")
                 print("tflite import, \(c.file): arena \(model.arenaSize) bytes (lower bound \(model.arenaLowerBound)), constants \(result.constantBytes) bytes")
             }
             files += 1

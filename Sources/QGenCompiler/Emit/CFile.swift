@@ -8,9 +8,9 @@ public struct CFile: Sendable {
     public var source: SourceContext
 
     /// Bytes of all constant arrays.
-    public var constantBytes: Int {
-        source.arrays.map { a in (a.literals?.count ?? a.values.count) * (a.cType == "int8_t" || a.cType == "uint8_t" ? 1 : 4) }.reduce(0, +)
-    }
+    public var constantBytes: Int { source.arrays.map(\.bytes).reduce(0, +) }
+    /// Bytes of each node's constant arrays, in the lowered model's node order.
+    public var layerConstantBytes: [Int]
 }
 
 public struct HeaderContext: Equatable, Sendable {
@@ -108,6 +108,18 @@ public struct CArray: Equatable, Sendable {
     var elementComments: [String]?
     /// Literal texts that replace `values` (hex float literals for `--float-requant`).
     var literals: [String]? = nil
+
+    /// The array's size in bytes (C99's exact-width types; float is binary32).
+    var bytes: Int {
+        let element: Int
+        switch cType {
+        case "int8_t", "uint8_t": element = 1
+        case "int16_t", "uint16_t": element = 2
+        case "int64_t", "uint64_t", "double": element = 8
+        default: element = 4
+        }
+        return (literals?.count ?? values.count) * element
+    }
 }
 
 /// A kernel's typed template context. Each op defines its own (Ops/<Op>/), naming its template.

@@ -35,9 +35,11 @@ public enum Emitter {
         var summaries: [String] = []
         var opHelpers: [String] = []
         var requantizes = false
+        var layerConstantBytes: [Int] = []
         for node in model.nodes {
             let emitted = node.op.kernel.emit(node, in: model, options: options)
             arrays += emitted.arrays
+            layerConstantBytes.append(emitted.arrays.map(\.bytes).reduce(0, +))
             for helper in emitted.helpers where !opHelpers.contains(helper) { opHelpers.append(helper) }
             if emitted.helpers.contains(EmittedNode.requantize) { requantizes = true }
             summaries.append("\(node.cName): \(node.kindName) \(bracketed(model.tensors[node.inputs[0]].shape)) -> \(bracketed(model.tensors[node.output].shape)) (\(node.location.fileName):\(node.location.line))"
@@ -56,7 +58,7 @@ public enum Emitter {
             opHelpers: helperNames,
             arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
             floatRequant: options.floatRequant, floatIO: floatIOContext(model, options: options, nativeHelpers: helperNames.contains(EmittedNode.floatRound)))
-        return CFile(headerName: headerName, sourceName: sourceName, header: header, source: source)
+        return CFile(headerName: headerName, sourceName: sourceName, header: header, source: source, layerConstantBytes: layerConstantBytes)
     }
 
     /// The helper templates in the order the C needs them: the scheme's requantization helpers when

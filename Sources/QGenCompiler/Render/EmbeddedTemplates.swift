@@ -106,14 +106,14 @@ static int32_t qgen_round_to_int32(float v)
 """#,
         "helpers_common": #"""
 {{% CONTENT_TYPE: C}}
-/* floor(v / 2^n) for 0 <= n <= 62. Never shifts a negative value right (implementation-defined
- * in C99): a negative v is mapped to the non-negative -(v + 1) first. */
+/* floor(v / 2^n) for 1 <= n <= 62 and v >= -2^62. Without branches, so that compilers vectorize the
+ * output stage, and without shifting a negative value right (implementation-defined in C99): v + 2^62
+ * is non-negative (and below 2^64), and floor((v + 2^62) / 2^n) - 2^62 / 2^n is floor(v / 2^n). */
 static int64_t qgen_floor_div_pow2(int64_t v, int32_t n)
 {
-    if (v >= 0) {
-        return v >> n;
-    }
-    return -(int64_t)((uint64_t)(-(v + 1)) >> n) - 1;
+    const uint64_t offset = (uint64_t)1 << 62;
+
+    return (int64_t)(((uint64_t)v + offset) >> n) - (int64_t)(offset >> n);
 }
 {{^halfEven}}
 
@@ -651,15 +651,10 @@ static int32_t qgen_reciprocal_q12(int32_t x, int32_t *bits_over_unit)
 static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_zero_point,
                                int32_t activation_min, int32_t activation_max)
 {
-    int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t v = qgen_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+    const int32_t low = v < activation_min ? activation_min : v;
 
-    if (v < activation_min) {
-        v = activation_min;
-    }
-    if (v > activation_max) {
-        v = activation_max;
-    }
-    return v;
+    return low > activation_max ? activation_max : low;
 }
 """#,
         "helpers_tflite": #"""
@@ -671,20 +666,22 @@ static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, i
  *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc * 2^left, multiplier), right)
  * with left = max(shift, 0), right = max(-shift, 0). The first rounding (to the Q31 product) takes
  * ties toward +infinity, the second ties away from zero. qgen proved |acc * 2^left| < 2^31 for
- * every layer, and multiplier < 2^31, so the 64-bit product is exact. */
+ * every layer (so left = 31 only with acc = 0, which 2^30 scales to 0 as well), and
+ * 0 <= multiplier < 2^31, so the 64-bit product of two int32 values is exact (one 32x32->64 multiply,
+ * SMULL on Arm, vpmuldq on x86). Branch-free, so that a tile's output stage vectorizes: RDBPOT rounds
+ * the magnitude and restores the sign, and round(m / 2^right) with ties up is
+ * floor((floor(2m / 2^right) + 1) / 2), which holds for right = 0 too and shifts no 64-bit constant by
+ * a variable count (GCC 12 does not vectorize that). */
 static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multiplier, int32_t shift)
 {
     const int32_t left = shift > 0 ? shift : 0;
     const int32_t right = shift > 0 ? 0 : -shift;
-    const int64_t high = qgen_round_half_up_pow2((int64_t)acc * ((int64_t)1 << left) * (int64_t)multiplier, 31);
+    const int32_t scaled = acc * ((int32_t)1 << (left < 30 ? left : 30));
+    const int32_t high = (int32_t)qgen_round_half_up_pow2((int64_t)scaled * (int64_t)multiplier, 31);
+    const uint32_t magnitude = high < 0 ? (uint32_t)0 - (uint32_t)high : (uint32_t)high;
+    const uint32_t rounded = (((magnitude * 2u) >> right) + 1u) >> 1;
 
-    if (right == 0) {
-        return (int32_t)high;
-    }
-    if (high >= 0) {
-        return (int32_t)qgen_round_half_up_pow2(high, right);
-    }
-    return (int32_t)-qgen_round_half_up_pow2(-high, right);
+    return high < 0 ? -(int32_t)rounded : (int32_t)rounded;
 }
 {{> helpers_requantize}}
 """#,
@@ -1079,52 +1076,56 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
  * kernel {{kernelHeight}}x{{kernelWidth}}, stride {{strideHeight}}x{{strideWidth}}, padding before {{padHeight}}x{{padWidth}}, dilation {{dilationHeight}}x{{dilationWidth}}, groups {{groups}}; OHWI weights.
  * {{inputType}} input (zero point {{inputZeroPoint}}, folded into {{names.bias}}; padding reads it), {{outputType}} output (zero point {{outputZeroPoint}}),
  * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. Every partial sum is within +-{{accumulatorBound}}.{{#depthwise}}
- * Depthwise: each pixel's channels in tiles of {{tileChannels}} int32 accumulators, each tap's packed weights [ky][kx][c] times the
- * input pixel's channels (both contiguous, so compilers vectorize it); a padded tap adds the input zero point times the weight.{{/depthwise}} */
+ * Depthwise: each pixel's channels in tiles of {{tileChannels}}, each channel's sum over the {{taps}} taps of packed weights [ky][kx][c]
+ * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
+ * zero point, so that it adds the zero point times the weight.{{/depthwise}}{{^depthwise}}
+ * Each pixel's output channels in tiles of {{tileChannels}} int32 accumulators, one reduction per channel over its
+ * window{{#gathers}}, gathered first into a contiguous buffer of up to {{windowBufferSize}} taps (the whole window when it fits), so that the
+ * reduction runs over contiguous activations and OHWI weights with no bounds tests{{/gathers}}; then the tile's output stage in a loop of its own.{{/depthwise}} */
 {{#depthwise}}
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
     int32_t acc[{{tileChannels}}];
+    const {{inputCType}} *tap[{{taps}}];
+{{#hasPadding}}
+    {{inputCType}} padding[{{tileChannels}}];
+{{/hasPadding}}
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t oc;
     int32_t c0;
-    int32_t ky;
-    int32_t kx;
+    int32_t t;
 
+{{#hasPadding}}
+    for (oc = 0; oc < {{tileChannels}}; ++oc) {
+        padding[oc] = ({{inputCType}}){{inputZeroPoint}};
+    }
+{{/hasPadding}}
     for (n = 0; n < {{batch}}; ++n) {
         for (oy = 0; oy < {{outHeight}}; ++oy) {
             for (ox = 0; ox < {{outWidth}}; ++ox) {
                 for (c0 = 0; c0 < {{outChannels}}; c0 += {{tileChannels}}) {
                     const int32_t end = {{outChannels}} - c0 < {{tileChannels}} ? {{outChannels}} : c0 + {{tileChannels}};
 
-                    for (oc = c0; oc < end; ++oc) {
-                        acc[oc - c0] = {{names.bias}}[oc];
-                    }
-                    for (ky = 0; ky < {{kernelHeight}}; ++ky) {
-                        const int32_t iy = oy * {{strideHeight}} + ky * {{dilationHeight}} - {{padHeight}};
+                    /* Each tap's input pixel (its tile of channels){{#hasPadding}}, or for a padded tap the row of input zero points{{/hasPadding}}. */
+                    for (t = 0; t < {{taps}}; ++t) {
+                        const int32_t iy = oy * {{strideHeight}} + t / {{kernelWidth}} * {{dilationHeight}} - {{padHeight}};
+                        const int32_t ix = ox * {{strideWidth}} + t % {{kernelWidth}} * {{dilationWidth}} - {{padWidth}};
 
-                        for (kx = 0; kx < {{kernelWidth}}; ++kx) {
-                            const int32_t ix = ox * {{strideWidth}} + kx * {{dilationWidth}} - {{padWidth}};
-                            const int8_t *w = &{{names.weights}}[(ky * {{kernelWidth}} + kx) * {{outChannels}}];
 {{#hasPadding}}
-
-                            if (iy < 0 || iy >= {{inHeight}} || ix < 0 || ix >= {{inWidth}}) {
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += {{inputZeroPoint}} * ((int32_t)w[oc]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
-                                }
-                                continue;
-                            }
+                        tap[t] = iy < 0 || iy >= {{inHeight}} || ix < 0 || ix >= {{inWidth}} ? padding
+                            : &input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}} + c0];
 {{/hasPadding}}
-                            {
-                                const {{inputCType}} *x = &input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}}];
-
-                                for (oc = c0; oc < end; ++oc) {
-                                    acc[oc - c0] += (int32_t)x[oc] * ((int32_t)w[oc]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
-                                }
-                            }
-                        }
+{{^hasPadding}}
+                        tap[t] = &input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}} + c0];
+{{/hasPadding}}
+                    }
+                    /* Channels outside, the taps written out inside (one sum, no loop to unroll): compilers vectorize
+                     * over the channels with the sums in registers, and without vectorization no loop control is left. */
+                    for (oc = c0; oc < end; ++oc) {
+                        acc[oc - c0] = {{names.bias}}[oc]{{#tapTerms}}
+                            + (int32_t)tap[{{index}}][oc - c0] * ((int32_t){{names.weights}}[{{weightOffset}} + oc]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}}){{/tapTerms}};
                     }
                     for (oc = c0; oc < end; ++oc) {
                         output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
@@ -1140,48 +1141,90 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 {{^depthwise}}
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
+    int32_t acc[{{tileChannels}}];
+{{#gathers}}
+    {{inputCType}} window[{{windowBufferSize}}];
+    int32_t t0;
+    int32_t t;
+{{/gathers}}
     int32_t n;
     int32_t oy;
     int32_t ox;
+    int32_t g;
     int32_t oc;
-    int32_t ky;
-    int32_t kx;
-    int32_t ic;
+    int32_t c0;
+    int32_t j;
 
     for (n = 0; n < {{batch}}; ++n) {
         for (oy = 0; oy < {{outHeight}}; ++oy) {
             for (ox = 0; ox < {{outWidth}}; ++ox) {
-                for (oc = 0; oc < {{outChannels}}; ++oc) {
-                    const int32_t first = oc / {{outChannelsPerGroup}} * {{inChannelsPerGroup}};
-                    int32_t acc = {{names.bias}}[oc];
+                const int32_t iy0 = oy * {{strideHeight}} - {{padHeight}};
+                const int32_t ix0 = ox * {{strideWidth}} - {{padWidth}};
 
-                    for (ky = 0; ky < {{kernelHeight}}; ++ky) {
-                        const int32_t iy = oy * {{strideHeight}} + ky * {{dilationHeight}} - {{padHeight}};
+                for (g = 0; g < {{groups}}; ++g) {
+                    for (c0 = g * {{outChannelsPerGroup}}; c0 < (g + 1) * {{outChannelsPerGroup}}; c0 += {{tileChannels}}) {
+                        const int32_t end = (g + 1) * {{outChannelsPerGroup}} - c0 < {{tileChannels}} ? (g + 1) * {{outChannelsPerGroup}} : c0 + {{tileChannels}};
 
-                        for (kx = 0; kx < {{kernelWidth}}; ++kx) {
-                            const int32_t ix = ox * {{strideWidth}} + kx * {{dilationWidth}} - {{padWidth}};
-                            const int8_t *w = &{{names.weights}}[((oc * {{kernelHeight}} + ky) * {{kernelWidth}} + kx) * {{inChannelsPerGroup}}];
-{{#hasPadding}}
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = {{names.bias}}[oc];
+                        }
+{{#gathers}}
+                        for (t0 = 0; t0 < {{taps}}; t0 += {{tapsPerChunk}}) {
+                            const int32_t count = ({{taps}} - t0 < {{tapsPerChunk}} ? {{taps}} - t0 : {{tapsPerChunk}}) * {{inChannelsPerGroup}};
 
-                            if (iy < 0 || iy >= {{inHeight}} || ix < 0 || ix >= {{inWidth}}) {
-                                for (ic = 0; ic < {{inChannelsPerGroup}}; ++ic) {
-                                    acc += {{inputZeroPoint}} * ((int32_t)w[ic]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
+                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                             * input zero point, so that it adds the zero point times the weight. */
+                            for (t = t0; t < t0 + count / {{inChannelsPerGroup}}; ++t) {
+                                const int32_t iy = iy0 + t / {{kernelWidth}} * {{dilationHeight}};
+                                const int32_t ix = ix0 + t % {{kernelWidth}} * {{dilationWidth}};
+                                {{inputCType}} *to = &window[(t - t0) * {{inChannelsPerGroup}}];
+
+                                if (iy < 0 || iy >= {{inHeight}} || ix < 0 || ix >= {{inWidth}}) {
+                                    for (j = 0; j < {{inChannelsPerGroup}}; ++j) {
+                                        to[j] = ({{inputCType}}){{inputZeroPoint}};
+                                    }
+                                } else {
+                                    const {{inputCType}} *from = &input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}} + g * {{inChannelsPerGroup}}];
+
+                                    for (j = 0; j < {{inChannelsPerGroup}}; ++j) {
+                                        to[j] = from[j];
+                                    }
                                 }
-                                continue;
                             }
-{{/hasPadding}}
-                            {
-                                const {{inputCType}} *x = &input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}} + first];
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &{{names.weights}}[oc * {{windowSize}} + t0 * {{inChannelsPerGroup}}];
+                                int32_t a = 0;
 
-                                for (ic = 0; ic < {{inChannelsPerGroup}}; ++ic) {
-                                    acc += (int32_t)x[ic] * ((int32_t)w[ic]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
+                                for (j = 0; j < count; ++j) {
+                                    a += (int32_t)window[j] * ((int32_t)w[j]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
                                 }
+                                acc[oc - c0] += a;
                             }
                         }
+{{/gathers}}
+{{^gathers}}
+                        {
+                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
+                            const {{inputCType}} *x = &input[((n * {{inHeight}} + iy0) * {{inWidth}} + ix0) * {{inChannels}} + g * {{inChannelsPerGroup}}];
+
+                            for (oc = c0; oc < end; ++oc) {
+                                const int8_t *w = &{{names.weights}}[oc * {{inChannelsPerGroup}}];
+                                int32_t a = 0;
+
+                                for (j = 0; j < {{inChannelsPerGroup}}; ++j) {
+                                    a += (int32_t)x[j] * ((int32_t)w[j]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
+                                }
+                                acc[oc - c0] += a;
+                            }
+                        }
+{{/gathers}}
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
+                                ({{outputCType}}){{requantizeFunction}}(acc[oc - c0], {{requantizeArguments}},
+                                                          {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
+                        }
                     }
-                    output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
-                        ({{outputCType}}){{requantizeFunction}}(acc, {{requantizeArguments}},
-                                                  {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
                 }
             }
         }
@@ -2268,7 +2311,7 @@ extern "C" {
 #define {{sizeMacro}} {{size}}
 {{/outputs}}
 /* Bytes of scratch memory {{api.run}} needs (any alignment). When 0, arena may be NULL.
- * The most bytes live at one layer is {{arenaLowerBound}} (a lower bound for any arena plan). */
+ * The most bytes live at one layer is {{arenaLowerBound}} (a lower bound for any arena plan in which no layer writes over its input). */
 #define {{api.arenaSize}} {{arenaSize}}
 
 /* Status codes returned by {{api.run}}. */

@@ -26,7 +26,22 @@ public struct ArenaPlan: Equatable, Codable, Sendable {
         func overlaps(_ other: Request) -> Bool { firstStep <= other.lastStep && other.firstStep <= lastStep }
     }
 
-    /// The largest number of bytes live at any one step: no plan can be smaller.
+    /// In-place execution of one node: request `output` must start `shift` bytes below request
+    /// `input` (which dies at the node that writes `output`), so the two share bytes.
+    public struct Link: Equatable, Sendable {
+        public var input: Int
+        public var output: Int
+        public var shift: Int
+
+        public init(input: Int, output: Int, shift: Int) {
+            self.input = input
+            self.output = output
+            self.shift = shift
+        }
+    }
+
+    /// The largest number of bytes live at any one step: no plan can be smaller without in-place
+    /// execution (links).
     public static func lowerBound(_ requests: [Request]) -> Int {
         let steps = Set(requests.flatMap { [$0.firstStep, $0.lastStep] })
         return steps.map { step in requests.filter { $0.firstStep <= step && step <= $0.lastStep }.map(\.size).reduce(0, +) }.max() ?? 0
@@ -38,6 +53,32 @@ public struct ArenaPlan: Equatable, Codable, Sendable {
     /// keeping the smallest arena; it stops at the first order that reaches the lower bound. When none
     /// does, a bounded search (`search`) looks for a smaller plan. Ties are broken by request order,
     /// so the plan is deterministic.
+    ///
+    /// With `links`, linked requests are placed as chains with fixed relative offsets (the same greedy
+    /// orders over the chains). Links are taken one at a time, those at the steps with the most bytes
+    /// live first, each kept when the plan with it is no larger (linking everything would chain the
+    /// whole network into one block that drifts down by every shift). The result is never larger than
+    /// the plan without links.
+    public static func plan(_ requests: [Request], links: [Link], maxTrials: Int = 256) -> ArenaPlan {
+        var best = plan(requests)
+        guard !links.isEmpty else { return best }
+        var live: [Int: Int] = [:]
+        for r in requests { for step in r.firstStep...r.lastStep { live[step, default: 0] += r.size } }
+        let stepLive = links.map { live[requests[$0.output].firstStep] ?? 0 }
+        let order = links.indices.sorted { a, b in stepLive[a] != stepLive[b] ? stepLive[a] > stepLive[b] : a < b }
+        var chosen: [Link] = []
+        // Each trial is a greedy plan (quadratic in the tensors): at most maxTrials links are tried,
+        // the ones at the fullest steps.
+        for index in order.prefix(maxTrials) {
+            let trial = greedyLinked(requests, links: chosen + [links[index]])
+            if trial.size <= best.size {
+                chosen.append(links[index])
+                best = trial
+            }
+        }
+        return best
+    }
+
     public static func plan(_ requests: [Request]) -> ArenaPlan {
         let bound = lowerBound(requests)
         let life = { (r: Request) in r.lastStep - r.firstStep + 1 }
@@ -99,6 +140,69 @@ public struct ArenaPlan: Equatable, Codable, Sendable {
         }
         place(0, 0)
         return best
+    }
+
+    /// Chains of linked requests, each member with its offset from the chain's base (the lowest
+    /// member at 0); an unlinked request is a chain of one.
+    static func chains(_ requests: [Request], links: [Link]) -> [[(index: Int, offset: Int)]] {
+        var next: [Int: Link] = [:], hasPrevious = Set<Int>()
+        for link in links {
+            next[link.input] = link
+            hasPrevious.insert(link.output)
+        }
+        var chains: [[(index: Int, offset: Int)]] = []
+        for head in requests.indices where !hasPrevious.contains(head) {
+            var chain = [(index: head, offset: 0)], current = head
+            while let link = next[current] {
+                chain.append((index: link.output, offset: chain.last!.offset - link.shift))
+                current = link.output
+            }
+            let lowest = chain.map(\.offset).min()!
+            chains.append(chain.map { (index: $0.index, offset: $0.offset - lowest) })
+        }
+        return chains
+    }
+
+    /// First fit of each chain, at the lowest base where no member meets a placed request that is
+    /// live at the same time, in the same orders as `plan` (by the chain's extent and lifetime).
+    static func greedyLinked(_ requests: [Request], links: [Link]) -> ArenaPlan {
+        let groups = chains(requests, links: links)
+        let extent = groups.map { g in g.map { $0.offset + requests[$0.index].size }.max()! }
+        let first = groups.map { g in g.map { requests[$0.index].firstStep }.min()! }
+        let last = groups.map { g in g.map { requests[$0.index].lastStep }.max()! }
+        let keys: [(Int) -> [Int]] = [
+            { [-extent[$0]] },
+            { [-(last[$0] - first[$0] + 1), -extent[$0]] },
+            { [-extent[$0] * (last[$0] - first[$0] + 1)] },
+            { [first[$0], -extent[$0]] },
+        ]
+        var best: ArenaPlan?
+        for key in keys {
+            let order = groups.indices.sorted { a, b in key(a) != key(b) ? key(a).lexicographicallyPrecedes(key(b)) : a < b }
+            var placements = Array(repeating: Placement(offset: 0, size: 0), count: requests.count)
+            var placed: [Int] = []
+            for g in order {
+                let members = groups[g]
+                let conflicts = members.map { m in placed.filter { requests[$0].overlaps(requests[m.index]) }.map { placements[$0] } }
+                var candidates = Set([0])
+                for (m, cs) in zip(members, conflicts) {
+                    for c in cs where c.offset + c.size - m.offset >= 0 { candidates.insert(c.offset + c.size - m.offset) }
+                }
+                let base = candidates.sorted().first { base in
+                    zip(members, conflicts).allSatisfy { m, cs in
+                        let start = base + m.offset, end = start + requests[m.index].size
+                        return !cs.contains { start < $0.offset + $0.size && $0.offset < end }
+                    }
+                }!
+                for m in members {
+                    placements[m.index] = Placement(offset: base + m.offset, size: requests[m.index].size)
+                    placed.append(m.index)
+                }
+            }
+            let plan = ArenaPlan(placements: placements, size: placements.map { $0.offset + $0.size }.max() ?? 0)
+            if best == nil || plan.size < best!.size { best = plan }
+        }
+        return best ?? ArenaPlan(placements: [], size: 0)
     }
 
     private static func greedy(_ requests: [Request], order: [Int]) -> ArenaPlan {

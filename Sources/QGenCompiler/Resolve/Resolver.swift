@@ -137,7 +137,8 @@ public enum Resolver {
     /// arena, each live from the node that writes it to the last node that reads it. A reshape's
     /// output is its input's memory (an alias): the group of a tensor and its reshapes shares one
     /// buffer, live until the last read of any of them. Only a reshape of a model input into a model
-    /// output copies.
+    /// output copies. A node that runs in place (`InPlace`) writes its output over its dying input
+    /// when that makes the arena smaller.
     private static func planArena(tensors: inout [ResolvedTensor], nodes: [ResolvedNode], inputs: [TensorID], outputs: [TensorID],
                                   model spec: ModelSpec, log: inout DiagnosticLog) -> (size: Int, lowerBound: Int)? {
         var root = Array(tensors.indices)
@@ -155,7 +156,15 @@ public enum Resolver {
         for (i, id) in outputs.enumerated() { outputOf[root[id]] = i }
         let planned = tensors.indices.filter { root[$0] == $0 && !inputs.contains($0) && outputOf[$0] == nil }
         let requests = planned.map { ArenaPlan.Request(size: tensors[$0].count, firstStep: tensors[$0].producer!, lastStep: lastUse[$0]) }
-        let plan = ArenaPlan.plan(requests)
+        // In-place execution: a node whose kernel allows it, and whose input (in the arena) dies at it,
+        // may write its output (in the arena) over that input.
+        let request = Dictionary(uniqueKeysWithValues: planned.enumerated().map { ($1, $0) })
+        let links = nodes.enumerated().compactMap { step, node -> ArenaPlan.Link? in
+            guard let (slots, shift) = InPlace.candidates(of: node), let output = request[root[node.output]],
+                  let slot = slots.first(where: { lastUse[root[node.inputs[$0]]] == step && request[root[node.inputs[$0]]] != nil }) else { return nil }
+            return ArenaPlan.Link(input: request[root[node.inputs[slot]]]!, output: output, shift: shift)
+        }
+        let plan = ArenaPlan.plan(requests, links: links)
         guard plan.size <= SizeLimits.maxArenaBytes else {
             let largest = planned.max { tensors[$0].count < tensors[$1].count }!
             log.error("model '\(spec.name)': its arena needs \(plan.size) bytes, more than qgen's limit of \(SizeLimits.maxArenaBytes) (256 MiB); the largest intermediate tensor is the output of '\(tensors[largest].name)', \(tensors[largest].shape)", at: spec.location)

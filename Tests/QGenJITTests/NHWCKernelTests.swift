@@ -1,0 +1,136 @@
+import Testing
+import QGen
+import QGenArithmetic
+import QGenCompiler
+import QGenReference
+import QGenVerify
+
+/// The NHWC convolution kernels' paths, each against the Swift integer reference (which walks every
+/// tap of every output with its own bounds test): the gathered window (whole, and in chunks when it
+/// exceeds `Conv2dNHWCKernel.maxWindowBytes`), padded taps, stride, dilation, groups, depth
+/// multipliers, the 1x1 kernel that reads the pixel in place, the depthwise kernel's tap pointers
+/// (tiles wider and narrower than its channel count), weight zero points, int8 and uint8 inputs,
+/// and output stages of three scheme families.
+@Suite struct NHWCKernelTests {
+    struct Case: CustomStringConvertible {
+        var channels: Int, outChannels: Int, size: (Int, Int), kernel: (Int, Int)
+        var stride = 1, padding = (0, 0), dilation = (1, 1), groups = 1
+        var weightZeroPoint = false, int8Input = false
+
+        var description: String {
+            "\(channels)->\(outChannels) \(size) k\(kernel) s\(stride) p\(padding) d\(dilation) g\(groups)\(weightZeroPoint ? " zw" : "")\(int8Input ? " int8" : "")"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(channels: 8, outChannels: 5, size: (7, 6), kernel: (3, 3), padding: (1, 1)),
+        Case(channels: 3, outChannels: 4, size: (9, 9), kernel: (5, 3), stride: 2, padding: (2, 0), int8Input: true),
+        Case(channels: 6, outChannels: 4, size: (8, 8), kernel: (3, 3), padding: (2, 2), dilation: (2, 2)),
+        Case(channels: 8, outChannels: 6, size: (6, 7), kernel: (3, 3), padding: (1, 1), groups: 2, weightZeroPoint: true),
+        // 3x3x120 = 1,080 bytes: the window is reduced in chunks of 8 taps and 1 tap.
+        Case(channels: 120, outChannels: 3, size: (5, 5), kernel: (3, 3), padding: (1, 1)),
+        // One tap of 1,100 channels exceeds the buffer's bound by itself: one tap per chunk.
+        Case(channels: 1100, outChannels: 2, size: (3, 3), kernel: (2, 2), padding: (1, 0), int8Input: true),
+        // 1x1 without padding reads the pixel in place (groups too); with padding it gathers.
+        Case(channels: 16, outChannels: 70, size: (4, 5), kernel: (1, 1), stride: 2),
+        Case(channels: 12, outChannels: 9, size: (4, 4), kernel: (1, 1), groups: 3, weightZeroPoint: true),
+        Case(channels: 4, outChannels: 4, size: (3, 3), kernel: (1, 1), padding: (1, 1)),
+        // Depthwise: one tile (96 channels), tiles of 128 and a remainder (200), padding, stride, dilation.
+        Case(channels: 96, outChannels: 96, size: (6, 6), kernel: (3, 3), padding: (1, 1), groups: 96),
+        Case(channels: 200, outChannels: 200, size: (5, 4), kernel: (3, 3), stride: 2, padding: (1, 1), groups: 200, int8Input: true),
+        Case(channels: 5, outChannels: 5, size: (7, 7), kernel: (3, 2), padding: (2, 1), dilation: (2, 3), groups: 5, weightZeroPoint: true),
+        Case(channels: 7, outChannels: 7, size: (4, 4), kernel: (2, 2), groups: 7),
+        // Depth multiplier 2: grouped, not the depthwise kernel.
+        Case(channels: 6, outChannels: 12, size: (5, 5), kernel: (3, 3), padding: (1, 1), groups: 6),
+    ]
+
+    @Test(arguments: ["tflite", "onnxRuntime", "singleRounding"])
+    func everyPathMatchesTheReference(scheme: String) throws {
+        var rng = SeededGenerator(seed: 20261202)
+        var elements = 0
+        for c in Self.cases {
+            let taps = c.channels / c.groups * c.kernel.0 * c.kernel.1
+            let weights = (0..<(c.outChannels * taps)).map { _ in Double(Int.random(in: -127...127, using: &rng)) }
+            // One weight zero point for all channels: ONNX Runtime's QLinearConv allows no other.
+            let zeroPoint = c.weightZeroPoint ? Int.random(in: 1...5, using: &rng) : 0
+            let zeroPoints = Array(repeating: zeroPoint, count: c.outChannels)
+            let scales = (0..<c.outChannels).map { _ in Double.random(in: 0.002...0.004, using: &rng) }
+            let input: QuantParams = c.int8Input ? .int8(scale: 0.05, zeroPoint: -7) : .uint8(scale: 0.05, zeroPoint: 9)
+            let spec = ModelSpec(name: "nhwc", layers: [
+                Input("x", shape: [1, c.size.0, c.size.1, c.channels], layout: .nhwc, input).layerSpec,
+                Conv2d("conv", outChannels: c.outChannels, kernel: Size2(c.kernel.0, c.kernel.1), stride: Size2(c.stride, c.stride),
+                       padding: Size2(c.padding.0, c.padding.1), dilation: Size2(c.dilation.0, c.dilation.1), groups: c.groups,
+                       weight: .quantized(.values(weights), scales: scales, zeroPoints: zeroPoints),
+                       bias: .float(.values((0..<c.outChannels).map { _ in Double.random(in: -2...2, using: &rng) })),
+                       output: .uint8(scale: 0.02 * Double(taps).squareRoot(), zeroPoint: 100)).layerSpec,
+            ], requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
+            let result = try Pipeline.compile(spec, options: CompileOptions())
+            let report = try Verifier.verify(result, inputs: 4, seed: 5)
+            #expect(report.mismatches == 0, Comment(rawValue: "\(c): \(report.mismatches) of \(report.elements) mismatch"))
+            elements += report.elements
+        }
+        #expect(elements > 0)
+    }
+
+    /// Hand-checked: a 3x3 depthwise and a 3x3 convolution on a 2x2 uint8 image with padding 1, input
+    /// zero point 10, all weights 1, bias 0, multiplier exactly 1 (input scale = output scale, weight
+    /// scale 1), output zero point 0. A padded tap reads 10 (value 0), so every output is the sum of
+    /// the image's (x - 10): (11 + 12 + 13 + 14) - 40 = 10, for every pixel (each window covers the
+    /// whole image); the two-channel convolution sums both channels: 10 + 10 = 20.
+    @Test func paddedTapsAddTheZeroPointTimesTheWeight() throws {
+        for groups in [1, 2] {
+            let spec = ModelSpec(name: "pad", layers: [
+                Input("x", shape: [1, 2, 2, 2], layout: .nhwc, .uint8(scale: 0.5, zeroPoint: 10)).layerSpec,
+                Conv2d("conv", outChannels: 2, kernel: 3, padding: 1, groups: groups,
+                       weight: .quantized(.values(Array(repeating: 1, count: 2 * 9 * (2 / groups))), scales: [1, 1], zeroPoints: [0, 0]),
+                       output: .uint8(scale: 0.5, zeroPoint: 0)).layerSpec,
+            ], location: SourceLocation(file: "model.swift", line: 1))
+            let result = try Pipeline.compile(spec, options: CompileOptions())
+            // NHWC pixels (y, x) = (0,0), (0,1), (1,0), (1,1), channels interleaved.
+            let x: [Int32] = [11, 11, 12, 12, 13, 13, 14, 14]
+            let expected: [Int32] = Array(repeating: groups == 1 ? 20 : 10, count: 8)
+            #expect(try Verifier.compile(result.output, model: result.lowered).run(x) == expected)
+            #expect(IntegerReference.run(result.lowered, input: x) == expected)
+        }
+    }
+
+    /// In-place execution: chains of NHWC convolutions whose outputs are written over their dying
+    /// inputs (InPlace's shifts), the last layer's whole output (the model output; the others live in
+    /// the arena) compared with the reference. The arena must come out below the no-in-place lower
+    /// bound, so the shifts are used.
+    @Test(arguments: [(1, 1), (2, 2), (1, 0)])
+    func inPlaceChainsMatchTheReference(stride: Int, padding: Int) throws {
+        var rng = SeededGenerator(seed: UInt64(40 + stride * 3 + padding))
+        func weights(_ count: Int) -> TensorData { .values((0..<count).map { _ in Double(Int.random(in: -127...127, using: &rng)) }) }
+        func scales(_ count: Int) -> [Double] { (0..<count).map { _ in Double.random(in: 0.002...0.004, using: &rng) } }
+        let q = QuantParams.int8(scale: 0.08, zeroPoint: -3)
+        let spec = ModelSpec(name: "chain", layers: [
+            Input("x", shape: [1, 9, 11, 4], layout: .nhwc, .int8(scale: 0.05, zeroPoint: 1)).layerSpec,
+            Conv2d("stem", outChannels: 8, kernel: 3, padding: 1, weight: .quantized(weights(288), scales: scales(8), zeroPoints: Array(repeating: 0, count: 8)),
+                   output: q, activation: .relu).layerSpec,
+            // Expands 8 -> 24 channels: a 1x1 kernel in place, its input ending at its output's end.
+            Conv2d("expand", outChannels: 24, kernel: 1, weight: .quantized(weights(192), scales: scales(24), zeroPoints: Array(repeating: 0, count: 24)),
+                   output: q, activation: .relu6).layerSpec,
+            // Depthwise 3x3: in place one row and a pixel ahead (stride 1), or behind (stride 2).
+            Conv2d("dw", outChannels: 24, kernel: 3, stride: stride, padding: padding, groups: 24,
+                   weight: .quantized(weights(216), scales: scales(24), zeroPoints: Array(repeating: 0, count: 24)), output: q).layerSpec,
+            Conv2d("dw2", outChannels: 24, kernel: 3, padding: 1, groups: 24,
+                   weight: .quantized(weights(216), scales: scales(24), zeroPoints: Array(repeating: 0, count: 24)), output: q).layerSpec,
+            // Projects 24 -> 6 channels, then a 3x3 convolution (gathered window, reading a row ahead)
+            // expanding to 10, then a 1x1 one to the model output.
+            Conv2d("project", outChannels: 6, kernel: 1, weight: .quantized(weights(144), scales: scales(6), zeroPoints: Array(repeating: 0, count: 6)),
+                   output: q).layerSpec,
+            Conv2d("conv", outChannels: 10, kernel: 3, padding: 1, weight: .quantized(weights(540), scales: scales(10), zeroPoints: Array(repeating: 0, count: 10)),
+                   output: q).layerSpec,
+            Conv2d("head", outChannels: 5, kernel: 1, weight: .quantized(weights(50), scales: scales(5), zeroPoints: Array(repeating: 0, count: 5)),
+                   output: q).layerSpec,
+        ], location: SourceLocation(file: "model.swift", line: 1))
+        let result = try Pipeline.compile(spec, options: CompileOptions())
+        let m = result.lowered
+        #expect(m.arenaSize < m.arenaLowerBound, "arena \(m.arenaSize), lower bound \(m.arenaLowerBound)")
+        // A byte read after it was overwritten changes that layer's output and so the model's.
+        let report = try Verifier.verify(result, inputs: 6, seed: 9)
+        #expect(report.mismatches == 0 && report.elements > 0, "\(report.mismatches) of \(report.elements)")
+    }
+}
+
