@@ -6,7 +6,7 @@ import QGenJIT
 import QGenVerify
 
 // make bench: the figures of qgen's performance, measured here (never asserted by tests).
-//   1. time to emit a model with about 1M parameters (resolve + lower + emit + render);
+//   1. time to emit a model with about 10M parameters (resolve + lower + emit + render);
 //   2. libtcc compile time of that model's C;
 //   3. throughput of the emitted tiny_cnn compiled with cc -O2 (MAC/s);
 //   4. the cost of each scheme's output stage, integer-only and with --float-requant;
@@ -25,7 +25,7 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
 var rng = SeededGenerator(seed: 1)
-// conv 3→64 (3×3), conv 64→64 (3×3), Linear 64·8·8 → 240: 1,728 + 36,864 + 983,040 ≈ 1.02M weights.
+// conv 3→64 (3×3), conv 64→64 (3×3), Linear 64·8·8 → 2,500: 1,728 + 36,864 + 10,240,000 ≈ 10.3M weights.
 let bigSpec = ModelSpec(name: "big", layers: [
     Input("x", shape: [1, 3, 8, 8], .uint8(scale: 1.0 / 255, zeroPoint: 0)).layerSpec,
     Conv2d("c1", outChannels: 64, kernel: 3, padding: 1, weight: .float(.values((0..<1728).map { _ in Double.random(in: -0.5...0.5, using: &rng) })),
@@ -33,10 +33,10 @@ let bigSpec = ModelSpec(name: "big", layers: [
     Conv2d("c2", outChannels: 64, kernel: 3, padding: 1, weight: .float(.values((0..<36864).map { _ in Double.random(in: -0.1...0.1, using: &rng) })),
            output: .uint8(scale: 0.02, zeroPoint: 0), activation: .relu).layerSpec,
     Flatten("flat").layerSpec,
-    Linear("fc", outFeatures: 240, weight: .float(.values((0..<983_040).map { _ in Double.random(in: -0.02...0.02, using: &rng) })),
+    Linear("fc", outFeatures: 2500, weight: .float(.values((0..<10_240_000).map { _ in Double.random(in: -0.02...0.02, using: &rng) })),
            output: .int8(scale: 0.05, zeroPoint: 0)).layerSpec,
 ], location: SourceLocation(file: "bench.swift", line: 1))
-let parameters = 1728 + 36864 + 983_040
+let parameters = 1728 + 36864 + 10_240_000
 
 var result: Pipeline.Result?
 let emitTimes = try (0..<3).map { _ in try seconds { result = try Pipeline.compile(bigSpec, options: CompileOptions()) } }

@@ -27,7 +27,12 @@ public enum Renderer {
             schemeSummary: s.schemeSummary, api: s.api, parameters: s.parameters,
             nullTests: s.nullTests, layerSummaries: s.layerSummaries,
             helpers: ((s.helperTemplate.map { [piece(s.helpers, $0)] } ?? []) + s.opHelpers.map { piece(s.helpers, $0) }).joined(separator: "\n\n"),
-            arrays: s.arrays.map { piece(arrayText($0), "const_array") },
+            // The arrays' rows are written clean (no trailing spaces or blank lines): not trimmed again.
+            arrays: s.arrays.map { array in
+                let context = arrayText(array)
+                visit("const_array", context)
+                return Self.piece(context, "const_array", trim: false)
+            },
             kernels: s.kernels.map { piece($0, $0.template) },
             usesArena: s.usesArena, steps: s.steps, floatRequant: s.floatRequant,
             floatIO: s.floatIO.map { piece($0, "float_io") }, usesFloat: s.floatRequant || s.floatIO != nil)
@@ -67,26 +72,76 @@ public enum Renderer {
     private struct ArrayText {
         var comment, cType, name: String
         var count: Int
-        var lines: [String]
+        /// The initializer's lines, each indented by four spaces, joined by newlines.
+        var body: String
     }
 
-    /// A constant array's lines: one element with its comment per line, or aligned rows.
+    /// A constant array's lines: one element with its comment per line, or aligned rows (16 int8
+    /// values or 8 wider ones per line, right-aligned to the widest literal).
     private static func arrayText(_ array: CArray) -> ArrayText {
-        var lines: [String] = []
-        let literals = array.literals ?? array.values.map(literal)
         if let comments = array.elementComments {
-            lines = zip(literals, comments).map { "\($0), /* \(CText.escape($1)) */" }
-        } else {
-            let perLine = array.cType == "int8_t" ? 16 : 8
-            let width = literals.map(\.count).max() ?? 0
+            let literals = array.literals ?? array.values.map(literal)
+            let body = zip(literals, comments).map { "    \($0), /* \(CText.escape($1)) */" }.joined(separator: "\n")
+            return ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: literals.count, body: body)
+        }
+        let perLine = array.cType == "int8_t" ? 16 : 8
+        if let literals = array.literals {
+            let width = literals.map(\.utf8.count).max() ?? 0
+            var lines: [String] = []
             var i = 0
             while i < literals.count {
                 let chunk = literals[i..<min(i + perLine, literals.count)]
-                lines.append(chunk.map { String(repeating: " ", count: width - $0.count) + $0 + "," }.joined(separator: " "))
+                lines.append("    " + chunk.map { String(repeating: " ", count: width - $0.utf8.count) + $0 + "," }.joined(separator: " "))
                 i += perLine
             }
+            return ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: literals.count, body: lines.joined(separator: "\n"))
         }
-        return ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: literals.count, lines: lines)
+        return ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: array.values.count,
+                         body: integerRows(array.values, perLine: perLine))
+    }
+
+    /// The rows of an integer array written straight into UTF-8 bytes (formatting each value as a
+    /// String dominated emit time on large models): the same text as the literal path above.
+    private static func integerRows(_ values: [Int64], perLine: Int) -> String {
+        let width = values.map(literalLength).max() ?? 0
+        var out: [UInt8] = []
+        out.reserveCapacity(values.count * (width + 2) + (values.count / perLine + 1) * 5)
+        var digits = [UInt8](repeating: 0, count: 20)
+        for (i, v) in values.enumerated() {
+            if i % perLine == 0 {
+                if i > 0 { out.append(UInt8(ascii: "\n")) }
+                out.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
+            } else {
+                out.append(UInt8(ascii: " "))
+            }
+            let length = literalLength(v)
+            for _ in 0..<(width - length) { out.append(UInt8(ascii: " ")) }
+            if v == Int64(Int32.min) {
+                out.append(contentsOf: Array("(-2147483647 - 1)".utf8))
+            } else {
+                if v < 0 { out.append(UInt8(ascii: "-")) }
+                var magnitude = v.magnitude, count = 0
+                repeat {
+                    digits[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                    count += 1
+                } while magnitude > 0
+                for k in stride(from: count - 1, through: 0, by: -1) { out.append(digits[k]) }
+            }
+            out.append(UInt8(ascii: ","))
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The length of `literal(v)`.
+    private static func literalLength(_ v: Int64) -> Int {
+        if v == Int64(Int32.min) { return 17 }
+        var magnitude = v.magnitude, count = 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            count += 1
+        }
+        return count + (v < 0 ? 1 : 0)
     }
 
     /// A decimal C literal of the value's type; INT32_MIN is spelled so that no constant exceeds int32.
@@ -94,11 +149,11 @@ public enum Renderer {
         v == Int64(Int32.min) ? "(-2147483647 - 1)" : String(v)
     }
 
-    private static func piece(_ context: Any, _ template: String) -> String {
+    private static func piece(_ context: Any, _ template: String, trim: Bool = true) -> String {
         guard let text = library.render(context, withTemplate: template) else {
             preconditionFailure("missing template '\(template)'")
         }
-        return trimBlankLines(text)
+        return trim ? trimBlankLines(text) : text
     }
 
     /// Each line without trailing spaces, and no blank lines at the start or the end. Works on the
@@ -139,13 +194,15 @@ public enum Renderer {
     }
 
     /// Calls `body` with the bytes of each line of `text` (split at every newline, empty lines included).
-    private static func forEachLine(_ text: String, _ body: (ArraySlice<UInt8>) -> Void) {
-        let bytes = Array(text.utf8)
-        var start = 0
-        for i in 0..<bytes.count where bytes[i] == UInt8(ascii: "\n") {
-            body(bytes[start..<i])
-            start = i + 1
+    private static func forEachLine(_ text: String, _ body: (UnsafeBufferPointer<UInt8>.SubSequence) -> Void) {
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            for i in 0..<bytes.count where bytes[i] == UInt8(ascii: "\n") {
+                body(bytes[start..<i])
+                start = i + 1
+            }
+            body(bytes[start..<bytes.count])
         }
-        body(bytes[start..<bytes.count])
     }
 }
