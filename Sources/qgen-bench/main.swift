@@ -10,7 +10,8 @@ import QGenVerify
 //   2. libtcc compile time of that model's C;
 //   3. throughput of the emitted tiny_cnn compiled with cc -O2 (MAC/s);
 //   4. the cost of each scheme's output stage, integer-only and with --float-requant;
-//   5. single-layer throughput of the kernels (issue 11's shapes) with portable cc -O2 and -O3 -march=native;
+//   5. single-layer throughput of the kernels (issue 11's shapes) with portable cc -O2 and -O3 -march=native,
+//      and callgrind's instructions per MAC at -O2;
 //   6. a naive TFLite-Micro-style kernel on the same shapes, and qgen's speed-up over it;
 //   7. ONNX Runtime on the same shapes (when the engine venv exists), and qgen's time against it;
 //   8. the MLPerf-Tiny-class networks on Cortex-M4 and M55 under QEMU: instructions per inference,
@@ -64,23 +65,59 @@ func run(_ executable: String, _ arguments: [String] = []) throws -> String? {
     return p.terminationStatus == 0 ? text : nil
 }
 
-/// Seconds per inference of the emitted C compiled with cc -O2 around Tools/harness/bench_model.c.
-func compileAndTime(_ result: Pipeline.Result, runs: Int, flags: [String] = ["-O2"]) throws -> Double? {
-    let dir = work.appendingPathComponent(result.lowered.cPrefix)
+/// Writes the model's C into its own directory under `work` (named `name`) and returns the directory
+/// and the -D macros the harnesses take (targets_main.c's set plus RUNS).
+func writeModel(_ result: Pipeline.Result, name: String, runs: Int) throws -> (dir: URL, defines: [String]) {
+    let dir = work.appendingPathComponent(name)
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     try result.output.source.write(to: dir.appendingPathComponent(result.output.sourceName), atomically: true, encoding: .utf8)
     try result.output.header.write(to: dir.appendingPathComponent(result.output.headerName), atomically: true, encoding: .utf8)
     let m = result.lowered, macro = m.cPrefix.uppercased()
+    return (dir, ["-I", dir.path, "-DMODEL_HEADER=\"\(result.output.headerName)\"", "-DRUN=\(m.cPrefix)_run",
+                  "-DINPUT_T=\(m.input.dtype == .int8 ? "int8_t" : "uint8_t")", "-DOUTPUT_T=\(m.output.dtype == .int8 ? "int8_t" : "uint8_t")",
+                  "-DINPUT_SIZE=\(macro)_INPUT_SIZE", "-DOUTPUT_SIZE=\(macro)_OUTPUT_SIZE", "-DARENA_SIZE=\(macro)_ARENA_SIZE", "-DRUNS=\(runs)"])
+}
+
+/// The emitted C built with cc and `flags` around Tools/harness/bench_model.c (RUNS inferences): the
+/// executable's path, or nil when cc fails.
+func buildHarness(_ result: Pipeline.Result, name: String, runs: Int, flags: [String]) throws -> String? {
+    let (dir, defines) = try writeModel(result, name: name, runs: runs)
     let exe = dir.appendingPathComponent("bench").path
-    let built = try run("/usr/bin/env", ["cc", "-std=c99"] + flags + ["-I", dir.path, "-DMODEL_HEADER=\"\(result.output.headerName)\"", "-DRUN=\(m.cPrefix)_run",
-                       "-DINPUT_T=\(m.input.dtype == .int8 ? "int8_t" : "uint8_t")", "-DOUTPUT_T=\(m.output.dtype == .int8 ? "int8_t" : "uint8_t")",
-                       "-DINPUT_SIZE=\(macro)_INPUT_SIZE", "-DOUTPUT_SIZE=\(macro)_OUTPUT_SIZE",
-                       "-DARENA_SIZE=\(macro)_ARENA_SIZE", "-DRUNS=\(runs)", dir.appendingPathComponent(result.output.sourceName).path,
-                       root.appendingPathComponent("Tools/harness/bench_model.c").path, "-o", exe])
-    guard built != nil, let text = try run(exe) else { return nil }
+    let built = try run("/usr/bin/env", ["cc", "-std=c99"] + flags + defines + [dir.appendingPathComponent(result.output.sourceName).path,
+                                         root.appendingPathComponent("Tools/harness/bench_model.c").path, "-o", exe])
+    return built == nil ? nil : exe
+}
+
+/// Seconds per inference of the emitted C compiled with cc (-O2 by default) around Tools/harness/bench_model.c.
+func compileAndTime(_ result: Pipeline.Result, runs: Int, flags: [String] = ["-O2"]) throws -> Double? {
+    guard let exe = try buildHarness(result, name: result.lowered.cPrefix, runs: runs, flags: flags), let text = try run(exe) else { return nil }
     let fields = text.split(whereSeparator: \.isWhitespace)
     guard fields.count == 2, let n = Double(fields[0]), let s = Double(fields[1]) else { return nil }
     return s / n
+}
+
+/// Instructions per inference of the emitted C (cc -O2 around Tools/harness/bench_model.c) counted by
+/// callgrind: the difference between 3 runs and 1, halved, so that start-up is not counted. Nil
+/// without valgrind.
+func callgrindInstructions(_ result: Pipeline.Result) throws -> Double? {
+    var counts: [Double] = []
+    for runs in [1, 3] {
+        guard let exe = try buildHarness(result, name: "\(result.lowered.cPrefix)-callgrind-\(runs)", runs: runs, flags: ["-O2"]) else { return nil }
+        // callgrind prints its totals to stderr ("Collected : N"); --callgrind-out-file keeps no file.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", exe]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let line = text.split(separator: "\n").first(where: { $0.contains("Collected :") }),
+              let n = line.split(separator: " ").last.flatMap({ Double($0) }) else { return nil }
+        counts.append(n)
+    }
+    return (counts[1] - counts[0]) / 2
 }
 
 // 3. tiny_cnn with cc -O2.
@@ -175,6 +212,9 @@ for (index, (label, specs)) in layers.enumerated() {
             figures.append("\(flags.joined(separator: " ")) cc failed")
         }
     }
+    if let instructions = try callgrindInstructions(compiled) {
+        figures.append(String(format: "%.2f instructions/MAC at -O2 (callgrind)", instructions / Double(layerMACs)))
+    }
     print("  " + label.padding(toLength: 41, withPad: " ", startingAt: 0) + figures.joined(separator: ", ") + String(format: "  (%d MACs)", layerMACs))
     if label.hasPrefix("NHWC ") || label.hasPrefix("Linear") {
         let key = label.hasPrefix("NHWC ") ? String(label.dropFirst(5)) : label
@@ -247,21 +287,15 @@ if try run("/usr/bin/env", ["arm-none-eabi-gcc", "--version"]) == nil || run("/u
     for entry in fixture.cases where ["net_autoencoder", "net_ds_cnn", "net_mobilenet_v1_025", "net_resnet8", "net_mobilenet_v2_035"].contains(String(entry.file.dropLast(7))) {
         let spec = try TFLiteImporter.load(path: networksDirectory.appendingPathComponent(entry.file).path)
         let compiled = try Pipeline.compile(spec, options: CompileOptions(fileStem: "net"))
-        let m = compiled.lowered, macro = m.cPrefix.uppercased()
+        let m = compiled.lowered
         let netMACs = m.nodes.compactMap { $0.mac?.geometry.multiplyAccumulates }.reduce(0, +)
-        let dir = work.appendingPathComponent("net-" + entry.file)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, defines) = try writeModel(compiled, name: "net-" + entry.file, runs: 1)
         let source = dir.appendingPathComponent(compiled.output.sourceName).path
-        try compiled.output.source.write(toFile: source, atomically: true, encoding: .utf8)
-        try compiled.output.header.write(to: dir.appendingPathComponent(compiled.output.headerName), atomically: true, encoding: .utf8)
-        let defines = ["-DMODEL_HEADER=\"\(compiled.output.headerName)\"", "-DRUN=\(m.cPrefix)_run",
-                       "-DINPUT_T=\(m.input.dtype == .int8 ? "int8_t" : "uint8_t")", "-DOUTPUT_T=\(m.output.dtype == .int8 ? "int8_t" : "uint8_t")",
-                       "-DINPUT_SIZE=\(macro)_INPUT_SIZE", "-DOUTPUT_SIZE=\(macro)_OUTPUT_SIZE", "-DARENA_SIZE=\(macro)_ARENA_SIZE", "-DRUNS=1"]
         var figures: [String] = [], flash: [String] = [], checksums: Set<String> = []
         for (cpu, board, script) in cortexM {
-            let flags = ["-mcpu=\(cpu)", "-mthumb", "-std=c99", "-ffreestanding", "-nostdlib", "-O2", "-I", dir.path, "-I", root.appendingPathComponent("Tools/cortex-m").path]
+            let flags = ["-mcpu=\(cpu)", "-mthumb", "-std=c99", "-ffreestanding", "-nostdlib", "-O2", "-I", root.appendingPathComponent("Tools/cortex-m").path]
             let object = dir.appendingPathComponent("\(cpu).o").path, elf = dir.appendingPathComponent("\(cpu).elf").path
-            if try run("/usr/bin/env", ["arm-none-eabi-gcc"] + flags + ["-c", source, "-o", object]) != nil,
+            if try run("/usr/bin/env", ["arm-none-eabi-gcc"] + flags + defines + ["-c", source, "-o", object]) != nil,
                let size = try run("/usr/bin/env", ["arm-none-eabi-size", object]),
                let row = size.split(separator: "\n").dropFirst().first {
                 let fields = row.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
