@@ -10,8 +10,8 @@
  *   conv_3: Conv2d [1, 1, 64, 16] -> [1, 1, 64, 24] (conv1d_ds.tflite:3)
  *   dw_4: DepthwiseConv2d [1, 1, 64, 24] -> [1, 1, 64, 24] (conv1d_ds.tflite:4)
  *   conv_5: Conv2d [1, 1, 64, 24] -> [1, 1, 64, 32] (conv1d_ds.tflite:5)
- *   dw_6: DepthwiseConv2d [1, 1, 64, 32] -> [1, 1, 64, 32] (conv1d_ds.tflite:6)
- *   conv_7: Conv2d [1, 1, 64, 32] -> [1, 1, 64, 32] (conv1d_ds.tflite:7)
+ *   dw_6: DepthwiseConv2d [1, 1, 64, 32] -> [1, 1, 64, 32] (conv1d_ds.tflite:6), in place: written over its input
+ *   conv_7: Conv2d [1, 1, 64, 32] -> [1, 1, 64, 32] (conv1d_ds.tflite:7), in place: written over its input
  *   reshape_8: Reshape [1, 1, 64, 32] -> [1, 64, 32] (conv1d_ds.tflite:8), shares its input's memory
  *   mean_9: Mean [1, 64, 32] -> [1, 32] (conv1d_ds.tflite:9)
  *   fc_10: Linear [1, 32] -> [1, 6] (conv1d_ds.tflite:10)
@@ -778,7 +778,7 @@ static const int32_t softmax_11_bias[256] = {
  * int8 input (zero point -2, folded into conv_1_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-364683.
  * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of up to 40 taps (the whole window when it fits), so that the
+ * window, gathered first into a contiguous buffer of 40 values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv_1(const int8_t *input, int8_t *output)
 {

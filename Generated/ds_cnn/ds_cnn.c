@@ -5,14 +5,14 @@
  * Requantization: tflite (Q31 multiplier, double rounding: SRDHM ties up, then RDBPOT ties away from zero; TFLite Micro / CMSIS-NN default).
  * Integer-only C99: no heap, no libc, no floating point. Layers:
  *   conv1: Conv2d [1, 49, 10, 1] -> [1, 25, 5, 64] (model.swift:8)
- *   dw1: DepthwiseConv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:9)
- *   conv2: Conv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:10)
- *   dw2: DepthwiseConv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:11)
- *   conv3: Conv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:12)
- *   dw3: DepthwiseConv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:13)
- *   conv4: Conv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:14)
- *   dw4: DepthwiseConv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:15)
- *   conv5: Conv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:16)
+ *   dw1: DepthwiseConv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:9), in place: written over its input
+ *   conv2: Conv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:10), in place: written over its input
+ *   dw2: DepthwiseConv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:11), in place: written over its input
+ *   conv3: Conv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:12), in place: written over its input
+ *   dw3: DepthwiseConv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:13), in place: written over its input
+ *   conv4: Conv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:14), in place: written over its input
+ *   dw4: DepthwiseConv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:15), in place: written over its input
+ *   conv5: Conv2d [1, 25, 5, 64] -> [1, 25, 5, 64] (model.swift:16), in place: written over its input
  *   avgpool1: AvgPool2d [1, 25, 5, 64] -> [1, 1, 1, 64] (model.swift:17)
  *   fc1_flat: Reshape [1, 1, 1, 64] -> [1, 64] (model.swift:18), shares its input's memory
  *   fc1: Linear [1, 64] -> [1, 12] (model.swift:19)
@@ -2493,7 +2493,7 @@ static const int32_t softmax1_bias[256] = {
  * int8 input (zero point -7, folded into conv1_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-342363.
  * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of up to 40 taps (the whole window when it fits), so that the
+ * window, gathered first into a contiguous buffer of 40 values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv1(const int8_t *input, int8_t *output)
 {

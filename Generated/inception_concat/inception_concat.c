@@ -6,11 +6,11 @@
  * Integer-only C99: no heap, no libc, no floating point. Layers:
  *   conv1: Conv2d [1, 16, 16, 8] -> [1, 16, 16, 8] (model.swift:8)
  *   conv2: Conv2d [1, 16, 16, 8] -> [1, 16, 16, 6] (model.swift:9)
- *   conv3: Conv2d [1, 16, 16, 6] -> [1, 16, 16, 12] (model.swift:10)
+ *   conv3: Conv2d [1, 16, 16, 6] -> [1, 16, 16, 12] (model.swift:10), in place: written over its input
  *   maxpool1: MaxPool2d [1, 16, 16, 8] -> [1, 16, 16, 8] (model.swift:11)
  *   conv4: Conv2d [1, 16, 16, 8] -> [1, 16, 16, 4] (model.swift:12)
  *   concat1: Concatenation [1, 16, 16, 8] -> [1, 16, 16, 24] (model.swift:13)
- *   conv5: Conv2d [1, 16, 16, 24] -> [1, 16, 16, 16] (model.swift:14)
+ *   conv5: Conv2d [1, 16, 16, 24] -> [1, 16, 16, 16] (model.swift:14), in place: written over its input
  *   mean1: Mean [1, 16, 16, 16] -> [1, 16] (model.swift:15)
  *   fc1: Linear [1, 16] -> [1, 5] (model.swift:16)
  */
@@ -426,7 +426,7 @@ static void conv2(const int8_t *input, int8_t *output)
  * int8 input (zero point -128, folded into conv3_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-731363.
  * Each pixel's output channels in tiles of 12 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of up to 54 taps (the whole window when it fits), so that the
+ * window, gathered first into a contiguous buffer of 54 values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv3(const int8_t *input, int8_t *output)
 {

@@ -7,15 +7,15 @@
  *   conv1: Conv2d [1, 24, 24, 3] -> [1, 12, 12, 16] (model.swift:8)
  *   conv2: Conv2d [1, 12, 12, 16] -> [1, 12, 12, 16] (model.swift:9)
  *   dw1: DepthwiseConv2d [1, 12, 12, 16] -> [1, 12, 12, 16] (model.swift:10)
- *   conv3: Conv2d [1, 12, 12, 16] -> [1, 12, 12, 16] (model.swift:11)
- *   add1: Add [1, 12, 12, 16] -> [1, 12, 12, 16] (model.swift:12)
- *   conv4: Conv2d [1, 12, 12, 16] -> [1, 12, 12, 64] (model.swift:13)
- *   dw2: DepthwiseConv2d [1, 12, 12, 64] -> [1, 6, 6, 64] (model.swift:14)
- *   conv5: Conv2d [1, 6, 6, 64] -> [1, 6, 6, 24] (model.swift:15)
+ *   conv3: Conv2d [1, 12, 12, 16] -> [1, 12, 12, 16] (model.swift:11), in place: written over its input
+ *   add1: Add [1, 12, 12, 16] -> [1, 12, 12, 16] (model.swift:12), in place: written over its input
+ *   conv4: Conv2d [1, 12, 12, 16] -> [1, 12, 12, 64] (model.swift:13), in place: written over its input
+ *   dw2: DepthwiseConv2d [1, 12, 12, 64] -> [1, 6, 6, 64] (model.swift:14), in place: written over its input
+ *   conv5: Conv2d [1, 6, 6, 64] -> [1, 6, 6, 24] (model.swift:15), in place: written over its input
  *   conv6: Conv2d [1, 6, 6, 24] -> [1, 6, 6, 96] (model.swift:16)
- *   dw3: DepthwiseConv2d [1, 6, 6, 96] -> [1, 6, 6, 96] (model.swift:17)
- *   conv7: Conv2d [1, 6, 6, 96] -> [1, 6, 6, 24] (model.swift:18)
- *   add2: Add [1, 6, 6, 24] -> [1, 6, 6, 24] (model.swift:19)
+ *   dw3: DepthwiseConv2d [1, 6, 6, 96] -> [1, 6, 6, 96] (model.swift:17), in place: written over its input
+ *   conv7: Conv2d [1, 6, 6, 96] -> [1, 6, 6, 24] (model.swift:18), in place: written over its input
+ *   add2: Add [1, 6, 6, 24] -> [1, 6, 6, 24] (model.swift:19), in place: written over its input
  *   mean1: Mean [1, 6, 6, 24] -> [1, 24] (model.swift:20)
  *   fc1: Linear [1, 24] -> [1, 10] (model.swift:21)
  */
@@ -1426,7 +1426,7 @@ static const int32_t fc1_shift[10] = {
  * int8 input (zero point -1, folded into conv1_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-231174.
  * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of up to 27 taps (the whole window when it fits), so that the
+ * window, gathered first into a contiguous buffer of 27 values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv1(const int8_t *input, int8_t *output)
 {

@@ -5,17 +5,17 @@
  * Requantization: tflite (Q31 multiplier, double rounding: SRDHM ties up, then RDBPOT ties away from zero; TFLite Micro / CMSIS-NN default).
  * Integer-only C99: no heap, no libc, no floating point. Layers:
  *   pad: Pad [1, 6, 6, 3] -> [1, 8, 8, 3] (model.swift:13)
- *   conv: Conv2d [1, 8, 8, 3] -> [1, 6, 6, 4] (model.swift:14)
+ *   conv: Conv2d [1, 8, 8, 3] -> [1, 6, 6, 4] (model.swift:14), in place: written over its input
  *   relu: ReLU [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:16)
  *   leaky: LeakyReLU [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:17)
  *   swish: HardSwish [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:18)
- *   gate: Logistic [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:19)
- *   squash: Tanh [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:20)
- *   clip: ReLU6 [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:21)
+ *   gate: Logistic [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:19), in place: written over its input
+ *   squash: Tanh [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:20), in place: written over its input
+ *   clip: ReLU6 [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:21), in place: written over its input
  *   mix: Mul [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:22)
- *   diff: Sub [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:23)
- *   sum: Add [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:24)
- *   requant: Quantize [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:25)
+ *   diff: Sub [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:23), in place: written over its input
+ *   sum: Add [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:24), in place: written over its input
+ *   requant: Quantize [1, 6, 6, 4] -> [1, 6, 6, 4] (model.swift:25), in place: written over its input
  *   pool: MaxPool2d [1, 6, 6, 4] -> [1, 3, 3, 4] (model.swift:26)
  *   gap: Mean [1, 3, 3, 4] -> [1, 4] (model.swift:27)
  *   fc: Linear [1, 4] -> [1, 10] (model.swift:28)
@@ -440,7 +440,7 @@ static void pad(const int8_t *input, int8_t *output)
  * int8 input (zero point 5, folded into conv_bias; padding reads it), int8 output (zero point -2),
  * activation none: clamp [-128, 127]. Every partial sum is within +-255624.
  * Each pixel's output channels in tiles of 4 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of up to 27 taps (the whole window when it fits), so that the
+ * window, gathered first into a contiguous buffer of 27 values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv(const int8_t *input, int8_t *output)
 {

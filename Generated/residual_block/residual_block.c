@@ -6,7 +6,7 @@
  * Integer-only C99: no heap, no libc, no floating point. Layers:
  *   conv1: Conv2d [1, 4, 5, 5] -> [1, 4, 5, 5] (model.swift:12)
  *   conv2: Conv2d [1, 4, 5, 5] -> [1, 4, 5, 5] (model.swift:14)
- *   res: Add [1, 4, 5, 5] -> [1, 4, 5, 5] (model.swift:16)
+ *   res: Add [1, 4, 5, 5] -> [1, 4, 5, 5] (model.swift:16), in place: written over its input
  *   flat: Flatten [1, 4, 5, 5] -> [1, 100] (model.swift:17), shares its input's memory
  *   fc: Linear [1, 100] -> [1, 3] (model.swift:18)
  */

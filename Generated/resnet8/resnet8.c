@@ -6,16 +6,16 @@
  * Integer-only C99: no heap, no libc, no floating point. Layers:
  *   conv1: Conv2d [1, 32, 32, 3] -> [1, 32, 32, 16] (model.swift:8)
  *   conv2: Conv2d [1, 32, 32, 16] -> [1, 32, 32, 16] (model.swift:9)
- *   conv3: Conv2d [1, 32, 32, 16] -> [1, 32, 32, 16] (model.swift:10)
- *   add1: Add [1, 32, 32, 16] -> [1, 32, 32, 16] (model.swift:11)
+ *   conv3: Conv2d [1, 32, 32, 16] -> [1, 32, 32, 16] (model.swift:10), in place: written over its input
+ *   add1: Add [1, 32, 32, 16] -> [1, 32, 32, 16] (model.swift:11), in place: written over its input
  *   conv4: Conv2d [1, 32, 32, 16] -> [1, 16, 16, 32] (model.swift:12)
- *   conv5: Conv2d [1, 16, 16, 32] -> [1, 16, 16, 32] (model.swift:13)
- *   conv6: Conv2d [1, 32, 32, 16] -> [1, 16, 16, 32] (model.swift:14)
- *   add2: Add [1, 16, 16, 32] -> [1, 16, 16, 32] (model.swift:15)
+ *   conv5: Conv2d [1, 16, 16, 32] -> [1, 16, 16, 32] (model.swift:13), in place: written over its input
+ *   conv6: Conv2d [1, 32, 32, 16] -> [1, 16, 16, 32] (model.swift:14), in place: written over its input
+ *   add2: Add [1, 16, 16, 32] -> [1, 16, 16, 32] (model.swift:15), in place: written over its input
  *   conv7: Conv2d [1, 16, 16, 32] -> [1, 8, 8, 64] (model.swift:16)
- *   conv8: Conv2d [1, 8, 8, 64] -> [1, 8, 8, 64] (model.swift:17)
- *   conv9: Conv2d [1, 16, 16, 32] -> [1, 8, 8, 64] (model.swift:18)
- *   add3: Add [1, 8, 8, 64] -> [1, 8, 8, 64] (model.swift:19)
+ *   conv8: Conv2d [1, 8, 8, 64] -> [1, 8, 8, 64] (model.swift:17), in place: written over its input
+ *   conv9: Conv2d [1, 16, 16, 32] -> [1, 8, 8, 64] (model.swift:18), in place: written over its input
+ *   add3: Add [1, 8, 8, 64] -> [1, 8, 8, 64] (model.swift:19), in place: written over its input
  *   avgpool1: AvgPool2d [1, 8, 8, 64] -> [1, 1, 1, 64] (model.swift:20)
  *   fc1_flat: Reshape [1, 1, 1, 64] -> [1, 64] (model.swift:21), shares its input's memory
  *   fc1: Linear [1, 64] -> [1, 10] (model.swift:22)
@@ -5505,7 +5505,7 @@ static const int32_t fc1_shift[10] = {
  * int8 input (zero point -6, folded into conv1_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-223586.
  * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of up to 27 taps (the whole window when it fits), so that the
+ * window, gathered first into a contiguous buffer of 27 values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv1(const int8_t *input, int8_t *output)
 {
@@ -5584,7 +5584,7 @@ static void conv1(const int8_t *input, int8_t *output)
  * int8 input (zero point -128, folded into conv2_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1881805.
  * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of up to 144 taps (the whole window when it fits), so that the
+ * window, gathered first into a contiguous buffer of 144 values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv2(const int8_t *input, int8_t *output)
 {
@@ -5663,7 +5663,7 @@ static void conv2(const int8_t *input, int8_t *output)
  * int8 input (zero point -128, folded into conv3_bias; padding reads it), int8 output (zero point -38),
  * activation none: clamp [-128, 127]. Every partial sum is within +-1847857.
  * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of up to 144 taps (the whole window when it fits), so that the
+ * window, gathered first into a contiguous buffer of 144 values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv3(const int8_t *input, int8_t *output)
 {
@@ -5759,7 +5759,7 @@ static void add1(const int8_t *input1, const int8_t *input2, int8_t *output)
  * int8 input (zero point -128, folded into conv4_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1938224.
  * Each pixel's output channels in tiles of 32 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of up to 144 taps (the whole window when it fits), so that the
+ * window, gathered first into a contiguous buffer of 144 values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv4(const int8_t *input, int8_t *output)
 {
@@ -5838,7 +5838,7 @@ static void conv4(const int8_t *input, int8_t *output)
  * int8 input (zero point -128, folded into conv5_bias; padding reads it), int8 output (zero point 11),
  * activation none: clamp [-128, 127]. Every partial sum is within +-3725918.
  * Each pixel's output channels in tiles of 32 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of up to 288 taps (the whole window when it fits), so that the
+ * window, gathered first into a contiguous buffer of 288 values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv5(const int8_t *input, int8_t *output)
 {
@@ -5991,7 +5991,7 @@ static void add2(const int8_t *input1, const int8_t *input2, int8_t *output)
  * int8 input (zero point -128, folded into conv7_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-3885717.
  * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of up to 288 taps (the whole window when it fits), so that the
+ * window, gathered first into a contiguous buffer of 288 values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv7(const int8_t *input, int8_t *output)
 {
@@ -6070,7 +6070,7 @@ static void conv7(const int8_t *input, int8_t *output)
  * int8 input (zero point -128, folded into conv8_bias; padding reads it), int8 output (zero point -9),
  * activation none: clamp [-128, 127]. Every partial sum is within +-7300176.
  * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of up to 576 taps (the whole window when it fits), so that the
+ * window, gathered first into a contiguous buffer of 576 values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
 static void conv8(const int8_t *input, int8_t *output)
 {

@@ -8,7 +8,7 @@
  *   maxpool_13: MaxPool2d [1, 16, 32, 32] -> [1, 16, 16, 16] (small_cnn_onnx.onnx:13)
  *   conv_16: Conv2d [1, 16, 16, 16] -> [1, 16, 16, 16] (small_cnn_onnx.onnx:16)
  *   conv_19: Conv2d [1, 16, 16, 16] -> [1, 16, 16, 16] (small_cnn_onnx.onnx:19)
- *   add_22: Add [1, 16, 16, 16] -> [1, 16, 16, 16] (small_cnn_onnx.onnx:22)
+ *   add_22: Add [1, 16, 16, 16] -> [1, 16, 16, 16] (small_cnn_onnx.onnx:22), in place: written over its input
  *   gap_25: Mean [1, 16, 16, 16] -> [1, 16, 1, 1] (small_cnn_onnx.onnx:25)
  *   reshape_28: Reshape [1, 16, 1, 1] -> [1, 16] (small_cnn_onnx.onnx:28), shares its input's memory
  *   fc_31: Linear [1, 16] -> [1, 10] (small_cnn_onnx.onnx:31)

@@ -8,7 +8,7 @@
  *   pool: MaxPool2d [1, 16, 32, 32] -> [1, 16, 16, 16] (model.swift:9)
  *   conv2: Conv2d [1, 16, 16, 16] -> [1, 16, 16, 16] (model.swift:10)
  *   dw: Conv2d [1, 16, 16, 16] -> [1, 16, 16, 16] (model.swift:11)
- *   add_relu: Add [1, 16, 16, 16] -> [1, 16, 16, 16] (model.swift:12)
+ *   add_relu: Add [1, 16, 16, 16] -> [1, 16, 16, 16] (model.swift:12), in place: written over its input
  *   gap: Mean [1, 16, 16, 16] -> [1, 16, 1, 1] (model.swift:13)
  *   flatten: Flatten [1, 16, 1, 1] -> [1, 16] (model.swift:14), shares its input's memory
  *   fc: Linear [1, 16] -> [1, 10] (model.swift:15)

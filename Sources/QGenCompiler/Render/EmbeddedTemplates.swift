@@ -1080,7 +1080,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
  * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
  * zero point, so that it adds the zero point times the weight.{{/depthwise}}{{^depthwise}}
  * Each pixel's output channels in tiles of {{tileChannels}} int32 accumulators, one reduction per channel over its
- * window{{#gathers}}, gathered first into a contiguous buffer of up to {{windowBufferSize}} taps (the whole window when it fits), so that the
+ * window{{#gathers}}, gathered first into a contiguous buffer of {{windowBufferSize}} values (the whole window when it fits, else chunks of taps), so that the
  * reduction runs over contiguous activations and OHWI weights with no bounds tests{{/gathers}}; then the tile's output stage in a loop of its own.{{/depthwise}} */
 {{#depthwise}}
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
