@@ -56,6 +56,27 @@ import QGen
         #expect(ArenaPlan.plan(requests, links: [ArenaPlan.Link(input: 0, output: 1, shift: 4)]).size == 26)
     }
 
+    /// x [1, 4, 4, 8] → 1×1 conv to 16 channels (a: 256 bytes) → 3×3 depthwise, padding 1 (b: 256
+    /// bytes) → 1×1 conv to the model output. The depthwise kernel reads one row and one pixel ahead
+    /// of what it writes: (4 + 1) · 16 = 80 bytes, so b sits at 0 and a at 80, and the arena is
+    /// 80 + 256 = 336 bytes where a and b side by side need 512. The report marks the depthwise layer.
+    @Test func aDepthwiseConvolutionRunsOverItsInput() throws {
+        let q = QuantParams.int8(scale: 0.1, zeroPoint: 0)
+        let spec = ModelSpec(name: "m", layers: [
+            Input("x", shape: [1, 4, 4, 8], layout: .nhwc, q).layerSpec,
+            Conv2d("expand", outChannels: 16, kernel: 1, weight: .float(.values(Array(repeating: 0.1, count: 128))), output: q).layerSpec,
+            Conv2d("dw", outChannels: 16, kernel: 3, padding: 1, groups: 16, weight: .float(.values(Array(repeating: 0.1, count: 144))), output: q).layerSpec,
+            Conv2d("project", outChannels: 4, kernel: 1, weight: .float(.values(Array(repeating: 0.1, count: 64))), output: q).layerSpec,
+        ], location: SourceLocation(file: "model.swift", line: 1))
+        let result = try Pipeline.compile(spec, options: CompileOptions())
+        let model = result.lowered
+        #expect(model.arenaSize == 336 && model.arenaLowerBound == 512)
+        #expect(model.tensors[1].buffer == .arena(offset: 80, size: 256) && model.tensors[2].buffer == .arena(offset: 0, size: 256))
+        #expect(ModelReport(result).layers.map(\.placement) == ["arena [80, 336)", "arena [0, 256), in place", "output"])
+        let summaries = result.output.source.split(separator: "\n").filter { $0.contains("Conv2d [1, 4, 4, ") }
+        #expect(summaries.count == 3 && summaries.map { $0.hasSuffix(", in place: written over its input") } == [false, true, false], "\(summaries)")
+    }
+
     /// Every example's arena is at most its lower bound without in-place execution (the graph networks
     /// included), and below it where a layer runs in place over its input (the depthwise networks, and
     /// ResNet-8 with its residual Adds written over their dying inputs).

@@ -43,7 +43,7 @@ public enum Emitter {
             for helper in emitted.helpers where !opHelpers.contains(helper) { opHelpers.append(helper) }
             if emitted.helpers.contains(EmittedNode.requantize) { requantizes = true }
             summaries.append("\(node.cName): \(node.kindName) \(bracketed(model.tensors[node.inputs[0]].shape)) -> \(bracketed(model.tensors[node.output].shape)) (\(node.location.fileName):\(node.location.line))"
-                             + (emitted.kernel == nil ? ", shares its input's memory" : writesOverItsInput(node, in: model) ? ", in place: written over its input" : ""))
+                             + (emitted.kernel == nil ? ", shares its input's memory" : model.writesOverItsInput(node) ? ", in place: written over its input" : ""))
             guard let kernel = emitted.kernel else { continue }
             kernels.append(kernel)
             let arguments = node.inputs.map { bufferExpression(model.tensors[$0], const: true, inputs: inputs, outputs: outputs) }
@@ -59,15 +59,6 @@ public enum Emitter {
             arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
             floatRequant: options.floatRequant, floatIO: floatIOContext(model, options: options, nativeHelpers: helperNames.contains(EmittedNode.floatRound)))
         return CFile(headerName: headerName, sourceName: sourceName, header: header, source: source, layerConstantBytes: layerConstantBytes)
-    }
-
-    /// Whether the node's output shares arena bytes with one of its inputs (in-place execution).
-    private static func writesOverItsInput(_ node: LoweredNode, in model: LoweredModel) -> Bool {
-        guard case .arena(let offset, let size) = model.tensors[node.output].buffer else { return false }
-        return node.inputs.contains { id in
-            guard case .arena(let o, let s) = model.tensors[id].buffer else { return false }
-            return o < offset + size && offset < o + s
-        }
     }
 
     /// The helper templates in the order the C needs them: the scheme's requantization helpers when

@@ -14,7 +14,8 @@ public struct ModelReport: Equatable, Sendable {
         public var outputShape: [Int]
         public var multiplyAccumulates: Int
         public var constantBytes: Int
-        /// `arena [offset, offset + size)`, `output`, or `aliases its input` (a reshape).
+        /// `arena [offset, offset + size)` (`, in place` when written over its input), `output`, or
+        /// `aliases its input` (a reshape).
         public var placement: String
     }
 
@@ -51,17 +52,16 @@ public struct ModelReport: Equatable, Sendable {
         model = m.name
         layers = m.nodes.enumerated().map { index, node in
             let output = m.tensors[node.output]
-            let placement: String
+            var placement: String
             switch output.buffer {
-            case .arena(let offset, let size): placement = "arena [\(offset), \(offset + size))"
+            case .arena(let offset, let size): placement = "arena [\(offset), \(offset + size))" + (m.writesOverItsInput(node) ? ", in place" : "")
             case .modelOutput(let i): placement = m.outputs.count == 1 ? "output" : "output \(i)"
             case .modelInput: placement = "aliases input"
             }
-            let aliases = node.inputs.first.map { m.tensors[$0].buffer == output.buffer } ?? false
+            if node.inputs.first.map({ m.tensors[$0].buffer == output.buffer }) == true { placement = "aliases its input" }
             return Layer(name: node.name, kind: node.kindName, location: "\(node.location.fileName):\(node.location.line)", outputShape: output.shape,
-                         multiplyAccumulates: node.mac?.geometry.multiplyAccumulates ?? 0,
-                         constantBytes: index < result.layerConstantBytes.count ? result.layerConstantBytes[index] : 0,
-                         placement: aliases ? "aliases its input" : placement)
+                         multiplyAccumulates: node.mac?.geometry.multiplyAccumulates ?? 0, constantBytes: result.layerConstantBytes[index],
+                         placement: placement)
         }
         arenaSize = m.arenaSize
         arenaLowerBound = m.arenaLowerBound
@@ -105,11 +105,7 @@ public struct ModelReport: Equatable, Sendable {
     /// -mthumb -O2` into a temporary object and reads its sections with `arm-none-eabi-size -A`.
     /// Returns the sizes, or why they could not be measured (no cross compiler on PATH, a failed compile).
     public static func measureCode(source: URL, core: String) -> Result<CodeSize, MeasureError> {
-        func tool(_ name: String) -> String? {
-            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(name)" }
-                .first { FileManager.default.isExecutableFile(atPath: $0) }
-        }
-        guard let gcc = tool("arm-none-eabi-gcc"), let size = tool("arm-none-eabi-size") else {
+        guard let gcc = ChildProcess.onPath("arm-none-eabi-gcc"), let size = ChildProcess.onPath("arm-none-eabi-size") else {
             return .failure(MeasureError("arm-none-eabi-gcc and arm-none-eabi-size are not on PATH; `make setup` installs them"))
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-report-\(UUID().uuidString)")

@@ -24,6 +24,12 @@ enum ChildProcess {
         var stderr: String
     }
 
+    /// The first executable file named `name` in a directory of PATH.
+    static func onPath(_ name: String) -> String? {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(name)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     struct SpawnError: Error, CustomStringConvertible {
         var description: String
     }

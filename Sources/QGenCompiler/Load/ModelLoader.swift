@@ -32,10 +32,7 @@ public enum ModelLoader {
     /// `QGEN_SWIFTC`, else `swiftc` on PATH.
     public static func swiftCompiler() throws -> String {
         if let explicit = ProcessInfo.processInfo.environment["QGEN_SWIFTC"] { return explicit }
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let candidate = "\(dir)/swiftc"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
+        if let found = ChildProcess.onPath("swiftc") { return found }
         throw LoadError("swiftc was not found on PATH (qgen compiles model.swift with it); set QGEN_SWIFTC")
     }
 

@@ -28,6 +28,16 @@ public struct LoweredModel: Equatable, Codable, Sendable {
 
     /// The node called `name`.
     public func node(named name: String) -> LoweredNode? { nodes.first { $0.name == name } }
+
+    /// Whether `node` runs in place: its output shares arena bytes with one of its inputs (both are
+    /// live at the node, so the planner lets them overlap only for an in-place link).
+    public func writesOverItsInput(_ node: LoweredNode) -> Bool {
+        guard case .arena(let offset, let size) = tensors[node.output].buffer else { return false }
+        return node.inputs.contains { id in
+            guard case .arena(let o, let s) = tensors[id].buffer else { return false }
+            return o < offset + size && offset < o + s
+        }
+    }
 }
 
 public struct LoweredTensor: Equatable, Codable, Sendable {

@@ -17,9 +17,9 @@ public enum Renderer {
     /// Renders `file`, telling `visit` each template it fills and the context it fills it with
     /// (a test checks every key of every template against these typed contexts).
     static func render(_ file: CFile, visiting visit: (_ template: String, _ context: Any) -> Void) -> Output {
-        func piece(_ context: Any, _ template: String) -> String {
+        func piece(_ context: Any, _ template: String, trim: Bool = true) -> String {
             visit(template, context)
-            return Self.piece(context, template)
+            return Self.piece(context, template, trim: trim)
         }
         let s = file.source
         let context = SourceText(
@@ -28,11 +28,7 @@ public enum Renderer {
             nullTests: s.nullTests, layerSummaries: s.layerSummaries,
             helpers: ((s.helperTemplate.map { [piece(s.helpers, $0)] } ?? []) + s.opHelpers.map { piece(s.helpers, $0) }).joined(separator: "\n\n"),
             // The arrays' rows are written clean (no trailing spaces or blank lines): not trimmed again.
-            arrays: s.arrays.map { array in
-                let context = arrayText(array)
-                visit("const_array", context)
-                return Self.piece(context, "const_array", trim: false)
-            },
+            arrays: s.arrays.map { piece(arrayText($0), "const_array", trim: false) },
             kernels: s.kernels.map { piece($0, $0.template) },
             usesArena: s.usesArena, steps: s.steps, floatRequant: s.floatRequant,
             floatIO: s.floatIO.map { piece($0, "float_io") }, usesFloat: s.floatRequant || s.floatIO != nil)
@@ -86,48 +82,45 @@ public enum Renderer {
         }
         let perLine = array.cType == "int8_t" ? 16 : 8
         if let literals = array.literals {
-            let width = literals.map(\.utf8.count).max() ?? 0
-            var lines: [String] = []
-            var i = 0
-            while i < literals.count {
-                let chunk = literals[i..<min(i + perLine, literals.count)]
-                lines.append("    " + chunk.map { String(repeating: " ", count: width - $0.utf8.count) + $0 + "," }.joined(separator: " "))
-                i += perLine
-            }
-            return ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: literals.count, body: lines.joined(separator: "\n"))
+            let bytes = literals.map { Array($0.utf8) }
+            return ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: literals.count,
+                             body: rows(count: bytes.count, perLine: perLine, length: { bytes[$0].count }, write: { $1.append(contentsOf: bytes[$0]) }))
         }
+        var digits = [UInt8](repeating: 0, count: 20)
         return ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: array.values.count,
-                         body: integerRows(array.values, perLine: perLine))
+                         body: rows(count: array.values.count, perLine: perLine, length: { literalLength(array.values[$0]) }) { i, out in
+                             // literal(v), written as bytes: formatting each value as a String dominated emit time on large models.
+                             let v = array.values[i]
+                             if v == Int64(Int32.min) {
+                                 out.append(contentsOf: Array(literal(v).utf8))
+                                 return
+                             }
+                             if v < 0 { out.append(UInt8(ascii: "-")) }
+                             var magnitude = v.magnitude, count = 0
+                             repeat {
+                                 digits[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                                 magnitude /= 10
+                                 count += 1
+                             } while magnitude > 0
+                             for k in stride(from: count - 1, through: 0, by: -1) { out.append(digits[k]) }
+                         })
     }
 
-    /// The rows of an integer array written straight into UTF-8 bytes (formatting each value as a
-    /// String dominated emit time on large models): the same text as the literal path above.
-    private static func integerRows(_ values: [Int64], perLine: Int) -> String {
-        let width = values.map(literalLength).max() ?? 0
+    /// `count` elements in rows of `perLine`, each row indented by four spaces, each element
+    /// right-aligned to the widest (`length`) and followed by a comma; `write` appends element i's text.
+    private static func rows(count: Int, perLine: Int, length: (Int) -> Int, write: (Int, inout [UInt8]) -> Void) -> String {
+        let width = (0..<count).map(length).max() ?? 0
         var out: [UInt8] = []
-        out.reserveCapacity(values.count * (width + 2) + (values.count / perLine + 1) * 5)
-        var digits = [UInt8](repeating: 0, count: 20)
-        for (i, v) in values.enumerated() {
+        out.reserveCapacity(count * (width + 2) + (count / perLine + 1) * 5)
+        for i in 0..<count {
             if i % perLine == 0 {
                 if i > 0 { out.append(UInt8(ascii: "\n")) }
                 out.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
             } else {
                 out.append(UInt8(ascii: " "))
             }
-            let length = literalLength(v)
-            for _ in 0..<(width - length) { out.append(UInt8(ascii: " ")) }
-            if v == Int64(Int32.min) {
-                out.append(contentsOf: Array("(-2147483647 - 1)".utf8))
-            } else {
-                if v < 0 { out.append(UInt8(ascii: "-")) }
-                var magnitude = v.magnitude, count = 0
-                repeat {
-                    digits[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                    magnitude /= 10
-                    count += 1
-                } while magnitude > 0
-                for k in stride(from: count - 1, through: 0, by: -1) { out.append(digits[k]) }
-            }
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - length(i)))
+            write(i, &out)
             out.append(UInt8(ascii: ","))
         }
         return String(decoding: out, as: UTF8.self)

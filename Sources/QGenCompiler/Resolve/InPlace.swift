@@ -1,7 +1,8 @@
 /// In-place execution: a node whose input dies at it may write its output over that input, with the
 /// output starting `shift` bytes below the input, when its kernel never reads an input byte after
-/// writing over it (every arena tensor has 1-byte elements). The arena plan then places the two tensors together (`ArenaPlan.Link`), so the
-/// node needs max(output, shift + input) bytes instead of output + input.
+/// writing over it (every arena tensor has 1-byte elements). The arena plan then places the two
+/// tensors together (`ArenaPlan.Link`), so the node needs max(output, shift + input) bytes instead of
+/// output + input.
 ///
 /// The shift comes from the kernel's order of accesses, modelled here step by step exactly as the
 /// template runs them. The NHWC convolution kernels (Templates/kernel_conv2d_nhwc.mustache) write
@@ -52,7 +53,7 @@ enum InPlace {
     /// Depthwise kernel: per output pixel, tiles of `tileChannels` channels; a tile reads channels
     /// [c0, end) of the window's pixels (the tap pointers), then writes the same channels of the pixel.
     private static func depthwiseShift(_ g: Conv2dGeometry) -> Int {
-        let c = g.outChannels, tile = min(c, Conv2dNHWCKernel.maxDepthwiseTile)
+        let c = g.outChannels, tile = g.nhwcTileChannels
         var shift = 0
         forEachOutputPixel(g) { q, n, oy, ox in
             guard let first = firstInputPixel(g, n: n, oy: oy, ox: ox) else { return }
@@ -67,7 +68,7 @@ enum InPlace {
     /// group's input channels of the window's pixels (gathered, or the pixel itself for a 1x1 kernel),
     /// then writes the tile.
     private static func convolutionShift(_ g: Conv2dGeometry) -> Int {
-        let icpg = g.inChannelsPerGroup, ocpg = g.outChannelsPerGroup, tile = min(ocpg, Conv2dKernel.maxTileWidth)
+        let icpg = g.inChannelsPerGroup, ocpg = g.outChannelsPerGroup, tile = g.nhwcTileChannels
         var shift = 0
         forEachOutputPixel(g) { q, n, oy, ox in
             guard let first = firstInputPixel(g, n: n, oy: oy, ox: ox) else { return }

@@ -233,6 +233,12 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
     /// channels of a pixel, with the weights packed [ky][kx][c] so that both operands are contiguous.
     var isDepthwiseNHWC: Bool { layout == .nhwc && groups == inChannels && outChannels == inChannels }
 
+    /// Output channels per tile of the NHWC kernels (the depthwise one's are wider): the kernel's
+    /// accumulators and InPlace's model of its accesses both read it.
+    var nhwcTileChannels: Int {
+        isDepthwiseNHWC ? min(outChannels, Conv2dNHWCKernel.maxDepthwiseTile) : min(outChannelsPerGroup, Conv2dKernel.maxTileWidth)
+    }
+
     var packedWeightOrder: [Int]? {
         guard isDepthwiseNHWC else { return nil }
         let taps = kernelHeight * kernelWidth
@@ -244,18 +250,18 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
     }
 
     func kernel(_ common: KernelCommon, saturatesPairs: Bool) -> any KernelContext {
+        let hasPadding = padHeight > 0 || padWidth > 0 || needsBottomRightPadding
         if layout == .nhwc {
-            let hasPadding = padHeight > 0 || padWidth > 0 || needsBottomRightPadding
             let taps = kernelHeight * kernelWidth
             let tapsPerChunk = max(1, min(taps, Conv2dNHWCKernel.maxWindowBytes / inChannelsPerGroup))
             return Conv2dNHWCKernel(common: common, geometry: self, hasPadding: hasPadding,
                                     inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
-                                    depthwise: isDepthwiseNHWC, tileChannels: isDepthwiseNHWC ? min(outChannels, Conv2dNHWCKernel.maxDepthwiseTile) : min(outChannelsPerGroup, Conv2dKernel.maxTileWidth),
+                                    depthwise: isDepthwiseNHWC, tileChannels: nhwcTileChannels,
                                     gathers: taps > 1 || hasPadding, taps: taps, tapsPerChunk: tapsPerChunk,
                                     windowSize: taps * inChannelsPerGroup, windowBufferSize: tapsPerChunk * inChannelsPerGroup,
                                     tapTerms: isDepthwiseNHWC ? (0..<taps).map { Conv2dNHWCKernel.TapTerm(index: $0, weightOffset: $0 * outChannels) } : [])
         }
-        return Conv2dKernel(common: common, geometry: self, hasPadding: padHeight > 0 || padWidth > 0 || needsBottomRightPadding,
+        return Conv2dKernel(common: common, geometry: self, hasPadding: hasPadding,
                      inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
                      inPlaneSize: inHeight * inWidth, kernelSize: kernelHeight * kernelWidth, saturatesPairs: saturatesPairs,
                      tileWidth: min(outWidth, Conv2dKernel.maxTileWidth))
