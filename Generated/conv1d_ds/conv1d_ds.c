@@ -68,6 +68,53 @@ static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, i
     return low > activation_max ? activation_max : low;
 }
 
+/* The multiply-accumulate reductions read their activations as qgen_mac_uint8_t or qgen_mac_int8_t. By
+ * default int16_t: compilers turn sums of int16 x int8 products into 16-bit multiply-adds (x86 pmaddwd,
+ * Arm NEON), two products per lane and instruction. Where the target has a uint8 x int8 dot product (x86
+ * VNNI: vpdpbusd, four products per lane) the 8-bit types are faster. Every product is exact in int32
+ * either way, so the results are identical; define QGEN_MAC_8BIT as 0 or 1 to choose. */
+#ifndef QGEN_MAC_8BIT
+#if defined(__AVX512VNNI__) || defined(__AVXVNNI__)
+#define QGEN_MAC_8BIT 1
+#else
+#define QGEN_MAC_8BIT 0
+#endif
+#endif
+#if QGEN_MAC_8BIT
+typedef uint8_t qgen_mac_uint8_t;
+typedef int8_t qgen_mac_int8_t;
+#else
+typedef int16_t qgen_mac_uint8_t;
+typedef int16_t qgen_mac_int8_t;
+#endif
+
+/* sums[r] = the sum over k < count of x[k] * w_r[k], for the four int8 weight rows w0..w3: four output channels
+ * at a time, so that each activation is loaded once for four weights. Each sum is part of one output's
+ * accumulation, so it is within that layer's proven bound. Called with a constant count, which lets compilers
+ * vectorize the loop without a remainder. */
+static inline void qgen_dot4_int8(const qgen_mac_int8_t *x, int32_t count, const int8_t *w0, const int8_t *w1,
+                                  const int8_t *w2, const int8_t *w3, int32_t sums[4])
+{
+    int32_t s0 = 0;
+    int32_t s1 = 0;
+    int32_t s2 = 0;
+    int32_t s3 = 0;
+    int32_t k;
+
+    for (k = 0; k < count; ++k) {
+        const int32_t v = x[k];
+
+        s0 += v * w0[k];
+        s1 += v * w1[k];
+        s2 += v * w2[k];
+        s3 += v * w3[k];
+    }
+    sums[0] = s0;
+    sums[1] = s1;
+    sums[2] = s2;
+    sums[3] = s3;
+}
+
 /* gemmlowp's fixed-point primitives (fixedpoint.h), for TFLite's softmax. */
 
 /* SaturatingRoundingDoublingHighMul: the high 32 bits of 2*a*b, ties toward +infinity; only
@@ -777,21 +824,24 @@ static const int32_t softmax_11_bias[256] = {
  * kernel 1x5, stride 1x2, padding before 0x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -2, folded into conv_1_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-364683.
- * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of 40 values (the whole window when it fits, else chunks of taps), so that the
- * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 40 values, 5 tap(s) of 8 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv_1(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
-    int8_t window[40];
-    int32_t t0;
-    int32_t t;
+    int32_t sums[4];
+    qgen_mac_int8_t window[40];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -808,35 +858,35 @@ static void conv_1(const int8_t *input, int8_t *output)
                             acc[oc - c0] = conv_1_bias[oc];
                         }
                         for (t0 = 0; t0 < 5; t0 += 5) {
-                            const int32_t count = (5 - t0 < 5 ? 5 - t0 : 5) * 8;
+                            for (j0 = 0; j0 < 8; j0 += 8) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 5; ++t) {
+                                    const int32_t iy = iy0 + t / 5 * 1;
+                                    const int32_t ix = ix0 + t % 5 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 8];
 
-                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
-                             * input zero point, so that it adds the zero point times the weight. */
-                            for (t = t0; t < t0 + count / 8; ++t) {
-                                const int32_t iy = iy0 + t / 5 * 1;
-                                const int32_t ix = ix0 + t % 5 * 1;
-                                int8_t *to = &window[(t - t0) * 8];
-
-                                if (iy < 0 || iy >= 1 || ix < 0 || ix >= 128) {
-                                    for (j = 0; j < 8; ++j) {
-                                        to[j] = (int8_t)-2;
+                                    if (iy < 0 || iy >= 1 || ix < 0 || ix >= 128) {
+                                        for (j = 0; j < 8; ++j) {
+                                            to[j] = (qgen_mac_int8_t)-2;
+                                        }
+                                        continue;
                                     }
-                                } else {
-                                    const int8_t *from = &input[((n * 1 + iy) * 128 + ix) * 8 + g * 8];
-
                                     for (j = 0; j < 8; ++j) {
-                                        to[j] = from[j];
+                                        to[j] = (qgen_mac_int8_t)input[((n * 1 + iy) * 128 + ix) * 8 + g * 8 + j0 + j];
                                     }
                                 }
-                            }
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv_1_weights[oc * 40 + t0 * 8];
-                                int32_t a = 0;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv_1_weights[oc * 40 + t0 * 8 + j0];
 
-                                for (j = 0; j < count; ++j) {
-                                    a += (int32_t)window[j] * ((int32_t)w[j]);
+                                    qgen_dot4_int8(window, 40, w, &w[rows > 1 ? 40 : 0],
+                                                      &w[rows > 2 ? 2 * 40 : 0], &w[rows > 3 ? 3 * 40 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -911,17 +961,24 @@ static void dw_2(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point 6, folded into conv_3_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-182910.
- * Each pixel's output channels in tiles of 24 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 24 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv_3(const int8_t *input, int8_t *output)
 {
     int32_t acc[24];
+    int32_t sums[4];
+    qgen_mac_int8_t window[16];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -937,18 +994,30 @@ static void conv_3(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv_3_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 1 + iy0) * 64 + ix0) * 16 + g * 16];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 16; j0 += 16) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 16];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv_3_weights[oc * 16];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 16; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 16; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 1 + iy) * 64 + ix) * 16 + g * 16 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv_3_weights[oc * 16 + t0 * 16 + j0];
+
+                                    qgen_dot4_int8(window, 16, w, &w[rows > 1 ? 16 : 0],
+                                                      &w[rows > 2 ? 2 * 16 : 0], &w[rows > 3 ? 3 * 16 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -1023,17 +1092,24 @@ static void dw_4(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point 2, folded into conv_5_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-256100.
- * Each pixel's output channels in tiles of 32 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 32 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 24 values, 1 tap(s) of 24 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv_5(const int8_t *input, int8_t *output)
 {
     int32_t acc[32];
+    int32_t sums[4];
+    qgen_mac_int8_t window[24];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -1049,18 +1125,30 @@ static void conv_5(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv_5_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 1 + iy0) * 64 + ix0) * 24 + g * 24];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 24; j0 += 24) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 24];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv_5_weights[oc * 24];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 24; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 24; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 1 + iy) * 64 + ix) * 24 + g * 24 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv_5_weights[oc * 24 + t0 * 24 + j0];
+
+                                    qgen_dot4_int8(window, 24, w, &w[rows > 1 ? 24 : 0],
+                                                      &w[rows > 2 ? 2 * 24 : 0], &w[rows > 3 ? 3 * 24 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -1135,17 +1223,24 @@ static void dw_6(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -22, folded into conv_7_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-374884.
- * Each pixel's output channels in tiles of 32 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 32 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 32 values, 1 tap(s) of 32 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv_7(const int8_t *input, int8_t *output)
 {
     int32_t acc[32];
+    int32_t sums[4];
+    qgen_mac_int8_t window[32];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -1161,18 +1256,30 @@ static void conv_7(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv_7_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 1 + iy0) * 64 + ix0) * 32 + g * 32];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 32; j0 += 32) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 32];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv_7_weights[oc * 32];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 32; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 32; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 1 + iy) * 64 + ix) * 32 + g * 32 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv_7_weights[oc * 32 + t0 * 32 + j0];
+
+                                    qgen_dot4_int8(window, 32, w, &w[rows > 1 ? 32 : 0],
+                                                      &w[rows > 2 ? 2 * 32 : 0], &w[rows > 3 ? 3 * 32 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -1212,25 +1319,44 @@ static void mean_9(const int8_t *input, int8_t *output)
 
 /* Layer "fc_10" (conv1d_ds.tflite:10): Linear, [1, 32] -> [1, 6].
  * int8 input (zero point -128, folded into fc_10_bias), int8 output (zero point -7),
- * activation none: clamp [-128, 127]. Every partial sum is within +-651780. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-651780.
+ * Four output features at a time, the input widened to qgen_mac_int8_t in a stack buffer, 32 values at a time
+ * (qgen_dot4_int8); a last group of fewer features repeats its first row. */
 static void fc_10(const int8_t *input, int8_t *output)
 {
+    qgen_mac_int8_t x[32];
+    int32_t acc[4];
+    int32_t sums[4];
     int32_t n;
+    int32_t o0;
     int32_t o;
+    int32_t k0;
     int32_t k;
 
     for (n = 0; n < 1; ++n) {
-        const int8_t *x = &input[n * 32];
+        const int8_t *in = &input[n * 32];
 
-        for (o = 0; o < 6; ++o) {
-            const int8_t *w = &fc_10_weights[o * 32];
-            int32_t acc = fc_10_bias[o];
+        for (k = 0; k < 32; ++k) {
+            x[k] = (qgen_mac_int8_t)in[k];
+        }
+        for (o0 = 0; o0 < 6; o0 += 4) {
+            const int32_t rows = 6 - o0 < 4 ? 6 - o0 : 4;
+            const int8_t *w = &fc_10_weights[o0 * 32];
 
-            for (k = 0; k < 32; ++k) {
-                acc += (int32_t)x[k] * ((int32_t)w[k]);
+            for (o = 0; o < 4; ++o) {
+                acc[o] = 0;
             }
-            output[n * 6 + o] = (int8_t)qgen_requantize(acc, fc_10_multiplier[o], fc_10_shift[o],
-                                                                -7, -128, 127);
+            for (k0 = 0; k0 < 32; k0 += 32) {
+                qgen_dot4_int8(x, 32, &w[k0], &w[(rows > 1 ? 32 : 0) + k0],
+                                  &w[(rows > 2 ? 2 * 32 : 0) + k0], &w[(rows > 3 ? 3 * 32 : 0) + k0], sums);
+                for (o = 0; o < rows; ++o) {
+                    acc[o] += sums[o];
+                }
+            }
+            for (o = o0; o < o0 + rows; ++o) {
+                output[n * 6 + o] = (int8_t)qgen_requantize(fc_10_bias[o] + acc[o - o0], fc_10_multiplier[o], fc_10_shift[o],
+                                                                    -7, -128, 127);
+            }
         }
     }
 }

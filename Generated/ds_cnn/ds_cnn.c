@@ -69,6 +69,53 @@ static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, i
     return low > activation_max ? activation_max : low;
 }
 
+/* The multiply-accumulate reductions read their activations as qgen_mac_uint8_t or qgen_mac_int8_t. By
+ * default int16_t: compilers turn sums of int16 x int8 products into 16-bit multiply-adds (x86 pmaddwd,
+ * Arm NEON), two products per lane and instruction. Where the target has a uint8 x int8 dot product (x86
+ * VNNI: vpdpbusd, four products per lane) the 8-bit types are faster. Every product is exact in int32
+ * either way, so the results are identical; define QGEN_MAC_8BIT as 0 or 1 to choose. */
+#ifndef QGEN_MAC_8BIT
+#if defined(__AVX512VNNI__) || defined(__AVXVNNI__)
+#define QGEN_MAC_8BIT 1
+#else
+#define QGEN_MAC_8BIT 0
+#endif
+#endif
+#if QGEN_MAC_8BIT
+typedef uint8_t qgen_mac_uint8_t;
+typedef int8_t qgen_mac_int8_t;
+#else
+typedef int16_t qgen_mac_uint8_t;
+typedef int16_t qgen_mac_int8_t;
+#endif
+
+/* sums[r] = the sum over k < count of x[k] * w_r[k], for the four int8 weight rows w0..w3: four output channels
+ * at a time, so that each activation is loaded once for four weights. Each sum is part of one output's
+ * accumulation, so it is within that layer's proven bound. Called with a constant count, which lets compilers
+ * vectorize the loop without a remainder. */
+static inline void qgen_dot4_int8(const qgen_mac_int8_t *x, int32_t count, const int8_t *w0, const int8_t *w1,
+                                  const int8_t *w2, const int8_t *w3, int32_t sums[4])
+{
+    int32_t s0 = 0;
+    int32_t s1 = 0;
+    int32_t s2 = 0;
+    int32_t s3 = 0;
+    int32_t k;
+
+    for (k = 0; k < count; ++k) {
+        const int32_t v = x[k];
+
+        s0 += v * w0[k];
+        s1 += v * w1[k];
+        s2 += v * w2[k];
+        s3 += v * w3[k];
+    }
+    sums[0] = s0;
+    sums[1] = s1;
+    sums[2] = s2;
+    sums[3] = s3;
+}
+
 /* gemmlowp's fixed-point primitives (fixedpoint.h), for TFLite's softmax. */
 
 /* SaturatingRoundingDoublingHighMul: the high 32 bits of 2*a*b, ties toward +infinity; only
@@ -2492,21 +2539,24 @@ static const int32_t softmax1_bias[256] = {
  * kernel 10x4, stride 2x2, padding before 4x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -7, folded into conv1_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-342363.
- * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of 40 values (the whole window when it fits, else chunks of taps), so that the
- * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 40 values, 40 tap(s) of 1 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv1(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
-    int8_t window[40];
-    int32_t t0;
-    int32_t t;
+    int32_t sums[4];
+    qgen_mac_int8_t window[40];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -2523,35 +2573,35 @@ static void conv1(const int8_t *input, int8_t *output)
                             acc[oc - c0] = conv1_bias[oc];
                         }
                         for (t0 = 0; t0 < 40; t0 += 40) {
-                            const int32_t count = (40 - t0 < 40 ? 40 - t0 : 40) * 1;
+                            for (j0 = 0; j0 < 1; j0 += 1) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 40; ++t) {
+                                    const int32_t iy = iy0 + t / 4 * 1;
+                                    const int32_t ix = ix0 + t % 4 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 1];
 
-                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
-                             * input zero point, so that it adds the zero point times the weight. */
-                            for (t = t0; t < t0 + count / 1; ++t) {
-                                const int32_t iy = iy0 + t / 4 * 1;
-                                const int32_t ix = ix0 + t % 4 * 1;
-                                int8_t *to = &window[(t - t0) * 1];
-
-                                if (iy < 0 || iy >= 49 || ix < 0 || ix >= 10) {
-                                    for (j = 0; j < 1; ++j) {
-                                        to[j] = (int8_t)-7;
+                                    if (iy < 0 || iy >= 49 || ix < 0 || ix >= 10) {
+                                        for (j = 0; j < 1; ++j) {
+                                            to[j] = (qgen_mac_int8_t)-7;
+                                        }
+                                        continue;
                                     }
-                                } else {
-                                    const int8_t *from = &input[((n * 49 + iy) * 10 + ix) * 1 + g * 1];
-
                                     for (j = 0; j < 1; ++j) {
-                                        to[j] = from[j];
+                                        to[j] = (qgen_mac_int8_t)input[((n * 49 + iy) * 10 + ix) * 1 + g * 1 + j0 + j];
                                     }
                                 }
-                            }
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv1_weights[oc * 40 + t0 * 1];
-                                int32_t a = 0;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv1_weights[oc * 40 + t0 * 1 + j0];
 
-                                for (j = 0; j < count; ++j) {
-                                    a += (int32_t)window[j] * ((int32_t)w[j]);
+                                    qgen_dot4_int8(window, 40, w, &w[rows > 1 ? 40 : 0],
+                                                      &w[rows > 2 ? 2 * 40 : 0], &w[rows > 3 ? 3 * 40 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -2632,17 +2682,24 @@ static void dw1(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv2_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-978768.
- * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv2(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
+    int32_t sums[4];
+    qgen_mac_int8_t window[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -2658,18 +2715,30 @@ static void conv2(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv2_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 25 + iy0) * 5 + ix0) * 64 + g * 64];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 64; j0 += 64) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 64];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv2_weights[oc * 64];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 64; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 64; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 25 + iy) * 5 + ix) * 64 + g * 64 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv2_weights[oc * 64 + t0 * 64 + j0];
+
+                                    qgen_dot4_int8(window, 64, w, &w[rows > 1 ? 64 : 0],
+                                                      &w[rows > 2 ? 2 * 64 : 0], &w[rows > 3 ? 3 * 64 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -2750,17 +2819,24 @@ static void dw2(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv3_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-993816.
- * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv3(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
+    int32_t sums[4];
+    qgen_mac_int8_t window[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -2776,18 +2852,30 @@ static void conv3(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv3_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 25 + iy0) * 5 + ix0) * 64 + g * 64];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 64; j0 += 64) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 64];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv3_weights[oc * 64];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 64; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 64; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 25 + iy) * 5 + ix) * 64 + g * 64 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv3_weights[oc * 64 + t0 * 64 + j0];
+
+                                    qgen_dot4_int8(window, 64, w, &w[rows > 1 ? 64 : 0],
+                                                      &w[rows > 2 ? 2 * 64 : 0], &w[rows > 3 ? 3 * 64 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -2868,17 +2956,24 @@ static void dw3(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv4_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1028081.
- * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv4(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
+    int32_t sums[4];
+    qgen_mac_int8_t window[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -2894,18 +2989,30 @@ static void conv4(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv4_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 25 + iy0) * 5 + ix0) * 64 + g * 64];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 64; j0 += 64) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 64];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv4_weights[oc * 64];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 64; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 64; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 25 + iy) * 5 + ix) * 64 + g * 64 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv4_weights[oc * 64 + t0 * 64 + j0];
+
+                                    qgen_dot4_int8(window, 64, w, &w[rows > 1 ? 64 : 0],
+                                                      &w[rows > 2 ? 2 * 64 : 0], &w[rows > 3 ? 3 * 64 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -2986,17 +3093,24 @@ static void dw4(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv5_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1019893.
- * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv5(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
+    int32_t sums[4];
+    qgen_mac_int8_t window[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -3012,18 +3126,30 @@ static void conv5(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv5_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 25 + iy0) * 5 + ix0) * 64 + g * 64];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 64; j0 += 64) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 64];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv5_weights[oc * 64];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 64; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 64; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 25 + iy) * 5 + ix) * 64 + g * 64 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv5_weights[oc * 64 + t0 * 64 + j0];
+
+                                    qgen_dot4_int8(window, 64, w, &w[rows > 1 ? 64 : 0],
+                                                      &w[rows > 2 ? 2 * 64 : 0], &w[rows > 3 ? 3 * 64 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -3089,25 +3215,44 @@ static void avgpool1(const int8_t *input, int8_t *output)
 
 /* Layer "fc1" (model.swift:19): Linear, [1, 64] -> [1, 12].
  * int8 input (zero point -128, folded into fc1_bias), int8 output (zero point 12),
- * activation none: clamp [-128, 127]. Every partial sum is within +-961776. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-961776.
+ * Four output features at a time, the input widened to qgen_mac_int8_t in a stack buffer, 64 values at a time
+ * (qgen_dot4_int8); a last group of fewer features repeats its first row. */
 static void fc1(const int8_t *input, int8_t *output)
 {
+    qgen_mac_int8_t x[64];
+    int32_t acc[4];
+    int32_t sums[4];
     int32_t n;
+    int32_t o0;
     int32_t o;
+    int32_t k0;
     int32_t k;
 
     for (n = 0; n < 1; ++n) {
-        const int8_t *x = &input[n * 64];
+        const int8_t *in = &input[n * 64];
 
-        for (o = 0; o < 12; ++o) {
-            const int8_t *w = &fc1_weights[o * 64];
-            int32_t acc = fc1_bias[o];
+        for (k = 0; k < 64; ++k) {
+            x[k] = (qgen_mac_int8_t)in[k];
+        }
+        for (o0 = 0; o0 < 12; o0 += 4) {
+            const int32_t rows = 12 - o0 < 4 ? 12 - o0 : 4;
+            const int8_t *w = &fc1_weights[o0 * 64];
 
-            for (k = 0; k < 64; ++k) {
-                acc += (int32_t)x[k] * ((int32_t)w[k]);
+            for (o = 0; o < 4; ++o) {
+                acc[o] = 0;
             }
-            output[n * 12 + o] = (int8_t)qgen_requantize(acc, fc1_multiplier[o], fc1_shift[o],
-                                                                12, -128, 127);
+            for (k0 = 0; k0 < 64; k0 += 64) {
+                qgen_dot4_int8(x, 64, &w[k0], &w[(rows > 1 ? 64 : 0) + k0],
+                                  &w[(rows > 2 ? 2 * 64 : 0) + k0], &w[(rows > 3 ? 3 * 64 : 0) + k0], sums);
+                for (o = 0; o < rows; ++o) {
+                    acc[o] += sums[o];
+                }
+            }
+            for (o = o0; o < o0 + rows; ++o) {
+                output[n * 12 + o] = (int8_t)qgen_requantize(fc1_bias[o] + acc[o - o0], fc1_multiplier[o], fc1_shift[o],
+                                                                    12, -128, 127);
+            }
         }
     }
 }

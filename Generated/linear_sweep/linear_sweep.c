@@ -52,58 +52,49 @@ static inline int32_t qgen_bit_length(uint64_t u)
 #endif
 }
 
-/* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa and
- * stores its exponent in *exponent. */
+/* round(u / 2^s), ties to even, for u < 2^62 and 0 <= s <= 61, without branches: with the quotient's last
+ * bit added to 2u + 2^s - 1, the sum reaches the next multiple of 2^(s+1) exactly when the remainder is
+ * above half, or half with an odd quotient. */
+static inline uint64_t qgen_shift_half_even(uint64_t u, int32_t s)
+{
+    return ((u << 1) + (((uint64_t)1 << s) - 1u) + ((u >> s) & 1u)) >> (s + 1);
+}
+
+/* The magnitude u (< 2^62) rounded to binary32's 24 significant bits, ties to even, without branches:
+ * returns the mantissa (up to 2^24, and u itself when it has at most 24 bits: unnormalized) and stores
+ * in *dropped the number of bits it dropped (the value is the mantissa times 2^*dropped). */
+static inline uint64_t qgen_float32_round_magnitude(uint64_t u, int32_t *dropped)
+{
+    const int32_t n = qgen_bit_length(u);
+
+    *dropped = n > 24 ? n - 24 : 0;
+    return qgen_shift_half_even(u, *dropped);
+}
+
+/* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa,
+ * normalized (|mantissa| in [2^23, 2^24), or 0), and stores its exponent in *exponent. Without
+ * branches: the rounded magnitude is shifted up to 24 bits, or down by one when rounding carried. */
 static inline int64_t qgen_float32_round(int64_t m, int32_t e, int32_t *exponent)
 {
-    uint64_t u = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
-    int32_t s;
+    int32_t dropped;
+    uint64_t q = qgen_float32_round_magnitude(m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m, &dropped);
+    const int32_t n = qgen_bit_length(q);
+    const int32_t up = n < 24 ? 24 - n : 0;
+    const int32_t carry = n > 24 ? 1 : 0;
 
-    *exponent = 0;
-    if (u == 0u) {
-        return 0;
-    }
-    s = qgen_bit_length(u) - 24;
-    if (s > 0) {
-        const uint64_t half = (uint64_t)1 << (s - 1);
-        const uint64_t remainder = u & (((uint64_t)1 << s) - 1u);
-
-        u >>= s;
-        if (remainder > half || (remainder == half && (u & 1u) != 0u)) {
-            ++u;
-        }
-        if (u == ((uint64_t)1 << 24)) {
-            u >>= 1;
-            ++s;
-        }
-    } else if (s < 0) {
-        u <<= -s;
-    }
-    *exponent = e + s;
-    return m < 0 ? -(int64_t)u : (int64_t)u;
+    q = (q << up) >> carry;
+    *exponent = n == 0 ? 0 : e + dropped + carry - up;
+    return m < 0 ? -(int64_t)q : (int64_t)q;
 }
 
 /* The integer nearest to m * 2^e (ties to even, as lrintf in the default rounding mode), for a
- * binary32 value below 2^31 in magnitude. */
+ * binary32 value (|m| <= 2^24) below 2^31 in magnitude: a right shift of at most 40 (beyond 25 bits
+ * less than half remains, which rounds to 0) or a left one, without branches. */
 static inline int32_t qgen_float32_to_int32(int64_t m, int32_t e)
 {
     const uint64_t u = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
-    uint64_t q;
+    const uint64_t q = qgen_shift_half_even(u, e > 0 ? 0 : e < -40 ? 40 : -e) << (e > 0 ? e : 0);
 
-    if (e >= 0) {
-        q = u << e;
-    } else if (e < -25) {
-        q = 0u; /* |value| < 2^24 * 2^-26 < 0.5 */
-    } else {
-        const int32_t s = -e;
-        const uint64_t half = (uint64_t)1 << (s - 1);
-        const uint64_t remainder = u & (((uint64_t)1 << s) - 1u);
-
-        q = u >> s;
-        if (remainder > half || (remainder == half && (q & 1u) != 0u)) {
-            ++q;
-        }
-    }
     return m < 0 ? -(int32_t)q : (int32_t)q;
 }
 
@@ -134,27 +125,84 @@ static inline int64_t qgen_float32_add(int64_t a_m, int32_t a_e, int64_t b_m, in
     return qgen_float32_round(b_m * ((int64_t)1 << (b_e - a_e)) + a_m, a_e, exponent);
 }
 
+/* The integer nearest (ties to even) to the binary32 product of m * 2^e (a binary32 value, its
+ * mantissa m < 2^25 unnormalized) and the positive scale scale_mantissa * 2^scale_exponent: the
+ * product p = m * scale_mantissa (exact, below 2^49) rounded to 24 bits, then to an integer. The
+ * first rounding moves p by at most 2^(d-1), d = bits dropped; while the value p / 2^r is below
+ * 2^16, p < 2^(r+16), so d <= r - 8. Then, when p is farther than 2^(r-9) from the nearest tie of
+ * the integer rounding, both roundings give what the second alone gives (one shift); else (about one
+ * product in 256, and for values of 2^16 or more) both are done. */
+static inline uint64_t qgen_float32_scaled_integer(uint64_t m, int32_t e, int32_t scale_mantissa, int32_t scale_exponent)
+{
+    const uint64_t p = m * (uint64_t)scale_mantissa;
+    const int32_t r = -(e + scale_exponent);
+    int32_t dropped;
+    uint64_t q;
+
+    if (r >= 9 && r <= 61) {
+        const uint64_t mask = ((uint64_t)1 << r) - 1u;
+        const uint64_t half = (mask >> 1) + 1u;
+        const uint64_t margin = half >> 8;
+        const uint64_t low = p & mask;
+
+        /* |low - half| > margin as one unsigned comparison (not a tie, so the nearest is the floor
+         * or the one above it), and the value below 2^16. */
+        if (low - half + margin > 2u * margin && (p >> r) < ((uint64_t)1 << 16)) {
+            return (p >> r) + (low > half ? 1u : 0u);
+        }
+    }
+    q = qgen_float32_round_magnitude(p, &dropped);
+    return (uint64_t)qgen_float32_to_int32((int64_t)q, e + scale_exponent + dropped);
+}
+
 /* The output stage: ((float)acc + bias_term) * scale, each operation rounded to binary32
  * as the reference stack's float arithmetic does, then to the nearest integer (ties to even), plus
- * the output zero point, clamped to the fused activation's range. */
+ * the output zero point, clamped to the fused activation's range. Binary32 rounding is symmetric,
+ * so magnitudes are rounded and the sign put back. (float)acc is acc itself when |acc| < 2^24.
+ * Then, with the bias term's exponent in -38..7 (0 has exponent 0, and so does every bias term of at
+ * least 2^-15 units and below 2^31 have one there), the exact sum is an integer times 2^min(0,
+ * exponent). Below 2^38, it times the scale mantissa is exact (below 2^62), and the two binary32
+ * roundings move that product by less than 2^-23 of its value, so for a value below 2^15 the result
+ * is the product's nearest integer whenever the product is farther than 2^-6 from a tie: a shift and
+ * a comparison. Else (about one value in 32, and every other case) the general emulation does each
+ * rounding. */
 static inline int32_t qgen_requantize(int32_t acc, int32_t scale_mantissa, int32_t scale_exponent,
                                int32_t bias_term_mantissa, int32_t bias_term_exponent,
                                int32_t output_zero_point, int32_t activation_min, int32_t activation_max)
 {
-    int32_t e;
-    int64_t m = qgen_float32_round((int64_t)acc, 0, &e);
+    int32_t e = 0;
+    int64_t a = acc;
+    uint64_t m = acc < 0 ? (uint64_t)0 - (uint64_t)a : (uint64_t)a;
     int32_t y;
 
-    m = qgen_float32_add(m, e, (int64_t)bias_term_mantissa, bias_term_exponent, &e);
-    m = qgen_float32_round(m * (int64_t)scale_mantissa, e + scale_exponent, &e);
-    y = qgen_float32_to_int32(m, e) + output_zero_point;
-    if (y < activation_min) {
-        y = activation_min;
+    if (m < ((uint64_t)1 << 24) && bias_term_exponent >= -38 && bias_term_exponent <= 7) {
+        const int32_t common = bias_term_exponent < 0 ? bias_term_exponent : 0;
+        const int64_t sum = a * ((int64_t)1 << -common) + (int64_t)bias_term_mantissa * ((int64_t)1 << (bias_term_exponent - common));
+        const uint64_t magnitude = sum < 0 ? (uint64_t)0 - (uint64_t)sum : (uint64_t)sum;
+        const uint64_t p = magnitude * (uint64_t)scale_mantissa;
+        const int32_t r = -(common + scale_exponent);
+
+        if (magnitude < ((uint64_t)1 << 38) && r >= 6 && r <= 61) {
+            const uint64_t mask = ((uint64_t)1 << r) - 1u;
+            const uint64_t half = (mask >> 1) + 1u;
+            const uint64_t margin = half >> 5;
+            const uint64_t low = p & mask;
+
+            if (low - half + margin > 2u * margin && (p >> r) < ((uint64_t)1 << 15)) {
+                y = (int32_t)(p >> r) + (low > half ? 1 : 0);
+                y = (sum < 0 ? -y : y) + output_zero_point;
+                y = y < activation_min ? activation_min : y;
+                return y > activation_max ? activation_max : y;
+            }
+        }
     }
-    if (y > activation_max) {
-        y = activation_max;
-    }
-    return y;
+    a = qgen_float32_round(a, 0, &e);
+    a = qgen_float32_add(a, e, (int64_t)bias_term_mantissa, bias_term_exponent, &e);
+    m = (uint64_t)(a < 0 ? -a : a);
+    m = qgen_float32_scaled_integer(m, e, scale_mantissa, scale_exponent);
+    y = (a < 0 ? -(int32_t)m : (int32_t)m) + output_zero_point;
+    y = y < activation_min ? activation_min : y;
+    return y > activation_max ? activation_max : y;
 }
 
 /* fc: int8 weights [10][10] (PyTorch layout) */

@@ -70,6 +70,53 @@ static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, i
     return low > activation_max ? activation_max : low;
 }
 
+/* The multiply-accumulate reductions read their activations as qgen_mac_uint8_t or qgen_mac_int8_t. By
+ * default int16_t: compilers turn sums of int16 x int8 products into 16-bit multiply-adds (x86 pmaddwd,
+ * Arm NEON), two products per lane and instruction. Where the target has a uint8 x int8 dot product (x86
+ * VNNI: vpdpbusd, four products per lane) the 8-bit types are faster. Every product is exact in int32
+ * either way, so the results are identical; define QGEN_MAC_8BIT as 0 or 1 to choose. */
+#ifndef QGEN_MAC_8BIT
+#if defined(__AVX512VNNI__) || defined(__AVXVNNI__)
+#define QGEN_MAC_8BIT 1
+#else
+#define QGEN_MAC_8BIT 0
+#endif
+#endif
+#if QGEN_MAC_8BIT
+typedef uint8_t qgen_mac_uint8_t;
+typedef int8_t qgen_mac_int8_t;
+#else
+typedef int16_t qgen_mac_uint8_t;
+typedef int16_t qgen_mac_int8_t;
+#endif
+
+/* sums[r] = the sum over k < count of x[k] * w_r[k], for the four int8 weight rows w0..w3: four output channels
+ * at a time, so that each activation is loaded once for four weights. Each sum is part of one output's
+ * accumulation, so it is within that layer's proven bound. Called with a constant count, which lets compilers
+ * vectorize the loop without a remainder. */
+static inline void qgen_dot4_int8(const qgen_mac_int8_t *x, int32_t count, const int8_t *w0, const int8_t *w1,
+                                  const int8_t *w2, const int8_t *w3, int32_t sums[4])
+{
+    int32_t s0 = 0;
+    int32_t s1 = 0;
+    int32_t s2 = 0;
+    int32_t s3 = 0;
+    int32_t k;
+
+    for (k = 0; k < count; ++k) {
+        const int32_t v = x[k];
+
+        s0 += v * w0[k];
+        s1 += v * w1[k];
+        s2 += v * w2[k];
+        s3 += v * w3[k];
+    }
+    sums[0] = s0;
+    sums[1] = s1;
+    sums[2] = s2;
+    sums[3] = s3;
+}
+
 /* conv1: int8 weights [16][3][3][3] (OHWI, TFLite layout) */
 static const int8_t conv1_weights[432] = {
       65,  109,   44,  -80,  -95,  -76,   40,   57,  -80,   62,  -75,  -79,   75,    6,   69,  -53,
@@ -1425,21 +1472,24 @@ static const int32_t fc1_shift[10] = {
  * kernel 3x3, stride 2x2, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -1, folded into conv1_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-231174.
- * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of 27 values (the whole window when it fits, else chunks of taps), so that the
- * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 27 values, 9 tap(s) of 3 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv1(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
-    int8_t window[27];
-    int32_t t0;
-    int32_t t;
+    int32_t sums[4];
+    qgen_mac_int8_t window[27];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -1456,35 +1506,35 @@ static void conv1(const int8_t *input, int8_t *output)
                             acc[oc - c0] = conv1_bias[oc];
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
-                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 3;
+                            for (j0 = 0; j0 < 3; j0 += 3) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 3];
 
-                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
-                             * input zero point, so that it adds the zero point times the weight. */
-                            for (t = t0; t < t0 + count / 3; ++t) {
-                                const int32_t iy = iy0 + t / 3 * 1;
-                                const int32_t ix = ix0 + t % 3 * 1;
-                                int8_t *to = &window[(t - t0) * 3];
-
-                                if (iy < 0 || iy >= 24 || ix < 0 || ix >= 24) {
-                                    for (j = 0; j < 3; ++j) {
-                                        to[j] = (int8_t)-1;
+                                    if (iy < 0 || iy >= 24 || ix < 0 || ix >= 24) {
+                                        for (j = 0; j < 3; ++j) {
+                                            to[j] = (qgen_mac_int8_t)-1;
+                                        }
+                                        continue;
                                     }
-                                } else {
-                                    const int8_t *from = &input[((n * 24 + iy) * 24 + ix) * 3 + g * 3];
-
                                     for (j = 0; j < 3; ++j) {
-                                        to[j] = from[j];
+                                        to[j] = (qgen_mac_int8_t)input[((n * 24 + iy) * 24 + ix) * 3 + g * 3 + j0 + j];
                                     }
                                 }
-                            }
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv1_weights[oc * 27 + t0 * 3];
-                                int32_t a = 0;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv1_weights[oc * 27 + t0 * 3 + j0];
 
-                                for (j = 0; j < count; ++j) {
-                                    a += (int32_t)window[j] * ((int32_t)w[j]);
+                                    qgen_dot4_int8(window, 27, w, &w[rows > 1 ? 27 : 0],
+                                                      &w[rows > 2 ? 2 * 27 : 0], &w[rows > 3 ? 3 * 27 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -1504,17 +1554,24 @@ static void conv1(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv2_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-247044.
- * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv2(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
+    int32_t sums[4];
+    qgen_mac_int8_t window[16];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -1530,18 +1587,30 @@ static void conv2(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv2_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 12 + iy0) * 12 + ix0) * 16 + g * 16];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 16; j0 += 16) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 16];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv2_weights[oc * 16];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 16; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 16; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv2_weights[oc * 16 + t0 * 16 + j0];
+
+                                    qgen_dot4_int8(window, 16, w, &w[rows > 1 ? 16 : 0],
+                                                      &w[rows > 2 ? 2 * 16 : 0], &w[rows > 3 ? 3 * 16 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -1622,17 +1691,24 @@ static void dw1(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv3_bias; padding reads it), int8 output (zero point -88),
  * activation none: clamp [-128, 127]. Every partial sum is within +-258584.
- * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv3(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
+    int32_t sums[4];
+    qgen_mac_int8_t window[16];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -1648,18 +1724,30 @@ static void conv3(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv3_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 12 + iy0) * 12 + ix0) * 16 + g * 16];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 16; j0 += 16) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 16];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv3_weights[oc * 16];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 16; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 16; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv3_weights[oc * 16 + t0 * 16 + j0];
+
+                                    qgen_dot4_int8(window, 16, w, &w[rows > 1 ? 16 : 0],
+                                                      &w[rows > 2 ? 2 * 16 : 0], &w[rows > 3 ? 3 * 16 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -1696,17 +1784,24 @@ static void add1(const int8_t *input1, const int8_t *input2, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -88, folded into conv4_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-241030.
- * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv4(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
+    int32_t sums[4];
+    qgen_mac_int8_t window[16];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -1722,18 +1817,30 @@ static void conv4(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv4_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 12 + iy0) * 12 + ix0) * 16 + g * 16];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 16; j0 += 16) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 16];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv4_weights[oc * 16];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 16; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 16; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv4_weights[oc * 16 + t0 * 16 + j0];
+
+                                    qgen_dot4_int8(window, 16, w, &w[rows > 1 ? 16 : 0],
+                                                      &w[rows > 2 ? 2 * 16 : 0], &w[rows > 3 ? 3 * 16 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -1814,17 +1921,24 @@ static void dw2(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv5_bias; padding reads it), int8 output (zero point 4),
  * activation none: clamp [-128, 127]. Every partial sum is within +-902382.
- * Each pixel's output channels in tiles of 24 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 24 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv5(const int8_t *input, int8_t *output)
 {
     int32_t acc[24];
+    int32_t sums[4];
+    qgen_mac_int8_t window[64];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -1840,18 +1954,30 @@ static void conv5(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv5_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 6 + iy0) * 6 + ix0) * 64 + g * 64];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 64; j0 += 64) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 64];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv5_weights[oc * 64];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 64; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 64; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 64 + g * 64 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv5_weights[oc * 64 + t0 * 64 + j0];
+
+                                    qgen_dot4_int8(window, 64, w, &w[rows > 1 ? 64 : 0],
+                                                      &w[rows > 2 ? 2 * 64 : 0], &w[rows > 3 ? 3 * 64 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -1871,17 +1997,24 @@ static void conv5(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point 4, folded into conv6_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-226339.
- * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 24 values, 1 tap(s) of 24 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv6(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
+    int32_t sums[4];
+    qgen_mac_int8_t window[24];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -1897,18 +2030,30 @@ static void conv6(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv6_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 6 + iy0) * 6 + ix0) * 24 + g * 24];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 24; j0 += 24) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 24];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv6_weights[oc * 24];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 24; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 24; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 24 + g * 24 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv6_weights[oc * 24 + t0 * 24 + j0];
+
+                                    qgen_dot4_int8(window, 24, w, &w[rows > 1 ? 24 : 0],
+                                                      &w[rows > 2 ? 2 * 24 : 0], &w[rows > 3 ? 3 * 24 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -1989,17 +2134,24 @@ static void dw3(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv7_bias; padding reads it), int8 output (zero point 0),
  * activation none: clamp [-128, 127]. Every partial sum is within +-1370975.
- * Each pixel's output channels in tiles of 24 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 24 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 96 values, 1 tap(s) of 96 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv7(const int8_t *input, int8_t *output)
 {
     int32_t acc[24];
+    int32_t sums[4];
+    qgen_mac_int8_t window[96];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -2015,18 +2167,30 @@ static void conv7(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv7_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 6 + iy0) * 6 + ix0) * 96 + g * 96];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 96; j0 += 96) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 96];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv7_weights[oc * 96];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 96; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 96; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 96 + g * 96 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv7_weights[oc * 96 + t0 * 96 + j0];
+
+                                    qgen_dot4_int8(window, 96, w, &w[rows > 1 ? 96 : 0],
+                                                      &w[rows > 2 ? 2 * 96 : 0], &w[rows > 3 ? 3 * 96 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -2083,25 +2247,44 @@ static void mean1(const int8_t *input, int8_t *output)
 
 /* Layer "fc1" (model.swift:21): Linear, [1, 24] -> [1, 10].
  * int8 input (zero point -13, folded into fc1_bias), int8 output (zero point 6),
- * activation none: clamp [-128, 127]. Every partial sum is within +-219933. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-219933.
+ * Four output features at a time, the input widened to qgen_mac_int8_t in a stack buffer, 24 values at a time
+ * (qgen_dot4_int8); a last group of fewer features repeats its first row. */
 static void fc1(const int8_t *input, int8_t *output)
 {
+    qgen_mac_int8_t x[24];
+    int32_t acc[4];
+    int32_t sums[4];
     int32_t n;
+    int32_t o0;
     int32_t o;
+    int32_t k0;
     int32_t k;
 
     for (n = 0; n < 1; ++n) {
-        const int8_t *x = &input[n * 24];
+        const int8_t *in = &input[n * 24];
 
-        for (o = 0; o < 10; ++o) {
-            const int8_t *w = &fc1_weights[o * 24];
-            int32_t acc = fc1_bias[o];
+        for (k = 0; k < 24; ++k) {
+            x[k] = (qgen_mac_int8_t)in[k];
+        }
+        for (o0 = 0; o0 < 10; o0 += 4) {
+            const int32_t rows = 10 - o0 < 4 ? 10 - o0 : 4;
+            const int8_t *w = &fc1_weights[o0 * 24];
 
-            for (k = 0; k < 24; ++k) {
-                acc += (int32_t)x[k] * ((int32_t)w[k]);
+            for (o = 0; o < 4; ++o) {
+                acc[o] = 0;
             }
-            output[n * 10 + o] = (int8_t)qgen_requantize(acc, fc1_multiplier[o], fc1_shift[o],
-                                                                6, -128, 127);
+            for (k0 = 0; k0 < 24; k0 += 24) {
+                qgen_dot4_int8(x, 24, &w[k0], &w[(rows > 1 ? 24 : 0) + k0],
+                                  &w[(rows > 2 ? 2 * 24 : 0) + k0], &w[(rows > 3 ? 3 * 24 : 0) + k0], sums);
+                for (o = 0; o < rows; ++o) {
+                    acc[o] += sums[o];
+                }
+            }
+            for (o = o0; o < o0 + rows; ++o) {
+                output[n * 10 + o] = (int8_t)qgen_requantize(fc1_bias[o] + acc[o - o0], fc1_multiplier[o], fc1_shift[o],
+                                                                    6, -128, 127);
+            }
         }
     }
 }

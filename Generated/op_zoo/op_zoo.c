@@ -72,6 +72,53 @@ static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, i
     return low > activation_max ? activation_max : low;
 }
 
+/* The multiply-accumulate reductions read their activations as qgen_mac_uint8_t or qgen_mac_int8_t. By
+ * default int16_t: compilers turn sums of int16 x int8 products into 16-bit multiply-adds (x86 pmaddwd,
+ * Arm NEON), two products per lane and instruction. Where the target has a uint8 x int8 dot product (x86
+ * VNNI: vpdpbusd, four products per lane) the 8-bit types are faster. Every product is exact in int32
+ * either way, so the results are identical; define QGEN_MAC_8BIT as 0 or 1 to choose. */
+#ifndef QGEN_MAC_8BIT
+#if defined(__AVX512VNNI__) || defined(__AVXVNNI__)
+#define QGEN_MAC_8BIT 1
+#else
+#define QGEN_MAC_8BIT 0
+#endif
+#endif
+#if QGEN_MAC_8BIT
+typedef uint8_t qgen_mac_uint8_t;
+typedef int8_t qgen_mac_int8_t;
+#else
+typedef int16_t qgen_mac_uint8_t;
+typedef int16_t qgen_mac_int8_t;
+#endif
+
+/* sums[r] = the sum over k < count of x[k] * w_r[k], for the four int8 weight rows w0..w3: four output channels
+ * at a time, so that each activation is loaded once for four weights. Each sum is part of one output's
+ * accumulation, so it is within that layer's proven bound. Called with a constant count, which lets compilers
+ * vectorize the loop without a remainder. */
+static inline void qgen_dot4_int8(const qgen_mac_int8_t *x, int32_t count, const int8_t *w0, const int8_t *w1,
+                                  const int8_t *w2, const int8_t *w3, int32_t sums[4])
+{
+    int32_t s0 = 0;
+    int32_t s1 = 0;
+    int32_t s2 = 0;
+    int32_t s3 = 0;
+    int32_t k;
+
+    for (k = 0; k < count; ++k) {
+        const int32_t v = x[k];
+
+        s0 += v * w0[k];
+        s1 += v * w1[k];
+        s2 += v * w2[k];
+        s3 += v * w3[k];
+    }
+    sums[0] = s0;
+    sums[1] = s1;
+    sums[2] = s2;
+    sums[3] = s3;
+}
+
 /* gemmlowp's fixed-point primitives (fixedpoint.h), for TFLite's softmax. */
 
 /* SaturatingRoundingDoublingHighMul: the high 32 bits of 2*a*b, ties toward +infinity; only
@@ -439,21 +486,24 @@ static void pad(const int8_t *input, int8_t *output)
  * kernel 3x3, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point 5, folded into conv_bias; padding reads it), int8 output (zero point -2),
  * activation none: clamp [-128, 127]. Every partial sum is within +-255624.
- * Each pixel's output channels in tiles of 4 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of 27 values (the whole window when it fits, else chunks of taps), so that the
- * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 4 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 27 values, 9 tap(s) of 3 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv(const int8_t *input, int8_t *output)
 {
     int32_t acc[4];
-    int8_t window[27];
-    int32_t t0;
-    int32_t t;
+    int32_t sums[4];
+    qgen_mac_int8_t window[27];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -470,35 +520,29 @@ static void conv(const int8_t *input, int8_t *output)
                             acc[oc - c0] = conv_bias[oc];
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
-                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 3;
-
-                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
-                             * input zero point, so that it adds the zero point times the weight. */
-                            for (t = t0; t < t0 + count / 3; ++t) {
-                                const int32_t iy = iy0 + t / 3 * 1;
-                                const int32_t ix = ix0 + t % 3 * 1;
-                                int8_t *to = &window[(t - t0) * 3];
-
-                                if (iy < 0 || iy >= 8 || ix < 0 || ix >= 8) {
-                                    for (j = 0; j < 3; ++j) {
-                                        to[j] = (int8_t)5;
-                                    }
-                                } else {
-                                    const int8_t *from = &input[((n * 8 + iy) * 8 + ix) * 3 + g * 3];
+                            for (j0 = 0; j0 < 3; j0 += 3) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 3];
 
                                     for (j = 0; j < 3; ++j) {
-                                        to[j] = from[j];
+                                        to[j] = (qgen_mac_int8_t)input[((n * 8 + iy) * 8 + ix) * 3 + g * 3 + j0 + j];
                                     }
                                 }
-                            }
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv_weights[oc * 27 + t0 * 3];
-                                int32_t a = 0;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv_weights[oc * 27 + t0 * 3 + j0];
 
-                                for (j = 0; j < count; ++j) {
-                                    a += (int32_t)window[j] * ((int32_t)w[j]);
+                                    qgen_dot4_int8(window, 27, w, &w[rows > 1 ? 27 : 0],
+                                                      &w[rows > 2 ? 2 * 27 : 0], &w[rows > 3 ? 3 * 27 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -705,25 +749,44 @@ static void gap(const int8_t *input, int8_t *output)
 
 /* Layer "fc" (model.swift:28): Linear, [1, 4] -> [1, 10].
  * int8 input (zero point 0, folded into fc_bias), int8 output (zero point 0),
- * activation none: clamp [-128, 127]. Every partial sum is within +-43648. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-43648.
+ * Four output features at a time, the input widened to qgen_mac_int8_t in a stack buffer, 4 values at a time
+ * (qgen_dot4_int8); a last group of fewer features repeats its first row. */
 static void fc(const int8_t *input, int8_t *output)
 {
+    qgen_mac_int8_t x[4];
+    int32_t acc[4];
+    int32_t sums[4];
     int32_t n;
+    int32_t o0;
     int32_t o;
+    int32_t k0;
     int32_t k;
 
     for (n = 0; n < 1; ++n) {
-        const int8_t *x = &input[n * 4];
+        const int8_t *in = &input[n * 4];
 
-        for (o = 0; o < 10; ++o) {
-            const int8_t *w = &fc_weights[o * 4];
-            int32_t acc = fc_bias[o];
+        for (k = 0; k < 4; ++k) {
+            x[k] = (qgen_mac_int8_t)in[k];
+        }
+        for (o0 = 0; o0 < 10; o0 += 4) {
+            const int32_t rows = 10 - o0 < 4 ? 10 - o0 : 4;
+            const int8_t *w = &fc_weights[o0 * 4];
 
-            for (k = 0; k < 4; ++k) {
-                acc += (int32_t)x[k] * ((int32_t)w[k]);
+            for (o = 0; o < 4; ++o) {
+                acc[o] = 0;
             }
-            output[n * 10 + o] = (int8_t)qgen_requantize(acc, fc_multiplier[o], fc_shift[o],
-                                                                0, -128, 127);
+            for (k0 = 0; k0 < 4; k0 += 4) {
+                qgen_dot4_int8(x, 4, &w[k0], &w[(rows > 1 ? 4 : 0) + k0],
+                                  &w[(rows > 2 ? 2 * 4 : 0) + k0], &w[(rows > 3 ? 3 * 4 : 0) + k0], sums);
+                for (o = 0; o < rows; ++o) {
+                    acc[o] += sums[o];
+                }
+            }
+            for (o = o0; o < o0 + rows; ++o) {
+                output[n * 10 + o] = (int8_t)qgen_requantize(fc_bias[o] + acc[o - o0], fc_multiplier[o], fc_shift[o],
+                                                                    0, -128, 127);
+            }
         }
     }
 }

@@ -71,6 +71,53 @@ static int32_t qgen_requantize(int32_t acc, int32_t multiplier, int32_t shift, i
     return low > activation_max ? activation_max : low;
 }
 
+/* The multiply-accumulate reductions read their activations as qgen_mac_uint8_t or qgen_mac_int8_t. By
+ * default int16_t: compilers turn sums of int16 x int8 products into 16-bit multiply-adds (x86 pmaddwd,
+ * Arm NEON), two products per lane and instruction. Where the target has a uint8 x int8 dot product (x86
+ * VNNI: vpdpbusd, four products per lane) the 8-bit types are faster. Every product is exact in int32
+ * either way, so the results are identical; define QGEN_MAC_8BIT as 0 or 1 to choose. */
+#ifndef QGEN_MAC_8BIT
+#if defined(__AVX512VNNI__) || defined(__AVXVNNI__)
+#define QGEN_MAC_8BIT 1
+#else
+#define QGEN_MAC_8BIT 0
+#endif
+#endif
+#if QGEN_MAC_8BIT
+typedef uint8_t qgen_mac_uint8_t;
+typedef int8_t qgen_mac_int8_t;
+#else
+typedef int16_t qgen_mac_uint8_t;
+typedef int16_t qgen_mac_int8_t;
+#endif
+
+/* sums[r] = the sum over k < count of x[k] * w_r[k], for the four int8 weight rows w0..w3: four output channels
+ * at a time, so that each activation is loaded once for four weights. Each sum is part of one output's
+ * accumulation, so it is within that layer's proven bound. Called with a constant count, which lets compilers
+ * vectorize the loop without a remainder. */
+static inline void qgen_dot4_int8(const qgen_mac_int8_t *x, int32_t count, const int8_t *w0, const int8_t *w1,
+                                  const int8_t *w2, const int8_t *w3, int32_t sums[4])
+{
+    int32_t s0 = 0;
+    int32_t s1 = 0;
+    int32_t s2 = 0;
+    int32_t s3 = 0;
+    int32_t k;
+
+    for (k = 0; k < count; ++k) {
+        const int32_t v = x[k];
+
+        s0 += v * w0[k];
+        s1 += v * w1[k];
+        s2 += v * w2[k];
+        s3 += v * w3[k];
+    }
+    sums[0] = s0;
+    sums[1] = s1;
+    sums[2] = s2;
+    sums[3] = s3;
+}
+
 /* conv1: int8 weights [16][3][3][3] (OHWI, TFLite layout) */
 static const int8_t conv1_weights[432] = {
       89,  -33,  -83,  -20,  -46,    0,    7,  -48,  -48,   95,   34,   -4, -127,   24,   36, -124,
@@ -5504,21 +5551,24 @@ static const int32_t fc1_shift[10] = {
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -6, folded into conv1_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-223586.
- * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of 27 values (the whole window when it fits, else chunks of taps), so that the
- * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 27 values, 9 tap(s) of 3 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv1(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
-    int8_t window[27];
-    int32_t t0;
-    int32_t t;
+    int32_t sums[4];
+    qgen_mac_int8_t window[27];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -5535,35 +5585,35 @@ static void conv1(const int8_t *input, int8_t *output)
                             acc[oc - c0] = conv1_bias[oc];
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
-                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 3;
+                            for (j0 = 0; j0 < 3; j0 += 3) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 3];
 
-                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
-                             * input zero point, so that it adds the zero point times the weight. */
-                            for (t = t0; t < t0 + count / 3; ++t) {
-                                const int32_t iy = iy0 + t / 3 * 1;
-                                const int32_t ix = ix0 + t % 3 * 1;
-                                int8_t *to = &window[(t - t0) * 3];
-
-                                if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
-                                    for (j = 0; j < 3; ++j) {
-                                        to[j] = (int8_t)-6;
+                                    if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                        for (j = 0; j < 3; ++j) {
+                                            to[j] = (qgen_mac_int8_t)-6;
+                                        }
+                                        continue;
                                     }
-                                } else {
-                                    const int8_t *from = &input[((n * 32 + iy) * 32 + ix) * 3 + g * 3];
-
                                     for (j = 0; j < 3; ++j) {
-                                        to[j] = from[j];
+                                        to[j] = (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 3 + g * 3 + j0 + j];
                                     }
                                 }
-                            }
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv1_weights[oc * 27 + t0 * 3];
-                                int32_t a = 0;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv1_weights[oc * 27 + t0 * 3 + j0];
 
-                                for (j = 0; j < count; ++j) {
-                                    a += (int32_t)window[j] * ((int32_t)w[j]);
+                                    qgen_dot4_int8(window, 27, w, &w[rows > 1 ? 27 : 0],
+                                                      &w[rows > 2 ? 2 * 27 : 0], &w[rows > 3 ? 3 * 27 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -5583,21 +5633,24 @@ static void conv1(const int8_t *input, int8_t *output)
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv2_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1881805.
- * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of 144 values (the whole window when it fits, else chunks of taps), so that the
- * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 144 values, 9 tap(s) of 16 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv2(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
-    int8_t window[144];
-    int32_t t0;
-    int32_t t;
+    int32_t sums[4];
+    qgen_mac_int8_t window[144];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -5614,35 +5667,35 @@ static void conv2(const int8_t *input, int8_t *output)
                             acc[oc - c0] = conv2_bias[oc];
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
-                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 16;
+                            for (j0 = 0; j0 < 16; j0 += 16) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 16];
 
-                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
-                             * input zero point, so that it adds the zero point times the weight. */
-                            for (t = t0; t < t0 + count / 16; ++t) {
-                                const int32_t iy = iy0 + t / 3 * 1;
-                                const int32_t ix = ix0 + t % 3 * 1;
-                                int8_t *to = &window[(t - t0) * 16];
-
-                                if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
-                                    for (j = 0; j < 16; ++j) {
-                                        to[j] = (int8_t)-128;
+                                    if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                        for (j = 0; j < 16; ++j) {
+                                            to[j] = (qgen_mac_int8_t)-128;
+                                        }
+                                        continue;
                                     }
-                                } else {
-                                    const int8_t *from = &input[((n * 32 + iy) * 32 + ix) * 16 + g * 16];
-
                                     for (j = 0; j < 16; ++j) {
-                                        to[j] = from[j];
+                                        to[j] = (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
-                            }
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv2_weights[oc * 144 + t0 * 16];
-                                int32_t a = 0;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv2_weights[oc * 144 + t0 * 16 + j0];
 
-                                for (j = 0; j < count; ++j) {
-                                    a += (int32_t)window[j] * ((int32_t)w[j]);
+                                    qgen_dot4_int8(window, 144, w, &w[rows > 1 ? 144 : 0],
+                                                      &w[rows > 2 ? 2 * 144 : 0], &w[rows > 3 ? 3 * 144 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -5662,21 +5715,24 @@ static void conv2(const int8_t *input, int8_t *output)
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv3_bias; padding reads it), int8 output (zero point -38),
  * activation none: clamp [-128, 127]. Every partial sum is within +-1847857.
- * Each pixel's output channels in tiles of 16 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of 144 values (the whole window when it fits, else chunks of taps), so that the
- * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 144 values, 9 tap(s) of 16 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv3(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
-    int8_t window[144];
-    int32_t t0;
-    int32_t t;
+    int32_t sums[4];
+    qgen_mac_int8_t window[144];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -5693,35 +5749,35 @@ static void conv3(const int8_t *input, int8_t *output)
                             acc[oc - c0] = conv3_bias[oc];
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
-                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 16;
+                            for (j0 = 0; j0 < 16; j0 += 16) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 16];
 
-                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
-                             * input zero point, so that it adds the zero point times the weight. */
-                            for (t = t0; t < t0 + count / 16; ++t) {
-                                const int32_t iy = iy0 + t / 3 * 1;
-                                const int32_t ix = ix0 + t % 3 * 1;
-                                int8_t *to = &window[(t - t0) * 16];
-
-                                if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
-                                    for (j = 0; j < 16; ++j) {
-                                        to[j] = (int8_t)-128;
+                                    if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                        for (j = 0; j < 16; ++j) {
+                                            to[j] = (qgen_mac_int8_t)-128;
+                                        }
+                                        continue;
                                     }
-                                } else {
-                                    const int8_t *from = &input[((n * 32 + iy) * 32 + ix) * 16 + g * 16];
-
                                     for (j = 0; j < 16; ++j) {
-                                        to[j] = from[j];
+                                        to[j] = (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
-                            }
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv3_weights[oc * 144 + t0 * 16];
-                                int32_t a = 0;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv3_weights[oc * 144 + t0 * 16 + j0];
 
-                                for (j = 0; j < count; ++j) {
-                                    a += (int32_t)window[j] * ((int32_t)w[j]);
+                                    qgen_dot4_int8(window, 144, w, &w[rows > 1 ? 144 : 0],
+                                                      &w[rows > 2 ? 2 * 144 : 0], &w[rows > 3 ? 3 * 144 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -5758,21 +5814,24 @@ static void add1(const int8_t *input1, const int8_t *input2, int8_t *output)
  * kernel 3x3, stride 2x2, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv4_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1938224.
- * Each pixel's output channels in tiles of 32 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of 144 values (the whole window when it fits, else chunks of taps), so that the
- * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 32 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 144 values, 9 tap(s) of 16 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv4(const int8_t *input, int8_t *output)
 {
     int32_t acc[32];
-    int8_t window[144];
-    int32_t t0;
-    int32_t t;
+    int32_t sums[4];
+    qgen_mac_int8_t window[144];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -5789,35 +5848,35 @@ static void conv4(const int8_t *input, int8_t *output)
                             acc[oc - c0] = conv4_bias[oc];
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
-                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 16;
+                            for (j0 = 0; j0 < 16; j0 += 16) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 16];
 
-                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
-                             * input zero point, so that it adds the zero point times the weight. */
-                            for (t = t0; t < t0 + count / 16; ++t) {
-                                const int32_t iy = iy0 + t / 3 * 1;
-                                const int32_t ix = ix0 + t % 3 * 1;
-                                int8_t *to = &window[(t - t0) * 16];
-
-                                if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
-                                    for (j = 0; j < 16; ++j) {
-                                        to[j] = (int8_t)-128;
+                                    if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                        for (j = 0; j < 16; ++j) {
+                                            to[j] = (qgen_mac_int8_t)-128;
+                                        }
+                                        continue;
                                     }
-                                } else {
-                                    const int8_t *from = &input[((n * 32 + iy) * 32 + ix) * 16 + g * 16];
-
                                     for (j = 0; j < 16; ++j) {
-                                        to[j] = from[j];
+                                        to[j] = (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
-                            }
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv4_weights[oc * 144 + t0 * 16];
-                                int32_t a = 0;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv4_weights[oc * 144 + t0 * 16 + j0];
 
-                                for (j = 0; j < count; ++j) {
-                                    a += (int32_t)window[j] * ((int32_t)w[j]);
+                                    qgen_dot4_int8(window, 144, w, &w[rows > 1 ? 144 : 0],
+                                                      &w[rows > 2 ? 2 * 144 : 0], &w[rows > 3 ? 3 * 144 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -5837,21 +5896,24 @@ static void conv4(const int8_t *input, int8_t *output)
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv5_bias; padding reads it), int8 output (zero point 11),
  * activation none: clamp [-128, 127]. Every partial sum is within +-3725918.
- * Each pixel's output channels in tiles of 32 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of 288 values (the whole window when it fits, else chunks of taps), so that the
- * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 32 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 288 values, 9 tap(s) of 32 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv5(const int8_t *input, int8_t *output)
 {
     int32_t acc[32];
-    int8_t window[288];
-    int32_t t0;
-    int32_t t;
+    int32_t sums[4];
+    qgen_mac_int8_t window[288];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -5868,35 +5930,35 @@ static void conv5(const int8_t *input, int8_t *output)
                             acc[oc - c0] = conv5_bias[oc];
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
-                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 32;
+                            for (j0 = 0; j0 < 32; j0 += 32) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 32];
 
-                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
-                             * input zero point, so that it adds the zero point times the weight. */
-                            for (t = t0; t < t0 + count / 32; ++t) {
-                                const int32_t iy = iy0 + t / 3 * 1;
-                                const int32_t ix = ix0 + t % 3 * 1;
-                                int8_t *to = &window[(t - t0) * 32];
-
-                                if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
-                                    for (j = 0; j < 32; ++j) {
-                                        to[j] = (int8_t)-128;
+                                    if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
+                                        for (j = 0; j < 32; ++j) {
+                                            to[j] = (qgen_mac_int8_t)-128;
+                                        }
+                                        continue;
                                     }
-                                } else {
-                                    const int8_t *from = &input[((n * 16 + iy) * 16 + ix) * 32 + g * 32];
-
                                     for (j = 0; j < 32; ++j) {
-                                        to[j] = from[j];
+                                        to[j] = (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 32 + g * 32 + j0 + j];
                                     }
                                 }
-                            }
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv5_weights[oc * 288 + t0 * 32];
-                                int32_t a = 0;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv5_weights[oc * 288 + t0 * 32 + j0];
 
-                                for (j = 0; j < count; ++j) {
-                                    a += (int32_t)window[j] * ((int32_t)w[j]);
+                                    qgen_dot4_int8(window, 288, w, &w[rows > 1 ? 288 : 0],
+                                                      &w[rows > 2 ? 2 * 288 : 0], &w[rows > 3 ? 3 * 288 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -5916,17 +5978,24 @@ static void conv5(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 2x2, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv6_bias; padding reads it), int8 output (zero point -14),
  * activation none: clamp [-128, 127]. Every partial sum is within +-273863.
- * Each pixel's output channels in tiles of 32 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 32 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv6(const int8_t *input, int8_t *output)
 {
     int32_t acc[32];
+    int32_t sums[4];
+    qgen_mac_int8_t window[16];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -5942,18 +6011,30 @@ static void conv6(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv6_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 32 + iy0) * 32 + ix0) * 16 + g * 16];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 16; j0 += 16) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 16];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv6_weights[oc * 16];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 16; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 16; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv6_weights[oc * 16 + t0 * 16 + j0];
+
+                                    qgen_dot4_int8(window, 16, w, &w[rows > 1 ? 16 : 0],
+                                                      &w[rows > 2 ? 2 * 16 : 0], &w[rows > 3 ? 3 * 16 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -5990,21 +6071,24 @@ static void add2(const int8_t *input1, const int8_t *input2, int8_t *output)
  * kernel 3x3, stride 2x2, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv7_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-3885717.
- * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of 288 values (the whole window when it fits, else chunks of taps), so that the
- * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 288 values, 9 tap(s) of 32 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv7(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
-    int8_t window[288];
-    int32_t t0;
-    int32_t t;
+    int32_t sums[4];
+    qgen_mac_int8_t window[288];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -6021,35 +6105,35 @@ static void conv7(const int8_t *input, int8_t *output)
                             acc[oc - c0] = conv7_bias[oc];
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
-                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 32;
+                            for (j0 = 0; j0 < 32; j0 += 32) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 32];
 
-                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
-                             * input zero point, so that it adds the zero point times the weight. */
-                            for (t = t0; t < t0 + count / 32; ++t) {
-                                const int32_t iy = iy0 + t / 3 * 1;
-                                const int32_t ix = ix0 + t % 3 * 1;
-                                int8_t *to = &window[(t - t0) * 32];
-
-                                if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
-                                    for (j = 0; j < 32; ++j) {
-                                        to[j] = (int8_t)-128;
+                                    if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
+                                        for (j = 0; j < 32; ++j) {
+                                            to[j] = (qgen_mac_int8_t)-128;
+                                        }
+                                        continue;
                                     }
-                                } else {
-                                    const int8_t *from = &input[((n * 16 + iy) * 16 + ix) * 32 + g * 32];
-
                                     for (j = 0; j < 32; ++j) {
-                                        to[j] = from[j];
+                                        to[j] = (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 32 + g * 32 + j0 + j];
                                     }
                                 }
-                            }
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv7_weights[oc * 288 + t0 * 32];
-                                int32_t a = 0;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv7_weights[oc * 288 + t0 * 32 + j0];
 
-                                for (j = 0; j < count; ++j) {
-                                    a += (int32_t)window[j] * ((int32_t)w[j]);
+                                    qgen_dot4_int8(window, 288, w, &w[rows > 1 ? 288 : 0],
+                                                      &w[rows > 2 ? 2 * 288 : 0], &w[rows > 3 ? 3 * 288 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -6069,21 +6153,24 @@ static void conv7(const int8_t *input, int8_t *output)
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv8_bias; padding reads it), int8 output (zero point -9),
  * activation none: clamp [-128, 127]. Every partial sum is within +-7300176.
- * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window, gathered first into a contiguous buffer of 576 values (the whole window when it fits, else chunks of taps), so that the
- * reduction runs over contiguous activations and OHWI weights with no bounds tests; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 192 values, 3 tap(s) of 64 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv8(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
-    int8_t window[576];
-    int32_t t0;
-    int32_t t;
+    int32_t sums[4];
+    qgen_mac_int8_t window[192];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -6099,36 +6186,36 @@ static void conv8(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv8_bias[oc];
                         }
-                        for (t0 = 0; t0 < 9; t0 += 9) {
-                            const int32_t count = (9 - t0 < 9 ? 9 - t0 : 9) * 64;
+                        for (t0 = 0; t0 < 9; t0 += 3) {
+                            for (j0 = 0; j0 < 64; j0 += 64) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 3; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 64];
 
-                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
-                             * input zero point, so that it adds the zero point times the weight. */
-                            for (t = t0; t < t0 + count / 64; ++t) {
-                                const int32_t iy = iy0 + t / 3 * 1;
-                                const int32_t ix = ix0 + t % 3 * 1;
-                                int8_t *to = &window[(t - t0) * 64];
-
-                                if (iy < 0 || iy >= 8 || ix < 0 || ix >= 8) {
-                                    for (j = 0; j < 64; ++j) {
-                                        to[j] = (int8_t)-128;
+                                    if (iy < 0 || iy >= 8 || ix < 0 || ix >= 8) {
+                                        for (j = 0; j < 64; ++j) {
+                                            to[j] = (qgen_mac_int8_t)-128;
+                                        }
+                                        continue;
                                     }
-                                } else {
-                                    const int8_t *from = &input[((n * 8 + iy) * 8 + ix) * 64 + g * 64];
-
                                     for (j = 0; j < 64; ++j) {
-                                        to[j] = from[j];
+                                        to[j] = (qgen_mac_int8_t)input[((n * 8 + iy) * 8 + ix) * 64 + g * 64 + j0 + j];
                                     }
                                 }
-                            }
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv8_weights[oc * 576 + t0 * 64];
-                                int32_t a = 0;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv8_weights[oc * 576 + t0 * 64 + j0];
 
-                                for (j = 0; j < count; ++j) {
-                                    a += (int32_t)window[j] * ((int32_t)w[j]);
+                                    qgen_dot4_int8(window, 192, w, &w[rows > 1 ? 576 : 0],
+                                                      &w[rows > 2 ? 2 * 576 : 0], &w[rows > 3 ? 3 * 576 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -6148,17 +6235,24 @@ static void conv8(const int8_t *input, int8_t *output)
  * kernel 1x1, stride 2x2, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
  * int8 input (zero point -128, folded into conv9_bias; padding reads it), int8 output (zero point -2),
  * activation none: clamp [-128, 127]. Every partial sum is within +-552406.
- * Each pixel's output channels in tiles of 64 int32 accumulators, one reduction per channel over its
- * window; then the tile's output stage in a loop of its own. */
+ * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t) into a contiguous buffer of 32 values, 1 tap(s) of 32 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
 static void conv9(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
+    int32_t sums[4];
+    qgen_mac_int8_t window[32];
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < 1; ++n) {
@@ -6174,18 +6268,30 @@ static void conv9(const int8_t *input, int8_t *output)
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = conv9_bias[oc];
                         }
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const int8_t *x = &input[((n * 16 + iy0) * 16 + ix0) * 32 + g * 32];
+                        for (t0 = 0; t0 < 1; t0 += 1) {
+                            for (j0 = 0; j0 < 32; j0 += 32) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 1; ++t) {
+                                    const int32_t iy = iy0 + t / 1 * 1;
+                                    const int32_t ix = ix0 + t % 1 * 1;
+                                    qgen_mac_int8_t *to = &window[(t - t0) * 32];
 
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &conv9_weights[oc * 32];
-                                int32_t a = 0;
-
-                                for (j = 0; j < 32; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]);
+                                    for (j = 0; j < 32; ++j) {
+                                        to[j] = (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 32 + g * 32 + j0 + j];
+                                    }
                                 }
-                                acc[oc - c0] += a;
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv9_weights[oc * 32 + t0 * 32 + j0];
+
+                                    qgen_dot4_int8(window, 32, w, &w[rows > 1 ? 32 : 0],
+                                                      &w[rows > 2 ? 2 * 32 : 0], &w[rows > 3 ? 3 * 32 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
@@ -6268,25 +6374,44 @@ static void avgpool1(const int8_t *input, int8_t *output)
 
 /* Layer "fc1" (model.swift:22): Linear, [1, 64] -> [1, 10].
  * int8 input (zero point -128, folded into fc1_bias), int8 output (zero point -3),
- * activation none: clamp [-128, 127]. Every partial sum is within +-937723. */
+ * activation none: clamp [-128, 127]. Every partial sum is within +-937723.
+ * Four output features at a time, the input widened to qgen_mac_int8_t in a stack buffer, 64 values at a time
+ * (qgen_dot4_int8); a last group of fewer features repeats its first row. */
 static void fc1(const int8_t *input, int8_t *output)
 {
+    qgen_mac_int8_t x[64];
+    int32_t acc[4];
+    int32_t sums[4];
     int32_t n;
+    int32_t o0;
     int32_t o;
+    int32_t k0;
     int32_t k;
 
     for (n = 0; n < 1; ++n) {
-        const int8_t *x = &input[n * 64];
+        const int8_t *in = &input[n * 64];
 
-        for (o = 0; o < 10; ++o) {
-            const int8_t *w = &fc1_weights[o * 64];
-            int32_t acc = fc1_bias[o];
+        for (k = 0; k < 64; ++k) {
+            x[k] = (qgen_mac_int8_t)in[k];
+        }
+        for (o0 = 0; o0 < 10; o0 += 4) {
+            const int32_t rows = 10 - o0 < 4 ? 10 - o0 : 4;
+            const int8_t *w = &fc1_weights[o0 * 64];
 
-            for (k = 0; k < 64; ++k) {
-                acc += (int32_t)x[k] * ((int32_t)w[k]);
+            for (o = 0; o < 4; ++o) {
+                acc[o] = 0;
             }
-            output[n * 10 + o] = (int8_t)qgen_requantize(acc, fc1_multiplier[o], fc1_shift[o],
-                                                                -3, -128, 127);
+            for (k0 = 0; k0 < 64; k0 += 64) {
+                qgen_dot4_int8(x, 64, &w[k0], &w[(rows > 1 ? 64 : 0) + k0],
+                                  &w[(rows > 2 ? 2 * 64 : 0) + k0], &w[(rows > 3 ? 3 * 64 : 0) + k0], sums);
+                for (o = 0; o < rows; ++o) {
+                    acc[o] += sums[o];
+                }
+            }
+            for (o = o0; o < o0 + rows; ++o) {
+                output[n * 10 + o] = (int8_t)qgen_requantize(fc1_bias[o] + acc[o - o0], fc1_multiplier[o], fc1_shift[o],
+                                                                    -3, -128, 127);
+            }
         }
     }
 }

@@ -59,58 +59,49 @@ static inline int32_t qgen_bit_length(uint64_t u)
 #endif
 }
 
-/* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa and
- * stores its exponent in *exponent. */
+/* round(u / 2^s), ties to even, for u < 2^62 and 0 <= s <= 61, without branches: with the quotient's last
+ * bit added to 2u + 2^s - 1, the sum reaches the next multiple of 2^(s+1) exactly when the remainder is
+ * above half, or half with an odd quotient. */
+static inline uint64_t qgen_shift_half_even(uint64_t u, int32_t s)
+{
+    return ((u << 1) + (((uint64_t)1 << s) - 1u) + ((u >> s) & 1u)) >> (s + 1);
+}
+
+/* The magnitude u (< 2^62) rounded to binary32's 24 significant bits, ties to even, without branches:
+ * returns the mantissa (up to 2^24, and u itself when it has at most 24 bits: unnormalized) and stores
+ * in *dropped the number of bits it dropped (the value is the mantissa times 2^*dropped). */
+static inline uint64_t qgen_float32_round_magnitude(uint64_t u, int32_t *dropped)
+{
+    const int32_t n = qgen_bit_length(u);
+
+    *dropped = n > 24 ? n - 24 : 0;
+    return qgen_shift_half_even(u, *dropped);
+}
+
+/* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa,
+ * normalized (|mantissa| in [2^23, 2^24), or 0), and stores its exponent in *exponent. Without
+ * branches: the rounded magnitude is shifted up to 24 bits, or down by one when rounding carried. */
 static inline int64_t qgen_float32_round(int64_t m, int32_t e, int32_t *exponent)
 {
-    uint64_t u = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
-    int32_t s;
+    int32_t dropped;
+    uint64_t q = qgen_float32_round_magnitude(m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m, &dropped);
+    const int32_t n = qgen_bit_length(q);
+    const int32_t up = n < 24 ? 24 - n : 0;
+    const int32_t carry = n > 24 ? 1 : 0;
 
-    *exponent = 0;
-    if (u == 0u) {
-        return 0;
-    }
-    s = qgen_bit_length(u) - 24;
-    if (s > 0) {
-        const uint64_t half = (uint64_t)1 << (s - 1);
-        const uint64_t remainder = u & (((uint64_t)1 << s) - 1u);
-
-        u >>= s;
-        if (remainder > half || (remainder == half && (u & 1u) != 0u)) {
-            ++u;
-        }
-        if (u == ((uint64_t)1 << 24)) {
-            u >>= 1;
-            ++s;
-        }
-    } else if (s < 0) {
-        u <<= -s;
-    }
-    *exponent = e + s;
-    return m < 0 ? -(int64_t)u : (int64_t)u;
+    q = (q << up) >> carry;
+    *exponent = n == 0 ? 0 : e + dropped + carry - up;
+    return m < 0 ? -(int64_t)q : (int64_t)q;
 }
 
 /* The integer nearest to m * 2^e (ties to even, as lrintf in the default rounding mode), for a
- * binary32 value below 2^31 in magnitude. */
+ * binary32 value (|m| <= 2^24) below 2^31 in magnitude: a right shift of at most 40 (beyond 25 bits
+ * less than half remains, which rounds to 0) or a left one, without branches. */
 static inline int32_t qgen_float32_to_int32(int64_t m, int32_t e)
 {
     const uint64_t u = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
-    uint64_t q;
+    const uint64_t q = qgen_shift_half_even(u, e > 0 ? 0 : e < -40 ? 40 : -e) << (e > 0 ? e : 0);
 
-    if (e >= 0) {
-        q = u << e;
-    } else if (e < -25) {
-        q = 0u; /* |value| < 2^24 * 2^-26 < 0.5 */
-    } else {
-        const int32_t s = -e;
-        const uint64_t half = (uint64_t)1 << (s - 1);
-        const uint64_t remainder = u & (((uint64_t)1 << s) - 1u);
-
-        q = u >> s;
-        if (remainder > half || (remainder == half && (q & 1u) != 0u)) {
-            ++q;
-        }
-    }
     return m < 0 ? -(int32_t)q : (int32_t)q;
 }
 
@@ -167,25 +158,102 @@ static int64_t qgen_float32_fma(int64_t a_m, int32_t a_e, int64_t b_m, int32_t b
     return qgen_float32_round(small_m < 0 ? big_m - (int64_t)units : big_m + (int64_t)units, frame - 1, exponent);
 }
 
+/* The integer nearest (ties to even) to the binary32 product of m * 2^e (a binary32 value, its
+ * mantissa m < 2^25 unnormalized) and the positive scale scale_mantissa * 2^scale_exponent: the
+ * product p = m * scale_mantissa (exact, below 2^49) rounded to 24 bits, then to an integer. The
+ * first rounding moves p by at most 2^(d-1), d = bits dropped; while the value p / 2^r is below
+ * 2^16, p < 2^(r+16), so d <= r - 8. Then, when p is farther than 2^(r-9) from the nearest tie of
+ * the integer rounding, both roundings give what the second alone gives (one shift); else (about one
+ * product in 256, and for values of 2^16 or more) both are done. */
+static inline uint64_t qgen_float32_scaled_integer(uint64_t m, int32_t e, int32_t scale_mantissa, int32_t scale_exponent)
+{
+    const uint64_t p = m * (uint64_t)scale_mantissa;
+    const int32_t r = -(e + scale_exponent);
+    int32_t dropped;
+    uint64_t q;
+
+    if (r >= 9 && r <= 61) {
+        const uint64_t mask = ((uint64_t)1 << r) - 1u;
+        const uint64_t half = (mask >> 1) + 1u;
+        const uint64_t margin = half >> 8;
+        const uint64_t low = p & mask;
+
+        /* |low - half| > margin as one unsigned comparison (not a tie, so the nearest is the floor
+         * or the one above it), and the value below 2^16. */
+        if (low - half + margin > 2u * margin && (p >> r) < ((uint64_t)1 << 16)) {
+            return (p >> r) + (low > half ? 1u : 0u);
+        }
+    }
+    q = qgen_float32_round_magnitude(p, &dropped);
+    return (uint64_t)qgen_float32_to_int32((int64_t)q, e + scale_exponent + dropped);
+}
+
 /* The output stage: (float)acc * scale, each operation rounded to binary32
  * as the reference stack's float arithmetic does, then to the nearest integer (ties to even), plus
- * the output zero point, clamped to the fused activation's range. */
+ * the output zero point, clamped to the fused activation's range. Binary32 rounding is symmetric,
+ * so magnitudes are rounded and the sign put back. (float)acc is acc itself when |acc| < 2^24. */
 static inline int32_t qgen_requantize(int32_t acc, int32_t scale_mantissa, int32_t scale_exponent,
                                int32_t output_zero_point, int32_t activation_min, int32_t activation_max)
 {
-    int32_t e;
-    int64_t m = qgen_float32_round((int64_t)acc, 0, &e);
+    int32_t e = 0;
+    int64_t a = acc;
+    uint64_t m = acc < 0 ? (uint64_t)0 - (uint64_t)a : (uint64_t)a;
     int32_t y;
 
-    m = qgen_float32_round(m * (int64_t)scale_mantissa, e + scale_exponent, &e);
-    y = qgen_float32_to_int32(m, e) + output_zero_point;
-    if (y < activation_min) {
-        y = activation_min;
+    if (m >= ((uint64_t)1 << 24)) {
+        m = qgen_float32_round_magnitude(m, &e);
     }
-    if (y > activation_max) {
-        y = activation_max;
+    m = qgen_float32_scaled_integer(m, e, scale_mantissa, scale_exponent);
+    y = (a < 0 ? -(int32_t)m : (int32_t)m) + output_zero_point;
+    y = y < activation_min ? activation_min : y;
+    return y > activation_max ? activation_max : y;
+}
+
+/* The multiply-accumulate reductions read their activations as qgen_mac_uint8_t or qgen_mac_int8_t. By
+ * default int16_t: compilers turn sums of int16 x int8 products into 16-bit multiply-adds (x86 pmaddwd,
+ * Arm NEON), two products per lane and instruction. Where the target has a uint8 x int8 dot product (x86
+ * VNNI: vpdpbusd, four products per lane) the 8-bit types are faster. Every product is exact in int32
+ * either way, so the results are identical; define QGEN_MAC_8BIT as 0 or 1 to choose. */
+#ifndef QGEN_MAC_8BIT
+#if defined(__AVX512VNNI__) || defined(__AVXVNNI__)
+#define QGEN_MAC_8BIT 1
+#else
+#define QGEN_MAC_8BIT 0
+#endif
+#endif
+#if QGEN_MAC_8BIT
+typedef uint8_t qgen_mac_uint8_t;
+typedef int8_t qgen_mac_int8_t;
+#else
+typedef int16_t qgen_mac_uint8_t;
+typedef int16_t qgen_mac_int8_t;
+#endif
+
+/* sums[r] = the sum over k < count of x[k] * w_r[k], for the four int8 weight rows w0..w3: four output channels
+ * at a time, so that each activation is loaded once for four weights. Each sum is part of one output's
+ * accumulation, so it is within that layer's proven bound. Called with a constant count, which lets compilers
+ * vectorize the loop without a remainder. */
+static inline void qgen_dot4_uint8(const qgen_mac_uint8_t *x, int32_t count, const int8_t *w0, const int8_t *w1,
+                                  const int8_t *w2, const int8_t *w3, int32_t sums[4])
+{
+    int32_t s0 = 0;
+    int32_t s1 = 0;
+    int32_t s2 = 0;
+    int32_t s3 = 0;
+    int32_t k;
+
+    for (k = 0; k < count; ++k) {
+        const int32_t v = x[k];
+
+        s0 += v * w0[k];
+        s1 += v * w1[k];
+        s2 += v * w2[k];
+        s3 += v * w3[k];
     }
-    return y;
+    sums[0] = s0;
+    sums[1] = s1;
+    sums[2] = s2;
+    sums[3] = s3;
 }
 
 /* conv_10: int8 weights [16][3][3][3] (PyTorch layout) */
@@ -825,25 +893,44 @@ static void gap_25(const uint8_t *input, uint8_t *output)
 
 /* Layer "fc_31" (small_cnn_onnx.onnx:31): Linear, [1, 16] -> [1, 10].
  * uint8 input (zero point 0, folded into fc_31_bias), uint8 output (zero point 180),
- * activation none: clamp [0, 255]. Every partial sum is within +-362875. */
+ * activation none: clamp [0, 255]. Every partial sum is within +-362875.
+ * Four output features at a time, the input widened to qgen_mac_uint8_t in a stack buffer, 16 values at a time
+ * (qgen_dot4_uint8); a last group of fewer features repeats its first row. */
 static void fc_31(const uint8_t *input, uint8_t *output)
 {
+    qgen_mac_uint8_t x[16];
+    int32_t acc[4];
+    int32_t sums[4];
     int32_t n;
+    int32_t o0;
     int32_t o;
+    int32_t k0;
     int32_t k;
 
     for (n = 0; n < 1; ++n) {
-        const uint8_t *x = &input[n * 16];
+        const uint8_t *in = &input[n * 16];
 
-        for (o = 0; o < 10; ++o) {
-            const int8_t *w = &fc_31_weights[o * 16];
-            int32_t acc = fc_31_bias[o];
+        for (k = 0; k < 16; ++k) {
+            x[k] = (qgen_mac_uint8_t)in[k];
+        }
+        for (o0 = 0; o0 < 10; o0 += 4) {
+            const int32_t rows = 10 - o0 < 4 ? 10 - o0 : 4;
+            const int8_t *w = &fc_31_weights[o0 * 16];
 
-            for (k = 0; k < 16; ++k) {
-                acc += (int32_t)x[k] * ((int32_t)w[k]);
+            for (o = 0; o < 4; ++o) {
+                acc[o] = 0;
             }
-            output[n * 10 + o] = (uint8_t)qgen_requantize(acc, fc_31_scale_mantissa[0], fc_31_scale_exponent[0],
-                                                                180, 0, 255);
+            for (k0 = 0; k0 < 16; k0 += 16) {
+                qgen_dot4_uint8(x, 16, &w[k0], &w[(rows > 1 ? 16 : 0) + k0],
+                                  &w[(rows > 2 ? 2 * 16 : 0) + k0], &w[(rows > 3 ? 3 * 16 : 0) + k0], sums);
+                for (o = 0; o < rows; ++o) {
+                    acc[o] += sums[o];
+                }
+            }
+            for (o = o0; o < o0 + rows; ++o) {
+                output[n * 10 + o] = (uint8_t)qgen_requantize(fc_31_bias[o] + acc[o - o0], fc_31_scale_mantissa[0], fc_31_scale_exponent[0],
+                                                                    180, 0, 255);
+            }
         }
     }
 }

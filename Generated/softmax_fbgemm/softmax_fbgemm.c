@@ -54,58 +54,49 @@ static inline int32_t qgen_bit_length(uint64_t u)
 #endif
 }
 
-/* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa and
- * stores its exponent in *exponent. */
+/* round(u / 2^s), ties to even, for u < 2^62 and 0 <= s <= 61, without branches: with the quotient's last
+ * bit added to 2u + 2^s - 1, the sum reaches the next multiple of 2^(s+1) exactly when the remainder is
+ * above half, or half with an odd quotient. */
+static inline uint64_t qgen_shift_half_even(uint64_t u, int32_t s)
+{
+    return ((u << 1) + (((uint64_t)1 << s) - 1u) + ((u >> s) & 1u)) >> (s + 1);
+}
+
+/* The magnitude u (< 2^62) rounded to binary32's 24 significant bits, ties to even, without branches:
+ * returns the mantissa (up to 2^24, and u itself when it has at most 24 bits: unnormalized) and stores
+ * in *dropped the number of bits it dropped (the value is the mantissa times 2^*dropped). */
+static inline uint64_t qgen_float32_round_magnitude(uint64_t u, int32_t *dropped)
+{
+    const int32_t n = qgen_bit_length(u);
+
+    *dropped = n > 24 ? n - 24 : 0;
+    return qgen_shift_half_even(u, *dropped);
+}
+
+/* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa,
+ * normalized (|mantissa| in [2^23, 2^24), or 0), and stores its exponent in *exponent. Without
+ * branches: the rounded magnitude is shifted up to 24 bits, or down by one when rounding carried. */
 static inline int64_t qgen_float32_round(int64_t m, int32_t e, int32_t *exponent)
 {
-    uint64_t u = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
-    int32_t s;
+    int32_t dropped;
+    uint64_t q = qgen_float32_round_magnitude(m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m, &dropped);
+    const int32_t n = qgen_bit_length(q);
+    const int32_t up = n < 24 ? 24 - n : 0;
+    const int32_t carry = n > 24 ? 1 : 0;
 
-    *exponent = 0;
-    if (u == 0u) {
-        return 0;
-    }
-    s = qgen_bit_length(u) - 24;
-    if (s > 0) {
-        const uint64_t half = (uint64_t)1 << (s - 1);
-        const uint64_t remainder = u & (((uint64_t)1 << s) - 1u);
-
-        u >>= s;
-        if (remainder > half || (remainder == half && (u & 1u) != 0u)) {
-            ++u;
-        }
-        if (u == ((uint64_t)1 << 24)) {
-            u >>= 1;
-            ++s;
-        }
-    } else if (s < 0) {
-        u <<= -s;
-    }
-    *exponent = e + s;
-    return m < 0 ? -(int64_t)u : (int64_t)u;
+    q = (q << up) >> carry;
+    *exponent = n == 0 ? 0 : e + dropped + carry - up;
+    return m < 0 ? -(int64_t)q : (int64_t)q;
 }
 
 /* The integer nearest to m * 2^e (ties to even, as lrintf in the default rounding mode), for a
- * binary32 value below 2^31 in magnitude. */
+ * binary32 value (|m| <= 2^24) below 2^31 in magnitude: a right shift of at most 40 (beyond 25 bits
+ * less than half remains, which rounds to 0) or a left one, without branches. */
 static inline int32_t qgen_float32_to_int32(int64_t m, int32_t e)
 {
     const uint64_t u = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
-    uint64_t q;
+    const uint64_t q = qgen_shift_half_even(u, e > 0 ? 0 : e < -40 ? 40 : -e) << (e > 0 ? e : 0);
 
-    if (e >= 0) {
-        q = u << e;
-    } else if (e < -25) {
-        q = 0u; /* |value| < 2^24 * 2^-26 < 0.5 */
-    } else {
-        const int32_t s = -e;
-        const uint64_t half = (uint64_t)1 << (s - 1);
-        const uint64_t remainder = u & (((uint64_t)1 << s) - 1u);
-
-        q = u >> s;
-        if (remainder > half || (remainder == half && (q & 1u) != 0u)) {
-            ++q;
-        }
-    }
     return m < 0 ? -(int32_t)q : (int32_t)q;
 }
 

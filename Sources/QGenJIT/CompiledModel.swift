@@ -44,8 +44,9 @@ public final class CompiledModel: @unchecked Sendable {
         public var description: String { "the compiled C has no function '\(name)'" }
     }
 
+    /// `defines`: `-D` options for tcc (`QGEN_MAC_8BIT=1` selects the emitted C's 8-bit reduction path).
     public init(source: String, sourceName: String, header: String, headerName: String, runSymbol: String,
-                inputs: [Boundary], outputs: [Boundary], arenaSize: Int) throws {
+                inputs: [Boundary], outputs: [Boundary], arenaSize: Int, defines: [String] = []) throws {
         let casts = inputs.enumerated().map { "(const \($1.cType) *)buffers[\($0)]" }
             + outputs.enumerated().map { "(\($1.cType) *)buffers[\(inputs.count + $0)]" }
         let shimSource = """
@@ -57,7 +58,8 @@ public final class CompiledModel: @unchecked Sendable {
             }
 
             """
-        module = try TCCModule(source: source + shimSource, fileName: sourceName, headers: [headerName: header])
+        module = try TCCModule(source: source + shimSource, fileName: sourceName, headers: [headerName: header],
+                               options: (["-Wall", "-Werror"] + defines.map { "-D" + $0 }).joined(separator: " "))
         guard let shim = module.function("qgen_jit_run", as: ShimFunction.self) else { throw MissingSymbol(name: "qgen_jit_run") }
         guard let run = module.function(runSymbol, as: RunFunction.self) else { throw MissingSymbol(name: runSymbol) }
         self.shim = shim

@@ -20,12 +20,13 @@ public enum Verifier {
         public var seed: UInt64
     }
 
-    public static func compile(_ output: Renderer.Output, model: LoweredModel) throws -> CompiledModel {
+    /// The emitted C compiled in process by libtcc; `defines` as `-D` options (`QGEN_MAC_8BIT=1`).
+    public static func compile(_ output: Renderer.Output, model: LoweredModel, defines: [String] = []) throws -> CompiledModel {
         try CompiledModel(
             source: output.source, sourceName: output.sourceName, header: output.header, headerName: output.headerName,
             runSymbol: EmittedNames.Model(prefix: model.cPrefix).run,
             inputs: model.inputs.map { boundary(model.tensors[$0]) }, outputs: model.outputs.map { boundary(model.tensors[$0]) },
-            arenaSize: model.arenaSize)
+            arenaSize: model.arenaSize, defines: defines)
     }
 
     private static func boundary(_ t: LoweredTensor) -> CompiledModel.Boundary {
@@ -56,10 +57,11 @@ public enum Verifier {
     /// Runs `inputs` seeded random inputs. The inputs are drawn in order from one generator (the
     /// same inputs for a seed on every machine); each batch is then checked on all cores, and
     /// `progress` is told how many inputs are done after each batch.
-    public static func verify(_ result: Pipeline.Result, inputs: Int, seed: UInt64, progress: ((Int) -> Void)? = nil) throws -> Report {
+    public static func verify(_ result: Pipeline.Result, inputs: Int, seed: UInt64, defines: [String] = [],
+                              progress: ((Int) -> Void)? = nil) throws -> Report {
         let model = result.lowered
         let real = result.lowering.real
-        let compiled = try compile(result.output, model: model)
+        let compiled = try compile(result.output, model: model, defines: defines)
         var rng = SeededGenerator(seed: seed)
         var report = Report(inputs: inputs, elements: 0, mismatches: 0, firstMismatch: nil, sqnr: .infinity, seed: seed)
         var signal = 0.0, noise = 0.0

@@ -38,7 +38,8 @@ import QGenVerify
                 continue
             }
             let model = result.lowered
-            let compiled = try Verifier.compile(result.output, model: model)
+            // Every other model through the 8-bit reduction path (helpers_dot), the rest through int16.
+            let compiled = try Verifier.compile(result.output, model: model, defines: index % 2 == 0 ? ["QGEN_MAC_8BIT=1"] : [])
             for x in inputs(for: model, rng: &rng, random: 3) {
                 let expected = IntegerReference.run(model, input: x)
                 let got = compiled.run(x)
@@ -95,6 +96,34 @@ import QGenVerify
             compared += 1
         }
         print("float-requant: \(compared) random models, \(elements) elements, native float32 equal to the reference")
+    }
+
+    /// Linear's four-row reduction against the reference: features in one chunk (10), in equal
+    /// chunks (1,024 = 2 x 512) and in unequal ones (1,031 = 512 + 512 + 7), output features that
+    /// leave a group of fewer than four (7), per-channel weight zero points, int8 and uint8 inputs,
+    /// and both reduction paths (int16 and 8-bit activations).
+    @Test func linearChunksMatchTheReference() throws {
+        var rng = SeededGenerator(seed: 11)
+        var elements = 0
+        for (inFeatures, zeroPoints, int8Input) in [(10, false, false), (1024, false, true), (1031, true, false), (1031, false, true)] {
+            let outFeatures = 7
+            let spec = ModelSpec(name: "fc", layers: [
+                Input("x", shape: [2, inFeatures], int8Input ? .int8(scale: 0.05, zeroPoint: -3) : .uint8(scale: 0.05, zeroPoint: 5)).layerSpec,
+                Linear("fc", outFeatures: outFeatures,
+                       weight: .quantized(.values((0..<(outFeatures * inFeatures)).map { _ in Double(Int.random(in: -128...127, using: &rng)) }),
+                                          scales: (0..<outFeatures).map { _ in Double.random(in: 0.001...0.002, using: &rng) },
+                                          zeroPoints: (0..<outFeatures).map { _ in zeroPoints ? Int.random(in: -4...4, using: &rng) : 0 }),
+                       bias: .float(.values((0..<outFeatures).map { _ in Double.random(in: -3...3, using: &rng) })),
+                       output: .uint8(scale: 0.01 * Double(inFeatures).squareRoot(), zeroPoint: 120)).layerSpec,
+            ], location: SourceLocation(file: "model.swift", line: 1))
+            let result = try Pipeline.compile(spec, options: CompileOptions())
+            for defines in [[], ["QGEN_MAC_8BIT=1"]] {
+                let report = try Verifier.verify(result, inputs: 6, seed: 3, defines: defines)
+                #expect(report.mismatches == 0, "K \(inFeatures) \(defines): \(report.mismatches) of \(report.elements) mismatch")
+                elements += report.elements
+            }
+        }
+        #expect(elements == 4 * 2 * 6 * 2 * 7)
     }
 
     @Test(arguments: ["conv1x1_per_channel", "conv_zero_weights", "linear_2x2", "linear_sweep", "tiny_cnn"])

@@ -6,11 +6,12 @@ import QGenReference
 import QGenVerify
 
 /// The NHWC convolution kernels' paths, each against the Swift integer reference (which walks every
-/// tap of every output with its own bounds test): the gathered window (whole, and in chunks when it
-/// exceeds `Conv2dNHWCKernel.maxWindowBytes`), padded taps, stride, dilation, groups, depth
-/// multipliers, the 1x1 kernel that reads the pixel in place, the depthwise kernel's tap pointers
-/// (tiles wider and narrower than its channel count), weight zero points, int8 and uint8 inputs,
-/// and output stages of three scheme families.
+/// tap of every output with its own bounds test): the gathered window (whole, in chunks of taps
+/// when it exceeds `DotReduction.maxBufferValues`, and one tap in chunks of channels, equal or not),
+/// four output channels at a time with fewer left over, padded taps, stride, dilation, groups, depth
+/// multipliers, 1x1 kernels, the depthwise kernel's tap pointers (tiles wider and narrower than its
+/// channel count), weight zero points, int8 and uint8 inputs, output stages of three scheme
+/// families, and both reduction paths (int16 and 8-bit activations).
 @Suite struct NHWCKernelTests {
     struct Case: CustomStringConvertible {
         var channels: Int, outChannels: Int, size: (Int, Int), kernel: (Int, Int)
@@ -27,11 +28,13 @@ import QGenVerify
         Case(channels: 3, outChannels: 4, size: (9, 9), kernel: (5, 3), stride: 2, padding: (2, 0), int8Input: true),
         Case(channels: 6, outChannels: 4, size: (8, 8), kernel: (3, 3), padding: (2, 2), dilation: (2, 2)),
         Case(channels: 8, outChannels: 6, size: (6, 7), kernel: (3, 3), padding: (1, 1), groups: 2, weightZeroPoint: true),
-        // 3x3x120 = 1,080 bytes: the window is reduced in chunks of 8 taps and 1 tap.
+        // 3x3x120 = 1,080 values: the window is reduced in chunks of 3 taps (360 values).
         Case(channels: 120, outChannels: 3, size: (5, 5), kernel: (3, 3), padding: (1, 1)),
-        // One tap of 1,100 channels exceeds the buffer's bound by itself: one tap per chunk.
+        // One tap of 1,100 channels exceeds the buffer's bound by itself: four chunks of 275 channels;
+        // 1,031 (prime): chunks of 512, 512 and 7, with a weight zero point.
         Case(channels: 1100, outChannels: 2, size: (3, 3), kernel: (2, 2), padding: (1, 0), int8Input: true),
-        // 1x1 without padding reads the pixel in place (groups too); with padding it gathers.
+        Case(channels: 1031, outChannels: 5, size: (2, 3), kernel: (1, 1), weightZeroPoint: true),
+        // 1x1 kernels (groups too), with and without padding; 70 channels: a tile of 64 and one of 6.
         Case(channels: 16, outChannels: 70, size: (4, 5), kernel: (1, 1), stride: 2),
         Case(channels: 12, outChannels: 9, size: (4, 4), kernel: (1, 1), groups: 3, weightZeroPoint: true),
         Case(channels: 4, outChannels: 4, size: (3, 3), kernel: (1, 1), padding: (1, 1)),
@@ -65,9 +68,12 @@ import QGenVerify
                        output: .uint8(scale: 0.02 * Double(taps).squareRoot(), zeroPoint: 100)).layerSpec,
             ], requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
             let result = try Pipeline.compile(spec, options: CompileOptions())
-            let report = try Verifier.verify(result, inputs: 4, seed: 5)
-            #expect(report.mismatches == 0, Comment(rawValue: "\(c): \(report.mismatches) of \(report.elements) mismatch"))
-            elements += report.elements
+            // Both reduction paths of helpers_dot: int16 activations (the default) and 8-bit ones.
+            for defines in [[], ["QGEN_MAC_8BIT=1"]] {
+                let report = try Verifier.verify(result, inputs: 4, seed: 5, defines: defines)
+                #expect(report.mismatches == 0, Comment(rawValue: "\(c) \(defines): \(report.mismatches) of \(report.elements) mismatch"))
+                elements += report.elements
+            }
         }
         #expect(elements > 0)
     }

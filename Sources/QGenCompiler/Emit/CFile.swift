@@ -138,6 +138,8 @@ public struct EmittedNode: Sendable {
     /// file without any rescaling op leaves out (unused static functions would not compile with
     /// -Werror).
     var helpers: [String] = []
+    /// The input types of the `qgen_dot4_<type>` reductions the kernel calls (helpers_dot).
+    var dotTypes: [String] = []
 
     static let requantize = "requantize"
     /// The integer-only binary32 emulation's rounding and conversion (helpers_float32_core), and its
@@ -178,6 +180,11 @@ public struct HelperContext: Equatable, Sendable {
     var halfUp: Bool
     var halfAwayFromZero: Bool
     var halfEven: Bool
+    /// The input types ("uint8", "int8") whose `qgen_dot4_<type>` reduction helpers_dot defines.
+    var dotTypes: [String] = []
+    /// Whether helpers_float32_core defines `qgen_float32_round` (normalized mantissas): for the ops that
+    /// compute in binary32 and fbgemm's output stage, not for qnnpack's or onnxRuntime's alone.
+    var roundsFloat32 = false
 }
 
 /// One call in `<prefix>_run`.

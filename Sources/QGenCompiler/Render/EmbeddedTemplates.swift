@@ -122,6 +122,57 @@ static int64_t qgen_round_half_up_pow2(int64_t v, int32_t n)
 }
 {{/halfEven}}
 """#,
+        "helpers_dot": #"""
+{{% CONTENT_TYPE: C}}
+/* The multiply-accumulate reductions read their activations as qgen_mac_uint8_t or qgen_mac_int8_t. By
+ * default int16_t: compilers turn sums of int16 x int8 products into 16-bit multiply-adds (x86 pmaddwd,
+ * Arm NEON), two products per lane and instruction. Where the target has a uint8 x int8 dot product (x86
+ * VNNI: vpdpbusd, four products per lane) the 8-bit types are faster. Every product is exact in int32
+ * either way, so the results are identical; define QGEN_MAC_8BIT as 0 or 1 to choose. */
+#ifndef QGEN_MAC_8BIT
+#if defined(__AVX512VNNI__) || defined(__AVXVNNI__)
+#define QGEN_MAC_8BIT 1
+#else
+#define QGEN_MAC_8BIT 0
+#endif
+#endif
+#if QGEN_MAC_8BIT
+typedef uint8_t qgen_mac_uint8_t;
+typedef int8_t qgen_mac_int8_t;
+#else
+typedef int16_t qgen_mac_uint8_t;
+typedef int16_t qgen_mac_int8_t;
+#endif
+{{#dotTypes}}
+
+/* sums[r] = the sum over k < count of x[k] * w_r[k], for the four int8 weight rows w0..w3: four output channels
+ * at a time, so that each activation is loaded once for four weights. Each sum is part of one output's
+ * accumulation, so it is within that layer's proven bound. Called with a constant count, which lets compilers
+ * vectorize the loop without a remainder. */
+static inline void qgen_dot4_{{.}}(const qgen_mac_{{.}}_t *x, int32_t count, const int8_t *w0, const int8_t *w1,
+                                  const int8_t *w2, const int8_t *w3, int32_t sums[4])
+{
+    int32_t s0 = 0;
+    int32_t s1 = 0;
+    int32_t s2 = 0;
+    int32_t s3 = 0;
+    int32_t k;
+
+    for (k = 0; k < count; ++k) {
+        const int32_t v = x[k];
+
+        s0 += v * w0[k];
+        s1 += v * w1[k];
+        s2 += v * w2[k];
+        s3 += v * w3[k];
+    }
+    sums[0] = s0;
+    sums[1] = s1;
+    sums[2] = s2;
+    sums[3] = s3;
+}
+{{/dotTypes}}
+"""#,
         "helpers_double_scale": #"""
 {{% CONTENT_TYPE: C}}
 /* LiteRT's reference FULLY_CONNECTED output stage, round(double(acc) * m) (C round: ties away from
@@ -245,31 +296,93 @@ static int32_t qgen_multiply_by_quantized_multiplier(int32_t acc, int32_t multip
 """#,
         "helpers_float32": #"""
 {{% CONTENT_TYPE: C}}
+/* The integer nearest (ties to even) to the binary32 product of m * 2^e (a binary32 value, its
+ * mantissa m < 2^25 unnormalized) and the positive scale scale_mantissa * 2^scale_exponent: the
+ * product p = m * scale_mantissa (exact, below 2^49) rounded to 24 bits, then to an integer. The
+ * first rounding moves p by at most 2^(d-1), d = bits dropped; while the value p / 2^r is below
+ * 2^16, p < 2^(r+16), so d <= r - 8. Then, when p is farther than 2^(r-9) from the nearest tie of
+ * the integer rounding, both roundings give what the second alone gives (one shift); else (about one
+ * product in 256, and for values of 2^16 or more) both are done. */
+static inline uint64_t qgen_float32_scaled_integer(uint64_t m, int32_t e, int32_t scale_mantissa, int32_t scale_exponent)
+{
+    const uint64_t p = m * (uint64_t)scale_mantissa;
+    const int32_t r = -(e + scale_exponent);
+    int32_t dropped;
+    uint64_t q;
+
+    if (r >= 9 && r <= 61) {
+        const uint64_t mask = ((uint64_t)1 << r) - 1u;
+        const uint64_t half = (mask >> 1) + 1u;
+        const uint64_t margin = half >> 8;
+        const uint64_t low = p & mask;
+
+        /* |low - half| > margin as one unsigned comparison (not a tie, so the nearest is the floor
+         * or the one above it), and the value below 2^16. */
+        if (low - half + margin > 2u * margin && (p >> r) < ((uint64_t)1 << 16)) {
+            return (p >> r) + (low > half ? 1u : 0u);
+        }
+    }
+    q = qgen_float32_round_magnitude(p, &dropped);
+    return (uint64_t)qgen_float32_to_int32((int64_t)q, e + scale_exponent + dropped);
+}
+
 /* The output stage: {{#hasFloatBias}}((float)acc + bias_term) * scale{{/hasFloatBias}}{{^hasFloatBias}}(float)acc * scale{{/hasFloatBias}}, each operation rounded to binary32
  * as the reference stack's float arithmetic does, then to the nearest integer (ties to even), plus
- * the output zero point, clamped to the fused activation's range. */
+ * the output zero point, clamped to the fused activation's range. Binary32 rounding is symmetric,
+ * so magnitudes are rounded and the sign put back. (float)acc is acc itself when |acc| < 2^24.{{#hasFloatBias}}
+ * Then, with the bias term's exponent in -38..7 (0 has exponent 0, and so does every bias term of at
+ * least 2^-15 units and below 2^31 have one there), the exact sum is an integer times 2^min(0,
+ * exponent). Below 2^38, it times the scale mantissa is exact (below 2^62), and the two binary32
+ * roundings move that product by less than 2^-23 of its value, so for a value below 2^15 the result
+ * is the product's nearest integer whenever the product is farther than 2^-6 from a tie: a shift and
+ * a comparison. Else (about one value in 32, and every other case) the general emulation does each
+ * rounding.{{/hasFloatBias}} */
 static inline int32_t qgen_requantize(int32_t acc, int32_t scale_mantissa, int32_t scale_exponent,
 {{#hasFloatBias}}
                                int32_t bias_term_mantissa, int32_t bias_term_exponent,
 {{/hasFloatBias}}
                                int32_t output_zero_point, int32_t activation_min, int32_t activation_max)
 {
-    int32_t e;
-    int64_t m = qgen_float32_round((int64_t)acc, 0, &e);
+    int32_t e = 0;
+    int64_t a = acc;
+    uint64_t m = acc < 0 ? (uint64_t)0 - (uint64_t)a : (uint64_t)a;
     int32_t y;
 
 {{#hasFloatBias}}
-    m = qgen_float32_add(m, e, (int64_t)bias_term_mantissa, bias_term_exponent, &e);
+    if (m < ((uint64_t)1 << 24) && bias_term_exponent >= -38 && bias_term_exponent <= 7) {
+        const int32_t common = bias_term_exponent < 0 ? bias_term_exponent : 0;
+        const int64_t sum = a * ((int64_t)1 << -common) + (int64_t)bias_term_mantissa * ((int64_t)1 << (bias_term_exponent - common));
+        const uint64_t magnitude = sum < 0 ? (uint64_t)0 - (uint64_t)sum : (uint64_t)sum;
+        const uint64_t p = magnitude * (uint64_t)scale_mantissa;
+        const int32_t r = -(common + scale_exponent);
+
+        if (magnitude < ((uint64_t)1 << 38) && r >= 6 && r <= 61) {
+            const uint64_t mask = ((uint64_t)1 << r) - 1u;
+            const uint64_t half = (mask >> 1) + 1u;
+            const uint64_t margin = half >> 5;
+            const uint64_t low = p & mask;
+
+            if (low - half + margin > 2u * margin && (p >> r) < ((uint64_t)1 << 15)) {
+                y = (int32_t)(p >> r) + (low > half ? 1 : 0);
+                y = (sum < 0 ? -y : y) + output_zero_point;
+                y = y < activation_min ? activation_min : y;
+                return y > activation_max ? activation_max : y;
+            }
+        }
+    }
+    a = qgen_float32_round(a, 0, &e);
+    a = qgen_float32_add(a, e, (int64_t)bias_term_mantissa, bias_term_exponent, &e);
+    m = (uint64_t)(a < 0 ? -a : a);
 {{/hasFloatBias}}
-    m = qgen_float32_round(m * (int64_t)scale_mantissa, e + scale_exponent, &e);
-    y = qgen_float32_to_int32(m, e) + output_zero_point;
-    if (y < activation_min) {
-        y = activation_min;
+{{^hasFloatBias}}
+    if (m >= ((uint64_t)1 << 24)) {
+        m = qgen_float32_round_magnitude(m, &e);
     }
-    if (y > activation_max) {
-        y = activation_max;
-    }
-    return y;
+{{/hasFloatBias}}
+    m = qgen_float32_scaled_integer(m, e, scale_mantissa, scale_exponent);
+    y = (a < 0 ? -(int32_t)m : (int32_t)m) + output_zero_point;
+    y = y < activation_min ? activation_min : y;
+    return y > activation_max ? activation_max : y;
 }
 """#,
         "helpers_float32_add": #"""
@@ -347,58 +460,51 @@ static inline int32_t qgen_bit_length(uint64_t u)
 #endif
 }
 
-/* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa and
- * stores its exponent in *exponent. */
-static inline int64_t qgen_float32_round(int64_t m, int32_t e, int32_t *exponent)
+/* round(u / 2^s), ties to even, for u < 2^62 and 0 <= s <= 61, without branches: with the quotient's last
+ * bit added to 2u + 2^s - 1, the sum reaches the next multiple of 2^(s+1) exactly when the remainder is
+ * above half, or half with an odd quotient. */
+static inline uint64_t qgen_shift_half_even(uint64_t u, int32_t s)
 {
-    uint64_t u = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
-    int32_t s;
-
-    *exponent = 0;
-    if (u == 0u) {
-        return 0;
-    }
-    s = qgen_bit_length(u) - 24;
-    if (s > 0) {
-        const uint64_t half = (uint64_t)1 << (s - 1);
-        const uint64_t remainder = u & (((uint64_t)1 << s) - 1u);
-
-        u >>= s;
-        if (remainder > half || (remainder == half && (u & 1u) != 0u)) {
-            ++u;
-        }
-        if (u == ((uint64_t)1 << 24)) {
-            u >>= 1;
-            ++s;
-        }
-    } else if (s < 0) {
-        u <<= -s;
-    }
-    *exponent = e + s;
-    return m < 0 ? -(int64_t)u : (int64_t)u;
+    return ((u << 1) + (((uint64_t)1 << s) - 1u) + ((u >> s) & 1u)) >> (s + 1);
 }
 
+/* The magnitude u (< 2^62) rounded to binary32's 24 significant bits, ties to even, without branches:
+ * returns the mantissa (up to 2^24, and u itself when it has at most 24 bits: unnormalized) and stores
+ * in *dropped the number of bits it dropped (the value is the mantissa times 2^*dropped). */
+static inline uint64_t qgen_float32_round_magnitude(uint64_t u, int32_t *dropped)
+{
+    const int32_t n = qgen_bit_length(u);
+
+    *dropped = n > 24 ? n - 24 : 0;
+    return qgen_shift_half_even(u, *dropped);
+}
+
+{{#roundsFloat32}}
+/* The binary32 value nearest to m * 2^e (ties to even), for |m| < 2^62: returns its mantissa,
+ * normalized (|mantissa| in [2^23, 2^24), or 0), and stores its exponent in *exponent. Without
+ * branches: the rounded magnitude is shifted up to 24 bits, or down by one when rounding carried. */
+static inline int64_t qgen_float32_round(int64_t m, int32_t e, int32_t *exponent)
+{
+    int32_t dropped;
+    uint64_t q = qgen_float32_round_magnitude(m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m, &dropped);
+    const int32_t n = qgen_bit_length(q);
+    const int32_t up = n < 24 ? 24 - n : 0;
+    const int32_t carry = n > 24 ? 1 : 0;
+
+    q = (q << up) >> carry;
+    *exponent = n == 0 ? 0 : e + dropped + carry - up;
+    return m < 0 ? -(int64_t)q : (int64_t)q;
+}
+{{/roundsFloat32}}
+
 /* The integer nearest to m * 2^e (ties to even, as lrintf in the default rounding mode), for a
- * binary32 value below 2^31 in magnitude. */
+ * binary32 value (|m| <= 2^24) below 2^31 in magnitude: a right shift of at most 40 (beyond 25 bits
+ * less than half remains, which rounds to 0) or a left one, without branches. */
 static inline int32_t qgen_float32_to_int32(int64_t m, int32_t e)
 {
     const uint64_t u = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
-    uint64_t q;
+    const uint64_t q = qgen_shift_half_even(u, e > 0 ? 0 : e < -40 ? 40 : -e) << (e > 0 ? e : 0);
 
-    if (e >= 0) {
-        q = u << e;
-    } else if (e < -25) {
-        q = 0u; /* |value| < 2^24 * 2^-26 < 0.5 */
-    } else {
-        const int32_t s = -e;
-        const uint64_t half = (uint64_t)1 << (s - 1);
-        const uint64_t remainder = u & (((uint64_t)1 << s) - 1u);
-
-        q = u >> s;
-        if (remainder > half || (remainder == half && (q & 1u) != 0u)) {
-            ++q;
-        }
-    }
     return m < 0 ? -(int32_t)q : (int32_t)q;
 }
 """#,
@@ -1079,9 +1185,10 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
  * Depthwise: each pixel's channels in tiles of {{tileChannels}}, each channel's sum over the {{taps}} taps of packed weights [ky][kx][c]
  * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
  * zero point, so that it adds the zero point times the weight.{{/depthwise}}{{^depthwise}}
- * Each pixel's output channels in tiles of {{tileChannels}} int32 accumulators, one reduction per channel over its
- * window{{#gathers}}, gathered first into a contiguous buffer of {{windowBufferSize}} values (the whole window when it fits, else chunks of taps), so that the
- * reduction runs over contiguous activations and OHWI weights with no bounds tests{{/gathers}}; then the tile's output stage in a loop of its own.{{/depthwise}} */
+ * Each pixel's output channels in tiles of {{tileChannels}} int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_{{inputType}}_t) into a contiguous buffer of {{windowBufferSize}} values, {{tapsPerChunk}} tap(s) of {{channelsPerChunk}} channel(s) at a time, so that
+ * qgen_dot4_{{inputType}} reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own.{{/depthwise}} */
 {{#depthwise}}
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
@@ -1142,17 +1249,20 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
     int32_t acc[{{tileChannels}}];
-{{#gathers}}
-    {{inputCType}} window[{{windowBufferSize}}];
-    int32_t t0;
-    int32_t t;
-{{/gathers}}
+    int32_t sums[4];
+    qgen_mac_{{inputType}}_t window[{{windowBufferSize}}];
+{{#hasWeightZeroPoint}}
+    int32_t windowSum;
+{{/hasWeightZeroPoint}}
     int32_t n;
     int32_t oy;
     int32_t ox;
     int32_t g;
-    int32_t oc;
     int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
     int32_t j;
 
     for (n = 0; n < {{batch}}; ++n) {
@@ -1168,56 +1278,48 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
                         for (oc = c0; oc < end; ++oc) {
                             acc[oc - c0] = {{names.bias}}[oc];
                         }
-{{#gathers}}
                         for (t0 = 0; t0 < {{taps}}; t0 += {{tapsPerChunk}}) {
-                            const int32_t count = ({{taps}} - t0 < {{tapsPerChunk}} ? {{taps}} - t0 : {{tapsPerChunk}}) * {{inChannelsPerGroup}};
+                            for (j0 = 0; j0 < {{inChannelsPerGroup}}; j0 += {{channelsPerChunk}}) {
+                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + {{tapsPerChunk}}; ++t) {
+                                    const int32_t iy = iy0 + t / {{kernelWidth}} * {{dilationHeight}};
+                                    const int32_t ix = ix0 + t % {{kernelWidth}} * {{dilationWidth}};
+                                    qgen_mac_{{inputType}}_t *to = &window[(t - t0) * {{channelsPerChunk}}];
 
-                            /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
-                             * input zero point, so that it adds the zero point times the weight. */
-                            for (t = t0; t < t0 + count / {{inChannelsPerGroup}}; ++t) {
-                                const int32_t iy = iy0 + t / {{kernelWidth}} * {{dilationHeight}};
-                                const int32_t ix = ix0 + t % {{kernelWidth}} * {{dilationWidth}};
-                                {{inputCType}} *to = &window[(t - t0) * {{inChannelsPerGroup}}];
-
-                                if (iy < 0 || iy >= {{inHeight}} || ix < 0 || ix >= {{inWidth}}) {
-                                    for (j = 0; j < {{inChannelsPerGroup}}; ++j) {
-                                        to[j] = ({{inputCType}}){{inputZeroPoint}};
+{{#hasPadding}}
+                                    if (iy < 0 || iy >= {{inHeight}} || ix < 0 || ix >= {{inWidth}}) {
+                                        for (j = 0; j < {{chunkChannels}}; ++j) {
+                                            to[j] = (qgen_mac_{{inputType}}_t){{inputZeroPoint}};
+                                        }
+                                        continue;
                                     }
-                                } else {
-                                    const {{inputCType}} *from = &input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}} + g * {{inChannelsPerGroup}}];
-
-                                    for (j = 0; j < {{inChannelsPerGroup}}; ++j) {
-                                        to[j] = from[j];
+{{/hasPadding}}
+                                    for (j = 0; j < {{chunkChannels}}; ++j) {
+                                        to[j] = (qgen_mac_{{inputType}}_t)input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}} + g * {{inChannelsPerGroup}} + j0 + j];
                                     }
                                 }
-                            }
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &{{names.weights}}[oc * {{windowSize}} + t0 * {{inChannelsPerGroup}}];
-                                int32_t a = 0;
-
-                                for (j = 0; j < count; ++j) {
-                                    a += (int32_t)window[j] * ((int32_t)w[j]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
+{{#hasWeightZeroPoint}}
+                                /* Each channel's sum of x * (w - weight zero point) is its dot product minus the zero point
+                                 * times the window's sum (each term below 2^25 in magnitude: at most 512 values). */
+                                windowSum = 0;
+                                for (j = 0; j < {{chunkValues}}; ++j) {
+                                    windowSum += window[j];
                                 }
-                                acc[oc - c0] += a;
+{{/hasWeightZeroPoint}}
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &{{names.weights}}[oc * {{windowSize}} + t0 * {{inChannelsPerGroup}} + j0];
+
+                                    qgen_dot4_{{inputType}}(window, {{chunkValues}}, w, &w[rows > 1 ? {{windowSize}} : 0],
+                                                      &w[rows > 2 ? 2 * {{windowSize}} : 0], &w[rows > 3 ? 3 * {{windowSize}} : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{rowChannelIndex}}] * windowSum{{/hasWeightZeroPoint}};
+                                    }
+                                }
                             }
                         }
-{{/gathers}}
-{{^gathers}}
-                        {
-                            /* A 1x1 window without padding: the group's channels of one input pixel, contiguous. */
-                            const {{inputCType}} *x = &input[((n * {{inHeight}} + iy0) * {{inWidth}} + ix0) * {{inChannels}} + g * {{inChannelsPerGroup}}];
-
-                            for (oc = c0; oc < end; ++oc) {
-                                const int8_t *w = &{{names.weights}}[oc * {{inChannelsPerGroup}}];
-                                int32_t a = 0;
-
-                                for (j = 0; j < {{inChannelsPerGroup}}; ++j) {
-                                    a += (int32_t)x[j] * ((int32_t)w[j]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}});
-                                }
-                                acc[oc - c0] += a;
-                            }
-                        }
-{{/gathers}}
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
                         for (oc = c0; oc < end; ++oc) {
                             output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
@@ -1250,9 +1352,67 @@ static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
 {{#common}}
 /* Layer "{{layerName}}" ({{location}}): Linear, [{{batch}}, {{inFeatures}}] -> [{{batch}}, {{outFeatures}}].
  * {{inputType}} input (zero point {{inputZeroPoint}}, folded into {{names.bias}}), {{outputType}} output (zero point {{outputZeroPoint}}),
- * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. Every partial sum is within +-{{accumulatorBound}}. */
+ * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. Every partial sum is within +-{{accumulatorBound}}.{{#reducesInFours}}
+ * Four output features at a time, the input widened to qgen_mac_{{inputType}}_t in a stack buffer, {{chunkSize}} values at a time
+ * (qgen_dot4_{{inputType}}); a last group of fewer features repeats its first row.{{/reducesInFours}} */
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
+{{#reducesInFours}}
+    qgen_mac_{{inputType}}_t x[{{chunkSize}}];
+    int32_t acc[4];
+    int32_t sums[4];
+{{#hasWeightZeroPoint}}
+    int32_t chunkSum;
+{{/hasWeightZeroPoint}}
+    int32_t n;
+    int32_t o0;
+    int32_t o;
+    int32_t k0;
+    int32_t k;
+
+    for (n = 0; n < {{batch}}; ++n) {
+        const {{inputCType}} *in = &input[n * {{inFeatures}}];
+
+{{#singleChunk}}
+        for (k = 0; k < {{inFeatures}}; ++k) {
+            x[k] = (qgen_mac_{{inputType}}_t)in[k];
+        }
+{{/singleChunk}}
+        for (o0 = 0; o0 < {{outFeatures}}; o0 += 4) {
+            const int32_t rows = {{outFeatures}} - o0 < 4 ? {{outFeatures}} - o0 : 4;
+            const int8_t *w = &{{names.weights}}[o0 * {{inFeatures}}];
+
+            for (o = 0; o < 4; ++o) {
+                acc[o] = 0;
+            }
+            for (k0 = 0; k0 < {{inFeatures}}; k0 += {{chunkSize}}) {
+{{^singleChunk}}
+                for (k = 0; k < {{chunkValues}}; ++k) {
+                    x[k] = (qgen_mac_{{inputType}}_t)in[k0 + k];
+                }
+{{/singleChunk}}
+{{#hasWeightZeroPoint}}
+                /* Each row's sum of x * (w - weight zero point) is its dot product minus the zero point times
+                 * the chunk's sum (each term below 2^25 in magnitude: at most 512 values). */
+                chunkSum = 0;
+                for (k = 0; k < {{chunkValues}}; ++k) {
+                    chunkSum += x[k];
+                }
+{{/hasWeightZeroPoint}}
+                qgen_dot4_{{inputType}}(x, {{chunkValues}}, &w[k0], &w[(rows > 1 ? {{inFeatures}} : 0) + k0],
+                                  &w[(rows > 2 ? 2 * {{inFeatures}} : 0) + k0], &w[(rows > 3 ? 3 * {{inFeatures}} : 0) + k0], sums);
+                for (o = 0; o < rows; ++o) {
+                    acc[o] += sums[o]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{rowChannelIndex}}] * chunkSum{{/hasWeightZeroPoint}};
+                }
+            }
+            for (o = o0; o < o0 + rows; ++o) {
+                output[n * {{outFeatures}} + o] = ({{outputCType}}){{requantizeFunction}}({{names.bias}}[o] + acc[o - o0], {{requantizeArguments}},
+                                                                    {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
+            }
+        }
+    }
+{{/reducesInFours}}
+{{^reducesInFours}}
     int32_t n;
     int32_t o;
     int32_t k;
@@ -1291,6 +1451,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
                                                                 {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
         }
     }
+{{/reducesInFours}}
 }
 {{/common}}
 """#,

@@ -86,24 +86,39 @@ public enum Renderer {
             return ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: literals.count,
                              body: rows(count: bytes.count, perLine: perLine, length: { bytes[$0].count }, write: { $1.append(contentsOf: bytes[$0]) }))
         }
-        var digits = [UInt8](repeating: 0, count: 20)
         return ArrayText(comment: array.comment, cType: array.cType, name: array.name, count: array.values.count,
-                         body: rows(count: array.values.count, perLine: perLine, length: { literalLength(array.values[$0]) }) { i, out in
-                             // literal(v), written as bytes: formatting each value as a String dominated emit time on large models.
-                             let v = array.values[i]
-                             if v == Int64(Int32.min) {
-                                 out.append(contentsOf: Array(literal(v).utf8))
-                                 return
-                             }
-                             if v < 0 { out.append(UInt8(ascii: "-")) }
-                             var magnitude = v.magnitude, count = 0
-                             repeat {
-                                 digits[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                                 magnitude /= 10
-                                 count += 1
-                             } while magnitude > 0
-                             for k in stride(from: count - 1, through: 0, by: -1) { out.append(digits[k]) }
-                         })
+                         body: integerRows(array.values, perLine: perLine))
+    }
+
+    /// `rows` for integer values, in one pass over the bytes with no closure per element (formatting
+    /// each value as a String dominated emit time on large models): the width is that of the
+    /// smallest or the largest value, each value's digits are written backwards into a scratch buffer
+    /// and copied after its padding.
+    private static func integerRows(_ values: [Int64], perLine: Int) -> String {
+        guard let smallest = values.min(), let largest = values.max() else { return "" }
+        let width = max(literalLength(smallest), literalLength(largest))
+        var out: [UInt8] = []
+        out.reserveCapacity(values.count * (width + 2) + (values.count / perLine + 1) * 5)
+        var digits = [UInt8](repeating: 0, count: 20)
+        for (i, v) in values.enumerated() {
+            separate(i, perLine: perLine, &out)
+            if v == Int64(Int32.min) {
+                out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - 17))
+                out.append(contentsOf: Array(literal(v).utf8))
+            } else {
+                var magnitude = v.magnitude, count = 0
+                repeat {
+                    digits[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                    count += 1
+                } while magnitude > 0
+                out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - count - (v < 0 ? 1 : 0)))
+                if v < 0 { out.append(UInt8(ascii: "-")) }
+                for k in stride(from: count - 1, through: 0, by: -1) { out.append(digits[k]) }
+            }
+            out.append(UInt8(ascii: ","))
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `count` elements in rows of `perLine`, each row indented by four spaces, each element
@@ -113,17 +128,22 @@ public enum Renderer {
         var out: [UInt8] = []
         out.reserveCapacity(count * (width + 2) + (count / perLine + 1) * 5)
         for i in 0..<count {
-            if i % perLine == 0 {
-                if i > 0 { out.append(UInt8(ascii: "\n")) }
-                out.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
-            } else {
-                out.append(UInt8(ascii: " "))
-            }
+            separate(i, perLine: perLine, &out)
             out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - length(i)))
             write(i, &out)
             out.append(UInt8(ascii: ","))
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// What goes before element i: a line break and four spaces at the start of each row, else a space.
+    @inline(__always) private static func separate(_ i: Int, perLine: Int, _ out: inout [UInt8]) {
+        if i % perLine == 0 {
+            if i > 0 { out.append(UInt8(ascii: "\n")) }
+            out.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
+        } else {
+            out.append(UInt8(ascii: " "))
+        }
     }
 
     /// The length of `literal(v)`.

@@ -1,7 +1,7 @@
 /// Every identifier the emitted C declares at file scope or in its header. The emitter takes each
 /// name from here (the templates concatenate none), and the resolver checks this same list for
-/// collisions, so the two cannot drift apart. Helpers are `qgen_`-prefixed, which user names may
-/// not be.
+/// collisions, so the two cannot drift apart. Helpers are `qgen_`-prefixed and configuration macros
+/// (`QGEN_MAC_8BIT`) `QGEN_`-prefixed, which user names may not be (in any case).
 ///
 /// The list is the same for every scheme and option (`--float-requant`, `--float-io`): a model
 /// whose names are valid stays valid when only the arithmetic changes.

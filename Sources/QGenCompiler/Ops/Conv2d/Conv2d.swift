@@ -253,12 +253,19 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
         let hasPadding = padHeight > 0 || padWidth > 0 || needsBottomRightPadding
         if layout == .nhwc {
             let taps = kernelHeight * kernelWidth
-            let tapsPerChunk = max(1, min(taps, Conv2dNHWCKernel.maxWindowBytes / inChannelsPerGroup))
+            // Whole taps while they fit the buffer (the largest divisor of the taps that does, so that every
+            // chunk has the same constant length), else one tap in chunks of its channels.
+            let channels = DotReduction.Chunks(count: inChannelsPerGroup)
+            let tapsPerChunk = channels.size < inChannelsPerGroup ? 1
+                : (1...taps).last { taps % $0 == 0 && $0 * inChannelsPerGroup <= DotReduction.maxBufferValues } ?? 1
+            let chunkChannels = channels.lengthExpression(count: inChannelsPerGroup, start: "j0")
             return Conv2dNHWCKernel(common: common, geometry: self, hasPadding: hasPadding,
                                     inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
                                     depthwise: isDepthwiseNHWC, tileChannels: nhwcTileChannels,
-                                    gathers: taps > 1 || hasPadding, taps: taps, tapsPerChunk: tapsPerChunk,
-                                    windowSize: taps * inChannelsPerGroup, windowBufferSize: tapsPerChunk * inChannelsPerGroup,
+                                    taps: taps, tapsPerChunk: tapsPerChunk, channelsPerChunk: channels.size, chunkChannels: chunkChannels,
+                                    chunkValues: channels.uniform ? "\(tapsPerChunk * channels.size)" : chunkChannels,
+                                    windowSize: taps * inChannelsPerGroup, windowBufferSize: tapsPerChunk * channels.size,
+                                    rowChannelIndex: common.channelIndex == "0" ? "0" : "oc + j",
                                     tapTerms: isDepthwiseNHWC ? (0..<taps).map { Conv2dNHWCKernel.TapTerm(index: $0, weightOffset: $0 * outChannels) } : [])
         }
         return Conv2dKernel(common: common, geometry: self, hasPadding: hasPadding,
@@ -277,7 +284,7 @@ extension Conv2dGeometry {
 }
 
 /// Templates/kernel_conv2d_nhwc.mustache: channel-innermost loops over NHWC data and OHWI weights.
-struct Conv2dNHWCKernel: KernelContext {
+struct Conv2dNHWCKernel: KernelContext, DotReducing {
     var template: String { "kernel_conv2d_nhwc" }
     var common: KernelCommon
     var geometry: Conv2dGeometry
@@ -289,26 +296,29 @@ struct Conv2dNHWCKernel: KernelContext {
     var depthwise: Bool
     /// Output channels per tile: their int32 accumulators on the stack, then the tile's output stage.
     var tileChannels: Int
-    /// Whether each pixel's window is gathered (taps ky, kx, ic in OHWI order, padded taps reading the
-    /// input zero point) into a contiguous stack buffer before the reductions: every kernel but a 1x1
-    /// one without padding, whose window is already the pixel's contiguous channels.
-    var gathers: Bool
-    /// Kernel taps (ky, kx) per output, and how many the buffer holds: the whole window when its
-    /// `windowSize` bytes fit in `maxWindowBytes`, else chunks of taps reduced one after another.
+    /// Kernel taps (ky, kx) per output. Each pixel's window (OHWI order, padded taps reading the input
+    /// zero point) is gathered into a stack buffer of `windowBufferSize` values and reduced in chunks:
+    /// `tapsPerChunk` taps of `channelsPerChunk` channels (`chunkChannels`: the C length of the channel
+    /// chunk at `j0`; `chunkValues`: of the whole chunk), at most DotReduction.maxBufferValues.
     var taps: Int
     var tapsPerChunk: Int
+    var channelsPerChunk: Int
+    var chunkChannels: String
+    var chunkValues: String
     var windowSize: Int
     var windowBufferSize: Int
+    /// Row `j` of a group of four channels' per-channel index (weight zero points).
+    var rowChannelIndex: String
     /// Depthwise: one term per tap of each channel's sum, written out (tap pointer, packed weights' row).
     var tapTerms: [TapTerm]
+
+    var dotInputType: String? { depthwise ? nil : common.inputType }
 
     struct TapTerm: Equatable, Sendable {
         var index: Int
         var weightOffset: Int
     }
 
-    /// The gather buffer's bound (bytes of stack): 3x3 windows of up to 113 channels fit whole.
-    static let maxWindowBytes = 1024
     /// Depthwise tiles are wider than the other kernels' (a tile of 96 channels ran 1.4x faster than
     /// 64 + 32 at -O3 on x86, whose vectorized loops then need no remainder): 640 bytes of stack.
     static let maxDepthwiseTile = 128

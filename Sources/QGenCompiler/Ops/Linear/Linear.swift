@@ -53,13 +53,17 @@ public struct LinearGeometry: Equatable, Codable, Sendable, MACShape {
     var channelVariable: String { "o" }
 
     func kernel(_ common: KernelCommon, saturatesPairs: Bool) -> any KernelContext {
-        LinearKernel(common: common, batch: batch, inFeatures: inFeatures, outFeatures: outFeatures,
-                     saturatesPairs: saturatesPairs, pairCount: inFeatures / 2, hasOddTail: inFeatures % 2 == 1)
+        let chunks = DotReduction.Chunks(count: inFeatures)
+        return LinearKernel(common: common, batch: batch, inFeatures: inFeatures, outFeatures: outFeatures,
+                            saturatesPairs: saturatesPairs, pairCount: inFeatures / 2, hasOddTail: inFeatures % 2 == 1,
+                            reducesInFours: !saturatesPairs, rowChannelIndex: common.channelIndex == "0" ? "0" : "o0 + o",
+                            chunkSize: chunks.size,
+                            singleChunk: chunks.size == inFeatures, chunkValues: chunks.lengthExpression(count: inFeatures, start: "k0"))
     }
 }
 
 /// Templates/kernel_linear.mustache.
-struct LinearKernel: KernelContext {
+struct LinearKernel: KernelContext, DotReducing {
     var template: String { "kernel_linear" }
     var common: KernelCommon
     var batch: Int
@@ -69,4 +73,15 @@ struct LinearKernel: KernelContext {
     var saturatesPairs: Bool
     var pairCount: Int
     var hasOddTail: Bool
+    /// Four output features at a time through `qgen_dot4` (DotReduction), the input widened in
+    /// chunks of `chunkSize` values (`chunkValues`: the C length of the chunk at `k0`); not for
+    /// FBGEMM's saturating pairs, which keep the one-row loop. `rowChannelIndex`: row `o` of the
+    /// group's per-channel index (weight zero points).
+    var reducesInFours: Bool
+    var rowChannelIndex: String
+    var chunkSize: Int
+    var singleChunk: Bool
+    var chunkValues: String
+
+    var dotInputType: String? { reducesInFours ? common.inputType : nil }
 }

@@ -5,9 +5,12 @@ extension LoweredMAC {
     /// The constant arrays (weights, folded bias, the scheme's multipliers) and the kernel context
     /// of a multiply-accumulate node; the op's geometry supplies its own kernel template.
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
-        EmittedNode(arrays: constants(node, native: options.floatRequant),
-                    kernel: kernel(node, in: model, native: options.floatRequant),
-                    helpers: [requantizer.doubleMultipliers.isEmpty ? EmittedNode.requantize : "helpers_double_scale"])
+        let kernel = kernel(node, in: model, native: options.floatRequant)
+        let dotType = (kernel as? DotReducing)?.dotInputType
+        return EmittedNode(arrays: constants(node, native: options.floatRequant), kernel: kernel,
+                           helpers: [requantizer.doubleMultipliers.isEmpty ? EmittedNode.requantize : "helpers_double_scale"]
+                               + (dotType == nil ? [] : [DotReduction.helper]),
+                           dotTypes: dotType.map { [$0] } ?? [])
     }
 
     private func constants(_ node: LoweredNode, native: Bool) -> [CArray] {

@@ -1,0 +1,38 @@
+/// The four-row reduction of the multiply-accumulate kernels (Templates/helpers_dot.mustache): the
+/// activations are widened into a stack buffer of `qgen_mac_<type>_t` (int16 unless the target has a
+/// uint8 x int8 dot product), then `qgen_dot4_<type>` sums four weight rows against it at once.
+enum DotReduction {
+    static let helper = "helpers_dot"
+    /// The buffer's bound in values: 1 KB of stack with int16 values.
+    static let maxBufferValues = 512
+
+    /// How a reduction over `count` contiguous values is cut into buffer-sized chunks: the whole when it
+    /// fits, else equal chunks of a divisor of `count` that is at least a quarter of the bound (so that
+    /// every call has the same constant length, which compilers vectorize without a remainder even at
+    /// -O2), else full chunks and a shorter last one.
+    struct Chunks: Equatable, Sendable {
+        var size: Int
+        var uniform: Bool
+
+        init(count: Int) {
+            if count <= DotReduction.maxBufferValues {
+                (size, uniform) = (count, true)
+            } else if let divisor = stride(from: DotReduction.maxBufferValues, through: DotReduction.maxBufferValues / 4, by: -1).first(where: { count % $0 == 0 }) {
+                (size, uniform) = (divisor, true)
+            } else {
+                (size, uniform) = (DotReduction.maxBufferValues, false)
+            }
+        }
+
+        /// The C expression of the chunk starting at `start` (a loop variable)'s length in a reduction of `count`.
+        func lengthExpression(count: Int, start: String) -> String {
+            uniform ? "\(size)" : "(\(count) - \(start) < \(size) ? \(count) - \(start) : \(size))"
+        }
+    }
+}
+
+/// A kernel context that may call `qgen_dot4_<type>`.
+protocol DotReducing {
+    /// The input type ("uint8", "int8") of the reduction it calls, or nil when it calls none.
+    var dotInputType: String? { get }
+}
