@@ -90,6 +90,65 @@ typedef int16_t qgen_mac_uint8_t;
 typedef int16_t qgen_mac_int8_t;
 #endif
 
+/* Arm's DSP extension without Helium (Cortex-M4, M7, M33, M35P; little-endian): SMLAD adds two int16
+ * x int16 products to an accumulator in one instruction. With Helium (MVE, as on the M55) compilers
+ * vectorize the portable loop instead (with GCC 12 this path executed more instructions there).
+ * Define QGEN_MAC_DSP as 0 to use the portable loop, or as 1 on another target to run this path with
+ * the instructions written in C. */
+#ifndef QGEN_MAC_DSP
+#if !QGEN_MAC_8BIT && defined(__ARM_FEATURE_DSP) && !defined(__ARM_FEATURE_MVE) && !defined(__ARM_BIG_ENDIAN)
+#define QGEN_MAC_DSP 1
+#else
+#define QGEN_MAC_DSP 0
+#endif
+#endif
+#if QGEN_MAC_DSP
+
+/* The buffer slot of value i of a reduction of n values: on the DSP path, each complete group of four
+ * is stored x0, x2, x1, x3, so that one word holds each pair SMLAD multiplies; else i itself. */
+#define QGEN_MAC_SLOT(i, n) ((i) < (n) / 4 * 4 ? (i) - ((i) & 3) + (((i) & 1) << 1) + (((i) >> 1) & 1) : (i))
+
+/* Four bytes or two halfwords read as the word SXTB16 and SMLAD take (reading another member of a
+ * union than the one written reinterprets the bytes: C99 6.5.2.3). */
+union qgen_mac_word {
+    int8_t b[4];
+    int16_t h[2];
+    int32_t s;
+    uint32_t u;
+};
+#if defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#define qgen_sxtb16 __sxtb16
+#define qgen_smlad __smlad
+#else
+/* The two instructions' arithmetic in C, so that this path runs and is tested on any host
+ * (-DQGEN_MAC_DSP=1): SXTB16 sign-extends bytes 0 and 2 into two halfwords; SMLAD adds the products
+ * of the halfword pairs. */
+static inline int32_t qgen_sxtb16(int32_t v)
+{
+    union qgen_mac_word from;
+    union qgen_mac_word to;
+
+    from.s = v;
+    to.h[0] = from.b[0];
+    to.h[1] = from.b[2];
+    return to.s;
+}
+
+static inline int32_t qgen_smlad(int32_t a, int32_t b, int32_t acc)
+{
+    union qgen_mac_word x;
+    union qgen_mac_word y;
+
+    x.s = a;
+    y.s = b;
+    return acc + x.h[0] * y.h[0] + x.h[1] * y.h[1];
+}
+#endif
+#else
+#define QGEN_MAC_SLOT(i, n) (i)
+#endif
+
 /* sums[r] = the sum over k < count of x[k] * w_r[k], for the four int8 weight rows w0..w3: four output channels
  * at a time, so that each activation is loaded once for four weights. Each sum is part of one output's
  * accumulation, so it is within that layer's proven bound. Called with a constant count, which lets compilers
@@ -101,9 +160,39 @@ static inline void qgen_dot4_int8(const qgen_mac_int8_t *x, int32_t count, const
     int32_t s1 = 0;
     int32_t s2 = 0;
     int32_t s3 = 0;
-    int32_t k;
+    int32_t k = 0;
 
-    for (k = 0; k < count; ++k) {
+#if QGEN_MAC_DSP
+    /* Four activations at a time, stored (QGEN_MAC_SLOT) as the halfword pairs (x0, x2) and (x1, x3);
+     * each row's four weights are one word, whose bytes 0 and 2 SXTB16 sign-extends to (w0, w2), and
+     * bytes 1 and 3 after a shift by 8 to (w1, w3); two SMLADs add the four products. The loop below
+     * does the last count % 4, stored in order. */
+    for (; k < count / 4 * 4; k += 4) {
+        union qgen_mac_word even;
+        union qgen_mac_word odd;
+        union qgen_mac_word r0;
+        union qgen_mac_word r1;
+        union qgen_mac_word r2;
+        union qgen_mac_word r3;
+        int32_t j;
+
+        even.h[0] = x[k];
+        even.h[1] = x[k + 1];
+        odd.h[0] = x[k + 2];
+        odd.h[1] = x[k + 3];
+        for (j = 0; j < 4; ++j) {
+            r0.b[j] = w0[k + j];
+            r1.b[j] = w1[k + j];
+            r2.b[j] = w2[k + j];
+            r3.b[j] = w3[k + j];
+        }
+        s0 = qgen_smlad(qgen_sxtb16((int32_t)(r0.u >> 8)), odd.s, qgen_smlad(qgen_sxtb16(r0.s), even.s, s0));
+        s1 = qgen_smlad(qgen_sxtb16((int32_t)(r1.u >> 8)), odd.s, qgen_smlad(qgen_sxtb16(r1.s), even.s, s1));
+        s2 = qgen_smlad(qgen_sxtb16((int32_t)(r2.u >> 8)), odd.s, qgen_smlad(qgen_sxtb16(r2.s), even.s, s2));
+        s3 = qgen_smlad(qgen_sxtb16((int32_t)(r3.u >> 8)), odd.s, qgen_smlad(qgen_sxtb16(r3.s), even.s, s3));
+    }
+#endif
+    for (; k < count; ++k) {
         const int32_t v = x[k];
 
         s0 += v * w0[k];
@@ -1473,7 +1562,7 @@ static const int32_t fc1_shift[10] = {
  * int8 input (zero point -1, folded into conv1_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-231174.
  * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
- * qgen_mac_int8_t) into a contiguous buffer of 27 values, 9 tap(s) of 3 channel(s) at a time, so that
+ * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 27 values, 9 tap(s) of 3 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv1(const int8_t *input, int8_t *output)
@@ -1512,16 +1601,17 @@ static void conv1(const int8_t *input, int8_t *output)
                                 for (t = t0; t < t0 + 9; ++t) {
                                     const int32_t iy = iy0 + t / 3 * 1;
                                     const int32_t ix = ix0 + t % 3 * 1;
-                                    qgen_mac_int8_t *to = &window[(t - t0) * 3];
+                                    const int32_t at = (t - t0) * 3;
 
                                     if (iy < 0 || iy >= 24 || ix < 0 || ix >= 24) {
-                                        for (j = 0; j < 3; ++j) {
-                                            to[j] = (qgen_mac_int8_t)-1;
+                                        for (j = at; j < at + 3; ++j) {
+                                            window[QGEN_MAC_SLOT(j, 27)] = (qgen_mac_int8_t)-1;
                                         }
                                         continue;
                                     }
                                     for (j = 0; j < 3; ++j) {
-                                        to[j] = (qgen_mac_int8_t)input[((n * 24 + iy) * 24 + ix) * 3 + g * 3 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 27)] =
+                                            (qgen_mac_int8_t)input[((n * 24 + iy) * 24 + ix) * 3 + g * 3 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -1555,7 +1645,7 @@ static void conv1(const int8_t *input, int8_t *output)
  * int8 input (zero point -128, folded into conv2_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-247044.
  * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
- * qgen_mac_int8_t) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
+ * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv2(const int8_t *input, int8_t *output)
@@ -1594,10 +1684,11 @@ static void conv2(const int8_t *input, int8_t *output)
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
                                     const int32_t ix = ix0 + t % 1 * 1;
-                                    qgen_mac_int8_t *to = &window[(t - t0) * 16];
+                                    const int32_t at = (t - t0) * 16;
 
                                     for (j = 0; j < 16; ++j) {
-                                        to[j] = (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 16)] =
+                                            (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -1692,7 +1783,7 @@ static void dw1(const int8_t *input, int8_t *output)
  * int8 input (zero point -128, folded into conv3_bias; padding reads it), int8 output (zero point -88),
  * activation none: clamp [-128, 127]. Every partial sum is within +-258584.
  * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
- * qgen_mac_int8_t) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
+ * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv3(const int8_t *input, int8_t *output)
@@ -1731,10 +1822,11 @@ static void conv3(const int8_t *input, int8_t *output)
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
                                     const int32_t ix = ix0 + t % 1 * 1;
-                                    qgen_mac_int8_t *to = &window[(t - t0) * 16];
+                                    const int32_t at = (t - t0) * 16;
 
                                     for (j = 0; j < 16; ++j) {
-                                        to[j] = (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 16)] =
+                                            (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -1785,7 +1877,7 @@ static void add1(const int8_t *input1, const int8_t *input2, int8_t *output)
  * int8 input (zero point -88, folded into conv4_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-241030.
  * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
- * qgen_mac_int8_t) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
+ * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv4(const int8_t *input, int8_t *output)
@@ -1824,10 +1916,11 @@ static void conv4(const int8_t *input, int8_t *output)
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
                                     const int32_t ix = ix0 + t % 1 * 1;
-                                    qgen_mac_int8_t *to = &window[(t - t0) * 16];
+                                    const int32_t at = (t - t0) * 16;
 
                                     for (j = 0; j < 16; ++j) {
-                                        to[j] = (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 16)] =
+                                            (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -1922,7 +2015,7 @@ static void dw2(const int8_t *input, int8_t *output)
  * int8 input (zero point -128, folded into conv5_bias; padding reads it), int8 output (zero point 4),
  * activation none: clamp [-128, 127]. Every partial sum is within +-902382.
  * Each pixel's output channels in tiles of 24 int32 accumulators. The pixel's window is gathered (widened to
- * qgen_mac_int8_t) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
+ * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv5(const int8_t *input, int8_t *output)
@@ -1961,10 +2054,11 @@ static void conv5(const int8_t *input, int8_t *output)
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
                                     const int32_t ix = ix0 + t % 1 * 1;
-                                    qgen_mac_int8_t *to = &window[(t - t0) * 64];
+                                    const int32_t at = (t - t0) * 64;
 
                                     for (j = 0; j < 64; ++j) {
-                                        to[j] = (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 64 + g * 64 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 64)] =
+                                            (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 64 + g * 64 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -1998,7 +2092,7 @@ static void conv5(const int8_t *input, int8_t *output)
  * int8 input (zero point 4, folded into conv6_bias; padding reads it), int8 output (zero point -128),
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-226339.
  * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
- * qgen_mac_int8_t) into a contiguous buffer of 24 values, 1 tap(s) of 24 channel(s) at a time, so that
+ * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 24 values, 1 tap(s) of 24 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv6(const int8_t *input, int8_t *output)
@@ -2037,10 +2131,11 @@ static void conv6(const int8_t *input, int8_t *output)
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
                                     const int32_t ix = ix0 + t % 1 * 1;
-                                    qgen_mac_int8_t *to = &window[(t - t0) * 24];
+                                    const int32_t at = (t - t0) * 24;
 
                                     for (j = 0; j < 24; ++j) {
-                                        to[j] = (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 24 + g * 24 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 24)] =
+                                            (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 24 + g * 24 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -2135,7 +2230,7 @@ static void dw3(const int8_t *input, int8_t *output)
  * int8 input (zero point -128, folded into conv7_bias; padding reads it), int8 output (zero point 0),
  * activation none: clamp [-128, 127]. Every partial sum is within +-1370975.
  * Each pixel's output channels in tiles of 24 int32 accumulators. The pixel's window is gathered (widened to
- * qgen_mac_int8_t) into a contiguous buffer of 96 values, 1 tap(s) of 96 channel(s) at a time, so that
+ * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 96 values, 1 tap(s) of 96 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv7(const int8_t *input, int8_t *output)
@@ -2174,10 +2269,11 @@ static void conv7(const int8_t *input, int8_t *output)
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
                                     const int32_t ix = ix0 + t % 1 * 1;
-                                    qgen_mac_int8_t *to = &window[(t - t0) * 96];
+                                    const int32_t at = (t - t0) * 96;
 
                                     for (j = 0; j < 96; ++j) {
-                                        to[j] = (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 96 + g * 96 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 96)] =
+                                            (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 96 + g * 96 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -2265,7 +2361,7 @@ static void fc1(const int8_t *input, int8_t *output)
         const int8_t *in = &input[n * 24];
 
         for (k = 0; k < 24; ++k) {
-            x[k] = (qgen_mac_int8_t)in[k];
+            x[QGEN_MAC_SLOT(k, 24)] = (qgen_mac_int8_t)in[k];
         }
         for (o0 = 0; o0 < 10; o0 += 4) {
             const int32_t rows = 10 - o0 < 4 ? 10 - o0 : 4;

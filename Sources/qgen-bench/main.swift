@@ -277,7 +277,10 @@ struct NetworkFixture: Decodable {
     var cases: [Entry]
 }
 let networksDirectory = root.appendingPathComponent("Tests/Fixtures/tflite")
-let cortexM = [("cortex-m4", "mps2-an386", "link_bench_mps2.ld"), ("cortex-m55", "mps3-an547", "link_bench_mps3.ld")]
+// Each core with its FPU and hard-float ABI, as make check-targets builds it (on the M55 that also
+// turns on Helium, MVE, which compilers use for the portable reductions).
+let cortexM = [("cortex-m4", "mps2-an386", "link_bench_mps2.ld", ["-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"]),
+               ("cortex-m55", "mps3-an547", "link_bench_mps3.ld", ["-mfloat-abi=hard", "-mfpu=auto"])]
 if try run("/usr/bin/env", ["arm-none-eabi-gcc", "--version"]) == nil || run("/usr/bin/env", ["qemu-system-arm", "--version"]) == nil {
     print("MLPerf-Tiny-class networks: skipped (arm-none-eabi-gcc or qemu-system-arm missing; make setup installs them)")
 } else {
@@ -292,8 +295,8 @@ if try run("/usr/bin/env", ["arm-none-eabi-gcc", "--version"]) == nil || run("/u
         let (dir, defines) = try writeModel(compiled, name: "net-" + entry.file, runs: 1)
         let source = dir.appendingPathComponent(compiled.output.sourceName).path
         var figures: [String] = [], flash: [String] = [], checksums: Set<String> = []
-        for (cpu, board, script) in cortexM {
-            let flags = ["-mcpu=\(cpu)", "-mthumb", "-std=c99", "-ffreestanding", "-nostdlib", "-O2", "-I", root.appendingPathComponent("Tools/cortex-m").path]
+        for (cpu, board, script, abi) in cortexM {
+            let flags = ["-mcpu=\(cpu)", "-mthumb"] + abi + ["-std=c99", "-ffreestanding", "-nostdlib", "-O2", "-I", root.appendingPathComponent("Tools/cortex-m").path]
             let object = dir.appendingPathComponent("\(cpu).o").path, elf = dir.appendingPathComponent("\(cpu).elf").path
             if try run("/usr/bin/env", ["arm-none-eabi-gcc"] + flags + defines + ["-c", source, "-o", object]) != nil,
                let size = try run("/usr/bin/env", ["arm-none-eabi-size", object]),

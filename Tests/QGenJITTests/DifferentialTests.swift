@@ -38,8 +38,8 @@ import QGenVerify
                 continue
             }
             let model = result.lowered
-            // Every other model through the 8-bit reduction path (helpers_dot), the rest through int16.
-            let compiled = try Verifier.compile(result.output, model: model, defines: index % 2 == 0 ? ["QGEN_MAC_8BIT=1"] : [])
+            // The reduction paths of helpers_dot in turn: int16, 8-bit, the Arm DSP one in C.
+            let compiled = try Verifier.compile(result.output, model: model, defines: [[], ["QGEN_MAC_8BIT=1"], ["QGEN_MAC_DSP=1"]][index % 3])
             for x in inputs(for: model, rng: &rng, random: 3) {
                 let expected = IntegerReference.run(model, input: x)
                 let got = compiled.run(x)
@@ -101,7 +101,7 @@ import QGenVerify
     /// Linear's four-row reduction against the reference: features in one chunk (10), in equal
     /// chunks (1,024 = 2 x 512) and in unequal ones (1,031 = 512 + 512 + 7), output features that
     /// leave a group of fewer than four (7), per-channel weight zero points, int8 and uint8 inputs,
-    /// and both reduction paths (int16 and 8-bit activations).
+    /// and every reduction path (int16, 8-bit, the Arm DSP one in C).
     @Test func linearChunksMatchTheReference() throws {
         var rng = SeededGenerator(seed: 11)
         var elements = 0
@@ -117,13 +117,13 @@ import QGenVerify
                        output: .uint8(scale: 0.01 * Double(inFeatures).squareRoot(), zeroPoint: 120)).layerSpec,
             ], location: SourceLocation(file: "model.swift", line: 1))
             let result = try Pipeline.compile(spec, options: CompileOptions())
-            for defines in [[], ["QGEN_MAC_8BIT=1"]] {
+            for defines in [[], ["QGEN_MAC_8BIT=1"], ["QGEN_MAC_DSP=1"]] {
                 let report = try Verifier.verify(result, inputs: 6, seed: 3, defines: defines)
                 #expect(report.mismatches == 0, "K \(inFeatures) \(defines): \(report.mismatches) of \(report.elements) mismatch")
                 elements += report.elements
             }
         }
-        #expect(elements == 4 * 2 * 6 * 2 * 7)
+        #expect(elements == 4 * 3 * 6 * 2 * 7)
     }
 
     @Test(arguments: ["conv1x1_per_channel", "conv_zero_weights", "linear_2x2", "linear_sweep", "tiny_cnn"])

@@ -90,8 +90,8 @@ import QGenVerify
                 for text in [result.output.source, result.output.header] {
                     #expect(text.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "\n" || $0.value >= 0x20) && $0.value != 0x7F }, "\(hostile)")
                     let defines = text.split(separator: "\n").filter { $0.hasPrefix("#define") }
-                    // The model's own macros, and qgen's configuration macros (QGEN_MAC_8BIT), a prefix no user name may take.
-                    #expect(defines.allSatisfy { $0.hasPrefix("#define NET_") || $0.hasPrefix("#define QGEN_") }, "\(hostile): \(defines)")
+                    // The model's own macros, and qgen's (QGEN_MAC_8BIT, qgen_smlad): prefixes no user name may take.
+                    #expect(defines.allSatisfy { ["#define NET_", "#define QGEN_", "#define qgen_"].contains(where: $0.hasPrefix) }, "\(hostile): \(defines)")
                     #expect(!text.contains("injected(void)") || text.contains("end*\\/ int injected(void)"), "\(hostile)")
                 }
                 try expectSoundC(result, "\(hostile) under \(scheme)")

@@ -11,7 +11,7 @@ import QGenVerify
 /// four output channels at a time with fewer left over, padded taps, stride, dilation, groups, depth
 /// multipliers, 1x1 kernels, the depthwise kernel's tap pointers (tiles wider and narrower than its
 /// channel count), weight zero points, int8 and uint8 inputs, output stages of three scheme
-/// families, and both reduction paths (int16 and 8-bit activations).
+/// families, and every reduction path (int16, 8-bit, the Arm DSP one in C).
 @Suite struct NHWCKernelTests {
     struct Case: CustomStringConvertible {
         var channels: Int, outChannels: Int, size: (Int, Int), kernel: (Int, Int)
@@ -68,8 +68,9 @@ import QGenVerify
                        output: .uint8(scale: 0.02 * Double(taps).squareRoot(), zeroPoint: 100)).layerSpec,
             ], requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
             let result = try Pipeline.compile(spec, options: CompileOptions())
-            // Both reduction paths of helpers_dot: int16 activations (the default) and 8-bit ones.
-            for defines in [[], ["QGEN_MAC_8BIT=1"]] {
+            // Every reduction path of helpers_dot: int16 activations (the default), 8-bit ones, and the
+            // Arm DSP path (its pair order and SMLAD/SXTB16 in C).
+            for defines in [[], ["QGEN_MAC_8BIT=1"], ["QGEN_MAC_DSP=1"]] {
                 let report = try Verifier.verify(result, inputs: 4, seed: 5, defines: defines)
                 #expect(report.mismatches == 0, Comment(rawValue: "\(c) \(defines): \(report.mismatches) of \(report.elements) mismatch"))
                 elements += report.elements
