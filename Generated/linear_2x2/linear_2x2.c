@@ -125,31 +125,45 @@ static inline int64_t qgen_float32_add(int64_t a_m, int32_t a_e, int64_t b_m, in
     return qgen_float32_round(b_m * ((int64_t)1 << (b_e - a_e)) + a_m, a_e, exponent);
 }
 
+/* Whether p / 2^r, for r in margin_shift + 1..61, is below 2^15 and farther than 2^(r - 1 - margin_shift)
+ * from the nearest tie of the integer rounding; if so, stores its nearest integer (the floor, or the
+ * one above it) in *nearest. |low bits - half| > margin is one unsigned comparison. */
+static inline int qgen_clear_of_tie(uint64_t p, int32_t r, int32_t margin_shift, uint64_t *nearest)
+{
+    uint64_t mask;
+    uint64_t half;
+    uint64_t margin;
+    uint64_t low;
+
+    if (r <= margin_shift || r > 61) {
+        return 0;
+    }
+    mask = ((uint64_t)1 << r) - 1u;
+    half = (mask >> 1) + 1u;
+    margin = half >> margin_shift;
+    low = p & mask;
+    if (low - half + margin <= 2u * margin || (p >> r) >= ((uint64_t)1 << 15)) {
+        return 0;
+    }
+    *nearest = (p >> r) + (low > half ? 1u : 0u);
+    return 1;
+}
+
 /* The integer nearest (ties to even) to the binary32 product of m * 2^e (a binary32 value, its
  * mantissa m < 2^25 unnormalized) and the positive scale scale_mantissa * 2^scale_exponent: the
  * product p = m * scale_mantissa (exact, below 2^49) rounded to 24 bits, then to an integer. The
  * first rounding moves p by at most 2^(d-1), d = bits dropped; while the value p / 2^r is below
- * 2^16, p < 2^(r+16), so d <= r - 8. Then, when p is farther than 2^(r-9) from the nearest tie of
- * the integer rounding, both roundings give what the second alone gives (one shift); else (about one
- * product in 256, and for values of 2^16 or more) both are done. */
+ * 2^15, p < 2^(r+15), so d <= r - 9. Then, when p is farther than 2^(r-10) from the nearest tie of
+ * the integer rounding, both roundings give what the second alone gives; else (about one product in
+ * 512, and for larger values) both are done. */
 static inline uint64_t qgen_float32_scaled_integer(uint64_t m, int32_t e, int32_t scale_mantissa, int32_t scale_exponent)
 {
     const uint64_t p = m * (uint64_t)scale_mantissa;
-    const int32_t r = -(e + scale_exponent);
     int32_t dropped;
     uint64_t q;
 
-    if (r >= 9 && r <= 61) {
-        const uint64_t mask = ((uint64_t)1 << r) - 1u;
-        const uint64_t half = (mask >> 1) + 1u;
-        const uint64_t margin = half >> 8;
-        const uint64_t low = p & mask;
-
-        /* |low - half| > margin as one unsigned comparison (not a tie, so the nearest is the floor
-         * or the one above it), and the value below 2^16. */
-        if (low - half + margin > 2u * margin && (p >> r) < ((uint64_t)1 << 16)) {
-            return (p >> r) + (low > half ? 1u : 0u);
-        }
+    if (qgen_clear_of_tie(p, -(e + scale_exponent), 9, &q)) {
+        return q;
     }
     q = qgen_float32_round_magnitude(p, &dropped);
     return (uint64_t)qgen_float32_to_int32((int64_t)q, e + scale_exponent + dropped);
@@ -159,48 +173,40 @@ static inline uint64_t qgen_float32_scaled_integer(uint64_t m, int32_t e, int32_
  * as the reference stack's float arithmetic does, then to the nearest integer (ties to even), plus
  * the output zero point, clamped to the fused activation's range. Binary32 rounding is symmetric,
  * so magnitudes are rounded and the sign put back. (float)acc is acc itself when |acc| < 2^24.
- * Then, with the bias term's exponent in -38..7 (0 has exponent 0, and so does every bias term of at
- * least 2^-15 units and below 2^31 have one there), the exact sum is an integer times 2^min(0,
- * exponent). Below 2^38, it times the scale mantissa is exact (below 2^62), and the two binary32
- * roundings move that product by less than 2^-23 of its value, so for a value below 2^15 the result
- * is the product's nearest integer whenever the product is farther than 2^-6 from a tie: a shift and
- * a comparison. Else (about one value in 32, and every other case) the general emulation does each
- * rounding. */
+ * Then, with the bias term's exponent in -38..7 (0 has exponent 0, and every bias term of at least
+ * 2^-15 units and below 2^31 has one there), the exact sum is an integer times 2^min(0, exponent).
+ * Below 2^38, it times the scale mantissa is exact (below 2^62), and the two binary32 roundings move
+ * that product by less than 2^-23 of its value, so for a value below 2^15 the result is the
+ * product's nearest integer whenever the product is farther than 2^-6 from a tie. Else (about one
+ * value in 32, and every other case) the general emulation does each rounding. */
 static inline int32_t qgen_requantize(int32_t acc, int32_t scale_mantissa, int32_t scale_exponent,
                                int32_t bias_term_mantissa, int32_t bias_term_exponent,
                                int32_t output_zero_point, int32_t activation_min, int32_t activation_max)
 {
     int32_t e = 0;
-    int64_t a = acc;
-    uint64_t m = acc < 0 ? (uint64_t)0 - (uint64_t)a : (uint64_t)a;
+    uint64_t m = acc < 0 ? (uint64_t)0 - (uint64_t)(int64_t)acc : (uint64_t)acc;
+    int negative = acc < 0;
     int32_t y;
+
+    int exact = 0;
 
     if (m < ((uint64_t)1 << 24) && bias_term_exponent >= -38 && bias_term_exponent <= 7) {
         const int32_t common = bias_term_exponent < 0 ? bias_term_exponent : 0;
-        const int64_t sum = a * ((int64_t)1 << -common) + (int64_t)bias_term_mantissa * ((int64_t)1 << (bias_term_exponent - common));
+        const int64_t sum = (int64_t)acc * ((int64_t)1 << -common) + (int64_t)bias_term_mantissa * ((int64_t)1 << (bias_term_exponent - common));
         const uint64_t magnitude = sum < 0 ? (uint64_t)0 - (uint64_t)sum : (uint64_t)sum;
-        const uint64_t p = magnitude * (uint64_t)scale_mantissa;
-        const int32_t r = -(common + scale_exponent);
 
-        if (magnitude < ((uint64_t)1 << 38) && r >= 6 && r <= 61) {
-            const uint64_t mask = ((uint64_t)1 << r) - 1u;
-            const uint64_t half = (mask >> 1) + 1u;
-            const uint64_t margin = half >> 5;
-            const uint64_t low = p & mask;
-
-            if (low - half + margin > 2u * margin && (p >> r) < ((uint64_t)1 << 15)) {
-                y = (int32_t)(p >> r) + (low > half ? 1 : 0);
-                y = (sum < 0 ? -y : y) + output_zero_point;
-                y = y < activation_min ? activation_min : y;
-                return y > activation_max ? activation_max : y;
-            }
-        }
+        negative = sum < 0;
+        exact = magnitude < ((uint64_t)1 << 38)
+            && qgen_clear_of_tie(magnitude * (uint64_t)scale_mantissa, -(common + scale_exponent), 5, &m);
     }
-    a = qgen_float32_round(a, 0, &e);
-    a = qgen_float32_add(a, e, (int64_t)bias_term_mantissa, bias_term_exponent, &e);
-    m = (uint64_t)(a < 0 ? -a : a);
-    m = qgen_float32_scaled_integer(m, e, scale_mantissa, scale_exponent);
-    y = (a < 0 ? -(int32_t)m : (int32_t)m) + output_zero_point;
+    if (!exact) {
+        int64_t a = qgen_float32_round(acc, 0, &e);
+
+        a = qgen_float32_add(a, e, (int64_t)bias_term_mantissa, bias_term_exponent, &e);
+        negative = a < 0;
+        m = qgen_float32_scaled_integer((uint64_t)(a < 0 ? -a : a), e, scale_mantissa, scale_exponent);
+    }
+    y = (negative ? -(int32_t)m : (int32_t)m) + output_zero_point;
     y = y < activation_min ? activation_min : y;
     return y > activation_max ? activation_max : y;
 }
@@ -397,8 +403,10 @@ static void fc(const uint8_t *input, uint8_t *output)
     for (n = 0; n < 1; ++n) {
         const uint8_t *in = &input[n * 2];
 
+        chunkSum = 0;
         for (k = 0; k < 2; ++k) {
             x[QGEN_MAC_SLOT(k, 2)] = (qgen_mac_uint8_t)in[k];
+            chunkSum += in[k];
         }
         for (o0 = 0; o0 < 2; o0 += 4) {
             const int32_t rows = 2 - o0 < 4 ? 2 - o0 : 4;
@@ -408,14 +416,10 @@ static void fc(const uint8_t *input, uint8_t *output)
                 acc[o] = 0;
             }
             for (k0 = 0; k0 < 2; k0 += 2) {
-                /* Each row's sum of x * (w - weight zero point) is its dot product minus the zero point times
-                 * the chunk's sum (each term below 2^25 in magnitude: at most 512 values). */
-                chunkSum = 0;
-                for (k = 0; k < 2; ++k) {
-                    chunkSum += x[k];
-                }
                 qgen_dot4_uint8(x, 2, &w[k0], &w[(rows > 1 ? 2 : 0) + k0],
                                   &w[(rows > 2 ? 2 * 2 : 0) + k0], &w[(rows > 3 ? 3 * 2 : 0) + k0], sums);
+                /* Each row's sum of x * (w - weight zero point) is its dot product minus the zero point times
+                 * the chunk's sum (each term below 2^25 in magnitude: at most 512 values), summed as it is widened. */
                 for (o = 0; o < rows; ++o) {
                     acc[o] += sums[o] - fc_weight_zero_point[0] * chunkSum;
                 }
