@@ -78,7 +78,7 @@ public struct RandomModels {
         let shared = bool(0.6) ? 0 : int(-20...20)
         let zps = (0..<n).map { _ in symmetricPerChannelWeights && perChannel ? 0 : sameWeightZeroPoints ? shared : bool(0.6) ? 0 : int(-20...20) }
         let values = (0..<count).map { _ in Double(int(-128...127)) }
-        return (.quantized(.values(values), scales: scales, zeroPoints: zps), scales.reduce(0, +) / Double(n))
+        return (.int8(.values(values), scales: scales, zeroPoints: zps), scales.reduce(0, +) / Double(n))
     }
 
     mutating func bias(channels: Int) -> Bias? {

@@ -20,6 +20,20 @@ public enum Verifier {
         public var seed: UInt64
     }
 
+    /// Multiply-accumulates per inference, over every layer.
+    public static func multiplyAccumulates(_ model: LoweredModel) -> Int {
+        model.nodes.compactMap { $0.mac?.geometry.multiplyAccumulates }.reduce(0, +)
+    }
+
+    /// How many random inputs `qgen verify` checks when not told: 100, or as many as fit a budget of
+    /// `inputBudgetMACs` multiply-accumulates but at least 2 (MobileNetV2's 300M MACs: 2 inputs, a
+    /// few seconds; the C under libtcc and both Swift references run about 1 GMAC/s per core).
+    public static func defaultInputCount(for model: LoweredModel) -> Int {
+        min(100, max(2, inputBudgetMACs / max(1, multiplyAccumulates(model))))
+    }
+
+    public static let inputBudgetMACs = 800_000_000
+
     /// The emitted C compiled in process by libtcc; `defines` as `-D` options (`QGEN_MAC_8BIT=1`).
     public static func compile(_ output: Renderer.Output, model: LoweredModel, defines: [String] = []) throws -> CompiledModel {
         try CompiledModel(

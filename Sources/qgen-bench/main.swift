@@ -141,9 +141,9 @@ for (scheme, asLinear) in [("tflite", false), ("singleRounding", false), ("fixed
                            ("powerOfTwo(rounding:halfUp,tolerance:0.5)", false), ("fbgemm", false), ("fbgemm(saturatingPairs)", true), ("qnnpack", false),
                            ("onnxRuntime", false), ("tflite", true), ("liteRT", true)] {
     let layer: LayerSpec = asLinear
-        ? Linear("fc", outFeatures: 8, weight: .quantized(.values(heavyWeights), scales: [0.01], zeroPoints: [0]), bias: .float(.values(Array(repeating: 0.1, count: 8))),
+        ? Linear("fc", outFeatures: 8, weight: .int8(.values(heavyWeights), scales: [0.01], zeroPoints: [0]), bias: .float(.values(Array(repeating: 0.1, count: 8))),
                  output: .uint8(scale: 0.3, zeroPoint: 128)).layerSpec
-        : Conv2d("conv", outChannels: 8, kernel: 1, weight: .quantized(.values(heavyWeights), scales: [0.01], zeroPoints: [0]),
+        : Conv2d("conv", outChannels: 8, kernel: 1, weight: .int8(.values(heavyWeights), scales: [0.01], zeroPoints: [0]),
                  bias: .float(.values(Array(repeating: 0.1, count: 8))), output: .uint8(scale: 0.3, zeroPoint: 128)).layerSpec
     let input = asLinear ? Input("x", shape: [1024, 8], .uint8(scale: 0.05, zeroPoint: 0)).layerSpec
                              : Input("x", shape: [1, 8, 32, 32], .uint8(scale: 0.05, zeroPoint: 0)).layerSpec
@@ -169,31 +169,31 @@ for (scheme, asLinear) in [("tflite", false), ("singleRounding", false), ("fixed
 let layers: [(String, [LayerSpec])] = [
     ("conv 3x3, 32->32, 56x56, pad 1", [
         Input("x", shape: [1, 32, 56, 56], .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
-        Conv2d("conv", outChannels: 32, kernel: 3, padding: 1, weight: .quantized(.values(randomWeights(32 * 32 * 9)), scales: perChannel(32), zeroPoints: Array(repeating: 0, count: 32)),
+        Conv2d("conv", outChannels: 32, kernel: 3, padding: 1, weight: .int8(.values(randomWeights(32 * 32 * 9)), scales: perChannel(32), zeroPoints: Array(repeating: 0, count: 32)),
                output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
     ("depthwise 3x3, 96 ch, 56x56, pad 1", [
         Input("x", shape: [1, 96, 56, 56], .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
-        Conv2d("dw", outChannels: 96, kernel: 3, padding: 1, groups: 96, weight: .quantized(.values(randomWeights(96 * 9)), scales: perChannel(96), zeroPoints: Array(repeating: 0, count: 96)),
+        Conv2d("dw", outChannels: 96, kernel: 3, padding: 1, groups: 96, weight: .int8(.values(randomWeights(96 * 9)), scales: perChannel(96), zeroPoints: Array(repeating: 0, count: 96)),
                output: .uint8(scale: 0.2, zeroPoint: 7)).layerSpec]),
     ("pointwise 1x1, 96->24, 56x56", [
         Input("x", shape: [1, 96, 56, 56], .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
-        Conv2d("pw", outChannels: 24, kernel: 1, weight: .quantized(.values(randomWeights(96 * 24)), scales: perChannel(24), zeroPoints: Array(repeating: 0, count: 24)),
+        Conv2d("pw", outChannels: 24, kernel: 1, weight: .int8(.values(randomWeights(96 * 24)), scales: perChannel(24), zeroPoints: Array(repeating: 0, count: 24)),
                output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
     ("NHWC conv 3x3, 32->32, 56x56, pad 1", [
         Input("x", shape: [1, 56, 56, 32], layout: .nhwc, .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
-        Conv2d("conv", outChannels: 32, kernel: 3, padding: 1, weight: .quantized(.values(randomWeights(32 * 32 * 9)), scales: perChannel(32), zeroPoints: Array(repeating: 0, count: 32)),
+        Conv2d("conv", outChannels: 32, kernel: 3, padding: 1, weight: .int8(.values(randomWeights(32 * 32 * 9)), scales: perChannel(32), zeroPoints: Array(repeating: 0, count: 32)),
                output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
     ("NHWC depthwise 3x3, 96 ch, 56x56, pad 1", [
         Input("x", shape: [1, 56, 56, 96], layout: .nhwc, .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
-        Conv2d("dw", outChannels: 96, kernel: 3, padding: 1, groups: 96, weight: .quantized(.values(randomWeights(96 * 9)), scales: perChannel(96), zeroPoints: Array(repeating: 0, count: 96)),
+        Conv2d("dw", outChannels: 96, kernel: 3, padding: 1, groups: 96, weight: .int8(.values(randomWeights(96 * 9)), scales: perChannel(96), zeroPoints: Array(repeating: 0, count: 96)),
                output: .uint8(scale: 0.2, zeroPoint: 7)).layerSpec]),
     ("NHWC pointwise 1x1, 96->24, 56x56", [
         Input("x", shape: [1, 56, 56, 96], layout: .nhwc, .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
-        Conv2d("pw", outChannels: 24, kernel: 1, weight: .quantized(.values(randomWeights(96 * 24)), scales: perChannel(24), zeroPoints: Array(repeating: 0, count: 24)),
+        Conv2d("pw", outChannels: 24, kernel: 1, weight: .int8(.values(randomWeights(96 * 24)), scales: perChannel(24), zeroPoints: Array(repeating: 0, count: 24)),
                output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
     ("Linear 1024->1000", [
         Input("x", shape: [1, 1024], .uint8(scale: 0.05, zeroPoint: 3)).layerSpec,
-        Linear("fc", outFeatures: 1000, weight: .quantized(.values(randomWeights(1024 * 1000)), scales: perChannel(1000), zeroPoints: Array(repeating: 0, count: 1000)),
+        Linear("fc", outFeatures: 1000, weight: .int8(.values(randomWeights(1024 * 1000)), scales: perChannel(1000), zeroPoints: Array(repeating: 0, count: 1000)),
                output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
 ]
 var portableNHWC: [String: Double] = [:], nativeNHWC: [String: Double] = [:]

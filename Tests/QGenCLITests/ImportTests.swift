@@ -19,7 +19,7 @@ import Testing
         let tflite = CLITests.packageRoot.appendingPathComponent("Tests/Fixtures/tflite/inception_concat.tflite").path
         let imported = try cli.qgen(["import", tflite, "-o", "model.swift"], in: dir)
         #expect(imported.status == 0, "\(imported.stderr)")
-        #expect(imported.stdout == "wrote model.swift and 12 .npy files (9 layers)\n")
+        #expect(imported.stdout == "wrote model.swift and 14 .npy files (9 layers)\n")
         for sub in ["a", "b"] { try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true) }
         let fromSwift = try cli.qgen(["emit", "model.swift", "-o", "a/net.c"], in: dir)
         let fromFile = try cli.qgen(["emit", tflite, "-o", "b/net.c"], in: dir)

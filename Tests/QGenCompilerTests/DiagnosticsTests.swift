@@ -144,6 +144,31 @@ import QGenCompiler
                 ["model.swift:3: error: layer 'fc' (Linear): weight file 't.npy' has shape [10, 3], the layer needs [3, 10] ([outFeatures, inFeatures])"])
     }
 
+    /// Per-channel scales and zero points from .npy files: read like inline values, checked the same way.
+    @Test func scalesAndZeroPointsFromNpyFiles() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let options = CompileOptions(baseDirectory: dir)
+        func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: dir.appendingPathComponent(name)) }
+        try write("s3.npy", NpyArray.encode(shape: [3], float64: [0.01, 0.02, 0.03]))
+        try write("z3.npy", NpyArray.encode(shape: [3], int8: [0, 1, -1]))
+        try write("s2.npy", NpyArray.encode(shape: [2], float64: [0.01, 0.02]))
+        try write("s13.npy", NpyArray.encode(shape: [1, 3], float64: [0.01, 0.02, 0.03]))
+        try write("zbad.npy", NpyArray.encode(shape: [3], float64: [0, 0.5, 200]))
+        let w = TensorData.values(Array(repeating: 1, count: 30))
+        let inline = try Pipeline.compile(spec([input10.layerSpec, linear(weights: .int8(w, scales: [0.01, 0.02, 0.03], zeroPoints: [0, 1, -1])).layerSpec]), options: options)
+        let fromFiles = try Pipeline.compile(spec([input10.layerSpec, linear(weights: .int8(w, scales: .npy("s3.npy"), zeroPoints: .npy("z3.npy"))).layerSpec]), options: options)
+        #expect(fromFiles.output.source == inline.output.source)
+        #expect(errors(spec([input10.layerSpec, linear(weights: .int8(w, scales: .npy("s2.npy"))).layerSpec]), options: options) ==
+                ["model.swift:3: error: layer 'fc' (Linear): 2 weight scales given; give 1 (per tensor) or 3 (one per output channel)"])
+        #expect(errors(spec([input10.layerSpec, linear(weights: .int8(w, scales: .npy("s13.npy"))).layerSpec]), options: options) ==
+                ["model.swift:3: error: layer 'fc' (Linear): weight scale file 's13.npy' has shape [1, 3]; give one dimension (one value per output channel, or one value)"])
+        #expect(errors(spec([input10.layerSpec, linear(weights: .int8(w, scales: .npy("s3.npy"), zeroPoints: .npy("zbad.npy"))).layerSpec]), options: options) ==
+                ["model.swift:3: error: layer 'fc' (Linear): weight zero point[1] = 0.5 is not an integer"])
+        #expect(errors(spec([input10.layerSpec, linear(weights: .int8(w, scales: .npy("missing.npy"))).layerSpec]), options: options) ==
+                ["model.swift:3: error: layer 'fc' (Linear): weight scale file 'missing.npy': cannot read '\(dir.path)/missing.npy': no such file or directory"])
+    }
+
     @Test func activationsWithNoRepresentableOutput() {
         #expect(errors(spec([input10.layerSpec, linear(output: .uint8(scale: 0.05, zeroPoint: 0), activation: .clamp(min: 20, max: 30)).layerSpec])) ==
                 ["model.swift:3: error: layer 'fc' (Linear): activation clamp(20.0, 30.0) leaves no representable output value with output scale 0.05 and zero point 0 (clamp [400, 255])"])

@@ -31,4 +31,23 @@ import QGenCompiler
         // All contiguous is the default, so nothing is written.
         #expect(text.contains(#"Concatenation("c", ["p", "p"], axis: 1, output: .uint8(scale: 0.5, zeroPoint: 3), file: "m.onnx", line: 4)"#))
     }
+
+    /// Wide layers' scales and zero points go to .npy files (swiftc compiles long literals slowly),
+    /// exactly: the files read back to the same doubles; narrow layers keep them inline.
+    @Test func writesWideScalesToNpyFiles() throws {
+        let scales = (0..<12).map { 0.001 + Double($0) / 3e5 }, zeroPoints = (0..<12).map { $0 % 3 - 1 }
+        let layers: [LayerSpec] = [
+            Input("x", shape: [1, 3], .int8(scale: 0.25, zeroPoint: 0), file: "m.tflite", line: 0).layerSpec,
+            Linear("wide", input: "x", outFeatures: 12, weight: .int8(.values(Array(repeating: 1, count: 36)), scales: scales, zeroPoints: zeroPoints),
+                   output: .int8(scale: 0.5, zeroPoint: 0), file: "m.tflite", line: 1).layerSpec,
+            Linear("narrow", input: "wide", outFeatures: 2, weight: .int8(.values(Array(repeating: 1, count: 24)), scales: [0.5, 0.25]),
+                   output: .int8(scale: 0.5, zeroPoint: 0), file: "m.tflite", line: 2).layerSpec,
+        ]
+        let output = try SwiftModelWriter.write(ModelSpec(name: "m", layers: layers, location: SourceLocation(file: "m.tflite", line: 0)), header: "")
+        #expect(output.source.contains(#"weight: .int8(.npy("wide_w.npy"), scales: .npy("wide_scales.npy"), zeroPoints: .npy("wide_zero_points.npy"))"#))
+        #expect(output.source.contains(#"weight: .int8(.npy("narrow_w.npy"), scales: [0.5, 0.25], zeroPoints: [0, 0])"#))
+        let files = Dictionary(output.npyFiles, uniquingKeysWith: { a, _ in a })
+        #expect(try NpyArray(data: files["wide_scales.npy"]!, name: "wide_scales.npy").values == scales)
+        #expect(try NpyArray(data: files["wide_zero_points.npy"]!, name: "wide_zero_points.npy").values == zeroPoints.map(Double.init))
+    }
 }

@@ -110,7 +110,7 @@ import QGenVerify
             let spec = ModelSpec(name: "fc", layers: [
                 Input("x", shape: [2, inFeatures], int8Input ? .int8(scale: 0.05, zeroPoint: -3) : .uint8(scale: 0.05, zeroPoint: 5)).layerSpec,
                 Linear("fc", outFeatures: outFeatures,
-                       weight: .quantized(.values((0..<(outFeatures * inFeatures)).map { _ in Double(Int.random(in: -128...127, using: &rng)) }),
+                       weight: .int8(.values((0..<(outFeatures * inFeatures)).map { _ in Double(Int.random(in: -128...127, using: &rng)) }),
                                           scales: (0..<outFeatures).map { _ in Double.random(in: 0.001...0.002, using: &rng) },
                                           zeroPoints: (0..<outFeatures).map { _ in zeroPoints ? Int.random(in: -4...4, using: &rng) : 0 }),
                        bias: .float(.values((0..<outFeatures).map { _ in Double.random(in: -3...3, using: &rng) })),

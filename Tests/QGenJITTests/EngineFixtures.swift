@@ -57,7 +57,7 @@ struct EngineFixture: Decodable {
         /// The case as a qgen model.
         func spec(scheme: String) -> ModelSpec {
             let g = geometry
-            let weight = Weights.quantized(.values(weightValues), scales: weightScales, zeroPoints: weightZeroPoints)
+            let weight = Weights.int8(.values(weightValues), scales: weightScales, zeroPoints: weightZeroPoints)
             let b: Bias? = bias.map { $0.kind == "int32" ? .int32(.values($0.values)) : .float(.values($0.values)) }
             let activation: Activation = relu ? .relu : .none
             let layers: [LayerSpec]

@@ -52,7 +52,7 @@ import QGenVerify
             let zx = Int.random(in: 0...255, using: &rng)
             let layers: [LayerSpec] = [
                 Input("x", shape: [1, 10], .uint8(scale: 0.03, zeroPoint: zx)).layerSpec,
-                Linear("fc", outFeatures: 10, weight: .quantized(.values(weights), scales: [0.004], zeroPoints: [zw]),
+                Linear("fc", outFeatures: 10, weight: .int8(.values(weights), scales: [0.004], zeroPoints: [zw]),
                        bias: .float(.values((0..<10).map { _ in Double.random(in: -1...1, using: &rng) })),
                        output: .uint8(scale: Double.random(in: 0.05...0.5, using: &rng), zeroPoint: 128)).layerSpec,
             ]

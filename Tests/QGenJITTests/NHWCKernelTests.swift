@@ -63,7 +63,7 @@ import QGenVerify
                 Input("x", shape: [1, c.size.0, c.size.1, c.channels], layout: .nhwc, input).layerSpec,
                 Conv2d("conv", outChannels: c.outChannels, kernel: Size2(c.kernel.0, c.kernel.1), stride: Size2(c.stride, c.stride),
                        padding: Size2(c.padding.0, c.padding.1), dilation: Size2(c.dilation.0, c.dilation.1), groups: c.groups,
-                       weight: .quantized(.values(weights), scales: scales, zeroPoints: zeroPoints),
+                       weight: .int8(.values(weights), scales: scales, zeroPoints: zeroPoints),
                        bias: .float(.values((0..<c.outChannels).map { _ in Double.random(in: -2...2, using: &rng) })),
                        output: .uint8(scale: 0.02 * Double(taps).squareRoot(), zeroPoint: 100)).layerSpec,
             ], requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
@@ -89,7 +89,7 @@ import QGenVerify
             let spec = ModelSpec(name: "pad", layers: [
                 Input("x", shape: [1, 2, 2, 2], layout: .nhwc, .uint8(scale: 0.5, zeroPoint: 10)).layerSpec,
                 Conv2d("conv", outChannels: 2, kernel: 3, padding: 1, groups: groups,
-                       weight: .quantized(.values(Array(repeating: 1, count: 2 * 9 * (2 / groups))), scales: [1, 1], zeroPoints: [0, 0]),
+                       weight: .int8(.values(Array(repeating: 1, count: 2 * 9 * (2 / groups))), scales: [1, 1], zeroPoints: [0, 0]),
                        output: .uint8(scale: 0.5, zeroPoint: 0)).layerSpec,
             ], location: SourceLocation(file: "model.swift", line: 1))
             let result = try Pipeline.compile(spec, options: CompileOptions())
@@ -113,23 +113,23 @@ import QGenVerify
         let q = QuantParams.int8(scale: 0.08, zeroPoint: -3)
         let spec = ModelSpec(name: "chain", layers: [
             Input("x", shape: [1, 9, 11, 4], layout: .nhwc, .int8(scale: 0.05, zeroPoint: 1)).layerSpec,
-            Conv2d("stem", outChannels: 8, kernel: 3, padding: 1, weight: .quantized(weights(288), scales: scales(8), zeroPoints: Array(repeating: 0, count: 8)),
+            Conv2d("stem", outChannels: 8, kernel: 3, padding: 1, weight: .int8(weights(288), scales: scales(8), zeroPoints: Array(repeating: 0, count: 8)),
                    output: q, activation: .relu).layerSpec,
             // Expands 8 -> 24 channels: a 1x1 kernel in place, its input ending at its output's end.
-            Conv2d("expand", outChannels: 24, kernel: 1, weight: .quantized(weights(192), scales: scales(24), zeroPoints: Array(repeating: 0, count: 24)),
+            Conv2d("expand", outChannels: 24, kernel: 1, weight: .int8(weights(192), scales: scales(24), zeroPoints: Array(repeating: 0, count: 24)),
                    output: q, activation: .relu6).layerSpec,
             // Depthwise 3x3: in place one row and a pixel ahead (stride 1), or behind (stride 2).
             Conv2d("dw", outChannels: 24, kernel: 3, stride: stride, padding: padding, groups: 24,
-                   weight: .quantized(weights(216), scales: scales(24), zeroPoints: Array(repeating: 0, count: 24)), output: q).layerSpec,
+                   weight: .int8(weights(216), scales: scales(24), zeroPoints: Array(repeating: 0, count: 24)), output: q).layerSpec,
             Conv2d("dw2", outChannels: 24, kernel: 3, padding: 1, groups: 24,
-                   weight: .quantized(weights(216), scales: scales(24), zeroPoints: Array(repeating: 0, count: 24)), output: q).layerSpec,
+                   weight: .int8(weights(216), scales: scales(24), zeroPoints: Array(repeating: 0, count: 24)), output: q).layerSpec,
             // Projects 24 -> 6 channels, then a 3x3 convolution (gathered window, reading a row ahead)
             // expanding to 10, then a 1x1 one to the model output.
-            Conv2d("project", outChannels: 6, kernel: 1, weight: .quantized(weights(144), scales: scales(6), zeroPoints: Array(repeating: 0, count: 6)),
+            Conv2d("project", outChannels: 6, kernel: 1, weight: .int8(weights(144), scales: scales(6), zeroPoints: Array(repeating: 0, count: 6)),
                    output: q).layerSpec,
-            Conv2d("conv", outChannels: 10, kernel: 3, padding: 1, weight: .quantized(weights(540), scales: scales(10), zeroPoints: Array(repeating: 0, count: 10)),
+            Conv2d("conv", outChannels: 10, kernel: 3, padding: 1, weight: .int8(weights(540), scales: scales(10), zeroPoints: Array(repeating: 0, count: 10)),
                    output: q).layerSpec,
-            Conv2d("head", outChannels: 5, kernel: 1, weight: .quantized(weights(50), scales: scales(5), zeroPoints: Array(repeating: 0, count: 5)),
+            Conv2d("head", outChannels: 5, kernel: 1, weight: .int8(weights(50), scales: scales(5), zeroPoints: Array(repeating: 0, count: 5)),
                    output: q).layerSpec,
         ], location: SourceLocation(file: "model.swift", line: 1))
         let result = try Pipeline.compile(spec, options: CompileOptions())

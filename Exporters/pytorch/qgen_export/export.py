@@ -22,6 +22,9 @@ class ExportError(Exception):
     """What in the module cannot be written as qgen layers, naming the module path or node."""
 
 
+# The most per-channel scales written inline in model.swift; wider layers get <layer>_scales.npy.
+INLINE_PARAMETER_LIMIT = 8
+
 # Module and function families, by name so that the exporter works across torch versions (and
 # without importing modules a version lacks).
 _LINEAR = {"Linear", "LinearReLU"}
@@ -195,6 +198,15 @@ class _Writer:
             values = values.reshape(shape)
         file = f"{name}_w.npy"
         self.arrays[file] = values
+        if len(scales) > INLINE_PARAMETER_LIMIT:
+            # swiftc compiles long literal arrays slowly (MobileNetV2's 17k scales: 5 s), so wide layers'
+            # scales (float64, exact) and zero points go to .npy files like the weights.
+            self.arrays[f"{name}_scales.npy"] = np.array(scales, dtype=np.float64)
+            text = f'.int8(.npy("{file}"), scales: .npy("{name}_scales.npy")'
+            if any(zero_points):
+                self.arrays[f"{name}_zero_points.npy"] = np.array(zero_points, dtype=np.int64)
+                text += f', zeroPoints: .npy("{name}_zero_points.npy")'
+            return text + ")"
         scale_text = "[" + ", ".join(_number(s) for s in scales) + "]"
         zp_text = "[" + ", ".join(str(z) for z in zero_points) + "]"
         return f'.int8(.npy("{file}"), scales: {scale_text}, zeroPoints: {zp_text})'

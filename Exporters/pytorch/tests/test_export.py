@@ -415,3 +415,24 @@ def test_fx_graph_mode_softmax_and_float_tail(tmp_path):
     q = _convert_fx(FXHead(softmax=False), (1, 4), "fbgemm", fixed_softmax=False)
     with pytest.raises(ExportError, match=r"node 'softmax' \(call_function softmax\): it runs in float on the dequantized output of 'fc'"):
         qgen_export.export(q, torch.randn(1, 4), str(tmp_path / "float.swift"))
+
+
+class Wide(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(2, 12, 1)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.conv(self.quant(x)))
+
+
+def test_wide_layers_write_scales_to_npy(tmp_path):
+    q = _convert(Wide(), (1, 2, 4, 4), engine="fbgemm")
+    qgen_export.export(q, torch.randn(1, 2, 4, 4), str(tmp_path / "model.swift"))
+    text = (tmp_path / "model.swift").read_text()
+    assert 'weight: .int8(.npy("conv_w.npy"), scales: .npy("conv_scales.npy"))' in text
+    scales = np.load(tmp_path / "conv_scales.npy")
+    assert scales.dtype == np.float64
+    assert (scales == q.conv.weight().q_per_channel_scales().numpy()).all()

@@ -165,6 +165,12 @@ public struct NpyArray: Equatable, Sendable {
         return header(descr: "<f4", shape: shape) + out
     }
 
+    public static func encode(shape: [Int], float64 values: [Double]) -> [UInt8] {
+        var out: [UInt8] = []
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+        return header(descr: "<f8", shape: shape) + out
+    }
+
     public static func encode(shape: [Int], int8 values: [Int8]) -> [UInt8] {
         header(descr: "|i1", shape: shape) + values.map { UInt8(bitPattern: $0) }
     }

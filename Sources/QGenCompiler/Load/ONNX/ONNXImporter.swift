@@ -331,7 +331,7 @@ struct ONNXGraphReader {
         }
         if let bad = scales.first(where: { !($0 > 0) }) { throw fail(index, "its \(role) scale \(bad) is not positive") }
         let shift = c.type == .uint8 ? 128 : 0
-        return .quantized(.values(c.values.map { $0 - Double(shift) }), scales: scales, zeroPoints: zeroPoints.map { $0 - shift })
+        return .int8(.values(c.values.map { $0 - Double(shift) }), scales: scales, zeroPoints: zeroPoints.map { $0 - shift })
     }
 
     /// Scales and zero points of a weight given as QLinear inputs (`scale`, `zeroPoint`).

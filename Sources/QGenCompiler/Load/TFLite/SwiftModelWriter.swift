@@ -32,8 +32,27 @@ public enum SwiftModelWriter {
             return ".npy(\(literal(file)))"
         }
         func weights(_ name: String, _ w: Weights, shape: [Int]) throws -> String {
-            guard case .quantized(let data, let scales, let zeroPoints) = w else { throw UnsupportedLayer(description: "layer '\(name)': real-valued weights") }
-            return ".int8(\(try npy(name, data, int32: false, shape: shape)), scales: \(list(scales.map(number))), zeroPoints: \(list(zeroPoints.map(String.init))))"
+            guard case .quantized(let data, .values(let scales), let zeroPointData) = w else {
+                throw UnsupportedLayer(description: "layer '\(name)': real-valued weights, or scales from a .npy path")
+            }
+            var zeroPoints = Array(repeating: 0.0, count: scales.count)
+            if let zeroPointData {
+                guard case .values(let values) = zeroPointData else { throw UnsupportedLayer(description: "layer '\(name)': zero points from a .npy path") }
+                zeroPoints = values
+            }
+            let weights = try npy(name, data, int32: false, shape: shape)
+            // Past a few channels, scales and zero points go to .npy files too: swiftc type-checks and
+            // compiles long literal arrays slowly (a MobileNetV2's 17k scales took 5 s).
+            guard scales.count > inlineParameterLimit else {
+                return ".int8(\(weights), scales: \(list(scales.map(number))), zeroPoints: \(list(zeroPoints.map { String(Int($0)) })))"
+            }
+            files.append(("\(name)_scales.npy", NpyArray.encode(shape: [scales.count], float64: scales)))
+            var text = ".int8(\(weights), scales: .npy(\(literal("\(name)_scales.npy")))"
+            if zeroPoints.contains(where: { $0 != 0 }) {
+                files.append(("\(name)_zero_points.npy", NpyArray.encode(shape: [zeroPoints.count], int8: zeroPoints.map { Int8($0) })))
+                text += ", zeroPoints: .npy(\(literal("\(name)_zero_points.npy")))"
+            }
+            return text + ")"
         }
         func bias(_ name: String, _ b: Bias?) throws -> String {
             guard let b else { return "" }
@@ -131,6 +150,8 @@ public enum SwiftModelWriter {
 
     /// The shortest decimal that reads back to the same double (Swift's `description`).
     static func number(_ x: Double) -> String { x.description }
+    /// The most per-channel scales written inline; more go to `<layer>_scales.npy`.
+    static let inlineParameterLimit = 8
     static func list(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
 
     /// `, memoryFormats: [...]`, or nothing for the default (all contiguous).

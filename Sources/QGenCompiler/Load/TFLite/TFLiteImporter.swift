@@ -189,7 +189,7 @@ private struct Importer {
                 throw fail(index, "its weight '\(t.name)' \(t.shape) is quantized per axis \(q.quantizedDimension) with \(q.scales.count) scales; qgen takes per-channel scales on axis \(axis) (the output channels)")
             }
         }
-        return .quantized(.values(values), scales: q.scales.map(Double.init), zeroPoints: q.zeroPoints.map(Int.init))
+        return .int8(.values(values), scales: q.scales.map(Double.init), zeroPoints: q.zeroPoints.map(Int.init))
     }
 
     func bias(_ op: TFLiteFile.Operator, _ index: Int) throws -> Bias? {

@@ -216,6 +216,59 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
         }
     }
 
+    /// The kernel rows (or columns) `k` whose input coordinate `o·stride − pad + k·dilation` lies in
+    /// `0..<size` (a contiguous range, the coordinate grows with `k`).
+    private static func insideTaps(_ o: Int, stride: Int, pad: Int, dilation: Int, kernel: Int, size: Int) -> Range<Int> {
+        let origin = o * stride - pad
+        var first = 0
+        while first < kernel && origin + first * dilation < 0 { first += 1 }
+        var end = first
+        while end < kernel && origin + end * dilation < size { end += 1 }
+        return first..<end
+    }
+
+    /// Per pixel and convolution group: runs over the group's input channels, or along the kernel
+    /// row where that is longer (depthwise).
+    func forEachTapGroup(_ body: (TapGroup) -> Void) {
+        let nhwc = layout == .nhwc
+        let icpg = inChannelsPerGroup, ocpg = outChannelsPerGroup, taps = kernelHeight * kernelWidth
+        let inputPerChannel = nhwc ? 1 : inHeight * inWidth, weightPerChannel = nhwc ? 1 : taps
+        let inputPerColumn = dilationWidth * (nhwc ? inChannels : 1), weightPerColumn = nhwc ? icpg : 1
+        var runs: [TapRun] = []
+        for n in 0..<batch { for oy in 0..<outHeight { for ox in 0..<outWidth {
+            let rows = Self.insideTaps(oy, stride: strideHeight, pad: padHeight, dilation: dilationHeight, kernel: kernelHeight, size: inHeight)
+            let columns = Self.insideTaps(ox, stride: strideWidth, pad: padWidth, dilation: dilationWidth, kernel: kernelWidth, size: inWidth)
+            let y0 = oy * strideHeight - padHeight, x0 = ox * strideWidth - padWidth
+            for group in 0..<groups {
+                let first = group * icpg, oc0 = group * ocpg
+                // Flat input and weight (of channel oc0) index of tap (ky, kx, ic).
+                func input(_ ky: Int, _ kx: Int, _ ic: Int) -> Int {
+                    let iy = y0 + ky * dilationHeight, ix = x0 + kx * dilationWidth
+                    return nhwc ? ((n * inHeight + iy) * inWidth + ix) * inChannels + first + ic : ((n * inChannels + first + ic) * inHeight + iy) * inWidth + ix
+                }
+                func weight(_ ky: Int, _ kx: Int, _ ic: Int) -> Int {
+                    weightLayout.offset(oc0, ic, ky, kx, out: outChannels, in: icpg, height: kernelHeight, width: kernelWidth)
+                }
+                runs.removeAll(keepingCapacity: true)
+                if !rows.isEmpty && !columns.isEmpty {
+                    if icpg >= columns.count {
+                        for ky in rows { for kx in columns {
+                            runs.append(TapRun(input: input(ky, kx, 0), weight: weight(ky, kx, 0), count: icpg, inputStride: inputPerChannel, weightStride: weightPerChannel))
+                        } }
+                    } else {
+                        for ky in rows { for ic in 0..<icpg {
+                            runs.append(TapRun(input: input(ky, columns.lowerBound, ic), weight: weight(ky, columns.lowerBound, ic), count: columns.count,
+                                               inputStride: inputPerColumn, weightStride: weightPerColumn))
+                        } }
+                    }
+                }
+                let firstOutput = nhwc ? ((n * outHeight + oy) * outWidth + ox) * outChannels + oc0 : ((n * outChannels + oc0) * outHeight + oy) * outWidth + ox
+                body(TapGroup(runs: runs, firstChannel: oc0, channels: ocpg, firstOutput: firstOutput,
+                              outputStride: nhwc ? 1 : outHeight * outWidth, weightStride: icpg * taps))
+            }
+        } } }
+    }
+
     var channelVariable: String { "oc" }
 
     /// FBGEMM reduces a convolution over its im2col row, NHWC order (ky, kx, ic) within the group,

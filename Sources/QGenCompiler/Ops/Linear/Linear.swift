@@ -50,6 +50,13 @@ public struct LinearGeometry: Equatable, Codable, Sendable, MACShape {
         for k in 0..<inFeatures { body(n * inFeatures + k, o * inFeatures + k) }
     }
 
+    func forEachTapGroup(_ body: (TapGroup) -> Void) {
+        for n in 0..<batch {
+            body(TapGroup(runs: [TapRun(input: n * inFeatures, weight: 0, count: inFeatures, inputStride: 1, weightStride: 1)],
+                          firstChannel: 0, channels: outFeatures, firstOutput: n * outFeatures, outputStride: 1, weightStride: inFeatures))
+        }
+    }
+
     var channelVariable: String { "o" }
 
     func kernel(_ common: KernelCommon, saturatesPairs: Bool) -> any KernelContext {

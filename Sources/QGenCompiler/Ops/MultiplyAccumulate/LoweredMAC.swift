@@ -48,10 +48,36 @@ extension LoweredMAC: LoweredKernel {
     /// padding. All sums are int32 with Swift's overflow trap, so a wrong accumulator bound would
     /// crash here.
     public func run(_ inputs: [[Int32]], node: LoweredNode, in model: LoweredModel) -> [Int32] {
-        let input = inputs[0]
-        return (0..<geometry.outputCount).map { flat in
-            requantizer.apply(accumulator(flat: flat, scheme: model.scheme, input: input), channel: geometry.outputChannel(of: flat), scheme: model.scheme)
+        let scheme = model.scheme
+        if scheme.saturatesPairs {
+            return (0..<geometry.outputCount).map { flat in
+                requantizer.apply(accumulator(flat: flat, scheme: scheme, input: inputs[0]), channel: geometry.outputChannel(of: flat), scheme: scheme)
+            }
         }
+        // Every partial sum is within `accumulatorBound` whatever the order of the taps, and
+        // Swift's overflow trap checks it.
+        var output = [Int32](repeating: 0, count: geometry.outputCount)
+        let zx = inputZeroPoint
+        inputs[0].withUnsafeBufferPointer { x in
+            weights.withUnsafeBufferPointer { w in
+                geometry.forEachTapGroup { group in
+                    for j in 0..<group.channels {
+                        let c = group.firstChannel + j, zw = weightZeroPoint(c), shift = j * group.weightStride
+                        var acc = bias[c]
+                        for run in group.runs {
+                            var i = run.input, k = run.weight + shift
+                            for _ in 0..<run.count {
+                                acc += (x[i] - zx) * (Int32(w[k]) - zw)
+                                i += run.inputStride
+                                k += run.weightStride
+                            }
+                        }
+                        output[group.firstOutput + j * group.outputStride] = requantizer.apply(acc, channel: c, scheme: scheme)
+                    }
+                }
+            }
+        }
+        return output
     }
 
     /// The short form (`qgen explain` traces the taps and each scheme's steps itself).
@@ -104,19 +130,38 @@ extension LoweredMAC: LoweredKernel {
 
     /// Real arithmetic: dequantized weights, real bias, real activation, no requantization.
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
-        let x = inputs[0]
         let p = real.mac(node.name)!
-        return (0..<geometry.outputCount).map { flat in
-            let c = geometry.outputChannel(of: flat)
-            let i = p.weightScales.count > 1 ? c : 0
-            var acc = p.bias[c]
-            geometry.forEachTap(of: flat) { input, k in
-                guard let input else { return }   // padding: real 0
-                acc += x[input] * p.weightScales[i] * Double(Int(weights[k]) - p.weightZeroPoints[i])
-            }
-            return p.activation.apply(acc)
+        // The dequantized weights, once: s_w[c] · (w − zp_w[c]).
+        let perChannel = p.weightScales.count > 1
+        let dequantized = (0..<weights.count).map { k -> Double in
+            let i = perChannel ? weightChannel(ofWeight: k) : 0
+            return p.weightScales[i] * Double(Int(weights[k]) - p.weightZeroPoints[i])
         }
+        var output = [Double](repeating: 0, count: geometry.outputCount)
+        inputs[0].withUnsafeBufferPointer { x in
+            dequantized.withUnsafeBufferPointer { w in
+                geometry.forEachTapGroup { group in   // padding taps: real 0
+                    for j in 0..<group.channels {
+                        let shift = j * group.weightStride
+                        var acc = p.bias[group.firstChannel + j]
+                        for run in group.runs {
+                            var i = run.input, k = run.weight + shift
+                            for _ in 0..<run.count {
+                                acc += x[i] * w[k]
+                                i += run.inputStride
+                                k += run.weightStride
+                            }
+                        }
+                        output[group.firstOutput + j * group.outputStride] = p.activation.apply(acc)
+                    }
+                }
+            }
+        }
+        return output
     }
+
+    /// The output channel that weight `k` belongs to (`weightShape` is [out, …] for every op).
+    private func weightChannel(ofWeight k: Int) -> Int { k / (weights.count / geometry.outputChannels) }
 }
 
 extension Activation {

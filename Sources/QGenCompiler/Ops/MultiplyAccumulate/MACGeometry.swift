@@ -31,9 +31,38 @@ public enum MACGeometry: Equatable, Codable, Sendable {
     /// `qgen explain` share (the emitted C spells the same loops out in its kernel template).
     public func forEachTap(of flat: Int, _ body: (_ input: Int?, _ weight: Int) -> Void) { shape.forEachTap(of: flat, body) }
 
+    /// Calls `body` once for each group of output elements that read the same input taps with
+    /// their own weights (a pixel's output channels in one convolution group; a Linear row's
+    /// features), every output element in exactly one group. The references' fast path: the
+    /// non-padding taps as strided runs, found once per pixel instead of once per element.
+    public func forEachTapGroup(_ body: (TapGroup) -> Void) { shape.forEachTapGroup(body) }
+
     /// For each position of FBGEMM's reduction, the index of the tap `forEachTap` gives there
     /// (nil: the same order).
     public var fbgemmTapOrder: [Int]? { shape.fbgemmTapOrder }
+}
+
+/// `count` taps of one output element: input `input + t·inputStride` times weight
+/// `weight + t·weightStride` for t in 0..<count (flat indices into the op's input and weights).
+public struct TapRun: Equatable, Sendable {
+    public var input: Int
+    public var weight: Int
+    public var count: Int
+    public var inputStride: Int
+    public var weightStride: Int
+}
+
+/// Output elements that read the same input taps: channel `firstChannel + j` (j < `channels`) is
+/// output element `firstOutput + j·outputStride` and reads the taps of `runs` with each weight
+/// index moved by `j·weightStride`. Padding taps are left out (they read the input zero point and
+/// add 0).
+public struct TapGroup: Sendable {
+    public var runs: [TapRun]
+    public var firstChannel: Int
+    public var channels: Int
+    public var firstOutput: Int
+    public var outputStride: Int
+    public var weightStride: Int
 }
 
 /// What each multiply-accumulate op's geometry defines.
@@ -46,6 +75,7 @@ protocol MACShape: Sendable {
     var outputCount: Int { get }
     func outputChannel(of flat: Int) -> Int
     func forEachTap(of flat: Int, _ body: (_ input: Int?, _ weight: Int) -> Void)
+    func forEachTapGroup(_ body: (TapGroup) -> Void)
     /// The C loop variable that holds the output channel in the kernel template (`o`, `oc`).
     var channelVariable: String { get }
     /// The op's kernel context around the fields every multiply-accumulate kernel shares.

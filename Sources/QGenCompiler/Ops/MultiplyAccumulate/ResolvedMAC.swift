@@ -78,7 +78,15 @@ struct MACResolver {
                 return nil
             }
             return ResolvedWeights(kind: .real(rule), values: values)
-        case .quantized(let data, let scales, let zeroPoints):
+        case .quantized(let data, let scaleData, let zeroPointData):
+            guard let scales = loader.loadVector(scaleData, role: "weight scale", log: &log),
+                  let zeroPointValues = zeroPointData.map({ loader.loadVector($0, role: "weight zero point", log: &log) }) ?? Array(repeating: 0, count: scales.count)
+            else { return nil }
+            if let i = zeroPointValues.firstIndex(where: { $0 != $0.rounded() }) {
+                log.error("\(what): weight zero point[\(i)] = \(zeroPointValues[i]) is not an integer", at: at)
+                return nil
+            }
+            let zeroPoints = zeroPointValues.map { Int(max(min($0, 1e9), -1e9)) }
             var ok = true
             if scales.count != 1 && scales.count != channels {
                 log.error("\(what): \(scales.count) weight scales given; give 1 (per tensor) or \(channels) (one per output channel)", at: at)
