@@ -6,7 +6,7 @@
 #   3. runs clean under -fsanitize=address,undefined (gcc and clang) on random inputs;
 #   4. gives identical outputs built by gcc -O0/-O2/-Os, clang -O2 and tcc, and by gcc -O2 with the
 #      8-bit multiply-accumulate path (-DQGEN_MAC_8BIT=1, the one x86 VNNI targets select) and with
-#      the Arm DSP path's order and arithmetic in C (-DQGEN_MAC_DSP=1).
+#      the Arm DSP and Helium paths' order and arithmetic in C (-DQGEN_MAC_DSP=1, -DQGEN_MAC_MVE=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -42,10 +42,11 @@ for c in Generated/*/*.c; do
     build clang-O2 clang -O2 || { fail "$c: clang -O2 run"; ok=0; }
     build gcc-mac8 gcc -O2 -DQGEN_MAC_8BIT=1 || { fail "$c: gcc -O2 -DQGEN_MAC_8BIT=1 run"; ok=0; }
     build gcc-dsp gcc -O2 -DQGEN_MAC_DSP=1 || { fail "$c: gcc -O2 -DQGEN_MAC_DSP=1 run"; ok=0; }
+    build gcc-mve gcc -O2 -DQGEN_MAC_MVE=1 || { fail "$c: gcc -O2 -DQGEN_MAC_MVE=1 run"; ok=0; }
     build tcc tcc || { fail "$c: tcc run"; ok=0; }
     build gcc-san gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all || { fail "$c: gcc sanitizers"; ok=0; }
     build clang-san clang -O1 -g -fuse-ld=lld -fsanitize=address,undefined -fno-sanitize-recover=all || { fail "$c: clang sanitizers"; ok=0; }
-    for label in gcc-O2 gcc-Os clang-O2 gcc-mac8 gcc-dsp tcc gcc-san clang-san; do
+    for label in gcc-O2 gcc-Os clang-O2 gcc-mac8 gcc-dsp gcc-mve tcc gcc-san clang-san; do
         if [ -f "$work/$name.$label.out" ] && ! cmp -s "$work/$name.gcc-O0.out" "$work/$name.$label.out"; then
             fail "$c: $label output differs from gcc -O0"; ok=0
         fi

@@ -224,7 +224,7 @@ static inline int32_t qgen_requantize(int32_t acc, int32_t scale_mantissa, int32
  * VNNI: vpdpbusd, four products per lane) the 8-bit types are faster. Every product is exact in int32
  * either way, so the results are identical; define QGEN_MAC_8BIT as 0 or 1 to choose. */
 #ifndef QGEN_MAC_8BIT
-#if defined(__AVX512VNNI__) || defined(__AVXVNNI__)
+#if (defined(__AVX512VNNI__) || defined(__AVXVNNI__)) && !(defined(QGEN_MAC_MVE) && QGEN_MAC_MVE)
 #define QGEN_MAC_8BIT 1
 #else
 #define QGEN_MAC_8BIT 0
@@ -238,16 +238,58 @@ typedef int16_t qgen_mac_uint8_t;
 typedef int16_t qgen_mac_int8_t;
 #endif
 
+/* Arm Helium (MVE: Cortex-M55, M85; little-endian): VLDRB.S16 loads eight int8 weights sign-extended to
+ * int16, and VMLADAVA adds the eight int16 x int16 products of two vectors to a scalar accumulator. Define
+ * QGEN_MAC_MVE as 0 to use the portable loop, or as 1 on another target to run this path with the
+ * instructions written in C. */
+#ifndef QGEN_MAC_MVE
+#if !QGEN_MAC_8BIT && defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && !defined(__ARM_BIG_ENDIAN)
+#define QGEN_MAC_MVE 1
+#else
+#define QGEN_MAC_MVE 0
+#endif
+#endif
+
 /* Arm's DSP extension without Helium (Cortex-M4, M7, M33, M35P; little-endian): SMLAD adds two int16
- * x int16 products to an accumulator in one instruction. With Helium (MVE, as on the M55) compilers
- * vectorize the portable loop instead (with GCC 12 this path executed more instructions there).
- * Define QGEN_MAC_DSP as 0 to use the portable loop, or as 1 on another target to run this path with
- * the instructions written in C. */
+ * x int16 products to an accumulator in one instruction. Define QGEN_MAC_DSP as 0 to use the portable
+ * loop, or as 1 on another target to run this path with the instructions written in C. */
 #ifndef QGEN_MAC_DSP
-#if !QGEN_MAC_8BIT && defined(__ARM_FEATURE_DSP) && !defined(__ARM_FEATURE_MVE) && !defined(__ARM_BIG_ENDIAN)
+#if !QGEN_MAC_8BIT && !QGEN_MAC_MVE && defined(__ARM_FEATURE_DSP) && !defined(__ARM_BIG_ENDIAN)
 #define QGEN_MAC_DSP 1
 #else
 #define QGEN_MAC_DSP 0
+#endif
+#endif
+#if QGEN_MAC_MVE && QGEN_MAC_8BIT
+#error "QGEN_MAC_MVE reduces int16 activations: it excludes QGEN_MAC_8BIT"
+#endif
+#if QGEN_MAC_MVE && QGEN_MAC_DSP
+#error "QGEN_MAC_MVE and QGEN_MAC_DSP exclude each other"
+#endif
+#if QGEN_MAC_MVE
+#if defined(__ARM_FEATURE_MVE)
+#include <arm_mve.h>
+typedef int16x8_t qgen_int16x8_t;
+#define qgen_vldrhq_s16 vldrhq_s16
+#define qgen_vldrbq_s16 vldrbq_s16
+#define qgen_vmladavaq_s16 vmladavaq_s16
+#else
+/* The instructions' arithmetic in C, so that this path runs and is tested on any host (-DQGEN_MAC_MVE=1):
+ * a "vector" is the address of its eight values (no structures by value: tcc would copy them with
+ * memmove), which VMLADAVA reads as int16 activations and sign-extended int8 weights. */
+typedef const int16_t *qgen_int16x8_t;
+#define qgen_vldrhq_s16(p) (p)
+#define qgen_vldrbq_s16(p) (p)
+
+static inline int32_t qgen_vmladavaq_s16(int32_t acc, const int16_t *a, const int8_t *b)
+{
+    int32_t i;
+
+    for (i = 0; i < 8; ++i) {
+        acc += a[i] * b[i];
+    }
+    return acc;
+}
 #endif
 #endif
 #if QGEN_MAC_DSP
@@ -310,7 +352,18 @@ static inline void qgen_dot4_uint8(const qgen_mac_uint8_t *x, int32_t count, con
     int32_t s3 = 0;
     int32_t k = 0;
 
-#if QGEN_MAC_DSP
+#if QGEN_MAC_MVE
+    /* Eight activations at a time: one vector load shared by the four rows, each row's eight weights
+     * loaded sign-extended, one VMLADAVA per row. The loop below does the last count % 8. */
+    for (; k < count / 8 * 8; k += 8) {
+        const qgen_int16x8_t v = qgen_vldrhq_s16(&x[k]);
+
+        s0 = qgen_vmladavaq_s16(s0, v, qgen_vldrbq_s16(&w0[k]));
+        s1 = qgen_vmladavaq_s16(s1, v, qgen_vldrbq_s16(&w1[k]));
+        s2 = qgen_vmladavaq_s16(s2, v, qgen_vldrbq_s16(&w2[k]));
+        s3 = qgen_vmladavaq_s16(s3, v, qgen_vldrbq_s16(&w3[k]));
+    }
+#elif QGEN_MAC_DSP
     /* Four activations at a time, stored (QGEN_MAC_SLOT) as the halfword pairs (x0, x2) and (x1, x3);
      * each row's four weights are one word, whose bytes 0 and 2 SXTB16 sign-extends to (w0, w2), and
      * bytes 1 and 3 after a shift by 8 to (w1, w3); two SMLADs add the four products. The loop below

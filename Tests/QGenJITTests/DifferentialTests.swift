@@ -39,7 +39,7 @@ import QGenVerify
             }
             let model = result.lowered
             // The reduction paths of helpers_dot in turn: int16, 8-bit, the Arm DSP one in C.
-            let compiled = try Verifier.compile(result.output, model: model, defines: [[], ["QGEN_MAC_8BIT=1"], ["QGEN_MAC_DSP=1"]][index % 3])
+            let compiled = try Verifier.compile(result.output, model: model, defines: [[], ["QGEN_MAC_8BIT=1"], ["QGEN_MAC_DSP=1"], ["QGEN_MAC_MVE=1"]][index % 4])
             for x in inputs(for: model, rng: &rng, random: 3) {
                 let expected = IntegerReference.run(model, input: x)
                 let got = compiled.run(x)
@@ -117,13 +117,13 @@ import QGenVerify
                        output: .uint8(scale: 0.01 * Double(inFeatures).squareRoot(), zeroPoint: 120)).layerSpec,
             ], location: SourceLocation(file: "model.swift", line: 1))
             let result = try Pipeline.compile(spec, options: CompileOptions())
-            for defines in [[], ["QGEN_MAC_8BIT=1"], ["QGEN_MAC_DSP=1"]] {
+            for defines in [[], ["QGEN_MAC_8BIT=1"], ["QGEN_MAC_DSP=1"], ["QGEN_MAC_MVE=1"]] {
                 let report = try Verifier.verify(result, inputs: 6, seed: 3, defines: defines)
                 #expect(report.mismatches == 0, "K \(inFeatures) \(defines): \(report.mismatches) of \(report.elements) mismatch")
                 elements += report.elements
             }
         }
-        #expect(elements == 4 * 3 * 6 * 2 * 7)
+        #expect(elements == 4 * 4 * 6 * 2 * 7)
     }
 
     @Test(arguments: ["conv1x1_per_channel", "conv_zero_weights", "linear_2x2", "linear_sweep", "tiny_cnn"])

@@ -34,7 +34,7 @@ import QGenVerify
             }
             let model = result.lowered
             // The reduction paths of helpers_dot in turn: int16, 8-bit, the Arm DSP one in C.
-            let compiled = try Verifier.compile(result.output, model: model, defines: [[], ["QGEN_MAC_8BIT=1"], ["QGEN_MAC_DSP=1"]][index % 3])
+            let compiled = try Verifier.compile(result.output, model: model, defines: [[], ["QGEN_MAC_8BIT=1"], ["QGEN_MAC_DSP=1"], ["QGEN_MAC_MVE=1"]][index % 4])
             let range = model.input.dtype.range
             let inputs = [Array(repeating: Int32(range.lowerBound), count: model.input.count), Array(repeating: Int32(range.upperBound), count: model.input.count)]
                 + (0..<3).map { _ in Verifier.randomInput(for: model, using: &rng) }

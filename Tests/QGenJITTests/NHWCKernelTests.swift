@@ -70,7 +70,7 @@ import QGenVerify
             let result = try Pipeline.compile(spec, options: CompileOptions())
             // Every reduction path of helpers_dot: int16 activations (the default), 8-bit ones, and the
             // Arm DSP path (its pair order and SMLAD/SXTB16 in C).
-            for defines in [[], ["QGEN_MAC_8BIT=1"], ["QGEN_MAC_DSP=1"]] {
+            for defines in [[], ["QGEN_MAC_8BIT=1"], ["QGEN_MAC_DSP=1"], ["QGEN_MAC_MVE=1"]] {
                 let report = try Verifier.verify(result, inputs: 4, seed: 5, defines: defines)
                 #expect(report.mismatches == 0, Comment(rawValue: "\(c) \(defines): \(report.mismatches) of \(report.elements) mismatch"))
                 elements += report.elements
