@@ -259,6 +259,58 @@ static inline void qgen_dot4_int8(const qgen_mac_int8_t *x, int32_t count, const
     sums[2] = s2;
     sums[3] = s3;
 }
+#if QGEN_MAC_MVE
+
+/* A tile's TFLite output stage (qgen_requantize with each output's multiplier and shift, or one pair for
+ * all when stride is 0), four outputs at a time on Helium: VSHL by left = max(shift, 0); VQRDMULH by the
+ * multiplier, which is SaturatingRoundingDoublingHighMul (the high half of 2ab + 2^31, ties up; it
+ * saturates only for INT32_MIN * INT32_MIN, and no multiplier is negative); RoundingDivideByPOT by
+ * right = max(-shift, 0) as VRSHL by -right (ties up) of v - 1 for negative v when right > 0 (VQADD of
+ * the sign bit of v & -right), which moves negative ties away from zero; then the zero point, the clamp
+ * and a byte store of each lane, for int8 and uint8 alike. The last count % 4 outputs take qgen_requantize. */
+static void qgen_requantize_tile_int8(const int32_t *acc, int32_t count, const int32_t *multiplier, const int32_t *shift,
+                                     int32_t stride, int32_t output_zero_point, int32_t activation_min,
+                                     int32_t activation_max, int8_t *output)
+{
+    int32_t i = 0;
+
+#if defined(__ARM_FEATURE_MVE)
+    const int32x4_t zero = vdupq_n_s32(0);
+    const int32x4_t low = vdupq_n_s32(activation_min);
+    const int32x4_t high = vdupq_n_s32(activation_max);
+
+    for (; i < count / 4 * 4; i += 4) {
+        const int32x4_t s = stride != 0 ? vldrwq_s32(&shift[i]) : vdupq_n_s32(shift[0]);
+        const int32x4_t m = stride != 0 ? vldrwq_s32(&multiplier[i]) : vdupq_n_s32(multiplier[0]);
+        const int32x4_t minus_right = vminq_s32(s, zero);
+        int32x4_t v = vqrdmulhq_s32(vshlq_s32(vldrwq_s32(&acc[i]), vmaxq_s32(s, zero)), m);
+
+        v = vrshlq_s32(vqaddq_s32(v, vshrq_n_s32(vandq_s32(v, minus_right), 31)), minus_right);
+        v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, output_zero_point), low), high);
+        vstrbq_s32((int8_t *)&output[i], v); /* the low byte of each lane (a character type may alias uint8_t) */
+    }
+#else
+    /* The same instructions lane by lane in C (-DQGEN_MAC_MVE=1 on another target). */
+    for (; i < count / 4 * 4; ++i) {
+        const int32_t s = shift[i * stride];
+        const int32_t left = s > 0 ? s : 0;
+        const int32_t right = s < 0 ? -s : 0;
+        int32_t v = (int32_t)qgen_round_half_up_pow2((int64_t)(acc[i] * ((int32_t)1 << (left < 30 ? left : 30))) * multiplier[i * stride], 31);
+
+        if (right > 0) {
+            v = (int32_t)qgen_round_half_up_pow2(v < 0 && v != INT32_MIN ? (int64_t)v - 1 : (int64_t)v, right);
+        }
+        v += output_zero_point;
+        v = v < activation_min ? activation_min : v;
+        output[i] = (int8_t)(v > activation_max ? activation_max : v);
+    }
+#endif
+    for (; i < count; ++i) {
+        output[i] = (int8_t)qgen_requantize(acc[i], multiplier[i * stride], shift[i * stride], output_zero_point,
+                                                activation_min, activation_max);
+    }
+}
+#endif
 
 /* conv1: int8 weights [16][3][3][3] (OHWI, TFLite layout) */
 static const int8_t conv1_weights[432] = {
@@ -5760,11 +5812,16 @@ static void conv1(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+#if QGEN_MAC_MVE
+                        qgen_requantize_tile_int8(acc, end - c0, &conv1_multiplier[c0], &conv1_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 32 + oy) * 32 + ox) * 16 + c0]);
+#else
                         for (oc = c0; oc < end; ++oc) {
                             output[((n * 32 + oy) * 32 + ox) * 16 + oc] =
                                 (int8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
                                                           -128, -128, 127);
                         }
+#endif
                     }
                 }
             }
@@ -5843,11 +5900,16 @@ static void conv2(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+#if QGEN_MAC_MVE
+                        qgen_requantize_tile_int8(acc, end - c0, &conv2_multiplier[c0], &conv2_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 32 + oy) * 32 + ox) * 16 + c0]);
+#else
                         for (oc = c0; oc < end; ++oc) {
                             output[((n * 32 + oy) * 32 + ox) * 16 + oc] =
                                 (int8_t)qgen_requantize(acc[oc - c0], conv2_multiplier[oc], conv2_shift[oc],
                                                           -128, -128, 127);
                         }
+#endif
                     }
                 }
             }
@@ -5926,11 +5988,16 @@ static void conv3(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+#if QGEN_MAC_MVE
+                        qgen_requantize_tile_int8(acc, end - c0, &conv3_multiplier[c0], &conv3_shift[c0], 1, -38, -128, 127,
+                                                       &output[((n * 32 + oy) * 32 + ox) * 16 + c0]);
+#else
                         for (oc = c0; oc < end; ++oc) {
                             output[((n * 32 + oy) * 32 + ox) * 16 + oc] =
                                 (int8_t)qgen_requantize(acc[oc - c0], conv3_multiplier[oc], conv3_shift[oc],
                                                           -38, -128, 127);
                         }
+#endif
                     }
                 }
             }
@@ -6026,11 +6093,16 @@ static void conv4(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+#if QGEN_MAC_MVE
+                        qgen_requantize_tile_int8(acc, end - c0, &conv4_multiplier[c0], &conv4_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 16 + oy) * 16 + ox) * 32 + c0]);
+#else
                         for (oc = c0; oc < end; ++oc) {
                             output[((n * 16 + oy) * 16 + ox) * 32 + oc] =
                                 (int8_t)qgen_requantize(acc[oc - c0], conv4_multiplier[oc], conv4_shift[oc],
                                                           -128, -128, 127);
                         }
+#endif
                     }
                 }
             }
@@ -6109,11 +6181,16 @@ static void conv5(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+#if QGEN_MAC_MVE
+                        qgen_requantize_tile_int8(acc, end - c0, &conv5_multiplier[c0], &conv5_shift[c0], 1, 11, -128, 127,
+                                                       &output[((n * 16 + oy) * 16 + ox) * 32 + c0]);
+#else
                         for (oc = c0; oc < end; ++oc) {
                             output[((n * 16 + oy) * 16 + ox) * 32 + oc] =
                                 (int8_t)qgen_requantize(acc[oc - c0], conv5_multiplier[oc], conv5_shift[oc],
                                                           11, -128, 127);
                         }
+#endif
                     }
                 }
             }
@@ -6186,11 +6263,16 @@ static void conv6(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+#if QGEN_MAC_MVE
+                        qgen_requantize_tile_int8(acc, end - c0, &conv6_multiplier[c0], &conv6_shift[c0], 1, -14, -128, 127,
+                                                       &output[((n * 16 + oy) * 16 + ox) * 32 + c0]);
+#else
                         for (oc = c0; oc < end; ++oc) {
                             output[((n * 16 + oy) * 16 + ox) * 32 + oc] =
                                 (int8_t)qgen_requantize(acc[oc - c0], conv6_multiplier[oc], conv6_shift[oc],
                                                           -14, -128, 127);
                         }
+#endif
                     }
                 }
             }
@@ -6286,11 +6368,16 @@ static void conv7(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+#if QGEN_MAC_MVE
+                        qgen_requantize_tile_int8(acc, end - c0, &conv7_multiplier[c0], &conv7_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 8 + oy) * 8 + ox) * 64 + c0]);
+#else
                         for (oc = c0; oc < end; ++oc) {
                             output[((n * 8 + oy) * 8 + ox) * 64 + oc] =
                                 (int8_t)qgen_requantize(acc[oc - c0], conv7_multiplier[oc], conv7_shift[oc],
                                                           -128, -128, 127);
                         }
+#endif
                     }
                 }
             }
@@ -6369,11 +6456,16 @@ static void conv8(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+#if QGEN_MAC_MVE
+                        qgen_requantize_tile_int8(acc, end - c0, &conv8_multiplier[c0], &conv8_shift[c0], 1, -9, -128, 127,
+                                                       &output[((n * 8 + oy) * 8 + ox) * 64 + c0]);
+#else
                         for (oc = c0; oc < end; ++oc) {
                             output[((n * 8 + oy) * 8 + ox) * 64 + oc] =
                                 (int8_t)qgen_requantize(acc[oc - c0], conv8_multiplier[oc], conv8_shift[oc],
                                                           -9, -128, 127);
                         }
+#endif
                     }
                 }
             }
@@ -6446,11 +6538,16 @@ static void conv9(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+#if QGEN_MAC_MVE
+                        qgen_requantize_tile_int8(acc, end - c0, &conv9_multiplier[c0], &conv9_shift[c0], 1, -2, -128, 127,
+                                                       &output[((n * 8 + oy) * 8 + ox) * 64 + c0]);
+#else
                         for (oc = c0; oc < end; ++oc) {
                             output[((n * 8 + oy) * 8 + ox) * 64 + oc] =
                                 (int8_t)qgen_requantize(acc[oc - c0], conv9_multiplier[oc], conv9_shift[oc],
                                                           -2, -128, 127);
                         }
+#endif
                     }
                 }
             }

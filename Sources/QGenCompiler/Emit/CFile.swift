@@ -140,6 +140,8 @@ public struct EmittedNode: Sendable {
     var helpers: [String] = []
     /// The input types of the `qgen_dot4_<type>` reductions the kernel calls (helpers_dot).
     var dotTypes: [String] = []
+    /// The output types of the `qgen_requantize_tile_<type>` output stages the kernel calls (helpers_dot).
+    var tileTypes: [String] = []
 
     static let requantize = "requantize"
     /// The integer-only binary32 emulation's rounding and conversion (helpers_float32_core), and its
@@ -182,9 +184,17 @@ public struct HelperContext: Equatable, Sendable {
     var halfEven: Bool
     /// The input types ("uint8", "int8") whose `qgen_dot4_<type>` reduction helpers_dot defines.
     var dotTypes: [String] = []
+    /// The output types whose Helium tile output stage `qgen_requantize_tile_<type>` helpers_dot defines.
+    var tileTypes: [TileType] = []
     /// Whether helpers_float32_core defines `qgen_float32_round` (normalized mantissas): for the ops that
     /// compute in binary32 and fbgemm's output stage, not for qnnpack's or onnxRuntime's alone.
     var roundsFloat32 = false
+}
+
+/// An output type of `qgen_requantize_tile_<type>`.
+struct TileType: Equatable, Sendable {
+    var type: String
+    var cType: String
 }
 
 /// One call in `<prefix>_run`.

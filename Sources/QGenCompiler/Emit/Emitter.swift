@@ -35,6 +35,7 @@ public enum Emitter {
         var summaries: [String] = []
         var opHelpers: [String] = []
         var dotTypes: [String] = []
+        var tileTypes: [String] = []
         var requantizes = false
         var layerConstantBytes: [Int] = []
         for node in model.nodes {
@@ -43,6 +44,7 @@ public enum Emitter {
             layerConstantBytes.append(emitted.arrays.map(\.bytes).reduce(0, +))
             for helper in emitted.helpers where !opHelpers.contains(helper) { opHelpers.append(helper) }
             for type in emitted.dotTypes where !dotTypes.contains(type) { dotTypes.append(type) }
+            for type in emitted.tileTypes where !tileTypes.contains(type) { tileTypes.append(type) }
             if emitted.helpers.contains(EmittedNode.requantize) { requantizes = true }
             summaries.append("\(node.cName): \(node.kindName) \(bracketed(model.tensors[node.inputs[0]].shape)) -> \(bracketed(model.tensors[node.output].shape)) (\(node.location.fileName):\(node.location.line))"
                              + (emitted.kernel == nil ? ", shares its input's memory" : model.writesOverItsInput(node) ? ", in place: written over its input" : ""))
@@ -56,7 +58,7 @@ public enum Emitter {
         let source = SourceContext(
             sourceName: sourceName, headerName: headerName, modelName: model.name, version: model.qgenVersion, sourceFile: model.sourceFile,
             schemeSummary: model.scheme.summary, api: api, parameters: parameters, nullTests: nullTests, layerSummaries: summaries,
-            helperTemplate: nil, helpers: helperContext(model.scheme, dotTypes: dotTypes,
+            helperTemplate: nil, helpers: helperContext(model.scheme, dotTypes: dotTypes, tileTypes: tileTypes,
                                                          roundsFloat32: opHelpers.contains(EmittedNode.float32Core) || model.scheme.hasFloatBias),
             opHelpers: helperNames,
             arrays: arrays, kernels: kernels, usesArena: model.arenaSize > 0, steps: steps,
@@ -105,10 +107,12 @@ public enum Emitter {
     /// A C99 hexadecimal float literal: exact for every float32.
     static func hexLiteral(_ value: Float) -> String { String(format: "%a", Double(value)) + "f" }
 
-    private static func helperContext(_ scheme: RequantizationScheme, dotTypes: [String], roundsFloat32: Bool) -> HelperContext {
+    private static func helperContext(_ scheme: RequantizationScheme, dotTypes: [String], tileTypes: [String], roundsFloat32: Bool) -> HelperContext {
         HelperContext(hasFloatBias: scheme.hasFloatBias, halfUp: scheme.rounding == .halfUp,
                       halfAwayFromZero: scheme.rounding == .halfAwayFromZero, halfEven: scheme.rounding == .halfEven,
-                      dotTypes: dotTypes, roundsFloat32: roundsFloat32)
+                      dotTypes: dotTypes,
+                      tileTypes: tileTypes.map { TileType(type: $0, cType: $0 + "_t") },
+                      roundsFloat32: roundsFloat32)
     }
 
     /// `nativeHelpers`: the file defines `qgen_round_to_int32` already (the float_round helper).

@@ -314,6 +314,60 @@ static inline void qgen_dot4_{{.}}(const qgen_mac_{{.}}_t *x, int32_t count, con
     sums[3] = s3;
 }
 {{/dotTypes}}
+{{#tileTypes}}
+#if QGEN_MAC_MVE
+
+/* A tile's TFLite output stage (qgen_requantize with each output's multiplier and shift, or one pair for
+ * all when stride is 0), four outputs at a time on Helium: VSHL by left = max(shift, 0); VQRDMULH by the
+ * multiplier, which is SaturatingRoundingDoublingHighMul (the high half of 2ab + 2^31, ties up; it
+ * saturates only for INT32_MIN * INT32_MIN, and no multiplier is negative); RoundingDivideByPOT by
+ * right = max(-shift, 0) as VRSHL by -right (ties up) of v - 1 for negative v when right > 0 (VQADD of
+ * the sign bit of v & -right), which moves negative ties away from zero; then the zero point, the clamp
+ * and a byte store of each lane, for int8 and uint8 alike. The last count % 4 outputs take qgen_requantize. */
+static void qgen_requantize_tile_{{type}}(const int32_t *acc, int32_t count, const int32_t *multiplier, const int32_t *shift,
+                                     int32_t stride, int32_t output_zero_point, int32_t activation_min,
+                                     int32_t activation_max, {{cType}} *output)
+{
+    int32_t i = 0;
+
+#if defined(__ARM_FEATURE_MVE)
+    const int32x4_t zero = vdupq_n_s32(0);
+    const int32x4_t low = vdupq_n_s32(activation_min);
+    const int32x4_t high = vdupq_n_s32(activation_max);
+
+    for (; i < count / 4 * 4; i += 4) {
+        const int32x4_t s = stride != 0 ? vldrwq_s32(&shift[i]) : vdupq_n_s32(shift[0]);
+        const int32x4_t m = stride != 0 ? vldrwq_s32(&multiplier[i]) : vdupq_n_s32(multiplier[0]);
+        const int32x4_t minus_right = vminq_s32(s, zero);
+        int32x4_t v = vqrdmulhq_s32(vshlq_s32(vldrwq_s32(&acc[i]), vmaxq_s32(s, zero)), m);
+
+        v = vrshlq_s32(vqaddq_s32(v, vshrq_n_s32(vandq_s32(v, minus_right), 31)), minus_right);
+        v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, output_zero_point), low), high);
+        vstrbq_s32((int8_t *)&output[i], v); /* the low byte of each lane (a character type may alias uint8_t) */
+    }
+#else
+    /* The same instructions lane by lane in C (-DQGEN_MAC_MVE=1 on another target). */
+    for (; i < count / 4 * 4; ++i) {
+        const int32_t s = shift[i * stride];
+        const int32_t left = s > 0 ? s : 0;
+        const int32_t right = s < 0 ? -s : 0;
+        int32_t v = (int32_t)qgen_round_half_up_pow2((int64_t)(acc[i] * ((int32_t)1 << (left < 30 ? left : 30))) * multiplier[i * stride], 31);
+
+        if (right > 0) {
+            v = (int32_t)qgen_round_half_up_pow2(v < 0 && v != INT32_MIN ? (int64_t)v - 1 : (int64_t)v, right);
+        }
+        v += output_zero_point;
+        v = v < activation_min ? activation_min : v;
+        output[i] = ({{cType}})(v > activation_max ? activation_max : v);
+    }
+#endif
+    for (; i < count; ++i) {
+        output[i] = ({{cType}})qgen_requantize(acc[i], multiplier[i * stride], shift[i * stride], output_zero_point,
+                                                activation_min, activation_max);
+    }
+}
+#endif
+{{/tileTypes}}
 """#,
         "helpers_double_scale": #"""
 {{% CONTENT_TYPE: C}}
@@ -1383,11 +1437,20 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
                         acc[oc - c0] = {{names.bias}}[oc]{{#tapTerms}}
                             + (int32_t)tap[{{index}}][oc - c0] * ((int32_t){{names.weights}}[{{weightOffset}} + oc]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}}){{/tapTerms}};
                     }
+{{#tileRequantize}}
+#if QGEN_MAC_MVE
+                    qgen_requantize_tile_{{outputType}}(acc, end - c0, {{tileRequantizeArguments}}, {{outputZeroPoint}}, {{activationMin}}, {{activationMax}},
+                                                   &output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + c0]);
+#else
+{{/tileRequantize}}
                     for (oc = c0; oc < end; ++oc) {
                         output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
                             ({{outputCType}}){{requantizeFunction}}(acc[oc - c0], {{requantizeArguments}},
                                                       {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
                     }
+{{#tileRequantize}}
+#endif
+{{/tileRequantize}}
                 }
             }
         }
@@ -1471,11 +1534,20 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+{{#tileRequantize}}
+#if QGEN_MAC_MVE
+                        qgen_requantize_tile_{{outputType}}(acc, end - c0, {{tileRequantizeArguments}}, {{outputZeroPoint}}, {{activationMin}}, {{activationMax}},
+                                                       &output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + c0]);
+#else
+{{/tileRequantize}}
                         for (oc = c0; oc < end; ++oc) {
                             output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
                                 ({{outputCType}}){{requantizeFunction}}(acc[oc - c0], {{requantizeArguments}},
                                                           {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
                         }
+{{#tileRequantize}}
+#endif
+{{/tileRequantize}}
                     }
                 }
             }

@@ -366,6 +366,7 @@ struct Conv2dNHWCKernel: KernelContext, DotReducing {
     var tapTerms: [TapTerm]
 
     var dotInputType: String? { depthwise ? nil : common.inputType }
+    var tileOutputType: String? { common.tileRequantize ? common.outputType : nil }
 
     struct TapTerm: Equatable, Sendable {
         var index: Int

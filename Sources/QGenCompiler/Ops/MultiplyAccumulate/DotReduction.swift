@@ -31,8 +31,14 @@ enum DotReduction {
     }
 }
 
-/// A kernel context that may call `qgen_dot4_<type>`.
+/// A kernel context that may call `qgen_dot4_<type>` or `qgen_requantize_tile_<type>` (helpers_dot).
 protocol DotReducing {
     /// The input type ("uint8", "int8") of the reduction it calls, or nil when it calls none.
     var dotInputType: String? { get }
+    /// The output type of the tile output stage it calls on Helium targets, or nil when it calls none.
+    var tileOutputType: String? { get }
+}
+
+extension DotReducing {
+    var tileOutputType: String? { nil }
 }

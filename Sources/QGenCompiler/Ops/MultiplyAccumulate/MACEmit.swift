@@ -7,10 +7,11 @@ extension LoweredMAC {
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
         let kernel = kernel(node, in: model, native: options.floatRequant)
         let dotType = (kernel as? DotReducing)?.dotInputType
+        let tileType = (kernel as? DotReducing)?.tileOutputType
         return EmittedNode(arrays: constants(node, native: options.floatRequant), kernel: kernel,
                            helpers: [requantizer.doubleMultipliers.isEmpty ? EmittedNode.requantize : "helpers_double_scale"]
-                               + (dotType == nil ? [] : [DotReduction.helper]),
-                           dotTypes: dotType.map { [$0] } ?? [])
+                               + (dotType == nil && tileType == nil ? [] : [DotReduction.helper]),
+                           dotTypes: dotType.map { [$0] } ?? [], tileTypes: tileType.map { [$0] } ?? [])
     }
 
     private func constants(_ node: LoweredNode, native: Bool) -> [CArray] {
@@ -93,7 +94,10 @@ extension LoweredMAC {
             inputZeroPoint: inputZeroPoint, outputZeroPoint: q.outputZeroPoint, activationText: q.activationText,
             activationMin: q.activationMin, activationMax: q.activationMax, accumulatorBound: accumulatorBound,
             channelIndex: c, requantizeFunction: q.doubleMultipliers.isEmpty ? "qgen_requantize" : "qgen_requantize_double",
-            requantizeArguments: arguments, hasWeightZeroPoint: hasWeightZeroPoint)
+            requantizeArguments: arguments, hasWeightZeroPoint: hasWeightZeroPoint,
+            // The TFLite family's Q31 output stage has a Helium form for a tile of int8/uint8 outputs.
+            tileRequantize: model.scheme.family == .tflite && !native && q.doubleMultipliers.isEmpty && output.dtype != .int16,
+            tileRequantizeArguments: isPerChannel ? "&\(names.multiplier)[c0], &\(names.shift)[c0], 1" : "\(names.multiplier), \(names.shift), 0")
         return geometry.shape.kernel(common, saturatesPairs: model.scheme.saturatesPairs)
     }
 }
@@ -120,4 +124,8 @@ struct KernelCommon: Equatable, Sendable {
     /// The scheme's constants for this output element, after `acc` in the `qgen_requantize` call.
     var requantizeArguments: String
     var hasWeightZeroPoint: Bool
+    /// Whether an NHWC kernel's tile output stage may call `qgen_requantize_tile_<outputType>` (helpers_dot:
+    /// Helium), with `tileRequantizeArguments` (the multipliers and shifts from channel `c0`, and their stride).
+    var tileRequantize: Bool
+    var tileRequantizeArguments: String
 }
