@@ -88,6 +88,19 @@ typedef int16_t qgen_mac_uint8_t;
 typedef int16_t qgen_mac_int8_t;
 #endif
 
+/* x86 with AVX512-VNNI: a 1x1 NHWC convolution runs as a matrix product on VPDPBUSD (kernel_conv2d_nhwc).
+ * Define QGEN_X86_VNNI as 0 to use the portable loops. */
+#ifndef QGEN_X86_VNNI
+#if defined(__AVX512VNNI__) && defined(__AVX512F__)
+#define QGEN_X86_VNNI 1
+#else
+#define QGEN_X86_VNNI 0
+#endif
+#endif
+#if QGEN_X86_VNNI
+#include <immintrin.h>
+#endif
+
 /* Arm Helium (MVE: Cortex-M55, M85; little-endian): VLDRB.S16 loads eight int8 weights sign-extended to
  * int16, and VMLADAVA adds the eight int16 x int16 products of two vectors to a scalar accumulator. Define
  * QGEN_MAC_MVE as 0 to use the portable loop, or as 1 on another target to run this path with the
@@ -1170,6 +1183,79 @@ static void dw_2(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_VNNI
+/* x86 AVX512-VNNI: a matrix product with the pixels' channels as its inner dimension. Per block of 32 output
+ * channels the weights are repacked on the stack as [k / 4][channel][4] (512 bytes), so that VPDPBUSD adds
+ * one broadcast group of four input bytes times four weights into each of 32 accumulators, exactly (no
+ * saturation), four pixels at a time. int8 activations enter as x + 128 (unsigned), and 128 times the
+ * channel's weight sum leaves the bias. */
+static void conv_3(const int8_t *input, int8_t *output)
+{
+    int8_t packed[4][32][4];
+    int32_t bias[32];
+    int32_t acc[4][32];
+    int32_t n;
+    int32_t b0;
+    int32_t p;
+    int32_t k4;
+    int32_t c;
+    int32_t j;
+    int32_t q;
+    int32_t oc;
+
+    for (b0 = 0; b0 < 24; b0 += 32) {
+        const int32_t width = 24 - b0 < 32 ? 24 - b0 : 32;
+
+        for (c = 0; c < 32; ++c) {
+            bias[c] = c < width ? conv_3_bias[b0 + c] : 0;
+            for (k4 = 0; k4 < 4; ++k4) {
+                for (j = 0; j < 4; ++j) {
+                    packed[k4][c][j] = c < width ? conv_3_weights[(b0 + c) * 16 + 4 * k4 + j] : 0;
+                    bias[c] -= 128 * packed[k4][c][j];
+                }
+            }
+        }
+        for (n = 0; n < 1; ++n) {
+            for (p = 0; p < 64; p += 4) {
+                const int32_t count = 64 - p < 4 ? 64 - p : 4;
+                const int8_t *x[4];
+                __m512i a[4][2];
+
+                /* The four pixels' inputs (a last group of fewer repeats its first pixel and discards it). */
+                for (q = 0; q < 4; ++q) {
+                    const int32_t at = p + (q < count ? q : 0);
+
+                    x[q] = &input[((n * 1 + at / 64 * 1) * 64 + at % 64 * 1) * 16];
+                    for (j = 0; j < 2; ++j) {
+                        a[q][j] = _mm512_loadu_si512(&bias[16 * j]);
+                    }
+                }
+                for (k4 = 0; k4 < 4; ++k4) {
+                    for (q = 0; q < 4; ++q) {
+                        const __m512i xb = _mm512_xor_si512(_mm512_set1_epi8(-128), _mm512_broadcastd_epi32(_mm_loadu_si32(&x[q][4 * k4])));
+
+                        for (j = 0; j < 2; ++j) {
+                            a[q][j] = _mm512_dpbusd_epi32(a[q][j], xb, _mm512_loadu_si512(&packed[k4][16 * j][0]));
+                        }
+                    }
+                }
+                for (q = 0; q < 4; ++q) {
+                    for (j = 0; j < 2; ++j) {
+                        _mm512_storeu_si512(&acc[q][16 * j], a[q][j]);
+                    }
+                }
+                for (q = 0; q < count; ++q) {
+                    for (oc = b0; oc < b0 + width; ++oc) {
+                        output[(n * 64 + p + q) * 24 + oc] =
+                            (int8_t)qgen_requantize(acc[q][oc - b0], conv_3_multiplier[oc], conv_3_shift[oc],
+                                                      -128, -128, 127);
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv_3(const int8_t *input, int8_t *output)
 {
     int32_t acc[24];
@@ -1243,6 +1329,7 @@ static void conv_3(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "dw_4" (conv1d_ds.tflite:4): Conv2d on NHWC, [1, 1, 64, 24] -> [1, 1, 64, 24],
  * kernel 1x3, stride 1x1, padding before 0x1, dilation 1x1, groups 24; OHWI weights.
@@ -1312,6 +1399,79 @@ static void dw_4(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 24 values, 1 tap(s) of 24 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_VNNI
+/* x86 AVX512-VNNI: a matrix product with the pixels' channels as its inner dimension. Per block of 32 output
+ * channels the weights are repacked on the stack as [k / 4][channel][4] (768 bytes), so that VPDPBUSD adds
+ * one broadcast group of four input bytes times four weights into each of 32 accumulators, exactly (no
+ * saturation), four pixels at a time. int8 activations enter as x + 128 (unsigned), and 128 times the
+ * channel's weight sum leaves the bias. */
+static void conv_5(const int8_t *input, int8_t *output)
+{
+    int8_t packed[6][32][4];
+    int32_t bias[32];
+    int32_t acc[4][32];
+    int32_t n;
+    int32_t b0;
+    int32_t p;
+    int32_t k4;
+    int32_t c;
+    int32_t j;
+    int32_t q;
+    int32_t oc;
+
+    for (b0 = 0; b0 < 32; b0 += 32) {
+        const int32_t width = 32 - b0 < 32 ? 32 - b0 : 32;
+
+        for (c = 0; c < 32; ++c) {
+            bias[c] = c < width ? conv_5_bias[b0 + c] : 0;
+            for (k4 = 0; k4 < 6; ++k4) {
+                for (j = 0; j < 4; ++j) {
+                    packed[k4][c][j] = c < width ? conv_5_weights[(b0 + c) * 24 + 4 * k4 + j] : 0;
+                    bias[c] -= 128 * packed[k4][c][j];
+                }
+            }
+        }
+        for (n = 0; n < 1; ++n) {
+            for (p = 0; p < 64; p += 4) {
+                const int32_t count = 64 - p < 4 ? 64 - p : 4;
+                const int8_t *x[4];
+                __m512i a[4][2];
+
+                /* The four pixels' inputs (a last group of fewer repeats its first pixel and discards it). */
+                for (q = 0; q < 4; ++q) {
+                    const int32_t at = p + (q < count ? q : 0);
+
+                    x[q] = &input[((n * 1 + at / 64 * 1) * 64 + at % 64 * 1) * 24];
+                    for (j = 0; j < 2; ++j) {
+                        a[q][j] = _mm512_loadu_si512(&bias[16 * j]);
+                    }
+                }
+                for (k4 = 0; k4 < 6; ++k4) {
+                    for (q = 0; q < 4; ++q) {
+                        const __m512i xb = _mm512_xor_si512(_mm512_set1_epi8(-128), _mm512_broadcastd_epi32(_mm_loadu_si32(&x[q][4 * k4])));
+
+                        for (j = 0; j < 2; ++j) {
+                            a[q][j] = _mm512_dpbusd_epi32(a[q][j], xb, _mm512_loadu_si512(&packed[k4][16 * j][0]));
+                        }
+                    }
+                }
+                for (q = 0; q < 4; ++q) {
+                    for (j = 0; j < 2; ++j) {
+                        _mm512_storeu_si512(&acc[q][16 * j], a[q][j]);
+                    }
+                }
+                for (q = 0; q < count; ++q) {
+                    for (oc = b0; oc < b0 + width; ++oc) {
+                        output[(n * 64 + p + q) * 32 + oc] =
+                            (int8_t)qgen_requantize(acc[q][oc - b0], conv_5_multiplier[oc], conv_5_shift[oc],
+                                                      -128, -128, 127);
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv_5(const int8_t *input, int8_t *output)
 {
     int32_t acc[32];
@@ -1385,6 +1545,7 @@ static void conv_5(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "dw_6" (conv1d_ds.tflite:6): Conv2d on NHWC, [1, 1, 64, 32] -> [1, 1, 64, 32],
  * kernel 1x3, stride 1x1, padding before 0x1, dilation 1x1, groups 32; OHWI weights.

@@ -90,6 +90,19 @@ typedef int16_t qgen_mac_uint8_t;
 typedef int16_t qgen_mac_int8_t;
 #endif
 
+/* x86 with AVX512-VNNI: a 1x1 NHWC convolution runs as a matrix product on VPDPBUSD (kernel_conv2d_nhwc).
+ * Define QGEN_X86_VNNI as 0 to use the portable loops. */
+#ifndef QGEN_X86_VNNI
+#if defined(__AVX512VNNI__) && defined(__AVX512F__)
+#define QGEN_X86_VNNI 1
+#else
+#define QGEN_X86_VNNI 0
+#endif
+#endif
+#if QGEN_X86_VNNI
+#include <immintrin.h>
+#endif
+
 /* Arm Helium (MVE: Cortex-M55, M85; little-endian): VLDRB.S16 loads eight int8 weights sign-extended to
  * int16, and VMLADAVA adds the eight int16 x int16 products of two vectors to a scalar accumulator. Define
  * QGEN_MAC_MVE as 0 to use the portable loop, or as 1 on another target to run this path with the
@@ -1758,6 +1771,79 @@ static void conv1(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_VNNI
+/* x86 AVX512-VNNI: a matrix product with the pixels' channels as its inner dimension. Per block of 16 output
+ * channels the weights are repacked on the stack as [k / 4][channel][4] (256 bytes), so that VPDPBUSD adds
+ * one broadcast group of four input bytes times four weights into each of 16 accumulators, exactly (no
+ * saturation), four pixels at a time. int8 activations enter as x + 128 (unsigned), and 128 times the
+ * channel's weight sum leaves the bias. */
+static void conv2(const int8_t *input, int8_t *output)
+{
+    int8_t packed[4][16][4];
+    int32_t bias[16];
+    int32_t acc[4][16];
+    int32_t n;
+    int32_t b0;
+    int32_t p;
+    int32_t k4;
+    int32_t c;
+    int32_t j;
+    int32_t q;
+    int32_t oc;
+
+    for (b0 = 0; b0 < 16; b0 += 16) {
+        const int32_t width = 16 - b0 < 16 ? 16 - b0 : 16;
+
+        for (c = 0; c < 16; ++c) {
+            bias[c] = c < width ? conv2_bias[b0 + c] : 0;
+            for (k4 = 0; k4 < 4; ++k4) {
+                for (j = 0; j < 4; ++j) {
+                    packed[k4][c][j] = c < width ? conv2_weights[(b0 + c) * 16 + 4 * k4 + j] : 0;
+                    bias[c] -= 128 * packed[k4][c][j];
+                }
+            }
+        }
+        for (n = 0; n < 1; ++n) {
+            for (p = 0; p < 144; p += 4) {
+                const int32_t count = 144 - p < 4 ? 144 - p : 4;
+                const int8_t *x[4];
+                __m512i a[4][1];
+
+                /* The four pixels' inputs (a last group of fewer repeats its first pixel and discards it). */
+                for (q = 0; q < 4; ++q) {
+                    const int32_t at = p + (q < count ? q : 0);
+
+                    x[q] = &input[((n * 12 + at / 12 * 1) * 12 + at % 12 * 1) * 16];
+                    for (j = 0; j < 1; ++j) {
+                        a[q][j] = _mm512_loadu_si512(&bias[16 * j]);
+                    }
+                }
+                for (k4 = 0; k4 < 4; ++k4) {
+                    for (q = 0; q < 4; ++q) {
+                        const __m512i xb = _mm512_xor_si512(_mm512_set1_epi8(-128), _mm512_broadcastd_epi32(_mm_loadu_si32(&x[q][4 * k4])));
+
+                        for (j = 0; j < 1; ++j) {
+                            a[q][j] = _mm512_dpbusd_epi32(a[q][j], xb, _mm512_loadu_si512(&packed[k4][16 * j][0]));
+                        }
+                    }
+                }
+                for (q = 0; q < 4; ++q) {
+                    for (j = 0; j < 1; ++j) {
+                        _mm512_storeu_si512(&acc[q][16 * j], a[q][j]);
+                    }
+                }
+                for (q = 0; q < count; ++q) {
+                    for (oc = b0; oc < b0 + width; ++oc) {
+                        output[(n * 144 + p + q) * 16 + oc] =
+                            (int8_t)qgen_requantize(acc[q][oc - b0], conv2_multiplier[oc], conv2_shift[oc],
+                                                      -128, -128, 127);
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv2(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
@@ -1831,6 +1917,7 @@ static void conv2(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "dw1" (model.swift:10): Conv2d on NHWC, [1, 12, 12, 16] -> [1, 12, 12, 16],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 16; OHWI weights.
@@ -2235,6 +2322,79 @@ static void conv5(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 24 values, 1 tap(s) of 24 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_VNNI
+/* x86 AVX512-VNNI: a matrix product with the pixels' channels as its inner dimension. Per block of 64 output
+ * channels the weights are repacked on the stack as [k / 4][channel][4] (1536 bytes), so that VPDPBUSD adds
+ * one broadcast group of four input bytes times four weights into each of 64 accumulators, exactly (no
+ * saturation), four pixels at a time. int8 activations enter as x + 128 (unsigned), and 128 times the
+ * channel's weight sum leaves the bias. */
+static void conv6(const int8_t *input, int8_t *output)
+{
+    int8_t packed[6][64][4];
+    int32_t bias[64];
+    int32_t acc[4][64];
+    int32_t n;
+    int32_t b0;
+    int32_t p;
+    int32_t k4;
+    int32_t c;
+    int32_t j;
+    int32_t q;
+    int32_t oc;
+
+    for (b0 = 0; b0 < 96; b0 += 64) {
+        const int32_t width = 96 - b0 < 64 ? 96 - b0 : 64;
+
+        for (c = 0; c < 64; ++c) {
+            bias[c] = c < width ? conv6_bias[b0 + c] : 0;
+            for (k4 = 0; k4 < 6; ++k4) {
+                for (j = 0; j < 4; ++j) {
+                    packed[k4][c][j] = c < width ? conv6_weights[(b0 + c) * 24 + 4 * k4 + j] : 0;
+                    bias[c] -= 128 * packed[k4][c][j];
+                }
+            }
+        }
+        for (n = 0; n < 1; ++n) {
+            for (p = 0; p < 36; p += 4) {
+                const int32_t count = 36 - p < 4 ? 36 - p : 4;
+                const int8_t *x[4];
+                __m512i a[4][4];
+
+                /* The four pixels' inputs (a last group of fewer repeats its first pixel and discards it). */
+                for (q = 0; q < 4; ++q) {
+                    const int32_t at = p + (q < count ? q : 0);
+
+                    x[q] = &input[((n * 6 + at / 6 * 1) * 6 + at % 6 * 1) * 24];
+                    for (j = 0; j < 4; ++j) {
+                        a[q][j] = _mm512_loadu_si512(&bias[16 * j]);
+                    }
+                }
+                for (k4 = 0; k4 < 6; ++k4) {
+                    for (q = 0; q < 4; ++q) {
+                        const __m512i xb = _mm512_xor_si512(_mm512_set1_epi8(-128), _mm512_broadcastd_epi32(_mm_loadu_si32(&x[q][4 * k4])));
+
+                        for (j = 0; j < 4; ++j) {
+                            a[q][j] = _mm512_dpbusd_epi32(a[q][j], xb, _mm512_loadu_si512(&packed[k4][16 * j][0]));
+                        }
+                    }
+                }
+                for (q = 0; q < 4; ++q) {
+                    for (j = 0; j < 4; ++j) {
+                        _mm512_storeu_si512(&acc[q][16 * j], a[q][j]);
+                    }
+                }
+                for (q = 0; q < count; ++q) {
+                    for (oc = b0; oc < b0 + width; ++oc) {
+                        output[(n * 36 + p + q) * 96 + oc] =
+                            (int8_t)qgen_requantize(acc[q][oc - b0], conv6_multiplier[oc], conv6_shift[oc],
+                                                      -128, -128, 127);
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv6(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
@@ -2308,6 +2468,7 @@ static void conv6(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "dw3" (model.swift:17): Conv2d on NHWC, [1, 6, 6, 96] -> [1, 6, 6, 96],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 96; OHWI weights.

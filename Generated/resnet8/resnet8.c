@@ -91,6 +91,19 @@ typedef int16_t qgen_mac_uint8_t;
 typedef int16_t qgen_mac_int8_t;
 #endif
 
+/* x86 with AVX512-VNNI: a 1x1 NHWC convolution runs as a matrix product on VPDPBUSD (kernel_conv2d_nhwc).
+ * Define QGEN_X86_VNNI as 0 to use the portable loops. */
+#ifndef QGEN_X86_VNNI
+#if defined(__AVX512VNNI__) && defined(__AVX512F__)
+#define QGEN_X86_VNNI 1
+#else
+#define QGEN_X86_VNNI 0
+#endif
+#endif
+#if QGEN_X86_VNNI
+#include <immintrin.h>
+#endif
+
 /* Arm Helium (MVE: Cortex-M55, M85; little-endian): VLDRB.S16 loads eight int8 weights sign-extended to
  * int16, and VMLADAVA adds the eight int16 x int16 products of two vectors to a scalar accumulator. Define
  * QGEN_MAC_MVE as 0 to use the portable loop, or as 1 on another target to run this path with the

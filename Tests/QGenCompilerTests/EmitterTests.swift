@@ -58,8 +58,10 @@ enum ExampleModels {
             #expect(!words.contains("float") && !words.contains("double"))
             #expect(!words.contains("malloc") && !words.contains("memset") && !words.contains("memcpy"))
             let includes = code.split(separator: "\n").filter { $0.hasPrefix("#include") }.map(String.init)
-            // <arm_acle.h>, <arm_mve.h>: the compiler's own intrinsics headers, included only on Arm DSP and Helium targets.
-            #expect(includes.allSatisfy { ["#include <stddef.h>", "#include <stdint.h>", "#include \"m.h\"", "#include <arm_acle.h>", "#include <arm_mve.h>"].contains($0) }, "\(includes)")
+            // <arm_acle.h>, <arm_mve.h>, <immintrin.h>: the compiler's own intrinsics headers, included only on Arm DSP,
+            // Helium and x86 AVX512-VNNI targets.
+            #expect(includes.allSatisfy { ["#include <stddef.h>", "#include <stdint.h>", "#include \"m.h\"", "#include <arm_acle.h>", "#include <arm_mve.h>",
+                                           "#include <immintrin.h>"].contains($0) }, "\(includes)")
         }
     }
 

@@ -5,7 +5,8 @@ import QGenCompiler
 /// and a small driver (the 224x224 networks are too large for libtcc to be quick).
 enum HostCC {
     /// Compiles the C with a driver that reads the inputs from a file and prints each output row.
-    static func run(_ output: Renderer.Output, model: LoweredModel, inputs: [[Int32]], work: URL) throws -> [[Int32]] {
+    /// `flags`: more options for cc (`-mavx512vnni`: the VNNI paths).
+    static func run(_ output: Renderer.Output, model: LoweredModel, inputs: [[Int32]], work: URL, flags: [String] = []) throws -> [[Int32]] {
         let api = EmittedNames.Model(prefix: model.cPrefix)
         let inType = model.input.dtype == .int8 ? "int8_t" : "uint8_t", outType = model.output.dtype == .int8 ? "int8_t" : "uint8_t"
         let driver = """
@@ -35,7 +36,7 @@ enum HostCC {
         let bytes = inputs.flatMap { $0.map { UInt8(truncatingIfNeeded: $0) } }
         try Data(bytes).write(to: work.appendingPathComponent("inputs.bin"))
         let exe = work.appendingPathComponent("net").path
-        let build = try process("/usr/bin/env", ["cc", "-std=c99", "-O2", "-I", work.path, "-o", exe,
+        let build = try process("/usr/bin/env", ["cc", "-std=c99", "-O2"] + flags + ["-I", work.path, "-o", exe,
                                              work.appendingPathComponent("net.c").path, work.appendingPathComponent("main.c").path])
         guard build.status == 0 else { throw CCFailure(output: build.output) }
         let ran = try process(exe, [work.appendingPathComponent("inputs.bin").path])
@@ -59,5 +60,10 @@ enum HostCC {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Whether this machine runs AVX512-VNNI code (the x86 matrix-product path).
+    static var hasVNNI: Bool {
+        ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512_vnni")
     }
 }

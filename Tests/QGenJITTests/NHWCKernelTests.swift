@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import QGen
 import QGenArithmetic
@@ -46,6 +47,45 @@ import QGenVerify
         // Depth multiplier 2: grouped, not the depthwise kernel.
         Case(channels: 6, outChannels: 12, size: (5, 5), kernel: (3, 3), padding: (1, 1), groups: 6),
     ]
+
+    /// The x86 AVX512-VNNI matrix product of 1x1 convolutions (QGEN_X86_VNNI), built by cc with
+    /// -mavx512f -mavx512vnni and run on this machine (skipped where the CPU has no VNNI): blocks of
+    /// 16, 32 and 64 output channels and a narrower last block, pixel counts that are not a multiple
+    /// of four, stride 2, a batch of two, int8 inputs (offset by 128), and three scheme families.
+    @Test(.enabled(if: HostCC.hasVNNI, "the CPU has no AVX512-VNNI"), arguments: ["tflite", "onnxRuntime", "singleRounding"])
+    func vnniMatrixProductMatchesTheReference(scheme: String) throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-vnni-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        var rng = SeededGenerator(seed: 20261203)
+        var elements = 0
+        // (channels, out channels, height, width, stride, batch, int8 input)
+        for (channels, outChannels, height, width, stride, batch, int8Input) in [
+            (96, 24, 5, 7, 1, 1, false), (16, 70, 9, 9, 2, 2, true), (8, 5, 4, 4, 1, 1, true), (64, 130, 6, 3, 1, 1, false), (4, 16, 17, 1, 1, 2, false),
+        ] {
+            let weights = (0..<(outChannels * channels)).map { _ in Double(Int.random(in: -128...127, using: &rng)) }
+            let input: QuantParams = int8Input ? .int8(scale: 0.05, zeroPoint: -7) : .uint8(scale: 0.05, zeroPoint: 9)
+            let spec = ModelSpec(name: "net", layers: [
+                Input("x", shape: [batch, height, width, channels], layout: .nhwc, input).layerSpec,
+                Conv2d("conv", outChannels: outChannels, kernel: 1, stride: Size2(stride, stride),
+                       weight: .int8(.values(weights), scales: (0..<outChannels).map { _ in Double.random(in: 0.002...0.004, using: &rng) }),
+                       bias: .float(.values((0..<outChannels).map { _ in Double.random(in: -2...2, using: &rng) })),
+                       output: .uint8(scale: 0.02 * Double(channels).squareRoot(), zeroPoint: 100)).layerSpec,
+            ], requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
+            let result = try Pipeline.compile(spec, options: CompileOptions(fileStem: "net"))
+            #expect(result.output.source.contains("_mm512_dpbusd_epi32"), "\(channels)->\(outChannels): no VNNI path emitted")
+            var generator = SeededGenerator(seed: 7)
+            let inputs = (0..<3).map { _ in Verifier.randomInput(for: result.lowered, using: &generator) }
+            let got = try HostCC.run(result.output, model: result.lowered, inputs: inputs, work: work, flags: ["-mavx512f", "-mavx512vnni"])
+            for (g, x) in zip(got, inputs) {
+                let expected = IntegerReference.run(result.lowered, input: x)
+                #expect(g == expected, "\(channels)->\(outChannels) \(height)x\(width) s\(stride) n\(batch)\(int8Input ? " int8" : ""): \(zip(g, expected).filter { $0 != $1 }.count) of \(expected.count) differ")
+                elements += expected.count
+            }
+            #expect(got.count == inputs.count)
+        }
+        #expect(elements > 0)
+    }
 
     @Test(arguments: ["tflite", "onnxRuntime", "singleRounding"])
     func everyPathMatchesTheReference(scheme: String) throws {

@@ -144,6 +144,19 @@ typedef int16_t qgen_mac_uint8_t;
 typedef int16_t qgen_mac_int8_t;
 #endif
 
+/* x86 with AVX512-VNNI: a 1x1 NHWC convolution runs as a matrix product on VPDPBUSD (kernel_conv2d_nhwc).
+ * Define QGEN_X86_VNNI as 0 to use the portable loops. */
+#ifndef QGEN_X86_VNNI
+#if defined(__AVX512VNNI__) && defined(__AVX512F__)
+#define QGEN_X86_VNNI 1
+#else
+#define QGEN_X86_VNNI 0
+#endif
+#endif
+#if QGEN_X86_VNNI
+#include <immintrin.h>
+#endif
+
 /* Arm Helium (MVE: Cortex-M55, M85; little-endian): VLDRB.S16 loads eight int8 weights sign-extended to
  * int16, and VMLADAVA adds the eight int16 x int16 products of two vectors to a scalar accumulator. Define
  * QGEN_MAC_MVE as 0 to use the portable loop, or as 1 on another target to run this path with the
@@ -1458,6 +1471,81 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 }
 {{/depthwise}}
 {{^depthwise}}
+{{#vnni}}
+#if QGEN_X86_VNNI
+/* x86 AVX512-VNNI: a matrix product with the pixels' channels as its inner dimension. Per block of {{vnniBlock}} output
+ * channels the weights are repacked on the stack as [k / 4][channel][4] ({{vnniPackedBytes}} bytes), so that VPDPBUSD adds
+ * one broadcast group of four input bytes times four weights into each of {{vnniBlock}} accumulators, exactly (no
+ * saturation), four pixels at a time.{{#signedInput}} int8 activations enter as x + 128 (unsigned), and 128 times the
+ * channel's weight sum leaves the bias.{{/signedInput}} */
+static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
+{
+    int8_t packed[{{vnniQuads}}][{{vnniBlock}}][4];
+    int32_t bias[{{vnniBlock}}];
+    int32_t acc[4][{{vnniBlock}}];
+    int32_t n;
+    int32_t b0;
+    int32_t p;
+    int32_t k4;
+    int32_t c;
+    int32_t j;
+    int32_t q;
+    int32_t oc;
+
+    for (b0 = 0; b0 < {{outChannels}}; b0 += {{vnniBlock}}) {
+        const int32_t width = {{outChannels}} - b0 < {{vnniBlock}} ? {{outChannels}} - b0 : {{vnniBlock}};
+
+        for (c = 0; c < {{vnniBlock}}; ++c) {
+            bias[c] = c < width ? {{names.bias}}[b0 + c] : 0;
+            for (k4 = 0; k4 < {{vnniQuads}}; ++k4) {
+                for (j = 0; j < 4; ++j) {
+                    packed[k4][c][j] = c < width ? {{names.weights}}[(b0 + c) * {{inChannels}} + 4 * k4 + j] : 0;{{#signedInput}}
+                    bias[c] -= 128 * packed[k4][c][j];{{/signedInput}}
+                }
+            }
+        }
+        for (n = 0; n < {{batch}}; ++n) {
+            for (p = 0; p < {{vnniPixels}}; p += 4) {
+                const int32_t count = {{vnniPixels}} - p < 4 ? {{vnniPixels}} - p : 4;
+                const {{inputCType}} *x[4];
+                __m512i a[4][{{vnniVectors}}];
+
+                /* The four pixels' inputs (a last group of fewer repeats its first pixel and discards it). */
+                for (q = 0; q < 4; ++q) {
+                    const int32_t at = p + (q < count ? q : 0);
+
+                    x[q] = &input[((n * {{inHeight}} + at / {{outWidth}} * {{strideHeight}}) * {{inWidth}} + at % {{outWidth}} * {{strideWidth}}) * {{inChannels}}];
+                    for (j = 0; j < {{vnniVectors}}; ++j) {
+                        a[q][j] = _mm512_loadu_si512(&bias[16 * j]);
+                    }
+                }
+                for (k4 = 0; k4 < {{vnniQuads}}; ++k4) {
+                    for (q = 0; q < 4; ++q) {
+                        const __m512i xb = {{#signedInput}}_mm512_xor_si512(_mm512_set1_epi8(-128), {{/signedInput}}_mm512_broadcastd_epi32(_mm_loadu_si32(&x[q][4 * k4])){{#signedInput}}){{/signedInput}};
+
+                        for (j = 0; j < {{vnniVectors}}; ++j) {
+                            a[q][j] = _mm512_dpbusd_epi32(a[q][j], xb, _mm512_loadu_si512(&packed[k4][16 * j][0]));
+                        }
+                    }
+                }
+                for (q = 0; q < 4; ++q) {
+                    for (j = 0; j < {{vnniVectors}}; ++j) {
+                        _mm512_storeu_si512(&acc[q][16 * j], a[q][j]);
+                    }
+                }
+                for (q = 0; q < count; ++q) {
+                    for (oc = b0; oc < b0 + width; ++oc) {
+                        output[(n * {{vnniPixels}} + p + q) * {{outChannels}} + oc] =
+                            ({{outputCType}}){{requantizeFunction}}(acc[q][oc - b0], {{requantizeArguments}},
+                                                      {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
+                    }
+                }
+            }
+        }
+    }
+}
+#else
+{{/vnni}}
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
     int32_t acc[{{tileChannels}}];
@@ -1554,6 +1642,9 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
         }
     }
 }
+{{#vnni}}
+#endif
+{{/vnni}}
 {{/depthwise}}
 {{/geometry}}{{/common}}
 """#,

@@ -312,6 +312,7 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
             let tapsPerChunk = channels.size < inChannelsPerGroup ? 1
                 : (1...taps).last { taps % $0 == 0 && $0 * inChannelsPerGroup <= DotReduction.maxBufferValues } ?? 1
             let chunkChannels = channels.lengthExpression(count: inChannelsPerGroup, start: "j0")
+            let vnni = VNNIPointwise(self, common: common, hasPadding: hasPadding, saturatesPairs: saturatesPairs)
             return Conv2dNHWCKernel(common: common, geometry: self, hasPadding: hasPadding,
                                     inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
                                     depthwise: isDepthwiseNHWC, tileChannels: nhwcTileChannels,
@@ -319,7 +320,8 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
                                     chunkValues: channels.uniform ? "\(tapsPerChunk * channels.size)" : chunkChannels,
                                     windowSize: taps * inChannelsPerGroup, windowBufferSize: tapsPerChunk * channels.size,
                                     rowChannelIndex: common.channelIndex == "0" ? "0" : "oc + j",
-                                    tapTerms: isDepthwiseNHWC ? (0..<taps).map { Conv2dNHWCKernel.TapTerm(index: $0, weightOffset: $0 * outChannels) } : [])
+                                    tapTerms: isDepthwiseNHWC ? (0..<taps).map { Conv2dNHWCKernel.TapTerm(index: $0, weightOffset: $0 * outChannels) } : [],
+                                    vnni: vnni, signedInput: common.inputType == DType.int8.rawValue)
         }
         return Conv2dKernel(common: common, geometry: self, hasPadding: hasPadding,
                      inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
@@ -365,6 +367,10 @@ struct Conv2dNHWCKernel: KernelContext, DotReducing {
     /// Depthwise: one term per tap of each channel's sum, written out (tap pointer, packed weights' row).
     var tapTerms: [TapTerm]
 
+    /// The x86 AVX512-VNNI matrix product of a 1x1 convolution (QGEN_X86_VNNI), when the layer allows it.
+    var vnni: VNNIPointwise?
+    var signedInput: Bool
+
     var dotInputType: String? { depthwise ? nil : common.inputType }
     var tileOutputType: String? { common.tileRequantize ? common.outputType : nil }
 
@@ -376,6 +382,33 @@ struct Conv2dNHWCKernel: KernelContext, DotReducing {
     /// Depthwise tiles are wider than the other kernels' (a tile of 96 channels ran 1.4x faster than
     /// 64 + 32 at -O3 on x86, whose vectorized loops then need no remainder): 640 bytes of stack.
     static let maxDepthwiseTile = 128
+}
+
+/// A 1x1 NHWC convolution as a matrix product on x86's VPDPBUSD (kernel_conv2d_nhwc, QGEN_X86_VNNI): the
+/// weights of a block of `vnniBlock` output channels repacked on the stack as [k / 4][channel][4], four
+/// pixels at a time. Only where that computes what the portable kernel does: no padding, one group, no
+/// weight zero point, channels a multiple of 4 (whole groups of four bytes), not FBGEMM's pair-saturating
+/// sums, not written over its input (InPlace.swift models the portable kernel's order), enough pixels to
+/// pay for the repacking, and at most 32 KB of repacked weights.
+struct VNNIPointwise: Equatable, Sendable {
+    var vnniQuads: Int
+    var vnniVectors: Int
+    var vnniBlock: Int
+    var vnniPackedBytes: Int
+    var vnniPixels: Int
+
+    static let maxPackedBytes = 32 * 1024
+
+    init?(_ g: Conv2dGeometry, common: KernelCommon, hasPadding: Bool, saturatesPairs: Bool) {
+        guard g.kernelHeight == 1, g.kernelWidth == 1, !hasPadding, g.groups == 1, !common.hasWeightZeroPoint, !saturatesPairs,
+              !common.writesOverItsInput, g.inChannels % 4 == 0, g.outHeight * g.outWidth >= 16 else { return nil }
+        vnniVectors = min(4, (g.outChannels + 15) / 16)
+        vnniBlock = 16 * vnniVectors
+        vnniQuads = g.inChannels / 4
+        vnniPackedBytes = g.inChannels * vnniBlock
+        vnniPixels = g.outHeight * g.outWidth
+        guard vnniPackedBytes <= Self.maxPackedBytes else { return nil }
+    }
 }
 
 /// Templates/kernel_conv2d.mustache.

@@ -97,7 +97,8 @@ extension LoweredMAC {
             requantizeArguments: arguments, hasWeightZeroPoint: hasWeightZeroPoint,
             // The TFLite family's Q31 output stage has a Helium form for a tile of int8/uint8 outputs.
             tileRequantize: model.scheme.family == .tflite && !native && q.doubleMultipliers.isEmpty && output.dtype != .int16,
-            tileRequantizeArguments: isPerChannel ? "&\(names.multiplier)[c0], &\(names.shift)[c0], 1" : "\(names.multiplier), \(names.shift), 0")
+            tileRequantizeArguments: isPerChannel ? "&\(names.multiplier)[c0], &\(names.shift)[c0], 1" : "\(names.multiplier), \(names.shift), 0",
+            writesOverItsInput: model.writesOverItsInput(node))
         return geometry.shape.kernel(common, saturatesPairs: model.scheme.saturatesPairs)
     }
 }
@@ -128,4 +129,6 @@ struct KernelCommon: Equatable, Sendable {
     /// Helium), with `tileRequantizeArguments` (the multipliers and shifts from channel `c0`, and their stride).
     var tileRequantize: Bool
     var tileRequantizeArguments: String
+    /// The node's output overwrites its input (InPlace.swift models the portable kernels' access order).
+    var writesOverItsInput: Bool
 }
