@@ -90,7 +90,17 @@ typedef int16_t qgen_mac_int8_t;
 #define QGEN_X86_VNNI 0
 #endif
 #endif
-#if QGEN_X86_VNNI
+
+/* x86 with AVX-512: an NHWC tile's TFLite output stage runs sixteen outputs per vector
+ * (qgen_requantize_tile_<type>). Define QGEN_X86_AVX512 as 0 to use the portable loop. */
+#ifndef QGEN_X86_AVX512
+#if defined(__AVX512F__)
+#define QGEN_X86_AVX512 1
+#else
+#define QGEN_X86_AVX512 0
+#endif
+#endif
+#if QGEN_X86_VNNI || QGEN_X86_AVX512
 #include <immintrin.h>
 #endif
 

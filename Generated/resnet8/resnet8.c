@@ -100,7 +100,17 @@ typedef int16_t qgen_mac_int8_t;
 #define QGEN_X86_VNNI 0
 #endif
 #endif
-#if QGEN_X86_VNNI
+
+/* x86 with AVX-512: an NHWC tile's TFLite output stage runs sixteen outputs per vector
+ * (qgen_requantize_tile_<type>). Define QGEN_X86_AVX512 as 0 to use the portable loop. */
+#ifndef QGEN_X86_AVX512
+#if defined(__AVX512F__)
+#define QGEN_X86_AVX512 1
+#else
+#define QGEN_X86_AVX512 0
+#endif
+#endif
+#if QGEN_X86_VNNI || QGEN_X86_AVX512
 #include <immintrin.h>
 #endif
 
@@ -272,22 +282,25 @@ static inline void qgen_dot4_int8(const qgen_mac_int8_t *x, int32_t count, const
     sums[2] = s2;
     sums[3] = s3;
 }
-#if QGEN_MAC_MVE
+#if QGEN_MAC_MVE || QGEN_X86_AVX512
 
 /* A tile's TFLite output stage (qgen_requantize with each output's multiplier and shift, or one pair for
- * all when stride is 0), four outputs at a time on Helium: VSHL by left = max(shift, 0); VQRDMULH by the
- * multiplier, which is SaturatingRoundingDoublingHighMul (the high half of 2ab + 2^31, ties up; it
- * saturates only for INT32_MIN * INT32_MIN, and no multiplier is negative); RoundingDivideByPOT by
- * right = max(-shift, 0) as VRSHL by -right (ties up) of v - 1 for negative v when right > 0 (VQADD of
- * the sign bit of v & -right), which moves negative ties away from zero; then the zero point, the clamp
- * and a byte store of each lane, for int8 and uint8 alike. The last count % 4 outputs take qgen_requantize. */
+ * all when stride is 0), several outputs per vector. On Helium, four: VSHL by left = max(shift, 0);
+ * VQRDMULH by the multiplier, which is SaturatingRoundingDoublingHighMul (the high half of 2ab + 2^31,
+ * ties up; it saturates only for INT32_MIN * INT32_MIN, and no multiplier is negative);
+ * RoundingDivideByPOT by right = max(-shift, 0) as VRSHL by -right (ties up) of v - 1 for negative v
+ * when right > 0 (VQADD of the sign bit of v & -right), which moves negative ties away from zero; then
+ * the zero point, the clamp and a byte store of each lane, for int8 and uint8 alike. With AVX-512,
+ * sixteen: the 64-bit products of the even and the odd lanes (VPMULDQ) plus 2^30, whose bits 31..62
+ * are the high multiply, then RoundingDivideByPOT on the magnitude as qgen_multiply_by_quantized_multiplier
+ * does it, and VPMOVDB. The last outputs take qgen_requantize. */
 static void qgen_requantize_tile_int8(const int32_t *acc, int32_t count, const int32_t *multiplier, const int32_t *shift,
                                      int32_t stride, int32_t output_zero_point, int32_t activation_min,
                                      int32_t activation_max, int8_t *output)
 {
     int32_t i = 0;
 
-#if defined(__ARM_FEATURE_MVE)
+#if QGEN_MAC_MVE && defined(__ARM_FEATURE_MVE)
     const int32x4_t zero = vdupq_n_s32(0);
     const int32x4_t low = vdupq_n_s32(activation_min);
     const int32x4_t high = vdupq_n_s32(activation_max);
@@ -302,8 +315,8 @@ static void qgen_requantize_tile_int8(const int32_t *acc, int32_t count, const i
         v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, output_zero_point), low), high);
         vstrbq_s32((int8_t *)&output[i], v); /* the low byte of each lane (a character type may alias uint8_t) */
     }
-#else
-    /* The same instructions lane by lane in C (-DQGEN_MAC_MVE=1 on another target). */
+#elif QGEN_MAC_MVE
+    /* The Helium instructions lane by lane in C (-DQGEN_MAC_MVE=1 on another target). */
     for (; i < count / 4 * 4; ++i) {
         const int32_t s = shift[i * stride];
         const int32_t left = s > 0 ? s : 0;
@@ -316,6 +329,29 @@ static void qgen_requantize_tile_int8(const int32_t *acc, int32_t count, const i
         v += output_zero_point;
         v = v < activation_min ? activation_min : v;
         output[i] = (int8_t)(v > activation_max ? activation_max : v);
+    }
+#else
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
+    const __m512i low = _mm512_set1_epi32(activation_min);
+    const __m512i high = _mm512_set1_epi32(activation_max);
+
+    for (; i < count / 16 * 16; i += 16) {
+        const __m512i s = stride != 0 ? _mm512_loadu_si512(&shift[i]) : _mm512_set1_epi32(shift[0]);
+        const __m512i m = stride != 0 ? _mm512_loadu_si512(&multiplier[i]) : _mm512_set1_epi32(multiplier[0]);
+        const __m512i right = _mm512_sub_epi32(zero, _mm512_min_epi32(s, zero));
+        const __m512i v = _mm512_sllv_epi32(_mm512_loadu_si512(&acc[i]), _mm512_min_epi32(_mm512_max_epi32(s, zero), _mm512_set1_epi32(30)));
+        /* round(v * m / 2^31), ties up: (v * m + 2^30) >> 31, whose low 32 bits a logical shift gives too. */
+        const __m512i even = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(v, m), half), 31);
+        const __m512i odd = _mm512_slli_epi64(_mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(v, 32), _mm512_srli_epi64(m, 32)), half), 1);
+        const __m512i product = _mm512_mask_blend_epi32((__mmask16)0xAAAA, even, odd);
+        /* The magnitude rounded half up by 2^right (ties away from zero for the value), the sign restored. */
+        const __m512i rounded = _mm512_srli_epi32(_mm512_add_epi32(_mm512_srlv_epi32(_mm512_slli_epi32(_mm512_abs_epi32(product), 1), right), one), 1);
+        __m512i r = _mm512_mask_sub_epi32(rounded, _mm512_cmplt_epi32_mask(product, zero), zero, rounded);
+
+        r = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(r, _mm512_set1_epi32(output_zero_point)), low), high);
+        _mm_storeu_si128((__m128i *)(void *)&output[i], _mm512_cvtepi32_epi8(r));
     }
 #endif
     for (; i < count; ++i) {
@@ -5825,7 +5861,7 @@ static void conv1(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE
+#if QGEN_MAC_MVE || QGEN_X86_AVX512
                         qgen_requantize_tile_int8(acc, end - c0, &conv1_multiplier[c0], &conv1_shift[c0], 1, -128, -128, 127,
                                                        &output[((n * 32 + oy) * 32 + ox) * 16 + c0]);
 #else
@@ -5913,7 +5949,7 @@ static void conv2(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE
+#if QGEN_MAC_MVE || QGEN_X86_AVX512
                         qgen_requantize_tile_int8(acc, end - c0, &conv2_multiplier[c0], &conv2_shift[c0], 1, -128, -128, 127,
                                                        &output[((n * 32 + oy) * 32 + ox) * 16 + c0]);
 #else
@@ -6001,7 +6037,7 @@ static void conv3(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE
+#if QGEN_MAC_MVE || QGEN_X86_AVX512
                         qgen_requantize_tile_int8(acc, end - c0, &conv3_multiplier[c0], &conv3_shift[c0], 1, -38, -128, 127,
                                                        &output[((n * 32 + oy) * 32 + ox) * 16 + c0]);
 #else
@@ -6106,7 +6142,7 @@ static void conv4(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE
+#if QGEN_MAC_MVE || QGEN_X86_AVX512
                         qgen_requantize_tile_int8(acc, end - c0, &conv4_multiplier[c0], &conv4_shift[c0], 1, -128, -128, 127,
                                                        &output[((n * 16 + oy) * 16 + ox) * 32 + c0]);
 #else
@@ -6194,7 +6230,7 @@ static void conv5(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE
+#if QGEN_MAC_MVE || QGEN_X86_AVX512
                         qgen_requantize_tile_int8(acc, end - c0, &conv5_multiplier[c0], &conv5_shift[c0], 1, 11, -128, 127,
                                                        &output[((n * 16 + oy) * 16 + ox) * 32 + c0]);
 #else
@@ -6276,7 +6312,7 @@ static void conv6(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE
+#if QGEN_MAC_MVE || QGEN_X86_AVX512
                         qgen_requantize_tile_int8(acc, end - c0, &conv6_multiplier[c0], &conv6_shift[c0], 1, -14, -128, 127,
                                                        &output[((n * 16 + oy) * 16 + ox) * 32 + c0]);
 #else
@@ -6381,7 +6417,7 @@ static void conv7(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE
+#if QGEN_MAC_MVE || QGEN_X86_AVX512
                         qgen_requantize_tile_int8(acc, end - c0, &conv7_multiplier[c0], &conv7_shift[c0], 1, -128, -128, 127,
                                                        &output[((n * 8 + oy) * 8 + ox) * 64 + c0]);
 #else
@@ -6469,7 +6505,7 @@ static void conv8(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE
+#if QGEN_MAC_MVE || QGEN_X86_AVX512
                         qgen_requantize_tile_int8(acc, end - c0, &conv8_multiplier[c0], &conv8_shift[c0], 1, -9, -128, 127,
                                                        &output[((n * 8 + oy) * 8 + ox) * 64 + c0]);
 #else
@@ -6551,7 +6587,7 @@ static void conv9(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE
+#if QGEN_MAC_MVE || QGEN_X86_AVX512
                         qgen_requantize_tile_int8(acc, end - c0, &conv9_multiplier[c0], &conv9_shift[c0], 1, -2, -128, 127,
                                                        &output[((n * 8 + oy) * 8 + ox) * 64 + c0]);
 #else

@@ -66,4 +66,9 @@ enum HostCC {
     static var hasVNNI: Bool {
         ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512_vnni")
     }
+
+    /// Whether this machine runs AVX-512 (AVX512F) code.
+    static var hasAVX512: Bool {
+        ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512f")
+    }
 }
