@@ -1,5 +1,8 @@
 import Foundation
+import QGenArithmetic
 import QGenCompiler
+import QGenReference
+import QGenVerify
 
 /// The host's C compiler on emitted C: the network tests compile a model's C with `cc -std=c99 -O2`
 /// and a small driver (the 224x224 networks are too large for libtcc to be quick).
@@ -70,5 +73,25 @@ enum HostCC {
     /// Whether this machine runs AVX-512 (AVX512F) code.
     static var hasAVX512: Bool {
         ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512f")
+    }
+
+    /// Builds a compiled model's C with cc and `flags` (its file stem must be "net"), runs it on `count`
+    /// seeded random inputs and compares every output with the Swift integer reference: how many
+    /// elements were compared and how many differ (an output row missing counts as all differing).
+    static func compareWithTheReference(_ result: Pipeline.Result, flags: [String], count: Int = 3, seed: UInt64) throws -> (elements: Int, differing: Int) {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-cc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        var generator = SeededGenerator(seed: seed)
+        let inputs = (0..<count).map { _ in Verifier.randomInput(for: result.lowered, using: &generator) }
+        let got = try run(result.output, model: result.lowered, inputs: inputs, work: work, flags: flags)
+        var elements = 0, differing = 0
+        for (index, x) in inputs.enumerated() {
+            let expected = IntegerReference.run(result.lowered, input: x)
+            let row = index < got.count ? got[index] : []
+            elements += expected.count
+            differing += zip(row, expected).filter { $0 != $1 }.count + max(0, expected.count - row.count)
+        }
+        return (elements, differing)
     }
 }

@@ -54,9 +54,6 @@ import QGenVerify
     /// of four, stride 2, a batch of two, int8 inputs (offset by 128), and three scheme families.
     @Test(.enabled(if: HostCC.hasVNNI, "the CPU has no AVX512-VNNI"), arguments: ["tflite", "onnxRuntime", "singleRounding"])
     func vnniMatrixProductMatchesTheReference(scheme: String) throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-vnni-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
         var rng = SeededGenerator(seed: 20261203)
         var elements = 0
         // (channels, out channels, height, width, stride, batch, int8 input)
@@ -74,15 +71,9 @@ import QGenVerify
             ], requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
             let result = try Pipeline.compile(spec, options: CompileOptions(fileStem: "net"))
             #expect(result.output.source.contains("_mm512_dpbusd_epi32"), "\(channels)->\(outChannels): no VNNI path emitted")
-            var generator = SeededGenerator(seed: 7)
-            let inputs = (0..<3).map { _ in Verifier.randomInput(for: result.lowered, using: &generator) }
-            let got = try HostCC.run(result.output, model: result.lowered, inputs: inputs, work: work, flags: ["-mavx512f", "-mavx512vnni"])
-            for (g, x) in zip(got, inputs) {
-                let expected = IntegerReference.run(result.lowered, input: x)
-                #expect(g == expected, "\(channels)->\(outChannels) \(height)x\(width) s\(stride) n\(batch)\(int8Input ? " int8" : ""): \(zip(g, expected).filter { $0 != $1 }.count) of \(expected.count) differ")
-                elements += expected.count
-            }
-            #expect(got.count == inputs.count)
+            let compared = try HostCC.compareWithTheReference(result, flags: ["-mavx512f", "-mavx512vnni"], seed: 7)
+            #expect(compared.differing == 0, "\(channels)->\(outChannels) \(height)x\(width) s\(stride) n\(batch)\(int8Input ? " int8" : ""): \(compared.differing) of \(compared.elements) differ")
+            elements += compared.elements
         }
         #expect(elements > 0)
     }
@@ -93,9 +84,6 @@ import QGenVerify
     /// multipliers exceed 1 (left shifts), and a power-of-two multiplier whose roundings tie often.
     @Test(.enabled(if: HostCC.hasAVX512, "the CPU has no AVX-512"), arguments: ["tflite", "liteRT"])
     func avx512OutputStageMatchesTheReference(scheme: String) throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-avx512-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
         var rng = SeededGenerator(seed: 20261204)
         var elements = 0
         // (channels, out channels, groups, per channel, input scale, output scale). The last two have the
@@ -117,15 +105,9 @@ import QGenVerify
             ], requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
             let result = try Pipeline.compile(spec, options: CompileOptions(fileStem: "net"))
             #expect(result.output.source.contains("qgen_requantize_tile_int8(acc"), "\(channels)->\(outChannels): no tile output stage emitted")
-            var generator = SeededGenerator(seed: 9)
-            let inputs = (0..<3).map { _ in Verifier.randomInput(for: result.lowered, using: &generator) }
-            let got = try HostCC.run(result.output, model: result.lowered, inputs: inputs, work: work, flags: ["-mavx512f"])
-            for (g, x) in zip(got, inputs) {
-                let expected = IntegerReference.run(result.lowered, input: x)
-                #expect(g == expected, "\(channels)->\(outChannels) g\(groups)\(perChannel ? "" : " per tensor") scale \(outputScale): \(zip(g, expected).filter { $0 != $1 }.count) of \(expected.count) differ")
-                elements += expected.count
-            }
-            #expect(got.count == inputs.count)
+            let compared = try HostCC.compareWithTheReference(result, flags: ["-mavx512f"], seed: 9)
+            #expect(compared.differing == 0, "\(channels)->\(outChannels) g\(groups)\(perChannel ? "" : " per tensor") scale \(outputScale): \(compared.differing) of \(compared.elements) differ")
+            elements += compared.elements
         }
         #expect(elements > 0)
     }
