@@ -7,8 +7,9 @@
 #   4. gives identical outputs built by gcc -O0/-O2/-Os, clang -O2 and tcc, and by gcc -O2 with the
 #      8-bit multiply-accumulate path (-DQGEN_MAC_8BIT=1, the one x86 VNNI targets select) and with
 #      the Arm DSP and Helium paths' order and arithmetic in C (-DQGEN_MAC_DSP=1, -DQGEN_MAC_MVE=1),
-#      and, where the CPU has AVX512-VNNI, with gcc and clang -mavx512f -mavx512vnni (the x86
-#      matrix-product path of 1x1 convolutions, compiled with the warnings of step 1 too).
+#      and, where the CPU has them, with gcc -mavx2 and gcc -mavx512f -mavx512vnni (the x86 output
+#      stages and the matrix product of 1x1 convolutions; gcc and clang also compile both with the
+#      warnings of step 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -20,6 +21,8 @@ failed=0
 fail() { echo "FAIL $1"; failed=$((failed + 1)); }
 vnni=""
 if grep -q " avx512_vnni" /proc/cpuinfo; then vnni="-mavx512f -mavx512vnni"; else echo "check-c: no AVX512-VNNI on this CPU: its path is not run"; fi
+avx2=""
+if grep -q " avx2" /proc/cpuinfo; then avx2="-mavx2"; else echo "check-c: no AVX2 on this CPU: its path is not run"; fi
 
 for c in Generated/*/*.c; do
     dir=$(dirname "$c")
@@ -29,6 +32,7 @@ for c in Generated/*/*.c; do
     for cc in gcc clang; do
         $cc $strict $extra -c "$c" -o "$work/$name.$cc.o" || { fail "$c: $cc"; ok=0; }
         if [ -n "$vnni" ]; then $cc $strict $extra $vnni -c "$c" -o "$work/$name.$cc-vnni.o" || { fail "$c: $cc $vnni"; ok=0; }; fi
+        if [ -n "$avx2" ]; then $cc $strict $extra $avx2 -c "$c" -o "$work/$name.$cc-avx2.o" || { fail "$c: $cc $avx2"; ok=0; }; fi
     done
     tcc $strict -c "$c" -o "$work/$name.tcc.o" || { fail "$c: tcc"; ok=0; }
     for o in "$work/$name".*.o; do
@@ -49,10 +53,11 @@ for c in Generated/*/*.c; do
     build gcc-dsp gcc -O2 -DQGEN_MAC_DSP=1 || { fail "$c: gcc -O2 -DQGEN_MAC_DSP=1 run"; ok=0; }
     build gcc-mve gcc -O2 -DQGEN_MAC_MVE=1 || { fail "$c: gcc -O2 -DQGEN_MAC_MVE=1 run"; ok=0; }
     if [ -n "$vnni" ]; then build gcc-vnni gcc -O2 $vnni || { fail "$c: gcc -O2 $vnni run"; ok=0; }; fi
+    if [ -n "$avx2" ]; then build gcc-avx2 gcc -O2 $avx2 || { fail "$c: gcc -O2 $avx2 run"; ok=0; }; fi
     build tcc tcc || { fail "$c: tcc run"; ok=0; }
     build gcc-san gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all || { fail "$c: gcc sanitizers"; ok=0; }
     build clang-san clang -O1 -g -fuse-ld=lld -fsanitize=address,undefined -fno-sanitize-recover=all || { fail "$c: clang sanitizers"; ok=0; }
-    for label in gcc-O2 gcc-Os clang-O2 gcc-mac8 gcc-dsp gcc-mve gcc-vnni tcc gcc-san clang-san; do
+    for label in gcc-O2 gcc-Os clang-O2 gcc-mac8 gcc-dsp gcc-mve gcc-vnni gcc-avx2 tcc gcc-san clang-san; do
         if [ -f "$work/$name.$label.out" ] && ! cmp -s "$work/$name.gcc-O0.out" "$work/$name.$label.out"; then
             fail "$c: $label output differs from gcc -O0"; ok=0
         fi

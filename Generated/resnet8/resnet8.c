@@ -110,7 +110,16 @@ typedef int16_t qgen_mac_int8_t;
 #define QGEN_X86_AVX512 0
 #endif
 #endif
-#if QGEN_X86_VNNI || QGEN_X86_AVX512
+/* x86 with AVX2 (and no AVX-512): the same output stage, eight outputs per vector. Define QGEN_X86_AVX2 as 0
+ * to use the portable loop. */
+#ifndef QGEN_X86_AVX2
+#if defined(__AVX2__) && !QGEN_X86_AVX512
+#define QGEN_X86_AVX2 1
+#else
+#define QGEN_X86_AVX2 0
+#endif
+#endif
+#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2
 #include <immintrin.h>
 #endif
 
@@ -282,7 +291,7 @@ static inline void qgen_dot4_int8(const qgen_mac_int8_t *x, int32_t count, const
     sums[2] = s2;
     sums[3] = s3;
 }
-#if QGEN_MAC_MVE || QGEN_X86_AVX512
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
 
 /* A tile's TFLite output stage (qgen_requantize with each output's multiplier and shift, or one pair for
  * all when stride is 0), several outputs per vector. On Helium, four: VSHL by left = max(shift, 0);
@@ -293,7 +302,8 @@ static inline void qgen_dot4_int8(const qgen_mac_int8_t *x, int32_t count, const
  * the zero point, the clamp and a byte store of each lane, for int8 and uint8 alike. With AVX-512,
  * sixteen: the 64-bit products of the even and the odd lanes (VPMULDQ) plus 2^30, whose bits 31..62
  * are the high multiply, then RoundingDivideByPOT on the magnitude as qgen_multiply_by_quantized_multiplier
- * does it, and VPMOVDB. The last outputs take qgen_requantize. */
+ * does it, and VPMOVDB; with AVX2 the same on eight, the sign restored by VPSIGND and the bytes packed
+ * with saturation (a no-op after the clamp). The last outputs take qgen_requantize. */
 static void qgen_requantize_tile_int8(const int32_t *acc, int32_t count, const int32_t *multiplier, const int32_t *shift,
                                      int32_t stride, int32_t output_zero_point, int32_t activation_min,
                                      int32_t activation_max, int8_t *output)
@@ -329,6 +339,28 @@ static void qgen_requantize_tile_int8(const int32_t *acc, int32_t count, const i
         v += output_zero_point;
         v = v < activation_min ? activation_min : v;
         output[i] = (int8_t)(v > activation_max ? activation_max : v);
+    }
+#elif QGEN_X86_AVX2
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i one = _mm256_set1_epi32(1);
+    const __m256i half = _mm256_set1_epi64x((int64_t)1 << 30);
+    const __m256i low = _mm256_set1_epi32(activation_min);
+    const __m256i high = _mm256_set1_epi32(activation_max);
+
+    for (; i < count / 8 * 8; i += 8) {
+        const __m256i s = stride != 0 ? _mm256_loadu_si256((const __m256i *)(const void *)&shift[i]) : _mm256_set1_epi32(shift[0]);
+        const __m256i m = stride != 0 ? _mm256_loadu_si256((const __m256i *)(const void *)&multiplier[i]) : _mm256_set1_epi32(multiplier[0]);
+        const __m256i right = _mm256_sub_epi32(zero, _mm256_min_epi32(s, zero));
+        const __m256i v = _mm256_sllv_epi32(_mm256_loadu_si256((const __m256i *)(const void *)&acc[i]),
+                                            _mm256_min_epi32(_mm256_max_epi32(s, zero), _mm256_set1_epi32(30)));
+        const __m256i even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(v, m), half), 31);
+        const __m256i odd = _mm256_slli_epi64(_mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(v, 32), _mm256_srli_epi64(m, 32)), half), 1);
+        const __m256i product = _mm256_blend_epi32(even, odd, 0xAA);
+        const __m256i rounded = _mm256_srli_epi32(_mm256_add_epi32(_mm256_srlv_epi32(_mm256_slli_epi32(_mm256_abs_epi32(product), 1), right), one), 1);
+        const __m256i r = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(_mm256_sign_epi32(rounded, product), _mm256_set1_epi32(output_zero_point)), low), high);
+        const __m128i halves = _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+
+        _mm_storel_epi64((__m128i *)(void *)&output[i], _mm_packs_epi16(halves, halves));
     }
 #else
     const __m512i zero = _mm512_setzero_si512();
@@ -5861,7 +5893,7 @@ static void conv1(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE || QGEN_X86_AVX512
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
                         qgen_requantize_tile_int8(acc, end - c0, &conv1_multiplier[c0], &conv1_shift[c0], 1, -128, -128, 127,
                                                        &output[((n * 32 + oy) * 32 + ox) * 16 + c0]);
 #else
@@ -5949,7 +5981,7 @@ static void conv2(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE || QGEN_X86_AVX512
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
                         qgen_requantize_tile_int8(acc, end - c0, &conv2_multiplier[c0], &conv2_shift[c0], 1, -128, -128, 127,
                                                        &output[((n * 32 + oy) * 32 + ox) * 16 + c0]);
 #else
@@ -6037,7 +6069,7 @@ static void conv3(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE || QGEN_X86_AVX512
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
                         qgen_requantize_tile_int8(acc, end - c0, &conv3_multiplier[c0], &conv3_shift[c0], 1, -38, -128, 127,
                                                        &output[((n * 32 + oy) * 32 + ox) * 16 + c0]);
 #else
@@ -6142,7 +6174,7 @@ static void conv4(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE || QGEN_X86_AVX512
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
                         qgen_requantize_tile_int8(acc, end - c0, &conv4_multiplier[c0], &conv4_shift[c0], 1, -128, -128, 127,
                                                        &output[((n * 16 + oy) * 16 + ox) * 32 + c0]);
 #else
@@ -6230,7 +6262,7 @@ static void conv5(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE || QGEN_X86_AVX512
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
                         qgen_requantize_tile_int8(acc, end - c0, &conv5_multiplier[c0], &conv5_shift[c0], 1, 11, -128, 127,
                                                        &output[((n * 16 + oy) * 16 + ox) * 32 + c0]);
 #else
@@ -6312,7 +6344,7 @@ static void conv6(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE || QGEN_X86_AVX512
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
                         qgen_requantize_tile_int8(acc, end - c0, &conv6_multiplier[c0], &conv6_shift[c0], 1, -14, -128, 127,
                                                        &output[((n * 16 + oy) * 16 + ox) * 32 + c0]);
 #else
@@ -6417,7 +6449,7 @@ static void conv7(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE || QGEN_X86_AVX512
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
                         qgen_requantize_tile_int8(acc, end - c0, &conv7_multiplier[c0], &conv7_shift[c0], 1, -128, -128, 127,
                                                        &output[((n * 8 + oy) * 8 + ox) * 64 + c0]);
 #else
@@ -6505,7 +6537,7 @@ static void conv8(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE || QGEN_X86_AVX512
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
                         qgen_requantize_tile_int8(acc, end - c0, &conv8_multiplier[c0], &conv8_shift[c0], 1, -9, -128, 127,
                                                        &output[((n * 8 + oy) * 8 + ox) * 64 + c0]);
 #else
@@ -6587,7 +6619,7 @@ static void conv9(const int8_t *input, int8_t *output)
                             }
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
-#if QGEN_MAC_MVE || QGEN_X86_AVX512
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
                         qgen_requantize_tile_int8(acc, end - c0, &conv9_multiplier[c0], &conv9_shift[c0], 1, -2, -128, 127,
                                                        &output[((n * 8 + oy) * 8 + ox) * 64 + c0]);
 #else

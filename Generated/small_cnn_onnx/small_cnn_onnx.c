@@ -262,7 +262,16 @@ typedef int16_t qgen_mac_int8_t;
 #define QGEN_X86_AVX512 0
 #endif
 #endif
-#if QGEN_X86_VNNI || QGEN_X86_AVX512
+/* x86 with AVX2 (and no AVX-512): the same output stage, eight outputs per vector. Define QGEN_X86_AVX2 as 0
+ * to use the portable loop. */
+#ifndef QGEN_X86_AVX2
+#if defined(__AVX2__) && !QGEN_X86_AVX512
+#define QGEN_X86_AVX2 1
+#else
+#define QGEN_X86_AVX2 0
+#endif
+#endif
+#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2
 #include <immintrin.h>
 #endif
 

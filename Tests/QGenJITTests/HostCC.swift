@@ -70,6 +70,11 @@ enum HostCC {
         ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512_vnni")
     }
 
+    /// Whether this machine runs AVX2 code.
+    static var hasAVX2: Bool {
+        ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx2")
+    }
+
     /// Whether this machine runs AVX-512 (AVX512F) code.
     static var hasAVX512: Bool {
         ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512f")

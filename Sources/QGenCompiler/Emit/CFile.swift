@@ -195,6 +195,7 @@ public struct HelperContext: Equatable, Sendable {
 struct TileType: Equatable, Sendable {
     var type: String
     var cType: String
+    var signed: Bool
 }
 
 /// One call in `<prefix>_run`.
