@@ -10,7 +10,7 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var options: ModelOptions
 
-    @Option(parsing: .unconditional, help: "Number of random inputs (default: 100, fewer for large models: as many as fit 800M multiply-accumulates, at least 2).")
+    @Option(parsing: .unconditional, help: "Number of random inputs (default: 100, fewer for large models: as many as fit \(Verifier.inputBudgetMACs / 1_000_000)M multiply-accumulates, at least 2).")
     var inputs: Int?
 
     @Option(parsing: .unconditional, help: "Seed of the random inputs (the same seed gives the same inputs on every machine).", transform: parseSeed)

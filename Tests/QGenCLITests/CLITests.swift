@@ -110,6 +110,23 @@ import Testing
         #expect(r.stdout.contains("compared 120 output elements over 30 random inputs (seed 5): 0 mismatches"), "\(r.stdout)")
     }
 
+    /// Without --inputs a small model gets 100 inputs and the plain line; an output scale so small that
+    /// nearly every output clamps (at most 127 · 0.0005 = 0.064, against real outputs up to about 2.5)
+    /// gets the note that random inputs saturate the model, which the good model's does not.
+    @Test func verifyDefaultsAndExplainsALowSQNR() throws {
+        let good = try scratch(model: Self.good)
+        defer { try? FileManager.default.removeItem(at: good) }
+        let r = try qgen(["verify", "model.swift"], in: good)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("compared 400 output elements over 100 random inputs (seed 1): 0 mismatches"), "\(r.stdout)")
+        #expect(!r.stdout.contains("saturate"), "\(r.stdout)")
+        let saturated = try scratch(model: Self.good.replacingOccurrences(of: "output: .uint8(scale: 0.05", with: "output: .uint8(scale: 0.0005"))
+        defer { try? FileManager.default.removeItem(at: saturated) }
+        let s = try qgen(["verify", "model.swift", "--inputs", "20"], in: saturated)
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(s.stdout.contains("dB (random inputs over the input type's whole range saturate a model calibrated on real data"), "\(s.stdout)")
+    }
+
     @Test func aBadModelFailsWithItsLineAndWritesNothing() throws {
         let bad = Self.good.replacingOccurrences(of: "scale: 0.05", with: "scale: 0")
         let dir = try scratch(model: bad)

@@ -65,20 +65,12 @@ enum HostCC {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// Whether this machine runs AVX512-VNNI code (the x86 matrix-product path).
-    static var hasVNNI: Bool {
-        ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512_vnni")
-    }
-
-    /// Whether this machine runs AVX2 code.
-    static var hasAVX2: Bool {
-        ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx2")
-    }
-
-    /// Whether this machine runs AVX-512 (AVX512F) code.
-    static var hasAVX512: Bool {
-        ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512f")
-    }
+    /// The CPU's feature flags (/proc/cpuinfo), for the tests of the x86 paths.
+    private static let cpuFlags = Set(((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "")
+        .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
+    static var hasVNNI: Bool { cpuFlags.contains("avx512_vnni") }
+    static var hasAVX2: Bool { cpuFlags.contains("avx2") }
+    static var hasAVX512: Bool { cpuFlags.contains("avx512f") }
 
     /// Builds a compiled model's C with cc and `flags` (its file stem must be "net"), runs it on `count`
     /// seeded random inputs and compares every output with the Swift integer reference: how many

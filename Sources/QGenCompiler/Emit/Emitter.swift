@@ -111,7 +111,7 @@ public enum Emitter {
         HelperContext(hasFloatBias: scheme.hasFloatBias, halfUp: scheme.rounding == .halfUp,
                       halfAwayFromZero: scheme.rounding == .halfAwayFromZero, halfEven: scheme.rounding == .halfEven,
                       dotTypes: dotTypes,
-                      tileTypes: tileTypes.map { TileType(type: $0, cType: $0 + "_t", signed: $0 == DType.int8.rawValue) },
+                      tileTypes: tileTypes.compactMap(DType.init(rawValue:)).map { TileType(type: $0.rawValue, cType: cType($0), signed: $0 == .int8) },
                       roundsFloat32: roundsFloat32)
     }
 

@@ -86,6 +86,7 @@ struct MACResolver {
                 log.error("\(what): weight zero point[\(i)] = \(zeroPointValues[i]) is not an integer", at: at)
                 return nil
             }
+            // Bounded before Int(_:) (which traps beyond Int's range); the range check below names the value.
             let zeroPoints = zeroPointValues.map { Int(max(min($0, 1e9), -1e9)) }
             var ok = true
             if scales.count != 1 && scales.count != channels {
