@@ -116,7 +116,17 @@ typedef int16_t qgen_mac_int8_t;
 #define QGEN_X86_AVX2 0
 #endif
 #endif
-#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2
+/* x86 with AVX2: the NHWC convolutions multiply int16 pairs on VPMADDWD (kernel_conv2d_nhwc), the depthwise
+ * one a pair of taps per instruction, the others a broadcast pair of window values times eight channels'
+ * weights. Define QGEN_X86_MADD as 0 to use the portable loops. */
+#ifndef QGEN_X86_MADD
+#if defined(__AVX2__)
+#define QGEN_X86_MADD 1
+#else
+#define QGEN_X86_MADD 0
+#endif
+#endif
+#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2 || QGEN_X86_MADD
 #include <immintrin.h>
 #endif
 
@@ -1103,6 +1113,95 @@ static const int32_t softmax_11_bias[256] = {
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 40 values, 5 tap(s) of 8 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (1280 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv_1(const int8_t *input, int8_t *output)
+{
+    int16_t packed[20][16][2];
+    union {
+        int16_t values[2 * 20];
+        int32_t pairs[20];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[16];
+    int32_t acc[16];
+    __m256i a[2];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 20 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 16; b0 += 16) {
+            const int32_t width = 16 - b0 < 16 ? 16 - b0 : 16;
+
+            c0 = g * 16 + b0;
+            for (oc = c0; oc < c0 + 16; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv_1_bias[oc] : 0;
+                for (k = 0; k < 2 * 20; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 40
+                        ? conv_1_weights[oc * 40 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 1; ++oy) {
+                    for (ox = 0; ox < 64; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 2 - 1;
+
+                        for (t = 0; t < 5; ++t) {
+                            const int32_t iy = iy0 + t / 5 * 1;
+                            const int32_t ix = ix0 + t % 5 * 1;
+
+                            if (iy < 0 || iy >= 1 || ix < 0 || ix >= 128) {
+                                for (j = 0; j < 8; ++j) {
+                                    window.values[t * 8 + j] = -2;
+                                }
+                                continue;
+                            }
+                            for (j = 0; j < 8; ++j) {
+                                window.values[t * 8 + j] = input[((n * 1 + iy) * 128 + ix) * 8 + g * 8 + j];
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 20; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 2; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv_1_multiplier[c0], &conv_1_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 1 + oy) * 64 + ox) * 16 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 1 + oy) * 64 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv_1_multiplier[oc], conv_1_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv_1(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
@@ -1182,6 +1281,7 @@ static void conv_1(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "dw_2" (conv1d_ds.tflite:2): Conv2d on NHWC, [1, 1, 64, 16] -> [1, 1, 64, 16],
  * kernel 1x3, stride 1x1, padding before 0x1, dilation 1x1, groups 16; OHWI weights.
@@ -1190,6 +1290,97 @@ static void conv_1(const int8_t *input, int8_t *output)
  * Depthwise: each pixel's channels in tiles of 16, each channel's sum over the 3 taps of packed weights [ky][kx][c]
  * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
  * zero point, so that it adds the zero point times the weight. */
+#if QGEN_X86_MADD
+/* x86 AVX2: the taps in pairs, each channel's pair of inputs (two tap pointers' bytes interleaved, widened to
+ * int16) times its pair of weights repacked on the stack as int16 [tap / 2][channel][2] (128
+ * bytes), so that VPMADDWD adds both products to each of eight int32 lanes exactly. The last tap is paired with a
+ * zero weight. Sixteen channels at a time, then eight, then one; the portable kernel's tiles and order. */
+static void dw_2(const int8_t *input, int8_t *output)
+{
+    int16_t packed[2][16][2];
+    int32_t acc[16];
+    const int8_t *tap[4];
+    int8_t padding[16];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t c0;
+    int32_t t;
+    int32_t p;
+
+    for (t = 0; t < 4; ++t) {
+        for (oc = 0; oc < 16; ++oc) {
+            packed[t / 2][oc][t % 2] = (int16_t)(t < 3 ? dw_2_weights[t * 16 + oc] : 0);
+        }
+    }
+    for (oc = 0; oc < 16; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 1; ++oy) {
+            for (ox = 0; ox < 64; ++ox) {
+                for (c0 = 0; c0 < 16; c0 += 16) {
+                    const int32_t end = 16 - c0 < 16 ? 16 : c0 + 16;
+
+                    for (t = 0; t < 3; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 0;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 1 || ix < 0 || ix >= 64 ? padding
+                            : &input[((n * 1 + iy) * 64 + ix) * 16 + c0];
+                    }
+                    tap[3] = tap[0];
+                    for (oc = c0; oc + 16 <= end; oc += 16) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw_2_bias[oc]);
+                        __m256i high = _mm256_loadu_si256((const __m256i *)(const void *)&dw_2_bias[oc + 8]);
+
+                        for (p = 0; p < 2; ++p) {
+                            const __m128i u = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(u, v)),
+                                                                            _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc + 8][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0 + 8], high);
+                    }
+                    for (; oc + 8 <= end; oc += 8) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw_2_bias[oc]);
+
+                        for (p = 0; p < 2; ++p) {
+                            const __m128i u = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                    }
+                    for (; oc < end; ++oc) {
+                        acc[oc - c0] = dw_2_bias[oc];
+                        for (t = 0; t < 3; ++t) {
+                            acc[oc - c0] += (int32_t)tap[t][oc - c0] * packed[t / 2][oc][t % 2];
+                        }
+                    }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                    qgen_requantize_tile_int8(acc, end - c0, &dw_2_multiplier[c0], &dw_2_shift[c0], 1, 6, -128, 127,
+                                                   &output[((n * 1 + oy) * 64 + ox) * 16 + c0]);
+#else
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 1 + oy) * 64 + ox) * 16 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw_2_multiplier[oc], dw_2_shift[oc],
+                                                      6, -128, 127);
+                    }
+#endif
+                }
+            }
+        }
+    }
+}
+#else
 static void dw_2(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
@@ -1242,6 +1433,7 @@ static void dw_2(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv_3" (conv1d_ds.tflite:3): Conv2d on NHWC, [1, 1, 64, 16] -> [1, 1, 64, 24],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
@@ -1317,6 +1509,87 @@ static void conv_3(const int8_t *input, int8_t *output)
                         output[(n * 64 + p + q) * 24 + oc] =
                             (int8_t)qgen_requantize(acc[q][oc - b0], conv_3_multiplier[oc], conv_3_shift[oc],
                                                       -128, -128, 127);
+                    }
+                }
+            }
+        }
+    }
+}
+#elif QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 24 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (768 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv_3(const int8_t *input, int8_t *output)
+{
+    int16_t packed[8][24][2];
+    union {
+        int16_t values[2 * 8];
+        int32_t pairs[8];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[24];
+    int32_t acc[24];
+    __m256i a[3];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 8 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 24; b0 += 24) {
+            const int32_t width = 24 - b0 < 24 ? 24 - b0 : 24;
+
+            c0 = g * 24 + b0;
+            for (oc = c0; oc < c0 + 24; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv_3_bias[oc] : 0;
+                for (k = 0; k < 2 * 8; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 16
+                        ? conv_3_weights[oc * 16 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 1; ++oy) {
+                    for (ox = 0; ox < 64; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 16; ++j) {
+                                window.values[t * 16 + j] = input[((n * 1 + iy) * 64 + ix) * 16 + g * 16 + j];
+                            }
+                        }
+                        for (j = 0; j < 3; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 8; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 3; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 3; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv_3_multiplier[c0], &conv_3_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 1 + oy) * 64 + ox) * 24 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 1 + oy) * 64 + ox) * 24 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv_3_multiplier[oc], conv_3_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
                     }
                 }
             }
@@ -1406,6 +1679,97 @@ static void conv_3(const int8_t *input, int8_t *output)
  * Depthwise: each pixel's channels in tiles of 24, each channel's sum over the 3 taps of packed weights [ky][kx][c]
  * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
  * zero point, so that it adds the zero point times the weight. */
+#if QGEN_X86_MADD
+/* x86 AVX2: the taps in pairs, each channel's pair of inputs (two tap pointers' bytes interleaved, widened to
+ * int16) times its pair of weights repacked on the stack as int16 [tap / 2][channel][2] (192
+ * bytes), so that VPMADDWD adds both products to each of eight int32 lanes exactly. The last tap is paired with a
+ * zero weight. Sixteen channels at a time, then eight, then one; the portable kernel's tiles and order. */
+static void dw_4(const int8_t *input, int8_t *output)
+{
+    int16_t packed[2][24][2];
+    int32_t acc[24];
+    const int8_t *tap[4];
+    int8_t padding[24];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t c0;
+    int32_t t;
+    int32_t p;
+
+    for (t = 0; t < 4; ++t) {
+        for (oc = 0; oc < 24; ++oc) {
+            packed[t / 2][oc][t % 2] = (int16_t)(t < 3 ? dw_4_weights[t * 24 + oc] : 0);
+        }
+    }
+    for (oc = 0; oc < 24; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 1; ++oy) {
+            for (ox = 0; ox < 64; ++ox) {
+                for (c0 = 0; c0 < 24; c0 += 24) {
+                    const int32_t end = 24 - c0 < 24 ? 24 : c0 + 24;
+
+                    for (t = 0; t < 3; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 0;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 1 || ix < 0 || ix >= 64 ? padding
+                            : &input[((n * 1 + iy) * 64 + ix) * 24 + c0];
+                    }
+                    tap[3] = tap[0];
+                    for (oc = c0; oc + 16 <= end; oc += 16) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw_4_bias[oc]);
+                        __m256i high = _mm256_loadu_si256((const __m256i *)(const void *)&dw_4_bias[oc + 8]);
+
+                        for (p = 0; p < 2; ++p) {
+                            const __m128i u = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(u, v)),
+                                                                            _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc + 8][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0 + 8], high);
+                    }
+                    for (; oc + 8 <= end; oc += 8) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw_4_bias[oc]);
+
+                        for (p = 0; p < 2; ++p) {
+                            const __m128i u = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                    }
+                    for (; oc < end; ++oc) {
+                        acc[oc - c0] = dw_4_bias[oc];
+                        for (t = 0; t < 3; ++t) {
+                            acc[oc - c0] += (int32_t)tap[t][oc - c0] * packed[t / 2][oc][t % 2];
+                        }
+                    }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                    qgen_requantize_tile_int8(acc, end - c0, &dw_4_multiplier[c0], &dw_4_shift[c0], 1, 2, -128, 127,
+                                                   &output[((n * 1 + oy) * 64 + ox) * 24 + c0]);
+#else
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 1 + oy) * 64 + ox) * 24 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw_4_multiplier[oc], dw_4_shift[oc],
+                                                      2, -128, 127);
+                    }
+#endif
+                }
+            }
+        }
+    }
+}
+#else
 static void dw_4(const int8_t *input, int8_t *output)
 {
     int32_t acc[24];
@@ -1458,6 +1822,7 @@ static void dw_4(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv_5" (conv1d_ds.tflite:5): Conv2d on NHWC, [1, 1, 64, 24] -> [1, 1, 64, 32],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
@@ -1533,6 +1898,87 @@ static void conv_5(const int8_t *input, int8_t *output)
                         output[(n * 64 + p + q) * 32 + oc] =
                             (int8_t)qgen_requantize(acc[q][oc - b0], conv_5_multiplier[oc], conv_5_shift[oc],
                                                       -128, -128, 127);
+                    }
+                }
+            }
+        }
+    }
+}
+#elif QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (1536 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv_5(const int8_t *input, int8_t *output)
+{
+    int16_t packed[12][32][2];
+    union {
+        int16_t values[2 * 12];
+        int32_t pairs[12];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[32];
+    int32_t acc[32];
+    __m256i a[4];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 12 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 32; b0 += 32) {
+            const int32_t width = 32 - b0 < 32 ? 32 - b0 : 32;
+
+            c0 = g * 32 + b0;
+            for (oc = c0; oc < c0 + 32; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv_5_bias[oc] : 0;
+                for (k = 0; k < 2 * 12; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 24
+                        ? conv_5_weights[oc * 24 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 1; ++oy) {
+                    for (ox = 0; ox < 64; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 24; ++j) {
+                                window.values[t * 24 + j] = input[((n * 1 + iy) * 64 + ix) * 24 + g * 24 + j];
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 12; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 4; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv_5_multiplier[c0], &conv_5_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 1 + oy) * 64 + ox) * 32 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 1 + oy) * 64 + ox) * 32 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv_5_multiplier[oc], conv_5_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
                     }
                 }
             }
@@ -1622,6 +2068,97 @@ static void conv_5(const int8_t *input, int8_t *output)
  * Depthwise: each pixel's channels in tiles of 32, each channel's sum over the 3 taps of packed weights [ky][kx][c]
  * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
  * zero point, so that it adds the zero point times the weight. */
+#if QGEN_X86_MADD
+/* x86 AVX2: the taps in pairs, each channel's pair of inputs (two tap pointers' bytes interleaved, widened to
+ * int16) times its pair of weights repacked on the stack as int16 [tap / 2][channel][2] (256
+ * bytes), so that VPMADDWD adds both products to each of eight int32 lanes exactly. The last tap is paired with a
+ * zero weight. Sixteen channels at a time, then eight, then one; the portable kernel's tiles and order. */
+static void dw_6(const int8_t *input, int8_t *output)
+{
+    int16_t packed[2][32][2];
+    int32_t acc[32];
+    const int8_t *tap[4];
+    int8_t padding[32];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t c0;
+    int32_t t;
+    int32_t p;
+
+    for (t = 0; t < 4; ++t) {
+        for (oc = 0; oc < 32; ++oc) {
+            packed[t / 2][oc][t % 2] = (int16_t)(t < 3 ? dw_6_weights[t * 32 + oc] : 0);
+        }
+    }
+    for (oc = 0; oc < 32; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 1; ++oy) {
+            for (ox = 0; ox < 64; ++ox) {
+                for (c0 = 0; c0 < 32; c0 += 32) {
+                    const int32_t end = 32 - c0 < 32 ? 32 : c0 + 32;
+
+                    for (t = 0; t < 3; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 0;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 1 || ix < 0 || ix >= 64 ? padding
+                            : &input[((n * 1 + iy) * 64 + ix) * 32 + c0];
+                    }
+                    tap[3] = tap[0];
+                    for (oc = c0; oc + 16 <= end; oc += 16) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw_6_bias[oc]);
+                        __m256i high = _mm256_loadu_si256((const __m256i *)(const void *)&dw_6_bias[oc + 8]);
+
+                        for (p = 0; p < 2; ++p) {
+                            const __m128i u = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(u, v)),
+                                                                            _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc + 8][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0 + 8], high);
+                    }
+                    for (; oc + 8 <= end; oc += 8) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw_6_bias[oc]);
+
+                        for (p = 0; p < 2; ++p) {
+                            const __m128i u = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                    }
+                    for (; oc < end; ++oc) {
+                        acc[oc - c0] = dw_6_bias[oc];
+                        for (t = 0; t < 3; ++t) {
+                            acc[oc - c0] += (int32_t)tap[t][oc - c0] * packed[t / 2][oc][t % 2];
+                        }
+                    }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                    qgen_requantize_tile_int8(acc, end - c0, &dw_6_multiplier[c0], &dw_6_shift[c0], 1, -22, -128, 127,
+                                                   &output[((n * 1 + oy) * 64 + ox) * 32 + c0]);
+#else
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 1 + oy) * 64 + ox) * 32 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw_6_multiplier[oc], dw_6_shift[oc],
+                                                      -22, -128, 127);
+                    }
+#endif
+                }
+            }
+        }
+    }
+}
+#else
 static void dw_6(const int8_t *input, int8_t *output)
 {
     int32_t acc[32];
@@ -1674,6 +2211,7 @@ static void dw_6(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv_7" (conv1d_ds.tflite:7): Conv2d on NHWC, [1, 1, 64, 32] -> [1, 1, 64, 32],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
@@ -1683,6 +2221,88 @@ static void dw_6(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 32 values, 1 tap(s) of 32 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (2048 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv_7(const int8_t *input, int8_t *output)
+{
+    int16_t packed[16][32][2];
+    union {
+        int16_t values[2 * 16];
+        int32_t pairs[16];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[32];
+    int32_t acc[32];
+    __m256i a[4];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 16 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 32; b0 += 32) {
+            const int32_t width = 32 - b0 < 32 ? 32 - b0 : 32;
+
+            c0 = g * 32 + b0;
+            for (oc = c0; oc < c0 + 32; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv_7_bias[oc] : 0;
+                for (k = 0; k < 2 * 16; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 32
+                        ? conv_7_weights[oc * 32 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 1; ++oy) {
+                    for (ox = 0; ox < 64; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 32; ++j) {
+                                window.values[t * 32 + j] = input[((n * 1 + iy) * 64 + ix) * 32 + g * 32 + j];
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 16; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 4; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv_7_multiplier[c0], &conv_7_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 1 + oy) * 64 + ox) * 32 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 1 + oy) * 64 + ox) * 32 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv_7_multiplier[oc], conv_7_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv_7(const int8_t *input, int8_t *output)
 {
     int32_t acc[32];
@@ -1756,6 +2376,7 @@ static void conv_7(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "mean_9" (conv1d_ds.tflite:9): Mean of 64 elements per output, the input seen as [1, 64, 32]
  * (the sum minus 64 times the input zero point -128, rescaled by

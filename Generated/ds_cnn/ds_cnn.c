@@ -117,7 +117,17 @@ typedef int16_t qgen_mac_int8_t;
 #define QGEN_X86_AVX2 0
 #endif
 #endif
-#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2
+/* x86 with AVX2: the NHWC convolutions multiply int16 pairs on VPMADDWD (kernel_conv2d_nhwc), the depthwise
+ * one a pair of taps per instruction, the others a broadcast pair of window values times eight channels'
+ * weights. Define QGEN_X86_MADD as 0 to use the portable loops. */
+#ifndef QGEN_X86_MADD
+#if defined(__AVX2__)
+#define QGEN_X86_MADD 1
+#else
+#define QGEN_X86_MADD 0
+#endif
+#endif
+#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2 || QGEN_X86_MADD
 #include <immintrin.h>
 #endif
 
@@ -2818,6 +2828,95 @@ static const int32_t softmax1_bias[256] = {
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 40 values, 40 tap(s) of 1 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (2560 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv1(const int8_t *input, int8_t *output)
+{
+    int16_t packed[20][32][2];
+    union {
+        int16_t values[2 * 20];
+        int32_t pairs[20];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[32];
+    int32_t acc[32];
+    __m256i a[4];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 20 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 64; b0 += 32) {
+            const int32_t width = 64 - b0 < 32 ? 64 - b0 : 32;
+
+            c0 = g * 64 + b0;
+            for (oc = c0; oc < c0 + 32; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv1_bias[oc] : 0;
+                for (k = 0; k < 2 * 20; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 40
+                        ? conv1_weights[oc * 40 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 25; ++oy) {
+                    for (ox = 0; ox < 5; ++ox) {
+                        const int32_t iy0 = oy * 2 - 4;
+                        const int32_t ix0 = ox * 2 - 1;
+
+                        for (t = 0; t < 40; ++t) {
+                            const int32_t iy = iy0 + t / 4 * 1;
+                            const int32_t ix = ix0 + t % 4 * 1;
+
+                            if (iy < 0 || iy >= 49 || ix < 0 || ix >= 10) {
+                                for (j = 0; j < 1; ++j) {
+                                    window.values[t * 1 + j] = -7;
+                                }
+                                continue;
+                            }
+                            for (j = 0; j < 1; ++j) {
+                                window.values[t * 1 + j] = input[((n * 49 + iy) * 10 + ix) * 1 + g * 1 + j];
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 20; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 4; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv1_multiplier[c0], &conv1_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 25 + oy) * 5 + ox) * 64 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv1(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
@@ -2897,6 +2996,7 @@ static void conv1(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "dw1" (model.swift:9): Conv2d on NHWC, [1, 25, 5, 64] -> [1, 25, 5, 64],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 64; OHWI weights.
@@ -2905,6 +3005,97 @@ static void conv1(const int8_t *input, int8_t *output)
  * Depthwise: each pixel's channels in tiles of 64, each channel's sum over the 9 taps of packed weights [ky][kx][c]
  * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
  * zero point, so that it adds the zero point times the weight. */
+#if QGEN_X86_MADD
+/* x86 AVX2: the taps in pairs, each channel's pair of inputs (two tap pointers' bytes interleaved, widened to
+ * int16) times its pair of weights repacked on the stack as int16 [tap / 2][channel][2] (1280
+ * bytes), so that VPMADDWD adds both products to each of eight int32 lanes exactly. The last tap is paired with a
+ * zero weight. Sixteen channels at a time, then eight, then one; the portable kernel's tiles and order. */
+static void dw1(const int8_t *input, int8_t *output)
+{
+    int16_t packed[5][64][2];
+    int32_t acc[64];
+    const int8_t *tap[10];
+    int8_t padding[64];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t c0;
+    int32_t t;
+    int32_t p;
+
+    for (t = 0; t < 10; ++t) {
+        for (oc = 0; oc < 64; ++oc) {
+            packed[t / 2][oc][t % 2] = (int16_t)(t < 9 ? dw1_weights[t * 64 + oc] : 0);
+        }
+    }
+    for (oc = 0; oc < 64; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 25; ++oy) {
+            for (ox = 0; ox < 5; ++ox) {
+                for (c0 = 0; c0 < 64; c0 += 64) {
+                    const int32_t end = 64 - c0 < 64 ? 64 : c0 + 64;
+
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 1;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 25 || ix < 0 || ix >= 5 ? padding
+                            : &input[((n * 25 + iy) * 5 + ix) * 64 + c0];
+                    }
+                    tap[9] = tap[0];
+                    for (oc = c0; oc + 16 <= end; oc += 16) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw1_bias[oc]);
+                        __m256i high = _mm256_loadu_si256((const __m256i *)(const void *)&dw1_bias[oc + 8]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(u, v)),
+                                                                            _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc + 8][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0 + 8], high);
+                    }
+                    for (; oc + 8 <= end; oc += 8) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw1_bias[oc]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                    }
+                    for (; oc < end; ++oc) {
+                        acc[oc - c0] = dw1_bias[oc];
+                        for (t = 0; t < 9; ++t) {
+                            acc[oc - c0] += (int32_t)tap[t][oc - c0] * packed[t / 2][oc][t % 2];
+                        }
+                    }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                    qgen_requantize_tile_int8(acc, end - c0, &dw1_multiplier[c0], &dw1_shift[c0], 1, -128, -128, 127,
+                                                   &output[((n * 25 + oy) * 5 + ox) * 64 + c0]);
+#else
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw1_multiplier[oc], dw1_shift[oc],
+                                                      -128, -128, 127);
+                    }
+#endif
+                }
+            }
+        }
+    }
+}
+#else
 static void dw1(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
@@ -2963,6 +3154,7 @@ static void dw1(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv2" (model.swift:10): Conv2d on NHWC, [1, 25, 5, 64] -> [1, 25, 5, 64],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
@@ -3053,6 +3245,97 @@ static void conv2(const int8_t *input, int8_t *output)
  * Depthwise: each pixel's channels in tiles of 64, each channel's sum over the 9 taps of packed weights [ky][kx][c]
  * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
  * zero point, so that it adds the zero point times the weight. */
+#if QGEN_X86_MADD
+/* x86 AVX2: the taps in pairs, each channel's pair of inputs (two tap pointers' bytes interleaved, widened to
+ * int16) times its pair of weights repacked on the stack as int16 [tap / 2][channel][2] (1280
+ * bytes), so that VPMADDWD adds both products to each of eight int32 lanes exactly. The last tap is paired with a
+ * zero weight. Sixteen channels at a time, then eight, then one; the portable kernel's tiles and order. */
+static void dw2(const int8_t *input, int8_t *output)
+{
+    int16_t packed[5][64][2];
+    int32_t acc[64];
+    const int8_t *tap[10];
+    int8_t padding[64];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t c0;
+    int32_t t;
+    int32_t p;
+
+    for (t = 0; t < 10; ++t) {
+        for (oc = 0; oc < 64; ++oc) {
+            packed[t / 2][oc][t % 2] = (int16_t)(t < 9 ? dw2_weights[t * 64 + oc] : 0);
+        }
+    }
+    for (oc = 0; oc < 64; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 25; ++oy) {
+            for (ox = 0; ox < 5; ++ox) {
+                for (c0 = 0; c0 < 64; c0 += 64) {
+                    const int32_t end = 64 - c0 < 64 ? 64 : c0 + 64;
+
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 1;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 25 || ix < 0 || ix >= 5 ? padding
+                            : &input[((n * 25 + iy) * 5 + ix) * 64 + c0];
+                    }
+                    tap[9] = tap[0];
+                    for (oc = c0; oc + 16 <= end; oc += 16) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw2_bias[oc]);
+                        __m256i high = _mm256_loadu_si256((const __m256i *)(const void *)&dw2_bias[oc + 8]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(u, v)),
+                                                                            _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc + 8][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0 + 8], high);
+                    }
+                    for (; oc + 8 <= end; oc += 8) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw2_bias[oc]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                    }
+                    for (; oc < end; ++oc) {
+                        acc[oc - c0] = dw2_bias[oc];
+                        for (t = 0; t < 9; ++t) {
+                            acc[oc - c0] += (int32_t)tap[t][oc - c0] * packed[t / 2][oc][t % 2];
+                        }
+                    }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                    qgen_requantize_tile_int8(acc, end - c0, &dw2_multiplier[c0], &dw2_shift[c0], 1, -128, -128, 127,
+                                                   &output[((n * 25 + oy) * 5 + ox) * 64 + c0]);
+#else
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw2_multiplier[oc], dw2_shift[oc],
+                                                      -128, -128, 127);
+                    }
+#endif
+                }
+            }
+        }
+    }
+}
+#else
 static void dw2(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
@@ -3111,6 +3394,7 @@ static void dw2(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv3" (model.swift:12): Conv2d on NHWC, [1, 25, 5, 64] -> [1, 25, 5, 64],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
@@ -3201,6 +3485,97 @@ static void conv3(const int8_t *input, int8_t *output)
  * Depthwise: each pixel's channels in tiles of 64, each channel's sum over the 9 taps of packed weights [ky][kx][c]
  * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
  * zero point, so that it adds the zero point times the weight. */
+#if QGEN_X86_MADD
+/* x86 AVX2: the taps in pairs, each channel's pair of inputs (two tap pointers' bytes interleaved, widened to
+ * int16) times its pair of weights repacked on the stack as int16 [tap / 2][channel][2] (1280
+ * bytes), so that VPMADDWD adds both products to each of eight int32 lanes exactly. The last tap is paired with a
+ * zero weight. Sixteen channels at a time, then eight, then one; the portable kernel's tiles and order. */
+static void dw3(const int8_t *input, int8_t *output)
+{
+    int16_t packed[5][64][2];
+    int32_t acc[64];
+    const int8_t *tap[10];
+    int8_t padding[64];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t c0;
+    int32_t t;
+    int32_t p;
+
+    for (t = 0; t < 10; ++t) {
+        for (oc = 0; oc < 64; ++oc) {
+            packed[t / 2][oc][t % 2] = (int16_t)(t < 9 ? dw3_weights[t * 64 + oc] : 0);
+        }
+    }
+    for (oc = 0; oc < 64; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 25; ++oy) {
+            for (ox = 0; ox < 5; ++ox) {
+                for (c0 = 0; c0 < 64; c0 += 64) {
+                    const int32_t end = 64 - c0 < 64 ? 64 : c0 + 64;
+
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 1;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 25 || ix < 0 || ix >= 5 ? padding
+                            : &input[((n * 25 + iy) * 5 + ix) * 64 + c0];
+                    }
+                    tap[9] = tap[0];
+                    for (oc = c0; oc + 16 <= end; oc += 16) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw3_bias[oc]);
+                        __m256i high = _mm256_loadu_si256((const __m256i *)(const void *)&dw3_bias[oc + 8]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(u, v)),
+                                                                            _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc + 8][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0 + 8], high);
+                    }
+                    for (; oc + 8 <= end; oc += 8) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw3_bias[oc]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                    }
+                    for (; oc < end; ++oc) {
+                        acc[oc - c0] = dw3_bias[oc];
+                        for (t = 0; t < 9; ++t) {
+                            acc[oc - c0] += (int32_t)tap[t][oc - c0] * packed[t / 2][oc][t % 2];
+                        }
+                    }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                    qgen_requantize_tile_int8(acc, end - c0, &dw3_multiplier[c0], &dw3_shift[c0], 1, -128, -128, 127,
+                                                   &output[((n * 25 + oy) * 5 + ox) * 64 + c0]);
+#else
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw3_multiplier[oc], dw3_shift[oc],
+                                                      -128, -128, 127);
+                    }
+#endif
+                }
+            }
+        }
+    }
+}
+#else
 static void dw3(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
@@ -3259,6 +3634,7 @@ static void dw3(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv4" (model.swift:14): Conv2d on NHWC, [1, 25, 5, 64] -> [1, 25, 5, 64],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
@@ -3349,6 +3725,97 @@ static void conv4(const int8_t *input, int8_t *output)
  * Depthwise: each pixel's channels in tiles of 64, each channel's sum over the 9 taps of packed weights [ky][kx][c]
  * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
  * zero point, so that it adds the zero point times the weight. */
+#if QGEN_X86_MADD
+/* x86 AVX2: the taps in pairs, each channel's pair of inputs (two tap pointers' bytes interleaved, widened to
+ * int16) times its pair of weights repacked on the stack as int16 [tap / 2][channel][2] (1280
+ * bytes), so that VPMADDWD adds both products to each of eight int32 lanes exactly. The last tap is paired with a
+ * zero weight. Sixteen channels at a time, then eight, then one; the portable kernel's tiles and order. */
+static void dw4(const int8_t *input, int8_t *output)
+{
+    int16_t packed[5][64][2];
+    int32_t acc[64];
+    const int8_t *tap[10];
+    int8_t padding[64];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t c0;
+    int32_t t;
+    int32_t p;
+
+    for (t = 0; t < 10; ++t) {
+        for (oc = 0; oc < 64; ++oc) {
+            packed[t / 2][oc][t % 2] = (int16_t)(t < 9 ? dw4_weights[t * 64 + oc] : 0);
+        }
+    }
+    for (oc = 0; oc < 64; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 25; ++oy) {
+            for (ox = 0; ox < 5; ++ox) {
+                for (c0 = 0; c0 < 64; c0 += 64) {
+                    const int32_t end = 64 - c0 < 64 ? 64 : c0 + 64;
+
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 1;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 25 || ix < 0 || ix >= 5 ? padding
+                            : &input[((n * 25 + iy) * 5 + ix) * 64 + c0];
+                    }
+                    tap[9] = tap[0];
+                    for (oc = c0; oc + 16 <= end; oc += 16) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw4_bias[oc]);
+                        __m256i high = _mm256_loadu_si256((const __m256i *)(const void *)&dw4_bias[oc + 8]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(u, v)),
+                                                                            _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc + 8][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0 + 8], high);
+                    }
+                    for (; oc + 8 <= end; oc += 8) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw4_bias[oc]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                    }
+                    for (; oc < end; ++oc) {
+                        acc[oc - c0] = dw4_bias[oc];
+                        for (t = 0; t < 9; ++t) {
+                            acc[oc - c0] += (int32_t)tap[t][oc - c0] * packed[t / 2][oc][t % 2];
+                        }
+                    }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                    qgen_requantize_tile_int8(acc, end - c0, &dw4_multiplier[c0], &dw4_shift[c0], 1, -128, -128, 127,
+                                                   &output[((n * 25 + oy) * 5 + ox) * 64 + c0]);
+#else
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 25 + oy) * 5 + ox) * 64 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw4_multiplier[oc], dw4_shift[oc],
+                                                      -128, -128, 127);
+                    }
+#endif
+                }
+            }
+        }
+    }
+}
+#else
 static void dw4(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
@@ -3407,6 +3874,7 @@ static void dw4(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv5" (model.swift:16): Conv2d on NHWC, [1, 25, 5, 64] -> [1, 25, 5, 64],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.

@@ -113,7 +113,17 @@ typedef int16_t qgen_mac_int8_t;
 #define QGEN_X86_AVX2 0
 #endif
 #endif
-#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2
+/* x86 with AVX2: the NHWC convolutions multiply int16 pairs on VPMADDWD (kernel_conv2d_nhwc), the depthwise
+ * one a pair of taps per instruction, the others a broadcast pair of window values times eight channels'
+ * weights. Define QGEN_X86_MADD as 0 to use the portable loops. */
+#ifndef QGEN_X86_MADD
+#if defined(__AVX2__)
+#define QGEN_X86_MADD 1
+#else
+#define QGEN_X86_MADD 0
+#endif
+#endif
+#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2 || QGEN_X86_MADD
 #include <immintrin.h>
 #endif
 
@@ -709,6 +719,87 @@ static void conv1(const int8_t *input, int8_t *output)
         }
     }
 }
+#elif QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 8 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (128 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv1(const int8_t *input, int8_t *output)
+{
+    int16_t packed[4][8][2];
+    union {
+        int16_t values[2 * 4];
+        int32_t pairs[4];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[8];
+    int32_t acc[8];
+    __m256i a[1];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 4 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 8; b0 += 8) {
+            const int32_t width = 8 - b0 < 8 ? 8 - b0 : 8;
+
+            c0 = g * 8 + b0;
+            for (oc = c0; oc < c0 + 8; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv1_bias[oc] : 0;
+                for (k = 0; k < 2 * 4; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 8
+                        ? conv1_weights[oc * 8 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 16; ++oy) {
+                    for (ox = 0; ox < 16; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 8; ++j) {
+                                window.values[t * 8 + j] = input[((n * 16 + iy) * 16 + ix) * 8 + g * 8 + j];
+                            }
+                        }
+                        for (j = 0; j < 1; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 4; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 1; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 1; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv1_multiplier[c0], &conv1_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 16 + oy) * 16 + ox) * 8 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 8 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
 #else
 static void conv1(const int8_t *input, int8_t *output)
 {
@@ -865,6 +956,87 @@ static void conv2(const int8_t *input, int8_t *output)
         }
     }
 }
+#elif QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 8 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (128 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv2(const int8_t *input, int8_t *output)
+{
+    int16_t packed[4][8][2];
+    union {
+        int16_t values[2 * 4];
+        int32_t pairs[4];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[8];
+    int32_t acc[8];
+    __m256i a[1];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 4 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 6; b0 += 8) {
+            const int32_t width = 6 - b0 < 8 ? 6 - b0 : 8;
+
+            c0 = g * 6 + b0;
+            for (oc = c0; oc < c0 + 8; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv2_bias[oc] : 0;
+                for (k = 0; k < 2 * 4; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 8
+                        ? conv2_weights[oc * 8 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 16; ++oy) {
+                    for (ox = 0; ox < 16; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 8; ++j) {
+                                window.values[t * 8 + j] = input[((n * 16 + iy) * 16 + ix) * 8 + g * 8 + j];
+                            }
+                        }
+                        for (j = 0; j < 1; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 4; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 1; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 1; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv2_multiplier[c0], &conv2_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 16 + oy) * 16 + ox) * 6 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 6 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv2_multiplier[oc], conv2_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
 #else
 static void conv2(const int8_t *input, int8_t *output)
 {
@@ -949,6 +1121,95 @@ static void conv2(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 54 values, 9 tap(s) of 6 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (1728 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv3(const int8_t *input, int8_t *output)
+{
+    int16_t packed[27][16][2];
+    union {
+        int16_t values[2 * 27];
+        int32_t pairs[27];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[16];
+    int32_t acc[16];
+    __m256i a[2];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 27 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 12; b0 += 16) {
+            const int32_t width = 12 - b0 < 16 ? 12 - b0 : 16;
+
+            c0 = g * 12 + b0;
+            for (oc = c0; oc < c0 + 16; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv3_bias[oc] : 0;
+                for (k = 0; k < 2 * 27; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 54
+                        ? conv3_weights[oc * 54 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 16; ++oy) {
+                    for (ox = 0; ox < 16; ++ox) {
+                        const int32_t iy0 = oy * 1 - 1;
+                        const int32_t ix0 = ox * 1 - 1;
+
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
+
+                            if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
+                                for (j = 0; j < 6; ++j) {
+                                    window.values[t * 6 + j] = -128;
+                                }
+                                continue;
+                            }
+                            for (j = 0; j < 6; ++j) {
+                                window.values[t * 6 + j] = input[((n * 16 + iy) * 16 + ix) * 6 + g * 6 + j];
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 27; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 2; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv3_multiplier[c0], &conv3_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 16 + oy) * 16 + ox) * 12 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 12 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv3_multiplier[oc], conv3_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv3(const int8_t *input, int8_t *output)
 {
     int32_t acc[12];
@@ -1028,6 +1289,7 @@ static void conv3(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "maxpool1" (model.swift:11): MaxPool2d on nhwc int8, 8 channels, 16x16 -> 16x16,
  * kernel 3x3, stride 1x1, padding before 1x1 (TFLite's MAX_POOL_2D: each window is clipped
@@ -1156,6 +1418,87 @@ static void conv4(const int8_t *input, int8_t *output)
         }
     }
 }
+#elif QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 8 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (128 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv4(const int8_t *input, int8_t *output)
+{
+    int16_t packed[4][8][2];
+    union {
+        int16_t values[2 * 4];
+        int32_t pairs[4];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[8];
+    int32_t acc[8];
+    __m256i a[1];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 4 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 4; b0 += 8) {
+            const int32_t width = 4 - b0 < 8 ? 4 - b0 : 8;
+
+            c0 = g * 4 + b0;
+            for (oc = c0; oc < c0 + 8; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv4_bias[oc] : 0;
+                for (k = 0; k < 2 * 4; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 8
+                        ? conv4_weights[oc * 8 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 16; ++oy) {
+                    for (ox = 0; ox < 16; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 8; ++j) {
+                                window.values[t * 8 + j] = input[((n * 16 + iy) * 16 + ix) * 8 + g * 8 + j];
+                            }
+                        }
+                        for (j = 0; j < 1; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 4; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 1; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 1; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv4_multiplier[c0], &conv4_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 16 + oy) * 16 + ox) * 4 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 4 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv4_multiplier[oc], conv4_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
 #else
 static void conv4(const int8_t *input, int8_t *output)
 {
@@ -1264,6 +1607,88 @@ static void concat1(const int8_t *input0, const int8_t *input1, const int8_t *in
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 24 values, 1 tap(s) of 24 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (768 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv5(const int8_t *input, int8_t *output)
+{
+    int16_t packed[12][16][2];
+    union {
+        int16_t values[2 * 12];
+        int32_t pairs[12];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[16];
+    int32_t acc[16];
+    __m256i a[2];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 12 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 16; b0 += 16) {
+            const int32_t width = 16 - b0 < 16 ? 16 - b0 : 16;
+
+            c0 = g * 16 + b0;
+            for (oc = c0; oc < c0 + 16; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv5_bias[oc] : 0;
+                for (k = 0; k < 2 * 12; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 24
+                        ? conv5_weights[oc * 24 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 16; ++oy) {
+                    for (ox = 0; ox < 16; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 24; ++j) {
+                                window.values[t * 24 + j] = input[((n * 16 + iy) * 16 + ix) * 24 + g * 24 + j];
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 12; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 2; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv5_multiplier[c0], &conv5_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 16 + oy) * 16 + ox) * 16 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv5_multiplier[oc], conv5_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv5(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
@@ -1337,6 +1762,7 @@ static void conv5(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "mean1" (model.swift:15): Mean of 256 elements per output, the input seen as [1, 256, 16]
  * (the sum minus 256 times the input zero point -128, rescaled by

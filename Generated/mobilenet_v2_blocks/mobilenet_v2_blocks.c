@@ -118,7 +118,17 @@ typedef int16_t qgen_mac_int8_t;
 #define QGEN_X86_AVX2 0
 #endif
 #endif
-#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2
+/* x86 with AVX2: the NHWC convolutions multiply int16 pairs on VPMADDWD (kernel_conv2d_nhwc), the depthwise
+ * one a pair of taps per instruction, the others a broadcast pair of window values times eight channels'
+ * weights. Define QGEN_X86_MADD as 0 to use the portable loops. */
+#ifndef QGEN_X86_MADD
+#if defined(__AVX2__)
+#define QGEN_X86_MADD 1
+#else
+#define QGEN_X86_MADD 0
+#endif
+#endif
+#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2 || QGEN_X86_MADD
 #include <immintrin.h>
 #endif
 
@@ -1751,6 +1761,95 @@ static const int32_t fc1_shift[10] = {
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 27 values, 9 tap(s) of 3 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (896 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. The window's last value is paired with a zero weight. */
+static void conv1(const int8_t *input, int8_t *output)
+{
+    int16_t packed[14][16][2];
+    union {
+        int16_t values[2 * 14];
+        int32_t pairs[14];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[16];
+    int32_t acc[16];
+    __m256i a[2];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 14 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 16; b0 += 16) {
+            const int32_t width = 16 - b0 < 16 ? 16 - b0 : 16;
+
+            c0 = g * 16 + b0;
+            for (oc = c0; oc < c0 + 16; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv1_bias[oc] : 0;
+                for (k = 0; k < 2 * 14; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 27
+                        ? conv1_weights[oc * 27 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 12; ++oy) {
+                    for (ox = 0; ox < 12; ++ox) {
+                        const int32_t iy0 = oy * 2 - 0;
+                        const int32_t ix0 = ox * 2 - 0;
+
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
+
+                            if (iy < 0 || iy >= 24 || ix < 0 || ix >= 24) {
+                                for (j = 0; j < 3; ++j) {
+                                    window.values[t * 3 + j] = -1;
+                                }
+                                continue;
+                            }
+                            for (j = 0; j < 3; ++j) {
+                                window.values[t * 3 + j] = input[((n * 24 + iy) * 24 + ix) * 3 + g * 3 + j];
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 14; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 2; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv1_multiplier[c0], &conv1_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 12 + oy) * 12 + ox) * 16 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 12 + oy) * 12 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv1(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
@@ -1830,6 +1929,7 @@ static void conv1(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv2" (model.swift:9): Conv2d on NHWC, [1, 12, 12, 16] -> [1, 12, 12, 16],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
@@ -1905,6 +2005,87 @@ static void conv2(const int8_t *input, int8_t *output)
                         output[(n * 144 + p + q) * 16 + oc] =
                             (int8_t)qgen_requantize(acc[q][oc - b0], conv2_multiplier[oc], conv2_shift[oc],
                                                       -128, -128, 127);
+                    }
+                }
+            }
+        }
+    }
+}
+#elif QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (512 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv2(const int8_t *input, int8_t *output)
+{
+    int16_t packed[8][16][2];
+    union {
+        int16_t values[2 * 8];
+        int32_t pairs[8];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[16];
+    int32_t acc[16];
+    __m256i a[2];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 8 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 16; b0 += 16) {
+            const int32_t width = 16 - b0 < 16 ? 16 - b0 : 16;
+
+            c0 = g * 16 + b0;
+            for (oc = c0; oc < c0 + 16; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv2_bias[oc] : 0;
+                for (k = 0; k < 2 * 8; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 16
+                        ? conv2_weights[oc * 16 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 12; ++oy) {
+                    for (ox = 0; ox < 12; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 16; ++j) {
+                                window.values[t * 16 + j] = input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j];
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 8; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 2; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv2_multiplier[c0], &conv2_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 12 + oy) * 12 + ox) * 16 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 12 + oy) * 12 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv2_multiplier[oc], conv2_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
                     }
                 }
             }
@@ -1994,6 +2175,97 @@ static void conv2(const int8_t *input, int8_t *output)
  * Depthwise: each pixel's channels in tiles of 16, each channel's sum over the 9 taps of packed weights [ky][kx][c]
  * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
  * zero point, so that it adds the zero point times the weight. */
+#if QGEN_X86_MADD
+/* x86 AVX2: the taps in pairs, each channel's pair of inputs (two tap pointers' bytes interleaved, widened to
+ * int16) times its pair of weights repacked on the stack as int16 [tap / 2][channel][2] (320
+ * bytes), so that VPMADDWD adds both products to each of eight int32 lanes exactly. The last tap is paired with a
+ * zero weight. Sixteen channels at a time, then eight, then one; the portable kernel's tiles and order. */
+static void dw1(const int8_t *input, int8_t *output)
+{
+    int16_t packed[5][16][2];
+    int32_t acc[16];
+    const int8_t *tap[10];
+    int8_t padding[16];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t c0;
+    int32_t t;
+    int32_t p;
+
+    for (t = 0; t < 10; ++t) {
+        for (oc = 0; oc < 16; ++oc) {
+            packed[t / 2][oc][t % 2] = (int16_t)(t < 9 ? dw1_weights[t * 16 + oc] : 0);
+        }
+    }
+    for (oc = 0; oc < 16; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 12; ++oy) {
+            for (ox = 0; ox < 12; ++ox) {
+                for (c0 = 0; c0 < 16; c0 += 16) {
+                    const int32_t end = 16 - c0 < 16 ? 16 : c0 + 16;
+
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 1;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 12 || ix < 0 || ix >= 12 ? padding
+                            : &input[((n * 12 + iy) * 12 + ix) * 16 + c0];
+                    }
+                    tap[9] = tap[0];
+                    for (oc = c0; oc + 16 <= end; oc += 16) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw1_bias[oc]);
+                        __m256i high = _mm256_loadu_si256((const __m256i *)(const void *)&dw1_bias[oc + 8]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(u, v)),
+                                                                            _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc + 8][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0 + 8], high);
+                    }
+                    for (; oc + 8 <= end; oc += 8) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw1_bias[oc]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                    }
+                    for (; oc < end; ++oc) {
+                        acc[oc - c0] = dw1_bias[oc];
+                        for (t = 0; t < 9; ++t) {
+                            acc[oc - c0] += (int32_t)tap[t][oc - c0] * packed[t / 2][oc][t % 2];
+                        }
+                    }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                    qgen_requantize_tile_int8(acc, end - c0, &dw1_multiplier[c0], &dw1_shift[c0], 1, -128, -128, 127,
+                                                   &output[((n * 12 + oy) * 12 + ox) * 16 + c0]);
+#else
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 12 + oy) * 12 + ox) * 16 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw1_multiplier[oc], dw1_shift[oc],
+                                                      -128, -128, 127);
+                    }
+#endif
+                }
+            }
+        }
+    }
+}
+#else
 static void dw1(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
@@ -2052,6 +2324,7 @@ static void dw1(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv3" (model.swift:11): Conv2d on NHWC, [1, 12, 12, 16] -> [1, 12, 12, 16],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
@@ -2061,6 +2334,88 @@ static void dw1(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (512 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv3(const int8_t *input, int8_t *output)
+{
+    int16_t packed[8][16][2];
+    union {
+        int16_t values[2 * 8];
+        int32_t pairs[8];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[16];
+    int32_t acc[16];
+    __m256i a[2];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 8 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 16; b0 += 16) {
+            const int32_t width = 16 - b0 < 16 ? 16 - b0 : 16;
+
+            c0 = g * 16 + b0;
+            for (oc = c0; oc < c0 + 16; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv3_bias[oc] : 0;
+                for (k = 0; k < 2 * 8; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 16
+                        ? conv3_weights[oc * 16 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 12; ++oy) {
+                    for (ox = 0; ox < 12; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 16; ++j) {
+                                window.values[t * 16 + j] = input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j];
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 8; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 2; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv3_multiplier[c0], &conv3_shift[c0], 1, -88, -128, 127,
+                                                       &output[((n * 12 + oy) * 12 + ox) * 16 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 12 + oy) * 12 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv3_multiplier[oc], conv3_shift[oc],
+                                                          -88, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv3(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
@@ -2134,6 +2489,7 @@ static void conv3(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "add1" (model.swift:12): Add, 2304 elements of int8, TFLite's quantized ADD.
  * Each input minus its zero point, times 2^20, is rescaled to twice the larger input scale
@@ -2241,6 +2597,97 @@ static void conv4(const int8_t *input, int8_t *output)
  * Depthwise: each pixel's channels in tiles of 64, each channel's sum over the 9 taps of packed weights [ky][kx][c]
  * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
  * zero point, so that it adds the zero point times the weight. */
+#if QGEN_X86_MADD
+/* x86 AVX2: the taps in pairs, each channel's pair of inputs (two tap pointers' bytes interleaved, widened to
+ * int16) times its pair of weights repacked on the stack as int16 [tap / 2][channel][2] (1280
+ * bytes), so that VPMADDWD adds both products to each of eight int32 lanes exactly. The last tap is paired with a
+ * zero weight. Sixteen channels at a time, then eight, then one; the portable kernel's tiles and order. */
+static void dw2(const int8_t *input, int8_t *output)
+{
+    int16_t packed[5][64][2];
+    int32_t acc[64];
+    const int8_t *tap[10];
+    int8_t padding[64];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t c0;
+    int32_t t;
+    int32_t p;
+
+    for (t = 0; t < 10; ++t) {
+        for (oc = 0; oc < 64; ++oc) {
+            packed[t / 2][oc][t % 2] = (int16_t)(t < 9 ? dw2_weights[t * 64 + oc] : 0);
+        }
+    }
+    for (oc = 0; oc < 64; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 6; ++oy) {
+            for (ox = 0; ox < 6; ++ox) {
+                for (c0 = 0; c0 < 64; c0 += 64) {
+                    const int32_t end = 64 - c0 < 64 ? 64 : c0 + 64;
+
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 2 + t / 3 * 1 - 0;
+                        const int32_t ix = ox * 2 + t % 3 * 1 - 0;
+
+                        tap[t] = iy < 0 || iy >= 12 || ix < 0 || ix >= 12 ? padding
+                            : &input[((n * 12 + iy) * 12 + ix) * 64 + c0];
+                    }
+                    tap[9] = tap[0];
+                    for (oc = c0; oc + 16 <= end; oc += 16) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw2_bias[oc]);
+                        __m256i high = _mm256_loadu_si256((const __m256i *)(const void *)&dw2_bias[oc + 8]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(u, v)),
+                                                                            _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc + 8][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0 + 8], high);
+                    }
+                    for (; oc + 8 <= end; oc += 8) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw2_bias[oc]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                    }
+                    for (; oc < end; ++oc) {
+                        acc[oc - c0] = dw2_bias[oc];
+                        for (t = 0; t < 9; ++t) {
+                            acc[oc - c0] += (int32_t)tap[t][oc - c0] * packed[t / 2][oc][t % 2];
+                        }
+                    }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                    qgen_requantize_tile_int8(acc, end - c0, &dw2_multiplier[c0], &dw2_shift[c0], 1, -128, -128, 127,
+                                                   &output[((n * 6 + oy) * 6 + ox) * 64 + c0]);
+#else
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 6 + oy) * 6 + ox) * 64 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw2_multiplier[oc], dw2_shift[oc],
+                                                      -128, -128, 127);
+                    }
+#endif
+                }
+            }
+        }
+    }
+}
+#else
 static void dw2(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
@@ -2299,6 +2746,7 @@ static void dw2(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv5" (model.swift:15): Conv2d on NHWC, [1, 6, 6, 64] -> [1, 6, 6, 24],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
@@ -2308,6 +2756,88 @@ static void dw2(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 24 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (3072 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv5(const int8_t *input, int8_t *output)
+{
+    int16_t packed[32][24][2];
+    union {
+        int16_t values[2 * 32];
+        int32_t pairs[32];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[24];
+    int32_t acc[24];
+    __m256i a[3];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 32 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 24; b0 += 24) {
+            const int32_t width = 24 - b0 < 24 ? 24 - b0 : 24;
+
+            c0 = g * 24 + b0;
+            for (oc = c0; oc < c0 + 24; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv5_bias[oc] : 0;
+                for (k = 0; k < 2 * 32; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 64
+                        ? conv5_weights[oc * 64 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 6; ++oy) {
+                    for (ox = 0; ox < 6; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 64; ++j) {
+                                window.values[t * 64 + j] = input[((n * 6 + iy) * 6 + ix) * 64 + g * 64 + j];
+                            }
+                        }
+                        for (j = 0; j < 3; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 32; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 3; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 3; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv5_multiplier[c0], &conv5_shift[c0], 1, 4, -128, 127,
+                                                       &output[((n * 6 + oy) * 6 + ox) * 24 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 6 + oy) * 6 + ox) * 24 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv5_multiplier[oc], conv5_shift[oc],
+                                                          4, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv5(const int8_t *input, int8_t *output)
 {
     int32_t acc[24];
@@ -2381,6 +2911,7 @@ static void conv5(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv6" (model.swift:16): Conv2d on NHWC, [1, 6, 6, 24] -> [1, 6, 6, 96],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
@@ -2456,6 +2987,87 @@ static void conv6(const int8_t *input, int8_t *output)
                         output[(n * 36 + p + q) * 96 + oc] =
                             (int8_t)qgen_requantize(acc[q][oc - b0], conv6_multiplier[oc], conv6_shift[oc],
                                                       -128, -128, 127);
+                    }
+                }
+            }
+        }
+    }
+}
+#elif QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (1536 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv6(const int8_t *input, int8_t *output)
+{
+    int16_t packed[12][32][2];
+    union {
+        int16_t values[2 * 12];
+        int32_t pairs[12];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[32];
+    int32_t acc[32];
+    __m256i a[4];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 12 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 96; b0 += 32) {
+            const int32_t width = 96 - b0 < 32 ? 96 - b0 : 32;
+
+            c0 = g * 96 + b0;
+            for (oc = c0; oc < c0 + 32; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv6_bias[oc] : 0;
+                for (k = 0; k < 2 * 12; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 24
+                        ? conv6_weights[oc * 24 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 6; ++oy) {
+                    for (ox = 0; ox < 6; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 24; ++j) {
+                                window.values[t * 24 + j] = input[((n * 6 + iy) * 6 + ix) * 24 + g * 24 + j];
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 12; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 4; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv6_multiplier[c0], &conv6_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 6 + oy) * 6 + ox) * 96 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 6 + oy) * 6 + ox) * 96 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv6_multiplier[oc], conv6_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
                     }
                 }
             }
@@ -2545,6 +3157,97 @@ static void conv6(const int8_t *input, int8_t *output)
  * Depthwise: each pixel's channels in tiles of 96, each channel's sum over the 9 taps of packed weights [ky][kx][c]
  * times the tap's input pixel (both contiguous over the channels, so compilers vectorize it); a padded tap reads the input
  * zero point, so that it adds the zero point times the weight. */
+#if QGEN_X86_MADD
+/* x86 AVX2: the taps in pairs, each channel's pair of inputs (two tap pointers' bytes interleaved, widened to
+ * int16) times its pair of weights repacked on the stack as int16 [tap / 2][channel][2] (1920
+ * bytes), so that VPMADDWD adds both products to each of eight int32 lanes exactly. The last tap is paired with a
+ * zero weight. Sixteen channels at a time, then eight, then one; the portable kernel's tiles and order. */
+static void dw3(const int8_t *input, int8_t *output)
+{
+    int16_t packed[5][96][2];
+    int32_t acc[96];
+    const int8_t *tap[10];
+    int8_t padding[96];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t c0;
+    int32_t t;
+    int32_t p;
+
+    for (t = 0; t < 10; ++t) {
+        for (oc = 0; oc < 96; ++oc) {
+            packed[t / 2][oc][t % 2] = (int16_t)(t < 9 ? dw3_weights[t * 96 + oc] : 0);
+        }
+    }
+    for (oc = 0; oc < 96; ++oc) {
+        padding[oc] = (int8_t)-128;
+    }
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 6; ++oy) {
+            for (ox = 0; ox < 6; ++ox) {
+                for (c0 = 0; c0 < 96; c0 += 96) {
+                    const int32_t end = 96 - c0 < 96 ? 96 : c0 + 96;
+
+                    for (t = 0; t < 9; ++t) {
+                        const int32_t iy = oy * 1 + t / 3 * 1 - 1;
+                        const int32_t ix = ox * 1 + t % 3 * 1 - 1;
+
+                        tap[t] = iy < 0 || iy >= 6 || ix < 0 || ix >= 6 ? padding
+                            : &input[((n * 6 + iy) * 6 + ix) * 96 + c0];
+                    }
+                    tap[9] = tap[0];
+                    for (oc = c0; oc + 16 <= end; oc += 16) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw3_bias[oc]);
+                        __m256i high = _mm256_loadu_si256((const __m256i *)(const void *)&dw3_bias[oc + 8]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(u, v)),
+                                                                            _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc + 8][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0 + 8], high);
+                    }
+                    for (; oc + 8 <= end; oc += 8) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&dw3_bias[oc]);
+
+                        for (p = 0; p < 5; ++p) {
+                            const __m128i u = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                    }
+                    for (; oc < end; ++oc) {
+                        acc[oc - c0] = dw3_bias[oc];
+                        for (t = 0; t < 9; ++t) {
+                            acc[oc - c0] += (int32_t)tap[t][oc - c0] * packed[t / 2][oc][t % 2];
+                        }
+                    }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                    qgen_requantize_tile_int8(acc, end - c0, &dw3_multiplier[c0], &dw3_shift[c0], 1, -128, -128, 127,
+                                                   &output[((n * 6 + oy) * 6 + ox) * 96 + c0]);
+#else
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * 6 + oy) * 6 + ox) * 96 + oc] =
+                            (int8_t)qgen_requantize(acc[oc - c0], dw3_multiplier[oc], dw3_shift[oc],
+                                                      -128, -128, 127);
+                    }
+#endif
+                }
+            }
+        }
+    }
+}
+#else
 static void dw3(const int8_t *input, int8_t *output)
 {
     int32_t acc[96];
@@ -2603,6 +3306,7 @@ static void dw3(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv7" (model.swift:18): Conv2d on NHWC, [1, 6, 6, 96] -> [1, 6, 6, 24],
  * kernel 1x1, stride 1x1, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
@@ -2612,6 +3316,88 @@ static void dw3(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 96 values, 1 tap(s) of 96 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 24 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (4608 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv7(const int8_t *input, int8_t *output)
+{
+    int16_t packed[48][24][2];
+    union {
+        int16_t values[2 * 48];
+        int32_t pairs[48];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[24];
+    int32_t acc[24];
+    __m256i a[3];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 48 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 24; b0 += 24) {
+            const int32_t width = 24 - b0 < 24 ? 24 - b0 : 24;
+
+            c0 = g * 24 + b0;
+            for (oc = c0; oc < c0 + 24; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv7_bias[oc] : 0;
+                for (k = 0; k < 2 * 48; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 96
+                        ? conv7_weights[oc * 96 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 6; ++oy) {
+                    for (ox = 0; ox < 6; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 96; ++j) {
+                                window.values[t * 96 + j] = input[((n * 6 + iy) * 6 + ix) * 96 + g * 96 + j];
+                            }
+                        }
+                        for (j = 0; j < 3; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 48; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 3; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 3; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv7_multiplier[c0], &conv7_shift[c0], 1, 0, -128, 127,
+                                                       &output[((n * 6 + oy) * 6 + ox) * 24 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 6 + oy) * 6 + ox) * 24 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv7_multiplier[oc], conv7_shift[oc],
+                                                          0, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv7(const int8_t *input, int8_t *output)
 {
     int32_t acc[24];
@@ -2685,6 +3471,7 @@ static void conv7(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "add2" (model.swift:19): Add, 864 elements of int8, TFLite's quantized ADD.
  * Each input minus its zero point, times 2^20, is rescaled to twice the larger input scale

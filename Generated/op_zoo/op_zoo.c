@@ -120,7 +120,17 @@ typedef int16_t qgen_mac_int8_t;
 #define QGEN_X86_AVX2 0
 #endif
 #endif
-#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2
+/* x86 with AVX2: the NHWC convolutions multiply int16 pairs on VPMADDWD (kernel_conv2d_nhwc), the depthwise
+ * one a pair of taps per instruction, the others a broadcast pair of window values times eight channels'
+ * weights. Define QGEN_X86_MADD as 0 to use the portable loops. */
+#ifndef QGEN_X86_MADD
+#if defined(__AVX2__)
+#define QGEN_X86_MADD 1
+#else
+#define QGEN_X86_MADD 0
+#endif
+#endif
+#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2 || QGEN_X86_MADD
 #include <immintrin.h>
 #endif
 
@@ -765,6 +775,88 @@ static void pad(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 27 values, 9 tap(s) of 3 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 8 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (448 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. The window's last value is paired with a zero weight. */
+static void conv(const int8_t *input, int8_t *output)
+{
+    int16_t packed[14][8][2];
+    union {
+        int16_t values[2 * 14];
+        int32_t pairs[14];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[8];
+    int32_t acc[8];
+    __m256i a[1];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 14 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 4; b0 += 8) {
+            const int32_t width = 4 - b0 < 8 ? 4 - b0 : 8;
+
+            c0 = g * 4 + b0;
+            for (oc = c0; oc < c0 + 8; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv_bias[oc] : 0;
+                for (k = 0; k < 2 * 14; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 27
+                        ? conv_weights[oc * 27 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 6; ++oy) {
+                    for (ox = 0; ox < 6; ++ox) {
+                        const int32_t iy0 = oy * 1 - 0;
+                        const int32_t ix0 = ox * 1 - 0;
+
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
+                            for (j = 0; j < 3; ++j) {
+                                window.values[t * 3 + j] = input[((n * 8 + iy) * 8 + ix) * 3 + g * 3 + j];
+                            }
+                        }
+                        for (j = 0; j < 1; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 14; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 1; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 1; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv_multiplier[c0], &conv_shift[c0], 1, -2, -128, 127,
+                                                       &output[((n * 6 + oy) * 6 + ox) * 4 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 6 + oy) * 6 + ox) * 4 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv_multiplier[oc], conv_shift[oc],
+                                                          -2, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv(const int8_t *input, int8_t *output)
 {
     int32_t acc[4];
@@ -838,6 +930,7 @@ static void conv(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "relu" (model.swift:16): ReLU of 144 int8 values, read from relu_weights. */
 static void relu(const int8_t *input, int8_t *output)

@@ -109,7 +109,17 @@ typedef int16_t qgen_mac_int8_t;
 #define QGEN_X86_AVX2 0
 #endif
 #endif
-#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2
+/* x86 with AVX2: the NHWC convolutions multiply int16 pairs on VPMADDWD (kernel_conv2d_nhwc), the depthwise
+ * one a pair of taps per instruction, the others a broadcast pair of window values times eight channels'
+ * weights. Define QGEN_X86_MADD as 0 to use the portable loops. */
+#ifndef QGEN_X86_MADD
+#if defined(__AVX2__)
+#define QGEN_X86_MADD 1
+#else
+#define QGEN_X86_MADD 0
+#endif
+#endif
+#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2 || QGEN_X86_MADD
 #include <immintrin.h>
 #endif
 

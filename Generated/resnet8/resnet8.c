@@ -119,7 +119,17 @@ typedef int16_t qgen_mac_int8_t;
 #define QGEN_X86_AVX2 0
 #endif
 #endif
-#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2
+/* x86 with AVX2: the NHWC convolutions multiply int16 pairs on VPMADDWD (kernel_conv2d_nhwc), the depthwise
+ * one a pair of taps per instruction, the others a broadcast pair of window values times eight channels'
+ * weights. Define QGEN_X86_MADD as 0 to use the portable loops. */
+#ifndef QGEN_X86_MADD
+#if defined(__AVX2__)
+#define QGEN_X86_MADD 1
+#else
+#define QGEN_X86_MADD 0
+#endif
+#endif
+#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2 || QGEN_X86_MADD
 #include <immintrin.h>
 #endif
 
@@ -5830,6 +5840,95 @@ static const int32_t fc1_shift[10] = {
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 27 values, 9 tap(s) of 3 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (896 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. The window's last value is paired with a zero weight. */
+static void conv1(const int8_t *input, int8_t *output)
+{
+    int16_t packed[14][16][2];
+    union {
+        int16_t values[2 * 14];
+        int32_t pairs[14];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[16];
+    int32_t acc[16];
+    __m256i a[2];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 14 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 16; b0 += 16) {
+            const int32_t width = 16 - b0 < 16 ? 16 - b0 : 16;
+
+            c0 = g * 16 + b0;
+            for (oc = c0; oc < c0 + 16; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv1_bias[oc] : 0;
+                for (k = 0; k < 2 * 14; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 27
+                        ? conv1_weights[oc * 27 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 32; ++oy) {
+                    for (ox = 0; ox < 32; ++ox) {
+                        const int32_t iy0 = oy * 1 - 1;
+                        const int32_t ix0 = ox * 1 - 1;
+
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
+
+                            if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                for (j = 0; j < 3; ++j) {
+                                    window.values[t * 3 + j] = -6;
+                                }
+                                continue;
+                            }
+                            for (j = 0; j < 3; ++j) {
+                                window.values[t * 3 + j] = input[((n * 32 + iy) * 32 + ix) * 3 + g * 3 + j];
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 14; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 2; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv1_multiplier[c0], &conv1_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 32 + oy) * 32 + ox) * 16 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 32 + oy) * 32 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv1(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
@@ -5909,6 +6008,7 @@ static void conv1(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv2" (model.swift:9): Conv2d on NHWC, [1, 32, 32, 16] -> [1, 32, 32, 16],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
@@ -5918,6 +6018,95 @@ static void conv1(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 144 values, 9 tap(s) of 16 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (4608 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv2(const int8_t *input, int8_t *output)
+{
+    int16_t packed[72][16][2];
+    union {
+        int16_t values[2 * 72];
+        int32_t pairs[72];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[16];
+    int32_t acc[16];
+    __m256i a[2];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 72 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 16; b0 += 16) {
+            const int32_t width = 16 - b0 < 16 ? 16 - b0 : 16;
+
+            c0 = g * 16 + b0;
+            for (oc = c0; oc < c0 + 16; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv2_bias[oc] : 0;
+                for (k = 0; k < 2 * 72; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 144
+                        ? conv2_weights[oc * 144 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 32; ++oy) {
+                    for (ox = 0; ox < 32; ++ox) {
+                        const int32_t iy0 = oy * 1 - 1;
+                        const int32_t ix0 = ox * 1 - 1;
+
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
+
+                            if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                for (j = 0; j < 16; ++j) {
+                                    window.values[t * 16 + j] = -128;
+                                }
+                                continue;
+                            }
+                            for (j = 0; j < 16; ++j) {
+                                window.values[t * 16 + j] = input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j];
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 72; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 2; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv2_multiplier[c0], &conv2_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 32 + oy) * 32 + ox) * 16 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 32 + oy) * 32 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv2_multiplier[oc], conv2_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv2(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
@@ -5997,6 +6186,7 @@ static void conv2(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv3" (model.swift:10): Conv2d on NHWC, [1, 32, 32, 16] -> [1, 32, 32, 16],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
@@ -6006,6 +6196,95 @@ static void conv2(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 144 values, 9 tap(s) of 16 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (4608 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv3(const int8_t *input, int8_t *output)
+{
+    int16_t packed[72][16][2];
+    union {
+        int16_t values[2 * 72];
+        int32_t pairs[72];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[16];
+    int32_t acc[16];
+    __m256i a[2];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 72 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 16; b0 += 16) {
+            const int32_t width = 16 - b0 < 16 ? 16 - b0 : 16;
+
+            c0 = g * 16 + b0;
+            for (oc = c0; oc < c0 + 16; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv3_bias[oc] : 0;
+                for (k = 0; k < 2 * 72; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 144
+                        ? conv3_weights[oc * 144 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 32; ++oy) {
+                    for (ox = 0; ox < 32; ++ox) {
+                        const int32_t iy0 = oy * 1 - 1;
+                        const int32_t ix0 = ox * 1 - 1;
+
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
+
+                            if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                for (j = 0; j < 16; ++j) {
+                                    window.values[t * 16 + j] = -128;
+                                }
+                                continue;
+                            }
+                            for (j = 0; j < 16; ++j) {
+                                window.values[t * 16 + j] = input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j];
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 72; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 2; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv3_multiplier[c0], &conv3_shift[c0], 1, -38, -128, 127,
+                                                       &output[((n * 32 + oy) * 32 + ox) * 16 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 32 + oy) * 32 + ox) * 16 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv3_multiplier[oc], conv3_shift[oc],
+                                                          -38, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv3(const int8_t *input, int8_t *output)
 {
     int32_t acc[16];
@@ -6085,6 +6364,7 @@ static void conv3(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "add1" (model.swift:11): Add, 16384 elements of int8, TFLite's quantized ADD.
  * Each input minus its zero point, times 2^20, is rescaled to twice the larger input scale
@@ -6111,6 +6391,95 @@ static void add1(const int8_t *input1, const int8_t *input2, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 144 values, 9 tap(s) of 16 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (9216 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv4(const int8_t *input, int8_t *output)
+{
+    int16_t packed[72][32][2];
+    union {
+        int16_t values[2 * 72];
+        int32_t pairs[72];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[32];
+    int32_t acc[32];
+    __m256i a[4];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 72 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 32; b0 += 32) {
+            const int32_t width = 32 - b0 < 32 ? 32 - b0 : 32;
+
+            c0 = g * 32 + b0;
+            for (oc = c0; oc < c0 + 32; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv4_bias[oc] : 0;
+                for (k = 0; k < 2 * 72; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 144
+                        ? conv4_weights[oc * 144 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 16; ++oy) {
+                    for (ox = 0; ox < 16; ++ox) {
+                        const int32_t iy0 = oy * 2 - 0;
+                        const int32_t ix0 = ox * 2 - 0;
+
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
+
+                            if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                for (j = 0; j < 16; ++j) {
+                                    window.values[t * 16 + j] = -128;
+                                }
+                                continue;
+                            }
+                            for (j = 0; j < 16; ++j) {
+                                window.values[t * 16 + j] = input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j];
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 72; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 4; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv4_multiplier[c0], &conv4_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 16 + oy) * 16 + ox) * 32 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 32 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv4_multiplier[oc], conv4_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv4(const int8_t *input, int8_t *output)
 {
     int32_t acc[32];
@@ -6190,6 +6559,7 @@ static void conv4(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv5" (model.swift:13): Conv2d on NHWC, [1, 16, 16, 32] -> [1, 16, 16, 32],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.
@@ -6199,6 +6569,95 @@ static void conv4(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 288 values, 9 tap(s) of 32 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (18432 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv5(const int8_t *input, int8_t *output)
+{
+    int16_t packed[144][32][2];
+    union {
+        int16_t values[2 * 144];
+        int32_t pairs[144];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[32];
+    int32_t acc[32];
+    __m256i a[4];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 144 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 32; b0 += 32) {
+            const int32_t width = 32 - b0 < 32 ? 32 - b0 : 32;
+
+            c0 = g * 32 + b0;
+            for (oc = c0; oc < c0 + 32; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv5_bias[oc] : 0;
+                for (k = 0; k < 2 * 144; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 288
+                        ? conv5_weights[oc * 288 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 16; ++oy) {
+                    for (ox = 0; ox < 16; ++ox) {
+                        const int32_t iy0 = oy * 1 - 1;
+                        const int32_t ix0 = ox * 1 - 1;
+
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
+
+                            if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
+                                for (j = 0; j < 32; ++j) {
+                                    window.values[t * 32 + j] = -128;
+                                }
+                                continue;
+                            }
+                            for (j = 0; j < 32; ++j) {
+                                window.values[t * 32 + j] = input[((n * 16 + iy) * 16 + ix) * 32 + g * 32 + j];
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 144; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 4; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv5_multiplier[c0], &conv5_shift[c0], 1, 11, -128, 127,
+                                                       &output[((n * 16 + oy) * 16 + ox) * 32 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 32 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv5_multiplier[oc], conv5_shift[oc],
+                                                          11, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv5(const int8_t *input, int8_t *output)
 {
     int32_t acc[32];
@@ -6278,6 +6737,7 @@ static void conv5(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv6" (model.swift:14): Conv2d on NHWC, [1, 32, 32, 16] -> [1, 16, 16, 32],
  * kernel 1x1, stride 2x2, padding before 0x0, dilation 1x1, groups 1; OHWI weights.
@@ -6287,6 +6747,88 @@ static void conv5(const int8_t *input, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (1024 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv6(const int8_t *input, int8_t *output)
+{
+    int16_t packed[8][32][2];
+    union {
+        int16_t values[2 * 8];
+        int32_t pairs[8];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[32];
+    int32_t acc[32];
+    __m256i a[4];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 8 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 32; b0 += 32) {
+            const int32_t width = 32 - b0 < 32 ? 32 - b0 : 32;
+
+            c0 = g * 32 + b0;
+            for (oc = c0; oc < c0 + 32; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv6_bias[oc] : 0;
+                for (k = 0; k < 2 * 8; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 16
+                        ? conv6_weights[oc * 16 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 16; ++oy) {
+                    for (ox = 0; ox < 16; ++ox) {
+                        const int32_t iy0 = oy * 2 - 0;
+                        const int32_t ix0 = ox * 2 - 0;
+
+                        for (t = 0; t < 1; ++t) {
+                            const int32_t iy = iy0 + t / 1 * 1;
+                            const int32_t ix = ix0 + t % 1 * 1;
+                            for (j = 0; j < 16; ++j) {
+                                window.values[t * 16 + j] = input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j];
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 8; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 4; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv6_multiplier[c0], &conv6_shift[c0], 1, -14, -128, 127,
+                                                       &output[((n * 16 + oy) * 16 + ox) * 32 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 16 + oy) * 16 + ox) * 32 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv6_multiplier[oc], conv6_shift[oc],
+                                                          -14, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv6(const int8_t *input, int8_t *output)
 {
     int32_t acc[32];
@@ -6360,6 +6902,7 @@ static void conv6(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "add2" (model.swift:15): Add, 8192 elements of int8, TFLite's quantized ADD.
  * Each input minus its zero point, times 2^20, is rescaled to twice the larger input scale
@@ -6386,6 +6929,95 @@ static void add2(const int8_t *input1, const int8_t *input2, int8_t *output)
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 288 values, 9 tap(s) of 32 channel(s) at a time, so that
  * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (18432 bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
+static void conv7(const int8_t *input, int8_t *output)
+{
+    int16_t packed[144][32][2];
+    union {
+        int16_t values[2 * 144];
+        int32_t pairs[144];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[32];
+    int32_t acc[32];
+    __m256i a[4];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * 144 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 64; b0 += 32) {
+            const int32_t width = 64 - b0 < 32 ? 64 - b0 : 32;
+
+            c0 = g * 64 + b0;
+            for (oc = c0; oc < c0 + 32; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv7_bias[oc] : 0;
+                for (k = 0; k < 2 * 144; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 288
+                        ? conv7_weights[oc * 288 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 8; ++oy) {
+                    for (ox = 0; ox < 8; ++ox) {
+                        const int32_t iy0 = oy * 2 - 0;
+                        const int32_t ix0 = ox * 2 - 0;
+
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
+
+                            if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
+                                for (j = 0; j < 32; ++j) {
+                                    window.values[t * 32 + j] = -128;
+                                }
+                                continue;
+                            }
+                            for (j = 0; j < 32; ++j) {
+                                window.values[t * 32 + j] = input[((n * 16 + iy) * 16 + ix) * 32 + g * 32 + j];
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 144; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 4; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 4; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_int8(acc, width, &conv7_multiplier[c0], &conv7_shift[c0], 1, -128, -128, 127,
+                                                       &output[((n * 8 + oy) * 8 + ox) * 64 + c0]);
+#else
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 8 + oy) * 8 + ox) * 64 + oc] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv7_multiplier[oc], conv7_shift[oc],
+                                                          -128, -128, 127);
+                        }
+#endif
+                    }
+                }
+            }
+        }
+    }
+}
+#else
 static void conv7(const int8_t *input, int8_t *output)
 {
     int32_t acc[64];
@@ -6465,6 +7097,7 @@ static void conv7(const int8_t *input, int8_t *output)
         }
     }
 }
+#endif
 
 /* Layer "conv8" (model.swift:17): Conv2d on NHWC, [1, 8, 8, 64] -> [1, 8, 8, 64],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OHWI weights.

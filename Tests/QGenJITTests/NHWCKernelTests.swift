@@ -78,6 +78,45 @@ import QGenVerify
         #expect(elements > 0)
     }
 
+    /// The x86 AVX2 paths (QGEN_X86_MADD), built by cc with -mavx2 and run on this machine (skipped where
+    /// the CPU has no AVX2): every case of `cases` (the depthwise kernel's tap pairs with an odd last tap,
+    /// channel counts with 16-, 8- and 1-channel remainders; the matrix product's blocks of 8 to 32
+    /// channels and narrower last blocks, odd windows, groups, weight zero points, padding, stride,
+    /// dilation, int8 inputs) and three scheme families; inPlaceChainsMatchTheReference runs the paths in
+    /// place. A case whose layer the path does not take (fewer than 16 pixels, a window too long) still runs, through the portable kernel.
+    @Test(.enabled(if: HostCC.hasAVX2, "the CPU has no AVX2"), arguments: ["tflite", "onnxRuntime", "singleRounding"])
+    func x86MaddPathsMatchTheReference(scheme: String) throws {
+        var rng = SeededGenerator(seed: 20261205)
+        var elements = 0, maddLayers = 0
+        for c in Self.cases + [
+            // 3x3x5 = 45 values (odd), 40 output channels: blocks of 32 and 8; 19 channels: 16 + 3.
+            Case(channels: 5, outChannels: 40, size: (6, 6), kernel: (3, 3), padding: (1, 1), weightZeroPoint: true),
+            Case(channels: 19, outChannels: 19, size: (5, 5), kernel: (3, 3), stride: 2, padding: (1, 1), groups: 19, int8Input: true),
+            Case(channels: 24, outChannels: 24, size: (6, 5), kernel: (5, 5), padding: (2, 2), groups: 24),
+            Case(channels: 96, outChannels: 24, size: (6, 6), kernel: (1, 1), int8Input: true),
+        ] {
+            let taps = c.channels / c.groups * c.kernel.0 * c.kernel.1
+            let weights = (0..<(c.outChannels * taps)).map { _ in Double(Int.random(in: -128...127, using: &rng)) }
+            let zeroPoint = c.weightZeroPoint ? Int.random(in: -5...5, using: &rng) : 0
+            let input: QuantParams = c.int8Input ? .int8(scale: 0.05, zeroPoint: -7) : .uint8(scale: 0.05, zeroPoint: 9)
+            let spec = ModelSpec(name: "nhwc", layers: [
+                Input("x", shape: [1, c.size.0, c.size.1, c.channels], layout: .nhwc, input).layerSpec,
+                Conv2d("conv", outChannels: c.outChannels, kernel: Size2(c.kernel.0, c.kernel.1), stride: Size2(c.stride, c.stride),
+                       padding: Size2(c.padding.0, c.padding.1), dilation: Size2(c.dilation.0, c.dilation.1), groups: c.groups,
+                       weight: .int8(.values(weights), scales: (0..<c.outChannels).map { _ in Double.random(in: 0.002...0.004, using: &rng) },
+                                     zeroPoints: Array(repeating: zeroPoint, count: c.outChannels)),
+                       bias: .float(.values((0..<c.outChannels).map { _ in Double.random(in: -2...2, using: &rng) })),
+                       output: .uint8(scale: 0.02 * Double(taps).squareRoot(), zeroPoint: 100)).layerSpec,
+            ], requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
+            let result = try Pipeline.compile(spec, options: CompileOptions(fileStem: "net"))
+            if result.output.source.contains("_mm256_madd_epi16") { maddLayers += 1 }
+            let compared = try HostCC.compareWithTheReference(result, flags: ["-mavx2"], seed: 11)
+            #expect(compared.differing == 0, "\(c): \(compared.differing) of \(compared.elements) differ")
+            elements += compared.elements
+        }
+        #expect(elements > 0 && maddLayers >= 12, "\(maddLayers) layers took the AVX2 path")
+    }
+
     /// The x86 tile output stage of the TFLite schemes, built by cc and run here: with -mavx512f
     /// (QGEN_X86_AVX512, sixteen lanes) and with -mavx2 (QGEN_X86_AVX2, eight), each skipped where the CPU
     /// lacks it. Depthwise and 3x3 tiles of 96, 20 (a tail) and 200 channels, per-channel and per-tensor
@@ -183,11 +222,26 @@ import QGenVerify
     /// bound, so the shifts are used.
     @Test(arguments: [(1, 1), (2, 2), (1, 0)])
     func inPlaceChainsMatchTheReference(stride: Int, padding: Int) throws {
+        let result = try Pipeline.compile(Self.inPlaceChain(stride: stride, padding: padding), options: CompileOptions(fileStem: "net"))
+        let m = result.lowered
+        #expect(m.arenaSize < m.arenaLowerBound, "arena \(m.arenaSize), lower bound \(m.arenaLowerBound)")
+        // A byte read after it was overwritten changes that layer's output and so the model's.
+        let report = try Verifier.verify(result, inputs: 6, seed: 9)
+        #expect(report.mismatches == 0 && report.elements > 0, "\(report.mismatches) of \(report.elements)")
+        // The same with the x86 AVX2 paths (the depthwise layers and the one-block matrix products in place).
+        if HostCC.hasAVX2 {
+            #expect(result.output.source.contains("_mm256_madd_epi16"))
+            let compared = try HostCC.compareWithTheReference(result, flags: ["-mavx2"], count: 6, seed: 9)
+            #expect(compared.differing == 0 && compared.elements > 0, "-mavx2: \(compared.differing) of \(compared.elements) differ")
+        }
+    }
+
+    static func inPlaceChain(stride: Int, padding: Int) -> ModelSpec {
         var rng = SeededGenerator(seed: UInt64(40 + stride * 3 + padding))
         func weights(_ count: Int) -> TensorData { .values((0..<count).map { _ in Double(Int.random(in: -127...127, using: &rng)) }) }
         func scales(_ count: Int) -> [Double] { (0..<count).map { _ in Double.random(in: 0.002...0.004, using: &rng) } }
         let q = QuantParams.int8(scale: 0.08, zeroPoint: -3)
-        let spec = ModelSpec(name: "chain", layers: [
+        return ModelSpec(name: "chain", layers: [
             Input("x", shape: [1, 9, 11, 4], layout: .nhwc, .int8(scale: 0.05, zeroPoint: 1)).layerSpec,
             Conv2d("stem", outChannels: 8, kernel: 3, padding: 1, weight: .int8(weights(288), scales: scales(8), zeroPoints: Array(repeating: 0, count: 8)),
                    output: q, activation: .relu).layerSpec,
@@ -208,12 +262,6 @@ import QGenVerify
             Conv2d("head", outChannels: 5, kernel: 1, weight: .int8(weights(50), scales: scales(5), zeroPoints: Array(repeating: 0, count: 5)),
                    output: q).layerSpec,
         ], location: SourceLocation(file: "model.swift", line: 1))
-        let result = try Pipeline.compile(spec, options: CompileOptions())
-        let m = result.lowered
-        #expect(m.arenaSize < m.arenaLowerBound, "arena \(m.arenaSize), lower bound \(m.arenaLowerBound)")
-        // A byte read after it was overwritten changes that layer's output and so the model's.
-        let report = try Verifier.verify(result, inputs: 6, seed: 9)
-        #expect(report.mismatches == 0 && report.elements > 0, "\(report.mismatches) of \(report.elements)")
     }
 }
 

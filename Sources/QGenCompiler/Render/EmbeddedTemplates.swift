@@ -172,7 +172,17 @@ typedef int16_t qgen_mac_int8_t;
 #define QGEN_X86_AVX2 0
 #endif
 #endif
-#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2
+/* x86 with AVX2: the NHWC convolutions multiply int16 pairs on VPMADDWD (kernel_conv2d_nhwc), the depthwise
+ * one a pair of taps per instruction, the others a broadcast pair of window values times eight channels'
+ * weights. Define QGEN_X86_MADD as 0 to use the portable loops. */
+#ifndef QGEN_X86_MADD
+#if defined(__AVX2__)
+#define QGEN_X86_MADD 1
+#else
+#define QGEN_X86_MADD 0
+#endif
+#endif
+#if QGEN_X86_VNNI || QGEN_X86_AVX512 || QGEN_X86_AVX2 || QGEN_X86_MADD
 #include <immintrin.h>
 #endif
 
@@ -1474,6 +1484,114 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
  * qgen_dot4_{{inputType}} reduces it against four output channels' OHWI weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own.{{/depthwise}} */
 {{#depthwise}}
+{{#maddDepthwise}}
+#if QGEN_X86_MADD
+/* x86 AVX2: the taps in pairs, each channel's pair of inputs (two tap pointers' bytes interleaved, widened to
+ * int16) times its pair of weights repacked on the stack as int16 [tap / 2][channel][2]{{#hasWeightZeroPoint}} less the weight zero point{{/hasWeightZeroPoint}} ({{maddPackedBytes}}
+ * bytes), so that VPMADDWD adds both products to each of eight int32 lanes exactly.{{#maddOddTap}} The last tap is paired with a
+ * zero weight.{{/maddOddTap}} Sixteen channels at a time, then eight, then one; the portable kernel's tiles and order. */
+static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
+{
+    int16_t packed[{{maddTapPairs}}][{{outChannels}}][2];
+    int32_t acc[{{tileChannels}}];
+    const {{inputCType}} *tap[{{maddTaps}}];
+{{#hasPadding}}
+    {{inputCType}} padding[{{tileChannels}}];
+{{/hasPadding}}
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t oc;
+    int32_t c0;
+    int32_t t;
+    int32_t p;
+
+    for (t = 0; t < {{maddTaps}}; ++t) {
+        for (oc = 0; oc < {{outChannels}}; ++oc) {
+            packed[t / 2][oc][t % 2] = (int16_t)(t < {{taps}} ? {{names.weights}}[t * {{outChannels}} + oc]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}} : 0);
+        }
+    }
+{{#hasPadding}}
+    for (oc = 0; oc < {{tileChannels}}; ++oc) {
+        padding[oc] = ({{inputCType}}){{inputZeroPoint}};
+    }
+{{/hasPadding}}
+    for (n = 0; n < {{batch}}; ++n) {
+        for (oy = 0; oy < {{outHeight}}; ++oy) {
+            for (ox = 0; ox < {{outWidth}}; ++ox) {
+                for (c0 = 0; c0 < {{outChannels}}; c0 += {{tileChannels}}) {
+                    const int32_t end = {{outChannels}} - c0 < {{tileChannels}} ? {{outChannels}} : c0 + {{tileChannels}};
+
+                    for (t = 0; t < {{taps}}; ++t) {
+                        const int32_t iy = oy * {{strideHeight}} + t / {{kernelWidth}} * {{dilationHeight}} - {{padHeight}};
+                        const int32_t ix = ox * {{strideWidth}} + t % {{kernelWidth}} * {{dilationWidth}} - {{padWidth}};
+
+{{#hasPadding}}
+                        tap[t] = iy < 0 || iy >= {{inHeight}} || ix < 0 || ix >= {{inWidth}} ? padding
+                            : &input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}} + c0];
+{{/hasPadding}}
+{{^hasPadding}}
+                        tap[t] = &input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}} + c0];
+{{/hasPadding}}
+                    }
+{{#maddOddTap}}
+                    tap[{{taps}}] = tap[0];
+{{/maddOddTap}}
+                    for (oc = c0; oc + 16 <= end; oc += 16) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&{{names.bias}}[oc]);
+                        __m256i high = _mm256_loadu_si256((const __m256i *)(const void *)&{{names.bias}}[oc + 8]);
+
+                        for (p = 0; p < {{maddTapPairs}}; ++p) {
+                            const __m128i u = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16({{maddWiden}}(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16({{maddWiden}}(_mm_unpackhi_epi8(u, v)),
+                                                                            _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc + 8][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0 + 8], high);
+                    }
+                    for (; oc + 8 <= end; oc += 8) {
+                        __m256i low = _mm256_loadu_si256((const __m256i *)(const void *)&{{names.bias}}[oc]);
+
+                        for (p = 0; p < {{maddTapPairs}}; ++p) {
+                            const __m128i u = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p][oc - c0]);
+                            const __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)&tap[2 * p + 1][oc - c0]);
+
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16({{maddWiden}}(_mm_unpacklo_epi8(u, v)),
+                                                                          _mm256_loadu_si256((const __m256i *)(const void *)&packed[p][oc][0])));
+                        }
+                        _mm256_storeu_si256((__m256i *)(void *)&acc[oc - c0], low);
+                    }
+                    for (; oc < end; ++oc) {
+                        acc[oc - c0] = {{names.bias}}[oc];
+                        for (t = 0; t < {{taps}}; ++t) {
+                            acc[oc - c0] += (int32_t)tap[t][oc - c0] * packed[t / 2][oc][t % 2];
+                        }
+                    }
+{{#tileRequantize}}
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                    qgen_requantize_tile_{{outputType}}(acc, end - c0, {{tileRequantizeArguments}}, {{outputZeroPoint}}, {{activationMin}}, {{activationMax}},
+                                                   &output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + c0]);
+#else
+{{/tileRequantize}}
+                    for (oc = c0; oc < end; ++oc) {
+                        output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
+                            ({{outputCType}}){{requantizeFunction}}(acc[oc - c0], {{requantizeArguments}},
+                                                      {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
+                    }
+{{#tileRequantize}}
+#endif
+{{/tileRequantize}}
+                }
+            }
+        }
+    }
+}
+#else
+{{/maddDepthwise}}
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
     int32_t acc[{{tileChannels}}];
@@ -1537,6 +1655,9 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
         }
     }
 }
+{{#maddDepthwise}}
+#endif
+{{/maddDepthwise}}
 {{/depthwise}}
 {{^depthwise}}
 {{#vnni}}
@@ -1612,8 +1733,112 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
         }
     }
 }
-#else
 {{/vnni}}
+{{#madd}}
+{{#vnni}}
+#elif QGEN_X86_MADD
+{{/vnni}}
+{{^vnni}}
+#if QGEN_X86_MADD
+{{/vnni}}
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of {{maddBlock}} output channels the weights{{#hasWeightZeroPoint}} less
+ * the weight zero point{{/hasWeightZeroPoint}} are repacked on the stack as int16 [k / 2][channel][2] ({{maddPackedBytes}} bytes); per pixel the
+ * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly.{{#maddOddWindow}} The window's last value is paired with a zero weight.{{/maddOddWindow}} */
+static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
+{
+    int16_t packed[{{maddPairs}}][{{maddBlock}}][2];
+    union {
+        int16_t values[2 * {{maddPairs}}];
+        int32_t pairs[{{maddPairs}}];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[{{maddBlock}}];
+    int32_t acc[{{maddBlock}}];
+    __m256i a[{{maddVectors}}];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
+
+    window.values[2 * {{maddPairs}} - 1] = 0;
+    for (g = 0; g < {{groups}}; ++g) {
+        for (b0 = 0; b0 < {{outChannelsPerGroup}}; b0 += {{maddBlock}}) {
+            const int32_t width = {{outChannelsPerGroup}} - b0 < {{maddBlock}} ? {{outChannelsPerGroup}} - b0 : {{maddBlock}};
+
+            c0 = g * {{outChannelsPerGroup}} + b0;
+            for (oc = c0; oc < c0 + {{maddBlock}}; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? {{names.bias}}[oc] : 0;
+                for (k = 0; k < 2 * {{maddPairs}}; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < {{windowSize}}
+                        ? {{names.weights}}[oc * {{windowSize}} + k]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{channelIndex}}]{{/hasWeightZeroPoint}} : 0);
+                }
+            }
+            for (n = 0; n < {{batch}}; ++n) {
+                for (oy = 0; oy < {{outHeight}}; ++oy) {
+                    for (ox = 0; ox < {{outWidth}}; ++ox) {
+                        const int32_t iy0 = oy * {{strideHeight}} - {{padHeight}};
+                        const int32_t ix0 = ox * {{strideWidth}} - {{padWidth}};
+
+                        for (t = 0; t < {{taps}}; ++t) {
+                            const int32_t iy = iy0 + t / {{kernelWidth}} * {{dilationHeight}};
+                            const int32_t ix = ix0 + t % {{kernelWidth}} * {{dilationWidth}};
+{{#hasPadding}}
+
+                            if (iy < 0 || iy >= {{inHeight}} || ix < 0 || ix >= {{inWidth}}) {
+                                for (j = 0; j < {{inChannelsPerGroup}}; ++j) {
+                                    window.values[t * {{inChannelsPerGroup}} + j] = {{inputZeroPoint}};
+                                }
+                                continue;
+                            }
+{{/hasPadding}}
+                            for (j = 0; j < {{inChannelsPerGroup}}; ++j) {
+                                window.values[t * {{inChannelsPerGroup}} + j] = input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}} + g * {{inChannelsPerGroup}} + j];
+                            }
+                        }
+                        for (j = 0; j < {{maddVectors}}; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < {{maddPairs}}; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < {{maddVectors}}; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < {{maddVectors}}; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+{{#tileRequantize}}
+#if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
+                        qgen_requantize_tile_{{outputType}}(acc, width, {{tileRequantizeArguments}}, {{outputZeroPoint}}, {{activationMin}}, {{activationMax}},
+                                                       &output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + c0]);
+#else
+{{/tileRequantize}}
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
+                                ({{outputCType}}){{requantizeFunction}}(acc[oc - c0], {{requantizeArguments}},
+                                                          {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
+                        }
+{{#tileRequantize}}
+#endif
+{{/tileRequantize}}
+                    }
+                }
+            }
+        }
+    }
+}
+{{/madd}}
+{{#x86Path}}
+#else
+{{/x86Path}}
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
     int32_t acc[{{tileChannels}}];
@@ -1710,9 +1935,9 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
         }
     }
 }
-{{#vnni}}
+{{#x86Path}}
 #endif
-{{/vnni}}
+{{/x86Path}}
 {{/depthwise}}
 {{/geometry}}{{/common}}
 """#,

@@ -313,6 +313,7 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
                 : (1...taps).last { taps % $0 == 0 && $0 * inChannelsPerGroup <= DotReduction.maxBufferValues } ?? 1
             let chunkChannels = channels.lengthExpression(count: inChannelsPerGroup, start: "j0")
             let vnni = VNNIPointwise(self, common: common, hasPadding: hasPadding, saturatesPairs: saturatesPairs)
+            let madd = isDepthwiseNHWC ? nil : MaddConvolution(self, common: common, saturatesPairs: saturatesPairs)
             return Conv2dNHWCKernel(common: common, geometry: self, hasPadding: hasPadding,
                                     inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
                                     depthwise: isDepthwiseNHWC, tileChannels: nhwcTileChannels,
@@ -321,7 +322,9 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
                                     windowSize: taps * inChannelsPerGroup, windowBufferSize: tapsPerChunk * channels.size,
                                     rowChannelIndex: common.channelIndex == "0" ? "0" : "oc + j",
                                     tapTerms: isDepthwiseNHWC ? (0..<taps).map { Conv2dNHWCKernel.TapTerm(index: $0, weightOffset: $0 * outChannels) } : [],
-                                    vnni: vnni, signedInput: common.inputType == DType.int8.rawValue)
+                                    vnni: vnni, signedInput: common.inputType == DType.int8.rawValue,
+                                    madd: madd, maddDepthwise: isDepthwiseNHWC ? MaddDepthwise(self, common: common) : nil,
+                                    x86Path: vnni != nil || madd != nil)
         }
         return Conv2dKernel(common: common, geometry: self, hasPadding: hasPadding,
                      inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
@@ -370,9 +373,16 @@ struct Conv2dNHWCKernel: KernelContext, DotReducing {
     /// The x86 AVX512-VNNI matrix product of a 1x1 convolution (QGEN_X86_VNNI), when the layer allows it.
     var vnni: VNNIPointwise?
     var signedInput: Bool
+    /// The x86 AVX2 paths (QGEN_X86_MADD): the int16-pair matrix product of the other convolutions, when
+    /// the layer allows it, and the tap-pair depthwise kernel.
+    var madd: MaddConvolution?
+    var maddDepthwise: MaddDepthwise?
+    /// Whether the non-depthwise kernel has an x86 path before its portable one (`#if` ... `#else`).
+    var x86Path: Bool
 
     var dotInputType: String? { depthwise ? nil : common.inputType }
     var tileOutputType: String? { common.tileRequantize ? common.outputType : nil }
+    var usesTargetPaths: Bool { x86Path || maddDepthwise != nil }
 
     struct TapTerm: Equatable, Sendable {
         var index: Int
@@ -408,6 +418,62 @@ struct VNNIPointwise: Equatable, Sendable {
         vnniPackedBytes = g.inChannels * vnniBlock
         vnniPixels = g.outHeight * g.outWidth
         guard vnniPackedBytes <= Self.maxPackedBytes else { return nil }
+    }
+}
+
+/// An NHWC convolution other than depthwise as a matrix product of int16 pairs on x86's VPMADDWD
+/// (kernel_conv2d_nhwc, QGEN_X86_MADD, AVX2): per group and block of `maddBlock` output channels (8 per
+/// vector, up to 4 vectors) the weights, less their zero point, repacked on the stack as int16
+/// [k / 2][channel][2]; per pixel the group's window widened to int16 and reduced one broadcast pair
+/// at a time into `maddVectors` vectors of int32 accumulators. Exact like the portable kernel (every
+/// pair sum of 8-bit values times weights less a zero point is far inside int32, and int32 sums in any
+/// order are the same when no partial sum overflows, which the lowering proves), so it is used
+/// wherever it computes the same thing: not FBGEMM's pair-saturating sums, not written over its input
+/// unless one block covers the layer (then its pixel order is the portable kernel's), enough pixels to
+/// pay for the repacking, and at most 32 KB of repacked weights (narrower blocks for long windows).
+struct MaddConvolution: Equatable, Sendable {
+    var maddPairs: Int
+    var maddBlock: Int
+    var maddVectors: Int
+    var maddPackedBytes: Int
+    var maddOddWindow: Bool
+
+    static let maxPackedBytes = 32 * 1024
+
+    init?(_ g: Conv2dGeometry, common: KernelCommon, saturatesPairs: Bool) {
+        let window = g.kernelHeight * g.kernelWidth * g.inChannelsPerGroup
+        maddPairs = (window + 1) / 2
+        maddOddWindow = window % 2 == 1
+        var vectors = min(4, (g.outChannelsPerGroup + 7) / 8)
+        while vectors > 1 && maddPairs * 2 * 8 * vectors * 2 > Self.maxPackedBytes { vectors -= 1 }
+        maddVectors = vectors
+        maddBlock = 8 * vectors
+        maddPackedBytes = maddPairs * 2 * maddBlock * 2
+        let blocks = g.groups * ((g.outChannelsPerGroup + maddBlock - 1) / maddBlock)
+        guard !saturatesPairs, maddPackedBytes <= Self.maxPackedBytes, g.outHeight * g.outWidth >= 16,
+              !common.writesOverItsInput || blocks == 1 else { return nil }
+    }
+}
+
+/// The NHWC depthwise kernel on x86's VPMADDWD (kernel_conv2d_nhwc, QGEN_X86_MADD, AVX2): the taps in
+/// pairs (`maddTaps` pointers, the last odd one repeated with a zero weight), the weights less their
+/// zero point repacked on the stack as int16 [tap / 2][channel][2]. Same tiles and order as the portable
+/// kernel, so in place too.
+struct MaddDepthwise: Equatable, Sendable {
+    var maddTapPairs: Int
+    var maddTaps: Int
+    var maddOddTap: Bool
+    var maddPackedBytes: Int
+    /// The intrinsic that widens interleaved input bytes to int16 (zero- or sign-extending).
+    var maddWiden: String
+
+    init(_ g: Conv2dGeometry, common: KernelCommon) {
+        let taps = g.kernelHeight * g.kernelWidth
+        maddTapPairs = (taps + 1) / 2
+        maddTaps = 2 * maddTapPairs
+        maddOddTap = taps % 2 == 1
+        maddPackedBytes = maddTaps * g.outChannels * 2
+        maddWiden = common.inputType == DType.int8.rawValue ? "_mm256_cvtepi8_epi16" : "_mm256_cvtepu8_epi16"
     }
 }
 

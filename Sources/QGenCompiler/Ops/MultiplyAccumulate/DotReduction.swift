@@ -37,8 +37,12 @@ protocol DotReducing {
     var dotInputType: String? { get }
     /// The output type of the tile output stage it calls on Helium targets, or nil when it calls none.
     var tileOutputType: String? { get }
+    /// Whether it needs helpers_dot's target macros (QGEN_X86_MADD and the others) even when it calls
+    /// neither helper.
+    var usesTargetPaths: Bool { get }
 }
 
 extension DotReducing {
     var tileOutputType: String? { nil }
+    var usesTargetPaths: Bool { false }
 }

@@ -8,9 +8,10 @@ extension LoweredMAC {
         let kernel = kernel(node, in: model, native: options.floatRequant)
         let dotType = (kernel as? DotReducing)?.dotInputType
         let tileType = (kernel as? DotReducing)?.tileOutputType
+        let targetPaths = (kernel as? DotReducing)?.usesTargetPaths ?? false
         return EmittedNode(arrays: constants(node, native: options.floatRequant), kernel: kernel,
                            helpers: [requantizer.doubleMultipliers.isEmpty ? EmittedNode.requantize : "helpers_double_scale"]
-                               + (dotType == nil && tileType == nil ? [] : [DotReduction.helper]),
+                               + (dotType == nil && tileType == nil && !targetPaths ? [] : [DotReduction.helper]),
                            dotTypes: dotType.map { [$0] } ?? [], tileTypes: tileType.map { [$0] } ?? [])
     }
 
