@@ -458,7 +458,7 @@ struct MaddConvolution: Equatable, Sendable {
 /// The NHWC depthwise kernel on x86's VPMADDWD (kernel_conv2d_nhwc, QGEN_X86_MADD, AVX2): the taps in
 /// pairs (`maddTaps` pointers, the last odd one repeated with a zero weight), the weights less their
 /// zero point repacked on the stack as int16 [tap / 2][channel][2]. Same tiles and order as the portable
-/// kernel, so in place too.
+/// kernel, so in place too; at most 32 KB of repacked weights (a 3x3 kernel: 1,638 channels).
 struct MaddDepthwise: Equatable, Sendable {
     var maddTapPairs: Int
     var maddTaps: Int
@@ -467,13 +467,14 @@ struct MaddDepthwise: Equatable, Sendable {
     /// The intrinsic that widens interleaved input bytes to int16 (zero- or sign-extending).
     var maddWiden: String
 
-    init(_ g: Conv2dGeometry, common: KernelCommon) {
+    init?(_ g: Conv2dGeometry, common: KernelCommon) {
         let taps = g.kernelHeight * g.kernelWidth
         maddTapPairs = (taps + 1) / 2
         maddTaps = 2 * maddTapPairs
         maddOddTap = taps % 2 == 1
         maddPackedBytes = maddTaps * g.outChannels * 2
         maddWiden = common.inputType == DType.int8.rawValue ? "_mm256_cvtepi8_epi16" : "_mm256_cvtepu8_epi16"
+        guard maddPackedBytes <= MaddConvolution.maxPackedBytes else { return nil }
     }
 }
 
