@@ -6,7 +6,7 @@
  * Integer-only C99: no heap, no libc, no floating point. Layers:
  *   x1: Slice [1, 40, 7, 7] -> [1, 20, 7, 7] (model.swift:10)
  *   x2: Slice [1, 40, 7, 7] -> [1, 20, 7, 7] (model.swift:11)
- *   swapped: Concatenation [1, 20, 7, 7] -> [1, 40, 7, 7] (model.swift:12)
+ *   swapped: Concatenation [1, 20, 7, 7] -> [1, 40, 7, 7] (model.swift:12), its inputs written into their slices of its output
  *   groups: Reshape [1, 40, 7, 7] -> [1, 2, 20, 7, 7] (model.swift:13), shares its input's memory
  *   shuffle: Transpose [1, 2, 20, 7, 7] -> [1, 20, 2, 7, 7] (model.swift:14)
  *   shuffled: Reshape [1, 20, 2, 7, 7] -> [1, 40, 7, 7] (model.swift:15), shares its input's memory
@@ -199,26 +199,6 @@ static void x2(const uint8_t *input, uint8_t *output)
             for (b = 0; b < 49; ++b) {
                 to[b] = from[b];
             }
-        }
-    }
-}
-
-/* Layer "swapped" (model.swift:12): Concatenation, 1 blocks of 1960 values, each block the inputs' blocks in order
- * (PyTorch's quantized::cat; an input quantized unlike the output is read through a table of ATen's requantization).
- *   input0 ("x2"): values [0, 980) of its 980 per block, to offset 0, copied
- *   input1 ("x1"): values [0, 980) of its 980 per block, to offset 980, copied
- */
-static void swapped(const uint8_t *input0, const uint8_t *input1, uint8_t *output)
-{
-    int32_t o;
-    int32_t i;
-
-    for (o = 0; o < 1; ++o) {
-        for (i = 0; i < 980; ++i) {
-            output[o * 1960 + 0 + i] = input0[o * 980 + i];
-        }
-        for (i = 0; i < 980; ++i) {
-            output[o * 1960 + 980 + i] = input1[o * 980 + i];
         }
     }
 }
@@ -576,9 +556,8 @@ int shuffle_pytorch_run(const uint8_t *input, uint8_t *output, void *arena)
     if (input == NULL || output == NULL || arena == NULL) {
         return SHUFFLE_PYTORCH_ERROR_NULL_POINTER;
     }
-    x1(input, (uint8_t *)(memory + 1960));
-    x2(input, (uint8_t *)(memory + 2940));
-    swapped((const uint8_t *)(memory + 2940), (const uint8_t *)(memory + 1960), (uint8_t *)(memory + 0));
+    x1(input, (uint8_t *)(memory + 980));
+    x2(input, (uint8_t *)(memory + 0));
     shuffle((const uint8_t *)(memory + 0), (uint8_t *)(memory + 1960));
     mean_codes((const uint8_t *)(memory + 1960), (uint8_t *)(memory + 1120));
     mean_channels_last(input, (uint8_t *)(memory + 1160));

@@ -56,6 +56,25 @@ import QGen
         #expect(ArenaPlan.plan(requests, links: [ArenaPlan.Link(input: 0, output: 1, shift: 4)]).size == 26)
     }
 
+    /// A concatenation's inputs in their slices of its output: r2 (slice 0) and r1 (slice 4), 4 bytes
+    /// each, joined into r3 (8 bytes, step 3); r2 is written at step 2 in place over r0 (4 bytes, steps
+    /// 0-2), `shift` bytes below it. Shift 0: r0 sits exactly on r2, the group is 8 bytes, where the
+    /// lower bound without links is 4 + 4 + 8 = 16 (step 3: r1, r2 and r3). Shift 2:
+    /// r0 would cover bytes 2-5, two of them r1's while both live (steps 1-2), so that link is refused,
+    /// and r0 is placed on its own above the 8 bytes: 12.
+    @Test func concatenationInputsLieInTheirSlices() {
+        let requests = [ArenaPlan.Request(size: 4, firstStep: 0, lastStep: 2), ArenaPlan.Request(size: 4, firstStep: 1, lastStep: 3),
+                        ArenaPlan.Request(size: 4, firstStep: 2, lastStep: 3), ArenaPlan.Request(size: 8, firstStep: 3, lastStep: 4)]
+        let required = [ArenaPlan.Link(input: 2, output: 3, shift: 0), ArenaPlan.Link(input: 1, output: 3, shift: 4)]
+        #expect(ArenaPlan.lowerBound(requests) == 16)
+        let sharing = ArenaPlan.plan(requests, links: [ArenaPlan.Link(input: 0, output: 2, shift: 0)], required: required)
+        #expect(sharing.placements.map(\.offset) == [0, 4, 0, 0] && sharing.size == 8, "\(sharing)")
+        #expect(ArenaPlan.isConsistent(requests, links: required + [ArenaPlan.Link(input: 0, output: 2, shift: 0)]))
+        #expect(!ArenaPlan.isConsistent(requests, links: required + [ArenaPlan.Link(input: 0, output: 2, shift: 2)]))
+        let refused = ArenaPlan.plan(requests, links: [ArenaPlan.Link(input: 0, output: 2, shift: 2)], required: required)
+        #expect(refused.placements.map(\.offset) == [8, 4, 0, 0] && refused.size == 12, "\(refused)")
+    }
+
     /// x [1, 4, 4, 8] → 1×1 conv to 16 channels (a: 256 bytes) → 3×3 depthwise, padding 1 (b: 256
     /// bytes) → 1×1 conv to the model output. The depthwise kernel reads one row and one pixel ahead
     /// of what it writes: (4 + 1) · 16 = 80 bytes, so b sits at 0 and a at 80, and the arena is

@@ -59,6 +59,9 @@ public struct ModelReport: Equatable, Sendable {
             case .modelInput: placement = "aliases input"
             }
             if node.inputs.first.map({ m.tensors[$0].buffer == output.buffer }) == true { placement = "aliases its input" }
+            if case .concatenation(let c) = node.op, c.inputsAreInTheirSlices(node, in: m) {
+                placement = placement.replacingOccurrences(of: ", in place", with: "") + ", its inputs written there"
+            }
             return Layer(name: node.name, kind: node.kindName, location: "\(node.location.fileName):\(node.location.line)", outputShape: output.shape,
                          multiplyAccumulates: node.mac?.geometry.multiplyAccumulates ?? 0, constantBytes: result.layerConstantBytes[index],
                          placement: placement)

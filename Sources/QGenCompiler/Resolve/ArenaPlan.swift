@@ -27,7 +27,9 @@ public struct ArenaPlan: Equatable, Codable, Sendable {
     }
 
     /// In-place execution of one node: request `output` must start `shift` bytes below request
-    /// `input` (which dies at the node that writes `output`), so the two share bytes.
+    /// `input` (which dies at the node that writes `output`), so the two share bytes. A concatenation
+    /// whose inputs are written into their slices of its output links each input to the output with
+    /// the slice's offset as the shift (the output starts that far below the input).
     public struct Link: Equatable, Sendable {
         public var input: Int
         public var output: Int
@@ -59,17 +61,21 @@ public struct ArenaPlan: Equatable, Codable, Sendable {
     /// live first, each kept when the plan with it is no larger (linking everything would chain the
     /// whole network into one block that drifts down by every shift). The result is never larger than
     /// the plan without links.
-    public static func plan(_ requests: [Request], links: [Link], maxTrials: Int = 256) -> ArenaPlan {
-        var best = plan(requests)
+    ///
+    /// `required` links are always kept (a concatenation whose kernel is left out because its inputs
+    /// are written into its output); an optional link is kept only when every group of linked
+    /// requests stays consistent (`isConsistent`).
+    public static func plan(_ requests: [Request], links: [Link], required: [Link] = [], maxTrials: Int = 256) -> ArenaPlan {
+        var best = required.isEmpty ? plan(requests) : greedyLinked(requests, links: required)
         guard !links.isEmpty else { return best }
         var live: [Int: Int] = [:]
         for r in requests { for step in r.firstStep...r.lastStep { live[step, default: 0] += r.size } }
         let stepLive = links.map { live[requests[$0.output].firstStep] ?? 0 }
         let order = links.indices.sorted { a, b in stepLive[a] != stepLive[b] ? stepLive[a] > stepLive[b] : a < b }
-        var chosen: [Link] = []
+        var chosen = required
         // Each trial is a greedy plan (quadratic in the tensors): at most maxTrials links are tried,
         // the ones at the fullest steps.
-        for index in order.prefix(maxTrials) {
+        for index in order.prefix(maxTrials) where isConsistent(requests, links: chosen + [links[index]]) {
             let trial = greedyLinked(requests, links: chosen + [links[index]])
             if trial.size <= best.size {
                 chosen.append(links[index])
@@ -77,6 +83,23 @@ public struct ArenaPlan: Equatable, Codable, Sendable {
             }
         }
         return best
+    }
+
+    /// Whether linked requests can take their fixed relative offsets: within each group, two
+    /// requests that are live at the same step share no byte unless a link joins them (an in-place
+    /// input and the output written over it as it dies; a concatenation's input inside its output).
+    /// Chains of in-place links always are; a concatenation's group is not when an input's own
+    /// in-place input reaches into another input's slice while that one is live.
+    static func isConsistent(_ requests: [Request], links: [Link]) -> Bool {
+        let joined = Set(links.flatMap { [[$0.input, $0.output], [$0.output, $0.input]] })
+        for group in chains(requests, links: links) where group.count > 2 {
+            for (i, a) in group.enumerated() {
+                for b in group[(i + 1)...] where requests[a.index].overlaps(requests[b.index]) && !joined.contains([a.index, b.index]) {
+                    if a.offset < b.offset + requests[b.index].size && b.offset < a.offset + requests[a.index].size { return false }
+                }
+            }
+        }
+        return true
     }
 
     public static func plan(_ requests: [Request]) -> ArenaPlan {
@@ -142,23 +165,30 @@ public struct ArenaPlan: Equatable, Codable, Sendable {
         return best
     }
 
-    /// Chains of linked requests, each member with its offset from the chain's base (the lowest
-    /// member at 0); an unlinked request is a chain of one.
+    /// Groups of linked requests (chains of in-place links, trees where a concatenation's inputs join
+    /// its output), each member with its offset from the group's base (the lowest member at 0), in
+    /// request order of their first members; an unlinked request is a group of one. A request has at
+    /// most one link out (it dies at one node), so the links form a forest and the offsets are unique.
     static func chains(_ requests: [Request], links: [Link]) -> [[(index: Int, offset: Int)]] {
-        var next: [Int: Link] = [:], hasPrevious = Set<Int>()
+        var neighbours: [Int: [(index: Int, delta: Int)]] = [:]
         for link in links {
-            next[link.input] = link
-            hasPrevious.insert(link.output)
+            neighbours[link.input, default: []].append((link.output, -link.shift))
+            neighbours[link.output, default: []].append((link.input, link.shift))
         }
+        var offset: [Int: Int] = [:]
         var chains: [[(index: Int, offset: Int)]] = []
-        for head in requests.indices where !hasPrevious.contains(head) {
-            var chain = [(index: head, offset: 0)], current = head
-            while let link = next[current] {
-                chain.append((index: link.output, offset: chain.last!.offset - link.shift))
-                current = link.output
+        for head in requests.indices where offset[head] == nil {
+            offset[head] = 0
+            var group = [(index: head, offset: 0)], queue = [head]
+            while let current = queue.popLast() {
+                for n in neighbours[current] ?? [] where offset[n.index] == nil {
+                    offset[n.index] = offset[current]! + n.delta
+                    group.append((index: n.index, offset: offset[n.index]!))
+                    queue.append(n.index)
+                }
             }
-            let lowest = chain.map(\.offset).min()!
-            chains.append(chain.map { (index: $0.index, offset: $0.offset - lowest) })
+            let lowest = group.map(\.offset).min()!
+            chains.append(group.map { (index: $0.index, offset: $0.offset - lowest) })
         }
         return chains
     }

@@ -164,7 +164,7 @@ public enum Resolver {
                   let slot = slots.first(where: { lastUse[root[node.inputs[$0]]] == step && request[root[node.inputs[$0]]] != nil }) else { return nil }
             return ArenaPlan.Link(input: request[root[node.inputs[slot]]]!, output: output, shift: shift)
         }
-        let plan = ArenaPlan.plan(requests, links: links)
+        let plan = ArenaPlan.plan(requests, links: links, required: concatenationLinks(nodes: nodes, tensors: tensors, root: root, request: request))
         guard plan.size <= SizeLimits.maxArenaBytes else {
             let largest = planned.max { tensors[$0].count < tensors[$1].count }!
             log.error("model '\(spec.name)': its arena needs \(plan.size) bytes, more than qgen's limit of \(SizeLimits.maxArenaBytes) (256 MiB); the largest intermediate tensor is the output of '\(tensors[largest].name)', \(tensors[largest].shape)", at: spec.location)
@@ -176,6 +176,34 @@ public enum Resolver {
         for (id, placement) in zip(planned, plan.placements) { buffers[id] = .arena(offset: placement.offset, size: placement.size) }
         for id in tensors.indices { tensors[id].buffer = buffers[root[id]]! }
         return (plan.size, ArenaPlan.lowerBound(requests))
+    }
+
+    /// A concatenation whose inputs are written into their slices of its output, so that no kernel
+    /// copies them: where each input is one contiguous slice of the output (every dimension before
+    /// the axis is 1), is copied unchanged (the output's quantization), lives in the arena (not a
+    /// model input, output or reshape alias), and is read by the concatenation alone, once; and the
+    /// output lives in the arena. Each input is linked to the output, offset by its slice's start.
+    private static func concatenationLinks(nodes: [ResolvedNode], tensors: [ResolvedTensor], root: [Int],
+                                           request: [TensorID: Int]) -> [ArenaPlan.Link] {
+        var reads: [TensorID: Int] = [:]
+        for node in nodes { for id in node.inputs { reads[root[id], default: 0] += 1 } }
+        var links: [ArenaPlan.Link] = []
+        for node in nodes {
+            guard case .concatenation(let c) = node.op, c.outer == 1, root[node.output] == node.output,
+                  let output = request[node.output] else { continue }
+            let quant = tensors[node.output].quant
+            let inputs = node.inputs.compactMap { id -> Int? in
+                guard root[id] == id, reads[id] == 1, tensors[id].quant == quant else { return nil }
+                return request[id]
+            }
+            guard inputs.count == node.inputs.count else { continue }
+            var start = 0
+            for (input, chunk) in zip(inputs, c.chunks) {
+                links.append(ArenaPlan.Link(input: input, output: output, shift: start))
+                start += chunk
+            }
+        }
+        return links
     }
 
     private static func resolveScheme(_ spec: ModelSpec, options: CompileOptions, log: inout DiagnosticLog) -> RequantizationScheme {

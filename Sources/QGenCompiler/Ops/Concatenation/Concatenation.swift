@@ -182,7 +182,21 @@ extension LoweredConcatenation: LoweredKernel {
         return []
     }
 
+    /// Whether every input already lies in its slice of the output (the arena plan put it there:
+    /// Resolver's concatenation links), so that the copies would change nothing and no kernel runs.
+    public func inputsAreInTheirSlices(_ node: LoweredNode, in model: LoweredModel) -> Bool {
+        guard outer == 1, rescales.allSatisfy({ $0 == nil }), tables.allSatisfy({ $0 == nil }),
+              case .arena(let base, _) = model.tensors[node.output].buffer else { return false }
+        var start = 0
+        for (id, chunk) in zip(node.inputs, chunks) {
+            guard model.tensors[id].buffer == .arena(offset: base + start, size: chunk) else { return false }
+            start += chunk
+        }
+        return true
+    }
+
     public func emit(_ node: LoweredNode, in model: LoweredModel, options: EmitOptions) -> EmittedNode {
+        if inputsAreInTheirSlices(node, in: model) { return EmittedNode(arrays: [], kernel: nil, helpers: []) }
         let y = model.tensors[node.output]
         let total = chunks.reduce(0, +)
         let isPyTorch = model.scheme.family == .float32 && model.scheme != .onnxRuntime
