@@ -1111,11 +1111,11 @@ static const int32_t softmax_11_bias[256] = {
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-364683.
  * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 40 values, 5 tap(s) of 8 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (1280 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv_1(const int8_t *input, int8_t *output)
@@ -1233,7 +1233,7 @@ static void conv_1(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 5; t0 += 5) {
                             for (j0 = 0; j0 < 8; j0 += 8) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 5; ++t) {
                                     const int32_t iy = iy0 + t / 5 * 1;
@@ -1241,14 +1241,13 @@ static void conv_1(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 8;
 
                                     if (iy < 0 || iy >= 1 || ix < 0 || ix >= 128) {
-                                        for (j = at; j < at + 8; ++j) {
-                                            window[QGEN_MAC_SLOT(j, 40)] = (qgen_mac_int8_t)-2;
+                                        for (j = 0; j < 8; ++j) {
+                                            window[QGEN_MAC_SLOT(at + j, 40)] = (qgen_mac_int8_t)-2;
                                         }
                                         continue;
                                     }
                                     for (j = 0; j < 8; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 40)] =
-                                            (qgen_mac_int8_t)input[((n * 1 + iy) * 128 + ix) * 8 + g * 8 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 40)] = (qgen_mac_int8_t)input[((n * 1 + iy) * 128 + ix) * 8 + g * 8 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -1441,7 +1440,7 @@ static void dw_2(const int8_t *input, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-182910.
  * Each pixel's output channels in tiles of 24 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_VNNI
 /* x86 AVX512-VNNI: a matrix product with the pixels' channels as its inner dimension. Per block of 32 output
@@ -1517,7 +1516,7 @@ static void conv_3(const int8_t *input, int8_t *output)
 }
 #elif QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 24 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (768 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv_3(const int8_t *input, int8_t *output)
@@ -1628,7 +1627,7 @@ static void conv_3(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 16; j0 += 16) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -1636,8 +1635,7 @@ static void conv_3(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 16;
 
                                     for (j = 0; j < 16; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 16)] =
-                                            (qgen_mac_int8_t)input[((n * 1 + iy) * 64 + ix) * 16 + g * 16 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 16)] = (qgen_mac_int8_t)input[((n * 1 + iy) * 64 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -1830,7 +1828,7 @@ static void dw_4(const int8_t *input, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-256100.
  * Each pixel's output channels in tiles of 32 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 24 values, 1 tap(s) of 24 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_VNNI
 /* x86 AVX512-VNNI: a matrix product with the pixels' channels as its inner dimension. Per block of 32 output
@@ -1906,7 +1904,7 @@ static void conv_5(const int8_t *input, int8_t *output)
 }
 #elif QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (1536 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv_5(const int8_t *input, int8_t *output)
@@ -2017,7 +2015,7 @@ static void conv_5(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 24; j0 += 24) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -2025,8 +2023,7 @@ static void conv_5(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 24;
 
                                     for (j = 0; j < 24; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 24)] =
-                                            (qgen_mac_int8_t)input[((n * 1 + iy) * 64 + ix) * 24 + g * 24 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 24)] = (qgen_mac_int8_t)input[((n * 1 + iy) * 64 + ix) * 24 + g * 24 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -2219,11 +2216,11 @@ static void dw_6(const int8_t *input, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-374884.
  * Each pixel's output channels in tiles of 32 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 32 values, 1 tap(s) of 32 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (2048 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv_7(const int8_t *input, int8_t *output)
@@ -2334,7 +2331,7 @@ static void conv_7(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 32; j0 += 32) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -2342,8 +2339,7 @@ static void conv_7(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 32;
 
                                     for (j = 0; j < 32; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 32)] =
-                                            (qgen_mac_int8_t)input[((n * 1 + iy) * 64 + ix) * 32 + g * 32 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 32)] = (qgen_mac_int8_t)input[((n * 1 + iy) * 64 + ix) * 32 + g * 32 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */

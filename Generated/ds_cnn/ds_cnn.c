@@ -2826,11 +2826,11 @@ static const int32_t softmax1_bias[256] = {
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-342363.
  * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 40 values, 40 tap(s) of 1 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (2560 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv1(const int8_t *input, int8_t *output)
@@ -2948,7 +2948,7 @@ static void conv1(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 40; t0 += 40) {
                             for (j0 = 0; j0 < 1; j0 += 1) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 40; ++t) {
                                     const int32_t iy = iy0 + t / 4 * 1;
@@ -2956,14 +2956,13 @@ static void conv1(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 1;
 
                                     if (iy < 0 || iy >= 49 || ix < 0 || ix >= 10) {
-                                        for (j = at; j < at + 1; ++j) {
-                                            window[QGEN_MAC_SLOT(j, 40)] = (qgen_mac_int8_t)-7;
+                                        for (j = 0; j < 1; ++j) {
+                                            window[QGEN_MAC_SLOT(at + j, 40)] = (qgen_mac_int8_t)-7;
                                         }
                                         continue;
                                     }
                                     for (j = 0; j < 1; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 40)] =
-                                            (qgen_mac_int8_t)input[((n * 49 + iy) * 10 + ix) * 1 + g * 1 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 40)] = (qgen_mac_int8_t)input[((n * 49 + iy) * 10 + ix) * 1 + g * 1 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -3162,7 +3161,7 @@ static void dw1(const int8_t *input, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-978768.
  * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv2(const int8_t *input, int8_t *output)
 {
@@ -3195,7 +3194,7 @@ static void conv2(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 64; j0 += 64) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -3203,8 +3202,7 @@ static void conv2(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 64;
 
                                     for (j = 0; j < 64; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 64)] =
-                                            (qgen_mac_int8_t)input[((n * 25 + iy) * 5 + ix) * 64 + g * 64 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 64)] = (qgen_mac_int8_t)input[((n * 25 + iy) * 5 + ix) * 64 + g * 64 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -3402,7 +3400,7 @@ static void dw2(const int8_t *input, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-993816.
  * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv3(const int8_t *input, int8_t *output)
 {
@@ -3435,7 +3433,7 @@ static void conv3(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 64; j0 += 64) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -3443,8 +3441,7 @@ static void conv3(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 64;
 
                                     for (j = 0; j < 64; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 64)] =
-                                            (qgen_mac_int8_t)input[((n * 25 + iy) * 5 + ix) * 64 + g * 64 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 64)] = (qgen_mac_int8_t)input[((n * 25 + iy) * 5 + ix) * 64 + g * 64 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -3642,7 +3639,7 @@ static void dw3(const int8_t *input, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1028081.
  * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv4(const int8_t *input, int8_t *output)
 {
@@ -3675,7 +3672,7 @@ static void conv4(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 64; j0 += 64) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -3683,8 +3680,7 @@ static void conv4(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 64;
 
                                     for (j = 0; j < 64; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 64)] =
-                                            (qgen_mac_int8_t)input[((n * 25 + iy) * 5 + ix) * 64 + g * 64 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 64)] = (qgen_mac_int8_t)input[((n * 25 + iy) * 5 + ix) * 64 + g * 64 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -3882,7 +3878,7 @@ static void dw4(const int8_t *input, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1019893.
  * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv5(const int8_t *input, int8_t *output)
 {
@@ -3915,7 +3911,7 @@ static void conv5(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 64; j0 += 64) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -3923,8 +3919,7 @@ static void conv5(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 64;
 
                                     for (j = 0; j < 64; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 64)] =
-                                            (qgen_mac_int8_t)input[((n * 25 + iy) * 5 + ix) * 64 + g * 64 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 64)] = (qgen_mac_int8_t)input[((n * 25 + iy) * 5 + ix) * 64 + g * 64 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */

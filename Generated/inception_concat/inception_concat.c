@@ -645,7 +645,7 @@ static const int32_t fc1_shift[5] = {
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-91882.
  * Each pixel's output channels in tiles of 8 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 8 values, 1 tap(s) of 8 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_VNNI
 /* x86 AVX512-VNNI: a matrix product with the pixels' channels as its inner dimension. Per block of 16 output
@@ -721,7 +721,7 @@ static void conv1(const int8_t *input, int8_t *output)
 }
 #elif QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 8 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (128 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv1(const int8_t *input, int8_t *output)
@@ -832,7 +832,7 @@ static void conv1(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 8; j0 += 8) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -840,8 +840,7 @@ static void conv1(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 8;
 
                                     for (j = 0; j < 8; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 8)] =
-                                            (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 8 + g * 8 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 8)] = (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 8 + g * 8 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -882,7 +881,7 @@ static void conv1(const int8_t *input, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-88888.
  * Each pixel's output channels in tiles of 6 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 8 values, 1 tap(s) of 8 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_VNNI
 /* x86 AVX512-VNNI: a matrix product with the pixels' channels as its inner dimension. Per block of 16 output
@@ -958,7 +957,7 @@ static void conv2(const int8_t *input, int8_t *output)
 }
 #elif QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 8 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (128 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv2(const int8_t *input, int8_t *output)
@@ -1069,7 +1068,7 @@ static void conv2(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 8; j0 += 8) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -1077,8 +1076,7 @@ static void conv2(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 8;
 
                                     for (j = 0; j < 8; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 8)] =
-                                            (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 8 + g * 8 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 8)] = (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 8 + g * 8 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -1119,11 +1117,11 @@ static void conv2(const int8_t *input, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-731363.
  * Each pixel's output channels in tiles of 12 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 54 values, 9 tap(s) of 6 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (1728 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv3(const int8_t *input, int8_t *output)
@@ -1241,7 +1239,7 @@ static void conv3(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
                             for (j0 = 0; j0 < 6; j0 += 6) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 9; ++t) {
                                     const int32_t iy = iy0 + t / 3 * 1;
@@ -1249,14 +1247,13 @@ static void conv3(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 6;
 
                                     if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
-                                        for (j = at; j < at + 6; ++j) {
-                                            window[QGEN_MAC_SLOT(j, 54)] = (qgen_mac_int8_t)-128;
+                                        for (j = 0; j < 6; ++j) {
+                                            window[QGEN_MAC_SLOT(at + j, 54)] = (qgen_mac_int8_t)-128;
                                         }
                                         continue;
                                     }
                                     for (j = 0; j < 6; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 54)] =
-                                            (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 6 + g * 6 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 54)] = (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 6 + g * 6 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -1344,7 +1341,7 @@ static void maxpool1(const int8_t *input, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-72998.
  * Each pixel's output channels in tiles of 4 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 8 values, 1 tap(s) of 8 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_VNNI
 /* x86 AVX512-VNNI: a matrix product with the pixels' channels as its inner dimension. Per block of 16 output
@@ -1420,7 +1417,7 @@ static void conv4(const int8_t *input, int8_t *output)
 }
 #elif QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 8 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (128 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv4(const int8_t *input, int8_t *output)
@@ -1531,7 +1528,7 @@ static void conv4(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 8; j0 += 8) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -1539,8 +1536,7 @@ static void conv4(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 8;
 
                                     for (j = 0; j < 8; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 8)] =
-                                            (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 8 + g * 8 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 8)] = (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 8 + g * 8 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -1605,11 +1601,11 @@ static void concat1(const int8_t *input0, const int8_t *input1, const int8_t *in
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-398096.
  * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 24 values, 1 tap(s) of 24 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (768 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv5(const int8_t *input, int8_t *output)
@@ -1720,7 +1716,7 @@ static void conv5(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 24; j0 += 24) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -1728,8 +1724,7 @@ static void conv5(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 24;
 
                                     for (j = 0; j < 24; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 24)] =
-                                            (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 24 + g * 24 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 24)] = (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 24 + g * 24 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */

@@ -1759,11 +1759,11 @@ static const int32_t fc1_shift[10] = {
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-231174.
  * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 27 values, 9 tap(s) of 3 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (896 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. The window's last value is paired with a zero weight. */
 static void conv1(const int8_t *input, int8_t *output)
@@ -1881,7 +1881,7 @@ static void conv1(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
                             for (j0 = 0; j0 < 3; j0 += 3) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 9; ++t) {
                                     const int32_t iy = iy0 + t / 3 * 1;
@@ -1889,14 +1889,13 @@ static void conv1(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 3;
 
                                     if (iy < 0 || iy >= 24 || ix < 0 || ix >= 24) {
-                                        for (j = at; j < at + 3; ++j) {
-                                            window[QGEN_MAC_SLOT(j, 27)] = (qgen_mac_int8_t)-1;
+                                        for (j = 0; j < 3; ++j) {
+                                            window[QGEN_MAC_SLOT(at + j, 27)] = (qgen_mac_int8_t)-1;
                                         }
                                         continue;
                                     }
                                     for (j = 0; j < 3; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 27)] =
-                                            (qgen_mac_int8_t)input[((n * 24 + iy) * 24 + ix) * 3 + g * 3 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 27)] = (qgen_mac_int8_t)input[((n * 24 + iy) * 24 + ix) * 3 + g * 3 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -1937,7 +1936,7 @@ static void conv1(const int8_t *input, int8_t *output)
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-247044.
  * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_VNNI
 /* x86 AVX512-VNNI: a matrix product with the pixels' channels as its inner dimension. Per block of 16 output
@@ -2013,7 +2012,7 @@ static void conv2(const int8_t *input, int8_t *output)
 }
 #elif QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (512 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv2(const int8_t *input, int8_t *output)
@@ -2124,7 +2123,7 @@ static void conv2(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 16; j0 += 16) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -2132,8 +2131,7 @@ static void conv2(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 16;
 
                                     for (j = 0; j < 16; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 16)] =
-                                            (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 16)] = (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -2332,11 +2330,11 @@ static void dw1(const int8_t *input, int8_t *output)
  * activation none: clamp [-128, 127]. Every partial sum is within +-258584.
  * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (512 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv3(const int8_t *input, int8_t *output)
@@ -2447,7 +2445,7 @@ static void conv3(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 16; j0 += 16) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -2455,8 +2453,7 @@ static void conv3(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 16;
 
                                     for (j = 0; j < 16; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 16)] =
-                                            (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 16)] = (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -2514,7 +2511,7 @@ static void add1(const int8_t *input1, const int8_t *input2, int8_t *output)
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-241030.
  * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv4(const int8_t *input, int8_t *output)
 {
@@ -2547,7 +2544,7 @@ static void conv4(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 16; j0 += 16) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -2555,8 +2552,7 @@ static void conv4(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 16;
 
                                     for (j = 0; j < 16; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 16)] =
-                                            (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 16)] = (qgen_mac_int8_t)input[((n * 12 + iy) * 12 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -2754,11 +2750,11 @@ static void dw2(const int8_t *input, int8_t *output)
  * activation none: clamp [-128, 127]. Every partial sum is within +-902382.
  * Each pixel's output channels in tiles of 24 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 64 values, 1 tap(s) of 64 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 24 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (3072 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv5(const int8_t *input, int8_t *output)
@@ -2869,7 +2865,7 @@ static void conv5(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 64; j0 += 64) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -2877,8 +2873,7 @@ static void conv5(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 64;
 
                                     for (j = 0; j < 64; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 64)] =
-                                            (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 64 + g * 64 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 64)] = (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 64 + g * 64 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -2919,7 +2914,7 @@ static void conv5(const int8_t *input, int8_t *output)
  * activation ReLU6: clamp [-128, 127]. Every partial sum is within +-226339.
  * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 24 values, 1 tap(s) of 24 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_VNNI
 /* x86 AVX512-VNNI: a matrix product with the pixels' channels as its inner dimension. Per block of 64 output
@@ -2995,7 +2990,7 @@ static void conv6(const int8_t *input, int8_t *output)
 }
 #elif QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (1536 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv6(const int8_t *input, int8_t *output)
@@ -3106,7 +3101,7 @@ static void conv6(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 24; j0 += 24) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -3114,8 +3109,7 @@ static void conv6(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 24;
 
                                     for (j = 0; j < 24; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 24)] =
-                                            (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 24 + g * 24 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 24)] = (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 24 + g * 24 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -3314,11 +3308,11 @@ static void dw3(const int8_t *input, int8_t *output)
  * activation none: clamp [-128, 127]. Every partial sum is within +-1370975.
  * Each pixel's output channels in tiles of 24 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 96 values, 1 tap(s) of 96 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 24 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (4608 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv7(const int8_t *input, int8_t *output)
@@ -3429,7 +3423,7 @@ static void conv7(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 96; j0 += 96) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -3437,8 +3431,7 @@ static void conv7(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 96;
 
                                     for (j = 0; j < 96; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 96)] =
-                                            (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 96 + g * 96 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 96)] = (qgen_mac_int8_t)input[((n * 6 + iy) * 6 + ix) * 96 + g * 96 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */

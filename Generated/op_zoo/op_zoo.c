@@ -773,11 +773,11 @@ static void pad(const int8_t *input, int8_t *output)
  * activation none: clamp [-128, 127]. Every partial sum is within +-255624.
  * Each pixel's output channels in tiles of 4 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 27 values, 9 tap(s) of 3 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 8 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (448 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. The window's last value is paired with a zero weight. */
 static void conv(const int8_t *input, int8_t *output)
@@ -888,7 +888,7 @@ static void conv(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
                             for (j0 = 0; j0 < 3; j0 += 3) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 9; ++t) {
                                     const int32_t iy = iy0 + t / 3 * 1;
@@ -896,8 +896,7 @@ static void conv(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 3;
 
                                     for (j = 0; j < 3; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 27)] =
-                                            (qgen_mac_int8_t)input[((n * 8 + iy) * 8 + ix) * 3 + g * 3 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 27)] = (qgen_mac_int8_t)input[((n * 8 + iy) * 8 + ix) * 3 + g * 3 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */

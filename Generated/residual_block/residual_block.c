@@ -394,185 +394,339 @@ static const int32_t fc_shift[3] = {
     -11, -11, -11,
 };
 
-/* Layer "conv1" (model.swift:12): Conv2d, [1, 4, 5, 5] -> [1, 4, 5, 5],
- * kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1.
+/* Layer "conv1" (model.swift:12): Conv2d on NCHW, [1, 4, 5, 5] -> [1, 4, 5, 5],
+ * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OIHW weights,
+ * each pixel's window gathered from the channels' planes in their (ic, ky, kx) order.
  * int8 input (zero point -3, folded into conv1_bias; padding reads it), int8 output (zero point -10),
  * activation ReLU: clamp [-10, 127]. Every partial sum is within +-330290.
- * One output row at a time, in tiles of 5 int32 accumulators: for each input channel and tap, the tap's weight times
- * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
- * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
+ * Each pixel's output channels in tiles of 4 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 36 values, 9 tap(s) of 4 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 8 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (576 bytes); per pixel the
+ * group's window (ic, ky, kx order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
 static void conv1(const int8_t *input, int8_t *output)
 {
-    int32_t acc[5];
+    int16_t packed[18][8][2];
+    union {
+        int16_t values[2 * 18];
+        int32_t pairs[18];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[8];
+    int32_t acc[8];
+    __m256i a[1];
     int32_t n;
-    int32_t oc;
     int32_t oy;
     int32_t ox;
-    int32_t ox0;
-    int32_t ic;
-    int32_t ky;
-    int32_t kx;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
 
-    for (n = 0; n < 1; ++n) {
-        for (oc = 0; oc < 4; ++oc) {
-            const int32_t group = oc / 4;
+    window.values[2 * 18 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 4; b0 += 8) {
+            const int32_t width = 4 - b0 < 8 ? 4 - b0 : 8;
 
-            for (oy = 0; oy < 5; ++oy) {
-                for (ox0 = 0; ox0 < 5; ox0 += 5) {
-                    const int32_t width = 5 - ox0 < 5 ? 5 - ox0 : 5;
+            c0 = g * 4 + b0;
+            for (oc = c0; oc < c0 + 8; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv1_bias[oc] : 0;
+                for (k = 0; k < 2 * 18; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 36
+                        ? conv1_weights[oc * 36 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 5; ++oy) {
+                    for (ox = 0; ox < 5; ++ox) {
+                        const int32_t iy0 = oy * 1 - 1;
+                        const int32_t ix0 = ox * 1 - 1;
 
-                    for (ox = 0; ox < width; ++ox) {
-                        acc[ox] = conv1_bias[oc];
-                    }
-                    for (ic = 0; ic < 4; ++ic) {
-                        const int8_t *plane = &input[(n * 4 + group * 4 + ic) * 25];
-                        const int8_t *w = &conv1_weights[(oc * 4 + ic) * 9];
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
 
-                        for (ky = 0; ky < 3; ++ky) {
-                            const int32_t iy = oy * 1 + ky * 1 - 1;
-                            const int8_t *row;
-
-                            if (iy < 0 || iy >= 5) {
-                                int32_t padded = 0;
-
-                                for (kx = 0; kx < 3; ++kx) {
-                                    padded += -3 * ((int32_t)w[ky * 3 + kx]);
-                                }
-                                for (ox = 0; ox < width; ++ox) {
-                                    acc[ox] += padded;
+                            if (iy < 0 || iy >= 5 || ix < 0 || ix >= 5) {
+                                for (j = 0; j < 4; ++j) {
+                                    window.values[j * 9 + t] = -3;
                                 }
                                 continue;
                             }
-                            row = &plane[iy * 5];
-                            for (kx = 0; kx < 3; ++kx) {
-                                const int32_t wv = (int32_t)w[ky * 3 + kx];
-                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
-                                const int32_t offset = ox0 * 1 + kx * 1 - 1;
-                                /* [first, last): the columns of this tile whose input column lies in 0 ... 5 - 1. */
-                                int32_t first = offset >= 0 ? 0 : (-offset + 1 - 1) / 1;
-                                int32_t last = 5 - offset <= 0 ? 0 : (5 - offset + 1 - 1) / 1;
-
-                                if (first > width) {
-                                    first = width;
-                                }
-                                if (last > width) {
-                                    last = width;
-                                }
-                                if (last < first) {
-                                    last = first;
-                                }
-                                for (ox = 0; ox < first; ++ox) {
-                                    acc[ox] += -3 * wv;
-                                }
-                                for (ox = first; ox < last; ++ox) {
-                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
-                                }
-                                for (ox = last; ox < width; ++ox) {
-                                    acc[ox] += -3 * wv;
-                                }
+                            for (j = 0; j < 4; ++j) {
+                                window.values[j * 9 + t] = input[((n * 4 + g * 4 + j) * 5 + iy) * 5 + ix];
                             }
                         }
-                    }
-                    for (ox = 0; ox < width; ++ox) {
-                        output[((n * 4 + oc) * 5 + oy) * 5 + ox0 + ox] =
-                            (int8_t)qgen_requantize(acc[ox], conv1_multiplier[oc], conv1_shift[oc],
-                                                      -10, -10, 127);
+                        for (j = 0; j < 1; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 18; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 1; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 1; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 4 + oc) * 5 + oy) * 5 + ox] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
+                                                          -10, -10, 127);
+                        }
                     }
                 }
             }
         }
     }
 }
+#else
+static void conv1(const int8_t *input, int8_t *output)
+{
+    int32_t acc[4];
+    int32_t sums[4];
+    qgen_mac_int8_t window[36];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
+    int32_t j;
 
-/* Layer "conv2" (model.swift:14): Conv2d, [1, 4, 5, 5] -> [1, 4, 5, 5],
- * kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1.
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 5; ++oy) {
+            for (ox = 0; ox < 5; ++ox) {
+                const int32_t iy0 = oy * 1 - 1;
+                const int32_t ix0 = ox * 1 - 1;
+
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 4; c0 < (g + 1) * 4; c0 += 4) {
+                        const int32_t end = (g + 1) * 4 - c0 < 4 ? (g + 1) * 4 : c0 + 4;
+
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv1_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            for (j0 = 0; j0 < 4; j0 += 4) {
+                                /* Gather the chunk's taps (ic, ky, kx: the weights' order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+
+                                    if (iy < 0 || iy >= 5 || ix < 0 || ix >= 5) {
+                                        for (j = 0; j < 4; ++j) {
+                                            window[QGEN_MAC_SLOT(j * 9 + t, 36)] = (qgen_mac_int8_t)-3;
+                                        }
+                                        continue;
+                                    }
+                                    for (j = 0; j < 4; ++j) {
+                                        window[QGEN_MAC_SLOT(j * 9 + t, 36)] = (qgen_mac_int8_t)input[((n * 4 + g * 4 + j0 + j) * 5 + iy) * 5 + ix];
+                                    }
+                                }
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv1_weights[oc * 36 + j0 * 9];
+
+                                    qgen_dot4_int8(window, 36, w, &w[rows > 1 ? 36 : 0],
+                                                      &w[rows > 2 ? 2 * 36 : 0], &w[rows > 3 ? 3 * 36 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
+                            }
+                        }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 4 + oc) * 5 + oy) * 5 + ox] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
+                                                          -10, -10, 127);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
+
+/* Layer "conv2" (model.swift:14): Conv2d on NCHW, [1, 4, 5, 5] -> [1, 4, 5, 5],
+ * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OIHW weights,
+ * each pixel's window gathered from the channels' planes in their (ic, ky, kx) order.
  * int8 input (zero point -10, folded into conv2_bias; padding reads it), int8 output (zero point 4),
  * activation none: clamp [-128, 127]. Every partial sum is within +-358255.
- * One output row at a time, in tiles of 5 int32 accumulators: for each input channel and tap, the tap's weight times
- * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
- * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
+ * Each pixel's output channels in tiles of 4 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 36 values, 9 tap(s) of 4 channel(s) at a time, so that
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 8 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (576 bytes); per pixel the
+ * group's window (ic, ky, kx order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
 static void conv2(const int8_t *input, int8_t *output)
 {
-    int32_t acc[5];
+    int16_t packed[18][8][2];
+    union {
+        int16_t values[2 * 18];
+        int32_t pairs[18];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[8];
+    int32_t acc[8];
+    __m256i a[1];
     int32_t n;
-    int32_t oc;
     int32_t oy;
     int32_t ox;
-    int32_t ox0;
-    int32_t ic;
-    int32_t ky;
-    int32_t kx;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
 
-    for (n = 0; n < 1; ++n) {
-        for (oc = 0; oc < 4; ++oc) {
-            const int32_t group = oc / 4;
+    window.values[2 * 18 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 4; b0 += 8) {
+            const int32_t width = 4 - b0 < 8 ? 4 - b0 : 8;
 
-            for (oy = 0; oy < 5; ++oy) {
-                for (ox0 = 0; ox0 < 5; ox0 += 5) {
-                    const int32_t width = 5 - ox0 < 5 ? 5 - ox0 : 5;
+            c0 = g * 4 + b0;
+            for (oc = c0; oc < c0 + 8; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv2_bias[oc] : 0;
+                for (k = 0; k < 2 * 18; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 36
+                        ? conv2_weights[oc * 36 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 5; ++oy) {
+                    for (ox = 0; ox < 5; ++ox) {
+                        const int32_t iy0 = oy * 1 - 1;
+                        const int32_t ix0 = ox * 1 - 1;
 
-                    for (ox = 0; ox < width; ++ox) {
-                        acc[ox] = conv2_bias[oc];
-                    }
-                    for (ic = 0; ic < 4; ++ic) {
-                        const int8_t *plane = &input[(n * 4 + group * 4 + ic) * 25];
-                        const int8_t *w = &conv2_weights[(oc * 4 + ic) * 9];
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
 
-                        for (ky = 0; ky < 3; ++ky) {
-                            const int32_t iy = oy * 1 + ky * 1 - 1;
-                            const int8_t *row;
-
-                            if (iy < 0 || iy >= 5) {
-                                int32_t padded = 0;
-
-                                for (kx = 0; kx < 3; ++kx) {
-                                    padded += -10 * ((int32_t)w[ky * 3 + kx]);
-                                }
-                                for (ox = 0; ox < width; ++ox) {
-                                    acc[ox] += padded;
+                            if (iy < 0 || iy >= 5 || ix < 0 || ix >= 5) {
+                                for (j = 0; j < 4; ++j) {
+                                    window.values[j * 9 + t] = -10;
                                 }
                                 continue;
                             }
-                            row = &plane[iy * 5];
-                            for (kx = 0; kx < 3; ++kx) {
-                                const int32_t wv = (int32_t)w[ky * 3 + kx];
-                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
-                                const int32_t offset = ox0 * 1 + kx * 1 - 1;
-                                /* [first, last): the columns of this tile whose input column lies in 0 ... 5 - 1. */
-                                int32_t first = offset >= 0 ? 0 : (-offset + 1 - 1) / 1;
-                                int32_t last = 5 - offset <= 0 ? 0 : (5 - offset + 1 - 1) / 1;
-
-                                if (first > width) {
-                                    first = width;
-                                }
-                                if (last > width) {
-                                    last = width;
-                                }
-                                if (last < first) {
-                                    last = first;
-                                }
-                                for (ox = 0; ox < first; ++ox) {
-                                    acc[ox] += -10 * wv;
-                                }
-                                for (ox = first; ox < last; ++ox) {
-                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
-                                }
-                                for (ox = last; ox < width; ++ox) {
-                                    acc[ox] += -10 * wv;
-                                }
+                            for (j = 0; j < 4; ++j) {
+                                window.values[j * 9 + t] = input[((n * 4 + g * 4 + j) * 5 + iy) * 5 + ix];
                             }
                         }
-                    }
-                    for (ox = 0; ox < width; ++ox) {
-                        output[((n * 4 + oc) * 5 + oy) * 5 + ox0 + ox] =
-                            (int8_t)qgen_requantize(acc[ox], conv2_multiplier[oc], conv2_shift[oc],
-                                                      4, -128, 127);
+                        for (j = 0; j < 1; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 18; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 1; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 1; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 4 + oc) * 5 + oy) * 5 + ox] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv2_multiplier[oc], conv2_shift[oc],
+                                                          4, -128, 127);
+                        }
                     }
                 }
             }
         }
     }
 }
+#else
+static void conv2(const int8_t *input, int8_t *output)
+{
+    int32_t acc[4];
+    int32_t sums[4];
+    qgen_mac_int8_t window[36];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
+    int32_t j;
+
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 5; ++oy) {
+            for (ox = 0; ox < 5; ++ox) {
+                const int32_t iy0 = oy * 1 - 1;
+                const int32_t ix0 = ox * 1 - 1;
+
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 4; c0 < (g + 1) * 4; c0 += 4) {
+                        const int32_t end = (g + 1) * 4 - c0 < 4 ? (g + 1) * 4 : c0 + 4;
+
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv2_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            for (j0 = 0; j0 < 4; j0 += 4) {
+                                /* Gather the chunk's taps (ic, ky, kx: the weights' order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+
+                                    if (iy < 0 || iy >= 5 || ix < 0 || ix >= 5) {
+                                        for (j = 0; j < 4; ++j) {
+                                            window[QGEN_MAC_SLOT(j * 9 + t, 36)] = (qgen_mac_int8_t)-10;
+                                        }
+                                        continue;
+                                    }
+                                    for (j = 0; j < 4; ++j) {
+                                        window[QGEN_MAC_SLOT(j * 9 + t, 36)] = (qgen_mac_int8_t)input[((n * 4 + g * 4 + j0 + j) * 5 + iy) * 5 + ix];
+                                    }
+                                }
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv2_weights[oc * 36 + j0 * 9];
+
+                                    qgen_dot4_int8(window, 36, w, &w[rows > 1 ? 36 : 0],
+                                                      &w[rows > 2 ? 2 * 36 : 0], &w[rows > 3 ? 3 * 36 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
+                            }
+                        }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 4 + oc) * 5 + oy) * 5 + ox] =
+                                (int8_t)qgen_requantize(acc[oc - c0], conv2_multiplier[oc], conv2_shift[oc],
+                                                          4, -128, 127);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
 
 /* Layer "res" (model.swift:16): Add, 100 elements of int8, TFLite's quantized ADD.
  * Each input minus its zero point, times 2^20, is rescaled to twice the larger input scale

@@ -5838,11 +5838,11 @@ static const int32_t fc1_shift[10] = {
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-223586.
  * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 27 values, 9 tap(s) of 3 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (896 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. The window's last value is paired with a zero weight. */
 static void conv1(const int8_t *input, int8_t *output)
@@ -5960,7 +5960,7 @@ static void conv1(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
                             for (j0 = 0; j0 < 3; j0 += 3) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 9; ++t) {
                                     const int32_t iy = iy0 + t / 3 * 1;
@@ -5968,14 +5968,13 @@ static void conv1(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 3;
 
                                     if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
-                                        for (j = at; j < at + 3; ++j) {
-                                            window[QGEN_MAC_SLOT(j, 27)] = (qgen_mac_int8_t)-6;
+                                        for (j = 0; j < 3; ++j) {
+                                            window[QGEN_MAC_SLOT(at + j, 27)] = (qgen_mac_int8_t)-6;
                                         }
                                         continue;
                                     }
                                     for (j = 0; j < 3; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 27)] =
-                                            (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 3 + g * 3 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 27)] = (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 3 + g * 3 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -6016,11 +6015,11 @@ static void conv1(const int8_t *input, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1881805.
  * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 144 values, 9 tap(s) of 16 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (4608 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv2(const int8_t *input, int8_t *output)
@@ -6138,7 +6137,7 @@ static void conv2(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
                             for (j0 = 0; j0 < 16; j0 += 16) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 9; ++t) {
                                     const int32_t iy = iy0 + t / 3 * 1;
@@ -6146,14 +6145,13 @@ static void conv2(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 16;
 
                                     if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
-                                        for (j = at; j < at + 16; ++j) {
-                                            window[QGEN_MAC_SLOT(j, 144)] = (qgen_mac_int8_t)-128;
+                                        for (j = 0; j < 16; ++j) {
+                                            window[QGEN_MAC_SLOT(at + j, 144)] = (qgen_mac_int8_t)-128;
                                         }
                                         continue;
                                     }
                                     for (j = 0; j < 16; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 144)] =
-                                            (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 144)] = (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -6194,11 +6192,11 @@ static void conv2(const int8_t *input, int8_t *output)
  * activation none: clamp [-128, 127]. Every partial sum is within +-1847857.
  * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 144 values, 9 tap(s) of 16 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (4608 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv3(const int8_t *input, int8_t *output)
@@ -6316,7 +6314,7 @@ static void conv3(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
                             for (j0 = 0; j0 < 16; j0 += 16) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 9; ++t) {
                                     const int32_t iy = iy0 + t / 3 * 1;
@@ -6324,14 +6322,13 @@ static void conv3(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 16;
 
                                     if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
-                                        for (j = at; j < at + 16; ++j) {
-                                            window[QGEN_MAC_SLOT(j, 144)] = (qgen_mac_int8_t)-128;
+                                        for (j = 0; j < 16; ++j) {
+                                            window[QGEN_MAC_SLOT(at + j, 144)] = (qgen_mac_int8_t)-128;
                                         }
                                         continue;
                                     }
                                     for (j = 0; j < 16; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 144)] =
-                                            (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 144)] = (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -6389,11 +6386,11 @@ static void add1(const int8_t *input1, const int8_t *input2, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-1938224.
  * Each pixel's output channels in tiles of 32 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 144 values, 9 tap(s) of 16 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (9216 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv4(const int8_t *input, int8_t *output)
@@ -6511,7 +6508,7 @@ static void conv4(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
                             for (j0 = 0; j0 < 16; j0 += 16) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 9; ++t) {
                                     const int32_t iy = iy0 + t / 3 * 1;
@@ -6519,14 +6516,13 @@ static void conv4(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 16;
 
                                     if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
-                                        for (j = at; j < at + 16; ++j) {
-                                            window[QGEN_MAC_SLOT(j, 144)] = (qgen_mac_int8_t)-128;
+                                        for (j = 0; j < 16; ++j) {
+                                            window[QGEN_MAC_SLOT(at + j, 144)] = (qgen_mac_int8_t)-128;
                                         }
                                         continue;
                                     }
                                     for (j = 0; j < 16; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 144)] =
-                                            (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 144)] = (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -6567,11 +6563,11 @@ static void conv4(const int8_t *input, int8_t *output)
  * activation none: clamp [-128, 127]. Every partial sum is within +-3725918.
  * Each pixel's output channels in tiles of 32 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 288 values, 9 tap(s) of 32 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (18432 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv5(const int8_t *input, int8_t *output)
@@ -6689,7 +6685,7 @@ static void conv5(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
                             for (j0 = 0; j0 < 32; j0 += 32) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 9; ++t) {
                                     const int32_t iy = iy0 + t / 3 * 1;
@@ -6697,14 +6693,13 @@ static void conv5(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 32;
 
                                     if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
-                                        for (j = at; j < at + 32; ++j) {
-                                            window[QGEN_MAC_SLOT(j, 288)] = (qgen_mac_int8_t)-128;
+                                        for (j = 0; j < 32; ++j) {
+                                            window[QGEN_MAC_SLOT(at + j, 288)] = (qgen_mac_int8_t)-128;
                                         }
                                         continue;
                                     }
                                     for (j = 0; j < 32; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 288)] =
-                                            (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 32 + g * 32 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 288)] = (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 32 + g * 32 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -6745,11 +6740,11 @@ static void conv5(const int8_t *input, int8_t *output)
  * activation none: clamp [-128, 127]. Every partial sum is within +-273863.
  * Each pixel's output channels in tiles of 32 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 16 values, 1 tap(s) of 16 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (1024 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv6(const int8_t *input, int8_t *output)
@@ -6860,7 +6855,7 @@ static void conv6(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 16; j0 += 16) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -6868,8 +6863,7 @@ static void conv6(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 16;
 
                                     for (j = 0; j < 16; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 16)] =
-                                            (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 16)] = (qgen_mac_int8_t)input[((n * 32 + iy) * 32 + ix) * 16 + g * 16 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -6927,11 +6921,11 @@ static void add2(const int8_t *input1, const int8_t *input2, int8_t *output)
  * activation ReLU: clamp [-128, 127]. Every partial sum is within +-3885717.
  * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 288 values, 9 tap(s) of 32 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 #if QGEN_X86_MADD
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of 32 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (18432 bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window (ky, kx, ic order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly. */
 static void conv7(const int8_t *input, int8_t *output)
@@ -7049,7 +7043,7 @@ static void conv7(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 9; t0 += 9) {
                             for (j0 = 0; j0 < 32; j0 += 32) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 9; ++t) {
                                     const int32_t iy = iy0 + t / 3 * 1;
@@ -7057,14 +7051,13 @@ static void conv7(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 32;
 
                                     if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
-                                        for (j = at; j < at + 32; ++j) {
-                                            window[QGEN_MAC_SLOT(j, 288)] = (qgen_mac_int8_t)-128;
+                                        for (j = 0; j < 32; ++j) {
+                                            window[QGEN_MAC_SLOT(at + j, 288)] = (qgen_mac_int8_t)-128;
                                         }
                                         continue;
                                     }
                                     for (j = 0; j < 32; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 288)] =
-                                            (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 32 + g * 32 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 288)] = (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 32 + g * 32 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -7105,7 +7098,7 @@ static void conv7(const int8_t *input, int8_t *output)
  * activation none: clamp [-128, 127]. Every partial sum is within +-7300176.
  * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 192 values, 3 tap(s) of 64 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv8(const int8_t *input, int8_t *output)
 {
@@ -7138,7 +7131,7 @@ static void conv8(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 9; t0 += 3) {
                             for (j0 = 0; j0 < 64; j0 += 64) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 3; ++t) {
                                     const int32_t iy = iy0 + t / 3 * 1;
@@ -7146,14 +7139,13 @@ static void conv8(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 64;
 
                                     if (iy < 0 || iy >= 8 || ix < 0 || ix >= 8) {
-                                        for (j = at; j < at + 64; ++j) {
-                                            window[QGEN_MAC_SLOT(j, 192)] = (qgen_mac_int8_t)-128;
+                                        for (j = 0; j < 64; ++j) {
+                                            window[QGEN_MAC_SLOT(at + j, 192)] = (qgen_mac_int8_t)-128;
                                         }
                                         continue;
                                     }
                                     for (j = 0; j < 64; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 192)] =
-                                            (qgen_mac_int8_t)input[((n * 8 + iy) * 8 + ix) * 64 + g * 64 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 192)] = (qgen_mac_int8_t)input[((n * 8 + iy) * 8 + ix) * 64 + g * 64 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
@@ -7193,7 +7185,7 @@ static void conv8(const int8_t *input, int8_t *output)
  * activation none: clamp [-128, 127]. Every partial sum is within +-552406.
  * Each pixel's output channels in tiles of 64 int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_int8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 32 values, 1 tap(s) of 32 channel(s) at a time, so that
- * qgen_dot4_int8 reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_int8 reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own. */
 static void conv9(const int8_t *input, int8_t *output)
 {
@@ -7226,7 +7218,7 @@ static void conv9(const int8_t *input, int8_t *output)
                         }
                         for (t0 = 0; t0 < 1; t0 += 1) {
                             for (j0 = 0; j0 < 32; j0 += 32) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps (ky, kx, ic: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + 1; ++t) {
                                     const int32_t iy = iy0 + t / 1 * 1;
@@ -7234,8 +7226,7 @@ static void conv9(const int8_t *input, int8_t *output)
                                     const int32_t at = (t - t0) * 32;
 
                                     for (j = 0; j < 32; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, 32)] =
-                                            (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 32 + g * 32 + j0 + j];
+                                        window[QGEN_MAC_SLOT(at + j, 32)] = (qgen_mac_int8_t)input[((n * 16 + iy) * 16 + ix) * 32 + g * 32 + j0 + j];
                                     }
                                 }
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */

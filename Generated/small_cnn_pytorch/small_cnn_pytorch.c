@@ -875,95 +875,172 @@ static const int32_t fc_bias_term_exponent[10] = {
     -12, -13,
 };
 
-/* Layer "conv1" (model.swift:8): Conv2d, [1, 3, 32, 32] -> [1, 16, 32, 32],
- * kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1.
+/* Layer "conv1" (model.swift:8): Conv2d on NCHW, [1, 3, 32, 32] -> [1, 16, 32, 32],
+ * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OIHW weights,
+ * each pixel's window gathered from the channels' planes in their (ic, ky, kx) order.
  * uint8 input (zero point 66, folded into conv1_bias; padding reads it), uint8 output (zero point 0),
  * activation ReLU: clamp [0, 255]. Every partial sum is within +-605085.
- * One output row at a time, in tiles of 32 int32 accumulators: for each input channel and tap, the tap's weight times
- * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
- * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
+ * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_uint8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 27 values, 9 tap(s) of 3 channel(s) at a time, so that
+ * qgen_dot4_uint8 reduces it against four output channels' weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (896 bytes); per pixel the
+ * group's window (ic, ky, kx order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. The window's last value is paired with a zero weight. */
 static void conv1(const uint8_t *input, uint8_t *output)
 {
-    int32_t acc[32];
+    int16_t packed[14][16][2];
+    union {
+        int16_t values[2 * 14];
+        int32_t pairs[14];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[16];
+    int32_t acc[16];
+    __m256i a[2];
     int32_t n;
-    int32_t oc;
     int32_t oy;
     int32_t ox;
-    int32_t ox0;
-    int32_t ic;
-    int32_t ky;
-    int32_t kx;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
 
-    for (n = 0; n < 1; ++n) {
-        for (oc = 0; oc < 16; ++oc) {
-            const int32_t group = oc / 16;
+    window.values[2 * 14 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 16; b0 += 16) {
+            const int32_t width = 16 - b0 < 16 ? 16 - b0 : 16;
 
-            for (oy = 0; oy < 32; ++oy) {
-                for (ox0 = 0; ox0 < 32; ox0 += 32) {
-                    const int32_t width = 32 - ox0 < 32 ? 32 - ox0 : 32;
+            c0 = g * 16 + b0;
+            for (oc = c0; oc < c0 + 16; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv1_bias[oc] : 0;
+                for (k = 0; k < 2 * 14; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 27
+                        ? conv1_weights[oc * 27 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 32; ++oy) {
+                    for (ox = 0; ox < 32; ++ox) {
+                        const int32_t iy0 = oy * 1 - 1;
+                        const int32_t ix0 = ox * 1 - 1;
 
-                    for (ox = 0; ox < width; ++ox) {
-                        acc[ox] = conv1_bias[oc];
-                    }
-                    for (ic = 0; ic < 3; ++ic) {
-                        const uint8_t *plane = &input[(n * 3 + group * 3 + ic) * 1024];
-                        const int8_t *w = &conv1_weights[(oc * 3 + ic) * 9];
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
 
-                        for (ky = 0; ky < 3; ++ky) {
-                            const int32_t iy = oy * 1 + ky * 1 - 1;
-                            const uint8_t *row;
-
-                            if (iy < 0 || iy >= 32) {
-                                int32_t padded = 0;
-
-                                for (kx = 0; kx < 3; ++kx) {
-                                    padded += 66 * ((int32_t)w[ky * 3 + kx]);
-                                }
-                                for (ox = 0; ox < width; ++ox) {
-                                    acc[ox] += padded;
+                            if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                for (j = 0; j < 3; ++j) {
+                                    window.values[j * 9 + t] = 66;
                                 }
                                 continue;
                             }
-                            row = &plane[iy * 32];
-                            for (kx = 0; kx < 3; ++kx) {
-                                const int32_t wv = (int32_t)w[ky * 3 + kx];
-                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
-                                const int32_t offset = ox0 * 1 + kx * 1 - 1;
-                                /* [first, last): the columns of this tile whose input column lies in 0 ... 32 - 1. */
-                                int32_t first = offset >= 0 ? 0 : (-offset + 1 - 1) / 1;
-                                int32_t last = 32 - offset <= 0 ? 0 : (32 - offset + 1 - 1) / 1;
-
-                                if (first > width) {
-                                    first = width;
-                                }
-                                if (last > width) {
-                                    last = width;
-                                }
-                                if (last < first) {
-                                    last = first;
-                                }
-                                for (ox = 0; ox < first; ++ox) {
-                                    acc[ox] += 66 * wv;
-                                }
-                                for (ox = first; ox < last; ++ox) {
-                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
-                                }
-                                for (ox = last; ox < width; ++ox) {
-                                    acc[ox] += 66 * wv;
-                                }
+                            for (j = 0; j < 3; ++j) {
+                                window.values[j * 9 + t] = input[((n * 3 + g * 3 + j) * 32 + iy) * 32 + ix];
                             }
                         }
-                    }
-                    for (ox = 0; ox < width; ++ox) {
-                        output[((n * 16 + oc) * 32 + oy) * 32 + ox0 + ox] =
-                            (uint8_t)qgen_requantize(acc[ox], conv1_scale_mantissa[oc], conv1_scale_exponent[oc], conv1_bias_term_mantissa[oc], conv1_bias_term_exponent[oc],
-                                                      0, 0, 255);
+                        for (j = 0; j < 2; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 14; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 2; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 16 + oc) * 32 + oy) * 32 + ox] =
+                                (uint8_t)qgen_requantize(acc[oc - c0], conv1_scale_mantissa[oc], conv1_scale_exponent[oc], conv1_bias_term_mantissa[oc], conv1_bias_term_exponent[oc],
+                                                          0, 0, 255);
+                        }
                     }
                 }
             }
         }
     }
 }
+#else
+static void conv1(const uint8_t *input, uint8_t *output)
+{
+    int32_t acc[16];
+    int32_t sums[4];
+    qgen_mac_uint8_t window[27];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
+    int32_t j;
+
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 32; ++oy) {
+            for (ox = 0; ox < 32; ++ox) {
+                const int32_t iy0 = oy * 1 - 1;
+                const int32_t ix0 = ox * 1 - 1;
+
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 16; c0 < (g + 1) * 16; c0 += 16) {
+                        const int32_t end = (g + 1) * 16 - c0 < 16 ? (g + 1) * 16 : c0 + 16;
+
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv1_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            for (j0 = 0; j0 < 3; j0 += 3) {
+                                /* Gather the chunk's taps (ic, ky, kx: the weights' order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+
+                                    if (iy < 0 || iy >= 32 || ix < 0 || ix >= 32) {
+                                        for (j = 0; j < 3; ++j) {
+                                            window[QGEN_MAC_SLOT(j * 9 + t, 27)] = (qgen_mac_uint8_t)66;
+                                        }
+                                        continue;
+                                    }
+                                    for (j = 0; j < 3; ++j) {
+                                        window[QGEN_MAC_SLOT(j * 9 + t, 27)] = (qgen_mac_uint8_t)input[((n * 3 + g * 3 + j0 + j) * 32 + iy) * 32 + ix];
+                                    }
+                                }
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv1_weights[oc * 27 + j0 * 9];
+
+                                    qgen_dot4_uint8(window, 27, w, &w[rows > 1 ? 27 : 0],
+                                                      &w[rows > 2 ? 2 * 27 : 0], &w[rows > 3 ? 3 * 27 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
+                            }
+                        }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 16 + oc) * 32 + oy) * 32 + ox] =
+                                (uint8_t)qgen_requantize(acc[oc - c0], conv1_scale_mantissa[oc], conv1_scale_exponent[oc], conv1_bias_term_mantissa[oc], conv1_bias_term_exponent[oc],
+                                                          0, 0, 255);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
 
 /* Layer "pool" (model.swift:9): MaxPool2d on nchw uint8, 16 channels, 32x32 -> 16x16,
  * kernel 2x2, stride 2x2, padding before 0x0 (TFLite's MAX_POOL_2D: each window is clipped
@@ -1012,95 +1089,172 @@ static void pool(const uint8_t *input, uint8_t *output)
     }
 }
 
-/* Layer "conv2" (model.swift:10): Conv2d, [1, 16, 16, 16] -> [1, 16, 16, 16],
- * kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1.
+/* Layer "conv2" (model.swift:10): Conv2d on NCHW, [1, 16, 16, 16] -> [1, 16, 16, 16],
+ * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OIHW weights,
+ * each pixel's window gathered from the channels' planes in their (ic, ky, kx) order.
  * uint8 input (zero point 0, folded into conv2_bias; padding reads it), uint8 output (zero point 0),
  * activation ReLU: clamp [0, 255]. Every partial sum is within +-2606100.
- * One output row at a time, in tiles of 16 int32 accumulators: for each input channel and tap, the tap's weight times
- * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
- * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
+ * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_uint8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 144 values, 9 tap(s) of 16 channel(s) at a time, so that
+ * qgen_dot4_uint8 reduces it against four output channels' weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (4608 bytes); per pixel the
+ * group's window (ic, ky, kx order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
 static void conv2(const uint8_t *input, uint8_t *output)
 {
+    int16_t packed[72][16][2];
+    union {
+        int16_t values[2 * 72];
+        int32_t pairs[72];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[16];
     int32_t acc[16];
+    __m256i a[2];
     int32_t n;
-    int32_t oc;
     int32_t oy;
     int32_t ox;
-    int32_t ox0;
-    int32_t ic;
-    int32_t ky;
-    int32_t kx;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
 
-    for (n = 0; n < 1; ++n) {
-        for (oc = 0; oc < 16; ++oc) {
-            const int32_t group = oc / 16;
+    window.values[2 * 72 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 16; b0 += 16) {
+            const int32_t width = 16 - b0 < 16 ? 16 - b0 : 16;
 
-            for (oy = 0; oy < 16; ++oy) {
-                for (ox0 = 0; ox0 < 16; ox0 += 16) {
-                    const int32_t width = 16 - ox0 < 16 ? 16 - ox0 : 16;
+            c0 = g * 16 + b0;
+            for (oc = c0; oc < c0 + 16; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv2_bias[oc] : 0;
+                for (k = 0; k < 2 * 72; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 144
+                        ? conv2_weights[oc * 144 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 16; ++oy) {
+                    for (ox = 0; ox < 16; ++ox) {
+                        const int32_t iy0 = oy * 1 - 1;
+                        const int32_t ix0 = ox * 1 - 1;
 
-                    for (ox = 0; ox < width; ++ox) {
-                        acc[ox] = conv2_bias[oc];
-                    }
-                    for (ic = 0; ic < 16; ++ic) {
-                        const uint8_t *plane = &input[(n * 16 + group * 16 + ic) * 256];
-                        const int8_t *w = &conv2_weights[(oc * 16 + ic) * 9];
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
 
-                        for (ky = 0; ky < 3; ++ky) {
-                            const int32_t iy = oy * 1 + ky * 1 - 1;
-                            const uint8_t *row;
-
-                            if (iy < 0 || iy >= 16) {
-                                int32_t padded = 0;
-
-                                for (kx = 0; kx < 3; ++kx) {
-                                    padded += 0 * ((int32_t)w[ky * 3 + kx]);
-                                }
-                                for (ox = 0; ox < width; ++ox) {
-                                    acc[ox] += padded;
+                            if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
+                                for (j = 0; j < 16; ++j) {
+                                    window.values[j * 9 + t] = 0;
                                 }
                                 continue;
                             }
-                            row = &plane[iy * 16];
-                            for (kx = 0; kx < 3; ++kx) {
-                                const int32_t wv = (int32_t)w[ky * 3 + kx];
-                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
-                                const int32_t offset = ox0 * 1 + kx * 1 - 1;
-                                /* [first, last): the columns of this tile whose input column lies in 0 ... 16 - 1. */
-                                int32_t first = offset >= 0 ? 0 : (-offset + 1 - 1) / 1;
-                                int32_t last = 16 - offset <= 0 ? 0 : (16 - offset + 1 - 1) / 1;
-
-                                if (first > width) {
-                                    first = width;
-                                }
-                                if (last > width) {
-                                    last = width;
-                                }
-                                if (last < first) {
-                                    last = first;
-                                }
-                                for (ox = 0; ox < first; ++ox) {
-                                    acc[ox] += 0 * wv;
-                                }
-                                for (ox = first; ox < last; ++ox) {
-                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
-                                }
-                                for (ox = last; ox < width; ++ox) {
-                                    acc[ox] += 0 * wv;
-                                }
+                            for (j = 0; j < 16; ++j) {
+                                window.values[j * 9 + t] = input[((n * 16 + g * 16 + j) * 16 + iy) * 16 + ix];
                             }
                         }
-                    }
-                    for (ox = 0; ox < width; ++ox) {
-                        output[((n * 16 + oc) * 16 + oy) * 16 + ox0 + ox] =
-                            (uint8_t)qgen_requantize(acc[ox], conv2_scale_mantissa[oc], conv2_scale_exponent[oc], conv2_bias_term_mantissa[oc], conv2_bias_term_exponent[oc],
-                                                      0, 0, 255);
+                        for (j = 0; j < 2; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 72; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 2; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 16 + oc) * 16 + oy) * 16 + ox] =
+                                (uint8_t)qgen_requantize(acc[oc - c0], conv2_scale_mantissa[oc], conv2_scale_exponent[oc], conv2_bias_term_mantissa[oc], conv2_bias_term_exponent[oc],
+                                                          0, 0, 255);
+                        }
                     }
                 }
             }
         }
     }
 }
+#else
+static void conv2(const uint8_t *input, uint8_t *output)
+{
+    int32_t acc[16];
+    int32_t sums[4];
+    qgen_mac_uint8_t window[144];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
+    int32_t j;
+
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 16; ++oy) {
+            for (ox = 0; ox < 16; ++ox) {
+                const int32_t iy0 = oy * 1 - 1;
+                const int32_t ix0 = ox * 1 - 1;
+
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 16; c0 < (g + 1) * 16; c0 += 16) {
+                        const int32_t end = (g + 1) * 16 - c0 < 16 ? (g + 1) * 16 : c0 + 16;
+
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv2_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            for (j0 = 0; j0 < 16; j0 += 16) {
+                                /* Gather the chunk's taps (ic, ky, kx: the weights' order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+
+                                    if (iy < 0 || iy >= 16 || ix < 0 || ix >= 16) {
+                                        for (j = 0; j < 16; ++j) {
+                                            window[QGEN_MAC_SLOT(j * 9 + t, 144)] = (qgen_mac_uint8_t)0;
+                                        }
+                                        continue;
+                                    }
+                                    for (j = 0; j < 16; ++j) {
+                                        window[QGEN_MAC_SLOT(j * 9 + t, 144)] = (qgen_mac_uint8_t)input[((n * 16 + g * 16 + j0 + j) * 16 + iy) * 16 + ix];
+                                    }
+                                }
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv2_weights[oc * 144 + j0 * 9];
+
+                                    qgen_dot4_uint8(window, 144, w, &w[rows > 1 ? 144 : 0],
+                                                      &w[rows > 2 ? 2 * 144 : 0], &w[rows > 3 ? 3 * 144 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
+                            }
+                        }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 16 + oc) * 16 + oy) * 16 + ox] =
+                                (uint8_t)qgen_requantize(acc[oc - c0], conv2_scale_mantissa[oc], conv2_scale_exponent[oc], conv2_bias_term_mantissa[oc], conv2_bias_term_exponent[oc],
+                                                          0, 0, 255);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
 
 /* Layer "dw" (model.swift:11): Conv2d, [1, 16, 16, 16] -> [1, 16, 16, 16],
  * kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 16.

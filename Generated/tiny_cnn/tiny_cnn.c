@@ -2420,185 +2420,339 @@ static const int32_t fc_shift[10] = {
     -10, -10,
 };
 
-/* Layer "conv1" (model.swift:9): Conv2d, [1, 1, 28, 28] -> [1, 8, 28, 28],
- * kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1.
+/* Layer "conv1" (model.swift:9): Conv2d on NCHW, [1, 1, 28, 28] -> [1, 8, 28, 28],
+ * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OIHW weights,
+ * each pixel's window gathered from the channels' planes in their (ic, ky, kx) order.
  * uint8 input (zero point 0, folded into conv1_bias; padding reads it), uint8 output (zero point 0),
  * activation ReLU: clamp [0, 255]. Every partial sum is within +-146418.
- * One output row at a time, in tiles of 28 int32 accumulators: for each input channel and tap, the tap's weight times
- * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
- * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
+ * Each pixel's output channels in tiles of 8 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_uint8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 9 values, 9 tap(s) of 1 channel(s) at a time, so that
+ * qgen_dot4_uint8 reduces it against four output channels' weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 8 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (160 bytes); per pixel the
+ * group's window (ic, ky, kx order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. The window's last value is paired with a zero weight. */
 static void conv1(const uint8_t *input, uint8_t *output)
 {
-    int32_t acc[28];
+    int16_t packed[5][8][2];
+    union {
+        int16_t values[2 * 5];
+        int32_t pairs[5];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[8];
+    int32_t acc[8];
+    __m256i a[1];
     int32_t n;
-    int32_t oc;
     int32_t oy;
     int32_t ox;
-    int32_t ox0;
-    int32_t ic;
-    int32_t ky;
-    int32_t kx;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
 
-    for (n = 0; n < 1; ++n) {
-        for (oc = 0; oc < 8; ++oc) {
-            const int32_t group = oc / 8;
+    window.values[2 * 5 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 8; b0 += 8) {
+            const int32_t width = 8 - b0 < 8 ? 8 - b0 : 8;
 
-            for (oy = 0; oy < 28; ++oy) {
-                for (ox0 = 0; ox0 < 28; ox0 += 28) {
-                    const int32_t width = 28 - ox0 < 28 ? 28 - ox0 : 28;
+            c0 = g * 8 + b0;
+            for (oc = c0; oc < c0 + 8; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv1_bias[oc] : 0;
+                for (k = 0; k < 2 * 5; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 9
+                        ? conv1_weights[oc * 9 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 28; ++oy) {
+                    for (ox = 0; ox < 28; ++ox) {
+                        const int32_t iy0 = oy * 1 - 1;
+                        const int32_t ix0 = ox * 1 - 1;
 
-                    for (ox = 0; ox < width; ++ox) {
-                        acc[ox] = conv1_bias[oc];
-                    }
-                    for (ic = 0; ic < 1; ++ic) {
-                        const uint8_t *plane = &input[(n * 1 + group * 1 + ic) * 784];
-                        const int8_t *w = &conv1_weights[(oc * 1 + ic) * 9];
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
 
-                        for (ky = 0; ky < 3; ++ky) {
-                            const int32_t iy = oy * 1 + ky * 1 - 1;
-                            const uint8_t *row;
-
-                            if (iy < 0 || iy >= 28) {
-                                int32_t padded = 0;
-
-                                for (kx = 0; kx < 3; ++kx) {
-                                    padded += 0 * ((int32_t)w[ky * 3 + kx]);
-                                }
-                                for (ox = 0; ox < width; ++ox) {
-                                    acc[ox] += padded;
+                            if (iy < 0 || iy >= 28 || ix < 0 || ix >= 28) {
+                                for (j = 0; j < 1; ++j) {
+                                    window.values[j * 9 + t] = 0;
                                 }
                                 continue;
                             }
-                            row = &plane[iy * 28];
-                            for (kx = 0; kx < 3; ++kx) {
-                                const int32_t wv = (int32_t)w[ky * 3 + kx];
-                                /* Output column ox0 + ox reads input column (ox0 + ox) * 1 + offset. */
-                                const int32_t offset = ox0 * 1 + kx * 1 - 1;
-                                /* [first, last): the columns of this tile whose input column lies in 0 ... 28 - 1. */
-                                int32_t first = offset >= 0 ? 0 : (-offset + 1 - 1) / 1;
-                                int32_t last = 28 - offset <= 0 ? 0 : (28 - offset + 1 - 1) / 1;
-
-                                if (first > width) {
-                                    first = width;
-                                }
-                                if (last > width) {
-                                    last = width;
-                                }
-                                if (last < first) {
-                                    last = first;
-                                }
-                                for (ox = 0; ox < first; ++ox) {
-                                    acc[ox] += 0 * wv;
-                                }
-                                for (ox = first; ox < last; ++ox) {
-                                    acc[ox] += (int32_t)row[ox * 1 + offset] * wv;
-                                }
-                                for (ox = last; ox < width; ++ox) {
-                                    acc[ox] += 0 * wv;
-                                }
+                            for (j = 0; j < 1; ++j) {
+                                window.values[j * 9 + t] = input[((n * 1 + g * 1 + j) * 28 + iy) * 28 + ix];
                             }
                         }
-                    }
-                    for (ox = 0; ox < width; ++ox) {
-                        output[((n * 8 + oc) * 28 + oy) * 28 + ox0 + ox] =
-                            (uint8_t)qgen_requantize(acc[ox], conv1_multiplier[oc], conv1_shift[oc],
-                                                      0, 0, 255);
+                        for (j = 0; j < 1; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 5; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 1; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 1; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 8 + oc) * 28 + oy) * 28 + ox] =
+                                (uint8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
+                                                          0, 0, 255);
+                        }
                     }
                 }
             }
         }
     }
 }
+#else
+static void conv1(const uint8_t *input, uint8_t *output)
+{
+    int32_t acc[8];
+    int32_t sums[4];
+    qgen_mac_uint8_t window[9];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
+    int32_t j;
 
-/* Layer "conv2" (model.swift:12): Conv2d, [1, 8, 28, 28] -> [1, 16, 14, 14],
- * kernel 3x3, stride 2x2, padding 1x1, dilation 1x1, groups 1.
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 28; ++oy) {
+            for (ox = 0; ox < 28; ++ox) {
+                const int32_t iy0 = oy * 1 - 1;
+                const int32_t ix0 = ox * 1 - 1;
+
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 8; c0 < (g + 1) * 8; c0 += 8) {
+                        const int32_t end = (g + 1) * 8 - c0 < 8 ? (g + 1) * 8 : c0 + 8;
+
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv1_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            for (j0 = 0; j0 < 1; j0 += 1) {
+                                /* Gather the chunk's taps (ic, ky, kx: the weights' order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+
+                                    if (iy < 0 || iy >= 28 || ix < 0 || ix >= 28) {
+                                        for (j = 0; j < 1; ++j) {
+                                            window[QGEN_MAC_SLOT(j * 9 + t, 9)] = (qgen_mac_uint8_t)0;
+                                        }
+                                        continue;
+                                    }
+                                    for (j = 0; j < 1; ++j) {
+                                        window[QGEN_MAC_SLOT(j * 9 + t, 9)] = (qgen_mac_uint8_t)input[((n * 1 + g * 1 + j0 + j) * 28 + iy) * 28 + ix];
+                                    }
+                                }
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv1_weights[oc * 9 + j0 * 9];
+
+                                    qgen_dot4_uint8(window, 9, w, &w[rows > 1 ? 9 : 0],
+                                                      &w[rows > 2 ? 2 * 9 : 0], &w[rows > 3 ? 3 * 9 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
+                            }
+                        }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 8 + oc) * 28 + oy) * 28 + ox] =
+                                (uint8_t)qgen_requantize(acc[oc - c0], conv1_multiplier[oc], conv1_shift[oc],
+                                                          0, 0, 255);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
+
+/* Layer "conv2" (model.swift:12): Conv2d on NCHW, [1, 8, 28, 28] -> [1, 16, 14, 14],
+ * kernel 3x3, stride 2x2, padding before 1x1, dilation 1x1, groups 1; OIHW weights,
+ * each pixel's window gathered from the channels' planes in their (ic, ky, kx) order.
  * uint8 input (zero point 0, folded into conv2_bias; padding reads it), uint8 output (zero point 0),
  * activation ReLU: clamp [0, 255]. Every partial sum is within +-868141.
- * One output row at a time, in tiles of 14 int32 accumulators: for each input channel and tap, the tap's weight times
- * the input row, contiguous over the tile when the stride is 1 (so compilers vectorize it); the columns whose tap falls in
- * the padding, and whole padded rows, add the input zero point times the weight, as the padding reads it. */
+ * Each pixel's output channels in tiles of 16 int32 accumulators. The pixel's window is gathered (widened to
+ * qgen_mac_uint8_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of 72 values, 9 tap(s) of 8 channel(s) at a time, so that
+ * qgen_dot4_uint8 reduces it against four output channels' weights at once with no bounds tests; then the
+ * tile's output stage in a loop of its own. */
+#if QGEN_X86_MADD
+/* x86 AVX2: a matrix product of int16 pairs. Per group and block of 16 output channels the weights are repacked on the stack as int16 [k / 2][channel][2] (2304 bytes); per pixel the
+ * group's window (ic, ky, kx order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
+ * exactly. */
 static void conv2(const uint8_t *input, uint8_t *output)
 {
-    int32_t acc[14];
+    int16_t packed[36][16][2];
+    union {
+        int16_t values[2 * 36];
+        int32_t pairs[36];
+    } window; /* pairs[k] reads values 2k (low half) and 2k + 1 (high half): x86 is little-endian (C99 6.5.2.3) */
+    int32_t bias[16];
+    int32_t acc[16];
+    __m256i a[2];
     int32_t n;
-    int32_t oc;
     int32_t oy;
     int32_t ox;
-    int32_t ox0;
-    int32_t ic;
-    int32_t ky;
-    int32_t kx;
+    int32_t g;
+    int32_t b0;
+    int32_t c0;
+    int32_t oc;
+    int32_t k;
+    int32_t t;
+    int32_t j;
 
-    for (n = 0; n < 1; ++n) {
-        for (oc = 0; oc < 16; ++oc) {
-            const int32_t group = oc / 16;
+    window.values[2 * 36 - 1] = 0;
+    for (g = 0; g < 1; ++g) {
+        for (b0 = 0; b0 < 16; b0 += 16) {
+            const int32_t width = 16 - b0 < 16 ? 16 - b0 : 16;
 
-            for (oy = 0; oy < 14; ++oy) {
-                for (ox0 = 0; ox0 < 14; ox0 += 14) {
-                    const int32_t width = 14 - ox0 < 14 ? 14 - ox0 : 14;
+            c0 = g * 16 + b0;
+            for (oc = c0; oc < c0 + 16; ++oc) {
+                bias[oc - c0] = oc < c0 + width ? conv2_bias[oc] : 0;
+                for (k = 0; k < 2 * 36; ++k) {
+                    packed[k / 2][oc - c0][k % 2] = (int16_t)(oc < c0 + width && k < 72
+                        ? conv2_weights[oc * 72 + k] : 0);
+                }
+            }
+            for (n = 0; n < 1; ++n) {
+                for (oy = 0; oy < 14; ++oy) {
+                    for (ox = 0; ox < 14; ++ox) {
+                        const int32_t iy0 = oy * 2 - 1;
+                        const int32_t ix0 = ox * 2 - 1;
 
-                    for (ox = 0; ox < width; ++ox) {
-                        acc[ox] = conv2_bias[oc];
-                    }
-                    for (ic = 0; ic < 8; ++ic) {
-                        const uint8_t *plane = &input[(n * 8 + group * 8 + ic) * 784];
-                        const int8_t *w = &conv2_weights[(oc * 8 + ic) * 9];
+                        for (t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3 * 1;
+                            const int32_t ix = ix0 + t % 3 * 1;
 
-                        for (ky = 0; ky < 3; ++ky) {
-                            const int32_t iy = oy * 2 + ky * 1 - 1;
-                            const uint8_t *row;
-
-                            if (iy < 0 || iy >= 28) {
-                                int32_t padded = 0;
-
-                                for (kx = 0; kx < 3; ++kx) {
-                                    padded += 0 * ((int32_t)w[ky * 3 + kx]);
-                                }
-                                for (ox = 0; ox < width; ++ox) {
-                                    acc[ox] += padded;
+                            if (iy < 0 || iy >= 28 || ix < 0 || ix >= 28) {
+                                for (j = 0; j < 8; ++j) {
+                                    window.values[j * 9 + t] = 0;
                                 }
                                 continue;
                             }
-                            row = &plane[iy * 28];
-                            for (kx = 0; kx < 3; ++kx) {
-                                const int32_t wv = (int32_t)w[ky * 3 + kx];
-                                /* Output column ox0 + ox reads input column (ox0 + ox) * 2 + offset. */
-                                const int32_t offset = ox0 * 2 + kx * 1 - 1;
-                                /* [first, last): the columns of this tile whose input column lies in 0 ... 28 - 1. */
-                                int32_t first = offset >= 0 ? 0 : (-offset + 2 - 1) / 2;
-                                int32_t last = 28 - offset <= 0 ? 0 : (28 - offset + 2 - 1) / 2;
-
-                                if (first > width) {
-                                    first = width;
-                                }
-                                if (last > width) {
-                                    last = width;
-                                }
-                                if (last < first) {
-                                    last = first;
-                                }
-                                for (ox = 0; ox < first; ++ox) {
-                                    acc[ox] += 0 * wv;
-                                }
-                                for (ox = first; ox < last; ++ox) {
-                                    acc[ox] += (int32_t)row[ox * 2 + offset] * wv;
-                                }
-                                for (ox = last; ox < width; ++ox) {
-                                    acc[ox] += 0 * wv;
-                                }
+                            for (j = 0; j < 8; ++j) {
+                                window.values[j * 9 + t] = input[((n * 8 + g * 8 + j) * 28 + iy) * 28 + ix];
                             }
                         }
-                    }
-                    for (ox = 0; ox < width; ++ox) {
-                        output[((n * 16 + oc) * 14 + oy) * 14 + ox0 + ox] =
-                            (uint8_t)qgen_requantize(acc[ox], conv2_multiplier[oc], conv2_shift[oc],
-                                                      0, 0, 255);
+                        for (j = 0; j < 2; ++j) {
+                            a[j] = _mm256_loadu_si256((const __m256i *)(const void *)&bias[8 * j]);
+                        }
+                        for (k = 0; k < 36; ++k) {
+                            const __m256i x = _mm256_set1_epi32(window.pairs[k]);
+
+                            for (j = 0; j < 2; ++j) {
+                                a[j] = _mm256_add_epi32(a[j], _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)&packed[k][8 * j][0])));
+                            }
+                        }
+                        for (j = 0; j < 2; ++j) {
+                            _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
+                        }
+                        for (oc = c0; oc < c0 + width; ++oc) {
+                            output[((n * 16 + oc) * 14 + oy) * 14 + ox] =
+                                (uint8_t)qgen_requantize(acc[oc - c0], conv2_multiplier[oc], conv2_shift[oc],
+                                                          0, 0, 255);
+                        }
                     }
                 }
             }
         }
     }
 }
+#else
+static void conv2(const uint8_t *input, uint8_t *output)
+{
+    int32_t acc[16];
+    int32_t sums[4];
+    qgen_mac_uint8_t window[72];
+    int32_t n;
+    int32_t oy;
+    int32_t ox;
+    int32_t g;
+    int32_t c0;
+    int32_t oc;
+    int32_t t0;
+    int32_t j0;
+    int32_t t;
+    int32_t j;
+
+    for (n = 0; n < 1; ++n) {
+        for (oy = 0; oy < 14; ++oy) {
+            for (ox = 0; ox < 14; ++ox) {
+                const int32_t iy0 = oy * 2 - 1;
+                const int32_t ix0 = ox * 2 - 1;
+
+                for (g = 0; g < 1; ++g) {
+                    for (c0 = g * 16; c0 < (g + 1) * 16; c0 += 16) {
+                        const int32_t end = (g + 1) * 16 - c0 < 16 ? (g + 1) * 16 : c0 + 16;
+
+                        for (oc = c0; oc < end; ++oc) {
+                            acc[oc - c0] = conv2_bias[oc];
+                        }
+                        for (t0 = 0; t0 < 9; t0 += 9) {
+                            for (j0 = 0; j0 < 8; j0 += 8) {
+                                /* Gather the chunk's taps (ic, ky, kx: the weights' order) into window; a padded tap reads the
+                                 * input zero point, so that it adds the zero point times the weight. */
+                                for (t = t0; t < t0 + 9; ++t) {
+                                    const int32_t iy = iy0 + t / 3 * 1;
+                                    const int32_t ix = ix0 + t % 3 * 1;
+
+                                    if (iy < 0 || iy >= 28 || ix < 0 || ix >= 28) {
+                                        for (j = 0; j < 8; ++j) {
+                                            window[QGEN_MAC_SLOT(j * 9 + t, 72)] = (qgen_mac_uint8_t)0;
+                                        }
+                                        continue;
+                                    }
+                                    for (j = 0; j < 8; ++j) {
+                                        window[QGEN_MAC_SLOT(j * 9 + t, 72)] = (qgen_mac_uint8_t)input[((n * 8 + g * 8 + j0 + j) * 28 + iy) * 28 + ix];
+                                    }
+                                }
+                                /* Four output channels at a time (a last group of fewer repeats its first row). */
+                                for (oc = c0; oc < end; oc += 4) {
+                                    const int32_t rows = end - oc < 4 ? end - oc : 4;
+                                    const int8_t *w = &conv2_weights[oc * 72 + j0 * 9];
+
+                                    qgen_dot4_uint8(window, 72, w, &w[rows > 1 ? 72 : 0],
+                                                      &w[rows > 2 ? 2 * 72 : 0], &w[rows > 3 ? 3 * 72 : 0], sums);
+                                    for (j = 0; j < rows; ++j) {
+                                        acc[oc - c0 + j] += sums[j];
+                                    }
+                                }
+                            }
+                        }
+                        /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
+                        for (oc = c0; oc < end; ++oc) {
+                            output[((n * 16 + oc) * 14 + oy) * 14 + ox] =
+                                (uint8_t)qgen_requantize(acc[oc - c0], conv2_multiplier[oc], conv2_shift[oc],
+                                                          0, 0, 255);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
 
 /* Layer "fc" (model.swift:16): Linear, [1, 3136] -> [1, 10].
  * uint8 input (zero point 0, folded into fc_bias), int8 output (zero point 21),

@@ -44,6 +44,10 @@ import QGenVerify
         Case(channels: 200, outChannels: 200, size: (5, 4), kernel: (3, 3), stride: 2, padding: (1, 1), groups: 200, int8Input: true),
         Case(channels: 5, outChannels: 5, size: (7, 7), kernel: (3, 2), padding: (2, 1), dilation: (2, 3), groups: 5, weightZeroPoint: true),
         Case(channels: 7, outChannels: 7, size: (4, 4), kernel: (2, 2), groups: 7),
+        // On NCHW a window of 1,080 values in three chunks of 40 channels (9 taps each), and one of 549 in
+        // chunks of 56 channels and 5 (61 is prime).
+        Case(channels: 120, outChannels: 6, size: (5, 5), kernel: (3, 3), padding: (1, 1), weightZeroPoint: true),
+        Case(channels: 61, outChannels: 4, size: (4, 4), kernel: (3, 3), padding: (1, 1), int8Input: true),
         // Depth multiplier 2: grouped, not the depthwise kernel.
         Case(channels: 6, outChannels: 12, size: (5, 5), kernel: (3, 3), padding: (1, 1), groups: 6),
     ]
@@ -84,8 +88,13 @@ import QGenVerify
     /// channels and narrower last blocks, odd windows, groups, weight zero points, padding, stride,
     /// dilation, int8 inputs) and three scheme families; inPlaceChainsMatchTheReference runs the paths in
     /// place. A case whose layer the path does not take (fewer than 16 pixels, a window too long) still runs, through the portable kernel.
-    @Test(.enabled(if: HostCC.hasAVX2, "the CPU has no AVX2"), arguments: ["tflite", "onnxRuntime", "singleRounding"])
-    func x86MaddPathsMatchTheReference(scheme: String) throws {
+    static func input(_ c: Case, layout: Layout, _ q: QuantParams) -> LayerSpec {
+        layout == .nhwc ? Input("x", shape: [1, c.size.0, c.size.1, c.channels], layout: .nhwc, q).layerSpec
+            : Input("x", shape: [1, c.channels, c.size.0, c.size.1], q).layerSpec
+    }
+
+    @Test(.enabled(if: HostCC.hasAVX2, "the CPU has no AVX2"), arguments: ["tflite", "onnxRuntime", "singleRounding"], [Layout.nhwc, .nchw])
+    func x86MaddPathsMatchTheReference(scheme: String, layout: Layout) throws {
         var rng = SeededGenerator(seed: 20261205)
         var elements = 0, maddLayers = 0
         for c in Self.cases + [
@@ -100,7 +109,7 @@ import QGenVerify
             let zeroPoint = c.weightZeroPoint ? Int.random(in: -5...5, using: &rng) : 0
             let input: QuantParams = c.int8Input ? .int8(scale: 0.05, zeroPoint: -7) : .uint8(scale: 0.05, zeroPoint: 9)
             let spec = ModelSpec(name: "nhwc", layers: [
-                Input("x", shape: [1, c.size.0, c.size.1, c.channels], layout: .nhwc, input).layerSpec,
+                Self.input(c, layout: layout, input),
                 Conv2d("conv", outChannels: c.outChannels, kernel: Size2(c.kernel.0, c.kernel.1), stride: Size2(c.stride, c.stride),
                        padding: Size2(c.padding.0, c.padding.1), dilation: Size2(c.dilation.0, c.dilation.1), groups: c.groups,
                        weight: .int8(.values(weights), scales: (0..<c.outChannels).map { _ in Double.random(in: 0.002...0.004, using: &rng) },
@@ -114,7 +123,7 @@ import QGenVerify
             #expect(compared.differing == 0, "\(c): \(compared.differing) of \(compared.elements) differ")
             elements += compared.elements
         }
-        #expect(elements > 0 && maddLayers >= 12, "\(maddLayers) layers took the AVX2 path")
+        #expect(elements > 0 && maddLayers >= (layout == .nhwc ? 12 : 6), "\(maddLayers) layers took the AVX2 path")
     }
 
     /// The x86 tile output stage of the TFLite schemes, built by cc and run here: with -mavx512f
@@ -162,8 +171,11 @@ import QGenVerify
         #expect(elements > 0)
     }
 
-    @Test(arguments: ["tflite", "onnxRuntime", "singleRounding"])
-    func everyPathMatchesTheReference(scheme: String) throws {
+    /// Every case on NHWC, and on NCHW (PyTorch's layout, OIHW weights: the window gathered from the
+    /// channels' planes in (ic, ky, kx) order where the group has at least four output channels, the
+    /// row kernel for the depthwise ones).
+    @Test(arguments: ["tflite", "onnxRuntime", "singleRounding"], [Layout.nhwc, .nchw])
+    func everyPathMatchesTheReference(scheme: String, layout: Layout) throws {
         var rng = SeededGenerator(seed: 20261202)
         var elements = 0
         for c in Self.cases {
@@ -175,7 +187,7 @@ import QGenVerify
             let scales = (0..<c.outChannels).map { _ in Double.random(in: 0.002...0.004, using: &rng) }
             let input: QuantParams = c.int8Input ? .int8(scale: 0.05, zeroPoint: -7) : .uint8(scale: 0.05, zeroPoint: 9)
             let spec = ModelSpec(name: "nhwc", layers: [
-                Input("x", shape: [1, c.size.0, c.size.1, c.channels], layout: .nhwc, input).layerSpec,
+                Self.input(c, layout: layout, input),
                 Conv2d("conv", outChannels: c.outChannels, kernel: Size2(c.kernel.0, c.kernel.1), stride: Size2(c.stride, c.stride),
                        padding: Size2(c.padding.0, c.padding.1), dilation: Size2(c.dilation.0, c.dilation.1), groups: c.groups,
                        weight: .int8(.values(weights), scales: scales, zeroPoints: zeroPoints),

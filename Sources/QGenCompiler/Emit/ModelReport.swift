@@ -58,7 +58,9 @@ public struct ModelReport: Equatable, Sendable {
             case .modelOutput(let i): placement = m.outputs.count == 1 ? "output" : "output \(i)"
             case .modelInput: placement = "aliases input"
             }
-            if node.inputs.first.map({ m.tensors[$0].buffer == output.buffer }) == true { placement = "aliases its input" }
+            // A reshape shares its input's buffer (an elementwise layer in place at shift 0 has the same
+            // placement, but runs a kernel: "in place").
+            if case .reshape = node.op, node.inputs.first.map({ m.tensors[$0].buffer == output.buffer }) == true { placement = "aliases its input" }
             if case .concatenation(let c) = node.op, c.inputsAreInTheirSlices(node, in: m) {
                 placement = placement.replacingOccurrences(of: ", in place", with: "") + ", its inputs written there"
             }

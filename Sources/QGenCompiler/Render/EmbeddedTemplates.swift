@@ -1472,8 +1472,15 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
         "kernel_conv2d_nhwc": #"""
 {{% CONTENT_TYPE: C}}
 {{#common}}{{#geometry}}
+{{^channelsFirst}}
 /* Layer "{{layerName}}" ({{location}}): Conv2d on NHWC, [{{batch}}, {{inHeight}}, {{inWidth}}, {{inChannels}}] -> [{{batch}}, {{outHeight}}, {{outWidth}}, {{outChannels}}],
  * kernel {{kernelHeight}}x{{kernelWidth}}, stride {{strideHeight}}x{{strideWidth}}, padding before {{padHeight}}x{{padWidth}}, dilation {{dilationHeight}}x{{dilationWidth}}, groups {{groups}}; OHWI weights.
+{{/channelsFirst}}
+{{#channelsFirst}}
+/* Layer "{{layerName}}" ({{location}}): Conv2d on NCHW, [{{batch}}, {{inChannels}}, {{inHeight}}, {{inWidth}}] -> [{{batch}}, {{outChannels}}, {{outHeight}}, {{outWidth}}],
+ * kernel {{kernelHeight}}x{{kernelWidth}}, stride {{strideHeight}}x{{strideWidth}}, padding before {{padHeight}}x{{padWidth}}, dilation {{dilationHeight}}x{{dilationWidth}}, groups {{groups}}; OIHW weights,
+ * each pixel's window gathered from the channels' planes in their (ic, ky, kx) order.
+{{/channelsFirst}}
  * {{inputType}} input (zero point {{inputZeroPoint}}, folded into {{names.bias}}; padding reads it), {{outputType}} output (zero point {{outputZeroPoint}}),
  * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. Every partial sum is within +-{{accumulatorBound}}.{{#depthwise}}
  * Depthwise: each pixel's channels in tiles of {{tileChannels}}, each channel's sum over the {{taps}} taps of packed weights [ky][kx][c]
@@ -1481,7 +1488,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
  * zero point, so that it adds the zero point times the weight.{{/depthwise}}{{^depthwise}}
  * Each pixel's output channels in tiles of {{tileChannels}} int32 accumulators. The pixel's window is gathered (widened to
  * qgen_mac_{{inputType}}_t, in QGEN_MAC_SLOT's order) into a contiguous buffer of {{windowBufferSize}} values, {{tapsPerChunk}} tap(s) of {{channelsPerChunk}} channel(s) at a time, so that
- * qgen_dot4_{{inputType}} reduces it against four output channels' OHWI weights at once with no bounds tests; then the
+ * qgen_dot4_{{inputType}} reduces it against four output channels' weights at once with no bounds tests; then the
  * tile's output stage in a loop of its own.{{/depthwise}} */
 {{#depthwise}}
 {{#maddDepthwise}}
@@ -1743,7 +1750,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 {{/vnni}}
 /* x86 AVX2: a matrix product of int16 pairs. Per group and block of {{maddBlock}} output channels the weights{{#hasWeightZeroPoint}} less
  * the weight zero point{{/hasWeightZeroPoint}} are repacked on the stack as int16 [k / 2][channel][2] ({{maddPackedBytes}} bytes); per pixel the
- * group's window (OHWI order, a padded tap reading the input zero point) is widened to int16 on the stack, and
+ * group's window ({{windowOrder}} order, a padded tap reading the input zero point) is widened to int16 on the stack, and
  * VPMADDWD adds each broadcast pair of window values times a pair of weights to every channel's int32 lane,
  * exactly.{{#maddOddWindow}} The window's last value is paired with a zero weight.{{/maddOddWindow}} */
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
@@ -1793,13 +1800,13 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 
                             if (iy < 0 || iy >= {{inHeight}} || ix < 0 || ix >= {{inWidth}}) {
                                 for (j = 0; j < {{inChannelsPerGroup}}; ++j) {
-                                    window.values[t * {{inChannelsPerGroup}} + j] = {{inputZeroPoint}};
+                                    window.values[{{windowSlot}}] = {{inputZeroPoint}};
                                 }
                                 continue;
                             }
 {{/hasPadding}}
                             for (j = 0; j < {{inChannelsPerGroup}}; ++j) {
-                                window.values[t * {{inChannelsPerGroup}} + j] = input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}} + g * {{inChannelsPerGroup}} + j];
+                                window.values[{{windowSlot}}] = input[{{inputIndex}}];
                             }
                         }
                         for (j = 0; j < {{maddVectors}}; ++j) {
@@ -1822,7 +1829,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 #else
 {{/tileRequantize}}
                         for (oc = c0; oc < c0 + width; ++oc) {
-                            output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
+                            output[{{outputIndex}}] =
                                 ({{outputCType}}){{requantizeFunction}}(acc[oc - c0], {{requantizeArguments}},
                                                           {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
                         }
@@ -1873,24 +1880,25 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
                         }
                         for (t0 = 0; t0 < {{taps}}; t0 += {{tapsPerChunk}}) {
                             for (j0 = 0; j0 < {{inChannelsPerGroup}}; j0 += {{channelsPerChunk}}) {
-                                /* Gather the chunk's taps (ky, kx, ic: the OHWI order) into window; a padded tap reads the
+                                /* Gather the chunk's taps ({{windowOrder}}: the weights' order) into window; a padded tap reads the
                                  * input zero point, so that it adds the zero point times the weight. */
                                 for (t = t0; t < t0 + {{tapsPerChunk}}; ++t) {
                                     const int32_t iy = iy0 + t / {{kernelWidth}} * {{dilationHeight}};
                                     const int32_t ix = ix0 + t % {{kernelWidth}} * {{dilationWidth}};
+{{^channelsFirst}}
                                     const int32_t at = (t - t0) * {{channelsPerChunk}};
+{{/channelsFirst}}
 
 {{#hasPadding}}
                                     if (iy < 0 || iy >= {{inHeight}} || ix < 0 || ix >= {{inWidth}}) {
-                                        for (j = at; j < at + {{chunkChannels}}; ++j) {
-                                            window[QGEN_MAC_SLOT(j, {{chunkValues}})] = (qgen_mac_{{inputType}}_t){{inputZeroPoint}};
+                                        for (j = 0; j < {{chunkChannels}}; ++j) {
+                                            window[QGEN_MAC_SLOT({{chunkSlot}}, {{chunkValues}})] = (qgen_mac_{{inputType}}_t){{inputZeroPoint}};
                                         }
                                         continue;
                                     }
 {{/hasPadding}}
                                     for (j = 0; j < {{chunkChannels}}; ++j) {
-                                        window[QGEN_MAC_SLOT(at + j, {{chunkValues}})] =
-                                            (qgen_mac_{{inputType}}_t)input[((n * {{inHeight}} + iy) * {{inWidth}} + ix) * {{inChannels}} + g * {{inChannelsPerGroup}} + j0 + j];
+                                        window[QGEN_MAC_SLOT({{chunkSlot}}, {{chunkValues}})] = (qgen_mac_{{inputType}}_t)input[{{chunkInputIndex}}];
                                     }
                                 }
 {{#hasWeightZeroPoint}}
@@ -1904,7 +1912,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
                                 /* Four output channels at a time (a last group of fewer repeats its first row). */
                                 for (oc = c0; oc < end; oc += 4) {
                                     const int32_t rows = end - oc < 4 ? end - oc : 4;
-                                    const int8_t *w = &{{names.weights}}[oc * {{windowSize}} + t0 * {{inChannelsPerGroup}} + j0];
+                                    const int8_t *w = &{{names.weights}}[oc * {{windowSize}} + {{chunkWeightOffset}}];
 
                                     qgen_dot4_{{inputType}}(window, {{chunkValues}}, w, &w[rows > 1 ? {{windowSize}} : 0],
                                                       &w[rows > 2 ? 2 * {{windowSize}} : 0], &w[rows > 3 ? 3 * {{windowSize}} : 0], sums);
@@ -1922,7 +1930,7 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
 #else
 {{/tileRequantize}}
                         for (oc = c0; oc < end; ++oc) {
-                            output[((n * {{outHeight}} + oy) * {{outWidth}} + ox) * {{outChannels}} + oc] =
+                            output[{{outputIndex}}] =
                                 ({{outputCType}}){{requantizeFunction}}(acc[oc - c0], {{requantizeArguments}},
                                                           {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
                         }

@@ -302,29 +302,51 @@ public struct Conv2dGeometry: Equatable, Codable, Sendable, MACShape {
         isDepthwiseNHWC ? "[\(kernelHeight)][\(kernelWidth)][\(outChannels)] (depthwise, packed tap-major for the kernel)" : nil
     }
 
+    /// An NCHW convolution whose output channels per group fill the four-row reduction runs the
+    /// gathered-window kernel too (its window in the OIHW weights' order, ic then ky, kx); a depthwise
+    /// or nearly depthwise one keeps the row kernel, and so does `fbgemm(saturatingPairs)`, whose pairs
+    /// follow FBGEMM's im2col order.
+    func gathersWindow(saturatesPairs: Bool) -> Bool {
+        layout == .nhwc || (!saturatesPairs && outChannelsPerGroup >= 4 && kernelHeight * kernelWidth <= DotReduction.maxBufferValues)
+    }
+
     func kernel(_ common: KernelCommon, saturatesPairs: Bool) -> any KernelContext {
         let hasPadding = padHeight > 0 || padWidth > 0 || needsBottomRightPadding
-        if layout == .nhwc {
-            let taps = kernelHeight * kernelWidth
-            // Whole taps while they fit the buffer (the largest divisor of the taps that does, so that every
-            // chunk has the same constant length), else one tap in chunks of its channels.
-            let channels = DotReduction.Chunks(count: inChannelsPerGroup)
-            let tapsPerChunk = channels.size < inChannelsPerGroup ? 1
-                : (1...taps).last { taps % $0 == 0 && $0 * inChannelsPerGroup <= DotReduction.maxBufferValues } ?? 1
-            let chunkChannels = channels.lengthExpression(count: inChannelsPerGroup, start: "j0")
+        if gathersWindow(saturatesPairs: saturatesPairs) {
+            let taps = kernelHeight * kernelWidth, icpg = inChannelsPerGroup, nhwc = layout == .nhwc
+            // NHWC: whole taps while they fit the buffer (the largest divisor of the taps that does, so that
+            // every chunk has the same constant length), else one tap in chunks of its channels. NCHW: chunks
+            // of whole channels (all their taps).
+            let channels = nhwc ? DotReduction.Chunks(count: icpg) : DotReduction.Chunks(count: icpg, limit: DotReduction.maxBufferValues / taps)
+            let tapsPerChunk = !nhwc ? taps : channels.size < icpg ? 1
+                : (1...taps).last { taps % $0 == 0 && $0 * icpg <= DotReduction.maxBufferValues } ?? 1
+            let chunkChannels = channels.lengthExpression(count: icpg, start: "j0")
             let vnni = VNNIPointwise(self, common: common, hasPadding: hasPadding, saturatesPairs: saturatesPairs)
             let madd = isDepthwiseNHWC ? nil : MaddConvolution(self, common: common, saturatesPairs: saturatesPairs)
+            var common = common
+            // NCHW outputs of a tile are a plane apart: the scalar output stage.
+            if !nhwc { common.tileRequantize = false }
+            let inputPixel = "((n * \(inHeight) + iy) * \(inWidth) + ix) * \(inChannels) + g * \(icpg)"
+            let inputPlane = { (j: String) in "((n * \(inChannels) + g * \(icpg) + \(j)) * \(inHeight) + iy) * \(inWidth) + ix" }
             return Conv2dNHWCKernel(common: common, geometry: self, hasPadding: hasPadding,
-                                    inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
+                                    inChannelsPerGroup: icpg, outChannelsPerGroup: outChannelsPerGroup,
                                     depthwise: isDepthwiseNHWC, tileChannels: nhwcTileChannels,
                                     taps: taps, tapsPerChunk: tapsPerChunk, channelsPerChunk: channels.size, chunkChannels: chunkChannels,
-                                    chunkValues: channels.uniform ? "\(tapsPerChunk * channels.size)" : chunkChannels,
-                                    windowSize: taps * inChannelsPerGroup, windowBufferSize: tapsPerChunk * channels.size,
+                                    chunkValues: channels.uniform ? "\(tapsPerChunk * channels.size)" : nhwc ? chunkChannels : "\(chunkChannels) * \(taps)",
+                                    windowSize: taps * icpg, windowBufferSize: tapsPerChunk * channels.size,
                                     rowChannelIndex: common.channelIndex == "0" ? "0" : "oc + j",
                                     tapTerms: isDepthwiseNHWC ? (0..<taps).map { Conv2dNHWCKernel.TapTerm(index: $0, weightOffset: $0 * outChannels) } : [],
                                     vnni: vnni, signedInput: common.inputType == DType.int8.rawValue,
                                     madd: madd, maddDepthwise: isDepthwiseNHWC ? MaddDepthwise(self, common: common) : nil,
-                                    x86Path: vnni != nil || madd != nil)
+                                    x86Path: vnni != nil || madd != nil,
+                                    channelsFirst: !nhwc, windowOrder: nhwc ? "ky, kx, ic" : "ic, ky, kx",
+                                    chunkSlot: nhwc ? "at + j" : "j * \(taps) + t",
+                                    chunkInputIndex: nhwc ? "\(inputPixel) + j0 + j" : inputPlane("j0 + j"),
+                                    chunkWeightOffset: nhwc ? "t0 * \(icpg) + j0" : "j0 * \(taps)",
+                                    windowSlot: nhwc ? "t * \(icpg) + j" : "j * \(taps) + t",
+                                    inputIndex: nhwc ? "\(inputPixel) + j" : inputPlane("j"),
+                                    outputIndex: nhwc ? "((n * \(outHeight) + oy) * \(outWidth) + ox) * \(outChannels) + oc"
+                                        : "((n * \(outChannels) + oc) * \(outHeight) + oy) * \(outWidth) + ox")
         }
         return Conv2dKernel(common: common, geometry: self, hasPadding: hasPadding,
                      inChannelsPerGroup: inChannelsPerGroup, outChannelsPerGroup: outChannelsPerGroup,
@@ -379,6 +401,18 @@ struct Conv2dNHWCKernel: KernelContext, DotReducing {
     var maddDepthwise: MaddDepthwise?
     /// Whether the non-depthwise kernel has an x86 path before its portable one (`#if` ... `#else`).
     var x86Path: Bool
+    /// NCHW data and OIHW weights (the window in `windowOrder`): C expressions of a chunk's window slot
+    /// (`chunkSlot`, for channel j of the chunk at j0 and tap t), its input index and its first weight;
+    /// the whole window's slot and input index (the x86 matrix product, channel j of the group); an
+    /// output index (channel oc).
+    var channelsFirst: Bool
+    var windowOrder: String
+    var chunkSlot: String
+    var chunkInputIndex: String
+    var chunkWeightOffset: String
+    var windowSlot: String
+    var inputIndex: String
+    var outputIndex: String
 
     var dotInputType: String? { depthwise ? nil : common.inputType }
     var tileOutputType: String? { common.tileRequantize ? common.outputType : nil }
@@ -410,7 +444,7 @@ struct VNNIPointwise: Equatable, Sendable {
     static let maxPackedBytes = 32 * 1024
 
     init?(_ g: Conv2dGeometry, common: KernelCommon, hasPadding: Bool, saturatesPairs: Bool) {
-        guard g.kernelHeight == 1, g.kernelWidth == 1, !hasPadding, g.groups == 1, !common.hasWeightZeroPoint, !saturatesPairs,
+        guard g.layout == .nhwc, g.kernelHeight == 1, g.kernelWidth == 1, !hasPadding, g.groups == 1, !common.hasWeightZeroPoint, !saturatesPairs,
               !common.writesOverItsInput, g.inChannels % 4 == 0, g.outHeight * g.outWidth >= 16 else { return nil }
         vnniVectors = min(4, (g.outChannels + 15) / 16)
         vnniBlock = 16 * vnniVectors

@@ -14,13 +14,14 @@ enum DotReduction {
         var size: Int
         var uniform: Bool
 
-        init(count: Int) {
-            if count <= DotReduction.maxBufferValues {
+        /// `limit`: the most values of a chunk (the buffer's bound, or fewer when each counts for several).
+        init(count: Int, limit: Int = DotReduction.maxBufferValues) {
+            if count <= limit {
                 (size, uniform) = (count, true)
-            } else if let divisor = stride(from: DotReduction.maxBufferValues, through: DotReduction.maxBufferValues / 4, by: -1).first(where: { count % $0 == 0 }) {
+            } else if let divisor = stride(from: limit, through: max(1, limit / 4), by: -1).first(where: { count % $0 == 0 }) {
                 (size, uniform) = (divisor, true)
             } else {
-                (size, uniform) = (DotReduction.maxBufferValues, false)
+                (size, uniform) = (limit, false)
             }
         }
 
