@@ -75,7 +75,13 @@ public enum Verifier {
                               progress: ((Int) -> Void)? = nil) throws -> Report {
         let model = result.lowered
         let real = result.lowering.real
-        let compiled = try compile(result.output, model: model, defines: defines)
+        // libtcc compiles the C on a thread of its own while the first batch runs the Swift references,
+        // which do not need it; each worker waits for it before running the C.
+        let pending = PendingCompile()
+        let compiling = DispatchGroup()
+        DispatchQueue.global().async(group: compiling) {
+            pending.set(Result { try compile(result.output, model: model, defines: defines) })
+        }
         var rng = SeededGenerator(seed: seed)
         var report = Report(inputs: inputs, elements: 0, mismatches: 0, firstMismatch: nil, sqnr: .infinity, seed: seed)
         var signal = 0.0, noise = 0.0
@@ -90,8 +96,9 @@ public enum Verifier {
                 let values = IntegerReference.run(model, inputs: batch[i])
                 // Every output, in order, as one array.
                 o.expected = model.outputs.flatMap { values[$0]! }
-                o.got = compiled.run(inputs: batch[i])?.flatMap { $0 } ?? []
                 let reals = FloatReference.run(model, real: real, inputs: batch[i])
+                compiling.wait()
+                if case .success(let compiled) = pending.result { o.got = compiled.run(inputs: batch[i])?.flatMap { $0 } ?? [] }
                 for (id, r) in zip(model.outputs, reals) {
                     for (rv, q) in zip(r, values[id]!) {
                         let d = real.scales[id] * Double(q - model.tensors[id].zeroPoint)
@@ -101,6 +108,7 @@ public enum Verifier {
                 }
                 outcomes.set(i, o)
             }
+            if case .failure(let error) = pending.result { throw error }
             for (i, o) in outcomes.all.enumerated() {
                 report.elements += o.expected.count
                 signal += o.signal
@@ -113,8 +121,18 @@ public enum Verifier {
             done += count
             progress?(done)
         }
+        compiling.wait()
+        if case .failure(let error) = pending.result { throw error }
         report.sqnr = noise == 0 ? .infinity : 10 * log10(signal / noise)
         return report
+    }
+
+    /// The compiled C (or libtcc's error), set once by the compiling thread.
+    private final class PendingCompile: @unchecked Sendable {
+        private var value: Result<CompiledModel, any Error>?
+        private let lock = NSLock()
+        func set(_ r: Result<CompiledModel, any Error>) { lock.withLock { value = r } }
+        var result: Result<CompiledModel, any Error>? { lock.withLock { value } }
     }
 
     /// Results written by concurrent workers, one slot each.
