@@ -2400,13 +2400,15 @@ static void mean_9(const int8_t *input, int8_t *output)
  * int8 input (zero point -128, folded into fc_10_bias), int8 output (zero point -7),
  * activation none: clamp [-128, 127]. Every partial sum is within +-651780.
  * Four output features at a time, the input widened to qgen_mac_int8_t in a stack buffer, 32 values at a time
- * (qgen_dot4_int8); a last group of fewer features repeats its first row. */
+ * (qgen_dot4_int8), in blocks of 6 features so that each chunk is widened once per block; a last group of
+ * fewer features repeats its first row. */
 static void fc_10(const int8_t *input, int8_t *output)
 {
     qgen_mac_int8_t x[32];
-    int32_t acc[4];
+    int32_t acc[6];
     int32_t sums[4];
     int32_t n;
+    int32_t b0;
     int32_t o0;
     int32_t o;
     int32_t k0;
@@ -2418,22 +2420,28 @@ static void fc_10(const int8_t *input, int8_t *output)
         for (k = 0; k < 32; ++k) {
             x[QGEN_MAC_SLOT(k, 32)] = (qgen_mac_int8_t)in[k];
         }
-        for (o0 = 0; o0 < 6; o0 += 4) {
-            const int32_t rows = 6 - o0 < 4 ? 6 - o0 : 4;
-            const int8_t *w = &fc_10_weights[o0 * 32];
+        /* Blocks of 6 output features: each chunk of the input is widened once per block. */
+        for (b0 = 0; b0 < 6; b0 += 6) {
+            const int32_t end = 6 - b0 < 6 ? 6 : b0 + 6;
 
-            for (o = 0; o < 4; ++o) {
-                acc[o] = 0;
+            for (o = b0; o < end; ++o) {
+                acc[o - b0] = 0;
             }
             for (k0 = 0; k0 < 32; k0 += 32) {
-                qgen_dot4_int8(x, 32, &w[k0], &w[(rows > 1 ? 32 : 0) + k0],
-                                  &w[(rows > 2 ? 2 * 32 : 0) + k0], &w[(rows > 3 ? 3 * 32 : 0) + k0], sums);
-                for (o = 0; o < rows; ++o) {
-                    acc[o] += sums[o];
+                /* Four output features at a time (a last group of fewer repeats its first row). */
+                for (o0 = b0; o0 < end; o0 += 4) {
+                    const int32_t rows = end - o0 < 4 ? end - o0 : 4;
+                    const int8_t *w = &fc_10_weights[o0 * 32];
+
+                    qgen_dot4_int8(x, 32, &w[k0], &w[(rows > 1 ? 32 : 0) + k0],
+                                      &w[(rows > 2 ? 2 * 32 : 0) + k0], &w[(rows > 3 ? 3 * 32 : 0) + k0], sums);
+                    for (o = 0; o < rows; ++o) {
+                        acc[o0 - b0 + o] += sums[o];
+                    }
                 }
             }
-            for (o = o0; o < o0 + rows; ++o) {
-                output[n * 6 + o] = (int8_t)qgen_requantize(fc_10_bias[o] + acc[o - o0], fc_10_multiplier[o], fc_10_shift[o],
+            for (o = b0; o < end; ++o) {
+                output[n * 6 + o] = (int8_t)qgen_requantize(fc_10_bias[o] + acc[o - b0], fc_10_multiplier[o], fc_10_shift[o],
                                                                     -7, -128, 127);
             }
         }

@@ -4005,13 +4005,15 @@ static void avgpool1(const int8_t *input, int8_t *output)
  * int8 input (zero point -128, folded into fc1_bias), int8 output (zero point 12),
  * activation none: clamp [-128, 127]. Every partial sum is within +-961776.
  * Four output features at a time, the input widened to qgen_mac_int8_t in a stack buffer, 64 values at a time
- * (qgen_dot4_int8); a last group of fewer features repeats its first row. */
+ * (qgen_dot4_int8), in blocks of 12 features so that each chunk is widened once per block; a last group of
+ * fewer features repeats its first row. */
 static void fc1(const int8_t *input, int8_t *output)
 {
     qgen_mac_int8_t x[64];
-    int32_t acc[4];
+    int32_t acc[12];
     int32_t sums[4];
     int32_t n;
+    int32_t b0;
     int32_t o0;
     int32_t o;
     int32_t k0;
@@ -4023,22 +4025,28 @@ static void fc1(const int8_t *input, int8_t *output)
         for (k = 0; k < 64; ++k) {
             x[QGEN_MAC_SLOT(k, 64)] = (qgen_mac_int8_t)in[k];
         }
-        for (o0 = 0; o0 < 12; o0 += 4) {
-            const int32_t rows = 12 - o0 < 4 ? 12 - o0 : 4;
-            const int8_t *w = &fc1_weights[o0 * 64];
+        /* Blocks of 12 output features: each chunk of the input is widened once per block. */
+        for (b0 = 0; b0 < 12; b0 += 12) {
+            const int32_t end = 12 - b0 < 12 ? 12 : b0 + 12;
 
-            for (o = 0; o < 4; ++o) {
-                acc[o] = 0;
+            for (o = b0; o < end; ++o) {
+                acc[o - b0] = 0;
             }
             for (k0 = 0; k0 < 64; k0 += 64) {
-                qgen_dot4_int8(x, 64, &w[k0], &w[(rows > 1 ? 64 : 0) + k0],
-                                  &w[(rows > 2 ? 2 * 64 : 0) + k0], &w[(rows > 3 ? 3 * 64 : 0) + k0], sums);
-                for (o = 0; o < rows; ++o) {
-                    acc[o] += sums[o];
+                /* Four output features at a time (a last group of fewer repeats its first row). */
+                for (o0 = b0; o0 < end; o0 += 4) {
+                    const int32_t rows = end - o0 < 4 ? end - o0 : 4;
+                    const int8_t *w = &fc1_weights[o0 * 64];
+
+                    qgen_dot4_int8(x, 64, &w[k0], &w[(rows > 1 ? 64 : 0) + k0],
+                                      &w[(rows > 2 ? 2 * 64 : 0) + k0], &w[(rows > 3 ? 3 * 64 : 0) + k0], sums);
+                    for (o = 0; o < rows; ++o) {
+                        acc[o0 - b0 + o] += sums[o];
+                    }
                 }
             }
-            for (o = o0; o < o0 + rows; ++o) {
-                output[n * 12 + o] = (int8_t)qgen_requantize(fc1_bias[o] + acc[o - o0], fc1_multiplier[o], fc1_shift[o],
+            for (o = b0; o < end; ++o) {
+                output[n * 12 + o] = (int8_t)qgen_requantize(fc1_bias[o] + acc[o - b0], fc1_multiplier[o], fc1_shift[o],
                                                                     12, -128, 127);
             }
         }

@@ -1785,13 +1785,15 @@ static void mean1(const int8_t *input, int8_t *output)
  * int8 input (zero point -128, folded into fc1_bias), int8 output (zero point -14),
  * activation none: clamp [-128, 127]. Every partial sum is within +-285758.
  * Four output features at a time, the input widened to qgen_mac_int8_t in a stack buffer, 16 values at a time
- * (qgen_dot4_int8); a last group of fewer features repeats its first row. */
+ * (qgen_dot4_int8), in blocks of 5 features so that each chunk is widened once per block; a last group of
+ * fewer features repeats its first row. */
 static void fc1(const int8_t *input, int8_t *output)
 {
     qgen_mac_int8_t x[16];
-    int32_t acc[4];
+    int32_t acc[5];
     int32_t sums[4];
     int32_t n;
+    int32_t b0;
     int32_t o0;
     int32_t o;
     int32_t k0;
@@ -1803,22 +1805,28 @@ static void fc1(const int8_t *input, int8_t *output)
         for (k = 0; k < 16; ++k) {
             x[QGEN_MAC_SLOT(k, 16)] = (qgen_mac_int8_t)in[k];
         }
-        for (o0 = 0; o0 < 5; o0 += 4) {
-            const int32_t rows = 5 - o0 < 4 ? 5 - o0 : 4;
-            const int8_t *w = &fc1_weights[o0 * 16];
+        /* Blocks of 5 output features: each chunk of the input is widened once per block. */
+        for (b0 = 0; b0 < 5; b0 += 5) {
+            const int32_t end = 5 - b0 < 5 ? 5 : b0 + 5;
 
-            for (o = 0; o < 4; ++o) {
-                acc[o] = 0;
+            for (o = b0; o < end; ++o) {
+                acc[o - b0] = 0;
             }
             for (k0 = 0; k0 < 16; k0 += 16) {
-                qgen_dot4_int8(x, 16, &w[k0], &w[(rows > 1 ? 16 : 0) + k0],
-                                  &w[(rows > 2 ? 2 * 16 : 0) + k0], &w[(rows > 3 ? 3 * 16 : 0) + k0], sums);
-                for (o = 0; o < rows; ++o) {
-                    acc[o] += sums[o];
+                /* Four output features at a time (a last group of fewer repeats its first row). */
+                for (o0 = b0; o0 < end; o0 += 4) {
+                    const int32_t rows = end - o0 < 4 ? end - o0 : 4;
+                    const int8_t *w = &fc1_weights[o0 * 16];
+
+                    qgen_dot4_int8(x, 16, &w[k0], &w[(rows > 1 ? 16 : 0) + k0],
+                                      &w[(rows > 2 ? 2 * 16 : 0) + k0], &w[(rows > 3 ? 3 * 16 : 0) + k0], sums);
+                    for (o = 0; o < rows; ++o) {
+                        acc[o0 - b0 + o] += sums[o];
+                    }
                 }
             }
-            for (o = o0; o < o0 + rows; ++o) {
-                output[n * 5 + o] = (int8_t)qgen_requantize(fc1_bias[o] + acc[o - o0], fc1_multiplier[o], fc1_shift[o],
+            for (o = b0; o < end; ++o) {
+                output[n * 5 + o] = (int8_t)qgen_requantize(fc1_bias[o] + acc[o - b0], fc1_multiplier[o], fc1_shift[o],
                                                                     -14, -128, 127);
             }
         }

@@ -482,14 +482,16 @@ static const int32_t fc_weight_zero_point[1] = {
  * uint8 input (zero point 202, folded into fc_bias), uint8 output (zero point 0),
  * activation none: clamp [0, 255]. Every partial sum is within +-133444.
  * Four output features at a time, the input widened to qgen_mac_uint8_t in a stack buffer, 2 values at a time
- * (qgen_dot4_uint8); a last group of fewer features repeats its first row. */
+ * (qgen_dot4_uint8), in blocks of 2 features so that each chunk is widened once per block; a last group of
+ * fewer features repeats its first row. */
 static void fc(const uint8_t *input, uint8_t *output)
 {
     qgen_mac_uint8_t x[2];
-    int32_t acc[4];
+    int32_t acc[2];
     int32_t sums[4];
     int32_t chunkSum;
     int32_t n;
+    int32_t b0;
     int32_t o0;
     int32_t o;
     int32_t k0;
@@ -503,24 +505,30 @@ static void fc(const uint8_t *input, uint8_t *output)
             x[QGEN_MAC_SLOT(k, 2)] = (qgen_mac_uint8_t)in[k];
             chunkSum += in[k];
         }
-        for (o0 = 0; o0 < 2; o0 += 4) {
-            const int32_t rows = 2 - o0 < 4 ? 2 - o0 : 4;
-            const int8_t *w = &fc_weights[o0 * 2];
+        /* Blocks of 2 output features: each chunk of the input is widened once per block. */
+        for (b0 = 0; b0 < 2; b0 += 2) {
+            const int32_t end = 2 - b0 < 2 ? 2 : b0 + 2;
 
-            for (o = 0; o < 4; ++o) {
-                acc[o] = 0;
+            for (o = b0; o < end; ++o) {
+                acc[o - b0] = 0;
             }
             for (k0 = 0; k0 < 2; k0 += 2) {
-                qgen_dot4_uint8(x, 2, &w[k0], &w[(rows > 1 ? 2 : 0) + k0],
-                                  &w[(rows > 2 ? 2 * 2 : 0) + k0], &w[(rows > 3 ? 3 * 2 : 0) + k0], sums);
-                /* Each row's sum of x * (w - weight zero point) is its dot product minus the zero point times
-                 * the chunk's sum (each term below 2^25 in magnitude: at most 512 values), summed as it is widened. */
-                for (o = 0; o < rows; ++o) {
-                    acc[o] += sums[o] - fc_weight_zero_point[0] * chunkSum;
+                /* Four output features at a time (a last group of fewer repeats its first row). */
+                for (o0 = b0; o0 < end; o0 += 4) {
+                    const int32_t rows = end - o0 < 4 ? end - o0 : 4;
+                    const int8_t *w = &fc_weights[o0 * 2];
+
+                    qgen_dot4_uint8(x, 2, &w[k0], &w[(rows > 1 ? 2 : 0) + k0],
+                                      &w[(rows > 2 ? 2 * 2 : 0) + k0], &w[(rows > 3 ? 3 * 2 : 0) + k0], sums);
+                    /* Each row's sum of x * (w - weight zero point) is its dot product minus the zero point times
+                     * the chunk's sum (each term below 2^25 in magnitude: at most 512 values), summed as it is widened. */
+                    for (o = 0; o < rows; ++o) {
+                        acc[o0 - b0 + o] += sums[o] - fc_weight_zero_point[0] * chunkSum;
+                    }
                 }
             }
-            for (o = o0; o < o0 + rows; ++o) {
-                output[n * 2 + o] = (uint8_t)qgen_requantize(fc_bias[o] + acc[o - o0], fc_scale_mantissa[0], fc_scale_exponent[0], fc_bias_term_mantissa[o], fc_bias_term_exponent[o],
+            for (o = b0; o < end; ++o) {
+                output[n * 2 + o] = (uint8_t)qgen_requantize(fc_bias[o] + acc[o - b0], fc_scale_mantissa[0], fc_scale_exponent[0], fc_bias_term_mantissa[o], fc_bias_term_exponent[o],
                                                                     0, 0, 255);
             }
         }

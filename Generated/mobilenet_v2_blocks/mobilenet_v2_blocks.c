@@ -3509,13 +3509,15 @@ static void mean1(const int8_t *input, int8_t *output)
  * int8 input (zero point -13, folded into fc1_bias), int8 output (zero point 6),
  * activation none: clamp [-128, 127]. Every partial sum is within +-219933.
  * Four output features at a time, the input widened to qgen_mac_int8_t in a stack buffer, 24 values at a time
- * (qgen_dot4_int8); a last group of fewer features repeats its first row. */
+ * (qgen_dot4_int8), in blocks of 10 features so that each chunk is widened once per block; a last group of
+ * fewer features repeats its first row. */
 static void fc1(const int8_t *input, int8_t *output)
 {
     qgen_mac_int8_t x[24];
-    int32_t acc[4];
+    int32_t acc[10];
     int32_t sums[4];
     int32_t n;
+    int32_t b0;
     int32_t o0;
     int32_t o;
     int32_t k0;
@@ -3527,22 +3529,28 @@ static void fc1(const int8_t *input, int8_t *output)
         for (k = 0; k < 24; ++k) {
             x[QGEN_MAC_SLOT(k, 24)] = (qgen_mac_int8_t)in[k];
         }
-        for (o0 = 0; o0 < 10; o0 += 4) {
-            const int32_t rows = 10 - o0 < 4 ? 10 - o0 : 4;
-            const int8_t *w = &fc1_weights[o0 * 24];
+        /* Blocks of 10 output features: each chunk of the input is widened once per block. */
+        for (b0 = 0; b0 < 10; b0 += 10) {
+            const int32_t end = 10 - b0 < 10 ? 10 : b0 + 10;
 
-            for (o = 0; o < 4; ++o) {
-                acc[o] = 0;
+            for (o = b0; o < end; ++o) {
+                acc[o - b0] = 0;
             }
             for (k0 = 0; k0 < 24; k0 += 24) {
-                qgen_dot4_int8(x, 24, &w[k0], &w[(rows > 1 ? 24 : 0) + k0],
-                                  &w[(rows > 2 ? 2 * 24 : 0) + k0], &w[(rows > 3 ? 3 * 24 : 0) + k0], sums);
-                for (o = 0; o < rows; ++o) {
-                    acc[o] += sums[o];
+                /* Four output features at a time (a last group of fewer repeats its first row). */
+                for (o0 = b0; o0 < end; o0 += 4) {
+                    const int32_t rows = end - o0 < 4 ? end - o0 : 4;
+                    const int8_t *w = &fc1_weights[o0 * 24];
+
+                    qgen_dot4_int8(x, 24, &w[k0], &w[(rows > 1 ? 24 : 0) + k0],
+                                      &w[(rows > 2 ? 2 * 24 : 0) + k0], &w[(rows > 3 ? 3 * 24 : 0) + k0], sums);
+                    for (o = 0; o < rows; ++o) {
+                        acc[o0 - b0 + o] += sums[o];
+                    }
                 }
             }
-            for (o = o0; o < o0 + rows; ++o) {
-                output[n * 10 + o] = (int8_t)qgen_requantize(fc1_bias[o] + acc[o - o0], fc1_multiplier[o], fc1_shift[o],
+            for (o = b0; o < end; ++o) {
+                output[n * 10 + o] = (int8_t)qgen_requantize(fc1_bias[o] + acc[o - b0], fc1_multiplier[o], fc1_shift[o],
                                                                     6, -128, 127);
             }
         }

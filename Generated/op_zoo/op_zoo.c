@@ -1124,13 +1124,15 @@ static void gap(const int8_t *input, int8_t *output)
  * int8 input (zero point 0, folded into fc_bias), int8 output (zero point 0),
  * activation none: clamp [-128, 127]. Every partial sum is within +-43648.
  * Four output features at a time, the input widened to qgen_mac_int8_t in a stack buffer, 4 values at a time
- * (qgen_dot4_int8); a last group of fewer features repeats its first row. */
+ * (qgen_dot4_int8), in blocks of 10 features so that each chunk is widened once per block; a last group of
+ * fewer features repeats its first row. */
 static void fc(const int8_t *input, int8_t *output)
 {
     qgen_mac_int8_t x[4];
-    int32_t acc[4];
+    int32_t acc[10];
     int32_t sums[4];
     int32_t n;
+    int32_t b0;
     int32_t o0;
     int32_t o;
     int32_t k0;
@@ -1142,22 +1144,28 @@ static void fc(const int8_t *input, int8_t *output)
         for (k = 0; k < 4; ++k) {
             x[QGEN_MAC_SLOT(k, 4)] = (qgen_mac_int8_t)in[k];
         }
-        for (o0 = 0; o0 < 10; o0 += 4) {
-            const int32_t rows = 10 - o0 < 4 ? 10 - o0 : 4;
-            const int8_t *w = &fc_weights[o0 * 4];
+        /* Blocks of 10 output features: each chunk of the input is widened once per block. */
+        for (b0 = 0; b0 < 10; b0 += 10) {
+            const int32_t end = 10 - b0 < 10 ? 10 : b0 + 10;
 
-            for (o = 0; o < 4; ++o) {
-                acc[o] = 0;
+            for (o = b0; o < end; ++o) {
+                acc[o - b0] = 0;
             }
             for (k0 = 0; k0 < 4; k0 += 4) {
-                qgen_dot4_int8(x, 4, &w[k0], &w[(rows > 1 ? 4 : 0) + k0],
-                                  &w[(rows > 2 ? 2 * 4 : 0) + k0], &w[(rows > 3 ? 3 * 4 : 0) + k0], sums);
-                for (o = 0; o < rows; ++o) {
-                    acc[o] += sums[o];
+                /* Four output features at a time (a last group of fewer repeats its first row). */
+                for (o0 = b0; o0 < end; o0 += 4) {
+                    const int32_t rows = end - o0 < 4 ? end - o0 : 4;
+                    const int8_t *w = &fc_weights[o0 * 4];
+
+                    qgen_dot4_int8(x, 4, &w[k0], &w[(rows > 1 ? 4 : 0) + k0],
+                                      &w[(rows > 2 ? 2 * 4 : 0) + k0], &w[(rows > 3 ? 3 * 4 : 0) + k0], sums);
+                    for (o = 0; o < rows; ++o) {
+                        acc[o0 - b0 + o] += sums[o];
+                    }
                 }
             }
-            for (o = o0; o < o0 + rows; ++o) {
-                output[n * 10 + o] = (int8_t)qgen_requantize(fc_bias[o] + acc[o - o0], fc_multiplier[o], fc_shift[o],
+            for (o = b0; o < end; ++o) {
+                output[n * 10 + o] = (int8_t)qgen_requantize(fc_bias[o] + acc[o - b0], fc_multiplier[o], fc_shift[o],
                                                                     0, -128, 127);
             }
         }

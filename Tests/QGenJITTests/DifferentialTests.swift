@@ -100,13 +100,14 @@ import QGenVerify
 
     /// Linear's four-row reduction against the reference: features in one chunk (10), in equal
     /// chunks (1,024 = 2 x 512) and in unequal ones (1,031 = 512 + 512 + 7), output features that
-    /// leave a group of fewer than four (7), per-channel weight zero points, int8 and uint8 inputs,
-    /// and every reduction path (int16, 8-bit, the Arm DSP one in C).
+    /// leave a group of fewer than four (7), blocks of 64 features and a last one of 6 (70: each chunk
+    /// widened once per block), per-channel weight zero points, int8 and uint8 inputs, and every
+    /// reduction path (int16, 8-bit, the Arm DSP one in C).
     @Test func linearChunksMatchTheReference() throws {
         var rng = SeededGenerator(seed: 11)
         var elements = 0
-        for (inFeatures, zeroPoints, int8Input) in [(10, false, false), (1024, false, true), (1031, true, false), (1031, false, true)] {
-            let outFeatures = 7
+        for (inFeatures, zeroPoints, int8Input, outFeatures) in [(10, false, false, 7), (1024, false, true, 7), (1031, true, false, 7), (1031, false, true, 7),
+                                                                 (1031, true, false, 70)] {
             let spec = ModelSpec(name: "fc", layers: [
                 Input("x", shape: [2, inFeatures], int8Input ? .int8(scale: 0.05, zeroPoint: -3) : .uint8(scale: 0.05, zeroPoint: 5)).layerSpec,
                 Linear("fc", outFeatures: outFeatures,
@@ -123,7 +124,7 @@ import QGenVerify
                 elements += report.elements
             }
         }
-        #expect(elements == 4 * 4 * 6 * 2 * 7)
+        #expect(elements == 4 * 4 * 6 * 2 * 7 + 4 * 6 * 2 * 70)
     }
 
     @Test(arguments: ["conv1x1_per_channel", "conv_zero_weights", "linear_2x2", "linear_sweep", "tiny_cnn"])

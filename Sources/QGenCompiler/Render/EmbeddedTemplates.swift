@@ -1968,17 +1968,19 @@ static void {{names.function}}(const {{cType}} *input, {{cType}} *output)
  * {{inputType}} input (zero point {{inputZeroPoint}}, folded into {{names.bias}}), {{outputType}} output (zero point {{outputZeroPoint}}),
  * activation {{activationText}}: clamp [{{activationMin}}, {{activationMax}}]. Every partial sum is within +-{{accumulatorBound}}.{{#reducesInFours}}
  * Four output features at a time, the input widened to qgen_mac_{{inputType}}_t in a stack buffer, {{chunkSize}} values at a time
- * (qgen_dot4_{{inputType}}); a last group of fewer features repeats its first row.{{/reducesInFours}} */
+ * (qgen_dot4_{{inputType}}), in blocks of {{blockRows}} features so that each chunk is widened once per block; a last group of
+ * fewer features repeats its first row.{{/reducesInFours}} */
 static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *output)
 {
 {{#reducesInFours}}
     qgen_mac_{{inputType}}_t x[{{chunkSize}}];
-    int32_t acc[4];
+    int32_t acc[{{blockRows}}];
     int32_t sums[4];
 {{#hasWeightZeroPoint}}
     int32_t chunkSum;
 {{/hasWeightZeroPoint}}
     int32_t n;
+    int32_t b0;
     int32_t o0;
     int32_t o;
     int32_t k0;
@@ -1996,12 +1998,12 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
             chunkSum += in[k];{{/hasWeightZeroPoint}}
         }
 {{/singleChunk}}
-        for (o0 = 0; o0 < {{outFeatures}}; o0 += 4) {
-            const int32_t rows = {{outFeatures}} - o0 < 4 ? {{outFeatures}} - o0 : 4;
-            const int8_t *w = &{{names.weights}}[o0 * {{inFeatures}}];
+        /* Blocks of {{blockRows}} output features: each chunk of the input is widened once per block. */
+        for (b0 = 0; b0 < {{outFeatures}}; b0 += {{blockRows}}) {
+            const int32_t end = {{outFeatures}} - b0 < {{blockRows}} ? {{outFeatures}} : b0 + {{blockRows}};
 
-            for (o = 0; o < 4; ++o) {
-                acc[o] = 0;
+            for (o = b0; o < end; ++o) {
+                acc[o - b0] = 0;
             }
             for (k0 = 0; k0 < {{inFeatures}}; k0 += {{chunkSize}}) {
 {{^singleChunk}}
@@ -2013,18 +2015,24 @@ static void {{names.function}}(const {{inputCType}} *input, {{outputCType}} *out
                     chunkSum += in[k0 + k];{{/hasWeightZeroPoint}}
                 }
 {{/singleChunk}}
-                qgen_dot4_{{inputType}}(x, {{chunkValues}}, &w[k0], &w[(rows > 1 ? {{inFeatures}} : 0) + k0],
-                                  &w[(rows > 2 ? 2 * {{inFeatures}} : 0) + k0], &w[(rows > 3 ? 3 * {{inFeatures}} : 0) + k0], sums);
+                /* Four output features at a time (a last group of fewer repeats its first row). */
+                for (o0 = b0; o0 < end; o0 += 4) {
+                    const int32_t rows = end - o0 < 4 ? end - o0 : 4;
+                    const int8_t *w = &{{names.weights}}[o0 * {{inFeatures}}];
+
+                    qgen_dot4_{{inputType}}(x, {{chunkValues}}, &w[k0], &w[(rows > 1 ? {{inFeatures}} : 0) + k0],
+                                      &w[(rows > 2 ? 2 * {{inFeatures}} : 0) + k0], &w[(rows > 3 ? 3 * {{inFeatures}} : 0) + k0], sums);
 {{#hasWeightZeroPoint}}
-                /* Each row's sum of x * (w - weight zero point) is its dot product minus the zero point times
-                 * the chunk's sum (each term below 2^25 in magnitude: at most 512 values), summed as it is widened. */
+                    /* Each row's sum of x * (w - weight zero point) is its dot product minus the zero point times
+                     * the chunk's sum (each term below 2^25 in magnitude: at most 512 values), summed as it is widened. */
 {{/hasWeightZeroPoint}}
-                for (o = 0; o < rows; ++o) {
-                    acc[o] += sums[o]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{rowChannelIndex}}] * chunkSum{{/hasWeightZeroPoint}};
+                    for (o = 0; o < rows; ++o) {
+                        acc[o0 - b0 + o] += sums[o]{{#hasWeightZeroPoint}} - {{names.weightZeroPoint}}[{{rowChannelIndex}}] * chunkSum{{/hasWeightZeroPoint}};
+                    }
                 }
             }
-            for (o = o0; o < o0 + rows; ++o) {
-                output[n * {{outFeatures}} + o] = ({{outputCType}}){{requantizeFunction}}({{names.bias}}[o] + acc[o - o0], {{requantizeArguments}},
+            for (o = b0; o < end; ++o) {
+                output[n * {{outFeatures}} + o] = ({{outputCType}}){{requantizeFunction}}({{names.bias}}[o] + acc[o - b0], {{requantizeArguments}},
                                                                     {{outputZeroPoint}}, {{activationMin}}, {{activationMax}});
             }
         }
