@@ -42,6 +42,10 @@ import QGenVerify
         let source = result.output.source
         #expect(source.components(separatedBy: "its inputs written into their slices of its output").count == 3, "both concatenations run no kernel")
         #expect(!source.contains("Concatenation, 1 blocks"))
+        // --report: both concatenations' outputs hold their inputs; the Add written over c0 is in place.
+        let placements = Dictionary(uniqueKeysWithValues: ModelReport(result).layers.map { ($0.name, $0.placement) })
+        #expect(placements["cat1"]?.hasSuffix(", its inputs written there") == true && placements["cat2"]?.hasSuffix(", its inputs written there") == true)
+        #expect(placements["c"]?.hasSuffix(", in place") == true, "\(placements["c"] ?? "")")
         let m = result.lowered
         // At cat1 its three inputs (14 planes of 64) and its output live at once without the slices: 1,792 bytes.
         #expect(m.arenaSize < m.arenaLowerBound, "arena \(m.arenaSize), lower bound \(m.arenaLowerBound)")

@@ -47,7 +47,7 @@ public enum Emitter {
             for type in emitted.tileTypes where !tileTypes.contains(type) { tileTypes.append(type) }
             if emitted.helpers.contains(EmittedNode.requantize) { requantizes = true }
             summaries.append("\(node.cName): \(node.kindName) \(bracketed(model.tensors[node.inputs[0]].shape)) -> \(bracketed(model.tensors[node.output].shape)) (\(node.location.fileName):\(node.location.line))"
-                             + (emitted.kernel == nil ? (node.inputs.count > 1 ? ", its inputs written into their slices of its output" : ", shares its input's memory")
+                             + (emitted.kernel == nil ? (node.kindName == "Concatenation" ? ", its inputs written into their slices of its output" : ", shares its input's memory")
                                 : model.writesOverItsInput(node) ? ", in place: written over its input" : ""))
             guard let kernel = emitted.kernel else { continue }
             kernels.append(kernel)

@@ -363,7 +363,8 @@ extension Conv2dGeometry {
     }
 }
 
-/// Templates/kernel_conv2d_nhwc.mustache: channel-innermost loops over NHWC data and OHWI weights.
+/// Templates/kernel_conv2d_nhwc.mustache: the gathered-window kernels, channel-innermost over NHWC data and OHWI
+/// weights, or over NCHW data and OIHW weights with each pixel's window gathered from the planes (`channelsFirst`).
 struct Conv2dNHWCKernel: KernelContext, DotReducing {
     var template: String { "kernel_conv2d_nhwc" }
     var common: KernelCommon
@@ -455,7 +456,7 @@ struct VNNIPointwise: Equatable, Sendable {
     }
 }
 
-/// An NHWC convolution other than depthwise as a matrix product of int16 pairs on x86's VPMADDWD
+/// A gathered-window convolution (NHWC other than depthwise, or NCHW) as a matrix product of int16 pairs on x86's VPMADDWD
 /// (kernel_conv2d_nhwc, QGEN_X86_MADD, AVX2): per group and block of `maddBlock` output channels (8 per
 /// vector, up to 4 vectors) the weights, less their zero point, repacked on the stack as int16
 /// [k / 2][channel][2]; per pixel the group's window widened to int16 and reduced one broadcast pair
@@ -479,10 +480,11 @@ struct MaddConvolution: Equatable, Sendable {
         maddPairs = (window + 1) / 2
         maddOddWindow = window % 2 == 1
         var vectors = min(4, (g.outChannelsPerGroup + 7) / 8)
-        while vectors > 1 && maddPairs * 2 * 8 * vectors * 2 > Self.maxPackedBytes { vectors -= 1 }
+        // int16 [pairs][block][2]: 4 bytes per pair and channel.
+        while vectors > 1 && 4 * maddPairs * 8 * vectors > Self.maxPackedBytes { vectors -= 1 }
         maddVectors = vectors
         maddBlock = 8 * vectors
-        maddPackedBytes = maddPairs * 2 * maddBlock * 2
+        maddPackedBytes = 4 * maddPairs * maddBlock
         let blocks = g.groups * ((g.outChannelsPerGroup + maddBlock - 1) / maddBlock)
         guard !saturatesPairs, maddPackedBytes <= Self.maxPackedBytes, g.outHeight * g.outWidth >= 16,
               !common.writesOverItsInput || blocks == 1 else { return nil }
