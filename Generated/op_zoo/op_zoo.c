@@ -314,9 +314,10 @@ static inline void qgen_dot4_int8(const qgen_mac_int8_t *x, int32_t count, const
  * sixteen: the 64-bit products of the even and the odd lanes (VPMULDQ) plus 2^30, whose bits 31..62
  * are the high multiply, then RoundingDivideByPOT on the magnitude as qgen_multiply_by_quantized_multiplier
  * does it, and VPMOVDB; with AVX2 the same on eight, the sign restored by VPSIGND and the bytes packed
- * with saturation (a no-op after the clamp). The last outputs take qgen_requantize. */
+ * with saturation (a no-op after the clamp), and, where left_shifts is 0 (no shift of the layer is positive: every
+ * multiplier below 1, the usual case), no left shift and right = -shift. The last outputs take qgen_requantize. */
 static void qgen_requantize_tile_int8(const int32_t *acc, int32_t count, const int32_t *multiplier, const int32_t *shift,
-                                     int32_t stride, int32_t output_zero_point, int32_t activation_min,
+                                     int32_t stride, int32_t left_shifts, int32_t output_zero_point, int32_t activation_min,
                                      int32_t activation_max, int8_t *output)
 {
     int32_t i = 0;
@@ -326,6 +327,7 @@ static void qgen_requantize_tile_int8(const int32_t *acc, int32_t count, const i
     const int32x4_t low = vdupq_n_s32(activation_min);
     const int32x4_t high = vdupq_n_s32(activation_max);
 
+    (void)left_shifts;
     for (; i < count / 4 * 4; i += 4) {
         const int32x4_t s = stride != 0 ? vldrwq_s32(&shift[i]) : vdupq_n_s32(shift[0]);
         const int32x4_t m = stride != 0 ? vldrwq_s32(&multiplier[i]) : vdupq_n_s32(multiplier[0]);
@@ -338,6 +340,7 @@ static void qgen_requantize_tile_int8(const int32_t *acc, int32_t count, const i
     }
 #elif QGEN_MAC_MVE
     /* The Helium instructions lane by lane in C (-DQGEN_MAC_MVE=1 on another target). */
+    (void)left_shifts;
     for (; i < count / 4 * 4; ++i) {
         const int32_t s = shift[i * stride];
         const int32_t left = s > 0 ? s : 0;
@@ -361,13 +364,15 @@ static void qgen_requantize_tile_int8(const int32_t *acc, int32_t count, const i
     for (; i < count / 8 * 8; i += 8) {
         const __m256i s = stride != 0 ? _mm256_loadu_si256((const __m256i *)(const void *)&shift[i]) : _mm256_set1_epi32(shift[0]);
         const __m256i m = stride != 0 ? _mm256_loadu_si256((const __m256i *)(const void *)&multiplier[i]) : _mm256_set1_epi32(multiplier[0]);
-        const __m256i right = _mm256_sub_epi32(zero, _mm256_min_epi32(s, zero));
-        const __m256i v = _mm256_sllv_epi32(_mm256_loadu_si256((const __m256i *)(const void *)&acc[i]),
-                                            _mm256_min_epi32(_mm256_max_epi32(s, zero), _mm256_set1_epi32(30)));
+        const __m256i right = _mm256_sub_epi32(zero, left_shifts ? _mm256_min_epi32(s, zero) : s);
+        const __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)&acc[i]);
+        const __m256i v = left_shifts ? _mm256_sllv_epi32(a, _mm256_min_epi32(_mm256_max_epi32(s, zero), _mm256_set1_epi32(30))) : a;
         const __m256i even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(v, m), half), 31);
         const __m256i odd = _mm256_slli_epi64(_mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(v, 32), _mm256_srli_epi64(m, 32)), half), 1);
         const __m256i product = _mm256_blend_epi32(even, odd, 0xAA);
-        const __m256i rounded = _mm256_srli_epi32(_mm256_add_epi32(_mm256_srlv_epi32(_mm256_slli_epi32(_mm256_abs_epi32(product), 1), right), one), 1);
+        /* The magnitude (at most 2^31) plus 2^right / 2, shifted right as unsigned (the sum is below 2^32): half up
+         * for the magnitude, ties away from zero for the value. */
+        const __m256i rounded = _mm256_srlv_epi32(_mm256_add_epi32(_mm256_abs_epi32(product), _mm256_srli_epi32(_mm256_sllv_epi32(one, right), 1)), right);
         const __m256i r = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(_mm256_sign_epi32(rounded, product), _mm256_set1_epi32(output_zero_point)), low), high);
         const __m128i halves = _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
 
@@ -380,6 +385,7 @@ static void qgen_requantize_tile_int8(const int32_t *acc, int32_t count, const i
     const __m512i low = _mm512_set1_epi32(activation_min);
     const __m512i high = _mm512_set1_epi32(activation_max);
 
+    (void)left_shifts;
     for (; i < count / 16 * 16; i += 16) {
         const __m512i s = stride != 0 ? _mm512_loadu_si512(&shift[i]) : _mm512_set1_epi32(shift[0]);
         const __m512i m = stride != 0 ? _mm512_loadu_si512(&multiplier[i]) : _mm512_set1_epi32(multiplier[0]);
@@ -841,7 +847,7 @@ static void conv(const int8_t *input, int8_t *output)
                             _mm256_storeu_si256((__m256i *)(void *)&acc[8 * j], a[j]);
                         }
 #if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
-                        qgen_requantize_tile_int8(acc, width, &conv_multiplier[c0], &conv_shift[c0], 1, -2, -128, 127,
+                        qgen_requantize_tile_int8(acc, width, &conv_multiplier[c0], &conv_shift[c0], 1, 0, -2, -128, 127,
                                                        &output[((n * 6 + oy) * 6 + ox) * 4 + c0]);
 #else
                         for (oc = c0; oc < c0 + width; ++oc) {
@@ -914,7 +920,7 @@ static void conv(const int8_t *input, int8_t *output)
                         }
                         /* The output stage over the tile, separate from the reductions so that compilers vectorize it. */
 #if QGEN_MAC_MVE || QGEN_X86_AVX512 || QGEN_X86_AVX2
-                        qgen_requantize_tile_int8(acc, end - c0, &conv_multiplier[c0], &conv_shift[c0], 1, -2, -128, 127,
+                        qgen_requantize_tile_int8(acc, end - c0, &conv_multiplier[c0], &conv_shift[c0], 1, 0, -2, -128, 127,
                                                        &output[((n * 6 + oy) * 6 + ox) * 4 + c0]);
 #else
                         for (oc = c0; oc < end; ++oc) {

@@ -78,19 +78,27 @@ func writeModel(_ result: Pipeline.Result, name: String, runs: Int) throws -> (d
                   "-DINPUT_SIZE=\(macro)_INPUT_SIZE", "-DOUTPUT_SIZE=\(macro)_OUTPUT_SIZE", "-DARENA_SIZE=\(macro)_ARENA_SIZE", "-DRUNS=\(runs)"])
 }
 
-/// The emitted C built with cc and `flags` around Tools/harness/bench_model.c (RUNS inferences): the
+/// The emitted C built with cc and `flags` around Tools/harness/bench_model.c (`batches` batches of `runs`
+/// inferences, the fastest printed): the
 /// executable's path, or nil when cc fails.
-func buildHarness(_ result: Pipeline.Result, name: String, runs: Int, flags: [String]) throws -> String? {
+func buildHarness(_ result: Pipeline.Result, name: String, runs: Int, batches: Int = 5, flags: [String]) throws -> String? {
     let (dir, defines) = try writeModel(result, name: name, runs: runs)
     let exe = dir.appendingPathComponent("bench").path
-    let built = try run("/usr/bin/env", ["cc", "-std=c99"] + flags + defines + [dir.appendingPathComponent(result.output.sourceName).path,
+    let built = try run("/usr/bin/env", ["cc", "-std=c99", "-DBATCHES=\(batches)"] + flags + defines + [dir.appendingPathComponent(result.output.sourceName).path,
                                          root.appendingPathComponent("Tools/harness/bench_model.c").path, "-o", exe])
     return built == nil ? nil : exe
 }
 
-/// Seconds per inference of the emitted C compiled with cc (-O2 by default) around Tools/harness/bench_model.c.
+/// Seconds per inference of the emitted C compiled with cc (-O2 by default) around Tools/harness/bench_model.c:
+/// the fastest of five batches of `runs`.
 func compileAndTime(_ result: Pipeline.Result, runs: Int, flags: [String] = ["-O2"]) throws -> Double? {
-    guard let exe = try buildHarness(result, name: result.lowered.cPrefix, runs: runs, flags: flags), let text = try run(exe) else { return nil }
+    guard let exe = try buildHarness(result, name: result.lowered.cPrefix + flags.joined(), runs: runs, flags: flags) else { return nil }
+    return try timeHarness(exe)
+}
+
+/// Seconds per inference that a harness built by `buildHarness` prints (its fastest batch).
+func timeHarness(_ exe: String) throws -> Double? {
+    guard let text = try run(exe) else { return nil }
     let fields = text.split(whereSeparator: \.isWhitespace)
     guard fields.count == 2, let n = Double(fields[0]), let s = Double(fields[1]) else { return nil }
     return s / n
@@ -102,7 +110,7 @@ func compileAndTime(_ result: Pipeline.Result, runs: Int, flags: [String] = ["-O
 func callgrindInstructions(_ result: Pipeline.Result) throws -> Double? {
     var counts: [Double] = []
     for runs in [1, 3] {
-        guard let exe = try buildHarness(result, name: "\(result.lowered.cPrefix)-callgrind-\(runs)", runs: runs, flags: ["-O2"]) else { return nil }
+        guard let exe = try buildHarness(result, name: "\(result.lowered.cPrefix)-callgrind-\(runs)", runs: runs, batches: 1, flags: ["-O2"]) else { return nil }
         // callgrind prints its totals to stderr ("Collected : N"); --callgrind-out-file keeps no file.
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -124,7 +132,7 @@ func callgrindInstructions(_ result: Pipeline.Result) throws -> Double? {
 let spec = try ModelLoader.load(path: root.appendingPathComponent("Examples/tiny_cnn/model.swift").path)
 let tiny = try Pipeline.compile(spec, options: CompileOptions(baseDirectory: root.appendingPathComponent("Examples/tiny_cnn")))
 let macs = tiny.lowered.nodes.compactMap { $0.mac?.geometry.multiplyAccumulates }.reduce(0, +)
-if let perRun = try compileAndTime(tiny, runs: 2000) {
+if let perRun = try compileAndTime(tiny, runs: 400) {
     print(String(format: "tiny_cnn (cc -O2): %d MACs per inference, %.1f us per inference, %.2f GMAC/s", macs, perRun * 1e6, Double(macs) / perRun / 1e9))
 } else {
     print("tiny_cnn: cc failed")
@@ -153,7 +161,7 @@ for (scheme, asLinear) in [("tflite", false), ("singleRounding", false), ("fixed
     for native in float32 ? [false, true] : [false] {
         let compiled = try Pipeline.compile(spec, options: CompileOptions(prefix: name + (native ? "_native" : ""), floatRequant: native))
         let label = (scheme + (native ? " --float-requant" : "")).padding(toLength: 48, withPad: " ", startingAt: 0)
-        if let t = try compileAndTime(compiled, runs: 2000) {
+        if let t = try compileAndTime(compiled, runs: 400) {
             print("  " + label + String(format: "%7.1f us per inference, %5.2f ns per output", t * 1e6, t * 1e9 / 8192)
                   + (asLinear ? " (as a [1024, 8] Linear)" : ""))
         } else {
@@ -196,18 +204,21 @@ let layers: [(String, [LayerSpec])] = [
         Linear("fc", outFeatures: 1000, weight: .int8(.values(randomWeights(1024 * 1000)), scales: perChannel(1000), zeroPoints: Array(repeating: 0, count: 1000)),
                output: .uint8(scale: 0.5, zeroPoint: 7)).layerSpec]),
 ]
-var portableNHWC: [String: Double] = [:], nativeNHWC: [String: Double] = [:]
+var portableNHWC: [String: Double] = [:], nativeExecutables: [String: String] = [:]
 print("single layers (uint8, per-channel int8 weights, tflite; NCHW as PyTorch/ONNX tensors, NHWC as TFLite's), GMAC/s:")
 for (index, (label, specs)) in layers.enumerated() {
     let spec = ModelSpec(name: "layer\(index)", layers: specs, location: SourceLocation(file: "bench.swift", line: 3))
     let compiled = try Pipeline.compile(spec, options: CompileOptions())
     let layerMACs = compiled.lowered.nodes.compactMap { $0.mac?.geometry.multiplyAccumulates }.reduce(0, +)
-    let runs = max(20, 2_000_000_000 / max(layerMACs, 1) / 4)
+    let runs = max(20, 2_000_000_000 / max(layerMACs, 1) / 20)
     var figures: [String] = [], gmacs: [String: Double] = [:]
+    var nativeExe: String?
     for flags in [["-O2"], ["-O3", "-march=native"]] {
-        if let t = try compileAndTime(compiled, runs: runs, flags: flags) {
+        if let exe = try buildHarness(compiled, name: compiled.lowered.cPrefix + flags.joined(), runs: runs, flags: flags),
+           let t = try timeHarness(exe) {
             figures.append(String(format: "%@ %.2f", flags.joined(separator: " "), Double(layerMACs) / t / 1e9))
             gmacs[flags[0]] = Double(layerMACs) / t / 1e9
+            if flags[0] == "-O3" { nativeExe = exe }
         } else {
             figures.append("\(flags.joined(separator: " ")) cc failed")
         }
@@ -219,13 +230,14 @@ for (index, (label, specs)) in layers.enumerated() {
     if label.hasPrefix("NHWC ") || label.hasPrefix("Linear") {
         let key = label.hasPrefix("NHWC ") ? String(label.dropFirst(5)) : label
         portableNHWC[key] = gmacs["-O2"]
-        nativeNHWC[key] = gmacs["-O3"]
+        nativeExecutables[key] = nativeExe
     }
 }
 
 // 6. The same shapes through a naive TFLite-Micro-style reference kernel (Tools/harness/bench_tflm_style.c:
-//    NHWC, a bounds test per tap, MultiplyByQuantizedMultiplier per output), cc -O2, against qgen's NHWC
-//    kernels (and Linear) at -O2.
+//    NHWC, a bounds test per tap, MultiplyByQuantizedMultiplier per output, shapes read at run time as TFLM
+//    reads them, and once more FullyConnected with constant shapes), cc -O2, against qgen's NHWC kernels
+//    (and Linear) at -O2.
 let yardstick = work.appendingPathComponent("tflm_style").path
 if try run("/usr/bin/env", ["cc", "-std=c99", "-O2", root.appendingPathComponent("Tools/harness/bench_tflm_style.c").path, "-o", yardstick]) != nil,
    let text = try run(yardstick) {
@@ -234,7 +246,9 @@ if try run("/usr/bin/env", ["cc", "-std=c99", "-O2", root.appendingPathComponent
         let parts = line.split(separator: "\t")
         guard parts.count == 2, let naive = Double(parts[1]) else { continue }
         let label = String(parts[0])
-        let ratio = portableNHWC[label].map { String(format: "qgen %.2f, %.1fx", $0, $0 / naive) } ?? "no qgen figure"
+        // "Linear 1024->1000, constant shapes" compares with the same qgen figure as "Linear 1024->1000".
+        let key = label.components(separatedBy: ", constant shapes")[0]
+        let ratio = portableNHWC[key].map { String(format: "qgen %.2f, %.1fx", $0, $0 / naive) } ?? "no qgen figure"
         print("  " + label.padding(toLength: 41, withPad: " ", startingAt: 0) + String(format: "%.2f   ", naive) + ratio)
     }
 } else {
@@ -245,22 +259,38 @@ if try run("/usr/bin/env", ["cc", "-std=c99", "-O2", root.appendingPathComponent
 //    engine venv, which CI never has. Its per-call overhead is measured on a one-Identity graph; qgen's
 //    NHWC kernels (and Linear) at -O3 -march=native are compared with ORT's time with and without it.
 let venvPython = root.appendingPathComponent(".venv-engines/bin/python").path
-if FileManager.default.isExecutableFile(atPath: venvPython),
-   let text = try run(venvPython, [root.appendingPathComponent("Tools/engines/bench_onnxruntime.py").path]) {
-    let lines = text.split(separator: "\n")
-    print("\(lines.first ?? "onnxruntime") (1 thread, Python API), GMAC/s with its per-call overhead and without; qgen -O3 -march=native and its time over ORT's:")
-    for line in lines.dropFirst() {
-        let parts = line.split(separator: "\t")
-        guard parts.count == 4, let t = Double(parts[1]), let overhead = Double(parts[2]), let macs = Double(parts[3]) else { continue }
-        let label = String(parts[0])
+if FileManager.default.isExecutableFile(atPath: venvPython) {
+    // Three rounds, each ORT's script then qgen's -O3 executables again, so that the two are timed side by
+    // side; each keeps its fastest time (a busy machine only ever adds time).
+    var ort: [String: (seconds: Double, overhead: Double, macs: Double)] = [:], labels: [String] = [], version = "onnxruntime"
+    var qgenSeconds: [String: Double] = [:]
+    for _ in 0..<3 {
+        guard let text = try run(venvPython, [root.appendingPathComponent("Tools/engines/bench_onnxruntime.py").path]) else { continue }
+        let lines = text.split(separator: "\n")
+        version = lines.first.map(String.init) ?? version
+        for line in lines.dropFirst() {
+            let parts = line.split(separator: "\t")
+            guard parts.count == 4, let t = Double(parts[1]), let overhead = Double(parts[2]), let macs = Double(parts[3]) else { continue }
+            let label = String(parts[0])
+            if ort[label] == nil { labels.append(label) }
+            ort[label] = (min(t, ort[label]?.seconds ?? t), min(overhead, ort[label]?.overhead ?? overhead), macs)
+        }
+        for (label, exe) in nativeExecutables {
+            if let t = try timeHarness(exe) { qgenSeconds[label] = min(t, qgenSeconds[label] ?? t) }
+        }
+    }
+    print("\(version) (1 thread, Python API), GMAC/s with its per-call overhead and without; qgen -O3 -march=native and its time over ORT's")
+    print("(fastest of three rounds each, timed alternately):")
+    for label in labels {
+        guard let (t, overhead, macs) = ort[label] else { continue }
         var text = "  " + label.padding(toLength: 41, withPad: " ", startingAt: 0)
             + String(format: "%.2f (%.1f us), %.2f without the %.1f us overhead", macs / t / 1e9, t * 1e6, macs / (t - overhead) / 1e9, overhead * 1e6)
-        if let qgen = nativeNHWC[label] {
-            let qgenTime = macs / (qgen * 1e9)
-            text += String(format: "; qgen %.2f, %.2fx ORT's time (%.2fx without the overhead)", qgen, qgenTime / t, qgenTime / (t - overhead))
+        if let qgenTime = qgenSeconds[label] {
+            text += String(format: "; qgen %.2f, %.2fx ORT's time (%.2fx without the overhead)", macs / qgenTime / 1e9, qgenTime / t, qgenTime / (t - overhead))
         }
         print(text)
     }
+    if labels.isEmpty { print("ONNX Runtime: Tools/engines/bench_onnxruntime.py failed") }
 } else {
     print("ONNX Runtime: skipped (no .venv-engines; Tools/engines/setup_venv.sh makes it)")
 }

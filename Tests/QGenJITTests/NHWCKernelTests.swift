@@ -129,8 +129,9 @@ import QGenVerify
     /// The x86 tile output stage of the TFLite schemes, built by cc and run here: with -mavx512f
     /// (QGEN_X86_AVX512, sixteen lanes) and with -mavx2 (QGEN_X86_AVX2, eight), each skipped where the CPU
     /// lacks it. Depthwise and 3x3 tiles of 96, 20 (a tail) and 200 channels, per-channel and per-tensor
-    /// multipliers, an output scale small enough that the multipliers exceed 1 (left shifts), a
-    /// power-of-two multiplier whose roundings tie often, int8 and uint8 outputs.
+    /// multipliers, a layer whose multipliers span 0.42 to 2.5 (shifts -1 to +2: left and right shifts
+    /// in one tile, which the paths without a positive shift skip), a power-of-two multiplier whose
+    /// roundings tie often, int8 and uint8 outputs.
     @Test(.enabled(if: HostCC.hasAVX512, "the CPU has no AVX-512"), arguments: ["tflite", "liteRT"])
     func avx512OutputStageMatchesTheReference(scheme: String) throws {
         try x86OutputStageMatchesTheReference(scheme: scheme, flags: ["-mavx512f"])
@@ -147,23 +148,28 @@ import QGenVerify
         // (channels, out channels, groups, per channel, input scale, output scale, uint8). Those with
         // scales 0.5 and 8 have the power-of-two multiplier 0.5 · 0.25 / 8 = 2^-6 (Q31 2^30, shift -5): the
         // high multiply ties on every odd accumulator, and the rounding divide on every accumulator 16 mod
-        // 32 after it.
+        // 32 after it. The one with output scale 0.00012 has weights in [-2, 2] and scales 0.001 to 0.006
+        // (multipliers 0.42 to 2.5) and a small bias, so that its outputs are not all clamped.
         for (channels, outChannels, groups, perChannel, inputScale, outputScale, unsigned) in [
             (96, 96, 96, true, 0.05, 0.2, false), (20, 20, 20, false, 0.05, 0.05, true), (200, 200, 200, true, 0.05, 0.0004, false),
             (8, 20, 1, true, 0.05, 0.3, true), (8, 36, 1, false, 0.05, 0.0005, false), (32, 32, 32, false, 0.5, 8.0, false), (8, 20, 1, false, 0.5, 8.0, true),
+            (48, 48, 48, true, 0.05, 0.00012, true),
         ] {
             let taps = channels / groups * 9
-            let weights = (0..<(outChannels * taps)).map { _ in Double(Int.random(in: -127...127, using: &rng)) }
-            let weight: Weights = perChannel ? .int8(.values(weights), scales: (0..<outChannels).map { _ in Double.random(in: 0.002...0.004, using: &rng) })
+            let shifted = outputScale == 0.00012
+            let weights = (0..<(outChannels * taps)).map { _ in Double(Int.random(in: shifted ? -2...2 : -127...127, using: &rng)) }
+            let weight: Weights = perChannel ? .int8(.values(weights), scales: (0..<outChannels).map { _ in Double.random(in: shifted ? 0.001...0.006 : 0.002...0.004, using: &rng) })
                 : .int8(.values(weights), scale: inputScale == 0.5 ? 0.25 : 0.003)
             let spec = ModelSpec(name: "net", layers: [
                 Input("x", shape: [1, 6, 5, channels], layout: .nhwc, unsigned ? .uint8(scale: inputScale, zeroPoint: 120) : .int8(scale: inputScale, zeroPoint: -3)).layerSpec,
                 Conv2d("conv", outChannels: outChannels, kernel: 3, padding: 1, groups: groups, weight: weight,
-                       bias: .float(.values((0..<outChannels).map { _ in Double.random(in: -2...2, using: &rng) })),
+                       bias: .float(.values((0..<outChannels).map { _ in Double.random(in: shifted ? -0.003...0.003 : -2...2, using: &rng) })),
                        output: unsigned ? .uint8(scale: outputScale, zeroPoint: 130) : .int8(scale: outputScale, zeroPoint: 5)).layerSpec,
             ], requantization: Requantization(name: scheme), location: SourceLocation(file: "model.swift", line: 1))
             let result = try Pipeline.compile(spec, options: CompileOptions(fileStem: "net"))
             #expect(result.output.source.contains("qgen_requantize_tile_\(unsigned ? "uint8" : "int8")(acc"), "\(channels)->\(outChannels): no tile output stage emitted")
+            // The last argument before the zero point says whether any shift is positive.
+            #expect(result.output.source.contains(shifted ? "[c0], 1, 1, 130," : ", 0, "), "\(channels)->\(outChannels): the wrong left_shifts argument")
             let compared = try HostCC.compareWithTheReference(result, flags: flags, seed: 9)
             #expect(compared.differing == 0, "\(flags) \(channels)->\(outChannels) g\(groups)\(perChannel ? "" : " per tensor") scale \(outputScale)\(unsigned ? " uint8" : ""): \(compared.differing) of \(compared.elements) differ")
             elements += compared.elements

@@ -72,7 +72,8 @@ def identity():
 
 
 def seconds_per_call(sess, x, budget=0.6):
-    """Median over 5 batches of the mean time per call; each batch runs for about budget/5 seconds."""
+    """The fastest of 5 batches' mean time per call (a busy machine only ever adds time; qgen's harness takes
+    the fastest batch too); each batch runs for about budget/5 seconds."""
     feed = {"x": x}
     sess.run(None, feed)
     start = time.perf_counter()
@@ -87,7 +88,7 @@ def seconds_per_call(sess, x, budget=0.6):
         for _ in range(per_batch):
             sess.run(None, feed)
         batches.append((time.perf_counter() - start) / per_batch)
-    return sorted(batches)[2]
+    return min(batches)
 
 
 def main():

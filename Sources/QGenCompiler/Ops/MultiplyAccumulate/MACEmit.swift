@@ -98,7 +98,8 @@ extension LoweredMAC {
             requantizeArguments: arguments, hasWeightZeroPoint: hasWeightZeroPoint,
             // The TFLite family's Q31 output stage has a Helium form for a tile of int8/uint8 outputs.
             tileRequantize: model.scheme.family == .tflite && !native && q.doubleMultipliers.isEmpty && output.dtype != .int16,
-            tileRequantizeArguments: isPerChannel ? "&\(names.multiplier)[c0], &\(names.shift)[c0], 1" : "\(names.multiplier), \(names.shift), 0",
+            tileRequantizeArguments: (isPerChannel ? "&\(names.multiplier)[c0], &\(names.shift)[c0], 1" : "\(names.multiplier), \(names.shift), 0")
+                + (q.multipliers.contains { $0.shift > 0 } ? ", 1" : ", 0"),
             writesOverItsInput: model.writesOverItsInput(node))
         return geometry.shape.kernel(common, saturatesPairs: model.scheme.saturatesPairs)
     }
@@ -127,7 +128,8 @@ struct KernelCommon: Equatable, Sendable {
     var requantizeArguments: String
     var hasWeightZeroPoint: Bool
     /// Whether an NHWC kernel's tile output stage may call `qgen_requantize_tile_<outputType>` (helpers_dot:
-    /// Helium), with `tileRequantizeArguments` (the multipliers and shifts from channel `c0`, and their stride).
+    /// Helium, x86), with `tileRequantizeArguments` (the multipliers and shifts from channel `c0`, their stride, and
+    /// whether any shift is positive).
     var tileRequantize: Bool
     var tileRequantizeArguments: String
     /// The node's output overwrites its input (InPlace.swift models the portable kernels' access order).
