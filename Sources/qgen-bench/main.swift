@@ -260,11 +260,11 @@ if try run("/usr/bin/env", ["cc", "-std=c99", "-O2", root.appendingPathComponent
 //    NHWC kernels (and Linear) at -O3 -march=native are compared with ORT's time with and without it.
 let venvPython = root.appendingPathComponent(".venv-engines/bin/python").path
 if FileManager.default.isExecutableFile(atPath: venvPython) {
-    // Three rounds, each ORT's script then qgen's -O3 executables again, so that the two are timed side by
+    // Five rounds, each ORT's script then qgen's -O3 executables again, so that the two are timed side by
     // side; each keeps its fastest time (a busy machine only ever adds time).
     var ort: [String: (seconds: Double, overhead: Double, macs: Double)] = [:], labels: [String] = [], version = "onnxruntime"
     var qgenSeconds: [String: Double] = [:]
-    for _ in 0..<3 {
+    for _ in 0..<5 {
         guard let text = try run(venvPython, [root.appendingPathComponent("Tools/engines/bench_onnxruntime.py").path]) else { continue }
         let lines = text.split(separator: "\n")
         version = lines.first.map(String.init) ?? version
@@ -280,7 +280,7 @@ if FileManager.default.isExecutableFile(atPath: venvPython) {
         }
     }
     print("\(version) (1 thread, Python API), GMAC/s with its per-call overhead and without; qgen -O3 -march=native and its time over ORT's")
-    print("(fastest of three rounds each, timed alternately):")
+    print("(fastest of five rounds each, timed alternately):")
     for label in labels {
         guard let (t, overhead, macs) = ort[label] else { continue }
         var text = "  " + label.padding(toLength: 41, withPad: " ", startingAt: 0)
