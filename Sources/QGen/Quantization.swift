@@ -51,7 +51,10 @@ public struct QuantParams: Codable, Equatable, Sendable {
 ///   channel still has a valid scale.
 /// - `q = clamp(round(w / scale) + zeroPoint, qmin, qmax)`, where `round` is half to even for the
 ///   full range (PyTorch's `nearbyint`) and half away from zero for the narrow range (TFLite's
-///   `std::round`). Arithmetic is IEEE double.
+///   `std::round`).
+/// - The full range is computed as PyTorch computes it, bit for bit: the weights as float32, the
+///   observer's scale in float32, and `w · (1 / scale)` in float32 (FBGEMM's Quantize). The narrow
+///   range is computed in IEEE double.
 public struct WeightQuantization: Codable, Equatable, Sendable {
     public enum Granularity: String, Codable, Sendable { case perTensor, perChannel }
     public enum Mode: String, Codable, Sendable { case symmetric, affine }

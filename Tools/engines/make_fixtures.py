@@ -278,7 +278,7 @@ def observers():
     fixture = oc.fixture()
     path = OUT.parent / "pytorch" / "observers.json"
     with open(path, "w") as f:
-        f.write('{"provenance":' + json.dumps(fixture["provenance"]) + ',\n"data":' + json.dumps(fixture["data"]) + ',\n"linspace":' + json.dumps(fixture["linspace"]) + ',\n"cases":[\n')
+        f.write('{"provenance":' + json.dumps(fixture["provenance"]) + ',\n"data":' + json.dumps(fixture["data"]) + ',\n"linspace":' + json.dumps(fixture["linspace"]) + ',\n"weights":' + json.dumps(fixture["weights"]) + ',\n"cases":[\n')
         f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in fixture["cases"]))
         f.write("\n]}\n")
     print(f"wrote {path}: {len(fixture['cases'])} cases")

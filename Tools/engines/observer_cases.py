@@ -143,7 +143,44 @@ def fixture():
     named = {name: [batch(b) for b in batches] for name, batches in data.items()}
     linspaces = [linspace_probe(rng, steps) for steps in (2, 9, 16, 17, 33, 257, 2049, 4097, 32769, 4097, 32769)]
     named.update({name: [batch(b) for b in batches] for name, (batches, _) in channel_data.items()})
-    return {"provenance": provenance(), "data": named, "cases": out, "linspace": linspaces}
+    return {"provenance": provenance(), "data": named, "cases": out, "linspace": linspaces, "weights": weight_cases(rng)}
+
+
+def weight_cases(rng):
+    """Float32 weights quantized as PyTorch's convert does it (torch.ao.nn.quantized.utils._quantize_weight
+    after the weight observer): per-channel (axis 0) or per-tensor, symmetric or affine qint8; the int8
+    values (base64) and the scales as float32 bits. Includes ties: a channel whose scale is exactly 1 or 2
+    and whose values sit half-way between integers after division."""
+    from torch.ao.nn.quantized.modules.utils import _quantize_weight
+    tensors = {
+        "conv": (rng.standard_normal((12, 3, 3, 3)) * rng.uniform(0.01, 1.5, (12, 1, 1, 1))).astype(np.float32),
+        "linear": (rng.standard_normal((9, 40)) * 0.2).astype(np.float32),
+        "depthwise": (rng.standard_normal((16, 1, 3, 3)) * rng.uniform(0.05, 3.0, (16, 1, 1, 1))).astype(np.float32),
+        "ties": np.float32([[127.5, 2.5, -3.5, 0.5, -0.5, 1.5, 126.5, -127.5],
+                            [255.0, 5.0, -7.0, 1.0, 3.0, -1.0, 253.0, 0.0],
+                            [0.0] * 8, [0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25]]),
+    }
+    out = []
+    for name, w in tensors.items():
+        for granularity in ("perChannel", "perTensor"):
+            for mode in ("symmetric", "affine"):
+                qscheme = {("perChannel", "symmetric"): torch.per_channel_symmetric, ("perChannel", "affine"): torch.per_channel_affine,
+                           ("perTensor", "symmetric"): torch.per_tensor_symmetric, ("perTensor", "affine"): torch.per_tensor_affine}[(granularity, mode)]
+                if granularity == "perChannel":
+                    o = obs.PerChannelMinMaxObserver(ch_axis=0, dtype=torch.qint8, qscheme=qscheme)
+                else:
+                    o = obs.MinMaxObserver(dtype=torch.qint8, qscheme=qscheme)
+                t = torch.from_numpy(w)
+                o(t)
+                q = _quantize_weight(t, o)
+                if granularity == "perChannel":
+                    scales, zero_points = q.q_per_channel_scales().float().tolist(), q.q_per_channel_zero_points().tolist()
+                else:
+                    scales, zero_points = [np.float32(q.q_scale())], [q.q_zero_point()]
+                out.append({"id": f"{name}-{granularity}-{mode}", "granularity": granularity, "mode": mode,
+                            "weights": batch(w), "values": base64.b64encode(q.int_repr().numpy().astype(np.int8).tobytes()).decode("ascii"),
+                            "scales": [f32_bits(x) for x in scales], "zeroPoints": [int(z) for z in zero_points]})
+    return out
 
 
 def linspace_probe(rng, steps):

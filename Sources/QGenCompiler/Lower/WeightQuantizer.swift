@@ -1,6 +1,10 @@
 import QGen
+import QGenArithmetic
 
 /// Quantizes real weights to int8 by a `WeightQuantization` rule (formulas in its doc comment).
+/// The full range is PyTorch's: the weight observer (MinMaxObserver or PerChannelMinMaxObserver,
+/// qint8) and `quantize_per_channel`/`quantize_per_tensor` in float32, bit for bit; the narrow
+/// range (TFLite's) is computed in double.
 enum WeightQuantizer {
     struct Result: Equatable {
         var values: [Int8]
@@ -13,6 +17,7 @@ enum WeightQuantizer {
 
     static func quantize(_ values: [Double], channels: Int, rule: WeightQuantization) -> Result {
         let groups = rule.granularity == .perChannel ? channels : 1
+        if rule.range == .full { return pyTorch(values, groups: groups, mode: rule.mode) }
         let per = values.count / groups
         let qmin = rule.range == .full ? -128 : -127
         let qmax = 127
@@ -39,6 +44,30 @@ enum WeightQuantizer {
             }
             result.scales.append(scale)
             result.zeroPoints.append(zeroPoint)
+        }
+        return result
+    }
+
+    /// PyTorch's convert of float weights (each value rounded to float32 first, as a float32 tensor
+    /// holds it): the observer's scale and zero point per group (`ObserverOptions.qparams`, qint8),
+    /// then `q = clamp(round_half_even(w · (1 / scale)) + zeroPoint, −128, 127)` with the reciprocal
+    /// and the product in float32 (FBGEMM's Quantize, requant.md §5.1).
+    private static func pyTorch(_ values: [Double], groups: Int, mode: WeightQuantization.Mode) -> Result {
+        let per = values.count / groups
+        let options = ObserverOptions(dtype: .qint8, mode: mode == .symmetric ? .symmetric : .affine)
+        var result = Result(values: [], scales: [], zeroPoints: [])
+        result.values.reserveCapacity(values.count)
+        for g in 0..<groups {
+            let slice = values[(g * per)..<((g + 1) * per)].map { Float($0) }
+            // Weights are finite (the resolver checks them) and the qint8 range is valid: this cannot throw.
+            let qparams = try! options.qparams(min: slice.min() ?? .infinity, max: slice.max() ?? -.infinity)
+            let inverse = 1 / qparams.scale
+            for w in slice {
+                let q = Int((w * inverse).rounded(.toNearestOrEven)) + qparams.zeroPoint
+                result.values.append(Int8(min(max(q, -128), 127)))
+            }
+            result.scales.append(Double(qparams.scale))
+            result.zeroPoints.append(qparams.zeroPoint)
         }
         return result
     }
