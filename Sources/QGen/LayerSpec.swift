@@ -42,6 +42,49 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         }
     }
 
+    /// The quantization this node declares for the tensor it produces (an Input's own), or nil where
+    /// the op keeps its input's (Reshape, Pad, …) or leaves it optional and unset. Setting it on such
+    /// an op changes nothing.
+    public var declaredQuantization: QuantParams? {
+        get {
+            switch self {
+            case .input(let o): return o.quant
+            case .linear(let o): return o.output
+            case .conv2d(let o): return o.output
+            case .depthwiseConv2d(let o): return o.output
+            case .add(let o): return o.output
+            case .sub(let o): return o.output
+            case .mul(let o): return o.output
+            case .mean(let o): return o.output
+            case .quantize(let o): return o.output
+            case .pool2d(let o): return o.output
+            case .concatenation(let o): return o.output
+            case .softmax(let o): return o.output
+            case .lookup(let o): return o.output
+            case .reshape, .pad, .transpose, .slice: return nil
+            }
+        }
+        set {
+            guard let q = newValue else { return }
+            switch self {
+            case .input(var o): o.quant = q; self = .input(o)
+            case .linear(var o): o.output = q; self = .linear(o)
+            case .conv2d(var o): o.output = q; self = .conv2d(o)
+            case .depthwiseConv2d(var o): o.output = q; self = .depthwiseConv2d(o)
+            case .add(var o): o.output = q; self = .add(o)
+            case .sub(var o): o.output = q; self = .sub(o)
+            case .mul(var o): o.output = q; self = .mul(o)
+            case .mean(var o): o.output = q; self = .mean(o)
+            case .quantize(var o): o.output = q; self = .quantize(o)
+            case .pool2d(var o): if o.output != nil { o.output = q; self = .pool2d(o) }
+            case .concatenation(var o): if o.output != nil { o.output = q; self = .concatenation(o) }
+            case .softmax(var o): if o.output != nil { o.output = q; self = .softmax(o) }
+            case .lookup(var o): if o.output != nil { o.output = q; self = .lookup(o) }
+            case .reshape, .pad, .transpose, .slice: return
+            }
+        }
+    }
+
     public var name: String { op.name }
     public var location: SourceLocation { op.location }
     /// The names of the tensors this node reads; empty means "the previous node's output".

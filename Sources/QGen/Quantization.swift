@@ -22,6 +22,8 @@ public struct QuantParams: Codable, Equatable, Sendable {
     public var dtype: DType
     public var scale: Double
     public var zeroPoint: Int
+    /// Set by `.calibrated(observer)`: scale and zero point are still to be computed from data.
+    public var calibration: Observer?
 
     public init(dtype: DType, scale: Double, zeroPoint: Int) {
         self.dtype = dtype

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import QGenArithmetic
 import QGenCompiler
+import QGen
 import QGenJIT
+import QGenReference
 import QGenVerify
 
 struct QGenCommand: ParsableCommand {
@@ -10,7 +12,7 @@ struct QGenCommand: ParsableCommand {
         commandName: "qgen",
         abstract: "Turns a quantized model described in Swift into integer-only C99 and proves the C bit-exact.",
         version: qgenVersion,
-        subcommands: [Emit.self, Import.self, Verify.self, Explain.self, Run.self])
+        subcommands: [Emit.self, Import.self, Verify.self, Explain.self, Run.self, Calibrate.self])
 }
 
 /// A command-line mistake or a failure qgen explains in one line (printed as `error: …`, exit 1).
@@ -54,6 +56,9 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Also emit <prefix>_quantize_input and <prefix>_dequantize_output, which convert float data with the scheme's stack's exact formula (they use float; the model does not).")
     var floatIO = false
 
+    @Option(help: ArgumentHelp("A .npy of float inputs (first axis: inferences) that calibrates the model's .calibrated(…) quantizations first.", valueName: "data.npy"))
+    var calibrate: String?
+
     @Option(name: .customLong("model-timeout"), parsing: .unconditional,
             help: ArgumentHelp("Seconds model.swift may run while it builds its model; then it is stopped.", valueName: "seconds"))
     var modelTimeout: Double = ModelLoader.defaultTimeout
@@ -68,12 +73,28 @@ struct ModelOptions: ParsableArguments {
         // A .tflite or .onnx file is read directly; anything else is a model.swift.
         let imported = try ImportedModel.read(path: model)
         for w in imported?.warnings ?? [] { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-        let spec = try imported?.model ?? ModelLoader.load(path: model, timeout: modelTimeout)
+        var spec = try imported?.model ?? ModelLoader.load(path: model, timeout: modelTimeout)
         let base = URL(fileURLWithPath: model).deletingLastPathComponent()
-        let result = try Pipeline.compile(spec, options: CompileOptions(scheme: scheme, prefix: prefix, baseDirectory: base, fileStem: fileStem,
-                                                                         floatRequant: floatRequant, floatIO: floatIO))
+        let options = CompileOptions(scheme: scheme, prefix: prefix, baseDirectory: base, fileStem: fileStem, floatRequant: floatRequant, floatIO: floatIO)
+        if let calibrate {
+            spec = try calibrated(spec, data: calibrate, options: options).spec
+        }
+        let result = try Pipeline.compile(spec, options: options)
         for d in result.diagnostics { FileHandle.standardError.write(Data("\(d)\n".utf8)) }
         return result
+    }
+}
+
+/// The model calibrated on the float data in `path` (progress on a terminal), or a CLIError naming
+/// what is wrong with the data or the model.
+func calibrated(_ spec: ModelSpec, data path: String, options: CompileOptions) throws -> Calibration.Result {
+    let data = try NpyArray(contentsOf: URL(fileURLWithPath: path))
+    let progress = Progress("calibrate")
+    defer { progress.finish() }
+    do {
+        return try Calibration.calibrate(spec, options: options, data: data) { done, total in progress.update(done, of: total, "inferences") }
+    } catch let error as Calibration.CalibrationError {
+        throw CLIError("calibration with \(path): \(error)")
     }
 }
 

@@ -46,7 +46,7 @@ import Testing
 
     @Test func helpForEveryCommand() throws {
         let dir = FileManager.default.temporaryDirectory
-        for args in [["--help"], ["emit", "--help"], ["verify", "--help"], ["explain", "--help"]] {
+        for args in [["--help"], ["emit", "--help"], ["verify", "--help"], ["explain", "--help"], ["calibrate", "--help"]] {
             let r = try qgen(args, in: dir)
             #expect(r.status == 0, "\(args)")
             #expect(r.stdout.contains("USAGE: qgen"), "\(args): \(r.stdout)")

@@ -80,6 +80,14 @@ public struct RealModel: Equatable, Sendable {
     public var scales: [Double]
     /// Each node's real parameters, by node name.
     public var nodes: [String: RealOp]
+    /// Calibration's float model: multiply-accumulate ops use their float weights and bias as given
+    /// (where the model gives them) instead of the dequantized int8 weights.
+    public var usesFloatWeights = false
+
+    public init(scales: [Double], nodes: [String: RealOp]) {
+        self.scales = scales
+        self.nodes = nodes
+    }
 
     public func mac(_ node: String) -> RealMAC? {
         if case .multiplyAccumulate(let mac)? = nodes[node] { return mac }

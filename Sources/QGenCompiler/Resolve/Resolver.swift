@@ -246,6 +246,10 @@ public enum Resolver {
     }
 
     static func checkActivationQuant(_ q: QuantParams, what: String, at location: SourceLocation, log: inout DiagnosticLog) {
+        if let observer = q.calibration {
+            log.error("\(what) is .calibrated(\(observer.swiftText)), which needs calibration data: qgen emit --calibrate data.npy, or qgen calibrate model.swift data.npy -o calibrated.swift to write the scales into a copy of model.swift", at: location)
+            return
+        }
         if !(q.scale.isFinite && q.scale > 0) {
             log.error("\(what): scale must be a finite number > 0, got \(q.scale)", at: location)
         } else if !(Float(q.scale).isFinite && Float(q.scale) > 0 && (1 / Float(q.scale)).isFinite) {

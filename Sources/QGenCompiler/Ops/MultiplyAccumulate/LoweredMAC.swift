@@ -34,6 +34,20 @@ public struct RealMAC: Equatable, Sendable {
     /// Real bias per output channel (an int32 bias times `s_in · s_w[c]`).
     public var bias: [Double]
     public var activation: Activation
+    /// The weights as given, before quantization (`.float` weights only), in the int8 weights' order.
+    public var floatWeights: [Double]?
+    /// The bias as given (a float bias only; nil for an int32 bias or none).
+    public var floatBias: [Double]?
+
+    public init(weightScales: [Double], weightZeroPoints: [Int], bias: [Double], activation: Activation,
+                floatWeights: [Double]? = nil, floatBias: [Double]? = nil) {
+        self.weightScales = weightScales
+        self.weightZeroPoints = weightZeroPoints
+        self.bias = bias
+        self.activation = activation
+        self.floatWeights = floatWeights
+        self.floatBias = floatBias
+    }
 }
 
 // MARK: - The references
@@ -137,13 +151,15 @@ extension LoweredMAC: LoweredKernel {
             let i = perChannel ? weightChannel(ofWeight: k) : 0
             return p.weightScales[i] * Double(Int(weights[k]) - p.weightZeroPoints[i])
         }
+        if real.usesFloatWeights { return runFloat32(inputs[0], weights: p.floatWeights ?? dequantized, bias: p.floatBias ?? p.bias, activation: p.activation) }
+        let bias = p.bias
         var output = [Double](repeating: 0, count: geometry.outputCount)
         inputs[0].withUnsafeBufferPointer { x in
             dequantized.withUnsafeBufferPointer { w in
                 geometry.forEachTapGroup { group in   // padding taps: real 0
                     for j in 0..<group.channels {
                         let shift = j * group.weightStride
-                        var acc = p.bias[group.firstChannel + j]
+                        var acc = bias[group.firstChannel + j]
                         for run in group.runs {
                             var i = run.input, k = run.weight + shift
                             for _ in 0..<run.count {
@@ -158,6 +174,22 @@ extension LoweredMAC: LoweredKernel {
             }
         }
         return output
+    }
+
+    /// Calibration's float model as PyTorch's CPU kernels compute a small convolution of one sample: in
+    /// float32, every product added in the weight tensor's order as a fused multiply-add, then the
+    /// bias, then the activation (oneDNN on an AVX2 CPU, measured on a 3×3 convolution of one input
+    /// channel: it starts from the bias instead for batches of several samples, and larger layers
+    /// block their sums differently, so an observed extreme can differ from PyTorch's in its last bit).
+    private func runFloat32(_ x: [Double], weights w: [Double], bias: [Double], activation: Activation) -> [Double] {
+        let input = x.map { Float($0) }, weight = w.map { Float($0) }
+        return (0..<geometry.outputCount).map { flat in
+            var acc: Float = 0
+            geometry.forEachTap(of: flat) { i, k in
+                if let i { acc = acc.addingProduct(weight[k], input[i]) }
+            }
+            return activation.apply(Double(acc + Float(bias[geometry.outputChannel(of: flat)])))
+        }
     }
 
     /// The output channel that weight `k` belongs to (`weightShape` is [out, …] for every op).

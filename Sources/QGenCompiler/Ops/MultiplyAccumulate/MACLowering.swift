@@ -164,7 +164,11 @@ struct MACLowering {
             geometry: mac.geometry, inputZeroPoint: Int32(input.zeroPoint),
             weights: quantized.values, weightZeroPoints: quantized.zeroPoints.map { Int32($0) },
             hasBias: mac.bias != nil, bias: bias, foldedBias: folded, requantizer: requantizer, accumulatorBound: bound)
-        let real = RealMAC(weightScales: quantized.scales, weightZeroPoints: quantized.zeroPoints, bias: realBias, activation: mac.activation)
+        var floatWeights: [Double]?
+        if case .real = mac.weights.kind { floatWeights = mac.weights.values }
+        let floatBias = mac.bias.flatMap { $0.isInt32 ? nil : $0.values }
+        let real = RealMAC(weightScales: quantized.scales, weightZeroPoints: quantized.zeroPoints, bias: realBias, activation: mac.activation,
+                           floatWeights: floatWeights, floatBias: floatBias)
         return (lowered, real)
     }
 
