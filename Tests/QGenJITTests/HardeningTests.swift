@@ -276,11 +276,12 @@ import QGenVerify
         let huge = Linear("fc", outFeatures: 1, weight: .float([0.5, 1e300, 0, 1]), output: .uint8(scale: 0.05, zeroPoint: 0), file: "model.swift", line: 3)
         #expect(errors(model([input(), huge.layerSpec])) ==
                 ["model.swift:3: error: layer 'fc' (Linear): weight[1] = 1e+300 is beyond the float32 range (±3.4028235e+38) that every stack stores real weights in; check the weights"])
-        // max |w| = 3e38 gives the weight scale 3e38 / 127.5 = 2.35294118e+36; m = float32(0.02 · that) / 0.05 (numpy:
-        // 9.41176384e+35), and m < 2^31 needs s_out > 0.02 · 2.35294118e+36 / 2^31 = 2.19134712e+25.
+        // max |w| = 3e38 gives the weight scale float32(3e38) / 127.5 in float32 as PyTorch's observer computes it
+        // (numpy: np.float32(3e38) / np.float32(127.5) = 2.3529411e+36); m = float32(0.02 · that) / 0.05 (numpy:
+        // 9.41176384e+35), and m < 2^31 needs s_out > 0.02 · 2.3529411e+36 / 2^31 = 2.19134712e+25.
         let large = Linear("fc", outFeatures: 1, weight: .float([0.5, 3e38, 0, 1]), output: .uint8(scale: 0.05, zeroPoint: 0), file: "model.swift", line: 3)
         #expect(errors(model([input(), large.layerSpec])) ==
-                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 0.02·2.35294118e+36/0.05 = 9.41176384e+35 is too large for the tflite scheme (it needs < 2^31); with these input and weight scales the output scale must be above 2.19134712e+25; the weight scale comes from the largest |weight|, weight[1] = 3e+38: check the weights"])
+                ["model.swift:3: error: layer 'fc' (Linear): multiplier s_in·s_w/s_out = 0.02·2.3529411e+36/0.05 = 9.41176384e+35 is too large for the tflite scheme (it needs < 2^31); with these input and weight scales the output scale must be above 2.19134712e+25; the weight scale comes from the largest |weight|, weight[1] = 3e+38: check the weights"])
     }
 
     @Test func powerOfTwoRefusalIsOneMessageWithOneSuggestion() {
