@@ -71,11 +71,7 @@ public enum Calibration {
             q = QuantParams(dtype: observer.dtype, scale: 1.0 / 64, zeroPoint: observer.dtype == .uint8 ? 128 : 0)
             standIn.layers[i].declaredQuantization = q
         }
-        let lowering: Lowering.Result
-        do {
-            let (resolved, _) = try Resolver.resolve(standIn, options: options)
-            lowering = try Lowering.lower(resolved)
-        }
+        let lowering = try Lowering.lower(try Resolver.resolve(standIn, options: options).0)
         let model = lowering.model
         var real = lowering.real
         real.usesFloatWeights = true

@@ -84,7 +84,8 @@ public struct HistogramObserver: Equatable, Sendable {
     /// the range [min + width · start, min + width · (end + 1)] in float32.
     public func searchRange() -> (min: Float, max: Float) {
         let binWidth = (max - min) / Float(bins)
-        let total = Double(histogram.reduce(0.0) { $0 + Double($1) }.float32)
+        // torch.sum(...).item(): a float32 sum (exact for bin counts), read as a Python float.
+        let total = Double(Float(histogram.reduce(0.0) { $0 + Double($1) }))
         let cumulative = ATenFloat32.cumulativeSum(histogram)
         let stepSize = 1e-5
         var alpha = 0.0, beta = 1.0
@@ -145,8 +146,4 @@ public struct HistogramObserver: Equatable, Sendable {
         }
         return Double(Float(sum))
     }
-}
-
-extension Double {
-    fileprivate var float32: Float { Float(self) }
 }

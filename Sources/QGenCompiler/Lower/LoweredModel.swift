@@ -84,11 +84,6 @@ public struct RealModel: Equatable, Sendable {
     /// (where the model gives them) instead of the dequantized int8 weights.
     public var usesFloatWeights = false
 
-    public init(scales: [Double], nodes: [String: RealOp]) {
-        self.scales = scales
-        self.nodes = nodes
-    }
-
     public func mac(_ node: String) -> RealMAC? {
         if case .multiplyAccumulate(let mac)? = nodes[node] { return mac }
         return nil

@@ -18,11 +18,9 @@ enum WeightQuantizer {
     static func quantize(_ values: [Double], channels: Int, rule: WeightQuantization) -> Result {
         let groups = rule.granularity == .perChannel ? channels : 1
         if rule.range == .full { return pyTorch(values, groups: groups, mode: rule.mode) }
+        // The narrow range, TFLite's: [-127, 127], std::round (ties away from zero).
         let per = values.count / groups
-        let qmin = rule.range == .full ? -128 : -127
-        let qmax = 127
-        // PyTorch's nearbyint for the full range, TFLite's std::round for the narrow one.
-        let rounding: FloatingPointRoundingRule = rule.range == .full ? .toNearestOrEven : .toNearestOrAwayFromZero
+        let qmin = -127, qmax = 127
         var result = Result(values: [], scales: [], zeroPoints: [])
         result.values.reserveCapacity(values.count)
         for g in 0..<groups {
@@ -39,7 +37,7 @@ enum WeightQuantizer {
                 zeroPoint = min(max(qmin - Int((lo / scale).rounded(.toNearestOrEven)), qmin), qmax)
             }
             for w in slice {
-                let q = Int((w / scale).rounded(rounding)) + zeroPoint
+                let q = Int((w / scale).rounded(.toNearestOrAwayFromZero)) + zeroPoint
                 result.values.append(Int8(min(max(q, qmin), qmax)))
             }
             result.scales.append(scale)

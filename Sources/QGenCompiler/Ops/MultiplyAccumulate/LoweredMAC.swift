@@ -38,16 +38,6 @@ public struct RealMAC: Equatable, Sendable {
     public var floatWeights: [Double]?
     /// The bias as given (a float bias only; nil for an int32 bias or none).
     public var floatBias: [Double]?
-
-    public init(weightScales: [Double], weightZeroPoints: [Int], bias: [Double], activation: Activation,
-                floatWeights: [Double]? = nil, floatBias: [Double]? = nil) {
-        self.weightScales = weightScales
-        self.weightZeroPoints = weightZeroPoints
-        self.bias = bias
-        self.activation = activation
-        self.floatWeights = floatWeights
-        self.floatBias = floatBias
-    }
 }
 
 // MARK: - The references
@@ -147,19 +137,18 @@ extension LoweredMAC: LoweredKernel {
         let p = real.mac(node.name)!
         // The dequantized weights, once: s_w[c] · (w − zp_w[c]).
         let perChannel = p.weightScales.count > 1
-        let dequantized = (0..<weights.count).map { k -> Double in
+        let dequantized = p.floatWeights.flatMap { real.usesFloatWeights ? $0 : nil } ?? (0..<weights.count).map { k -> Double in
             let i = perChannel ? weightChannel(ofWeight: k) : 0
             return p.weightScales[i] * Double(Int(weights[k]) - p.weightZeroPoints[i])
         }
-        if real.usesFloatWeights { return runFloat32(inputs[0], weights: p.floatWeights ?? dequantized, bias: p.floatBias ?? p.bias, activation: p.activation) }
-        let bias = p.bias
+        if real.usesFloatWeights { return runFloat32(inputs[0], weights: dequantized, bias: p.floatBias ?? p.bias, activation: p.activation) }
         var output = [Double](repeating: 0, count: geometry.outputCount)
         inputs[0].withUnsafeBufferPointer { x in
             dequantized.withUnsafeBufferPointer { w in
                 geometry.forEachTapGroup { group in   // padding taps: real 0
                     for j in 0..<group.channels {
                         let shift = j * group.weightStride
-                        var acc = bias[group.firstChannel + j]
+                        var acc = p.bias[group.firstChannel + j]
                         for run in group.runs {
                             var i = run.input, k = run.weight + shift
                             for _ in 0..<run.count {
