@@ -32,10 +32,15 @@ test: setup
 
 demo: build
 	@mkdir -p $(DEMO)
-	$(QGEN) emit Examples/tiny_cnn/model.swift -o $(DEMO)/tiny_cnn.c
-	cc -std=c99 -O2 -Wall -Wextra -Werror -I$(DEMO) $(DEMO)/tiny_cnn.c Examples/demo/main.c -o $(DEMO)/tiny_cnn_demo
-	$(DEMO)/tiny_cnn_demo
-	$(QGEN) verify Examples/tiny_cnn/model.swift --inputs 200
+	@echo "== emit: Examples/digits (a CNN trained on scikit-learn's 8x8 digits), calibrated on its calibration.npy"
+	$(QGEN) emit Examples/digits/model.swift --float-io -o $(DEMO)/digits.c
+	cc -std=c99 -O2 -Wall -Wextra -Werror -I$(DEMO) $(DEMO)/digits.c Examples/demo/digits_main.c -o $(DEMO)/digits_demo
+	@echo "== the C, compiled with cc, on the 360 held-out digits"
+	$(DEMO)/digits_demo Examples/digits/test_images.npy Examples/digits/test_labels.npy
+	@echo "== qgen compare: the float model against the quantized one on the same digits"
+	$(QGEN) compare Examples/digits/model.swift --data Examples/digits/test_images.npy --labels Examples/digits/test_labels.npy --worst 3
+	@echo "== qgen verify: the C against the Swift integer reference, bit for bit"
+	$(QGEN) verify Examples/digits/model.swift --inputs 200
 
 # Regenerates the embedded templates and Generated/ (the emitted C of every example).
 generate: setup

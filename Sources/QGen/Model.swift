@@ -11,6 +11,9 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var layers: [LayerSpec]
     /// `nil` means the default scheme (`tflite`) unless the command line names one.
     public var requantization: Requantization?
+    /// The `.npy` that calibrates the model's `.calibrated(…)` quantizations when the command line
+    /// names none (`--calibrate`), relative to model.swift's directory.
+    public var calibrationData: String?
     public var location: SourceLocation
 
     public init(name: String, layers: [LayerSpec], requantization: Requantization? = nil, location: SourceLocation) {
@@ -48,6 +51,15 @@ public final class Model {
     @discardableResult
     public func requantization(_ scheme: Requantization) -> Model {
         spec.requantization = scheme
+        return self
+    }
+
+    /// Names the calibration data of the model's `.calibrated(…)` quantizations: a `.npy` of float
+    /// inputs (first axis: inferences), relative to model.swift's directory. Every command then
+    /// calibrates without `--calibrate` (which overrides it).
+    @discardableResult
+    public func calibrationData(_ npy: String) -> Model {
+        spec.calibrationData = npy
         return self
     }
 }

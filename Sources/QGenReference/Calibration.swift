@@ -52,15 +52,11 @@ public enum Calibration {
         guard inputs.count == 1, let input = inputs.first else {
             throw CalibrationError("calibration takes one .npy of data for one model input; \(spec.name) has \(inputs.count) inputs")
         }
-        guard data.isFloatingPoint else {
-            throw CalibrationError("calibration data must be float32 or float64 real values (the float model's input), not \(data.descr)")
-        }
-        let sample = Array(input.shape.dropFirst()), rows = input.shape.first ?? 1
-        guard data.shape.count == input.shape.count, Array(data.shape.dropFirst()) == sample, data.shape[0] > 0, data.shape[0] % rows == 0 else {
-            throw CalibrationError("calibration data of shape \(data.shape) does not fit input '\(input.name)' of shape \(input.shape): give [k·\(rows)\(sample.map { ", \($0)" }.joined())], k inferences of \(rows) row(s)")
-        }
-        if let i = data.values.firstIndex(where: { !$0.isFinite }) {
-            throw CalibrationError("calibration data holds \(data.values[i]) at flat index \(i); observers need finite values")
+        let batches: [[Double]]
+        do {
+            batches = try FloatBatches.inferences(of: data, input: input.name, shape: input.shape, purpose: "observers")
+        } catch let error as FloatBatches.DataError {
+            throw CalibrationError("calibration \(error)")
         }
 
         // Lower the model with stand-in scales where they are still to be calibrated: the float model
@@ -91,11 +87,9 @@ public enum Calibration {
                 throw CalibrationError("layer '\(layer.name)' (\(layer.location.fileName):\(layer.location.line)): .calibrated(\(observer.swiftText)): \(error)")
             }
         }
-        let inferences = data.shape[0] / rows
-        let perInference = data.values.count / inferences
-        for k in 0..<inferences {
+        for (k, batch) in batches.enumerated() {
             var values: [TensorID: [Double]] = [:]
-            values[model.inputs[0]] = Array(data.values[(k * perInference)..<((k + 1) * perInference)].map { Double(Float($0)) })
+            values[model.inputs[0]] = batch
             for node in model.nodes {
                 values[node.output] = node.op.kernel.runReal(node.inputs.map { values[$0]! }, node: node, real: real)
             }
@@ -107,7 +101,7 @@ public enum Calibration {
                     throw CalibrationError("tensor '\(tensor.name)' on inference \(k): \(error)")
                 }
             }
-            progress?(k + 1, inferences)
+            progress?(k + 1, batches.count)
         }
 
         var result = spec
@@ -129,7 +123,7 @@ public enum Calibration {
             tensors.append(Tensor(name: layer.name, observer: observer, observedMin: Double(o.range.min), observedMax: Double(o.range.max),
                                   scale: Double(qparams.scale), zeroPoint: zeroPoint))
         }
-        return Result(spec: result, tensors: tensors, inferences: inferences)
+        return Result(spec: result, tensors: tensors, inferences: batches.count)
     }
 }
 

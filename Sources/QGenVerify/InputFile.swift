@@ -17,9 +17,11 @@ public enum InputFile {
         public var note: String
     }
 
-    public static func read(_ path: String, for result: Pipeline.Result) throws -> Read {
+    /// `inference` picks one input of a batch: the file then holds k inputs one after another
+    /// (first axis k · N for an input of shape [N, …], as `qgen calibrate` and `qgen compare` read).
+    public static func read(_ path: String, for result: Pipeline.Result, inference: Int? = nil) throws -> Read {
         let model = result.lowered
-        let array: NpyArray
+        var array: NpyArray
         do {
             array = try NpyArray(contentsOf: URL(fileURLWithPath: path))
         } catch let error as NpyArray.ReadError {
@@ -28,8 +30,17 @@ public enum InputFile {
         guard model.inputs.count == 1 else {
             throw InputError(description: "--input '\(path)': model '\(model.name)' has \(model.inputs.count) inputs (\(model.inputs.map { "'\(model.tensors[$0].name)'" }.joined(separator: ", "))) and --input reads one; use seeded random inputs (--seed) or qgen verify")
         }
+        if let inference {
+            let per = model.input.count, count = array.values.count / max(per, 1)
+            guard array.values.count % per == 0, inference < count else {
+                throw InputError(description: "--input '\(path)' --inference \(inference): the file has \(array.values.count) values (shape \(array.shape)), \(count) input(s) of \(per) values (shape \(model.input.shape)); give an inference from 0 to \(count - 1)")
+            }
+            array.values = Array(array.values[(inference * per)..<((inference + 1) * per)])
+        }
         guard array.values.count == model.input.count else {
-            throw InputError(description: "--input '\(path)' has \(array.values.count) values (shape \(array.shape)), the model input '\(model.input.name)' needs \(model.input.count) (shape \(model.input.shape))")
+            let batch = array.values.count % model.input.count == 0 && array.values.count > model.input.count
+                ? "; it holds \(array.values.count / model.input.count) inputs: pick one with --inference K" : ""
+            throw InputError(description: "--input '\(path)' has \(array.values.count) values (shape \(array.shape)), the model input '\(model.input.name)' needs \(model.input.count) (shape \(model.input.shape))\(batch)")
         }
         let range = model.input.dtype.range
         if array.isFloatingPoint {

@@ -17,8 +17,8 @@ struct Calibrate: ParsableCommand {
     @Argument(help: "The model.swift file; its .calibrated(…) quantizations are calibrated.")
     var model: String
 
-    @Argument(help: "A .npy of float inputs: shape [k·N, …] for an input of shape [N, …], k inferences.")
-    var data: String
+    @Argument(help: "A .npy of float inputs: shape [k·N, …] for an input of shape [N, …], k inferences (default: the model's .calibrationData(…)).")
+    var data: String?
 
     @Option(name: .shortAndLong, help: "The model.swift copy to write, with the computed scales.")
     var output: String
@@ -46,6 +46,9 @@ struct Calibrate: ParsableCommand {
             }
             let spec = try ModelLoader.load(path: model, timeout: modelTimeout)
             let base = URL(fileURLWithPath: model).deletingLastPathComponent()
+            guard let data = data ?? spec.calibrationData.map({ $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }) else {
+                throw CLIError("no calibration data: give the .npy after model.swift, or name it in model.swift with .calibrationData(\"data.npy\")")
+            }
             let result = try calibrated(spec, data: data, options: CompileOptions(baseDirectory: base))
             let written = try CalibratedSource.rewrite(source, spec: spec, result: result)
             // The copy must compile as the calibrated model does (the same scales), checked before it is written.

@@ -26,6 +26,9 @@ struct Explain: ParsableCommand {
     @Option(help: "A .npy file with the model input: integers are codes; floats are quantized with the scheme's boundary rule.")
     var input: String?
 
+    @Option(parsing: .unconditional, help: "With --input holding several inputs one after another (a calibration or compare batch): the one to use, from 0.")
+    var inference: Int?
+
     @Option(parsing: .unconditional, help: "Seed of a random input when no --input is given.", transform: parseSeed)
     var seed: UInt64 = 1
 
@@ -52,6 +55,8 @@ struct Explain: ParsableCommand {
 
     func validate() throws {
         _ = try indices
+        if let inference, inference < 0 { throw ValidationError("--inference counts from 0, got \(inference)") }
+        if inference != nil && input == nil { throw ValidationError("--inference picks one input of --input's file; give --input too") }
         if let problem = printedDigits.flatMap(Explainer.printedDigitsProblem) { throw ValidationError(problem) }
     }
 
@@ -61,7 +66,7 @@ struct Explain: ParsableCommand {
             let model = result.lowered
             let x: [[Int32]]
             if let input {
-                let read = try InputFile.read(input, for: result)
+                let read = try InputFile.read(input, for: result, inference: inference)
                 print("input: \(read.note)")
                 x = [read.codes]
             } else {

@@ -12,7 +12,7 @@ struct QGenCommand: ParsableCommand {
         commandName: "qgen",
         abstract: "Turns a quantized model described in Swift into integer-only C99 and proves the C bit-exact.",
         version: qgenVersion,
-        subcommands: [Emit.self, Import.self, Verify.self, Explain.self, Run.self, Calibrate.self])
+        subcommands: [Emit.self, Import.self, Verify.self, Explain.self, Run.self, Calibrate.self, Compare.self])
 }
 
 /// A command-line mistake or a failure qgen explains in one line (printed as `error: …`, exit 1).
@@ -56,7 +56,7 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Also emit <prefix>_quantize_input and <prefix>_dequantize_output, which convert float data with the scheme's stack's exact formula (they use float; the model does not).")
     var floatIO = false
 
-    @Option(help: ArgumentHelp("A .npy of float inputs (first axis: inferences) that calibrates the model's .calibrated(…) quantizations first.", valueName: "data.npy"))
+    @Option(help: ArgumentHelp("A .npy of float inputs (first axis: inferences) that calibrates the model's .calibrated(…) quantizations first (default: the model's .calibrationData(…), if any).", valueName: "data.npy"))
     var calibrate: String?
 
     @Option(name: .customLong("model-timeout"), parsing: .unconditional,
@@ -76,13 +76,22 @@ struct ModelOptions: ParsableArguments {
         var spec = try imported?.model ?? ModelLoader.load(path: model, timeout: modelTimeout)
         let base = URL(fileURLWithPath: model).deletingLastPathComponent()
         let options = CompileOptions(scheme: scheme, prefix: prefix, baseDirectory: base, fileStem: fileStem, floatRequant: floatRequant, floatIO: floatIO)
-        if let calibrate {
-            spec = try calibrated(spec, data: calibrate, options: options).spec
+        if let data = calibrate ?? namedCalibrationData(spec, base: base) {
+            let result = try calibrated(spec, data: data, options: options)
+            spec = result.spec
+            FileHandle.standardError.write(Data("note: calibrated \(result.tensors.count) tensor(s) on \(calibrate ?? spec.calibrationData ?? data) (\(result.inferences) inference(s))\n".utf8))
         }
         let result = try Pipeline.compile(spec, options: options)
         for d in result.diagnostics { FileHandle.standardError.write(Data("\(d)\n".utf8)) }
         return result
     }
+}
+
+/// The calibration data model.swift names (`.calibrationData("…")`, relative to its directory), when
+/// the model still has `.calibrated(…)` quantizations to fill in.
+func namedCalibrationData(_ spec: ModelSpec, base: URL) -> String? {
+    guard let named = spec.calibrationData, !Calibration.calibratedLayers(spec).isEmpty else { return nil }
+    return named.hasPrefix("/") ? named : base.appendingPathComponent(named).path
 }
 
 /// The model calibrated on the float data in `path` (progress on a terminal), or a CLIError naming

@@ -19,6 +19,9 @@ struct Run: ParsableCommand {
     @Option(help: "A .npy file with the model input (integer codes, or floats to quantize).")
     var input: String
 
+    @Option(parsing: .unconditional, help: "With --input holding several inputs one after another (a calibration or compare batch): the one to run, from 0.")
+    var inference: Int?
+
     @Option(name: .shortAndLong, help: "Where to write the output codes as .npy (default: only print them).")
     var output: String?
 
@@ -33,13 +36,17 @@ struct Run: ParsableCommand {
         return values.count <= printLimit ? "[\(shown)]" : "\(values.count) values (first \(printLimit): \(shown), …)"
     }
 
+    func validate() throws {
+        if let inference, inference < 0 { throw ValidationError("--inference counts from 0, got \(inference)") }
+    }
+
     func run() throws {
         try reportingErrors {
             let destination = output.map { URL(fileURLWithPath: $0) }
             if let destination { try AtomicFiles.checkWritable(destination) }
             let result = try options.compile()
             let model = result.lowered
-            let read = try InputFile.read(input, for: result)
+            let read = try InputFile.read(input, for: result, inference: inference)
             guard model.outputs.count == 1 else {
                 throw CLIError("model '\(model.name)' has \(model.outputs.count) outputs (\(model.outputs.map { "'\(model.tensors[$0].name)'" }.joined(separator: ", "))); qgen run takes models with one output: use qgen verify, or qgen explain --layer for one element of each")
             }

@@ -67,6 +67,33 @@ import QGenCompiler
         #expect(ca == cb)
     }
 
+    /// `.calibrationData("data.npy")` in model.swift: every command calibrates with it, as with --calibrate.
+    @Test func modelNamesItsCalibrationData() throws {
+        let dir = try fixtureCopy()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = dir.appendingPathComponent("model.swift")
+        try (String(contentsOf: model, encoding: .utf8) + ".calibrationData(\"data.npy\")\n").write(to: dir.appendingPathComponent("named.swift"), atomically: true, encoding: .utf8)
+        let named = try cli.qgen(["emit", "named.swift", "-o", "named.c"], in: dir)
+        #expect(named.status == 0 && named.stderr.contains("note: calibrated 3 tensor(s) on data.npy (16 inference(s))"), "\(named.stderr)")
+        let given = try cli.qgen(["emit", "model.swift", "--calibrate", "data.npy", "-o", "given.c"], in: dir)
+        #expect(given.status == 0, "\(given.stderr)")
+        let a = try String(contentsOf: dir.appendingPathComponent("named.c"), encoding: .utf8)
+            .replacingOccurrences(of: "named", with: "X")
+        let b = try String(contentsOf: dir.appendingPathComponent("given.c"), encoding: .utf8)
+            .replacingOccurrences(of: "given", with: "X").replacingOccurrences(of: "model.swift", with: "X.swift")
+        #expect(a == b)
+        // qgen calibrate takes the named data; the copy keeps the modifier but has nothing left to calibrate.
+        let c = try cli.qgen(["calibrate", "named.swift", "-o", "copy.swift"], in: dir)
+        #expect(c.status == 0 && c.stdout.contains("3 calibrated tensor(s) over 16 inference(s)"), "\(c.stderr)")
+        let copy = try cli.qgen(["emit", "copy.swift", "-o", "copy.c"], in: dir)
+        #expect(copy.status == 0 && !copy.stderr.contains("calibrated"), "\(copy.stderr)")
+        // A named file that is missing is an error naming it.
+        try (String(contentsOf: model, encoding: .utf8) + ".calibrationData(\"missing.npy\")\n").write(to: dir.appendingPathComponent("missing.swift"), atomically: true, encoding: .utf8)
+        let missing = try cli.qgen(["emit", "missing.swift", "-o", "m.c"], in: dir)
+        #expect(missing.status != 0 && missing.stderr.contains("missing.npy"), "\(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("m.c").path))
+    }
+
     @Test func badDataAndModelsAreRefused() throws {
         let dir = try fixtureCopy()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import QGen
 import QGenCompiler
+import QGenReference
 
 /// Loads the example models' specs without running swiftc: the examples are real model.swift
 /// files, so this re-creates each one's spec through the loader (which does run swiftc).
@@ -13,8 +14,14 @@ enum ExampleModels {
 
     static func load(_ name: String) throws -> Loaded {
         let path = packageRoot.appendingPathComponent("Examples/\(name)/model.swift")
-        let spec = try ModelLoader.load(path: path.path)
-        return Loaded(spec: spec, options: CompileOptions(baseDirectory: path.deletingLastPathComponent(), fileStem: name))
+        var spec = try ModelLoader.load(path: path.path)
+        let options = CompileOptions(baseDirectory: path.deletingLastPathComponent(), fileStem: name)
+        // An example that names its calibration data is calibrated with it, as qgen emit does.
+        if let data = spec.calibrationData, !Calibration.calibratedLayers(spec).isEmpty {
+            let npy = try NpyArray(contentsOf: path.deletingLastPathComponent().appendingPathComponent(data))
+            spec = try Calibration.calibrate(spec, options: options, data: npy).spec
+        }
+        return Loaded(spec: spec, options: options)
     }
 
     static var names: [String] {

@@ -3,7 +3,7 @@
 outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
 
     bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
-    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [pytorch_ops] [pytorch_networks] [pytorch_networks_20] [onnxruntime] [onnx_files] [onnx_networks] [onnx_224] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary] [observers] [calibration]
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [pytorch_ops] [pytorch_networks] [pytorch_networks_20] [onnxruntime] [onnx_files] [onnx_networks] [onnx_224] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary] [observers] [calibration] [numeric_suite] [batchnorm]
 
 CI never runs this; it runs the committed fixtures through qgen's emitted C.
 """
@@ -19,6 +19,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+# qgen-export, as the networks are exported with it (installed or not).
+sys.path.insert(1, str(pathlib.Path(__file__).resolve().parents[2] / "Exporters" / "pytorch"))
 import fixtures as fx  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parent.parent.parent / "Tests/Fixtures/engines"
@@ -284,6 +286,19 @@ def observers():
     print(f"wrote {path}: {len(fixture['cases'])} cases")
 
 
+def batchnorm():
+    import json
+    import batchnorm_cases as bc
+    path = OUT.parent / "pytorch" / "batchnorm.json"
+    path.write_text(json.dumps(bc.fixture(), indent=1) + "\n")
+    print(f"wrote {path}")
+
+
+def numeric_suite():
+    import numeric_suite_cases as nc
+    nc.write(OUT.parent / "pytorch" / "numeric_suite")
+
+
 def calibration():
     import calibration_cases as cc
     cc.write(OUT.parent / "pytorch" / "calibration_small")
@@ -293,4 +308,4 @@ if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     chosen = sys.argv[1:] or ["pytorch", "pytorch_ops", "pytorch_networks", "onnxruntime", "onnx_files", "onnx_networks", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "tflite_files", "tflite_networks", "boundary"]
     for name in chosen:
-        {"pytorch": pytorch, "pytorch_ops": pytorch_ops, "pytorch_networks": pytorch_networks, "pytorch_networks_20": pytorch_networks_20, "onnxruntime": onnxruntime, "onnx_files": onnx_files, "onnx_networks": onnx_networks, "onnx_224": onnx_224, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary, "observers": observers, "calibration": calibration}[name]()
+        {"pytorch": pytorch, "pytorch_ops": pytorch_ops, "pytorch_networks": pytorch_networks, "pytorch_networks_20": pytorch_networks_20, "onnxruntime": onnxruntime, "onnx_files": onnx_files, "onnx_networks": onnx_networks, "onnx_224": onnx_224, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary, "observers": observers, "calibration": calibration, "numeric_suite": numeric_suite, "batchnorm": batchnorm}[name]()

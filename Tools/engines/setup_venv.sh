@@ -5,5 +5,5 @@
 set -euo pipefail
 venv="${QGEN_ENGINES_VENV:-$(cd "$(dirname "$0")/../.." && pwd)/.venv-engines}"
 python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet numpy onnx onnxruntime torch torchvision tensorflow-cpu tflite-micro ai-edge-litert pytest
+"$venv/bin/pip" install --quiet numpy onnx onnxruntime torch torchvision tensorflow-cpu tflite-micro ai-edge-litert pytest scikit-learn
 echo "$venv"

@@ -34,6 +34,8 @@ def main(argv=None):
     parser.add_argument("--name", help="the model's name in qgen (default: the output file's or folder's name)")
     parser.add_argument("--engine", choices=["fbgemm", "x86", "qnnpack"],
                         help="the quantized engine the model was converted for (default: torch.backends.quantized.engine)")
+    parser.add_argument("--float-model", help="the fused float nn.Module the model was prepared from (torch.save): its weights are "
+                                              "written as float weights, for qgen compare")
     args = parser.parse_args(argv)
     try:
         module = torch.load(args.model, weights_only=False)
@@ -41,6 +43,13 @@ def main(argv=None):
         print(f"qgen-export: {args.model}: cannot load the module ({type(error).__name__}: {error})", file=sys.stderr)
         return 1
     _restore_module_tables(module)
+    float_model = None
+    if args.float_model:
+        try:
+            float_model = torch.load(args.float_model, weights_only=False)
+        except Exception as error:  # noqa: BLE001
+            print(f"qgen-export: {args.float_model}: cannot load the float module ({type(error).__name__}: {error})", file=sys.stderr)
+            return 1
     if args.engine:
         torch.backends.quantized.engine = args.engine
     try:
@@ -51,7 +60,7 @@ def main(argv=None):
     try:
         # No .eval(): a converted module is in eval mode, and torch cannot walk the children of some
         # unpickled quantized modules (their __setstate__ restores no _modules).
-        export(module, example, args.output, name=args.name, engine=args.engine)
+        export(module, example, args.output, name=args.name, engine=args.engine, float_model=float_model)
     except ExportError as error:
         print(f"qgen-export: {error}", file=sys.stderr)
         return 1

@@ -15,6 +15,7 @@ import tempfile
 import numpy as np
 import torch
 import torch.fx
+from torch.ao.quantization import observer as obs
 from torch.fx.passes.shape_prop import ShapeProp
 
 
@@ -115,9 +116,10 @@ def _scheme(engine):
 
 
 class _Writer:
-    def __init__(self, gm, scheme):
+    def __init__(self, gm, scheme, float_model=None):
         self.gm = gm
         self.scheme = scheme
+        self.float_model = float_model
         self.lines = []            # (name, swift text, input layer names)
         self.arrays = {}           # file name -> numpy array
         self.values = {}           # fx node -> _Quantized | _Float | python value
@@ -181,7 +183,64 @@ class _Writer:
     def _add(self, name, text, inputs):
         self.lines.append((name, text, inputs))
 
+    def _float_weights(self, node, name, qweight, shape):
+        """The float model's weights for the quantized module at `node` (`.float(…)` with the rule
+        that reproduces `qweight`), after checking that qgen's rule gives PyTorch's int8 weights:
+        the weight observer PyTorch's default qconfigs use, on the float weights, must give the
+        converted module's scales, zero points and codes."""
+        try:
+            mod = self.float_model.get_submodule(str(node.target))
+        except AttributeError:
+            raise ExportError(f"{self._where(node)}: the float model has no module '{node.target}'; give the fused float "
+                              "model the quantized one was prepared from") from None
+        if isinstance(mod, torch.ao.nn.intrinsic._FusedModule):
+            mod = mod[0]
+        weight = getattr(mod, "weight", None)
+        if not isinstance(weight, torch.Tensor) or tuple(weight.shape) != tuple(qweight.shape):
+            raise ExportError(f"{self._where(node)}: the float model's '{node.target}' has no weight of shape {tuple(qweight.shape)}; "
+                              "give the fused float model the quantized one was prepared from")
+        w = weight.detach().to(torch.float32)
+        per_channel = qweight.qscheme() in (torch.per_channel_symmetric, torch.per_channel_affine)
+        if not per_channel and qweight.qscheme() not in (torch.per_tensor_symmetric, torch.per_tensor_affine):
+            raise ExportError(f"{self._where(node)}: weights quantized {qweight.qscheme()}; qgen quantizes float weights per channel or "
+                              "per tensor, symmetric or affine")
+        # Packed weights unpack as affine even when the observer was symmetric (zero points 0), so
+        # the rule is the one of the two that reproduces them.
+        rule = None
+        for mode in ("symmetric", "affine"):
+            if per_channel:
+                qscheme = torch.per_channel_symmetric if mode == "symmetric" else torch.per_channel_affine
+                observer = obs.PerChannelMinMaxObserver(ch_axis=0, dtype=torch.qint8, qscheme=qscheme)
+            else:
+                qscheme = torch.per_tensor_symmetric if mode == "symmetric" else torch.per_tensor_affine
+                observer = obs.MinMaxObserver(dtype=torch.qint8, qscheme=qscheme)
+            observer(w)
+            scales, zero_points = observer.calculate_qparams()
+            if per_channel:
+                expected = torch.quantize_per_channel(w, scales, zero_points, 0, torch.qint8)
+                same = (torch.equal(qweight.q_per_channel_scales().to(torch.float32), scales.to(torch.float32))
+                        and torch.equal(qweight.q_per_channel_zero_points().to(torch.int64), zero_points.to(torch.int64)))
+            else:
+                expected = torch.quantize_per_tensor(w, float(scales), int(zero_points), torch.qint8)
+                same = float(qweight.q_scale()) == float(scales) and int(qweight.q_zero_point()) == int(zero_points)
+            if same and torch.equal(expected.int_repr(), qweight.int_repr()):
+                rule = f".{'perChannel' if per_channel else 'perTensor'}(.{mode})"
+                break
+        if rule is None:
+            raise ExportError(f"{self._where(node)}: the converted weights are not what qgen's rules give from the float model's "
+                              "weights (PyTorch's MinMax weight observers over -128...127, symmetric or affine); the weight observer "
+                              "was another one, or the float model is not the one converted. Export without float_model to keep "
+                              "the int8 weights")
+        values = w.numpy()
+        if shape is not None:
+            values = values.reshape(shape)
+        file = f"{name}_w.npy"
+        self.arrays[file] = values
+        return f'.float(.npy("{file}"), {rule})'
+
     def _weights(self, node, name, qweight, shape=None):
+        if self.float_model is not None:
+            return self._float_weights(node, name, qweight, shape)
         if qweight.qscheme() in (torch.per_channel_affine, torch.per_channel_symmetric,
                                  getattr(torch, "per_channel_affine_float_qparams", None)):
             if qweight.q_per_channel_axis() != 0:
@@ -817,9 +876,13 @@ def _trace(module):
                           "without data-dependent control flow") from error
 
 
-def export(module, example, path, name=None, engine=None):
+def export(module, example, path, name=None, engine=None, float_model=None):
     """Writes `path` (model.swift) and its .npy files for a converted quantized `module` run on
     `example` (a float tensor, or a tuple of them, shaped as the C's inputs will be).
+
+    `float_model`: the fused float model `module` was prepared from. Its weights are written as
+    float weights with the rule that reproduces the converted int8 ones (checked), so that
+    `qgen compare` can put the float model beside the quantized one.
 
     `engine` defaults to torch.backends.quantized.engine, the engine the module was converted for.
     Raises ExportError naming the module path or node of anything qgen cannot express; nothing is
@@ -837,7 +900,7 @@ def export(module, example, path, name=None, engine=None):
             _ShapeAndFormat(gm).propagate(*examples)
         except Exception as error:  # noqa: BLE001
             raise ExportError(f"running the module on the example input failed ({type(error).__name__}: {error})") from error
-    writer = _Writer(gm, scheme)
+    writer = _Writer(gm, scheme, float_model)
     for node in gm.graph.nodes:
         writer.visit(node)
     directory = os.path.dirname(os.path.abspath(path))

@@ -19,6 +19,8 @@ public struct Conv2d: OpSpec {
     public var weightLayout: WeightLayout?
     public var weight: Weights
     public var bias: Bias?
+    /// A BatchNorm folded into the float weights and bias before quantization (PyTorch's `fuse_modules`).
+    public var batchNorm: BatchNorm?
     public var output: QuantParams
     public var activation: Activation
     public var location: SourceLocation
@@ -26,7 +28,7 @@ public struct Conv2d: OpSpec {
     public init(
         _ name: String, input: String? = nil, outChannels: Int, kernel: some Size2Convertible, stride: some Size2Convertible = 1,
         padding: some PaddingConvertible = 0, dilation: some Size2Convertible = 1, groups: Int = 1, weightLayout: WeightLayout? = nil,
-        weight: Weights, bias: Bias? = nil,
+        weight: Weights, bias: Bias? = nil, batchNorm: BatchNorm? = nil,
         output: QuantParams, activation: Activation = .none, file: String = #filePath, line: Int = #line
     ) {
         self.name = name
@@ -40,6 +42,7 @@ public struct Conv2d: OpSpec {
         self.weightLayout = weightLayout
         self.weight = weight
         self.bias = bias
+        self.batchNorm = batchNorm
         self.output = output
         self.activation = activation
         self.location = SourceLocation(file: file, line: line)

@@ -18,6 +18,8 @@ public struct DepthwiseConv2d: OpSpec {
     public var weightLayout: WeightLayout?
     public var weight: Weights
     public var bias: Bias?
+    /// A BatchNorm folded into the float weights and bias before quantization (PyTorch's `fuse_modules`).
+    public var batchNorm: BatchNorm?
     public var output: QuantParams
     public var activation: Activation
     public var location: SourceLocation
@@ -25,7 +27,7 @@ public struct DepthwiseConv2d: OpSpec {
     public init(
         _ name: String, input: String? = nil, kernel: some Size2Convertible, depthMultiplier: Int = 1, stride: some Size2Convertible = 1,
         padding: some PaddingConvertible = 0, dilation: some Size2Convertible = 1, weightLayout: WeightLayout? = nil,
-        weight: Weights, bias: Bias? = nil, output: QuantParams, activation: Activation = .none, file: String = #filePath, line: Int = #line
+        weight: Weights, bias: Bias? = nil, batchNorm: BatchNorm? = nil, output: QuantParams, activation: Activation = .none, file: String = #filePath, line: Int = #line
     ) {
         self.name = name
         self.input = input
@@ -37,6 +39,7 @@ public struct DepthwiseConv2d: OpSpec {
         self.weightLayout = weightLayout
         self.weight = weight
         self.bias = bias
+        self.batchNorm = batchNorm
         self.output = output
         self.activation = activation
         self.location = SourceLocation(file: file, line: line)

@@ -8,12 +8,14 @@ public struct Linear: OpSpec {
     public var outFeatures: Int
     public var weight: Weights
     public var bias: Bias?
+    /// A BatchNorm folded into the float weights and bias before quantization (PyTorch's `fuse_modules`).
+    public var batchNorm: BatchNorm?
     public var output: QuantParams
     public var activation: Activation
     public var location: SourceLocation
 
     public init(
-        _ name: String, input: String? = nil, outFeatures: Int, weight: Weights, bias: Bias? = nil,
+        _ name: String, input: String? = nil, outFeatures: Int, weight: Weights, bias: Bias? = nil, batchNorm: BatchNorm? = nil,
         output: QuantParams, activation: Activation = .none, file: String = #filePath, line: Int = #line
     ) {
         self.name = name
@@ -21,6 +23,7 @@ public struct Linear: OpSpec {
         self.outFeatures = outFeatures
         self.weight = weight
         self.bias = bias
+        self.batchNorm = batchNorm
         self.output = output
         self.activation = activation
         self.location = SourceLocation(file: file, line: line)

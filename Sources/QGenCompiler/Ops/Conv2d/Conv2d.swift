@@ -8,7 +8,7 @@ extension Conv2d: ResolvableOp {
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
         ConvolutionResolver(context: context, kernel: kernel, stride: stride, padding: padding, dilation: dilation,
-                            weight: weight, bias: bias, output: output, activation: activation)
+                            weight: weight, bias: bias, batchNorm: batchNorm, output: output, activation: activation)
             .resolve(outChannels: outChannels, groups: groups, weightLayout: weightLayout, log: &log)
     }
 }
@@ -23,6 +23,7 @@ struct ConvolutionResolver {
     var dilation: Size2
     var weight: Weights
     var bias: Bias?
+    var batchNorm: BatchNorm?
     var output: QuantParams
     var activation: Activation
 
@@ -83,10 +84,12 @@ struct ConvolutionResolver {
             kernelHeight: kernel.height, kernelWidth: kernel.width, strideHeight: stride.height, strideWidth: stride.width,
             padHeight: rows.padBefore, padWidth: columns.padBefore, dilationHeight: dilation.height, dilationWidth: dilation.width,
             groups: groups, layout: image.layout)
-        guard var mac = MACResolver(baseDirectory: context.baseDirectory, what: what, at: at)
-            .resolve(geometry: .conv2d(geometry), weight: weight, weightShape: givenShape, weightLayoutText: given.shapeText, bias: bias, activation: activation, log: &log)
+        let resolver = MACResolver(baseDirectory: context.baseDirectory, what: what, at: at)
+        guard var mac = resolver.resolve(geometry: .conv2d(geometry), weight: weight, weightShape: givenShape, weightLayoutText: given.shapeText,
+                                         bias: bias, activation: activation, log: &log)
         else { return nil }
         mac.weights.values = given.permute(mac.weights.values, to: geometry.weightLayout, out: outChannels, in: inC / groups, height: kernel.height, width: kernel.width)
+        if let batchNorm, !resolver.fold(batchNorm, into: &mac, rule: .convolution, log: &log) { return nil }
         return (.multiplyAccumulate(mac), OutputType(shape: outShape, layout: image.layout, quant: output))
     }
 }

@@ -9,7 +9,7 @@ extension DepthwiseConv2d: ResolvableOp {
 
     func resolve(_ context: ResolveContext, log: inout DiagnosticLog) -> (ResolvedOp, OutputType)? {
         ConvolutionResolver(context: context, kernel: kernel, stride: stride, padding: padding, dilation: dilation,
-                            weight: weight, bias: bias, output: output, activation: activation)
+                            weight: weight, bias: bias, batchNorm: batchNorm, output: output, activation: activation)
             .resolve(outChannels: 0, groups: nil, weightLayout: weightLayout, depthMultiplier: depthMultiplier, log: &log)
     }
 }

@@ -26,9 +26,10 @@ extension Linear: ResolvableOp {
         if inputShape.count > 2 {
             layoutText += "; Linear applies to the last axis of \(source.producerText) \(inputShape), so inFeatures = \(inFeatures): put a Flatten before it to use all \(source.count) values"
         }
-        guard let mac = MACResolver(baseDirectory: context.baseDirectory, what: what, at: at)
-            .resolve(geometry: .linear(geometry), weight: weight, weightShape: [outFeatures, inFeatures], weightLayoutText: layoutText,
-                     bias: bias, activation: activation, log: &log) else { return nil }
+        let resolver = MACResolver(baseDirectory: context.baseDirectory, what: what, at: at)
+        guard var mac = resolver.resolve(geometry: .linear(geometry), weight: weight, weightShape: [outFeatures, inFeatures], weightLayoutText: layoutText,
+                                         bias: bias, activation: activation, log: &log) else { return nil }
+        if let batchNorm, !resolver.fold(batchNorm, into: &mac, rule: .linear, log: &log) { return nil }
         return (.multiplyAccumulate(mac), OutputType(shape: outputShape, layout: outputShape.count == 4 ? source.layout : nil, quant: output))
     }
 }

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import QGen
+import QGenArithmetic
+import QGenCompiler
+import QGenReference
+import QGenVerify
+
+/// `NumericComparison` on the demo model (Examples/digits): its accuracies against independent
+/// counts, and the labels it refuses.
+@Suite struct NumericComparisonTests {
+    let directory = packageRoot.appendingPathComponent("Examples/digits")
+
+    /// The demo model, calibrated on the data its model.swift names (as every qgen command does).
+    func digits() throws -> Pipeline.Result {
+        var spec = try ModelLoader.load(path: directory.appendingPathComponent("model.swift").path)
+        let options = CompileOptions(baseDirectory: directory, fileStem: "digits")
+        let data = try NpyArray(contentsOf: directory.appendingPathComponent(try #require(spec.calibrationData)))
+        spec = try Calibration.calibrate(spec, options: options, data: data).spec
+        return try Pipeline.compile(spec, options: options)
+    }
+
+    /// The float model's accuracy is PyTorch's (Tools/train_digits.py printed 0.9639 on the 360
+    /// held-out images: 347 correct), and the quantized model's is the count of the emitted C's
+    /// correct arg maxes, run image by image through libtcc.
+    @Test func accuracyOfBothModels() throws {
+        let result = try digits()
+        let images = try NpyArray(contentsOf: directory.appendingPathComponent("test_images.npy"))
+        let labels = try NpyArray(contentsOf: directory.appendingPathComponent("test_labels.npy"))
+        let report = try NumericComparison.compare(result, data: images, labels: labels, worst: 0)
+        let accuracy = try #require(report.accuracy)
+        #expect(accuracy.total == 360)
+        #expect(accuracy.floatCorrect == 347, "float model: \(accuracy.floatCorrect)/360; PyTorch's was 347")
+
+        let model = result.lowered, compiled = try Verifier.compile(result.output, model: model)
+        let scale = result.lowering.real.scales[model.inputs[0]]
+        var correct = 0
+        for k in 0..<360 {
+            let codes = images.values[(k * 64)..<((k + 1) * 64)].map {
+                Int32(BoundaryQuantization.pytorch.quantize(Float($0), scale: scale, zeroPoint: Int(model.input.zeroPoint), range: model.input.dtype.range))
+            }
+            let scores = try #require(compiled.run(codes))
+            let best = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) }!
+            if best == Int(labels.values[k]) { correct += 1 }
+        }
+        #expect(accuracy.quantizedCorrect == correct, "compare says \(accuracy.quantizedCorrect), the C got \(correct)")
+    }
+
+    @Test func badLabelsAreRefused() throws {
+        let result = try digits()
+        let images = try NpyArray(contentsOf: directory.appendingPathComponent("test_images.npy"))
+        let cases: [(NpyArray, String)] = [
+            (NpyArray(shape: [360], descr: "<f4", values: Array(repeating: 1, count: 360)), "labels must be integers, one per inference (360)"),
+            (NpyArray(shape: [3], descr: "<i8", values: [1, 2, 3]), "got <i8 of shape [3]"),
+            (NpyArray(shape: [360], descr: "<i8", values: [10] + Array(repeating: 0, count: 359)), "label 10 at index 0 is not a class of output 'fc' (0 to 9)"),
+        ]
+        for (labels, message) in cases {
+            #expect {
+                _ = try NumericComparison.compare(result, data: images, labels: labels)
+            } throws: { error in
+                "\(error)".contains(message)
+            }
+        }
+    }
+}
