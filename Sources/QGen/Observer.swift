@@ -18,6 +18,10 @@ public struct Observer: Codable, Equatable, Hashable, Sendable {
         case movingAverageMinMax
         /// `HistogramObserver`: the range of least L2 quantization error over a histogram of every value.
         case histogram
+        /// TensorFlow's converter (post-training quantization with a representative dataset): the
+        /// least and greatest value, then its zero-point rule (nearest to the exact range's, rounded
+        /// half away from zero).
+        case tflite
     }
     /// Affine (a zero point where the data needs it) or symmetric (zero point 0, or 128 for uint8).
     public enum Mode: String, Codable, Sendable { case affine, symmetric }
@@ -67,8 +71,17 @@ public struct Observer: Codable, Equatable, Hashable, Sendable {
         Observer(kind: .histogram, dtype: dtype, mode: mode, reduceRange: reduceRange, quantMin: quantMin, quantMax: quantMax, bins: bins)
     }
 
+    /// TensorFlow's converter calibrating an activation: the least and greatest value over every
+    /// inference (0 included), scale `(max − min) / (qmax − qmin)` and the zero point its quantizer
+    /// derives, as TensorFlow 2.21 computes them. `.int8` (TFLite's activations, −128…127) or `.uint8`;
+    /// always affine.
+    public static func tflite(_ dtype: DType = .int8) -> Observer {
+        Observer(kind: .tflite, dtype: dtype)
+    }
+
     /// How the observer reads in model.swift (`.histogram(.uint8, reduceRange: true)`), for messages.
     public var swiftText: String {
+        if kind == .tflite && mode == .affine && !reduceRange && quantMin == nil && quantMax == nil { return ".tflite(.\(dtype.rawValue))" }
         var arguments = [".\(dtype.rawValue)"]
         if mode == .symmetric { arguments.append(".symmetric") }
         if let averagingConstant, averagingConstant != 0.01 { arguments.append("averagingConstant: \(averagingConstant)") }

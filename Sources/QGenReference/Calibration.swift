@@ -133,6 +133,7 @@ struct AnyObserver {
         case minMax(MinMaxObserver)
         case movingAverage(MovingAverageMinMaxObserver)
         case histogram(HistogramObserver)
+        case tflite(TFLiteMinMaxObserver)
     }
     private var kind: Kind
 
@@ -144,6 +145,11 @@ struct AnyObserver {
         case .minMax: kind = .minMax(try MinMaxObserver(options))
         case .movingAverageMinMax: kind = .movingAverage(try MovingAverageMinMaxObserver(options, averagingConstant: observer.averagingConstant ?? 0.01))
         case .histogram: kind = .histogram(try HistogramObserver(options, bins: observer.bins ?? 2048))
+        case .tflite:
+            guard observer.mode == .affine, !observer.reduceRange, observer.quantMin == nil, observer.quantMax == nil else {
+                throw ObserverError.invalidOption("TensorFlow's converter calibrates int8 or uint8 activations affine over the whole range: .tflite(.int8) takes no other option")
+            }
+            kind = .tflite(try TFLiteMinMaxObserver(quantMin: observer.dtype.range.lowerBound, quantMax: observer.dtype.range.upperBound))
         }
     }
 
@@ -152,6 +158,7 @@ struct AnyObserver {
         case .minMax(var o): try o.observe(values); kind = .minMax(o)
         case .movingAverage(var o): try o.observe(values); kind = .movingAverage(o)
         case .histogram(var o): try o.observe(values); kind = .histogram(o)
+        case .tflite(var o): try o.observe(values); kind = .tflite(o)
         }
     }
 
@@ -160,6 +167,7 @@ struct AnyObserver {
         case .minMax(let o): return try o.qparams()
         case .movingAverage(let o): return try o.qparams()
         case .histogram(let o): return try o.qparams()
+        case .tflite(let o): return try o.qparams()
         }
     }
 
@@ -169,6 +177,7 @@ struct AnyObserver {
         case .minMax(let o): return (o.min, o.max)
         case .movingAverage(let o): return (o.min, o.max)
         case .histogram(let o): return o.searchRange()
+        case .tflite(let o): return (o.min, o.max)
         }
     }
 }

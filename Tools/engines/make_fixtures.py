@@ -3,7 +3,7 @@
 outputs as fixtures under Tests/Fixtures/engines/ (one JSON file per engine and scheme).
 
     bash Tools/engines/setup_venv.sh          # once: a venv with torch, onnxruntime, tensorflow, tflite-micro
-    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [pytorch_ops] [pytorch_networks] [pytorch_networks_20] [onnxruntime] [onnx_files] [onnx_networks] [onnx_224] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary] [observers] [calibration] [numeric_suite] [batchnorm]
+    .venv-engines/bin/python Tools/engines/make_fixtures.py [pytorch] [pytorch_ops] [pytorch_networks] [pytorch_networks_20] [onnxruntime] [onnx_files] [onnx_networks] [onnx_224] [tflm] [tflm_graphs] [tflm_softmax16] [tflm_ops] [tflm_networks] [tflite_files] [tflite_networks] [boundary] [observers] [calibration] [numeric_suite] [batchnorm] [tflite_calibration]
 
 CI never runs this; it runs the committed fixtures through qgen's emitted C.
 """
@@ -294,6 +294,15 @@ def batchnorm():
     print(f"wrote {path}")
 
 
+def tflite_calibration():
+    import json
+    import tflite_calibration_cases as tc
+    path = OUT.parent / "tflite" / "calibration.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(tc.fixture(), indent=1) + "\n")
+    print(f"wrote {path}")
+
+
 def numeric_suite():
     import numeric_suite_cases as nc
     nc.write(OUT.parent / "pytorch" / "numeric_suite")
@@ -308,4 +317,4 @@ if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     chosen = sys.argv[1:] or ["pytorch", "pytorch_ops", "pytorch_networks", "onnxruntime", "onnx_files", "onnx_networks", "tflm", "tflm_graphs", "tflm_softmax16", "tflm_ops", "tflm_networks", "tflite_files", "tflite_networks", "boundary"]
     for name in chosen:
-        {"pytorch": pytorch, "pytorch_ops": pytorch_ops, "pytorch_networks": pytorch_networks, "pytorch_networks_20": pytorch_networks_20, "onnxruntime": onnxruntime, "onnx_files": onnx_files, "onnx_networks": onnx_networks, "onnx_224": onnx_224, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary, "observers": observers, "calibration": calibration, "numeric_suite": numeric_suite, "batchnorm": batchnorm}[name]()
+        {"pytorch": pytorch, "pytorch_ops": pytorch_ops, "pytorch_networks": pytorch_networks, "pytorch_networks_20": pytorch_networks_20, "onnxruntime": onnxruntime, "onnx_files": onnx_files, "onnx_networks": onnx_networks, "onnx_224": onnx_224, "tflm": tflm, "tflm_graphs": tflm_graphs, "tflm_softmax16": tflm_softmax16, "tflm_ops": tflm_ops, "tflm_networks": tflm_networks, "tflite_files": tflite_files, "tflite_networks": tflite_networks, "boundary": boundary, "observers": observers, "calibration": calibration, "numeric_suite": numeric_suite, "batchnorm": batchnorm, "tflite_calibration": tflite_calibration}[name]()
