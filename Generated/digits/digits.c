@@ -4,10 +4,10 @@
  *
  * Requantization: fbgemm (PyTorch fbgemm/x86: float32 (s_in*s_w)/s_out, float bias b/(s_in*s_w) added in float32, ties to even; ATen's AVX2 elementwise kernels; float32 emulated with integers).
  * Integer-only C99: no heap, no libc, no floating point. Layers:
- *   conv1: Conv2d [1, 1, 8, 8] -> [1, 8, 8, 8] (model.swift:9)
- *   conv2: Conv2d [1, 8, 8, 8] -> [1, 16, 4, 4] (model.swift:12)
- *   flat: Flatten [1, 16, 4, 4] -> [1, 256] (model.swift:15), shares its input's memory
- *   fc: Linear [1, 256] -> [1, 10] (model.swift:16)
+ *   conv1: Conv2d [1, 1, 8, 8] -> [1, 8, 8, 8] (model.swift:11)
+ *   conv2: Conv2d [1, 8, 8, 8] -> [1, 16, 4, 4] (model.swift:14)
+ *   flat: Flatten [1, 16, 4, 4] -> [1, 256] (model.swift:17), shares its input's memory
+ *   fc: Linear [1, 256] -> [1, 10] (model.swift:18)
  */
 #include "digits.h"
 
@@ -461,14 +461,14 @@ static const int32_t conv1_bias[8] = {
 
 /* conv1: float32 multipliers as exact integers (value = mantissa * 2^exponent), per output channel */
 static const int32_t conv1_scale_mantissa[8] = {
-    16609142, /* float32 multiplier 0.00193355861 = 16609142 * 2^-33 */
-    13625171, /* float32 multiplier 0.00158617867 = 13625171 * 2^-33 */
-    14687130, /* float32 multiplier 0.00170980697 = 14687130 * 2^-33 */
-    11474580, /* float32 multiplier 0.00267163385 = 11474580 * 2^-32 */
-    11413047, /* float32 multiplier 0.00265730708 = 11413047 * 2^-32 */
-    13931557, /* float32 multiplier 0.00162184669 = 13931557 * 2^-33 */
-    10977484, /* float32 multiplier 0.00255589467 = 10977484 * 2^-32 */
-    13846655, /* float32 multiplier 0.0016119628 = 13846655 * 2^-33 */
+    16601031, /* float32 multiplier 0.00193261437 = 16601031 * 2^-33 */
+    13618517, /* float32 multiplier 0.00158540404 = 13618517 * 2^-33 */
+    14679959, /* float32 multiplier 0.00170897215 = 14679959 * 2^-33 */
+    11468976, /* float32 multiplier 0.00267032906 = 11468976 * 2^-32 */
+    11407473, /* float32 multiplier 0.00265600928 = 11407473 * 2^-32 */
+    13924753, /* float32 multiplier 0.0016210546 = 13924753 * 2^-33 */
+    10972122, /* float32 multiplier 0.00255464623 = 10972122 * 2^-32 */
+    13839893, /* float32 multiplier 0.0016111756 = 13839893 * 2^-33 */
 };
 
 /* conv1: exponents of the float32 multipliers */
@@ -478,19 +478,19 @@ static const int32_t conv1_scale_exponent[8] = {
 
 /* conv1: float32 bias / (s_in*s_w) as exact integers (value = mantissa * 2^exponent), per output channel */
 static const int32_t conv1_bias_term_mantissa[8] = {
-    10496413, /* 20500.807 */
-    15890552, /* 31036.234 */
-    9963278, /* 19459.527 */
-    9439273, /* 18436.08 */
-    10547108, /* 10299.91 */
-    -8931066, /* -8721.744 */
-    10854933, /* 10600.5205 */
-    -9511785, /* -580.5533 */
+    10460359, /* 10215.194 */
+    15835969, /* 15464.813 */
+    9929054, /* 9696.342 */
+    9406850, /* 9186.377 */
+    10510880, /* 5132.2656 */
+    -8900388, /* -4345.8926 */
+    10817647, /* 5282.054 */
+    -9479113, /* -289.27957 */
 };
 
 /* conv1: exponents of the float32 bias terms */
 static const int32_t conv1_bias_term_exponent[8] = {
-     -9,  -9,  -9,  -9, -10, -10, -10, -14,
+    -10, -10, -10, -10, -11, -11, -11, -15,
 };
 
 /* conv2: int8 weights [16][8][3][3] (PyTorch layout) */
@@ -578,16 +578,16 @@ static const int32_t conv2_bias[16] = {
 /* conv2: float32 multipliers as exact integers (value = mantissa * 2^exponent), per output channel */
 static const int32_t conv2_scale_mantissa[16] = {
     10815009, /* float32 multiplier 0.00125903275 = 10815009 * 2^-33 */
-    15469537, /* float32 multiplier 0.000900445564 = 15469537 * 2^-34 */
+    15469536, /* float32 multiplier 0.000900445506 = 15469536 * 2^-34 */
     8993125, /* float32 multiplier 0.00104693754 = 8993125 * 2^-33 */
-    12931713, /* float32 multiplier 0.000752724765 = 12931713 * 2^-34 */
+    12931714, /* float32 multiplier 0.000752724824 = 12931714 * 2^-34 */
     16063777, /* float32 multiplier 0.000935034885 = 16063777 * 2^-34 */
-    8453451, /* float32 multiplier 0.000984111219 = 8453451 * 2^-33 */
+    8453450, /* float32 multiplier 0.000984111102 = 8453450 * 2^-33 */
     9552772, /* float32 multiplier 0.00111208903 = 9552772 * 2^-33 */
     9244472, /* float32 multiplier 0.00107619818 = 9244472 * 2^-33 */
     14441182, /* float32 multiplier 0.000840587425 = 14441182 * 2^-34 */
     15743263, /* float32 multiplier 0.000916378514 = 15743263 * 2^-34 */
-    10520783, /* float32 multiplier 0.00122478034 = 10520783 * 2^-33 */
+    10520784, /* float32 multiplier 0.00122478046 = 10520784 * 2^-33 */
     10956580, /* float32 multiplier 0.00127551379 = 10956580 * 2^-33 */
     10120987, /* float32 multiplier 0.00117823796 = 10120987 * 2^-33 */
     12350270, /* float32 multiplier 0.000718880328 = 12350270 * 2^-34 */
@@ -603,28 +603,28 @@ static const int32_t conv2_scale_exponent[16] = {
 
 /* conv2: float32 bias / (s_in*s_w) as exact integers (value = mantissa * 2^exponent), per output channel */
 static const int32_t conv2_bias_term_mantissa[16] = {
-    13955497, /* 425.88797 */
-    15164073, /* 462.77078 */
-    16647602, /* 4064.356 */
-    12597051, /* 48.053936 */
-    14646966, /* 3575.9194 */
-    15533852, /* 1896.2222 */
-    8625490, /* 4211.665 */
-    -9907643, /* -151.17863 */
-    -11027664, /* -673.0752 */
-    8969153, /* 4379.469 */
-    10859497, /* 2651.2444 */
-    -12644747, /* -192.94353 */
-    13760126, /* 1679.7029 */
-    -8565565, /* -2091.2024 */
-    -8505121, /* -8305.782 */
-    14861862, /* 907.09607 */
+    13900769, /* 212.1089 */
+    15104606, /* 230.478 */
+    16582317, /* 2024.2086 */
+    12547650, /* 23.932743 */
+    14589527, /* 1780.9481 */
+    15472935, /* 944.393 */
+    8591664, /* 2097.5742 */
+    -9868789, /* -75.292885 */
+    -10984418, /* -335.21783 */
+    8933980, /* 2181.1475 */
+    10816910, /* 1320.4236 */
+    -12595159, /* -96.09344 */
+    13706164, /* 836.55786 */
+    -8531974, /* -1041.5007 */
+    -8471767, /* -4136.605 */
+    14803579, /* 451.76938 */
 };
 
 /* conv2: exponents of the float32 bias terms */
 static const int32_t conv2_bias_term_exponent[16] = {
-    -15, -15, -12, -18, -12, -13, -11, -16,
-    -14, -11, -12, -16, -13, -12, -10, -14,
+    -16, -16, -13, -19, -13, -14, -12, -17,
+    -15, -12, -13, -17, -14, -13, -11, -15,
 };
 
 /* fc: int8 weights [10][256] (PyTorch layout) */
@@ -799,16 +799,16 @@ static const int32_t fc_bias[10] = {
 
 /* fc: float32 multipliers as exact integers (value = mantissa * 2^exponent), per output channel */
 static const int32_t fc_scale_mantissa[10] = {
-    8903120, /* float32 multiplier 0.00103645958 = 8903120 * 2^-33 */
-    8485625, /* float32 multiplier 0.000987856765 = 8485625 * 2^-33 */
-    8638132, /* float32 multiplier 0.00100561092 = 8638132 * 2^-33 */
-    10620964, /* float32 multiplier 0.00123644294 = 10620964 * 2^-33 */
-    9968273, /* float32 multiplier 0.00116045971 = 9968273 * 2^-33 */
-    13798408, /* float32 multiplier 0.000803173054 = 13798408 * 2^-34 */
-    9149203, /* float32 multiplier 0.00106510741 = 9149203 * 2^-33 */
-    10800751, /* float32 multiplier 0.000628686452 = 10800751 * 2^-34 */
-    9358060, /* float32 multiplier 0.00108942157 = 9358060 * 2^-33 */
-    16164006, /* float32 multiplier 0.00094086898 = 16164006 * 2^-34 */
+    8903121, /* float32 multiplier 0.0010364597 = 8903121 * 2^-33 */
+    8485626, /* float32 multiplier 0.000987856882 = 8485626 * 2^-33 */
+    8638134, /* float32 multiplier 0.00100561115 = 8638134 * 2^-33 */
+    10620966, /* float32 multiplier 0.00123644318 = 10620966 * 2^-33 */
+    9968274, /* float32 multiplier 0.00116045983 = 9968274 * 2^-33 */
+    13798409, /* float32 multiplier 0.000803173112 = 13798409 * 2^-34 */
+    9149204, /* float32 multiplier 0.00106510753 = 9149204 * 2^-33 */
+    10800753, /* float32 multiplier 0.000628686568 = 10800753 * 2^-34 */
+    9358062, /* float32 multiplier 0.0010894218 = 9358062 * 2^-33 */
+    16164010, /* float32 multiplier 0.000940869213 = 16164010 * 2^-34 */
 };
 
 /* fc: exponents of the float32 multipliers */
@@ -819,25 +819,25 @@ static const int32_t fc_scale_exponent[10] = {
 
 /* fc: float32 bias / (s_in*s_w) as exact integers (value = mantissa * 2^exponent), per output channel */
 static const int32_t fc_bias_term_mantissa[10] = {
-    9983992, /* 76.171814 */
-    -9087859, /* -17.333715 */
-    -10475158, /* -79.91911 */
-    -14172582, /* -27.032055 */
-    -15145407, /* -115.550285 */
-    -9124988, /* -139.23627 */
-    14757345, /* 112.58961 */
-    -16043293, /* -61.200306 */
-    -9985038, /* -4.761237 */
-    -11963459, /* -182.5479 */
+    9944839, /* 37.93655 */
+    -9052220, /* -8.63287 */
+    -10434078, /* -39.80285 */
+    -14117003, /* -13.463023 */
+    -15086013, /* -57.548573 */
+    -9089203, /* -69.345116 */
+    14699472, /* 56.074036 */
+    -15980377, /* -30.48015 */
+    -9945880, /* -2.3712826 */
+    -11916542, /* -90.916 */
 };
 
 /* fc: exponents of the float32 bias terms */
 static const int32_t fc_bias_term_exponent[10] = {
-    -17, -19, -17, -19, -17, -16, -17, -18,
-    -21, -16,
+    -18, -20, -18, -20, -18, -17, -18, -19,
+    -22, -17,
 };
 
-/* Layer "conv1" (model.swift:9): Conv2d on NCHW, [1, 1, 8, 8] -> [1, 8, 8, 8],
+/* Layer "conv1" (model.swift:11): Conv2d on NCHW, [1, 1, 8, 8] -> [1, 8, 8, 8],
  * kernel 3x3, stride 1x1, padding before 1x1, dilation 1x1, groups 1; OIHW weights,
  * each pixel's window gathered from the channels' planes in their (ic, ky, kx) order.
  * uint8 input (zero point 0, folded into conv1_bias; padding reads it), uint8 output (zero point 0),
@@ -1004,7 +1004,7 @@ static void conv1(const uint8_t *input, uint8_t *output)
 }
 #endif
 
-/* Layer "conv2" (model.swift:12): Conv2d on NCHW, [1, 8, 8, 8] -> [1, 16, 4, 4],
+/* Layer "conv2" (model.swift:14): Conv2d on NCHW, [1, 8, 8, 8] -> [1, 16, 4, 4],
  * kernel 3x3, stride 2x2, padding before 1x1, dilation 1x1, groups 1; OIHW weights,
  * each pixel's window gathered from the channels' planes in their (ic, ky, kx) order.
  * uint8 input (zero point 0, folded into conv2_bias; padding reads it), uint8 output (zero point 0),
@@ -1171,8 +1171,8 @@ static void conv2(const uint8_t *input, uint8_t *output)
 }
 #endif
 
-/* Layer "fc" (model.swift:16): Linear, [1, 256] -> [1, 10].
- * uint8 input (zero point 0, folded into fc_bias), uint8 output (zero point 160),
+/* Layer "fc" (model.swift:18): Linear, [1, 256] -> [1, 10].
+ * uint8 input (zero point 0, folded into fc_bias), uint8 output (zero point 80),
  * activation none: clamp [0, 255]. Every partial sum is within +-2002515.
  * Four output features at a time, the input widened to qgen_mac_uint8_t in a stack buffer, 256 values at a time
  * (qgen_dot4_uint8), in blocks of 10 features so that each chunk is widened once per block; a last group of
@@ -1217,7 +1217,7 @@ static void fc(const uint8_t *input, uint8_t *output)
             }
             for (o = b0; o < end; ++o) {
                 output[n * 10 + o] = (uint8_t)qgen_requantize(fc_bias[o] + acc[o - b0], fc_scale_mantissa[o], fc_scale_exponent[o], fc_bias_term_mantissa[o], fc_bias_term_exponent[o],
-                                                                    160, 0, 255);
+                                                                    80, 0, 255);
             }
         }
     }

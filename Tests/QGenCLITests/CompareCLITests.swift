@@ -42,11 +42,18 @@ import QGenCompiler
     func matchesNumericSuite(_ name: String, runInferences: Int) throws {
         let dir = try fixtureCopy(name)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try cli.qgen(["compare", "model.swift", "--data", "data.npy", "--json"], in: dir)
-        #expect(r.status == 0, "\(r.stderr)")
-        guard r.status == 0 else { return }
-        let ours = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("expected.json"))) as! [String: Any]
+        guard try compare(["model.swift", "--data", "data.npy"], in: dir, name: name, expected: expected) != nil else { return }
+        try checkOutputCodes(name, dir: dir, expected: expected, runInferences: runInferences)
+    }
+
+    /// Runs `qgen compare … --json` and checks every SQNR PyTorch's Numeric Suite logged (expected.json)
+    /// within 0.01 dB; returns qgen's report.
+    func compare(_ arguments: [String], in dir: URL, name: String, expected: [String: Any]) throws -> [String: Any]? {
+        let r = try cli.qgen(["compare"] + arguments + ["--json"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        guard r.status == 0 else { return nil }
+        let ours = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         let weights = Dictionary(uniqueKeysWithValues: (ours["weights"] as! [[String: Any]]).map { ($0["layer"] as! String, $0["sqnr"] as! Double) })
         var activations: [String: Double] = [:], shadows: [String: Double] = [:]
         for layer in ours["layers"] as! [[String: Any]] {
@@ -67,7 +74,10 @@ import QGenCompiler
             }
         }
         #expect(compared >= 10)
+        return ours
+    }
 
+    func checkOutputCodes(_ name: String, dir: URL, expected: [String: Any], runInferences: Int) throws {
         let codes = expected["outputCodes"] as! [[Int]]
         for k in 0..<min(runInferences, codes.count) {
             let run = try cli.qgen(["run", "model.swift", "--input", "data.npy", "--inference", "\(k)", "--reference", "-o", "out\(k).npy"], in: dir)
@@ -81,6 +91,29 @@ import QGenCompiler
 
     @Test func smallCNNMatchesPyTorchsNumericSuite() throws {
         try matchesNumericSuite("small_cnn", runInferences: 4)
+    }
+
+    /// The demo CNN calibrated twice, by qgen (its model.swift's observers) and by PyTorch (the fbgemm
+    /// default qconfig they name), then compared on the held-out digits: the same scales bit for bit,
+    /// both accuracies PyTorch's, every SQNR within 0.01 dB of PyTorch's Numeric Suite.
+    @Test func digitsDemoMatchesPyTorch() throws {
+        let example = CLITests.packageRoot.appendingPathComponent("Examples/digits")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qgen-compare-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: example, to: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: CLITests.packageRoot.appendingPathComponent(
+            "Tests/Fixtures/pytorch/numeric_suite/digits/expected.json"))) as! [String: Any]
+        guard let ours = try compare(["model.swift", "--data", "test_images.npy", "--labels", "test_labels.npy"], in: dir, name: "digits", expected: expected)
+        else { return }
+        let scales = expected["scales"] as! [String: Double]
+        for layer in ours["layers"] as! [[String: Any]] {
+            guard let theirs = scales[layer["layer"] as! String] else { continue }
+            let mine = layer["outputScale"] as! Double
+            #expect(Float(mine).bitPattern == Float(theirs).bitPattern, "\(layer["layer"]!): scale \(mine), PyTorch \(theirs)")
+        }
+        let accuracy = ours["accuracy"] as! [String: Int], theirs = expected["accuracy"] as! [String: Int]
+        #expect(accuracy["total"] == theirs["total"] && accuracy["floatCorrect"] == theirs["float"] && accuracy["quantizedCorrect"] == theirs["quantized"],
+                "qgen \(accuracy), PyTorch \(theirs)")
     }
 
     /// The tutorial's ResNet-18 (random weights, 3×32×32, calibrated on random data). Its output codes

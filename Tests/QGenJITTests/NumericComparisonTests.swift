@@ -46,6 +46,35 @@ import QGenVerify
         #expect(accuracy.quantizedCorrect == correct, "compare says \(accuracy.quantizedCorrect), the C got \(correct)")
     }
 
+    /// The whole calibrated model against PyTorch's (Tests/Fixtures/pytorch/numeric_suite/digits, PyTorch's
+    /// prepare → calibrate → convert with the same observers on the same calibration data): every int8
+    /// weight and every output code of the emitted C on the 360 held-out images equal PyTorch's.
+    @Test func calibratedModelGivesPyTorchsIntegers() throws {
+        let result = try digits()
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: packageRoot.appendingPathComponent(
+            "Tests/Fixtures/pytorch/numeric_suite/digits/expected.json"))) as! [String: Any]
+        let weights = expected["int8Weights"] as! [String: String]
+        for node in result.lowered.nodes {
+            guard let mac = node.mac else { continue }
+            let theirs = [UInt8](Data(base64Encoded: try #require(weights[node.name]))!).map { Int8(bitPattern: $0) }
+            // PyTorch's OIHW order is the kernel's on this NCHW model.
+            #expect(mac.weights == theirs, "\(node.name): \(zip(mac.weights, theirs).filter { $0 != $1 }.count) int8 weights differ")
+        }
+        let codes = [UInt8](Data(base64Encoded: expected["outputCodes"] as! String)!)
+        let images = try NpyArray(contentsOf: directory.appendingPathComponent("test_images.npy"))
+        let model = result.lowered, compiled = try Verifier.compile(result.output, model: model)
+        let scale = result.lowering.real.scales[model.inputs[0]]
+        var differing = 0
+        for k in 0..<360 {
+            let input = images.values[(k * 64)..<((k + 1) * 64)].map {
+                Int32(BoundaryQuantization.pytorch.quantize(Float($0), scale: scale, zeroPoint: Int(model.input.zeroPoint), range: model.input.dtype.range))
+            }
+            let output = try #require(compiled.run(input))
+            differing += zip(output, codes[(k * 10)..<((k + 1) * 10)]).filter { $0 != Int32($1) }.count
+        }
+        #expect(differing == 0, "\(differing) of 3600 output codes differ from PyTorch's")
+    }
+
     @Test func badLabelsAreRefused() throws {
         let result = try digits()
         let images = try NpyArray(contentsOf: directory.appendingPathComponent("test_images.npy"))

@@ -13,8 +13,15 @@ PerChannelMinMaxObserver qint8 symmetric weights; fuse, prepare, calibrate on ra
   biases are set by a counter-based generator (`seeded`, below; `weights.json` lists each file's
   generator arguments) whose values are exact in float32, and the tests write the .npy files from it.
 
+- digits: the demo CNN (Examples/digits, float weights from Tools/train_digits.py) calibrated by PyTorch with
+  the fbgemm default qconfig its model.swift names (HistogramObserver quint8 with reduce_range,
+  PerChannelMinMaxObserver qint8 symmetric weights) on Examples/digits/calibration.npy, one image per call,
+  then compared on the 360 held-out images; qgen calibrates the same model itself, so this compares the whole
+  pipeline (expected.json only: the model and data are the example's).
+
 Run by make_fixtures.py (`numeric_suite`); CI only reads the files.
 """
+import base64
 import copy
 import json
 import pathlib
@@ -111,6 +118,74 @@ def _sqnr(x, y):
     return float(compute_sqnr(x, y))
 
 
+class DigitsCNN(torch.nn.Module):
+    """Tools/train_digits.py's network with PyTorch's stubs, for eager-mode quantization."""
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.quant, self.dequant = torch.ao.quantization.QuantStub(), torch.ao.quantization.DeQuantStub()
+        self.conv1, self.relu1 = nn.Conv2d(1, 8, 3, padding=1), nn.ReLU()
+        self.conv2, self.relu2 = nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU()
+        self.fc = nn.Linear(256, 10)
+
+    def forward(self, x):
+        x = self.relu1(self.conv1(self.quant(x)))
+        x = self.relu2(self.conv2(x))
+        return self.dequant(self.fc(torch.flatten(x, 1)))
+
+
+def write_digits(directory: pathlib.Path):
+    example = pathlib.Path(__file__).resolve().parents[2] / "Examples" / "digits"
+    model = DigitsCNN().eval()
+    with torch.no_grad():
+        for name in ("conv1", "conv2", "fc"):
+            getattr(model, name).weight.copy_(torch.from_numpy(np.load(example / f"{name}_w.npy")))
+            getattr(model, name).bias.copy_(torch.from_numpy(np.load(example / f"{name}_b.npy")))
+    torch.ao.quantization.fuse_modules(model, [["conv1", "relu1"], ["conv2", "relu2"]], inplace=True)
+    model.qconfig = torch.ao.quantization.get_default_qconfig("fbgemm")
+    prepared = torch.ao.quantization.prepare(model)
+    calibration = torch.from_numpy(np.load(example / "calibration.npy"))
+    with torch.no_grad():
+        for i in range(len(calibration)):
+            prepared(calibration[i:i + 1])
+    q = torch.ao.quantization.convert(prepared)
+    images = torch.from_numpy(np.load(example / "test_images.npy"))
+    labels = np.load(example / "test_labels.npy")
+    names = {"quant": "image", "conv1": "conv1", "conv2": "conv2", "fc": "fc"}
+    swap = [torch.nn.Conv2d, nni.ConvReLU2d, torch.nn.Linear, nni.LinearReLU]
+    with torch.no_grad():
+        weights = ns.compare_weights(model.state_dict(), q.state_dict())
+        outputs = ns.compare_model_outputs(copy.deepcopy(model), copy.deepcopy(q), images)
+        stub_model = copy.deepcopy(q)
+        ns.prepare_model_with_stubs(copy.deepcopy(model), stub_model, swap, ns.ShadowLogger)
+        for i in range(len(images)):
+            stub_model(images[i:i + 1])
+        stub = ns.get_logger_dict(stub_model)
+        codes = {}
+        q.dequant.register_forward_pre_hook(lambda m, i: codes.__setitem__("out", i[0].int_repr().numpy().copy()))
+        q(images)
+        float_accuracy = int((model(images).argmax(1).numpy() == labels).sum())
+        quantized_accuracy = int((q(images).argmax(1).numpy() == labels).sum())
+    expected = {
+        "provenance": (f"PyTorch {torch.__version__} eager prepare/calibrate/convert of Examples/digits with its model.swift's observers on "
+                       f"calibration.npy (one image per call), fbgemm default qconfig; Numeric Suite on test_images.npy (stub one image per call); "
+                       f"CPU {fx.cpu_flags()}; made by Tools/engines/make_fixtures.py numeric_suite"),
+        "weights": {names[k.split(".")[0]]: _sqnr(v["float"], v["quantized"].dequantize()) for k, v in weights.items()},
+        "activations": {names[k.split(".")[0]]: _sqnr(v["float"][0], v["quantized"][0].dequantize()) for k, v in outputs.items() if k.split(".")[0] in names},
+        "shadow": {names[k.split(".")[0]]: _sqnr(torch.cat(v["float"]), torch.cat([t.dequantize() for t in v["quantized"]])) for k, v in stub.items()},
+        "scales": {"image": float(q.quant.scale), "conv1": float(q.conv1.scale), "conv2": float(q.conv2.scale), "fc": float(q.fc.scale)},
+        "accuracy": {"total": int(len(labels)), "float": float_accuracy, "quantized": quantized_accuracy},
+        # The converted model's int8 weights and its output codes on every test image (uint8, base64, image after image).
+        "int8Weights": {name: base64.b64encode(getattr(q, name).weight().int_repr().numpy().astype(np.int8).tobytes()).decode("ascii")
+                        for name in ("conv1", "conv2", "fc")},
+        "outputCodes": base64.b64encode(codes["out"].astype(np.uint8).tobytes()).decode("ascii"),
+    }
+    out = directory / "digits"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
+    print(f"digits: {expected['accuracy']}, scales {expected['scales']}")
+
+
 def write(directory: pathlib.Path):
     torch.backends.quantized.engine = "fbgemm"
     torch.set_num_threads(1)
@@ -191,3 +266,4 @@ def write(directory: pathlib.Path):
         assert None not in expected["weights"], expected["weights"]
         (out / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
         print(f"{name}: {len(expected['weights'])} weights, {len(expected['activations'])} activations, {len(expected['shadow'])} shadows")
+    write_digits(directory)
