@@ -20,6 +20,18 @@ import QGenVerify
         return try Pipeline.compile(spec, options: options)
     }
 
+    /// The emitted C (through libtcc) on each 8×8 image, quantized by PyTorch's rule as the model's QuantStub does.
+    func emittedOutputs(_ result: Pipeline.Result, images: NpyArray) throws -> [[Int32]] {
+        let model = result.lowered, compiled = try Verifier.compile(result.output, model: model)
+        let scale = result.lowering.real.scales[model.inputs[0]], count = images.values.count / model.input.count
+        return try (0..<count).map { k in
+            let codes = images.values[(k * model.input.count)..<((k + 1) * model.input.count)].map {
+                Int32(BoundaryQuantization.pytorch.quantize(Float($0), scale: scale, zeroPoint: Int(model.input.zeroPoint), range: model.input.dtype.range))
+            }
+            return try #require(compiled.run(codes))
+        }
+    }
+
     /// The float model's accuracy is PyTorch's (Tools/train_digits.py printed 0.9639 on the 360
     /// held-out images: 347 correct), and the quantized model's is the count of the emitted C's
     /// correct arg maxes, run image by image through libtcc.
@@ -32,14 +44,8 @@ import QGenVerify
         #expect(accuracy.total == 360)
         #expect(accuracy.floatCorrect == 347, "float model: \(accuracy.floatCorrect)/360; PyTorch's was 347")
 
-        let model = result.lowered, compiled = try Verifier.compile(result.output, model: model)
-        let scale = result.lowering.real.scales[model.inputs[0]]
         var correct = 0
-        for k in 0..<360 {
-            let codes = images.values[(k * 64)..<((k + 1) * 64)].map {
-                Int32(BoundaryQuantization.pytorch.quantize(Float($0), scale: scale, zeroPoint: Int(model.input.zeroPoint), range: model.input.dtype.range))
-            }
-            let scores = try #require(compiled.run(codes))
+        for (k, scores) in try emittedOutputs(result, images: images).enumerated() {
             let best = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) }!
             if best == Int(labels.values[k]) { correct += 1 }
         }
@@ -62,14 +68,8 @@ import QGenVerify
         }
         let codes = [UInt8](Data(base64Encoded: expected["outputCodes"] as! String)!)
         let images = try NpyArray(contentsOf: directory.appendingPathComponent("test_images.npy"))
-        let model = result.lowered, compiled = try Verifier.compile(result.output, model: model)
-        let scale = result.lowering.real.scales[model.inputs[0]]
         var differing = 0
-        for k in 0..<360 {
-            let input = images.values[(k * 64)..<((k + 1) * 64)].map {
-                Int32(BoundaryQuantization.pytorch.quantize(Float($0), scale: scale, zeroPoint: Int(model.input.zeroPoint), range: model.input.dtype.range))
-            }
-            let output = try #require(compiled.run(input))
+        for (k, output) in try emittedOutputs(result, images: images).enumerated() {
             differing += zip(output, codes[(k * 10)..<((k + 1) * 10)]).filter { $0 != Int32($1) }.count
         }
         #expect(differing == 0, "\(differing) of 3600 output codes differ from PyTorch's")

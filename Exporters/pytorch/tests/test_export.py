@@ -438,14 +438,19 @@ def test_wide_layers_write_scales_to_npy(tmp_path):
     assert (scales == q.conv.weight().q_per_channel_scales().numpy()).all()
 
 
-def test_float_weights_from_the_float_model(tmp_path):
+def _block_and_its_conversion():
+    """The float Block and the module fbgemm's default qconfig converts it to."""
     torch.backends.quantized.engine = "fbgemm"
     torch.manual_seed(0)
     model = Block().eval()
     model.qconfig = torch.ao.quantization.get_default_qconfig("fbgemm")
     prepared = torch.ao.quantization.prepare(model)
     prepared(torch.randn(4, 2, 8, 8))
-    q = torch.ao.quantization.convert(prepared)
+    return model, torch.ao.quantization.convert(prepared)
+
+
+def test_float_weights_from_the_float_model(tmp_path):
+    model, q = _block_and_its_conversion()
     qgen_export.export(q, torch.randn(1, 2, 8, 8), str(tmp_path / "model.swift"), float_model=model)
     text = (tmp_path / "model.swift").read_text()
     # fbgemm's default qconfig: per-channel symmetric weights (PerChannelMinMaxObserver, qint8).
@@ -456,13 +461,7 @@ def test_float_weights_from_the_float_model(tmp_path):
 
 
 def test_float_model_that_does_not_give_the_int8_weights_is_refused(tmp_path):
-    torch.backends.quantized.engine = "fbgemm"
-    torch.manual_seed(0)
-    model = Block().eval()
-    model.qconfig = torch.ao.quantization.get_default_qconfig("fbgemm")
-    prepared = torch.ao.quantization.prepare(model)
-    prepared(torch.randn(4, 2, 8, 8))
-    q = torch.ao.quantization.convert(prepared)
+    model, q = _block_and_its_conversion()
     with torch.no_grad():
         model.fc.weight.mul_(2)
     with pytest.raises(ExportError, match="not what qgen's rules give from the float model's weights"):

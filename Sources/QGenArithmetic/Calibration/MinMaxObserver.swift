@@ -2,8 +2,9 @@
 /// `ObserverOptions.qparams(min:max:)`. Batches are flat float32 values in any order.
 public struct MinMaxObserver: Equatable, Sendable {
     public let options: ObserverOptions
-    public private(set) var min: Float = .infinity
-    public private(set) var max: Float = -.infinity
+    private var range = RunningExtrema()
+    public var min: Float { range.min }
+    public var max: Float { range.max }
 
     /// Throws for options PyTorch refuses (a custom range without 0, reduced symmetric quint8).
     public init(_ options: ObserverOptions) throws(ObserverError) {
@@ -14,10 +15,7 @@ public struct MinMaxObserver: Equatable, Sendable {
 
     /// Records one batch (an empty batch changes nothing). Throws at a NaN or an infinity.
     public mutating func observe(_ batch: [Float]) throws(ObserverError) {
-        guard !batch.isEmpty else { return }
-        let (low, high) = try batch.finiteExtrema()
-        min = Swift.min(low, min)
-        max = Swift.max(high, max)
+        try range.add(batch)
     }
 
     public func qparams() throws(ObserverError) -> ObservedQParams {

@@ -131,6 +131,23 @@ public enum ObserverError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// The least and greatest value over every batch so far (+∞, −∞ before any): what MinMaxObserver
+/// and TensorFlow's calibrator keep.
+public struct RunningExtrema: Equatable, Sendable {
+    public private(set) var min: Float = .infinity
+    public private(set) var max: Float = -.infinity
+
+    public init() {}
+
+    /// Widens the range by one batch (an empty batch changes nothing). Throws at a NaN or an infinity.
+    public mutating func add(_ batch: [Float]) throws(ObserverError) {
+        guard !batch.isEmpty else { return }
+        let (low, high) = try batch.finiteExtrema()
+        min = Swift.min(low, min)
+        max = Swift.max(high, max)
+    }
+}
+
 extension Sequence where Element == Float {
     /// The least and greatest values (`torch.aminmax`), or a `nonFinite` error naming the first NaN or
     /// infinity. (+inf, −inf) for no values.

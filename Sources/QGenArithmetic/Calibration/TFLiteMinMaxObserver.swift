@@ -16,8 +16,9 @@
 public struct TFLiteMinMaxObserver: Equatable, Sendable {
     public let quantMin: Int
     public let quantMax: Int
-    public private(set) var min: Float = .infinity
-    public private(set) var max: Float = -.infinity
+    private var range = RunningExtrema()
+    public var min: Float { range.min }
+    public var max: Float { range.max }
 
     /// `quantMin`…`quantMax`: −128…127 for TFLite's int8 activations, 0…255 for uint8.
     public init(quantMin: Int, quantMax: Int) throws(ObserverError) {
@@ -28,10 +29,7 @@ public struct TFLiteMinMaxObserver: Equatable, Sendable {
 
     /// Records one sample (an empty one changes nothing). Throws at a NaN or an infinity.
     public mutating func observe(_ batch: [Float]) throws(ObserverError) {
-        guard !batch.isEmpty else { return }
-        let (low, high) = try batch.finiteExtrema()
-        min = Swift.min(low, min)
-        max = Swift.max(high, max)
+        try range.add(batch)
     }
 
     public func qparams() throws(ObserverError) -> ObservedQParams {
