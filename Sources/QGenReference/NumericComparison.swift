@@ -186,29 +186,28 @@ public enum NumericComparison {
         let rule = model.scheme.boundary
         let inputScale = real.scales[model.inputs[0]]
 
-        func dequantize(_ codes: [Int32], _ id: TensorID) -> [Double] {
-            let s = real.scales[id], zp = model.tensors[id].zeroPoint
-            return codes.map { s * Double($0 - zp) }
-        }
-
         for (k, batch) in batches.enumerated() {
             let codes = batch.map { Int32(rule.quantize(Float($0), scale: inputScale, zeroPoint: Int(input.zeroPoint), range: input.dtype.range)) }
             let integer = IntegerReference.run(model, inputs: [codes])
+            // Every tensor of the quantized model, dequantized once: s · (q − zp).
+            var quantized: [TensorID: [Double]] = [:]
+            for (id, values) in integer {
+                let s = real.scales[id], zp = model.tensors[id].zeroPoint
+                quantized[id] = values.map { s * Double($0 - zp) }
+            }
             var float: [TensorID: [Double]] = [model.inputs[0]: batch]
             // Row 0, the input: its quantization is its own error, so shadow and activations agree.
-            let quantizedInput = dequantize(codes, model.inputs[0])
-            layers[0].add(float: batch, quantized: quantizedInput, shadow: batch)
+            layers[0].add(float: batch, quantized: quantized[model.inputs[0]]!, shadow: batch)
             for (n, node) in model.nodes.enumerated() {
                 let out = node.op.kernel.runReal(node.inputs.map { float[$0]! }, node: node, real: real)
                 float[node.output] = out
-                let shadowInputs = node.inputs.map { dequantize(integer[$0]!, $0) }
-                layers[n + 1].add(float: out, quantized: dequantize(integer[node.output]!, node.output),
-                                  shadow: node.op.kernel.runReal(shadowInputs, node: node, real: real))
+                layers[n + 1].add(float: out, quantized: quantized[node.output]!,
+                                  shadow: node.op.kernel.runReal(node.inputs.map { quantized[$0]! }, node: node, real: real))
             }
             for id in model.outputs where worstCount > 0 {
-                let tensor = model.tensors[id], codes = integer[id]!, f = float[id]!, s = real.scales[id]
+                let tensor = model.tensors[id], codes = integer[id]!, f = float[id]!, q = quantized[id]!, s = real.scales[id]
                 for i in codes.indices {
-                    let d = s * Double(codes[i] - tensor.zeroPoint), e = abs(f[i] - d) / s
+                    let d = q[i], e = abs(f[i] - d) / s
                     // Keep the largest errors; ties keep the earlier element.
                     if worst.count < worstCount || e > worst[worst.count - 1].errorSteps {
                         let element = WorstElement(output: tensor.name, inference: k, index: unflatten(i, shape: tensor.shape),
@@ -234,11 +233,7 @@ public enum NumericComparison {
     static func compareWeights(_ node: LoweredNode, real: RealMAC) -> WeightComparison {
         let mac = node.mac!
         let channels = mac.geometry.outputChannels, perChannel = mac.weights.count / channels
-        let float = real.floatWeights!
-        let dequantized = mac.weights.indices.map { k -> Double in
-            let i = real.weightScales.count > 1 ? k / perChannel : 0
-            return real.weightScales[i] * Double(Int(mac.weights[k]) - real.weightZeroPoints[i])
-        }
+        let float = real.floatWeights!, dequantized = mac.dequantizedWeights(real)
         var total = ErrorSums()
         total.add(float: float, quantized: dequantized)
         let sums = (0..<channels).map { c -> ErrorSums in

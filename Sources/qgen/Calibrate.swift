@@ -46,7 +46,7 @@ struct Calibrate: ParsableCommand {
             }
             let spec = try ModelLoader.load(path: model, timeout: modelTimeout)
             let base = URL(fileURLWithPath: model).deletingLastPathComponent()
-            guard let data = data ?? spec.calibrationData.map({ $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }) else {
+            guard let data = data ?? calibrationDataPath(spec, base: base) else {
                 throw CLIError("no calibration data: give the .npy after model.swift, or name it in model.swift with .calibrationData(\"data.npy\")")
             }
             let result = try calibrated(spec, data: data, options: CompileOptions(baseDirectory: base))

@@ -90,8 +90,13 @@ struct ModelOptions: ParsableArguments {
 /// The calibration data model.swift names (`.calibrationData("…")`, relative to its directory), when
 /// the model still has `.calibrated(…)` quantizations to fill in.
 func namedCalibrationData(_ spec: ModelSpec, base: URL) -> String? {
-    guard let named = spec.calibrationData, !Calibration.calibratedLayers(spec).isEmpty else { return nil }
-    return named.hasPrefix("/") ? named : base.appendingPathComponent(named).path
+    guard !Calibration.calibratedLayers(spec).isEmpty else { return nil }
+    return calibrationDataPath(spec, base: base)
+}
+
+/// The path of the `.calibrationData("…")` model.swift names, relative to its directory.
+func calibrationDataPath(_ spec: ModelSpec, base: URL) -> String? {
+    spec.calibrationData.map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
 }
 
 /// The model calibrated on the float data in `path` (progress on a terminal), or a CLIError naming

@@ -22,14 +22,7 @@ import QGenCompiler
         var cases: [Case]
     }
 
-    static func floats(_ base64: String) -> [Float] {
-        let bytes = [UInt8](Data(base64Encoded: base64)!)
-        return stride(from: 0, to: bytes.count, by: 4).map { i in
-            Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
-        }
-    }
-
-    static func data(_ base64: String) -> TensorData { .values(floats(base64).map(Double.init)) }
+    static func data(_ base64: String) -> TensorData { .values(float32s(base64: base64).map(Double.init)) }
 
     @Test func foldedWeightsAndBiasEqualPyTorchs() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -51,7 +44,7 @@ import QGenCompiler
             }
             let result = try Pipeline.compile(spec(layers, requantization: .fbgemm), options: CompileOptions())
             let real = try #require(result.lowering.real.mac("m"))
-            let fused = Self.floats(c.fusedWeight).map(\.bitPattern), fusedBias = Self.floats(c.fusedBias).map(\.bitPattern)
+            let fused = float32s(base64: c.fusedWeight).map(\.bitPattern), fusedBias = float32s(base64: c.fusedBias).map(\.bitPattern)
             let ours = try #require(real.floatWeights).map { Float($0).bitPattern }
             #expect(ours.count == fused.count && zip(ours, fused).filter { $0 != $1 }.isEmpty,
                     "\(c.id): \(zip(ours, fused).filter { $0 != $1 }.count) of \(fused.count) folded weights differ")

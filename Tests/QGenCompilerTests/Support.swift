@@ -39,3 +39,17 @@ func temporaryDirectory() -> URL {
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// Little-endian float32 values from base64 (how the engine fixtures store float32 tensors).
+func float32s(base64: String) -> [Float] {
+    let bytes = [UInt8](Data(base64Encoded: base64)!)
+    return stride(from: 0, to: bytes.count, by: 4).map { i in
+        Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
+    }
+}
+
+/// A float32's bit pattern as 8 hex digits (how the fixtures write scales), e.g. "3c23d70a".
+func float32Hex(_ value: Float) -> String {
+    let hex = String(value.bitPattern, radix: 16)
+    return String(repeating: "0", count: 8 - hex.count) + hex
+}

@@ -31,12 +31,7 @@ import QGenReference
         var cases: [Case]
     }
 
-    static func floats(_ base64: String) -> [Double] {
-        let bytes = [UInt8](Data(base64Encoded: base64)!)
-        return stride(from: 0, to: bytes.count, by: 4).map { i in
-            Double(Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24))
-        }
-    }
+    static func floats(_ base64: String) -> [Double] { float32s(base64: base64).map(Double.init) }
 
     @Test func scalesAndZeroPointsEqualTensorFlows() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -52,8 +47,7 @@ import QGenReference
             let result = try Calibration.calibrate(model, options: CompileOptions(), data: data)
             for (name, expected) in [("x", c.input), ("fc", c.output)] {
                 let t = try #require(result.tensors.first { $0.name == name })
-                let bits = String(Float(t.scale).bitPattern, radix: 16)
-                let ours = String(repeating: "0", count: 8 - bits.count) + bits
+                let ours = float32Hex(Float(t.scale))
                 #expect(ours == expected[0].text && t.zeroPoint == expected[1].int,
                         "\(c.id) \(name): scale \(ours) zero point \(t.zeroPoint); TensorFlow \(expected[0].text) \(expected[1].int) (range [\(t.observedMin), \(t.observedMax)])")
             }

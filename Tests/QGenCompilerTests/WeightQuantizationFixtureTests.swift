@@ -30,10 +30,7 @@ import QGenCompiler
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: root.appendingPathComponent("Tests/Fixtures/pytorch/observers.json")))
         #expect(fixture.weights.count >= 12)
         for c in fixture.weights {
-            let bytes = [UInt8](Data(base64Encoded: c.weights.data)!)
-            let floats = stride(from: 0, to: bytes.count, by: 4).map { i in
-                Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
-            }
+            let floats = float32s(base64: c.weights.data)
             let expected = [UInt8](Data(base64Encoded: c.values)!).map { Int8(bitPattern: $0) }
             // The weights as a Linear [out, in]: PyTorch's channel axis 0 is the output features either way.
             let out = c.weights.shape[0], inFeatures = floats.count / out
@@ -44,10 +41,7 @@ import QGenCompiler
                 Linear("fc", outFeatures: out, weight: .float(.values(floats.map(Double.init)), rule), output: .uint8(scale: 1, zeroPoint: 0)).layerSpec,
             ], requantization: .fbgemm), options: CompileOptions())
             let mac = result.lowered.nodes[0].mac!
-            let scales = result.lowering.real.mac("fc")!.weightScales.map { s -> String in
-                let hex = String(Float(s).bitPattern, radix: 16)
-                return String(repeating: "0", count: 8 - hex.count) + hex
-            }
+            let scales = result.lowering.real.mac("fc")!.weightScales.map { float32Hex(Float($0)) }
             let differing = mac.weights.count == expected.count ? zip(mac.weights, expected).filter { $0 != $1 }.count : -1
             #expect(differing == 0, "\(c.id): \(differing) of \(expected.count) int8 values differ (-1: a different count)")
             #expect(scales == c.scales, "\(c.id): scales \(scales.prefix(4)), PyTorch \(c.scales.prefix(4))")

@@ -135,12 +135,7 @@ extension LoweredMAC: LoweredKernel {
     /// Real arithmetic: dequantized weights, real bias, real activation, no requantization.
     public func runReal(_ inputs: [[Double]], node: LoweredNode, real: RealModel) -> [Double] {
         let p = real.mac(node.name)!
-        // The dequantized weights, once: s_w[c] · (w − zp_w[c]).
-        let perChannel = p.weightScales.count > 1
-        let dequantized = p.floatWeights.flatMap { real.usesFloatWeights ? $0 : nil } ?? (0..<weights.count).map { k -> Double in
-            let i = perChannel ? weightChannel(ofWeight: k) : 0
-            return p.weightScales[i] * Double(Int(weights[k]) - p.weightZeroPoints[i])
-        }
+        let dequantized = p.floatWeights.flatMap { real.usesFloatWeights ? $0 : nil } ?? dequantizedWeights(p)
         if real.usesFloatWeights { return runFloat32(inputs[0], weights: dequantized, bias: p.floatBias ?? p.bias, activation: p.activation) }
         var output = [Double](repeating: 0, count: geometry.outputCount)
         inputs[0].withUnsafeBufferPointer { x in
@@ -181,8 +176,15 @@ extension LoweredMAC: LoweredKernel {
         }
     }
 
-    /// The output channel that weight `k` belongs to (`weightShape` is [out, …] for every op).
-    private func weightChannel(ofWeight k: Int) -> Int { k / (weights.count / geometry.outputChannels) }
+    /// The real weights `s_w[c] · (w − zp_w[c])` in the int8 weights' order (`weightShape` is
+    /// [out, …] for every op, so weight `k` is in channel `k / (count / outputChannels)`).
+    public func dequantizedWeights(_ real: RealMAC) -> [Double] {
+        let perChannel = real.weightScales.count > 1, channelSize = weights.count / geometry.outputChannels
+        return weights.indices.map { k in
+            let i = perChannel ? k / channelSize : 0
+            return real.weightScales[i] * Double(Int(weights[k]) - real.weightZeroPoints[i])
+        }
+    }
 }
 
 extension Activation {
